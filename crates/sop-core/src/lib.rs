@@ -1,0 +1,16 @@
+//! The pure core of sop: SOP definitions, the condition language and the run state machine.
+//!
+//! Nothing in this crate performs I/O or reads the clock: files arrive as text, time arrives as a
+//! value. That is what makes every parsing and timing rule testable in isolation.
+
+pub mod condition;
+pub mod definition;
+pub mod diagnostic;
+pub mod duration;
+pub mod execution_mode;
+pub mod priority;
+
+pub use diagnostic::{Diagnostic, LineIndex};
+pub use duration::Duration;
+pub use execution_mode::ExecutionMode;
+pub use priority::Priority;

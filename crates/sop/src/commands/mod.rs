@@ -1,0 +1,5 @@
+//! One module per subcommand. Each parses its flags, calls into the core/store, prints.
+
+pub mod check;
+pub mod list;
+pub mod show;
