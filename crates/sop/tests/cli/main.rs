@@ -1,0 +1,5 @@
+//! The one integration-test binary: runs the real `sop` binary against throwaway SOP dirs.
+
+mod support;
+
+mod smoke;

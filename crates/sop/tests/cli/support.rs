@@ -1,0 +1,176 @@
+//! The shared builder every integration test uses: a private SOP dir, database and environment.
+
+#![allow(dead_code)]
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// A throwaway world for one test: `ROOT/sops` (SOP_DIR), `ROOT/state/sop.db`, a fixed user and
+/// time zone, and no inherited `SOP_*` variables.
+pub struct Sandbox {
+    root: TempDir,
+    env: Vec<(String, String)>,
+}
+
+/// What one invocation printed and how it exited; `Display` is the snapshot form.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl fmt::Display for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Output {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let root = tempfile::Builder::new().prefix("sop-test-").tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("sops")).unwrap();
+        std::fs::create_dir_all(root.path().join("state")).unwrap();
+        Sandbox { root, env: Vec::new() }
+    }
+
+    /// A sandbox whose SOP dir holds a copy of the bundled `examples/sops`.
+    pub fn with_examples() -> Self {
+        let sb = Self::new();
+        copy_dir(&repo_root().join("examples/sops"), &sb.sops_dir());
+        sb
+    }
+
+    /// A sandbox whose SOP dir holds a copy of `crates/sop/tests/fixtures/<name>`.
+    pub fn with_fixture(name: &str) -> Self {
+        let sb = Self::new();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name),
+            &sb.sops_dir(),
+        );
+        sb
+    }
+
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    pub fn sops_dir(&self) -> PathBuf {
+        self.root.path().join("sops")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.root.path().join("state/sop.db")
+    }
+
+    /// Writes `sops/<name>/SOP.toml` and `SOP.md`.
+    pub fn sop(&self, name: &str, toml: &str, md: &str) -> &Self {
+        let dir = self.sops_dir().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("SOP.toml"), toml).unwrap();
+        std::fs::write(dir.join("SOP.md"), md).unwrap();
+        self
+    }
+
+    /// Writes any file relative to the sandbox root.
+    pub fn file(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let path = self.root.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+        self
+    }
+
+    /// Sets an environment variable for every later invocation.
+    pub fn env(&mut self, key: &str, value: &str) -> &mut Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// The `sop` command, ready to run in this sandbox.
+    pub fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("sop").unwrap();
+        for (key, _) in std::env::vars() {
+            if key.starts_with("SOP_") {
+                cmd.env_remove(&key);
+            }
+        }
+        let root = self.root.path();
+        cmd.current_dir(root)
+            .env("SOP_DIR", self.sops_dir())
+            .env("SOP_DATABASE_URL", format!("sqlite:{}", self.db_path().display()))
+            .env("SOP_USER", "tester")
+            .env("SOP_TIMEZONE", "UTC")
+            .env("SOP_NOTIFICATION_ENABLED", "false")
+            .env("XDG_STATE_HOME", root.join("state"))
+            .env("HOME", root)
+            .env("NO_COLOR", "1")
+            .env("TERM", "dumb")
+            .args(args);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs `sop ARGS` to completion; paths under the sandbox print as `[ROOT]`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.output(self.cmd(args))
+    }
+
+    /// Runs a prepared command and normalises its output.
+    pub fn output(&self, mut cmd: assert_cmd::Command) -> Output {
+        let out = cmd.output().unwrap();
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: self.scrub(&String::from_utf8_lossy(&out.stdout)),
+            stderr: self.scrub(&String::from_utf8_lossy(&out.stderr)),
+        }
+    }
+
+    /// Replaces the sandbox path (and its canonical form) with `[ROOT]`.
+    pub fn scrub(&self, text: &str) -> String {
+        let root = self.root.path().display().to_string();
+        let canon = self
+            .root
+            .path()
+            .canonicalize()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| root.clone());
+        text.replace(&canon, "[ROOT]").replace(&root, "[ROOT]")
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
