@@ -50,7 +50,10 @@ impl Diagnostic {
         let index = LineIndex::new(text);
         let (line, col) = index.line_col(span.start);
         let source_line = index.line_text(text, line).to_string();
-        let end = span.end.max(span.start + 1).min(text.len().max(span.start + 1));
+        let end = span
+            .end
+            .max(span.start + 1)
+            .min(text.len().max(span.start + 1));
         let width = text
             .get(span.start..end.min(text.len()))
             .map(|s| s.lines().next().unwrap_or("").chars().count().max(1))
@@ -142,7 +145,9 @@ impl LineIndex {
         let i = (line as usize).saturating_sub(1).min(self.starts.len() - 1);
         let start = self.starts[i];
         let end = self.starts.get(i + 1).copied().unwrap_or(text.len());
-        text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
+        text.get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
     }
 }
 

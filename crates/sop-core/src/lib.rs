@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod execution_mode;
 pub mod priority;
+pub mod run;
 
 pub use diagnostic::{Diagnostic, LineIndex};
 pub use duration::Duration;

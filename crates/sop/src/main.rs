@@ -38,7 +38,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { Exit::Invalid.code() } else { 0 });
+            return ExitCode::from(if e.use_stderr() {
+                Exit::Invalid.code()
+            } else {
+                0
+            });
         }
     };
     let ctx = Context::new(cli.dir);

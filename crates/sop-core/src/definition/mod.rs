@@ -7,7 +7,7 @@ mod step;
 mod trigger;
 
 pub use conditions::{ConditionExpression, Conditions, Requirement};
-pub use step::{CodeBlock, Step, StepKind, StepOptions, ApprovalRequirement};
+pub use step::{ApprovalRequirement, CodeBlock, Step, StepKind, StepOptions};
 pub use trigger::Trigger;
 
 use crate::{Duration, ExecutionMode, Priority};

@@ -76,6 +76,8 @@ impl Step {
     /// The blocks the engine runs (empty for manual steps).
     pub fn commands(&self) -> impl Iterator<Item = &CodeBlock> {
         let automated = self.kind == StepKind::Automated;
-        self.blocks.iter().filter(move |b| automated && b.is_shell())
+        self.blocks
+            .iter()
+            .filter(move |b| automated && b.is_shell())
     }
 }

@@ -13,5 +13,8 @@ fn version_prints_name_and_version() {
 fn unknown_command_is_a_usage_error() {
     let out = Sandbox::new().run(&["frobnicate"]);
     assert_eq!(out.code, 2, "{out}");
-    assert!(out.stderr.contains("unrecognized subcommand 'frobnicate'"), "{out}");
+    assert!(
+        out.stderr.contains("unrecognized subcommand 'frobnicate'"),
+        "{out}"
+    );
 }

@@ -46,10 +46,16 @@ impl Default for Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        let root = tempfile::Builder::new().prefix("sop-test-").tempdir().unwrap();
+        let root = tempfile::Builder::new()
+            .prefix("sop-test-")
+            .tempdir()
+            .unwrap();
         std::fs::create_dir_all(root.path().join("sops")).unwrap();
         std::fs::create_dir_all(root.path().join("state")).unwrap();
-        Sandbox { root, env: Vec::new() }
+        Sandbox {
+            root,
+            env: Vec::new(),
+        }
     }
 
     /// A sandbox whose SOP dir holds a copy of the bundled `examples/sops`.
@@ -63,7 +69,9 @@ impl Sandbox {
     pub fn with_fixture(name: &str) -> Self {
         let sb = Self::new();
         copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name),
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
             &sb.sops_dir(),
         );
         sb
@@ -115,7 +123,10 @@ impl Sandbox {
         let root = self.root.path();
         cmd.current_dir(root)
             .env("SOP_DIR", self.sops_dir())
-            .env("SOP_DATABASE_URL", format!("sqlite:{}", self.db_path().display()))
+            .env(
+                "SOP_DATABASE_URL",
+                format!("sqlite:{}", self.db_path().display()),
+            )
             .env("SOP_USER", "tester")
             .env("SOP_TIMEZONE", "UTC")
             .env("SOP_NOTIFICATION_ENABLED", "false")
