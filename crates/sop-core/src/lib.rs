@@ -8,6 +8,7 @@ pub mod definition;
 pub mod diagnostic;
 pub mod duration;
 pub mod execution_mode;
+pub mod gate;
 pub mod priority;
 pub mod run;
 
