@@ -4,7 +4,39 @@
 //! Everything here is a function of values: the SOP's metadata, who is on call and which groups
 //! exist at the instant of the question, the gate's recorded decisions and `now`. The binary
 //! gathers those values, calls in, and persists what comes out.
+//!
+//! - [`GatePlan::for_sop`] — the resolved mode and which steps are gated (step 0 = before the
+//!   run starts, the supervised gate).
+//! - [`GatePolicy::from_meta`] + [`Authority::new`] — who may decide at an instant.
+//! - [`open_gate`] — deadline, quorum and tokens of a gate being opened.
+//! - [`decide`] — a decision on a recorded gate at `now` → [`GateOutcome`] or a [`GateError`].
+//! - [`GateView::expiry`] — whether an open gate has failed closed at `now`.
+//! - [`check_token`] — whether a presented token may decide a gate, and as whom.
 
+mod approver;
+mod authority;
+mod decide;
+mod gate_error;
+mod gate_plan;
 mod gate_status;
+mod gate_view;
+mod groups;
+mod open;
+mod policy;
+mod priority_modes;
+mod resolution;
+mod token;
 
+pub use approver::{Approver, ApproverError, ON_CALL, is_valid_name};
+pub use authority::{Authority, Roster};
+pub use decide::{Decision, GateOutcome, decide, select_gate};
+pub use gate_error::GateError;
+pub use gate_plan::{GatePlan, GateReason, PlannedGate};
 pub use gate_status::{GateStatus, Verdict, gate_label};
+pub use gate_view::{DecisionRecord, GateView};
+pub use groups::Groups;
+pub use open::{NewGate, open_gate};
+pub use policy::GatePolicy;
+pub use priority_modes::{PriorityModes, PriorityModesError, ResolvedMode};
+pub use resolution::ModeResolution;
+pub use token::{TokenHolder, TokenView, check_token, token_grants};
