@@ -1,7 +1,26 @@
 //! The life of a run: its states, its steps' states, and the pure transition rules between them.
+//!
+//! [`next`] is the whole rulebook: given a [`RunView`] and a [`RunEvent`] it returns a
+//! [`Decision`] (new run status, step changes, and the [`Action`] the engine should take) or a
+//! [`TransitionError`] naming the run's real state.
 
+mod backoff;
+mod decision;
+mod event;
+mod machine;
 mod run_status;
 mod step_status;
+mod transition_error;
+mod view;
 
+#[cfg(test)]
+mod tests;
+
+pub use backoff::{MAX_BACKOFF, backoff};
+pub use decision::{Action, Decision, StepChange};
+pub use event::RunEvent;
+pub use machine::next;
 pub use run_status::RunStatus;
 pub use step_status::StepStatus;
+pub use transition_error::TransitionError;
+pub use view::{GateState, RunView, StepView, WaitReason};

@@ -1,0 +1,478 @@
+//! The run state machine: one pure function from (run, event, now) to a decision or an error.
+//!
+//! Every rule about what may happen to a run lives here, so it can be tested exhaustively
+//! without a database, a process or a clock.
+
+use super::backoff::backoff;
+use super::{
+    Action, Decision, GateState, RunEvent, RunStatus, RunView, StepChange, StepStatus, StepView,
+    TransitionError, WaitReason,
+};
+use crate::definition::StepKind;
+use chrono::{DateTime, Utc};
+
+/// Decides what `event` does to `run` at `now`. Illegal events are errors naming the run's real
+/// state; legal events that change nothing return a decision equal to the current state.
+pub fn next(
+    run: &RunView,
+    event: RunEvent,
+    now: DateTime<Utc>,
+) -> Result<Decision, TransitionError> {
+    match event {
+        RunEvent::Start => {
+            require(run, &[RunStatus::Pending], &event)?;
+            Ok(advance(run, Vec::new(), false, None))
+        }
+        RunEvent::ConditionsUnmet => {
+            require(run, &[RunStatus::Pending], &event)?;
+            let steps = run
+                .steps
+                .iter()
+                .filter(|s| s.status == StepStatus::Pending)
+                .map(|s| change(s.number, StepStatus::Skipped))
+                .collect();
+            Ok(decision(RunStatus::Skipped, steps, Action::Stop))
+        }
+        RunEvent::StepStarted { step } => step_started(run, step),
+        RunEvent::StepSucceeded { step } => {
+            let Some(s) = finishing_step(run, step)? else {
+                return Ok(unchanged(run, Action::Stop));
+            };
+            let changes = vec![change(s.number, StepStatus::Succeeded)];
+            Ok(advance(run, changes, run.status == RunStatus::Paused, None))
+        }
+        RunEvent::StepFailed { step, .. } => {
+            let Some(s) = finishing_step(run, step)? else {
+                return Ok(unchanged(run, Action::Stop));
+            };
+            Ok(step_failed(run, s, now))
+        }
+        RunEvent::DoneByPerson { step } => {
+            let s = person_step(run, step, &event)?;
+            let changes = vec![change(s.number, StepStatus::Succeeded)];
+            Ok(advance(run, changes, false, None))
+        }
+        RunEvent::FailedByPerson { step } => {
+            let s = person_step(run, step, &event)?;
+            Ok(give_up_or_fail(run, s))
+        }
+        RunEvent::Pause => {
+            require(run, &[RunStatus::Pending, RunStatus::Running], &event)?;
+            let action = if run.running_step().is_some() {
+                Action::Continue
+            } else {
+                Action::Stop
+            };
+            Ok(decision(RunStatus::Paused, Vec::new(), action))
+        }
+        RunEvent::Resume => {
+            require(run, &[RunStatus::Paused, RunStatus::Pending], &event)?;
+            if run.running_step().is_some() {
+                return Ok(decision(RunStatus::Running, Vec::new(), Action::Continue));
+            }
+            Ok(advance(run, Vec::new(), false, None))
+        }
+        RunEvent::Cancel => {
+            if run.status.is_terminal() {
+                return Err(finished(run));
+            }
+            let mut steps = Vec::new();
+            let mut action = Action::Stop;
+            for s in &run.steps {
+                match s.status {
+                    StepStatus::Running => {
+                        steps.push(change(s.number, StepStatus::Cancelled));
+                        action = Action::Kill { step: s.number };
+                    }
+                    StepStatus::Waiting => steps.push(change(s.number, StepStatus::Cancelled)),
+                    _ => {}
+                }
+            }
+            Ok(decision(RunStatus::Cancelled, steps, action))
+        }
+        RunEvent::Retry { step } => {
+            let target = decision_step(run, step, &event)?;
+            Ok(start_step(Vec::new(), target))
+        }
+        RunEvent::Skip { step } => {
+            let target = decision_step(run, Some(step), &event)?;
+            let changes = vec![change(target.number, StepStatus::Skipped)];
+            Ok(advance(run, changes, false, None))
+        }
+        RunEvent::LeaseLapsed => lease_lapsed(run),
+        RunEvent::GateApproved { step } => {
+            let gate = open_gate(run, step, &event)?;
+            Ok(advance(run, Vec::new(), false, Some(gate)))
+        }
+        RunEvent::GateRejected { step } => {
+            open_gate(run, step, &event)?;
+            Ok(decision(RunStatus::Rejected, Vec::new(), Action::Stop))
+        }
+        RunEvent::GateExpired { step, cancel } => {
+            open_gate(run, step, &event)?;
+            let status = if cancel {
+                RunStatus::Cancelled
+            } else {
+                RunStatus::Expired
+            };
+            Ok(decision(status, Vec::new(), Action::Stop))
+        }
+    }
+}
+
+/// Moves on to the first unfinished step, given the step changes decided so far.
+/// `paused` stops before that step; `cleared_gate` is a gate approved by this very event.
+fn advance(
+    run: &RunView,
+    changes: Vec<StepChange>,
+    paused: bool,
+    cleared_gate: Option<u32>,
+) -> Decision {
+    let effective = |s: &StepView| {
+        changes
+            .iter()
+            .rev()
+            .find(|c| c.step == s.number)
+            .map_or(s.status, |c| c.status)
+    };
+    let Some(next) = run.steps.iter().find(|s| !effective(s).is_finished()) else {
+        return decision(RunStatus::Succeeded, changes, Action::Stop);
+    };
+    match effective(next) {
+        StepStatus::Running => {
+            let status = if paused {
+                RunStatus::Paused
+            } else {
+                RunStatus::Running
+            };
+            return decision(status, changes, Action::Continue);
+        }
+        StepStatus::Waiting => {
+            let reason = match next.kind {
+                StepKind::Manual => WaitReason::ManualStep,
+                StepKind::Automated => WaitReason::Interrupted,
+            };
+            let mut d = decision(RunStatus::Waiting, changes, Action::Stop);
+            d.wait_reason = Some(reason);
+            return d;
+        }
+        _ => {}
+    }
+    if paused {
+        return decision(RunStatus::Paused, changes, Action::Stop);
+    }
+    for (number, gate) in [(0, run.start_gate), (next.number, next.gate)] {
+        let passed =
+            matches!(gate, GateState::None | GateState::Approved) || cleared_gate == Some(number);
+        if !passed {
+            let action = Action::AwaitGate { step: number };
+            let mut d = decision(RunStatus::AwaitingApproval, changes, action);
+            d.gate = Some((number, GateState::Open));
+            return d;
+        }
+    }
+    let mut d = start_step(changes, next);
+    d.gate = cleared_gate.map(|number| (number, GateState::Approved));
+    d
+}
+
+/// Starts `step`: an automated step gets a new attempt, a manual one waits for a person.
+fn start_step(mut changes: Vec<StepChange>, step: &StepView) -> Decision {
+    match step.kind {
+        StepKind::Manual => {
+            changes.push(change(step.number, StepStatus::Waiting));
+            let mut d = decision(
+                RunStatus::Waiting,
+                changes,
+                Action::AwaitManual { step: step.number },
+            );
+            d.wait_reason = Some(WaitReason::ManualStep);
+            d
+        }
+        StepKind::Automated => {
+            let attempt = step.attempts + 1;
+            changes.push(StepChange {
+                step: step.number,
+                status: StepStatus::Running,
+                attempt: Some(attempt),
+            });
+            let action = Action::Execute {
+                step: step.number,
+                attempt,
+            };
+            decision(RunStatus::Running, changes, action)
+        }
+    }
+}
+
+/// An attempt failed: retry after a backoff while attempts remain, else fail the step.
+fn step_failed(run: &RunView, step: &StepView, now: DateTime<Utc>) -> Decision {
+    if step.attempts <= step.retries {
+        let changes = vec![change(step.number, StepStatus::Pending)];
+        if run.status == RunStatus::Paused {
+            return decision(RunStatus::Paused, changes, Action::Stop);
+        }
+        let action = Action::Backoff {
+            step: step.number,
+            attempt: step.attempts + 1,
+            until: now + backoff(run.retry_backoff, step.attempts),
+        };
+        return decision(RunStatus::Running, changes, action);
+    }
+    give_up_or_fail(run, step)
+}
+
+/// The step failed for good: the run goes on past it when `continue_on_error`, else fails.
+fn give_up_or_fail(run: &RunView, step: &StepView) -> Decision {
+    let changes = vec![change(step.number, StepStatus::Failed)];
+    if step.continue_on_error {
+        return advance(run, changes, run.status == RunStatus::Paused, None);
+    }
+    decision(RunStatus::Failed, changes, Action::Stop)
+}
+
+fn step_started(run: &RunView, step: u32) -> Result<Decision, TransitionError> {
+    let s = lookup(run, step)?;
+    match run.status {
+        RunStatus::Paused => return Ok(unchanged(run, Action::Stop)),
+        RunStatus::Running => {}
+        status if status.is_terminal() => return Err(finished(run)),
+        _ => return Err(wrong_state(run, "no step is due to start".into())),
+    }
+    let current = run.current_step().map(|c| c.number);
+    if s.status != StepStatus::Pending || s.kind != StepKind::Automated || current != Some(step) {
+        return Err(wrong_step(
+            run,
+            s,
+            "only the next pending automated step can start".into(),
+        ));
+    }
+    Ok(start_step(Vec::new(), s))
+}
+
+/// The step a finishing process reports on. `None`: the run was cancelled under it, so the
+/// outcome is recorded but changes nothing.
+fn finishing_step(run: &RunView, step: u32) -> Result<Option<&StepView>, TransitionError> {
+    let s = lookup(run, step)?;
+    if run.status == RunStatus::Cancelled && s.status == StepStatus::Cancelled {
+        return Ok(None);
+    }
+    if run.status.is_terminal() {
+        return Err(finished(run));
+    }
+    if s.status != StepStatus::Running {
+        return Err(wrong_step(run, s, "only a running step can finish".into()));
+    }
+    Ok(Some(s))
+}
+
+/// The waiting step a person reports on with `sop done`.
+fn person_step<'a>(
+    run: &'a RunView,
+    step: u32,
+    event: &RunEvent,
+) -> Result<&'a StepView, TransitionError> {
+    let s = lookup(run, step)?;
+    require(run, &[RunStatus::Waiting], event)?;
+    match run.waiting_step() {
+        Some(w) if w.number == step => Ok(s),
+        Some(w) => Err(wrong_step(
+            run,
+            s,
+            format!("step {} is the one waiting for a person", w.number),
+        )),
+        None => Err(wrong_state(run, "no step waits for a person".into())),
+    }
+}
+
+/// The step a person's `retry` or `skip` applies to: the failed step that stopped a failed run,
+/// an interrupted step, or (for `skip`) a manual step waiting for a person.
+fn decision_step<'a>(
+    run: &'a RunView,
+    step: Option<u32>,
+    event: &RunEvent,
+) -> Result<&'a StepView, TransitionError> {
+    if let Some(n) = step {
+        lookup(run, n)?;
+    }
+    let target = match (run.status, run.wait_reason) {
+        (RunStatus::Failed, _) => run.stopping_failure(),
+        (RunStatus::Waiting, Some(WaitReason::Interrupted)) => run.waiting_step(),
+        (RunStatus::Waiting, Some(WaitReason::ManualStep))
+            if matches!(event, RunEvent::Skip { .. }) =>
+        {
+            run.waiting_step()
+        }
+        (status, _) if status.is_terminal() => return Err(finished(run)),
+        _ => None,
+    };
+    let Some(target) = target else {
+        return Err(wrong_state(run, state_hint(run, event)));
+    };
+    match step {
+        Some(n) if n != target.number => {
+            let s = lookup(run, n)?;
+            Err(wrong_step(
+                run,
+                s,
+                format!("step {} is the one to {}", target.number, event.name()),
+            ))
+        }
+        _ => Ok(target),
+    }
+}
+
+fn lease_lapsed(run: &RunView) -> Result<Decision, TransitionError> {
+    if run.status.is_terminal() {
+        return Err(finished(run));
+    }
+    let in_flight = matches!(run.status, RunStatus::Running | RunStatus::Paused);
+    let Some(s) = run.running_step().filter(|_| in_flight) else {
+        if run.status == RunStatus::Running {
+            // Between steps or in a retry's backoff: nothing was in flight, pick it up again.
+            return Ok(decision(RunStatus::Pending, Vec::new(), Action::Stop));
+        }
+        return Ok(unchanged(run, Action::Stop));
+    };
+    if s.idempotent {
+        let status = if run.status == RunStatus::Paused {
+            RunStatus::Paused
+        } else {
+            RunStatus::Pending
+        };
+        let changes = vec![change(s.number, StepStatus::Pending)];
+        return Ok(decision(status, changes, Action::Stop));
+    }
+    let changes = vec![change(s.number, StepStatus::Waiting)];
+    let mut d = decision(RunStatus::Waiting, changes, Action::Stop);
+    d.wait_reason = Some(WaitReason::Interrupted);
+    Ok(d)
+}
+
+/// Checks that the gate before `step` (0 = before the run starts) is the run's open gate.
+fn open_gate(run: &RunView, step: u32, event: &RunEvent) -> Result<u32, TransitionError> {
+    if step != 0 {
+        lookup(run, step)?;
+    }
+    require(run, &[RunStatus::AwaitingApproval], event)?;
+    let waiting = |g: GateState| matches!(g, GateState::Open | GateState::Required);
+    let open = if waiting(run.start_gate) {
+        Some(0)
+    } else {
+        run.current_step()
+            .filter(|c| waiting(c.gate))
+            .map(|c| c.number)
+    };
+    match open {
+        Some(n) if n == step => Ok(step),
+        Some(n) => Err(wrong_state(
+            run,
+            format!("its open gate is {}, not {}", gate_name(n), gate_name(step)),
+        )),
+        None => Err(wrong_state(run, "no gate is open".into())),
+    }
+}
+
+fn gate_name(step: u32) -> String {
+    if step == 0 {
+        "the gate before the run starts".into()
+    } else {
+        format!("the gate before step {step}")
+    }
+}
+
+fn require(run: &RunView, allowed: &[RunStatus], event: &RunEvent) -> Result<(), TransitionError> {
+    if allowed.contains(&run.status) {
+        return Ok(());
+    }
+    if run.status.is_terminal() {
+        return Err(finished(run));
+    }
+    Err(wrong_state(run, state_hint(run, event)))
+}
+
+/// What a person could do instead, given where the run is.
+fn state_hint(run: &RunView, event: &RunEvent) -> String {
+    let id = &run.id;
+    match run.status {
+        RunStatus::Pending => "it has not started yet".into(),
+        RunStatus::Running if matches!(event, RunEvent::Resume) => "it is not paused".into(),
+        RunStatus::Running => match run.running_step() {
+            Some(s) => format!("step {} is running; `sop cancel {id}` stops it", s.number),
+            None => "it is between steps".into(),
+        },
+        RunStatus::Paused => format!("`sop resume {id}` goes on"),
+        RunStatus::AwaitingApproval => format!("it waits for approval: `sop approve {id}`"),
+        RunStatus::Waiting => {
+            let n = run.waiting_step().map_or(0, |s| s.number);
+            match run.wait_reason {
+                Some(WaitReason::Interrupted) => format!(
+                    "step {n} was interrupted: `sop retry {id}` runs it again, \
+                     `sop skip {id} --step {n} --reason TEXT` goes on without it"
+                ),
+                _ => format!("step {n} waits for a person: `sop done {id}` completes it"),
+            }
+        }
+        _ => format!("`sop status {id}` shows where it is"),
+    }
+}
+
+fn lookup(run: &RunView, step: u32) -> Result<&StepView, TransitionError> {
+    run.step(step).ok_or_else(|| TransitionError::NoSuchStep {
+        run: run.id.clone(),
+        step,
+        count: run.steps.len(),
+    })
+}
+
+fn finished(run: &RunView) -> TransitionError {
+    TransitionError::Finished {
+        run: run.id.clone(),
+        status: run.status,
+    }
+}
+
+fn wrong_state(run: &RunView, hint: String) -> TransitionError {
+    TransitionError::WrongState {
+        run: run.id.clone(),
+        status: run.status,
+        hint,
+    }
+}
+
+fn wrong_step(run: &RunView, step: &StepView, hint: String) -> TransitionError {
+    TransitionError::WrongStep {
+        run: run.id.clone(),
+        step: step.number,
+        status: step.status,
+        hint,
+    }
+}
+
+fn change(step: u32, status: StepStatus) -> StepChange {
+    StepChange {
+        step,
+        status,
+        attempt: None,
+    }
+}
+
+fn decision(status: RunStatus, steps: Vec<StepChange>, action: Action) -> Decision {
+    Decision {
+        status,
+        wait_reason: None,
+        steps,
+        gate: None,
+        action,
+    }
+}
+
+fn unchanged(run: &RunView, action: Action) -> Decision {
+    Decision {
+        status: run.status,
+        wait_reason: run.wait_reason,
+        steps: Vec::new(),
+        gate: None,
+        action,
+    }
+}
