@@ -49,8 +49,8 @@ impl GateOutcome {
 ///
 /// Refusals, in the order they are checked: the gate is not open (its real state); the deadline
 /// has passed (`Expired`, carrying what the caller must record: the gate fails closed); the actor
-/// may not decide; the actor already approved. A rejection by anyone allowed rejects at once,
-/// even after their own approval.
+/// may not decide; the actor already decided (a person decides a gate once, so an approval can
+/// neither be counted twice nor turned into a rejection). One rejection rejects at once.
 pub fn decide(
     gate: &GateView,
     authority: &Authority,
@@ -71,17 +71,18 @@ pub fn decide(
         });
     }
     authority.check(&decision.actor)?;
-    if decision.verdict == Verdict::Reject {
-        return Ok(GateOutcome::Rejected {
-            by: decision.actor.clone(),
-        });
-    }
     if let Some(earlier) = gate.approved_by(&decision.actor) {
         return Err(GateError::AlreadyApproved {
             actor: decision.actor.clone(),
             step: gate.step,
             at: earlier.at,
             remaining: gate.remaining(),
+            attempted: decision.verdict,
+        });
+    }
+    if decision.verdict == Verdict::Reject {
+        return Ok(GateOutcome::Rejected {
+            by: decision.actor.clone(),
         });
     }
     let mut approvers: Vec<String> = gate.approvers().into_iter().map(String::from).collect();
@@ -224,9 +225,18 @@ mod tests {
         assert_eq!(out, GateOutcome::Rejected { by: "carol".into() });
         assert_eq!(out.gate_status(), GateStatus::Rejected);
         assert!(out.closes());
-        // Changing one's mind before the quorum is a rejection too.
-        let out = decide(&g, &a, &d("alice", Reject), t(9, 5)).unwrap();
-        assert_eq!(out, GateOutcome::Rejected { by: "alice".into() });
+        // A person decides once: an approval cannot be turned into a rejection.
+        let err = decide(&g, &a, &d("alice", Reject), t(9, 5)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                GateError::AlreadyApproved {
+                    attempted: Reject,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]

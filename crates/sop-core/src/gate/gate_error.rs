@@ -1,6 +1,6 @@
 //! Why a decision or a token was refused. Each message names the real state and what to do.
 
-use super::gate_status::{GateStatus, gate_label};
+use super::gate_status::{GateStatus, Verdict, gate_label};
 use crate::Priority;
 use crate::run::RunStatus;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -53,16 +53,24 @@ pub enum GateError {
     },
 
     #[error(
-        "{actor} already approved {} at {}; an approver counts once, so it still needs {remaining} more approval{} from someone else",
+        "{actor} already approved {} at {}; {}",
         gate_label(*step),
         ts(at),
-        if *remaining == 1 { "" } else { "s" }
+        match attempted {
+            Verdict::Approve => format!(
+                "an approver counts once, so it still needs {remaining} more approval{} from someone else",
+                if *remaining == 1 { "" } else { "s" }
+            ),
+            Verdict::Reject => "a person decides a gate once; to stop the run, cancel it".to_string(),
+        }
     )]
     AlreadyApproved {
         actor: String,
         step: u32,
         at: DateTime<Utc>,
         remaining: u32,
+        /// What they asked for this time.
+        attempted: Verdict,
     },
 
     #[error("no gate issued this token; check that it was copied whole")]
@@ -188,8 +196,19 @@ mod tests {
                     step: 1,
                     at: at(),
                     remaining: 1,
+                    attempted: Verdict::Approve,
                 },
                 "alice already approved the gate before step 1 at 2026-01-31T09:30:00Z; an approver counts once, so it still needs 1 more approval from someone else",
+            ),
+            (
+                GateError::AlreadyApproved {
+                    actor: "alice".into(),
+                    step: 1,
+                    at: at(),
+                    remaining: 2,
+                    attempted: Verdict::Reject,
+                },
+                "alice already approved the gate before step 1 at 2026-01-31T09:30:00Z; a person decides a gate once; to stop the run, cancel it",
             ),
             (
                 GateError::TokenUsed { at: at() },
@@ -246,6 +265,7 @@ mod tests {
                 step: 0,
                 at: at(),
                 remaining: 1,
+                attempted: Verdict::Approve,
             },
             GateError::TokenUnknown,
             GateError::TokenUsed { at: at() },
