@@ -1,0 +1,115 @@
+//! `MapScope`: names and values held in a map, e.g. a run's variables or the facts.
+
+use super::scope::Scope;
+use super::value::Value;
+use std::collections::HashMap;
+
+/// A scope backed by a map from lower-cased names to values, with optional explanation notes.
+#[derive(Debug, Clone, Default)]
+pub struct MapScope {
+    values: HashMap<String, Value>,
+    notes: HashMap<String, String>,
+}
+
+impl MapScope {
+    pub fn new() -> Self {
+        MapScope::default()
+    }
+
+    /// The top-level members of a JSON object (`--vars`, a webhook body) as names. Anything
+    /// other than an object gives an empty scope; callers validate the shape they accept.
+    pub fn from_json(json: serde_json::Value) -> Self {
+        let mut scope = MapScope::new();
+        if let serde_json::Value::Object(map) = json {
+            for (k, v) in map {
+                scope.insert(&k, v);
+            }
+        }
+        scope
+    }
+
+    /// Sets `name` (case-insensitive; a later insert of the same name replaces the earlier).
+    pub fn insert(&mut self, name: &str, value: impl Into<Value>) -> &mut Self {
+        self.values.insert(name.to_lowercase(), value.into());
+        self
+    }
+
+    /// Builder form of [`MapScope::insert`].
+    pub fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.insert(name, value);
+        self
+    }
+
+    /// Attaches an explanation note to `name`.
+    pub fn set_note(&mut self, name: &str, note: impl Into<String>) -> &mut Self {
+        self.notes.insert(name.to_lowercase(), note.into());
+        self
+    }
+
+    /// Builder form of [`MapScope::set_note`].
+    pub fn with_note(mut self, name: &str, note: impl Into<String>) -> Self {
+        self.set_note(name, note);
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(&name.to_lowercase())
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Names and values, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl Scope for MapScope {
+    fn lookup(&self, name: &str) -> Option<Value> {
+        self.values.get(name).cloned()
+    }
+
+    fn note(&self, name: &str) -> Option<String> {
+        self.notes.get(name).cloned()
+    }
+}
+
+impl<K: AsRef<str>, V: Into<Value>> FromIterator<(K, V)> for MapScope {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut scope = MapScope::new();
+        for (k, v) in iter {
+            scope.insert(k.as_ref(), v);
+        }
+        scope
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_are_stored_lower_cased() {
+        let scope = MapScope::new()
+            .with("PROD_DOWN", true)
+            .with_note("Prod_Down", "since 10:00");
+        assert_eq!(scope.lookup("prod_down"), Some(Value::Bool(true)));
+        assert_eq!(scope.note("prod_down").as_deref(), Some("since 10:00"));
+        assert_eq!(scope.get("Prod_Down"), Some(&Value::Bool(true)));
+    }
+
+    #[test]
+    fn from_json_takes_top_level_members() {
+        let scope = MapScope::from_json(json!({"Severity": "high", "n": 3}));
+        assert_eq!(scope.len(), 2);
+        assert_eq!(scope.lookup("severity"), Some(Value::from("high")));
+        assert!(MapScope::from_json(json!([1, 2])).is_empty());
+    }
+}
