@@ -1,3 +1,29 @@
 //! Durable state for sop — runs, steps, gates, facts, audit — behind the [`Store`] trait.
 //!
 //! This is the only crate that knows SQL. SQLite (embedded) is the default backend.
+//! See `docs/store.md` for the schema, the migration policy and how to add a backend.
+
+pub mod audit_chain;
+mod error;
+mod id;
+mod location;
+mod records;
+mod sqlite;
+mod store;
+
+pub use error::{Result, StoreError};
+pub use id::{ID_LEN, is_id_prefix};
+pub use location::Location;
+pub use records::*;
+pub use sqlite::{BUSY_TIMEOUT, SCHEMA_VERSION, SqliteStore};
+pub use store::{Queries, Store, StoreExt, Tx, TxBody};
+
+/// Opens the store named by `SOP_DATABASE_URL`, else the XDG state directory.
+pub fn open_from_env() -> Result<Box<dyn Store>> {
+    Ok(Box::new(SqliteStore::open_from_env()?))
+}
+
+/// Opens the store at a resolved [`Location`].
+pub fn open(location: &Location) -> Result<Box<dyn Store>> {
+    Ok(Box::new(SqliteStore::open_location(location)?))
+}

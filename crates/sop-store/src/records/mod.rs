@@ -1,0 +1,24 @@
+//! The records the store keeps. They serialise with serde and are used as they are by `--json`.
+
+mod approval_token;
+mod audit;
+mod event;
+mod fact;
+mod gate;
+mod lease;
+mod lossy_bytes;
+mod prune;
+mod run;
+mod run_change;
+mod step_run;
+
+pub use approval_token::{ApprovalToken, NewApprovalToken};
+pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditProblemKind, VerifyReport};
+pub use event::{Event, EventFilter, NewEvent};
+pub use fact::Fact;
+pub use gate::{Decision, Gate, GateDecision, GateStatus, GateTimeoutAction, NewGate};
+pub use lease::LeaseGrant;
+pub use prune::PruneReport;
+pub use run::{NewRun, NewStep, Run, RunSummary};
+pub use run_change::{Expect, RunFilter, RunPatch};
+pub use step_run::{OUTPUT_TAIL_LIMIT, StepOutput, StepPatch, StepRun};

@@ -1,0 +1,87 @@
+//! A SQLite write transaction seen through the [`Tx`] trait.
+
+use super::{audit_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql, run_sql, step_sql};
+use crate::error::Result;
+use crate::records::*;
+use crate::store::Tx;
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+/// Borrowed from an open `BEGIN IMMEDIATE` transaction.
+pub struct SqliteTx<'a> {
+    pub(super) conn: &'a Connection,
+}
+
+impl SqliteTx<'_> {
+    pub(super) fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(self.conn)
+    }
+}
+
+super::impl_queries!(SqliteTx<'_>);
+
+impl Tx for SqliteTx<'_> {
+    fn insert_run(&mut self, new: &NewRun) -> Result<Run> {
+        run_sql::insert(self.conn, new)
+    }
+    fn update_run(&mut self, id: &str, expect: &Expect, patch: &RunPatch) -> Result<Run> {
+        run_sql::update(self.conn, id, expect, patch)
+    }
+    fn update_step(&mut self, run_id: &str, number: u32, patch: &StepPatch) -> Result<StepRun> {
+        step_sql::update(self.conn, run_id, number, patch)
+    }
+    fn acquire_lease(
+        &mut self,
+        run_id: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<LeaseGrant> {
+        lease_sql::acquire(self.conn, run_id, owner, now, until)
+    }
+    fn renew_lease(&mut self, run_id: &str, owner: &str, until: DateTime<Utc>) -> Result<()> {
+        lease_sql::renew(self.conn, run_id, owner, until)
+    }
+    fn release_lease(&mut self, run_id: &str, owner: &str) -> Result<bool> {
+        lease_sql::release(self.conn, run_id, owner)
+    }
+    fn insert_gate(&mut self, new: &NewGate) -> Result<Gate> {
+        gate_sql::insert(self.conn, new)
+    }
+    fn update_gate_status(
+        &mut self,
+        gate_id: &str,
+        from: GateStatus,
+        to: GateStatus,
+        at: DateTime<Utc>,
+    ) -> Result<Gate> {
+        gate_sql::update_status(self.conn, gate_id, from, to, at)
+    }
+    fn insert_decision(&mut self, decision: &GateDecision) -> Result<()> {
+        gate_sql::insert_decision(self.conn, decision)
+    }
+    fn insert_token(&mut self, token: &NewApprovalToken) -> Result<ApprovalToken> {
+        gate_sql::insert_token(self.conn, token)
+    }
+    fn use_token(&mut self, hash: &str, now: DateTime<Utc>) -> Result<ApprovalToken> {
+        gate_sql::use_token(self.conn, hash, now)
+    }
+    fn revoke_tokens(&mut self, gate_id: &str) -> Result<u64> {
+        gate_sql::revoke_tokens(self.conn, gate_id)
+    }
+    fn set_fact(&mut self, fact: &Fact) -> Result<Fact> {
+        fact_sql::set(self.conn, fact)
+    }
+    fn unset_fact(&mut self, name: &str) -> Result<bool> {
+        fact_sql::unset(self.conn, name)
+    }
+    fn insert_event(&mut self, event: &NewEvent) -> Result<Event> {
+        event_sql::insert(self.conn, event)
+    }
+    fn audit(&mut self, event: &AuditEvent) -> Result<AuditEntry> {
+        audit_sql::append(self.conn, event)
+    }
+    fn prune(&mut self, older_than: DateTime<Utc>, now: DateTime<Utc>) -> Result<PruneReport> {
+        prune_sql::prune(self.conn, older_than, now)
+    }
+}

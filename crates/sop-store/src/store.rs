@@ -1,0 +1,151 @@
+//! The store's interface: [`Queries`] to read, [`Tx`] to change state in one atomic transaction,
+//! and [`Store`], which a backend implements.
+//!
+//! Every change of a run, step or gate is written inside [`Store::write`] together with its audit
+//! entry, so both land or neither does. Concurrent writers are serialised by the backend, and
+//! conditional updates ([`Expect`]) make a lost race an explicit [`StoreError::Conflict`]:
+//! a transaction that changes a run's steps or gates should also update the run with an
+//! [`Expect`] (an empty [`RunPatch`] just bumps its version), so two processes can never both
+//! advance it from the same state.
+//!
+//! Time is always a parameter; the store never reads the clock.
+
+use crate::error::{Result, StoreError};
+use crate::records::*;
+use chrono::{DateTime, Utc};
+
+/// Reads, available both on the store and inside a transaction.
+pub trait Queries {
+    /// The run with exactly this id.
+    fn run(&self, id: &str) -> Result<Run>;
+    /// The run whose id is `prefix` or starts with it (case-insensitive).
+    /// [`StoreError::AmbiguousPrefix`] lists the candidates when several match.
+    fn find_run(&self, prefix: &str) -> Result<Run>;
+    /// Runs, newest first, without their big columns.
+    fn list_runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>>;
+    /// Runs of `sop_name` not yet finished (for `concurrency`).
+    fn count_active_runs(&self, sop_name: &str) -> Result<u64>;
+
+    /// The run's steps in order.
+    fn steps(&self, run_id: &str) -> Result<Vec<StepRun>>;
+    fn step(&self, run_id: &str, number: u32) -> Result<StepRun>;
+
+    fn gate(&self, gate_id: &str) -> Result<Gate>;
+    /// The run's gates, by step then opening time.
+    fn gates(&self, run_id: &str) -> Result<Vec<Gate>>;
+    /// Every open gate of every run, soonest deadline first (for `sop pending` and expiry).
+    fn open_gates(&self) -> Result<Vec<Gate>>;
+    /// Decisions on one gate, oldest first.
+    fn decisions(&self, gate_id: &str) -> Result<Vec<GateDecision>>;
+    /// Decisions on all of a run's gates, oldest first.
+    fn run_decisions(&self, run_id: &str) -> Result<Vec<GateDecision>>;
+    fn tokens(&self, gate_id: &str) -> Result<Vec<ApprovalToken>>;
+    /// The token stored under `hash` ([`ApprovalToken::hash_token`]), whatever its state.
+    fn token_by_hash(&self, hash: &str) -> Result<Option<ApprovalToken>>;
+
+    /// The fact, unless missing or expired at `now`. Names are case-insensitive.
+    fn fact(&self, name: &str, now: DateTime<Utc>) -> Result<Option<Fact>>;
+    /// Facts live at `now`, by name.
+    fn facts(&self, now: DateTime<Utc>) -> Result<Vec<Fact>>;
+
+    fn events(&self, filter: &EventFilter) -> Result<Vec<Event>>;
+
+    /// The audit trail, oldest first: all of it, or one run's entries.
+    fn audit_entries(&self, run_id: Option<&str>) -> Result<Vec<AuditEntry>>;
+}
+
+/// One write transaction. Nothing is visible to others until the body returns `Ok`; an `Err`
+/// rolls everything back.
+pub trait Tx: Queries {
+    /// Creates a run and its `pending` steps; the store assigns the id.
+    fn insert_run(&mut self, new: &NewRun) -> Result<Run>;
+    /// Applies `patch` if the run satisfies `expect`, bumping its version; otherwise
+    /// [`StoreError::Conflict`] with the state found.
+    fn update_run(&mut self, id: &str, expect: &Expect, patch: &RunPatch) -> Result<Run>;
+    fn update_step(&mut self, run_id: &str, number: u32, patch: &StepPatch) -> Result<StepRun>;
+
+    /// Takes the run's lease for `owner` until `until` if it is free, already `owner`'s, or lapsed
+    /// at `now`; otherwise [`StoreError::LeaseHeld`]. Leases do not change the run's version.
+    fn acquire_lease(
+        &mut self,
+        run_id: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<LeaseGrant>;
+    /// Extends `owner`'s lease; [`StoreError::LeaseHeld`] if someone else took it meanwhile,
+    /// [`StoreError::Conflict`] if the lease was released.
+    fn renew_lease(&mut self, run_id: &str, owner: &str, until: DateTime<Utc>) -> Result<()>;
+    /// Gives the lease up; false if `owner` did not hold it.
+    fn release_lease(&mut self, run_id: &str, owner: &str) -> Result<bool>;
+
+    /// Opens a gate (status `open`); the store assigns the id.
+    fn insert_gate(&mut self, new: &NewGate) -> Result<Gate>;
+    /// Moves a gate from `from` to `to` (e.g. open → approved), or [`StoreError::Conflict`].
+    fn update_gate_status(
+        &mut self,
+        gate_id: &str,
+        from: GateStatus,
+        to: GateStatus,
+        at: DateTime<Utc>,
+    ) -> Result<Gate>;
+    /// Records a decision; [`StoreError::AlreadyExists`] if this actor already decided this gate.
+    fn insert_decision(&mut self, decision: &GateDecision) -> Result<()>;
+    fn insert_token(&mut self, token: &NewApprovalToken) -> Result<ApprovalToken>;
+    /// Marks the token used at `now` if usable: [`StoreError::NotFound`] for an unknown hash,
+    /// [`StoreError::Conflict`] for a used or revoked one.
+    fn use_token(&mut self, hash: &str, now: DateTime<Utc>) -> Result<ApprovalToken>;
+    /// Revokes the gate's unused tokens; returns how many.
+    fn revoke_tokens(&mut self, gate_id: &str) -> Result<u64>;
+
+    /// Sets (or replaces) a fact; its name is stored lower-cased.
+    fn set_fact(&mut self, fact: &Fact) -> Result<Fact>;
+    /// Removes a fact; false if there was none.
+    fn unset_fact(&mut self, name: &str) -> Result<bool>;
+
+    fn insert_event(&mut self, event: &NewEvent) -> Result<Event>;
+
+    /// Appends to the audit chain. `event.detail` must already be redacted.
+    fn audit(&mut self, event: &AuditEvent) -> Result<AuditEntry>;
+
+    /// Removes the details of runs finished before `older_than` (snapshot, variables, trigger
+    /// detail, step output) and events received before it, marking runs pruned at `now`.
+    /// Audit entries are kept, so the chain stays verifiable.
+    fn prune(&mut self, older_than: DateTime<Utc>, now: DateTime<Utc>) -> Result<PruneReport>;
+}
+
+/// A transaction body for [`Store::write`].
+pub type TxBody<'a> = dyn FnMut(&mut dyn Tx) -> Result<()> + 'a;
+
+/// Durable state. Object-safe: the binary holds a `Box<dyn Store>`.
+pub trait Store: Queries + Send + Sync {
+    /// Runs `body` in one write transaction, committed durably when it returns `Ok`.
+    /// Prefer [`StoreExt::transaction`], which returns a value.
+    fn write(&self, body: &mut TxBody<'_>) -> Result<()>;
+
+    /// Checks the whole audit chain. A broken chain is a report, not an error.
+    fn verify_audit(&self) -> Result<VerifyReport>;
+
+    /// Where the data lives, for messages (`sqlite:/path/sop.db`).
+    fn describe(&self) -> String;
+}
+
+/// Conveniences over any [`Store`].
+pub trait StoreExt: Store {
+    /// Runs `body` in one write transaction and returns its value.
+    fn transaction<T>(&self, mut body: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut out = None;
+        self.write(&mut |tx| {
+            out = Some(body(tx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(|| StoreError::corrupt("a committed transaction returned no value"))
+    }
+
+    /// Appends one audit entry on its own (for events that change no state).
+    fn append_audit(&self, event: &AuditEvent) -> Result<AuditEntry> {
+        self.transaction(|tx| tx.audit(event))
+    }
+}
+
+impl<S: Store + ?Sized> StoreExt for S {}
