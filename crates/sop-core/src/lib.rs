@@ -3,6 +3,7 @@
 //! Nothing in this crate performs I/O or reads the clock: files arrive as text, time arrives as a
 //! value. That is what makes every parsing and timing rule testable in isolation.
 
+pub mod builtins;
 pub mod condition;
 pub mod definition;
 pub mod diagnostic;

@@ -1,0 +1,169 @@
+//! Reading `maintenance.toml` into a [`MaintenanceCalendar`], reporting every problem located.
+
+use super::{MaintenanceCalendar, Window, WindowTimes};
+use crate::builtins::local_time::{parse_instant, parse_zone};
+use crate::builtins::toml_reader::{Located, Table, TomlReader};
+use crate::{Diagnostic, Duration};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use croner::Cron;
+
+const WINDOW_KEYS: &[&str] = &["name", "start", "duration", "from", "to", "timezone"];
+const FORMS: &str = "give either a cron `start` with a `duration` (start = \"0 23 * * *\", \
+                     duration = \"3h\") or explicit `from` and `to`";
+
+/// Parses `maintenance.toml`. Zones default to `default_zone` (the engine's `SOP_TIMEZONE`).
+/// Windows with problems are left out; every problem is returned, in file order.
+pub(super) fn parse(
+    file: &str,
+    text: &str,
+    default_zone: Tz,
+) -> (MaintenanceCalendar, Vec<Diagnostic>) {
+    let mut r = TomlReader::new(file, text);
+    let doc = r.parse();
+    let root = Table {
+        table: doc.get_ref(),
+        span: doc.span(),
+    };
+    r.check_keys(&root, &["window"], "maintenance.toml");
+    let mut calendar = MaintenanceCalendar::default();
+    for (i, t) in r.tables(root.table, "window").iter().enumerate() {
+        let what = format!("[[window]] #{}", i + 1);
+        let Some(w) = window(&mut r, t, &what, default_zone) else {
+            continue;
+        };
+        if calendar.windows.iter().any(|o| o.name == w.name) {
+            let span = t.table.get("name").map_or(t.span.clone(), |v| v.span());
+            r.error(
+                span,
+                format!("a window named `{}` is already defined", w.name),
+                Some("give every window its own name"),
+            );
+        } else {
+            calendar.windows.push(w);
+        }
+    }
+    (calendar, r.finish())
+}
+
+fn window(
+    r: &mut TomlReader<'_>,
+    t: &Table<'_, '_>,
+    what: &str,
+    default_zone: Tz,
+) -> Option<Window> {
+    r.check_keys(t, WINDOW_KEYS, what);
+    let before = r.diagnostics.len();
+    let name = r.string(t, "name", what, true);
+    if let Some(n) = &name
+        && n.value.trim().is_empty()
+    {
+        r.error(n.span.clone(), format!("`name` in {what} is empty"), None);
+    }
+    let zone = match r.string(t, "timezone", what, false) {
+        None => default_zone,
+        Some(z) => parse_zone(&z.value).unwrap_or_else(|e| {
+            r.error(z.span, e, None);
+            default_zone
+        }),
+    };
+    let recurring = t.table.contains_key("start") || t.table.contains_key("duration");
+    let fixed = t.table.contains_key("from") || t.table.contains_key("to");
+    let times = match (recurring, fixed) {
+        (true, true) => {
+            let span = t.table.get("from").or(t.table.get("to")).map(|v| v.span());
+            r.error(
+                span.unwrap_or(t.span.clone()),
+                format!("{what} mixes a cron `start`/`duration` with `from`/`to`"),
+                Some(FORMS),
+            );
+            None
+        }
+        (false, false) => {
+            let span = t.table.get("name").map_or(t.span.clone(), |v| v.span());
+            r.error(span, format!("{what} has no times"), Some(FORMS));
+            None
+        }
+        (true, false) => recurring_times(r, t, what),
+        (false, true) => fixed_times(r, t, what, zone),
+    };
+    if r.diagnostics.len() > before {
+        return None;
+    }
+    Some(Window {
+        name: name?.value,
+        times: times?,
+        zone,
+    })
+}
+
+fn recurring_times(r: &mut TomlReader<'_>, t: &Table<'_, '_>, what: &str) -> Option<WindowTimes> {
+    let start = r.string(t, "start", what, true);
+    let cron = start.as_ref().and_then(|s| match s.value.parse::<Cron>() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            r.error(
+                s.span.clone(),
+                format!("`start` is not a cron pattern: {e}"),
+                Some("write five fields, minute hour day month weekday, e.g. \"0 23 * * *\""),
+            );
+            None
+        }
+    });
+    let duration =
+        r.string(t, "duration", what, true)
+            .and_then(|d| match d.value.parse::<Duration>() {
+                Ok(v) if v.as_secs() > 0 => Some(v),
+                Ok(_) => {
+                    r.error(
+                        d.span,
+                        "`duration` must be longer than 0s",
+                        Some("write e.g. \"3h\""),
+                    );
+                    None
+                }
+                Err(e) => {
+                    r.error(d.span, e.to_string(), Some("write e.g. \"3h\""));
+                    None
+                }
+            });
+    Some(WindowTimes::Recurring {
+        cron: Box::new(cron?),
+        pattern: start?.value,
+        duration: duration?,
+    })
+}
+
+fn fixed_times(
+    r: &mut TomlReader<'_>,
+    t: &Table<'_, '_>,
+    what: &str,
+    zone: Tz,
+) -> Option<WindowTimes> {
+    let from = r.datetime_text(t, "from", what, true);
+    let from = instant(r, from, zone);
+    let to_text = r.datetime_text(t, "to", what, true);
+    let to_span = to_text.as_ref().map(|v| v.span.clone());
+    let to = instant(r, to_text, zone);
+    if let (Some(f), Some(t2), Some(span)) = (from, to, to_span)
+        && t2 <= f
+    {
+        r.error(
+            span,
+            format!("`to` in {what} is not after `from`"),
+            Some("a window is open from `from` (inclusive) to `to` (exclusive)"),
+        );
+        return None;
+    }
+    Some(WindowTimes::Fixed {
+        from: from?,
+        to: to?,
+    })
+}
+
+fn instant(r: &mut TomlReader<'_>, v: Option<Located<String>>, zone: Tz) -> Option<DateTime<Utc>> {
+    let v = v?;
+    parse_instant(&v.value, zone)
+        .map_err(|e| r.error(v.span, e, None))
+        .ok()
+}

@@ -1,0 +1,275 @@
+//! Reading a calendar file's TOML with spans, collecting every problem as a located `Diagnostic`.
+
+use crate::Diagnostic;
+use std::ops::Range;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// One table of the document together with where it is, for "missing key" errors.
+pub(crate) struct Table<'t, 'i> {
+    pub table: &'t DeTable<'i>,
+    pub span: Range<usize>,
+}
+
+/// A string-like value and the bytes it came from.
+pub(crate) struct Located<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+/// Collects diagnostics against one file while the caller walks its tables.
+pub(crate) struct TomlReader<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> TomlReader<'a> {
+    pub fn new(file: &'a str, text: &'a str) -> Self {
+        TomlReader {
+            file,
+            text,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Parses the whole document, recording syntax errors; what could be read is returned.
+    pub fn parse(&mut self) -> Spanned<DeTable<'a>> {
+        let (doc, errors) = DeTable::parse_recoverable(self.text);
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            self.error(span, format!("invalid TOML: {}", e.message()), None);
+        }
+        doc
+    }
+
+    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>, help: Option<&str>) {
+        let start = span.start.min(self.text.len());
+        let end = span.end.clamp(start, self.text.len());
+        let mut d = Diagnostic::at(self.file, self.text, start..end, message);
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        self.diagnostics.push(d);
+    }
+
+    /// Diagnostics in file order, as a person reads the file.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        self.diagnostics
+            .sort_by_key(|d| (d.line, d.col, d.message.clone()));
+        self.diagnostics
+    }
+
+    /// Reports keys of `table` that are not in `allowed`, suggesting a near miss.
+    pub fn check_keys(&mut self, table: &Table<'_, '_>, allowed: &[&str], what: &str) {
+        for key in table.table.keys() {
+            let name = key.get_ref().as_ref();
+            if allowed.contains(&name) {
+                continue;
+            }
+            let help = suggestion(name, allowed).map_or_else(
+                || format!("known keys: {}", allowed.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            self.error(
+                key.span(),
+                format!("unknown key `{name}` in {what}"),
+                Some(&help),
+            );
+        }
+    }
+
+    /// The elements of an array of tables such as `[[window]]`; none when the key is absent.
+    pub fn tables<'t, 'i>(&mut self, root: &'t DeTable<'i>, key: &str) -> Vec<Table<'t, 'i>> {
+        let Some(value) = root.get(key) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        match value.get_ref() {
+            DeValue::Array(items) => {
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::Table(t) => out.push(Table {
+                            table: t,
+                            span: item.span(),
+                        }),
+                        other => self.error(
+                            item.span(),
+                            format!("`{key}` must hold tables, found a {}", other.type_str()),
+                            Some(&format!("write each entry as a [[{key}]] table")),
+                        ),
+                    }
+                }
+            }
+            other => self.error(
+                value.span(),
+                format!(
+                    "`{key}` must be an array of tables, found a {}",
+                    other.type_str()
+                ),
+                Some(&format!("write each entry as a [[{key}]] table")),
+            ),
+        }
+        out
+    }
+
+    /// A string value; `None` (with a diagnostic if `required`) when missing or not a string.
+    pub fn string(
+        &mut self,
+        table: &Table<'_, '_>,
+        key: &str,
+        what: &str,
+        required: bool,
+    ) -> Option<Located<String>> {
+        let value = self.value(table, key, what, required)?;
+        match value.get_ref() {
+            DeValue::String(s) => Some(Located {
+                value: s.to_string(),
+                span: value.span(),
+            }),
+            other => {
+                self.error(
+                    value.span(),
+                    format!(
+                        "`{key}` in {what} must be a string, found a {}",
+                        other.type_str()
+                    ),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A date-time given either as a TOML date-time or as a string; returned as text.
+    pub fn datetime_text(
+        &mut self,
+        table: &Table<'_, '_>,
+        key: &str,
+        what: &str,
+        required: bool,
+    ) -> Option<Located<String>> {
+        let value = self.value(table, key, what, required)?;
+        match value.get_ref() {
+            DeValue::String(s) => Some(Located {
+                value: s.to_string(),
+                span: value.span(),
+            }),
+            DeValue::Datetime(d) => Some(Located {
+                value: d.to_string(),
+                span: value.span(),
+            }),
+            other => {
+                self.error(
+                    value.span(),
+                    format!(
+                        "`{key}` in {what} must be a date-time, found a {}",
+                        other.type_str()
+                    ),
+                    Some("write e.g. \"2026-03-01T22:00:00Z\" or \"2026-03-01T23:00:00\""),
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of strings; each non-string element is reported and skipped.
+    pub fn string_list(
+        &mut self,
+        table: &Table<'_, '_>,
+        key: &str,
+        what: &str,
+        required: bool,
+    ) -> Option<Located<Vec<Located<String>>>> {
+        let value = self.value(table, key, what, required)?;
+        let DeValue::Array(items) = value.get_ref() else {
+            self.error(
+                value.span(),
+                format!(
+                    "`{key}` in {what} must be a list of strings, found a {}",
+                    value.get_ref().type_str()
+                ),
+                None,
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(Located {
+                    value: s.to_string(),
+                    span: item.span(),
+                }),
+                other => self.error(
+                    item.span(),
+                    format!(
+                        "`{key}` in {what} must list strings, found a {}",
+                        other.type_str()
+                    ),
+                    None,
+                ),
+            }
+        }
+        Some(Located {
+            value: out,
+            span: value.span(),
+        })
+    }
+
+    fn value<'t, 'i>(
+        &mut self,
+        table: &Table<'t, 'i>,
+        key: &str,
+        what: &str,
+        required: bool,
+    ) -> Option<&'t Spanned<DeValue<'i>>> {
+        let found = table.table.get(key);
+        if found.is_none() && required {
+            // A table's span is its `[[...]]` header.
+            self.error(
+                table.span.clone(),
+                format!("{what} has no `{key}`"),
+                Some(&format!("add `{key} = ...` to it")),
+            );
+        }
+        found
+    }
+}
+
+/// A key from `allowed` that `name` is probably a typo of.
+fn suggestion<'k>(name: &str, allowed: &[&'k str]) -> Option<&'k str> {
+    allowed
+        .iter()
+        .copied()
+        .map(|k| (edit_distance(&name.to_ascii_lowercase(), k), k))
+        .filter(|(d, k)| *d <= 2.min(k.len() / 2).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_misses_only() {
+        assert_eq!(suggestion("peeple", &["people", "name"]), Some("people"));
+        assert_eq!(suggestion("windows", &["window"]), Some("window"));
+        assert_eq!(suggestion("colour", &["people", "name"]), None);
+    }
+}
