@@ -12,6 +12,8 @@ pub mod execution_mode;
 pub mod gate;
 pub mod priority;
 pub mod run;
+pub mod step_output;
+pub mod template;
 
 pub use diagnostic::{Diagnostic, LineIndex};
 pub use duration::Duration;

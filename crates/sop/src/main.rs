@@ -3,6 +3,7 @@
 mod clock;
 mod commands;
 mod config;
+mod executor;
 mod exit;
 
 use clap::{Parser, Subcommand};

@@ -1,0 +1,330 @@
+//! Running one step: its code blocks in order, with a timeout, retries and output capture.
+
+use super::capture::{Capture, CapturedOutput};
+use super::env;
+use super::observer::{FailedAttempt, Observer};
+use super::process::{self, Ended, Stop};
+use super::script::Script;
+use super::settings::{Settings, backoff};
+use serde_json::{Map, Value};
+use sop_core::step_output::{self, MAX_OUTPUT_BYTES, OutputFileError, OutputProblem, Outputs};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The run a step belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct RunInfo<'a> {
+    pub run_id: &'a str,
+    pub sop_name: &'a str,
+    pub variables: &'a Map<String, Value>,
+    /// Where commands run.
+    pub workdir: &'a Path,
+    /// A private directory for the `$SOP_OUTPUT` files (see [`ScratchDir`](super::ScratchDir));
+    /// not the working directory, which steps may clean out.
+    pub scratch_dir: &'a Path,
+}
+
+/// Runs the steps of one run. Everything that is the same for every step (the variables'
+/// environment) is prepared once, here.
+#[derive(Debug)]
+pub struct Executor {
+    workdir: PathBuf,
+    scratch_dir: PathBuf,
+    unset: Vec<OsString>,
+    env: Vec<(String, String)>,
+    settings: Settings,
+}
+
+/// One step to run.
+#[derive(Debug, Clone, Copy)]
+pub struct StepRequest<'a> {
+    /// 1-based step number (`SOP_STEP`).
+    pub number: u32,
+    /// The step's code blocks, in order. An attempt stops at the first that fails.
+    pub scripts: &'a [Script],
+    /// For each attempt, all blocks together; `None` for no limit.
+    pub timeout: Option<Duration>,
+    /// Further attempts after a failed one.
+    pub retries: u32,
+    /// Outputs of earlier steps by step number, as `SOP_STEP_<N>_<KEY>`.
+    pub earlier_outputs: &'a BTreeMap<u32, Outputs>,
+}
+
+/// How a step ended, after all its attempts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepResult {
+    /// Exit code of the last process that ran, if it exited normally.
+    pub exit_code: Option<i32>,
+    /// The signal that ended the last process, if one did.
+    pub signal: Option<i32>,
+    /// The last attempt hit the timeout.
+    pub timed_out: bool,
+    /// [`Observer::should_stop`] asked to stop.
+    pub cancelled: bool,
+    /// The command could not be started (no `bash`, no working directory, ...).
+    pub error: Option<String>,
+    /// The last attempt's `$SOP_OUTPUT` file was invalid.
+    pub output_error: Option<OutputFileError>,
+    /// Attempts made, at least 1.
+    pub attempts: u32,
+    /// From the start of the first attempt to the end of the last, waits included.
+    pub duration: Duration,
+    /// stdout and stderr of every attempt, in order.
+    pub output: CapturedOutput,
+    /// What the last attempt wrote to `$SOP_OUTPUT`; empty unless it succeeded.
+    pub outputs: Outputs,
+}
+
+impl StepResult {
+    pub fn succeeded(&self) -> bool {
+        self.exit_code == Some(0)
+            && !self.timed_out
+            && !self.cancelled
+            && self.error.is_none()
+            && self.output_error.is_none()
+    }
+
+    /// A short reason for a failure, e.g. `exit code 3`, `timed out`, `killed by signal 9`.
+    pub fn failure(&self) -> Option<String> {
+        if self.succeeded() {
+            return None;
+        }
+        Some(if self.cancelled {
+            "cancelled".to_string()
+        } else if self.timed_out {
+            "timed out".to_string()
+        } else if let Some(e) = &self.error {
+            e.clone()
+        } else if let Some(e) = &self.output_error {
+            e.to_string()
+        } else if let Some(s) = self.signal {
+            format!("killed by signal {s}")
+        } else {
+            format!("exit code {}", self.exit_code.unwrap_or(-1))
+        })
+    }
+}
+
+/// One attempt's end, before it is folded into the [`StepResult`].
+#[derive(Default)]
+struct Attempt {
+    last: Option<Ended>,
+    error: Option<String>,
+    output_error: Option<OutputFileError>,
+    outputs: Outputs,
+}
+
+impl Attempt {
+    fn succeeded(&self) -> bool {
+        self.error.is_none()
+            && self.output_error.is_none()
+            && self
+                .last
+                .is_some_and(|e| e.stop.is_none() && e.exit_code() == Some(0))
+    }
+
+    fn stop(&self) -> Option<Stop> {
+        self.last.and_then(|e| e.stop)
+    }
+}
+
+impl Executor {
+    /// Prepares the environment of the run's steps; fails when the variables cannot be passed
+    /// (see [`env::variable_env`]).
+    pub fn new(run: RunInfo, settings: Settings) -> Result<Self, env::EnvError> {
+        let mut vars = env::variable_env(run.variables)?;
+        vars.push(("SOP_RUN_ID".to_string(), run.run_id.to_string()));
+        vars.push(("SOP_NAME".to_string(), run.sop_name.to_string()));
+        Ok(Executor {
+            workdir: run.workdir.to_path_buf(),
+            scratch_dir: run.scratch_dir.to_path_buf(),
+            unset: env::inherited_own_names(),
+            env: vars,
+            settings,
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Runs a step to its end: attempts its blocks, retries failures after a backoff (see
+    /// [`backoff`]), and returns the last attempt's result. Never panics on a failing command:
+    /// every failure is in the result.
+    pub fn run_step(&self, step: &StepRequest, observer: &mut dyn Observer) -> StepResult {
+        let started = Instant::now();
+        let output_path = self.scratch_dir.join(format!("step-{}.out", step.number));
+        let mut capture = Capture::new();
+        let mut attempts = 0;
+        let mut cancelled = false;
+        let mut attempt = Attempt::default();
+        while attempts <= step.retries {
+            attempts += 1;
+            let attempt_started = Instant::now();
+            attempt = self.attempt(step, attempts, &output_path, &mut capture, observer);
+            let retry = !attempt.succeeded()
+                && attempt.error.is_none()
+                && attempt.stop() != Some(Stop::Cancel)
+                && attempts <= step.retries;
+            if !retry {
+                break;
+            }
+            let delay = backoff(self.settings.retry_backoff, attempts);
+            observer.retrying(
+                &FailedAttempt {
+                    attempt: attempts,
+                    exit_code: attempt.last.and_then(|e| e.exit_code()),
+                    signal: attempt.last.and_then(|e| e.signal()),
+                    timed_out: attempt.stop() == Some(Stop::Timeout),
+                    error: attempt.output_error.as_ref().map(ToString::to_string),
+                    duration: attempt_started.elapsed(),
+                },
+                delay,
+            );
+            if self.wait_or_stop(delay, observer) {
+                cancelled = true;
+                break;
+            }
+        }
+        let _ = std::fs::remove_file(&output_path);
+        StepResult {
+            exit_code: attempt.last.and_then(|e| e.exit_code()),
+            signal: attempt.last.and_then(|e| e.signal()),
+            timed_out: attempt.stop() == Some(Stop::Timeout),
+            cancelled: cancelled || attempt.stop() == Some(Stop::Cancel),
+            error: attempt.error,
+            output_error: attempt.output_error,
+            attempts,
+            duration: started.elapsed(),
+            output: capture.finish(),
+            outputs: attempt.outputs,
+        }
+    }
+
+    fn attempt(
+        &self,
+        step: &StepRequest,
+        number: u32,
+        output_path: &Path,
+        capture: &mut Capture,
+        observer: &mut dyn Observer,
+    ) -> Attempt {
+        let mut attempt = Attempt::default();
+        if let Err(e) = fresh_file(output_path) {
+            attempt.error = Some(format!(
+                "cannot create the $SOP_OUTPUT file {}: {e}",
+                output_path.display()
+            ));
+            return attempt;
+        }
+        let deadline = step.timeout.map(|t| Instant::now() + t);
+        for script in step.scripts {
+            let mut command = self.command(step, number, script, output_path);
+            match process::run(&mut command, deadline, &self.settings, capture, observer) {
+                Ok(ended) => {
+                    attempt.last = Some(ended);
+                    if ended.stop.is_some() || ended.exit_code() != Some(0) {
+                        return attempt;
+                    }
+                }
+                Err(e) => {
+                    attempt.error = Some(self.spawn_error(script, &e));
+                    return attempt;
+                }
+            }
+        }
+        match read_outputs(output_path) {
+            Ok(outputs) => attempt.outputs = outputs,
+            Err(e) => attempt.output_error = Some(e),
+        }
+        attempt
+    }
+
+    fn command(&self, step: &StepRequest, attempt: u32, script: &Script, output: &Path) -> Command {
+        let mut command = Command::new(script.interpreter);
+        command
+            .arg("-c")
+            .arg(&script.code)
+            .current_dir(&self.workdir)
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for name in &self.unset {
+            command.env_remove(name);
+        }
+        command
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("SOP_STEP", step.number.to_string())
+            .env("SOP_ATTEMPT", attempt.to_string())
+            .env("SOP_OUTPUT", output)
+            .envs(env::output_env(step.earlier_outputs));
+        command
+    }
+
+    fn spawn_error(&self, script: &Script, e: &std::io::Error) -> String {
+        if e.kind() == std::io::ErrorKind::NotFound && !self.workdir.is_dir() {
+            return format!(
+                "the working directory {} does not exist",
+                self.workdir.display()
+            );
+        }
+        if e.kind() == std::io::ErrorKind::NotFound {
+            return format!(
+                "cannot run `{}`: it is not installed or not on PATH",
+                script.interpreter
+            );
+        }
+        format!("cannot run `{} -c`: {e}", script.interpreter)
+    }
+
+    /// Waits `delay`, asking the observer whether to stop; true when it said so.
+    fn wait_or_stop(&self, delay: Duration, observer: &mut dyn Observer) -> bool {
+        let until = Instant::now() + delay;
+        loop {
+            if observer.should_stop() {
+                return true;
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            std::thread::sleep(left.min(self.settings.poll_interval));
+        }
+    }
+}
+
+/// Creates the file empty and private to the user, replacing any earlier attempt's.
+fn fresh_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+}
+
+fn read_outputs(path: &Path) -> Result<Outputs, OutputFileError> {
+    let whole_file = |message: String| OutputFileError {
+        problems: vec![OutputProblem { line: 0, message }],
+    };
+    let file = File::open(path).map_err(|e| {
+        whole_file(format!(
+            "cannot read {}: {e}; a step must not delete its $SOP_OUTPUT file",
+            path.display()
+        ))
+    })?;
+    let mut bytes = Vec::new();
+    // One byte past the limit is enough to tell the parser the file is too large.
+    file.take(MAX_OUTPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| whole_file(format!("cannot read {}: {e}", path.display())))?;
+    step_output::parse(&bytes)
+}
