@@ -128,20 +128,18 @@ impl Lexer<'_> {
             self.pos += c.len_utf8();
             match c {
                 c if c == quote => break,
-                '\\' => {
-                    if let Some(ch) = self.escape(at) {
-                        text.push(ch);
-                    }
-                }
+                '\\' => self.escape(at, &mut text),
                 c => text.push(c),
             }
         }
         self.push(Tok::Str(text), start);
     }
 
-    /// One escape after a backslash at `at`; records a problem and returns `None` if invalid.
-    fn escape(&mut self, at: usize) -> Option<char> {
-        let c = self.peek()?;
+    /// One escape after a backslash at `at`, appended to `text`.
+    fn escape(&mut self, at: usize, text: &mut String) {
+        let Some(c) = self.peek() else {
+            return;
+        };
         self.pos += c.len_utf8();
         let simple = match c {
             '\\' => Some('\\'),
@@ -153,33 +151,50 @@ impl Lexer<'_> {
             '0' => Some('\0'),
             _ => None,
         };
-        if simple.is_some() {
-            return simple;
+        if let Some(ch) = simple {
+            text.push(ch);
+            return;
         }
         if c == 'u' && self.peek() == Some('{') {
             let rest = &self.src[self.pos + 1..];
-            if let Some(close) = rest.find('}') {
+            if let Some(close) = rest.find('}').filter(|&c| c <= 8) {
                 let hex = &rest[..close];
                 self.pos += close + 2;
                 let ch = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
-                if ch.is_none() {
-                    self.errors.push(
+                match ch {
+                    Some(ch) => text.push(ch),
+                    None => self.errors.push(
                         ParseError::new(at..self.pos, format!("`\\u{{{hex}}}` is not a character"))
                             .with_help("use a hexadecimal Unicode scalar value such as `\\u{e9}`"),
-                    );
+                    ),
                 }
-                return ch;
+                return;
             }
         }
-        self.errors.push(
-            ParseError::new(at..self.pos, format!("unknown escape `\\{c}`"))
-                .with_help("valid escapes are \\\\ \\' \\\" \\n \\t \\r \\0 and \\u{hex}"),
-        );
-        None
+        // Any other escape is kept as written, so regex patterns read naturally: '^\d+$'.
+        text.push('\\');
+        text.push(c);
     }
 
     fn symbol(&mut self, start: usize, c: char) {
         let next = self.peek_at(1);
+        if self.src[start..].starts_with("===") || self.src[start..].starts_with("!==") {
+            self.pos += 3;
+            let (tok, fix) = if c == '=' {
+                (Tok::EqEq, "==")
+            } else {
+                (Tok::NotEq, "!=")
+            };
+            self.errors.push(
+                ParseError::new(
+                    start..self.pos,
+                    format!("unknown operator `{}`", &self.src[start..self.pos]),
+                )
+                .with_help(format!("write `{fix}`")),
+            );
+            self.push(tok, start);
+            return;
+        }
         let two = |t: Tok| (t, 2);
         let (tok, len) = match (c, next) {
             ('=', Some('=')) => two(Tok::EqEq),
@@ -279,10 +294,13 @@ mod tests {
     #[test]
     fn string_escapes() {
         assert_eq!(
-            toks(r#"'it\'s' "a\"b\n\u{e9}""#),
+            toks(r#"'it\'s' "a\"b\n\u{e9}" '\d+\\.' '\u{123456789}'"#),
             vec![
                 Tok::Str("it's".into()),
                 Tok::Str("a\"b\né".into()),
+                // Unknown escapes stay as written, for regex patterns.
+                Tok::Str(r"\d+\.".into()),
+                Tok::Str(r"\u{123456789}".into()),
                 Tok::Eof
             ]
         );
@@ -290,7 +308,7 @@ mod tests {
 
     #[test]
     fn every_lexical_problem_is_reported() {
-        let (_, errors) = lex("a = 1 & b # 'x\\q' 'open");
+        let (_, errors) = lex("a = 1 & b # '\\u{zz}' 'open");
         let messages: Vec<_> = errors
             .iter()
             .map(|e| (e.span.clone(), e.message.as_str()))
@@ -301,8 +319,8 @@ mod tests {
                 (2..3, "unexpected character `=`"),
                 (6..7, "unexpected character `&`"),
                 (10..11, "unexpected character `#`"),
-                (14..16, "unknown escape `\\q`"),
-                (18..23, "unterminated string"),
+                (13..19, "`\\u{zz}` is not a character"),
+                (21..26, "unterminated string"),
             ]
         );
         assert_eq!(errors[0].help.as_deref(), Some("compare with `==`"));

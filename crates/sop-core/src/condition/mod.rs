@@ -56,3 +56,6 @@ pub fn is_bare_name(item: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && token::Tok::keyword(item).is_none()
 }
+
+#[cfg(test)]
+mod tests;
