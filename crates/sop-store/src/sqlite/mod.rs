@@ -109,8 +109,11 @@ impl SqliteStore {
                 source,
             })?;
         }
-        let conn = Connection::open(path)?;
-        Self::setup(conn, Location::File(path.to_owned()))
+        let location = Location::File(path.to_owned());
+        Connection::open(path)
+            .map_err(StoreError::from)
+            .and_then(|conn| Self::setup(conn, location.clone()))
+            .map_err(|e| located(e, &location))
     }
 
     /// A private in-memory database (tests).
@@ -173,6 +176,15 @@ mod store_queries {
     use crate::error::Result;
     use crate::records::*;
     super::impl_queries!(SqliteStore);
+}
+
+/// Names the database in errors that would otherwise not say which file is meant.
+fn located(err: StoreError, location: &Location) -> StoreError {
+    match err {
+        StoreError::Corrupt(m) => StoreError::Corrupt(format!("{location}: {m}")),
+        StoreError::Backend(e) => StoreError::Backend(format!("{location}: {e}").into()),
+        other => other,
+    }
 }
 
 impl Store for SqliteStore {

@@ -1,0 +1,76 @@
+//! The database file: creation, reopening after an unclean drop, schema versions, settings.
+
+mod common;
+
+use common::*;
+use sop_store::*;
+
+#[test]
+fn data_survives_a_connection_that_was_never_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/state/sop.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let run = create(&store, &new_run("deploy", 2));
+    store
+        .append_audit(&AuditEvent::new(
+            at(1),
+            Some(&run.id),
+            "tester",
+            "run.created",
+            serde_json::json!({}),
+        ))
+        .unwrap();
+    // No close, no checkpoint: the data is only in the WAL.
+    std::mem::forget(store);
+    let reopened = SqliteStore::open(&path).unwrap();
+    assert_eq!(reopened.run(&run.id).unwrap(), run);
+    assert_eq!(reopened.steps(&run.id).unwrap().len(), 2);
+    assert!(reopened.verify_audit().unwrap().is_ok());
+}
+
+#[test]
+fn the_file_is_in_wal_mode_with_full_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sop.db");
+    let _store = SqliteStore::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
+fn a_database_from_a_newer_sop_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sop.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::NewerSchema { .. }));
+    assert!(err.to_string().contains("upgrade sop"), "{err}");
+}
+
+#[test]
+fn an_unusable_location_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let err = SqliteStore::open(file.join("sop.db")).err().unwrap();
+    assert!(
+        err.to_string().contains(&file.display().to_string()),
+        "{err}"
+    );
+
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, vec![0x42u8; 8192]).unwrap();
+    let err = SqliteStore::open(&garbage).err().unwrap();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+}
