@@ -3,15 +3,105 @@
 //! Parsing takes file *contents* (never paths to open), so this module stays free of I/O.
 
 mod conditions;
+mod conditions_table;
+mod cron;
+mod expression;
+mod md_text;
+pub mod names;
+mod reporter;
+mod sop_md;
+mod sop_toml;
 mod step;
+mod step_heading;
+mod step_options;
+mod steps_order;
+pub mod suggest;
+mod table_reader;
 mod trigger;
+mod trigger_table;
+mod webhook_conflicts;
 
 pub use conditions::{ConditionExpression, Conditions, Requirement};
+pub use cron::{CronSchedule, parse_timezone};
+pub use sop_md::SopMd;
+pub use sop_toml::{DEFAULT_APPROVAL_TIMEOUT, SopToml};
 pub use step::{ApprovalRequirement, CodeBlock, Step, StepKind, StepOptions};
+pub use step_options::MAX_RETRIES;
 pub use trigger::Trigger;
+pub use webhook_conflicts::{Sourced, webhook_conflicts};
 
-use crate::{Duration, ExecutionMode, Priority};
+use crate::{Diagnostic, Duration, ExecutionMode, Priority};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The two files of one SOP folder, as text, with the names diagnostics should show.
+#[derive(Debug, Clone, Copy)]
+pub struct SopSource<'a> {
+    /// The folder name, which the `[sop] name` must equal.
+    pub folder: &'a str,
+    pub toml_file: &'a str,
+    pub toml: &'a str,
+    pub md_file: &'a str,
+    pub md: &'a str,
+}
+
+/// Parses and validates one SOP. Both files are always read in full, so the error list holds
+/// every problem of both, SOP.toml's first, each in file order.
+pub fn parse(source: &SopSource) -> Result<Sop, Vec<Diagnostic>> {
+    let toml = sop_toml::parse(source.folder, source.toml_file, source.toml);
+    let md = sop_md::parse(source.md_file, source.md);
+    match (toml, md) {
+        (Ok(toml), Ok(md)) => Ok(Sop {
+            meta: toml.meta,
+            triggers: toml.triggers,
+            conditions: toml.conditions,
+            preamble: md.preamble,
+            steps: md.steps,
+            content_hash: content_hash(source.toml, source.md),
+        }),
+        (toml, md) => {
+            let mut diags = toml.err().unwrap_or_default();
+            diags.extend(md.err().unwrap_or_default());
+            diags.sort_by(|a, b| {
+                (a.file != source.toml_file, a.line, a.col).cmp(&(
+                    b.file != source.toml_file,
+                    b.line,
+                    b.col,
+                ))
+            });
+            Err(diags)
+        }
+    }
+}
+
+/// Hex SHA-256 of SOP.toml's length (8 bytes, little-endian), SOP.toml and SOP.md. The length
+/// prefix keeps bytes from moving between the files unnoticed.
+pub fn content_hash(toml: &str, md: &str) -> String {
+    let mut h = Sha256::new();
+    h.update((toml.len() as u64).to_le_bytes());
+    h.update(toml.as_bytes());
+    h.update(md.as_bytes());
+    hex::encode(h.finalize())
+}
+
+impl SopMeta {
+    /// The icon `sop list` shows: `icon` when set, else one per priority.
+    pub fn display_icon(&self) -> &str {
+        self.icon
+            .as_deref()
+            .unwrap_or_else(|| default_icon(self.priority))
+    }
+}
+
+/// The icon of an SOP that sets none: critical 🚀, high ⚡, normal 🕐, low 🧹.
+pub fn default_icon(priority: Priority) -> &'static str {
+    match priority {
+        Priority::Critical => "🚀",
+        Priority::High => "⚡",
+        Priority::Normal => "🕐",
+        Priority::Low => "🧹",
+    }
+}
 
 /// The `[sop]` table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,3 +161,6 @@ impl Sop {
         self.triggers.iter().any(|t| matches!(t, Trigger::Manual))
     }
 }
+
+#[cfg(test)]
+mod parse_tests;

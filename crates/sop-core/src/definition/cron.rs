@@ -1,0 +1,117 @@
+//! Cron schedules of cron triggers: the classic five fields, parsed by croner, and the next
+//! fire time after a given instant in a given zone.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use croner::Cron;
+use croner::parser::{CronParser, Seconds, Year};
+use std::str::FromStr;
+
+/// A parsed cron expression (`minute hour day-of-month month day-of-week`, or `@daily` and the
+/// other nicknames).
+#[derive(Debug, Clone)]
+pub struct CronSchedule {
+    cron: Cron,
+}
+
+impl CronSchedule {
+    /// Parses a five-field expression. Seconds and years are refused so that every expression
+    /// means what it means to a reader used to crontab.
+    pub fn parse(expression: &str) -> Result<CronSchedule, String> {
+        let trimmed = expression.trim();
+        if trimmed.is_empty() {
+            return Err("the cron expression is empty".into());
+        }
+        let fields = trimmed.split_whitespace().count();
+        if !trimmed.starts_with('@') && fields != 5 {
+            return Err(format!(
+                "a cron expression has 5 fields (minute hour day-of-month month day-of-week); this one has {fields}"
+            ));
+        }
+        let parser = CronParser::builder()
+            .seconds(Seconds::Disallowed)
+            .year(Year::Disallowed)
+            .build();
+        match parser.parse(trimmed) {
+            Ok(cron) => Ok(CronSchedule { cron }),
+            Err(e) => Err(format!("invalid cron expression: {e}")),
+        }
+    }
+
+    /// The first fire time strictly after `after`, in `tz`; `None` when the schedule never fires
+    /// (e.g. `0 0 30 2 *`, the 30th of February).
+    pub fn next_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Tz>> {
+        self.cron
+            .find_next_occurrence(&after.with_timezone(&tz), false)
+            .ok()
+    }
+
+    /// True when the schedule fires at `at` (to the minute), read in `tz`.
+    pub fn fires_at(&self, at: DateTime<Utc>, tz: Tz) -> bool {
+        self.cron
+            .is_time_matching(&at.with_timezone(&tz))
+            .unwrap_or(false)
+    }
+}
+
+/// Parses an IANA time-zone name such as `Europe/Paris` or `UTC`.
+pub fn parse_timezone(name: &str) -> Result<Tz, String> {
+    Tz::from_str(name).map_err(|_| format!("`{name}` is not an IANA time zone"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn next_fire_time_in_utc_and_in_a_zone() {
+        let daily = CronSchedule::parse("0 2 * * *").unwrap();
+        let now = at("2026-01-31T09:30:00Z");
+        assert_eq!(
+            daily.next_after(now, Tz::UTC).unwrap(),
+            Tz::UTC.with_ymd_and_hms(2026, 2, 1, 2, 0, 0).unwrap()
+        );
+        let paris = parse_timezone("Europe/Paris").unwrap();
+        assert_eq!(
+            daily.next_after(now, paris).unwrap().with_timezone(&Utc),
+            at("2026-02-01T01:00:00Z")
+        );
+    }
+
+    #[test]
+    fn nicknames_work() {
+        let weekly = CronSchedule::parse("@weekly").unwrap();
+        let next = weekly
+            .next_after(at("2026-01-31T09:30:00Z"), Tz::UTC)
+            .unwrap();
+        assert_eq!(next.with_timezone(&Utc), at("2026-02-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn bad_expressions_say_why() {
+        assert!(CronSchedule::parse("").unwrap_err().contains("empty"));
+        assert!(
+            CronSchedule::parse("0 2 * *")
+                .unwrap_err()
+                .contains("has 4")
+        );
+        assert!(
+            CronSchedule::parse("0 0 2 * * *")
+                .unwrap_err()
+                .contains("has 6")
+        );
+        assert!(CronSchedule::parse("61 2 * * *").is_err());
+        assert!(CronSchedule::parse("0 2 * * funday").is_err());
+    }
+
+    #[test]
+    fn timezones_must_be_iana_names() {
+        assert!(parse_timezone("Europe/Paris").is_ok());
+        assert!(parse_timezone("Mars/Olympus").unwrap_err().contains("IANA"));
+    }
+}

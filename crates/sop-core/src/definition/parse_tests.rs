@@ -1,0 +1,656 @@
+//! Tests of `definition::parse` on whole SOPs: the good path and every kind of bad input.
+
+use super::*;
+
+const TOML: &str = r#"[sop]
+name = "demo"
+description = "A demo procedure"
+version = "1.0.0"
+author = "ops-team"
+priority = "high"
+execution_mode = "step_by_step"
+
+[[triggers]]
+type = "manual"
+
+[[triggers]]
+type = "cron"
+expression = "0 2 * * *"
+timezone = "Europe/Paris"
+
+[[triggers]]
+type = "webhook"
+path = "/hooks/demo"
+secret_env = "DEMO_SECRET"
+
+[[triggers]]
+type = "event"
+event = "deploy.*"
+cooldown = "10m"
+
+[conditions]
+requires = ["PROD_DOWN", "disk_usage > 80%"]
+expression = "business_hours == true"
+"#;
+
+const MD: &str = r#"# Demo Procedure
+
+An introduction.
+
+## Step 1: Assess
+- Check dashboards
+- [ ] Identify affected services
+
+## Step 2: Act
+<!-- sop: timeout = "10m", retries = 2, continue_on_error = true, idempotent = true, approval = "required" -->
+Run the fix.
+
+```sh
+echo "fixed {{ service }}"
+```
+
+```python
+print("shown, not run")
+```
+
+## Step 3: Explain
+<!-- sop: manual = true -->
+```bash
+echo "instructions only"
+```
+"#;
+
+fn source<'a>(toml: &'a str, md: &'a str) -> SopSource<'a> {
+    SopSource {
+        folder: "demo",
+        toml_file: "demo/SOP.toml",
+        toml,
+        md_file: "demo/SOP.md",
+        md,
+    }
+}
+
+/// The problems as one-line `file:line:col: message (help: ...)` strings.
+fn errors(toml: &str, md: &str) -> Vec<String> {
+    match parse(&source(toml, md)) {
+        Ok(_) => panic!("expected errors"),
+        Err(diags) => diags.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn toml_errors(toml: &str) -> Vec<String> {
+    errors(toml, MD)
+}
+
+fn md_errors(md: &str) -> Vec<String> {
+    errors(TOML, md)
+}
+
+const MINIMAL: &str = "[sop]\nname = \"demo\"\n\n[[triggers]]\ntype = \"manual\"\n";
+
+#[test]
+fn a_complete_sop_parses_into_the_model() {
+    let sop = parse(&source(TOML, MD)).unwrap();
+    assert_eq!(sop.name(), "demo");
+    assert_eq!(sop.meta.description, "A demo procedure");
+    assert_eq!(sop.meta.version.as_deref(), Some("1.0.0"));
+    assert_eq!(sop.meta.priority, Priority::High);
+    assert_eq!(sop.meta.execution_mode, ExecutionMode::StepByStep);
+    assert_eq!(sop.meta.display_icon(), "⚡");
+    assert_eq!(sop.meta.approval_timeout, DEFAULT_APPROVAL_TIMEOUT);
+    let triggers: Vec<String> = sop.triggers.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        triggers,
+        [
+            "manual",
+            "cron:0 2 * * *",
+            "webhook:/hooks/demo",
+            "event:deploy.*"
+        ]
+    );
+    assert_eq!(
+        sop.conditions.summary(),
+        ["PROD_DOWN", "disk_usage > 80%", "business_hours == true"]
+    );
+    assert!(matches!(
+        sop.conditions.requires[0],
+        Requirement::Name { .. }
+    ));
+    assert!(matches!(
+        sop.conditions.requires[1],
+        Requirement::Expression { .. }
+    ));
+    assert_eq!(sop.preamble, "# Demo Procedure\n\nAn introduction.");
+    assert_eq!(sop.steps.len(), 3);
+    assert_eq!(sop.content_hash, content_hash(TOML, MD));
+}
+
+#[test]
+fn steps_carry_checklists_blocks_options_and_kinds() {
+    let sop = parse(&source(TOML, MD)).unwrap();
+    let [assess, act, explain] = &sop.steps[..] else {
+        panic!("three steps")
+    };
+    assert_eq!((assess.number, assess.title.as_str()), (1, "Assess"));
+    assert_eq!(assess.kind, StepKind::Manual);
+    assert_eq!(
+        assess.checklist,
+        ["Check dashboards", "Identify affected services"]
+    );
+    assert_eq!(assess.line, 5);
+
+    assert_eq!(act.kind, StepKind::Automated);
+    assert_eq!(act.description, "Run the fix.");
+    assert_eq!(act.blocks.len(), 2);
+    assert_eq!(act.blocks[0].lang, "sh");
+    assert_eq!(act.blocks[0].code, "echo \"fixed {{ service }}\"\n");
+    assert_eq!(act.blocks[0].line, 13);
+    assert_eq!(act.commands().count(), 1, "the python block is not run");
+    assert_eq!(
+        act.options,
+        StepOptions {
+            timeout: Some(Duration::from_secs(600)),
+            retries: 2,
+            continue_on_error: true,
+            idempotent: true,
+            approval: ApprovalRequirement::Required,
+            manual: false,
+        }
+    );
+
+    assert_eq!(
+        explain.kind,
+        StepKind::Manual,
+        "manual = true wins over code"
+    );
+    assert_eq!(explain.commands().count(), 0);
+    assert_eq!(explain.blocks.len(), 1);
+}
+
+#[test]
+fn defaults_apply_when_keys_are_absent() {
+    let sop = parse(&source(MINIMAL, "## Step 1: Only\nDo it.\n")).unwrap();
+    assert_eq!(sop.meta.priority, Priority::Normal);
+    assert_eq!(sop.meta.execution_mode, ExecutionMode::Supervised);
+    assert_eq!(sop.meta.display_icon(), "🕐");
+    assert_eq!(sop.meta.min_approvals, 1);
+    assert_eq!(sop.meta.on_timeout, OnTimeout::Expire);
+    assert_eq!(sop.meta.concurrency, None);
+    assert_eq!(sop.meta.description, "");
+    assert!(sop.conditions.is_empty());
+    assert_eq!(sop.preamble, "");
+    assert_eq!(sop.steps[0].description, "Do it.");
+}
+
+#[test]
+fn gate_and_run_settings_are_read() {
+    let toml = "[sop]\nname = \"demo\"\napprovers = [\"alice\", \"bob\", \"@ops\"]\nmin_approvals = 2\nallow_self_approval = false\non_timeout = \"cancel\"\ntimeout = \"5m\"\nworkdir = \"/srv/demo\"\nconcurrency = 1\napproval_timeout = \"2h\"\nicon = \"🛠\"\n\n[[triggers]]\ntype = \"manual\"\n";
+    let sop = parse(&source(toml, "## Step 1: Only\n")).unwrap();
+    let m = &sop.meta;
+    assert_eq!(m.approvers, ["alice", "bob", "@ops"]);
+    assert_eq!(m.min_approvals, 2);
+    assert_eq!(m.allow_self_approval, Some(false));
+    assert_eq!(m.on_timeout, OnTimeout::Cancel);
+    assert_eq!(m.timeout, Some(Duration::from_secs(300)));
+    assert_eq!(m.workdir.as_deref(), Some("/srv/demo"));
+    assert_eq!(m.concurrency, Some(1));
+    assert_eq!(m.approval_timeout, Duration::from_secs(7200));
+    assert_eq!(m.display_icon(), "🛠");
+}
+
+#[test]
+fn unknown_keys_get_did_you_mean_hints() {
+    let toml = "[sop]\nnmae = \"demo\"\nprioity = \"high\"\ncolour = \"red\"\n\n[[triggers]]\ntype = \"cron\"\nexpresion = \"0 2 * * *\"\n\n[trigger]\n";
+    assert_eq!(
+        toml_errors(toml),
+        [
+            "demo/SOP.toml:1:2: [sop] is missing the required key `name` (help: add `name = \"demo\"`)",
+            "demo/SOP.toml:2:1: unknown key `nmae` in [sop] (help: did you mean `name`?)",
+            "demo/SOP.toml:3:1: unknown key `prioity` in [sop] (help: did you mean `priority`?)",
+            "demo/SOP.toml:4:1: unknown key `colour` in [sop] (help: [sop] accepts `name`, `description`, `version`, `author`, `priority`, `execution_mode`, `icon`, `approval_timeout`, `concurrency`, `approvers`, `min_approvals`, `allow_self_approval`, `on_timeout`, `timeout` or `workdir`)",
+            "demo/SOP.toml:6:1: a cron trigger is missing the required key `expression` (help: add `expression = \"0 2 * * *\"`)",
+            "demo/SOP.toml:8:1: unknown key `expresion` in a cron trigger (help: did you mean `expression`?)",
+            "demo/SOP.toml:10:2: unknown key `trigger` in SOP.toml (help: did you mean `triggers`?)",
+        ]
+    );
+}
+
+#[test]
+fn wrong_types_are_reported_with_the_expected_type() {
+    let toml = "[sop]\nname = \"demo\"\npriority = 1\nconcurrency = \"3\"\napprovers = \"alice\"\nallow_self_approval = \"yes\"\nversion = 1.0\n\n[[triggers]]\ntype = \"manual\"\n\n[conditions]\nrequires = [\"A\", 2]\n";
+    assert_eq!(
+        toml_errors(toml),
+        [
+            "demo/SOP.toml:3:12: `priority` in [sop] must be a string, found an integer (help: put the value in double quotes: priority = \"...\")",
+            "demo/SOP.toml:4:15: `concurrency` in [sop] must be an integer, found a string (help: write a whole number without quotes, e.g. concurrency = 2)",
+            "demo/SOP.toml:5:13: `approvers` in [sop] must be a list of strings, found a string (help: write approvers = [\"...\", \"...\"])",
+            "demo/SOP.toml:6:23: `allow_self_approval` in [sop] must be a boolean, found a string (help: write allow_self_approval = true or allow_self_approval = false, without quotes)",
+            "demo/SOP.toml:7:11: `version` in [sop] must be a string, found a float (help: put the value in double quotes: version = \"...\")",
+            "demo/SOP.toml:13:18: items of `requires` must be strings, found an integer (help: put each item in double quotes)",
+        ]
+    );
+}
+
+#[test]
+fn bad_values_of_sop_keys() {
+    let toml = "[sop]\nname = \"demo\"\nversion = \"1.0\"\npriority = \"hgh\"\nexecution_mode = \"manual\"\nconcurrency = 0\nmin_approvals = 3\napprovers = [\"alice\", \"al ice\", \"alice\", \"@\"]\non_timeout = \"approve\"\nicon = \"two words\"\nauthor = \"\"\n\n[[triggers]]\ntype = \"manual\"\n";
+    assert_eq!(
+        toml_errors(toml),
+        [
+            "demo/SOP.toml:3:11: `version` is not semantic versioning: unexpected end of input while parsing minor version number (help: write MAJOR.MINOR.PATCH, e.g. version = \"1.0.0\")",
+            "demo/SOP.toml:4:12: `hgh` is not a valid `priority` (help: did you mean `high`?)",
+            "demo/SOP.toml:5:18: `manual` is not a valid `execution_mode` (help: expected one of: `auto`, `supervised`, `step_by_step` or `priority_based`)",
+            "demo/SOP.toml:6:15: `concurrency` must be between 1 and 10000 (help: e.g. concurrency = 1)",
+            "demo/SOP.toml:7:17: `min_approvals` is 3 but only 1 approver(s) are listed, so no gate could ever pass (help: list more approvers, add a group (\"@ops\"), or lower `min_approvals`)",
+            "demo/SOP.toml:8:23: invalid approver `al ice`: a name may hold only letters, digits, `.`, `_` and `-` (help: write a user name (\"alice\"), \"@oncall\", or a group (\"@ops\"))",
+            "demo/SOP.toml:8:33: approver `alice` is listed twice (help: remove the duplicate)",
+            "demo/SOP.toml:8:42: invalid approver `@`: the name is empty (help: write a user name (\"alice\"), \"@oncall\", or a group (\"@ops\"))",
+            "demo/SOP.toml:9:14: `approve` is not a valid `on_timeout` (help: expected one of: `expire` or `cancel`)",
+            "demo/SOP.toml:10:8: `icon` must be one short symbol without spaces (help: use an emoji such as icon = \"🛠\", or remove the key for the default icon)",
+            "demo/SOP.toml:11:10: `author` is empty (help: remove `author` or give it a value)",
+        ]
+    );
+}
+
+#[test]
+fn names_must_be_valid_and_match_the_folder() {
+    let errs = toml_errors(&MINIMAL.replace("name = \"demo\"", "name = \"Demo\""));
+    assert_eq!(
+        errs,
+        [
+            "demo/SOP.toml:2:8: invalid SOP name `Demo`: the name contains an upper-case letter (help: use lowercase letters, digits, `-` and `_`, starting with a letter or digit (e.g. `deploy-prod`))"
+        ]
+    );
+    let errs = toml_errors(&MINIMAL.replace("name = \"demo\"", "name = \"other\""));
+    assert_eq!(
+        errs,
+        [
+            "demo/SOP.toml:2:8: name `other` does not match its folder `demo` (help: the name is the folder name: write name = \"demo\" or rename the folder)"
+        ]
+    );
+    for bad in ["a/b", "..", "my sop"] {
+        let errs = toml_errors(&MINIMAL.replace("name = \"demo\"", &format!("name = \"{bad}\"")));
+        assert!(errs[0].contains("invalid SOP name"), "{bad}: {errs:?}");
+    }
+}
+
+#[test]
+fn bad_durations_are_reported() {
+    let toml = "[sop]\nname = \"demo\"\napproval_timeout = \"10\"\ntimeout = \"0s\"\n\n[[triggers]]\ntype = \"event\"\nevent = \"deploy.failed\"\ncooldown = \"5x\"\n";
+    assert_eq!(
+        toml_errors(toml),
+        [
+            "demo/SOP.toml:3:20: `approval_timeout`: invalid duration `10`: missing unit; use s, m, h, d or w, e.g. \"90s\" (help: write a number and a unit (s, m, h, d, w), e.g. \"90s\", \"10m\", \"24h\", \"7d\" or \"1h30m\")",
+            "demo/SOP.toml:4:11: `timeout` must be longer than zero (help: write e.g. \"90s\", \"10m\", \"24h\" or \"7d\")",
+            "demo/SOP.toml:9:12: `cooldown`: invalid duration `5x`: unknown unit; use s, m, h, d or w, e.g. \"24h\" (help: write a number and a unit (s, m, h, d, w), e.g. \"90s\", \"10m\", \"24h\", \"7d\" or \"1h30m\")",
+        ]
+    );
+}
+
+#[test]
+fn bad_triggers_are_reported() {
+    let toml = r#"[sop]
+name = "demo"
+
+[[triggers]]
+type = "cron"
+expression = "0 2 * *"
+timezone = "Mars/Olympus"
+
+[[triggers]]
+type = "webhook"
+path = "incident"
+secret_env = "MY-SECRET"
+
+[[triggers]]
+type = "event"
+event = "deploy..failed"
+
+[[triggers]]
+type = "sometimes"
+
+[[triggers]]
+path = "/x"
+
+[[triggers]]
+type = "manual"
+expression = "0 2 * * *"
+"#;
+    assert_eq!(
+        toml_errors(toml),
+        [
+            "demo/SOP.toml:6:14: a cron expression has 5 fields (minute hour day-of-month month day-of-week); this one has 4 (help: write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day)",
+            "demo/SOP.toml:7:12: `Mars/Olympus` is not an IANA time zone (help: use a name from the IANA database, e.g. \"UTC\", \"Europe/Paris\" or \"America/New_York\")",
+            "demo/SOP.toml:11:8: invalid webhook path `incident`: the path must start with `/` (help: write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes)",
+            "demo/SOP.toml:12:14: `secret_env`: a variable name may only contain letters, digits and `_` (help: name the environment variable that holds the secret, e.g. secret_env = \"INCIDENT_WEBHOOK_SECRET\")",
+            "demo/SOP.toml:16:9: invalid event `deploy..failed`: the event name has an empty segment (two dots, or a leading or trailing dot) (help: write dot-separated lowercase words such as `deploy.failed`; a whole segment may be `*` (`deploy.*`))",
+            "demo/SOP.toml:19:8: `sometimes` is not a valid `type` (help: expected one of: `manual`, `cron`, `webhook` or `event`)",
+            "demo/SOP.toml:21:1: a trigger is missing the required key `type` (help: add `type = \"manual\"`)",
+            "demo/SOP.toml:26:1: unknown key `expression` in a manual trigger (help: a manual trigger takes no other keys)",
+        ]
+    );
+}
+
+#[test]
+fn a_bad_cron_field_is_rejected_by_the_cron_parser() {
+    let toml = MINIMAL.replace(
+        "type = \"manual\"",
+        "type = \"cron\"\nexpression = \"61 2 * * *\"",
+    );
+    let errs = toml_errors(&toml);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("demo/SOP.toml:6:14: invalid cron expression: "),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn triggers_are_required_unique_and_in_double_brackets() {
+    let none = "[sop]\nname = \"demo\"\n";
+    assert_eq!(
+        toml_errors(none),
+        [
+            "demo/SOP.toml:1:2: the SOP has no triggers, so nothing could ever start it (help: add a trigger, e.g.\n[[triggers]]\ntype = \"manual\")"
+        ]
+    );
+    let single = "[sop]\nname = \"demo\"\n\n[triggers]\ntype = \"manual\"\n";
+    assert_eq!(
+        toml_errors(single),
+        [
+            "demo/SOP.toml:4:2: `triggers` must be an array of tables (help: write each trigger under its own `[[triggers]]` header (double brackets))"
+        ]
+    );
+    let twice = format!("{MINIMAL}\n[[triggers]]\ntype = \"manual\"\n");
+    assert_eq!(
+        toml_errors(&twice),
+        [
+            "demo/SOP.toml:7:1: duplicate trigger `manual` (help: the same trigger is already declared on line 4; remove one)"
+        ]
+    );
+}
+
+#[test]
+fn missing_sop_table_and_empty_file() {
+    assert_eq!(
+        toml_errors("[[triggers]]\ntype = \"manual\"\n"),
+        [
+            "demo/SOP.toml:1:1: SOP.toml has no [sop] table (help: start the file with:\n[sop]\nname = \"demo\")"
+        ]
+    );
+    let errs = toml_errors("");
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[0].contains("no [sop] table"));
+    assert!(errs[1].contains("no triggers"));
+}
+
+#[test]
+fn toml_syntax_errors_do_not_cascade() {
+    let toml = "[sop]\nname = \"demo\"\npriority = hgh\n\n[[triggers]]\ntype = \"manual\"\n";
+    let errs = toml_errors(toml);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("demo/SOP.toml:3:12: TOML syntax: string values must be quoted"),
+        "{errs:?}"
+    );
+    let dup = "[sop]\nname = \"demo\"\nname = \"demo\"\n\n[[triggers]]\ntype = \"manual\"\n";
+    let errs = toml_errors(dup);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("demo/SOP.toml:3:1: TOML syntax: duplicate key"),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn condition_items_are_names_or_expressions() {
+    let toml = format!(
+        "{MINIMAL}\n[conditions]\nrequires = [\"\", \"tests_passed\"]\nexpression = \"\"\nwhen = \"x\"\n"
+    );
+    assert_eq!(
+        toml_errors(&toml),
+        [
+            "demo/SOP.toml:8:13: empty item in `requires` (help: write a name such as \"PROD_DOWN\" or an expression such as \"disk_usage > 80%\")",
+            "demo/SOP.toml:9:14: `expression` is empty (help: remove the key, or write e.g. expression = \"business_hours == true\")",
+            "demo/SOP.toml:10:1: unknown key `when` in [conditions] (help: [conditions] accepts `requires` or `expression`)",
+        ]
+    );
+}
+
+#[test]
+fn expression_errors_point_inside_the_string() {
+    let toml = format!("{MINIMAL}\n[conditions]\nexpression = \"severity >= \"\n");
+    let errs = toml_errors(&toml);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("demo/SOP.toml:8:27: in condition `severity >= `: "),
+        "{errs:?}"
+    );
+    let toml = format!("{MINIMAL}\n[conditions]\nrequires = [\"ok\", \"disk_usage >\"]\n");
+    let errs = toml_errors(&toml);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("demo/SOP.toml:8:32: in condition `disk_usage >`: "),
+        "{errs:?}"
+    );
+    let event = MINIMAL.replace(
+        "type = \"manual\"",
+        "type = \"event\"\nevent = \"deploy.failed\"\ncondition = \"environment ==\"",
+    );
+    let errs = toml_errors(&event);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("demo/SOP.toml:7:28: in condition `environment ==`: "),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn step_numbers_must_run_one_to_n() {
+    assert_eq!(
+        md_errors("## Step 1: A\n## Step 1: B\n## Step 2: C\n"),
+        [
+            "demo/SOP.md:2:1: step 1 appears twice (first on line 1) (help: number the steps 1, 2, 3, ... in the order they appear)"
+        ]
+    );
+    assert_eq!(
+        md_errors("## Step 1: A\n## Step 3: C\n"),
+        [
+            "demo/SOP.md:2:1: step 2 is missing: step 1 is followed by step 3 (help: number the steps 1, 2, 3, ... in the order they appear)"
+        ]
+    );
+    assert_eq!(
+        md_errors("## Step 2: A\n"),
+        [
+            "demo/SOP.md:1:1: the first step must be step 1, not step 2 (help: number the steps 1, 2, 3, ... in the order they appear)"
+        ]
+    );
+    assert_eq!(
+        md_errors("## Step 1: A\n## Step 3: C\n## Step 2: B\n"),
+        [
+            "demo/SOP.md:2:1: step 2 is missing: step 1 is followed by step 3 (help: number the steps 1, 2, 3, ... in the order they appear)",
+            "demo/SOP.md:3:1: step 2 comes after step 3 (help: number the steps 1, 2, 3, ... in the order they appear)",
+        ]
+    );
+}
+
+#[test]
+fn no_steps_is_an_error() {
+    assert_eq!(
+        md_errors("# Title\n\nJust prose.\n"),
+        [
+            "demo/SOP.md:1:1: SOP.md has no steps (help: a step is a level-2 heading: add `## Step 1: Title` followed by its text)"
+        ]
+    );
+    assert_eq!(
+        md_errors(""),
+        [
+            "demo/SOP.md:1:1: SOP.md is empty: it has no steps (help: a step is a level-2 heading: add `## Step 1: Title` followed by its text)"
+        ]
+    );
+}
+
+#[test]
+fn malformed_headings_are_explained() {
+    assert_eq!(
+        md_errors("## Step 1: A\n## Step two: B\n## Notes\n"),
+        [
+            "demo/SOP.md:2:1: malformed step heading: expected a step number after `Step` (help: write step headings as `## Step N: Title`, e.g. `## Step 1: Assess impact`)",
+            "demo/SOP.md:3:1: a level-2 heading after the first step must be a step heading (help: write `## Step N: Title`, or use `###` for a sub-section inside a step)",
+        ]
+    );
+}
+
+#[test]
+fn bad_step_options_are_reported_key_by_key() {
+    let md = "## Step 1: A\n<!-- sop: timout = \"10m\", retries = -1, manual = \"yes\", approval = \"requird\", timeout = \"soon\" -->\n";
+    assert_eq!(
+        md_errors(md),
+        [
+            "demo/SOP.md:2:11: unknown key `timout` in step options (help: did you mean `timeout`?)",
+            "demo/SOP.md:2:37: `retries` must be between 0 and 10 (help: e.g. retries = 0)",
+            "demo/SOP.md:2:50: `manual` in step options must be a boolean, found a string (help: write manual = true or manual = false, without quotes)",
+            "demo/SOP.md:2:68: `requird` is not a valid `approval` (help: did you mean `required`?)",
+            "demo/SOP.md:2:89: `timeout`: invalid duration `soon`: expected a number before the unit, e.g. \"90s\" (help: write a number and a unit (s, m, h, d, w), e.g. \"90s\", \"10m\", \"24h\", \"7d\" or \"1h30m\")",
+        ]
+    );
+}
+
+#[test]
+fn step_option_syntax_errors_point_into_the_comment() {
+    let errs = md_errors("## Step 1: A\n<!-- sop: retries = -->\n");
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].starts_with("demo/SOP.md:2:"), "{errs:?}");
+    assert!(errs[0].contains("TOML syntax"), "{errs:?}");
+}
+
+#[test]
+fn options_comments_must_sit_under_a_heading_once() {
+    assert_eq!(
+        md_errors("<!-- sop: retries = 1 -->\n## Step 1: A\n"),
+        [
+            "demo/SOP.md:1:1: a `<!-- sop: ... -->` options line must come directly under a step heading (help: move it to the line after `## Step N: Title`)"
+        ]
+    );
+    assert_eq!(
+        md_errors("## Step 1: A\nText.\n\n<!-- sop: retries = 1 -->\n"),
+        [
+            "demo/SOP.md:4:1: a `<!-- sop: ... -->` options line must come directly under a step heading (help: move it to the line after `## Step N: Title`)"
+        ]
+    );
+    assert_eq!(
+        md_errors("## Step 1: A\n<!-- sop: retries = 1 -->\n<!-- sop: idempotent = true -->\n"),
+        [
+            "demo/SOP.md:3:1: this step already has an options line (help: merge the options into the first `<!-- sop: ... -->` line)"
+        ]
+    );
+    assert_eq!(
+        md_errors("## Step 1: A\n<!-- sop retries = 1 -->\n"),
+        [
+            "demo/SOP.md:2:5: step options are written `<!-- sop: key = value, ... -->` (help: add the `:` after `sop`)"
+        ]
+    );
+    assert_eq!(
+        md_errors("## Step 1: A\nSee <!-- sop: retries = 1 --> here.\n"),
+        [
+            "demo/SOP.md:2:5: a `<!-- sop: ... -->` options line must be on its own line (help: put it on the line directly under the step heading)"
+        ]
+    );
+}
+
+#[test]
+fn unclosed_fences_and_comments_are_errors() {
+    assert_eq!(
+        md_errors("## Step 1: A\n```sh\necho hi\n## Step 2: B\n"),
+        [
+            "demo/SOP.md:2:1: this code block is never closed (help: close it with a line of three backticks (```); everything after it was read as code)"
+        ]
+    );
+    assert_eq!(
+        md_errors("## Step 1: A\n<!-- sop: retries = 1\n## Step 2: B\n"),
+        [
+            "demo/SOP.md:2:1: this options comment is never closed (help: end it with `-->` on the same line)"
+        ]
+    );
+    assert_eq!(
+        md_errors("## Step 1: A\n\n<!-- a note\n## Step 2: B\n"),
+        [
+            "demo/SOP.md:3:1: this HTML comment is never closed (help: close it with `-->`; everything after it was hidden)"
+        ]
+    );
+}
+
+#[test]
+fn nested_lists_and_code_in_items() {
+    let md = "## Step 1: A\n- Parent\n  - Child\n- Run:\n  ```sh\n  echo nested\n  ```\n\n1. Ordered\n\n> quoted\n\n### Detail\nMore.\n";
+    let sop = parse(&source(TOML, md)).unwrap();
+    let step = &sop.steps[0];
+    assert_eq!(step.checklist, ["Parent", "Child", "Run:", "Ordered"]);
+    assert_eq!(step.kind, StepKind::Automated);
+    assert_eq!(step.blocks[0].code, "echo nested\n");
+    assert_eq!(step.blocks[0].line, 5);
+    assert_eq!(step.description, "> quoted\n\n### Detail\n\nMore.");
+}
+
+#[test]
+fn every_problem_of_both_files_in_one_pass() {
+    let toml = "[sop]\nname = \"demo\"\npriority = \"urgent\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/a b\"\n";
+    let md = "## Step 1: A\n<!-- sop: retries = \"two\" -->\n## Step 3: C\n";
+    let errs = errors(toml, md);
+    assert_eq!(errs.len(), 4, "{errs:?}");
+    assert!(errs[0].starts_with("demo/SOP.toml:3:"));
+    assert!(errs[1].starts_with("demo/SOP.toml:7:"));
+    assert!(errs[2].starts_with("demo/SOP.md:2:"));
+    assert!(errs[3].starts_with("demo/SOP.md:3:"));
+}
+
+#[test]
+fn webhook_paths_are_unique_across_sops() {
+    let a_toml = "[sop]\nname = \"a\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/hook\"\n";
+    let b_toml = "[sop]\nname = \"b\"\n\n[[triggers]]\ntype = \"manual\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/hook\"\n";
+    let md = "## Step 1: A\n";
+    let load = |folder, toml| {
+        parse(&SopSource {
+            folder,
+            toml_file: "SOP.toml",
+            toml,
+            md_file: "SOP.md",
+            md,
+        })
+        .unwrap()
+    };
+    let (a, b) = (load("a", a_toml), load("b", b_toml));
+    let conflicts = webhook_conflicts(&[
+        Sourced {
+            sop: &a,
+            toml_file: "a/SOP.toml",
+            toml_text: a_toml,
+        },
+        Sourced {
+            sop: &b,
+            toml_file: "b/SOP.toml",
+            toml_text: b_toml,
+        },
+    ]);
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].0, 1);
+    assert_eq!(
+        conflicts[0].1.to_string(),
+        "b/SOP.toml:9:8: webhook path `/hook` is already used by SOP `a` (help: each webhook path starts one SOP; change one of them (the other is at a/SOP.toml:6:8))"
+    );
+}
+
+#[test]
+fn the_content_hash_tells_files_apart() {
+    assert_eq!(content_hash("a", "b"), content_hash("a", "b"));
+    assert_ne!(content_hash("ab", ""), content_hash("a", "b"));
+    assert_eq!(content_hash("", "").len(), 64);
+}
+
+#[test]
+fn the_default_icon_follows_the_priority() {
+    assert_eq!(default_icon(Priority::Critical), "🚀");
+    assert_eq!(default_icon(Priority::High), "⚡");
+    assert_eq!(default_icon(Priority::Normal), "🕐");
+    assert_eq!(default_icon(Priority::Low), "🧹");
+}

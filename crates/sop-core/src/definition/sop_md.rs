@@ -1,0 +1,378 @@
+//! Reads SOP.md: the preamble, then `## Step N: Title` sections with their paragraphs, checklist
+//! items, fenced code blocks and `<!-- sop: ... -->` options line.
+
+use super::md_text::{fence_is_closed, heading_text, is_options_comment, item_text};
+use super::step::{CodeBlock, Step, StepKind, StepOptions};
+use super::step_heading::{self, StepHeading};
+use super::step_options;
+use super::steps_order;
+use crate::{Diagnostic, LineIndex};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+/// Everything SOP.md defines.
+#[derive(Debug, Clone)]
+pub struct SopMd {
+    pub preamble: String,
+    pub steps: Vec<Step>,
+}
+
+/// A step while its section is being read.
+struct Draft {
+    number: u32,
+    title: String,
+    heading: Range<usize>,
+    description: Vec<String>,
+    checklist: Vec<String>,
+    blocks: Vec<CodeBlock>,
+    options: Option<StepOptions>,
+    /// True until the first block after the heading: only there may the options line appear.
+    expect_options: bool,
+}
+
+/// A list item whose own text ends where its first nested block starts.
+struct Item {
+    slot: usize,
+    start: usize,
+    own_end: Option<usize>,
+}
+
+struct Code {
+    lang: String,
+    line: u32,
+    fenced: bool,
+    text: String,
+}
+
+struct Walker<'a> {
+    file: &'a str,
+    text: &'a str,
+    lines: LineIndex,
+    diags: Vec<Diagnostic>,
+    preamble_end: Option<usize>,
+    steps: Vec<Draft>,
+    items: Vec<Item>,
+    code: Option<Code>,
+    /// Nesting depth of the current event; 0 between top-level blocks.
+    depth: usize,
+    /// Start of the current top-level block.
+    block_start: usize,
+}
+
+/// Parses SOP.md; `file` is how the file is named in diagnostics.
+pub fn parse(file: &str, text: &str) -> Result<SopMd, Vec<Diagnostic>> {
+    let mut w = Walker {
+        file,
+        text,
+        lines: LineIndex::new(text),
+        diags: Vec::new(),
+        preamble_end: None,
+        steps: Vec::new(),
+        items: Vec::new(),
+        code: None,
+        depth: 0,
+        block_start: 0,
+    };
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        match event {
+            Event::Start(tag) => w.start(tag, range),
+            Event::End(tag) => w.end(tag, range),
+            Event::Text(t) => {
+                if let Some(code) = &mut w.code {
+                    code.text.push_str(&t);
+                }
+            }
+            Event::InlineHtml(html) if is_options_comment(&html) => {
+                w.error(
+                    range,
+                    "a `<!-- sop: ... -->` options line must be on its own line",
+                    "put it on the line directly under the step heading",
+                );
+            }
+            _ => {}
+        }
+    }
+    w.finish()
+}
+
+impl Walker<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>, help: impl Into<String>) {
+        self.diags
+            .push(Diagnostic::at(self.file, self.text, span, message).with_help(help));
+    }
+
+    fn start(&mut self, tag: Tag, range: Range<usize>) {
+        if self.depth == 0 {
+            self.block_start = range.start;
+            if let Tag::Heading {
+                level: HeadingLevel::H2,
+                ..
+            } = tag
+            {
+                self.heading(range.clone());
+            }
+        }
+        let nested = matches!(
+            tag,
+            Tag::List(_)
+                | Tag::CodeBlock(_)
+                | Tag::BlockQuote(_)
+                | Tag::HtmlBlock
+                | Tag::Heading { .. }
+                | Tag::Table(_)
+        );
+        if nested && let Some(item) = self.items.last_mut() {
+            item.own_end.get_or_insert(range.start);
+        }
+        match tag {
+            Tag::Item => {
+                if let Some(step) = self.steps.last_mut() {
+                    step.checklist.push(String::new());
+                    self.items.push(Item {
+                        slot: step.checklist.len() - 1,
+                        start: range.start,
+                        own_end: None,
+                    });
+                }
+            }
+            Tag::CodeBlock(kind) => {
+                let (lang, fenced) = match kind {
+                    CodeBlockKind::Fenced(info) => (
+                        info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                            .next()
+                            .unwrap_or("")
+                            .to_ascii_lowercase(),
+                        true,
+                    ),
+                    CodeBlockKind::Indented => (String::new(), false),
+                };
+                self.code = Some(Code {
+                    lang,
+                    line: self.lines.line_col(range.start).0,
+                    fenced,
+                    text: String::new(),
+                });
+            }
+            _ => {}
+        }
+        self.depth += 1;
+    }
+
+    fn end(&mut self, tag: TagEnd, range: Range<usize>) {
+        self.depth = self.depth.saturating_sub(1);
+        match tag {
+            TagEnd::Item => {
+                if let Some(item) = self.items.pop()
+                    && let Some(step) = self.steps.last_mut()
+                {
+                    let own = &self.text[item.start..item.own_end.unwrap_or(range.end)];
+                    step.checklist[item.slot] = item_text(own);
+                }
+            }
+            TagEnd::CodeBlock => {
+                if let Some(code) = self.code.take() {
+                    if code.fenced && !fence_is_closed(&self.text[range.clone()]) {
+                        self.error(
+                            range.start..range.start + 3,
+                            "this code block is never closed",
+                            "close it with a line of three backticks (```); everything after it was read as code",
+                        );
+                    }
+                    if let Some(step) = self.steps.last_mut() {
+                        step.blocks.push(CodeBlock {
+                            lang: code.lang,
+                            code: code.text,
+                            line: code.line,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+        if self.depth == 0 {
+            self.block_end(tag, self.block_start..range.end);
+        }
+    }
+
+    /// A top-level block is complete: file it under the current step.
+    fn block_end(&mut self, tag: TagEnd, range: Range<usize>) {
+        let source = &self.text[range.clone()];
+        if tag == TagEnd::HtmlBlock && is_options_comment(source) {
+            self.options(range);
+            return;
+        }
+        let own_heading = matches!(tag, TagEnd::Heading(HeadingLevel::H2))
+            && self
+                .steps
+                .last()
+                .is_some_and(|s| s.heading.start == range.start);
+        if own_heading {
+            return;
+        }
+        if let Some(step) = self.steps.last_mut() {
+            step.expect_options = false;
+        }
+        if tag == TagEnd::HtmlBlock && source.trim_start().starts_with("<!--") {
+            if !source.contains("-->") {
+                self.error(
+                    range.start..range.start + 4,
+                    "this HTML comment is never closed",
+                    "close it with `-->`; everything after it was hidden",
+                );
+            }
+            return;
+        }
+        let Some(step) = self.steps.last_mut() else {
+            return;
+        };
+        if !matches!(tag, TagEnd::List(_) | TagEnd::CodeBlock) {
+            step.description.push(source.trim().to_string());
+        }
+    }
+
+    fn options(&mut self, range: Range<usize>) {
+        let source = &self.text[range.clone()];
+        let open = range.start + source.find("<!--").unwrap_or(0) + 4;
+        let after_open = &self.text[open..range.end];
+        let Some(close) = after_open.find("-->") else {
+            self.error(
+                range.start..open,
+                "this options comment is never closed",
+                "end it with `-->` on the same line",
+            );
+            return;
+        };
+        let rest = after_open[close + 3..].trim();
+        if !rest.is_empty() {
+            let at = open + close + 3;
+            self.error(
+                at..range.end,
+                "unexpected text after the options comment",
+                "put the options comment on a line of its own",
+            );
+        }
+        let inside = &after_open[..close];
+        let key = inside.find("sop").unwrap_or(0) + 3;
+        let Some(colon) = inside[key..].trim_start().strip_prefix(':') else {
+            self.error(
+                open..open + close,
+                "step options are written `<!-- sop: key = value, ... -->`",
+                "add the `:` after `sop`",
+            );
+            return;
+        };
+        let inner_start = open + close - colon.len();
+        let Some(step) = self.steps.last_mut().filter(|s| s.expect_options) else {
+            let (msg, help) = if self.steps.last().is_some_and(|s| s.options.is_some()) {
+                (
+                    "this step already has an options line",
+                    "merge the options into the first `<!-- sop: ... -->` line",
+                )
+            } else {
+                (
+                    "a `<!-- sop: ... -->` options line must come directly under a step heading",
+                    "move it to the line after `## Step N: Title`",
+                )
+            };
+            self.error(range.start..open + close + 3, msg, help);
+            return;
+        };
+        step.expect_options = false;
+        step.options = Some(step_options::parse(
+            self.file,
+            self.text,
+            inner_start,
+            colon,
+            &mut self.diags,
+        ));
+    }
+
+    fn heading(&mut self, range: Range<usize>) {
+        let line_end = self.text[range.clone()]
+            .find('\n')
+            .map_or(range.end, |i| range.start + i);
+        let text = heading_text(&self.text[range.start..line_end]);
+        match step_heading::parse(text) {
+            StepHeading::Step { number, title } => {
+                self.preamble_end.get_or_insert(range.start);
+                self.steps.push(Draft {
+                    number,
+                    title: title.to_string(),
+                    heading: range.clone(),
+                    description: Vec::new(),
+                    checklist: Vec::new(),
+                    blocks: Vec::new(),
+                    options: None,
+                    expect_options: true,
+                });
+            }
+            StepHeading::Malformed(reason) => {
+                self.error(
+                    range.start..line_end,
+                    format!("malformed step heading: {reason}"),
+                    "write step headings as `## Step N: Title`, e.g. `## Step 1: Assess impact`",
+                );
+            }
+            StepHeading::Other if !self.steps.is_empty() => {
+                self.error(
+                    range.start..line_end,
+                    "a level-2 heading after the first step must be a step heading",
+                    "write `## Step N: Title`, or use `###` for a sub-section inside a step",
+                );
+            }
+            StepHeading::Other => {}
+        }
+    }
+
+    fn finish(mut self) -> Result<SopMd, Vec<Diagnostic>> {
+        if self.steps.is_empty() && self.diags.is_empty() {
+            let message = if self.text.trim().is_empty() {
+                "SOP.md is empty: it has no steps"
+            } else {
+                "SOP.md has no steps"
+            };
+            self.error(
+                0..0,
+                message,
+                "a step is a level-2 heading: add `## Step 1: Title` followed by its text",
+            );
+        }
+        let numbers: Vec<(u32, Range<usize>)> = self
+            .steps
+            .iter()
+            .map(|s| (s.number, s.heading.clone()))
+            .collect();
+        steps_order::check(self.file, self.text, &numbers, &mut self.diags);
+        if !self.diags.is_empty() {
+            return Err(self.diags);
+        }
+        let preamble = self.text[..self.preamble_end.unwrap_or(self.text.len())]
+            .trim()
+            .to_string();
+        let lines = &self.lines;
+        let steps = self
+            .steps
+            .into_iter()
+            .map(|d| {
+                let options = d.options.unwrap_or_default();
+                let automated = !options.manual && d.blocks.iter().any(CodeBlock::is_shell);
+                Step {
+                    number: d.number,
+                    title: d.title,
+                    kind: if automated {
+                        StepKind::Automated
+                    } else {
+                        StepKind::Manual
+                    },
+                    description: d.description.join("\n\n"),
+                    checklist: d.checklist.into_iter().filter(|c| !c.is_empty()).collect(),
+                    blocks: d.blocks,
+                    options,
+                    line: lines.line_col(d.heading.start).0,
+                }
+            })
+            .collect();
+        Ok(SopMd { preamble, steps })
+    }
+}

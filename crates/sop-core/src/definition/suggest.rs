@@ -1,0 +1,84 @@
+//! "Did you mean ...?" hints: the closest known word to a misspelt one.
+
+/// The candidate closest to `word`, if it is close enough to be a plausible typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// `did you mean `x`?` when a candidate is close, else the list of valid words.
+pub fn hint(word: &str, candidates: &[&str]) -> String {
+    match closest(word, candidates.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => format!("expected one of: {}", list(candidates)),
+    }
+}
+
+/// `a`, `b` and `c` formatting for help texts.
+pub fn list(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        n => format!("{} or {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+/// Optimal-string-alignment distance: Levenshtein plus adjacent transpositions, which are the
+/// most common typo (`nmae` for `name`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2 = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpositions_and_small_typos_are_suggested() {
+        let keys = ["name", "description", "priority", "execution_mode"];
+        assert_eq!(closest("nmae", keys), Some("name"));
+        assert_eq!(closest("prioity", keys), Some("priority"));
+        assert_eq!(closest("execution-mode", keys), Some("execution_mode"));
+        assert_eq!(closest("Name", keys), Some("name"));
+    }
+
+    #[test]
+    fn unrelated_words_get_no_suggestion() {
+        assert_eq!(closest("colour", ["name", "icon"]), None);
+        assert_eq!(
+            hint("zzz", &["auto", "supervised"]),
+            "expected one of: `auto` or `supervised`"
+        );
+    }
+
+    #[test]
+    fn distance_counts_edits() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
