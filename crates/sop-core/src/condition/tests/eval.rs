@@ -224,7 +224,8 @@ fn in_on_lists_strings_and_objects() {
     assert!(truth("'X-Id' in h", v.clone()));
     assert!(!truth("'a' in missing", v.clone()));
     assert!(truth("env in [env, 'x']", v.clone()));
-    assert!(truth("1 in ['1', 2]", v));
+    assert!(truth("1 in ['1', 2]", v.clone()));
+    assert!(truth("1 in msg", v));
 }
 
 #[test]
@@ -254,6 +255,10 @@ fn dotted_and_indexed_paths() {
     assert!(truth("alerts[9].status == null", v.clone()));
     assert!(truth("headers['x-github-event'] == 'push'", v.clone()));
     assert!(truth("alert.labels.missing == null", v.clone()));
+    assert!(truth(
+        "x.in == 1 && x.TRUE == 2",
+        json!({"x": {"in": 1, "true": 2}})
+    ));
     assert_eq!(
         eval_error("n.length > 1", v.clone()),
         "`n.length`: cannot read the key 'length' of 'abc' (a string)"
