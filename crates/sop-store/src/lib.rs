@@ -15,6 +15,7 @@ pub use error::{Result, StoreError};
 pub use id::{ID_LEN, is_id_prefix};
 pub use location::Location;
 pub use records::*;
+pub use sop_core::run::{RunStatus, StepStatus};
 pub use sqlite::{BUSY_TIMEOUT, SCHEMA_VERSION, SqliteStore};
 pub use store::{Queries, Store, StoreExt, Tx, TxBody};
 

@@ -2,6 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sop_core::definition::OnTimeout;
+use sop_core::gate::DecisionRecord;
+pub use sop_core::gate::{GateStatus, Verdict};
 use std::fmt;
 use std::str::FromStr;
 
@@ -33,16 +36,6 @@ pub struct NewGate {
     pub on_timeout: GateTimeoutAction,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GateStatus {
-    Open,
-    Approved,
-    Rejected,
-    Expired,
-    Cancelled,
-}
-
 /// What happens to the run when a gate reaches its deadline undecided. Never "approve".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -52,12 +45,8 @@ pub enum GateTimeoutAction {
     Cancel,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Approve,
-    Reject,
-}
+/// A person's decision on a gate: the core's [`Verdict`], under the name the store first used.
+pub type Decision = Verdict;
 
 /// One person's decision on a gate. At most one per person and gate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,43 +58,61 @@ pub struct GateDecision {
     pub at: DateTime<Utc>,
 }
 
-macro_rules! text_enum {
-    ($ty:ident, $what:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $text),+ }
-            }
+impl GateTimeoutAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateTimeoutAction::Expire => "expire",
+            GateTimeoutAction::Cancel => "cancel",
         }
-        impl FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                match s {
-                    $($text => Ok($ty::$variant),)+
-                    _ => Err(format!(
-                        concat!("unknown ", $what, " `{}`; use one of {}"),
-                        s,
-                        [$($text),+].join(", ")
-                    )),
-                }
-            }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
+    }
 }
 
-text_enum!(GateStatus, "gate status", {
-    Open => "open",
-    Approved => "approved",
-    Rejected => "rejected",
-    Expired => "expired",
-    Cancelled => "cancelled",
-});
-text_enum!(GateTimeoutAction, "on_timeout", { Expire => "expire", Cancel => "cancel" });
-text_enum!(Decision, "decision", { Approve => "approve", Reject => "reject" });
+impl FromStr for GateTimeoutAction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "expire" => Ok(GateTimeoutAction::Expire),
+            "cancel" => Ok(GateTimeoutAction::Cancel),
+            _ => Err(format!(
+                "unknown on_timeout `{s}`; use one of expire, cancel"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for GateTimeoutAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<OnTimeout> for GateTimeoutAction {
+    fn from(t: OnTimeout) -> Self {
+        match t {
+            OnTimeout::Expire => GateTimeoutAction::Expire,
+            OnTimeout::Cancel => GateTimeoutAction::Cancel,
+        }
+    }
+}
+
+impl From<GateTimeoutAction> for OnTimeout {
+    fn from(t: GateTimeoutAction) -> Self {
+        match t {
+            GateTimeoutAction::Expire => OnTimeout::Expire,
+            GateTimeoutAction::Cancel => OnTimeout::Cancel,
+        }
+    }
+}
+
+impl From<&GateDecision> for DecisionRecord {
+    fn from(d: &GateDecision) -> Self {
+        DecisionRecord {
+            actor: d.actor.clone(),
+            verdict: d.decision,
+            at: d.at,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -125,5 +132,13 @@ mod tests {
             "unknown on_timeout `approve`; use one of expire, cancel"
         );
         assert_eq!(Decision::Reject.to_string(), "reject");
+        assert_eq!(
+            OnTimeout::from(GateTimeoutAction::Cancel),
+            OnTimeout::Cancel
+        );
+        assert_eq!(
+            GateTimeoutAction::from(OnTimeout::Expire),
+            GateTimeoutAction::Expire
+        );
     }
 }

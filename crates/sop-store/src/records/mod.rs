@@ -16,7 +16,7 @@ pub use approval_token::{ApprovalToken, NewApprovalToken};
 pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditProblemKind, VerifyReport};
 pub use event::{Event, EventFilter, NewEvent};
 pub use fact::Fact;
-pub use gate::{Decision, Gate, GateDecision, GateStatus, GateTimeoutAction, NewGate};
+pub use gate::{Decision, Gate, GateDecision, GateStatus, GateTimeoutAction, NewGate, Verdict};
 pub use lease::LeaseGrant;
 pub use prune::PruneReport;
 pub use run::{NewRun, NewStep, Run, RunSummary};
