@@ -46,6 +46,13 @@ impl CronSchedule {
             .ok()
     }
 
+    /// False for expressions no calendar date satisfies, such as `0 0 30 2 *`. Checked from a
+    /// fixed instant so that the answer never depends on the clock.
+    pub fn ever_fires(&self) -> bool {
+        let start = DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default();
+        self.next_after(start, Tz::UTC).is_some()
+    }
+
     /// True when the schedule fires at `at` (to the minute), read in `tz`.
     pub fn fires_at(&self, at: DateTime<Utc>, tz: Tz) -> bool {
         self.cron
@@ -107,6 +114,12 @@ mod tests {
         );
         assert!(CronSchedule::parse("61 2 * * *").is_err());
         assert!(CronSchedule::parse("0 2 * * funday").is_err());
+    }
+
+    #[test]
+    fn impossible_dates_never_fire() {
+        assert!(!CronSchedule::parse("0 0 30 2 *").unwrap().ever_fires());
+        assert!(CronSchedule::parse("0 0 29 2 *").unwrap().ever_fires());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! Parsing takes file *contents* (never paths to open), so this module stays free of I/O.
 
+mod command_templates;
 mod conditions;
 mod conditions_table;
 mod cron;

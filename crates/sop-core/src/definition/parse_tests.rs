@@ -654,3 +654,22 @@ fn the_default_icon_follows_the_priority() {
     assert_eq!(default_icon(Priority::Normal), "🕐");
     assert_eq!(default_icon(Priority::Low), "🧹");
 }
+
+#[test]
+fn command_placeholders_are_checked_where_they_stand() {
+    let md =
+        "## Step 1: A\n- Run:\n  ```sh\n  echo `cat {{ file }}`\n  echo {{ bad name }}\n  ```\n";
+    let errs = md_errors(md);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[0].starts_with("demo/SOP.md:4:13: "), "{errs:?}");
+    assert!(errs[0].contains("backquotes"), "{errs:?}");
+    assert!(
+        errs[1].starts_with("demo/SOP.md:5:8: `{{ bad name }}` is not a variable placeholder"),
+        "{errs:?}"
+    );
+    let manual = "## Step 1: A\n<!-- sop: manual = true -->\n```sh\necho `cat {{ file }}`\n```\n";
+    assert!(
+        parse(&source(TOML, manual)).is_ok(),
+        "manual blocks are not run"
+    );
+}

@@ -1,6 +1,7 @@
 //! Reads SOP.md: the preamble, then `## Step N: Title` sections with their paragraphs, checklist
 //! items, fenced code blocks and `<!-- sop: ... -->` options line.
 
+use super::command_templates;
 use super::md_text::{fence_is_closed, heading_text, is_options_comment, item_text};
 use super::step::{CodeBlock, Step, StepKind, StepOptions};
 use super::step_heading::{self, StepHeading};
@@ -25,6 +26,8 @@ struct Draft {
     description: Vec<String>,
     checklist: Vec<String>,
     blocks: Vec<CodeBlock>,
+    /// Where each block's code starts in SOP.md, for locating placeholder problems.
+    block_starts: Vec<usize>,
     options: Option<StepOptions>,
     /// True until the first block after the heading: only there may the options line appear.
     expect_options: bool,
@@ -42,6 +45,8 @@ struct Code {
     line: u32,
     fenced: bool,
     text: String,
+    /// Byte offset in SOP.md of the first line of code.
+    content_start: Option<usize>,
 }
 
 struct Walker<'a> {
@@ -80,6 +85,7 @@ pub fn parse(file: &str, text: &str) -> Result<SopMd, Vec<Diagnostic>> {
             Event::End(tag) => w.end(tag, range),
             Event::Text(t) => {
                 if let Some(code) = &mut w.code {
+                    code.content_start.get_or_insert(range.start);
                     code.text.push_str(&t);
                 }
             }
@@ -152,6 +158,7 @@ impl Walker<'_> {
                     line: self.lines.line_col(range.start).0,
                     fenced,
                     text: String::new(),
+                    content_start: None,
                 });
             }
             _ => {}
@@ -180,6 +187,8 @@ impl Walker<'_> {
                         );
                     }
                     if let Some(step) = self.steps.last_mut() {
+                        step.block_starts
+                            .push(code.content_start.unwrap_or(range.end));
                         step.blocks.push(CodeBlock {
                             lang: code.lang,
                             code: code.text,
@@ -303,6 +312,7 @@ impl Walker<'_> {
                     description: Vec::new(),
                     checklist: Vec::new(),
                     blocks: Vec::new(),
+                    block_starts: Vec::new(),
                     options: None,
                     expect_options: true,
                 });
@@ -344,6 +354,22 @@ impl Walker<'_> {
             .map(|s| (s.number, s.heading.clone()))
             .collect();
         steps_order::check(self.file, self.text, &numbers, &mut self.diags);
+        for step in &self.steps {
+            if step.options.as_ref().is_some_and(|o| o.manual) {
+                continue;
+            }
+            for (block, start) in step.blocks.iter().zip(&step.block_starts) {
+                if block.is_shell() {
+                    command_templates::check(
+                        self.file,
+                        self.text,
+                        &block.code,
+                        *start,
+                        &mut self.diags,
+                    );
+                }
+            }
+        }
         if !self.diags.is_empty() {
             return Err(self.diags);
         }

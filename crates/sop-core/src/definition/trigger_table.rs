@@ -57,10 +57,25 @@ fn cron(r: &mut Reporter, t: &TableReader) -> Option<Trigger> {
         return None;
     }
     let expr = t.string(r, "expression")?;
-    if let Err(e) = CronSchedule::parse(expr.value) {
-        r.push(r.at(expr.span, e).with_help(
-            "write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day",
-        ));
+    let schedule = match CronSchedule::parse(expr.value) {
+        Ok(s) => s,
+        Err(e) => {
+            r.push(r.at(expr.span, e).with_help(
+                "write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day",
+            ));
+            return None;
+        }
+    };
+    if !schedule.ever_fires() {
+        r.push(
+            r.at(
+                expr.span,
+                format!("the cron expression `{}` never fires", expr.value),
+            )
+            .with_help(
+                "check the day of month against the month (e.g. there is no 30th of February)",
+            ),
+        );
         return None;
     }
     Some(Trigger::Cron {
