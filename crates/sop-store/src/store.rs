@@ -120,7 +120,8 @@ pub type TxBody<'a> = dyn FnMut(&mut dyn Tx) -> Result<()> + 'a;
 /// Durable state. Object-safe: the binary holds a `Box<dyn Store>`.
 pub trait Store: Queries + Send + Sync {
     /// Runs `body` in one write transaction, committed durably when it returns `Ok`.
-    /// Prefer [`StoreExt::transaction`], which returns a value.
+    /// Prefer [`StoreExt::transaction`], which returns a value. Inside the body, read and write
+    /// through the [`Tx`] it is given: using the store itself there is an error.
     fn write(&self, body: &mut TxBody<'_>) -> Result<()>;
 
     /// Checks the whole audit chain. A broken chain is a report, not an error.

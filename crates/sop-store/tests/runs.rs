@@ -275,3 +275,17 @@ fn run_json_is_the_record() {
     let back: Run = serde_json::from_value(json).unwrap();
     assert_eq!(back, run);
 }
+
+#[test]
+fn using_the_store_inside_its_own_transaction_is_an_error_not_a_deadlock() {
+    let store = memory();
+    let run = create(&store, &new_run("a", 1));
+    let err = store
+        .transaction(|tx| {
+            tx.update_run(&run.id, &Expect::version(0), &RunPatch::default())?;
+            store.run(&run.id)
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("through the transaction"), "{err}");
+    assert_eq!(store.run(&run.id).unwrap().version, 0, "rolled back");
+}

@@ -24,10 +24,16 @@ use crate::location::Location;
 use crate::records::VerifyReport;
 use crate::store::{Store, TxBody};
 use rusqlite::{Connection, TransactionBehavior};
+use std::cell::Cell;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 use tx::SqliteTx;
+
+thread_local! {
+    /// The store whose `write` body this thread is running (its address), or 0.
+    static WRITING: Cell<usize> = const { Cell::new(0) };
+}
 
 /// How long a writer waits for other writers before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -158,16 +164,29 @@ impl SqliteStore {
         &self.location
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+    /// The connection, unless this thread is inside this store's own `write` body — taking the
+    /// lock again there would deadlock, so that misuse is an error instead.
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
+        if WRITING.with(|w| w.get()) == self.key() {
+            return Err(StoreError::Backend(
+                "inside Store::write, read and write through the transaction, not the store".into(),
+            ));
+        }
         // A panic while holding the lock dropped its transaction, which rolled back: the
         // connection is still sound.
-        self.conn
+        Ok(self
+            .conn
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    fn key(&self) -> usize {
+        self as *const SqliteStore as usize
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.lock())
+        let conn = self.lock()?;
+        f(&conn)
     }
 }
 
@@ -189,9 +208,12 @@ fn located(err: StoreError, location: &Location) -> StoreError {
 
 impl Store for SqliteStore {
     fn write(&self, body: &mut TxBody<'_>) -> Result<()> {
-        let mut conn = self.lock();
+        let mut conn = self.lock()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        body(&mut SqliteTx { conn: &tx })?;
+        let outer = WRITING.with(|w| w.replace(self.key()));
+        let result = body(&mut SqliteTx { conn: &tx });
+        WRITING.with(|w| w.set(outer));
+        result?;
         tx.commit()?;
         Ok(())
     }
