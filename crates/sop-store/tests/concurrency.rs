@@ -178,3 +178,26 @@ impl SpawnPiped for std::process::Command {
             .unwrap()
     }
 }
+
+#[test]
+fn a_writer_kept_out_too_long_gets_a_retryable_busy_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sop.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store
+        .set_busy_timeout(std::time::Duration::from_millis(20))
+        .unwrap();
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = store
+        .transaction(|tx| tx.insert_run(&new_run("a", 1)))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Busy(_)), "{err:?}");
+    assert!(err.is_retryable());
+    // Reads are not blocked by a writer.
+    assert!(store.list_runs(&RunFilter::default()).unwrap().is_empty());
+    holder.execute_batch("ROLLBACK").unwrap();
+    store
+        .transaction(|tx| tx.insert_run(&new_run("a", 1)))
+        .unwrap();
+}

@@ -160,6 +160,11 @@ impl SqliteStore {
         })
     }
 
+    /// Changes how long writers wait for the write lock (default [`BUSY_TIMEOUT`]).
+    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
+        Ok(self.lock()?.busy_timeout(timeout)?)
+    }
+
     pub fn location(&self) -> &Location {
         &self.location
     }
