@@ -1,7 +1,15 @@
-//! `sop list`.
+//! `sop list`: every SOP in the spec's Output Format, broken ones with their problems.
 
+use crate::catalog::{Catalog, Entry};
 use crate::config::Context;
 use crate::exit::Exit;
+use serde_json::{Value, json};
+use sop_core::definition::Sop;
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+/// How many problems of a broken SOP `sop list` shows before pointing at `sop check`.
+const SHOWN_PROBLEMS: usize = 3;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -10,6 +18,108 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`sop list` is not built yet")
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+    let catalog = Catalog::open(&ctx.sop_dir())?;
+    let invalid = catalog.entries().iter().filter(|e| e.sop.is_err()).count();
+    let out = if args.json {
+        let mut s = serde_json::to_string_pretty(&to_json(&catalog))?;
+        s.push('\n');
+        s
+    } else {
+        text(&catalog)
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    if invalid == 0 {
+        return Ok(Exit::Success);
+    }
+    if !args.json {
+        let total = catalog.entries().len();
+        let verb = if invalid == 1 { "is" } else { "are" };
+        eprintln!("error: {invalid} of {total} SOPs {verb} invalid; run `sop check` for details");
+    }
+    Ok(Exit::Invalid)
+}
+
+/// The spec's Output Format, SOPs sorted by name.
+fn text(catalog: &Catalog) -> String {
+    let mut out = String::from("=== SOP Engine ===\n");
+    let _ = writeln!(out, "Available SOPs: {}", catalog.entries().len());
+    for (i, entry) in catalog.entries().iter().enumerate() {
+        let n = i + 1;
+        match &entry.sop {
+            Ok(sop) => {
+                let m = &sop.meta;
+                let triggers: Vec<String> = sop.triggers.iter().map(ToString::to_string).collect();
+                let conditions = sop.conditions.summary();
+                let _ = write!(
+                    out,
+                    "\n{n}. {} {} {} ({})\n   Triggers: {}\n   Conditions: {}\n",
+                    m.name,
+                    m.display_icon(),
+                    m.priority.as_str().to_uppercase(),
+                    m.execution_mode,
+                    triggers.join(", "),
+                    if conditions.is_empty() {
+                        "none".to_string()
+                    } else {
+                        conditions.join(", ")
+                    }
+                );
+            }
+            Err(diags) => {
+                let _ = writeln!(out, "\n{n}. {} ✗ INVALID", entry.name);
+                for d in diags.iter().take(SHOWN_PROBLEMS) {
+                    let _ = writeln!(out, "   error: {d}");
+                }
+                if diags.len() > SHOWN_PROBLEMS {
+                    let _ = writeln!(
+                        out,
+                        "   ... and {} more; run `sop check {}`",
+                        diags.len() - SHOWN_PROBLEMS,
+                        entry.name
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn to_json(catalog: &Catalog) -> Value {
+    let sops: Vec<Value> = catalog.entries().iter().map(entry_json).collect();
+    json!({
+        "dir": catalog.dir().display().to_string(),
+        "count": sops.len(),
+        "valid": catalog.sops().count(),
+        "sops": sops,
+    })
+}
+
+fn entry_json(entry: &Entry) -> Value {
+    match &entry.sop {
+        Ok(sop) => summary_json(sop),
+        Err(diags) => json!({
+            "name": entry.name,
+            "valid": false,
+            "errors": diags,
+        }),
+    }
+}
+
+/// The list view of one valid SOP. Holds no secrets: a webhook's `secret_env` is a variable
+/// name, never its value.
+fn summary_json(sop: &Sop) -> Value {
+    let m = &sop.meta;
+    json!({
+        "name": m.name,
+        "valid": true,
+        "description": m.description,
+        "version": m.version,
+        "icon": m.display_icon(),
+        "priority": m.priority,
+        "execution_mode": m.execution_mode,
+        "triggers": sop.triggers,
+        "conditions": sop.conditions.summary(),
+        "steps": sop.steps.len(),
+    })
 }

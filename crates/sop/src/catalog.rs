@@ -1,0 +1,429 @@
+//! The SOP catalog: every `<SOP_DIR>/<name>/` folder read safely, parsed and cross-checked.
+//!
+//! Reading is the only I/O; parsing is `sop_core::definition::parse`. Folders are loaded in
+//! parallel because `sop list` on a thousand SOPs must stay well under a blink.
+
+use crate::exit::Fail;
+use sop_core::Diagnostic;
+use sop_core::definition::{self, Sop, SopSource, Sourced, names, suggest};
+use std::fs::{File, OpenOptions};
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// Largest SOP.toml or SOP.md we read. Definitions are small; anything bigger is a mistake or
+/// an attack, and reading it would slow every command down.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Below this many folders one thread is faster than starting more.
+const PARALLEL_THRESHOLD: usize = 32;
+
+/// One folder of the SOP directory and what became of it.
+#[derive(Debug)]
+pub struct Entry {
+    /// The folder name (lossily decoded when it is not UTF-8).
+    pub name: String,
+    /// The folder, as `<SOP_DIR as given>/<name>`.
+    pub dir: PathBuf,
+    /// How SOP.toml and SOP.md are named in messages.
+    pub toml_file: String,
+    pub md_file: String,
+    pub sop: Result<Sop, Vec<Diagnostic>>,
+}
+
+/// Every SOP folder of one directory, sorted by name.
+#[derive(Debug)]
+pub struct Catalog {
+    dir: PathBuf,
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("the SOP directory {} does not exist", .0.display())]
+    Missing(PathBuf),
+    #[error("the SOP directory {} is not a directory", .0.display())]
+    NotADirectory(PathBuf),
+    #[error("cannot read the SOP directory {}: {source}", .dir.display())]
+    Unreadable {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the SOP directory {} holds no SOPs", .0.display())]
+    Empty(PathBuf),
+}
+
+impl CatalogError {
+    /// How to fix it, for the user.
+    pub fn help(&self) -> &'static str {
+        match self {
+            CatalogError::Missing(_) | CatalogError::NotADirectory(_) => {
+                "point --dir or SOP_DIR at the folder that holds one sub-folder per SOP"
+            }
+            CatalogError::Unreadable { .. } => "check the directory's permissions",
+            CatalogError::Empty(_) => {
+                "create <dir>/<name>/SOP.toml and <dir>/<name>/SOP.md (see docs/sop-format.md)"
+            }
+        }
+    }
+}
+
+impl Catalog {
+    /// Loads every SOP folder of `dir`. Problems with single SOPs are kept in their entries;
+    /// only a missing, unreadable or empty directory is an error.
+    pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
+        let meta = match std::fs::metadata(dir) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(CatalogError::Missing(dir.to_path_buf()));
+            }
+            Err(source) => {
+                return Err(CatalogError::Unreadable {
+                    dir: dir.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        if !meta.is_dir() {
+            return Err(CatalogError::NotADirectory(dir.to_path_buf()));
+        }
+        let unreadable = |source| CatalogError::Unreadable {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        let root = dir.canonicalize().map_err(unreadable)?;
+        let mut folders = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+            let entry = entry.map_err(unreadable)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            // Only directories are SOPs; top-level files such as oncall.toml or
+            // maintenance.toml are settings, not SOPs.
+            let is_dir = kind.is_dir()
+                || (kind.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()));
+            if is_dir {
+                folders.push(Folder {
+                    utf8: entry.file_name().to_str().is_some(),
+                    name,
+                    dir: dir.join(entry.file_name()),
+                    symlink: kind.is_symlink(),
+                });
+            }
+        }
+        if folders.is_empty() {
+            return Err(CatalogError::Empty(dir.to_path_buf()));
+        }
+        folders.sort_by(|a, b| a.name.cmp(&b.name));
+        let loaded = load_all(&root, folders);
+        Ok(Catalog::cross_check(dir, loaded))
+    }
+
+    /// [`Catalog::load`] for commands: a directory problem becomes an invalid-input failure.
+    pub fn open(dir: &Path) -> anyhow::Result<Catalog> {
+        Catalog::load(dir).map_err(|e| Fail::invalid(format!("{e}\n  = help: {}", e.help())))
+    }
+
+    /// Applies the rules that span SOPs; a conflicting SOP becomes invalid.
+    fn cross_check(dir: &Path, loaded: Vec<Loaded>) -> Catalog {
+        let valid: Vec<usize> = (0..loaded.len())
+            .filter(|i| loaded[*i].entry.sop.is_ok())
+            .collect();
+        let sourced: Vec<Sourced> = valid
+            .iter()
+            .filter_map(|i| {
+                let l = &loaded[*i];
+                Some(Sourced {
+                    sop: l.entry.sop.as_ref().ok()?,
+                    toml_file: &l.entry.toml_file,
+                    toml_text: &l.toml_text,
+                })
+            })
+            .collect();
+        let conflicts = definition::webhook_conflicts(&sourced);
+        drop(sourced);
+        let mut entries: Vec<Entry> = loaded.into_iter().map(|l| l.entry).collect();
+        for (i, diagnostic) in conflicts {
+            let entry = &mut entries[valid[i]];
+            match &mut entry.sop {
+                Ok(_) => entry.sop = Err(vec![diagnostic]),
+                Err(diags) => diags.push(diagnostic),
+            }
+        }
+        Catalog {
+            dir: dir.to_path_buf(),
+            entries,
+        }
+    }
+
+    /// The directory as given.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every folder, valid or not, sorted by name.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.entries
+            .binary_search_by(|e| e.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.entries[i])
+    }
+
+    /// The valid SOPs, sorted by name.
+    pub fn sops(&self) -> impl Iterator<Item = &Sop> {
+        self.entries.iter().filter_map(|e| e.sop.as_ref().ok())
+    }
+
+    /// The entry called `name`, or an invalid-input failure that suggests a close name.
+    pub fn entry(&self, name: &str) -> anyhow::Result<&Entry> {
+        self.get(name).ok_or_else(|| {
+            let names: Vec<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
+            let help = match suggest::closest(name, names.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => "run `sop list` to see the available SOPs".to_string(),
+            };
+            Fail::invalid(format!(
+                "no SOP named `{name}` in {}\n  = help: {help}",
+                self.dir.display()
+            ))
+        })
+    }
+
+    /// The valid SOP called `name`; an unknown or invalid SOP is an invalid-input failure whose
+    /// message holds every problem.
+    pub fn sop(&self, name: &str) -> anyhow::Result<&Sop> {
+        let entry = self.entry(name)?;
+        entry.sop.as_ref().map_err(|diags| {
+            let mut message = format!("SOP `{name}` is invalid:\n");
+            for d in diags {
+                message.push_str(&d.render());
+            }
+            message.push_str(&format!("run `sop check {name}` after fixing it"));
+            Fail::invalid(message)
+        })
+    }
+}
+
+/// A folder to load.
+struct Folder {
+    name: String,
+    dir: PathBuf,
+    utf8: bool,
+    symlink: bool,
+}
+
+/// An entry plus the SOP.toml text, kept until the cross-SOP checks have pointed into it.
+struct Loaded {
+    entry: Entry,
+    toml_text: String,
+}
+
+fn load_all(root: &Path, folders: Vec<Folder>) -> Vec<Loaded> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(folders.len().div_ceil(PARALLEL_THRESHOLD))
+        .max(1);
+    if threads == 1 {
+        return folders.iter().map(|f| load_one(root, f)).collect();
+    }
+    let chunk = folders.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = folders
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|f| load_one(root, f)).collect::<Vec<_>>())
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect::<Vec<Loaded>>()
+    })
+}
+
+fn load_one(root: &Path, folder: &Folder) -> Loaded {
+    let toml_path = folder.dir.join("SOP.toml");
+    let md_path = folder.dir.join("SOP.md");
+    let toml_file = toml_path.display().to_string();
+    let md_file = md_path.display().to_string();
+    let mut toml_text = String::new();
+    let sop = (|| {
+        let folder_file = folder.dir.display().to_string();
+        if !folder.utf8 {
+            return Err(vec![
+                Diagnostic::file(&folder_file, "the folder name is not valid UTF-8")
+                    .with_help(format!("rename the folder; {}", names::SOP_NAME_RULE)),
+            ]);
+        }
+        if let Some(problem) = names::sop_name_problem(&folder.name) {
+            return Err(vec![
+                Diagnostic::file(
+                    &folder_file,
+                    format!("`{}` is not a valid SOP name: {problem}", folder.name),
+                )
+                .with_help(format!("rename the folder; {}", names::SOP_NAME_RULE)),
+            ]);
+        }
+        if folder.symlink {
+            outside_root(root, &folder.dir, &folder_file)?;
+        }
+        let toml = read_text(root, &toml_path, &toml_file);
+        let md = read_text(root, &md_path, &md_file);
+        let (toml, md) = match (toml, md) {
+            (Ok(Some(t)), Ok(Some(m))) => (t, m),
+            (Ok(None), Ok(None)) => {
+                return Err(vec![
+                    Diagnostic::file(&folder_file, "the folder has neither SOP.toml nor SOP.md")
+                        .with_help("add both files, or rename the folder to start with `.` to keep it out of the catalog"),
+                ]);
+            }
+            (toml, md) => {
+                let mut diags = Vec::new();
+                for (result, file, other) in
+                    [(toml, &toml_file, "SOP.md"), (md, &md_file, "SOP.toml")]
+                {
+                    match result {
+                        Ok(Some(_)) => {}
+                        Ok(None) => diags.push(
+                            Diagnostic::file(file, "the file is missing")
+                                .with_help(format!("every SOP folder needs both SOP.toml and SOP.md; this one only has {other}")),
+                        ),
+                        Err(d) => diags.push(d),
+                    }
+                }
+                return Err(diags);
+            }
+        };
+        let result = definition::parse(&SopSource {
+            folder: &folder.name,
+            toml_file: &toml_file,
+            toml: &toml,
+            md_file: &md_file,
+            md: &md,
+        });
+        toml_text = toml;
+        result
+    })();
+    Loaded {
+        entry: Entry {
+            name: folder.name.clone(),
+            dir: folder.dir.clone(),
+            toml_file,
+            md_file,
+            sop,
+        },
+        toml_text,
+    }
+}
+
+/// Refuses a path whose real location is outside the SOP directory.
+fn outside_root(root: &Path, path: &Path, label: &str) -> Result<(), Vec<Diagnostic>> {
+    match path.canonicalize() {
+        Ok(real) if real.starts_with(root) => Ok(()),
+        Ok(real) => Err(vec![
+            Diagnostic::file(
+                label,
+                format!(
+                    "this is a symlink leading outside the SOP directory (to {})",
+                    real.display()
+                ),
+            )
+            .with_help("copy the files into the SOP directory, or point the symlink inside it"),
+        ]),
+        Err(e) => Err(vec![Diagnostic::file(
+            label,
+            format!("cannot resolve this symlink: {e}"),
+        )]),
+    }
+}
+
+/// Reads one definition file: `Ok(None)` when it does not exist. Refuses symlinks leading
+/// outside the SOP directory, anything that is not a regular file, files over
+/// [`MAX_FILE_BYTES`] and invalid UTF-8.
+fn read_text(root: &Path, path: &Path, label: &str) -> Result<Option<String>, Diagnostic> {
+    let open = |flags| {
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(flags | libc::O_NONBLOCK)
+            .open(path)
+    };
+    // O_NOFOLLOW makes the common case (a plain file) one system call; only a symlink pays for
+    // resolving its target.
+    let file = match open(libc::O_NOFOLLOW) {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            outside_root(root, path, label).map_err(|mut d| d.remove(0))?;
+            open(0).map_err(|e| Diagnostic::file(label, format!("cannot read the file: {e}")))?
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Diagnostic::file(
+                label,
+                format!("cannot read the file: {e}"),
+            ));
+        }
+    };
+    let bytes = read_limited(file, label)?;
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = &bytes[..e.utf8_error().valid_up_to()];
+        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let mut d = Diagnostic::file(
+            label,
+            format!(
+                "the file is not valid UTF-8 (invalid byte 0x{:02x})",
+                bytes[valid.len()]
+            ),
+        )
+        .with_help("save the file as UTF-8");
+        d.line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+        d.col = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count() as u32
+            + 1;
+        d
+    })
+}
+
+fn read_limited(file: File, label: &str) -> Result<Vec<u8>, Diagnostic> {
+    let meta = file
+        .metadata()
+        .map_err(|e| Diagnostic::file(label, format!("cannot read the file: {e}")))?;
+    if !meta.is_file() {
+        return Err(Diagnostic::file(label, "this is not a regular file")
+            .with_help("SOP.toml and SOP.md must be plain files"));
+    }
+    let too_large = |size: u64| {
+        Diagnostic::file(
+            label,
+            format!(
+                "the file is {:.1} MiB; the limit is 1 MiB",
+                size as f64 / (1024.0 * 1024.0)
+            ),
+        )
+        .with_help("split the procedure into several SOPs, or move large content out of it")
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The size can change between the check and the read; never read past the limit.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::file(label, format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
