@@ -216,3 +216,27 @@ fn prune_removes_details_of_old_finished_runs_only() {
         .unwrap();
     assert_eq!(again.runs, 0);
 }
+
+#[test]
+fn changing_any_field_of_any_entry_names_that_entry() {
+    let columns = [
+        ("at", "'2030-01-01T00:00:00.000000Z'"),
+        ("run_id", "NULL"),
+        ("actor", "'mallory'"),
+        ("kind", "'run.created'"),
+        ("detail", "'{}'"),
+        ("prev_hash", "'00'"),
+        ("hash", "'00'"),
+    ];
+    for seq in 1..=4 {
+        for (column, value) in columns {
+            let (_dir, path) = chain_of(4);
+            tamper(
+                &path,
+                &format!("UPDATE audit SET {column} = {value} WHERE seq = {seq}"),
+            );
+            let p = problem(&path);
+            assert_eq!(p.seq, seq, "{column} of entry {seq}: {p:?}");
+        }
+    }
+}
