@@ -1,11 +1,11 @@
 //! The `sop` binary: parses the command line and hands each subcommand to its module.
 
-mod catalog;
 mod clock;
 mod commands;
 mod config;
 mod executor;
 mod exit;
+mod scope;
 
 use clap::{Parser, Subcommand};
 use config::Context;
@@ -33,6 +33,10 @@ enum Command {
     Check(commands::check::Args),
     /// Show one parsed SOP: metadata, triggers, conditions and steps.
     Show(commands::show::Args),
+    /// Evaluate a condition expression: prints its value; a boolean exits 0 (true) or 1 (false).
+    Eval(commands::eval::Args),
+    /// Set, get, unset and list facts: named values conditions can require.
+    Fact(commands::fact::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
         Command::List(args) => commands::list::run(&ctx, args),
         Command::Check(args) => commands::check::run(&ctx, args),
         Command::Show(args) => commands::show::run(&ctx, args),
+        Command::Eval(args) => commands::eval::run(&ctx, args),
+        Command::Fact(args) => commands::fact::run(&ctx, args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),

@@ -115,7 +115,7 @@ impl OnCallStatus {
         out
     }
 
-    /// The explanation: `alice (rotation primary)`, `dave (override)`, `nobody`.
+    /// The explanation: `alice, rotation primary`, `dave, override`, `nobody is on call`.
     pub fn note(&self) -> String {
         match self.primary() {
             None => "nobody is on call".to_string(),
@@ -127,9 +127,9 @@ impl OnCallStatus {
                 };
                 let more = self.people().len() - 1;
                 if more > 0 {
-                    format!("{} ({why}; {more} more on call)", first.person)
+                    format!("{}, {why}; {more} more on call", first.person)
                 } else {
-                    format!("{} ({why})", first.person)
+                    format!("{}, {why}", first.person)
                 }
             }
         }

@@ -161,7 +161,7 @@ fn several_rotations_list_everyone_and_the_first_is_on_call() {
     let status = s.at(utc("2026-01-05T12:00:00Z"));
     assert_eq!(status.primary().unwrap().person, "alice");
     assert_eq!(status.people(), ["alice", "carol"]);
-    assert_eq!(status.note(), "alice (rotation primary; 1 more on call)");
+    assert_eq!(status.note(), "alice, rotation primary; 1 more on call");
     // Week two: bob and alice (alice listed once).
     let status = s.at(utc("2026-01-12T12:00:00Z"));
     assert_eq!(status.people(), ["bob", "alice"]);
@@ -188,7 +188,7 @@ fn an_override_without_rotation_comes_first() {
     let s = schedule(TWO_ROTATIONS);
     let status = s.at(utc("2026-01-08T06:00:00Z"));
     assert_eq!(status.people(), ["erin", "alice", "carol"]);
-    assert_eq!(status.note(), "erin (override; 2 more on call)");
+    assert_eq!(status.note(), "erin, override; 2 more on call");
     assert_eq!(who(&s, "2026-01-08T12:00:00Z").as_deref(), Some("alice"));
 }
 

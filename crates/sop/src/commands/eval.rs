@@ -1,0 +1,189 @@
+//! `sop eval`: evaluates one condition expression the way an SOP's conditions are evaluated.
+
+use crate::clock::Clock;
+use crate::config::Context;
+use crate::exit::{Exit, Fail};
+use crate::scope::{self, Subject};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sop_core::Diagnostic;
+use sop_core::condition::{EvalError, Expr, Value};
+
+/// The file label diagnostics show for an expression given on the command line.
+const EXPR_LABEL: &str = "<expr>";
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The expression, e.g. "severity >= 'high' && business_hours == true".
+    #[arg(value_name = "EXPR")]
+    pub expr: String,
+    /// Run variables as a JSON object, e.g. '{"severity": "high"}'.
+    #[arg(long, value_name = "JSON")]
+    pub vars: Option<String>,
+    /// Evaluate at this instant (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+    /// Show every sub-expression's value.
+    #[arg(long)]
+    pub explain: bool,
+    /// Print {"value": ..., "explain": ...} as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Evaluate in the context of this SOP (for `sop.name`, `sop.priority`).
+    #[arg(long, value_name = "NAME")]
+    pub sop: Option<String>,
+}
+
+/// Prints the value. A boolean prints `true`/`false` and exits 0/1; other values exit 0. A
+/// syntax error exits 2 with a caret under the column; an evaluation error exits 1 with its
+/// reason (the condition would not be met).
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+    let expr = match Expr::parse(&args.expr) {
+        Ok(expr) => expr,
+        Err(errors) => return Ok(syntax_errors(&args, &errors)),
+    };
+    let vars = parse_vars(args.vars.as_deref())?;
+    let now = match &args.at {
+        Some(at) => parse_at(at)?,
+        None => Clock::from_env()?.now(),
+    };
+    let sop = match &args.sop {
+        Some(name) => Some(load_sop(ctx, name)?),
+        None => None,
+    };
+    let names: Vec<String> = expr.names().into_iter().map(str::to_string).collect();
+    // Facts live in the database; open it only when a name could come from there.
+    let needs_store = names.iter().any(|n| vars.get(n).is_none());
+    let store = if needs_store {
+        Some(sop_store::open_from_env()?)
+    } else {
+        None
+    };
+    let subject = Subject {
+        sop: sop.as_ref(),
+        trigger_type: None,
+        vars: &vars,
+        now,
+    };
+    let queries: Option<&dyn sop_store::Queries> = store.as_deref().map(|s| s as _);
+    let scope = scope::build(ctx, queries, &subject, &names)?;
+
+    let result = expr.eval(&scope);
+    let explanation = (args.explain || args.json).then(|| expr.explain(&scope));
+    if args.json {
+        let mut out = json!({
+            "value": result.as_ref().map_or(serde_json::Value::Null, Value::to_json),
+            "explain": explanation,
+        });
+        if let Err(e) = &result {
+            out["error"] = json!(e.to_string());
+        }
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else if let Some(explanation) = &explanation {
+        print!("{}", explanation.render());
+    }
+    match result {
+        Ok(value) => {
+            if !args.json && explanation.is_none() {
+                println!("{}", show(&value));
+            }
+            Ok(match value {
+                Value::Bool(false) => Exit::Failure,
+                _ => Exit::Success,
+            })
+        }
+        Err(e) => {
+            eprint!("{}", eval_error(&args.expr, &e));
+            Ok(Exit::Failure)
+        }
+    }
+}
+
+fn syntax_errors(args: &Args, errors: &[sop_core::condition::ParseError]) -> Exit {
+    let diags: Vec<Diagnostic> = errors
+        .iter()
+        .map(|e| e.to_diagnostic(EXPR_LABEL, &args.expr))
+        .collect();
+    if args.json {
+        let out = json!({ "value": null, "error": "syntax error", "diagnostics": diags });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    }
+    for d in &diags {
+        eprint!("{}", d.render());
+    }
+    Exit::Invalid
+}
+
+/// An evaluation error with a caret under the sub-expression at fault, when known.
+fn eval_error(src: &str, e: &EvalError) -> String {
+    match e {
+        EvalError::Type { message, span } if span.end <= src.len() => {
+            Diagnostic::at(EXPR_LABEL, src, span.clone(), message.clone())
+                .with_help("a condition that cannot be evaluated is not met")
+                .render()
+        }
+        other => format!("error: {other}\n"),
+    }
+}
+
+fn parse_vars(text: Option<&str>) -> anyhow::Result<serde_json::Value> {
+    let Some(text) = text else {
+        return Ok(serde_json::Value::Object(Default::default()));
+    };
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v @ serde_json::Value::Object(_)) => Ok(v),
+        Ok(_) => Err(Fail::invalid(
+            "--vars must be a JSON object, e.g. --vars '{\"severity\": \"high\"}'",
+        )),
+        Err(e) => Err(Fail::invalid(format!(
+            "--vars is not valid JSON ({e}); write e.g. --vars '{{\"severity\": \"high\"}}'"
+        ))),
+    }
+}
+
+pub fn parse_at(text: &str) -> anyhow::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Fail::invalid(format!(
+                "--at `{text}` is not an RFC 3339 time ({e}); use e.g. 2026-01-31T09:30:00Z"
+            ))
+        })
+}
+
+/// A value as a shell script wants it: strings bare, everything else as JSON.
+pub fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.to_string(),
+        other => other.to_json().to_string(),
+    }
+}
+
+/// Reads and parses `<SOP_DIR>/<name>/`.
+fn load_sop(ctx: &Context, name: &str) -> anyhow::Result<sop_core::definition::Sop> {
+    let dir = ctx.sop_dir().join(name);
+    let read = |file: &str| {
+        let path = dir.join(file);
+        std::fs::read_to_string(&path)
+            .map(|text| (path.display().to_string(), text))
+            .map_err(|e| {
+                Fail::invalid(format!(
+                    "no SOP named `{name}`: cannot read {} ({e})",
+                    path.display()
+                ))
+            })
+    };
+    let (toml_file, toml) = read("SOP.toml")?;
+    let (md_file, md) = read("SOP.md")?;
+    let source = sop_core::definition::SopSource {
+        folder: name,
+        toml_file: &toml_file,
+        toml: &toml,
+        md_file: &md_file,
+        md: &md,
+    };
+    sop_core::definition::parse(&source).map_err(|diags| {
+        let text: Vec<String> = diags.iter().map(Diagnostic::render).collect();
+        Fail::invalid(format!("SOP `{name}` is invalid:\n{}", text.concat()))
+    })
+}

@@ -1,0 +1,150 @@
+//! Assembles the values a condition sees: the run's variables, then facts, then built-ins
+//! computed at one instant. First match wins, so a run can override any fact or built-in.
+
+mod builtins;
+pub mod calendars;
+mod disk;
+mod facts;
+pub mod settings;
+
+use crate::config::Context;
+use crate::exit::Fail;
+use chrono::{DateTime, Utc};
+use sop_core::condition::{Expr, MapScope, Scope, Value};
+use sop_core::definition::{Requirement, Sop, Trigger};
+use sop_store::Queries;
+
+/// The values of one evaluation, layered: variables, facts, built-ins.
+#[derive(Debug, Default)]
+pub struct RunScope {
+    vars: MapScope,
+    facts: MapScope,
+    builtins: MapScope,
+}
+
+impl RunScope {
+    fn layers(&self) -> [&MapScope; 3] {
+        [&self.vars, &self.facts, &self.builtins]
+    }
+}
+
+impl Scope for RunScope {
+    fn lookup(&self, name: &str) -> Option<Value> {
+        self.layers().into_iter().find_map(|l| l.lookup(name))
+    }
+
+    fn note(&self, name: &str) -> Option<String> {
+        let layer = self.layers().into_iter().find(|l| l.get(name).is_some())?;
+        layer.note(name)
+    }
+}
+
+/// What an evaluation is about: the SOP (for `sop.*`), how it was triggered (`trigger.type`),
+/// the run's variables (a JSON object) and the instant.
+pub struct Subject<'a> {
+    pub sop: Option<&'a Sop>,
+    pub trigger_type: Option<&'a str>,
+    pub vars: &'a serde_json::Value,
+    pub now: DateTime<Utc>,
+}
+
+/// The scope the run engine evaluates an SOP's conditions (and its event trigger's condition)
+/// in, before starting a run. Computes only the built-ins those conditions mention.
+#[allow(dead_code)] // the run engine's entry point
+pub fn for_run(
+    ctx: &Context,
+    store: &dyn Queries,
+    sop: &Sop,
+    trigger_type: &str,
+    vars: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> anyhow::Result<RunScope> {
+    let subject = Subject {
+        sop: Some(sop),
+        trigger_type: Some(trigger_type),
+        vars,
+        now,
+    };
+    build(ctx, Some(store), &subject, &condition_names(sop))
+}
+
+/// The scope for evaluating `names` (lower-case root names, e.g. from [`Expr::names`]).
+/// Without a store there are no facts.
+pub fn build(
+    ctx: &Context,
+    store: Option<&dyn Queries>,
+    subject: &Subject<'_>,
+    names: &[String],
+) -> anyhow::Result<RunScope> {
+    let vars = match subject.vars {
+        serde_json::Value::Object(_) => MapScope::from_json(subject.vars.clone()),
+        serde_json::Value::Null => MapScope::new(),
+        other => {
+            return Err(Fail::invalid(format!(
+                "variables must be a JSON object such as {{\"severity\": \"high\"}}, not {}",
+                json_kind(other)
+            )));
+        }
+    };
+    let facts = match store {
+        Some(store) => facts::layer(&store.facts(subject.now)?),
+        None => MapScope::new(),
+    };
+    let sop_dir = ctx.sop_dir();
+    let inputs = builtins::Inputs {
+        sop_dir: &sop_dir,
+        sop: subject.sop,
+        trigger_type: subject.trigger_type,
+        now: subject.now,
+    };
+    let needed = |name: &str| {
+        names.iter().any(|n| n == name) && vars.get(name).is_none() && facts.get(name).is_none()
+    };
+    let builtins = builtins::compute(&inputs, &needed)?;
+    Ok(RunScope {
+        vars,
+        facts,
+        builtins,
+    })
+}
+
+/// The lower-case root names an SOP's conditions and event-trigger conditions read.
+pub fn condition_names(sop: &Sop) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |n: &str| {
+        let n = n.to_lowercase();
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    };
+    for r in &sop.conditions.requires {
+        match r {
+            Requirement::Name { name } => add(name),
+            Requirement::Expression { expr, .. } => expr.names().into_iter().for_each(&mut add),
+        }
+    }
+    if let Some(e) = &sop.conditions.expression {
+        e.expr.names().into_iter().for_each(&mut add);
+    }
+    for t in &sop.triggers {
+        if let Trigger::Event {
+            condition: Some(c), ..
+        } = t
+            && let Ok(expr) = Expr::parse(c)
+        {
+            expr.names().into_iter().for_each(&mut add);
+        }
+    }
+    names
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
