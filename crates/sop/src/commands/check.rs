@@ -1,15 +1,278 @@
-//! `sop check`.
+//! `sop check`: validates SOP definitions and reports every problem in one pass.
+//!
+//! Each kind of check is one function that adds to a [`Report`]; a new kind of check is one
+//! more function called from [`report`].
 
+use crate::catalog::{Catalog, Entry};
+use crate::clock::Clock;
 use crate::config::Context;
-use crate::exit::Exit;
+use crate::exit::{Exit, Fail};
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use sop_core::Diagnostic;
+use sop_core::definition::{CronSchedule, Sop, StepKind, Trigger, parse_timezone, suggest};
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The SOPs to check (default: every SOP).
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`sop check` is not built yet")
+/// What `sop check` found for one SOP.
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub name: &'a str,
+    pub valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<StepCounts>,
+    /// The next fire time of each cron trigger.
+    pub schedules: Vec<Schedule>,
+    pub errors: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StepCounts {
+    pub total: usize,
+    pub automated: usize,
+    pub manual: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Schedule {
+    pub expression: String,
+    /// The zone the expression is read in: the trigger's own, else the engine's.
+    pub timezone: String,
+    /// RFC 3339 in `timezone`; `None` if the schedule never fires again.
+    pub next: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+    let catalog = Catalog::open(&ctx.sop_dir())?;
+    let entries = select(&catalog, &args.names)?;
+    let now = Clock::from_env()?.now();
+    let zone = engine_zone()?;
+    let reports: Vec<Report> = entries.iter().map(|e| report(e, now, zone)).collect();
+    let valid = reports.iter().all(|r| r.valid);
+    if args.json {
+        let invalid = reports.iter().filter(|r| !r.valid).count();
+        let problems: usize = reports.iter().map(|r| r.errors.len()).sum();
+        let out = serde_json::json!({
+            "dir": catalog.dir().display().to_string(),
+            "valid": valid,
+            "checked": reports.len(),
+            "invalid": invalid,
+            "problems": problems,
+            "sops": reports,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print_text(&reports)?;
+    }
+    Ok(if valid { Exit::Success } else { Exit::Invalid })
+}
+
+/// The entries named on the command line (every entry when none is), failing on unknown
+/// names with a suggestion for each.
+fn select<'c>(catalog: &'c Catalog, names: &[String]) -> anyhow::Result<Vec<&'c Entry>> {
+    if names.is_empty() {
+        return Ok(catalog.entries().iter().collect());
+    }
+    let mut selected: Vec<&Entry> = Vec::new();
+    let mut unknown = Vec::new();
+    for name in names {
+        match catalog.get(name) {
+            Some(e) if !selected.iter().any(|s| s.name == e.name) => selected.push(e),
+            Some(_) => {}
+            None => unknown.push(name.as_str()),
+        }
+    }
+    if unknown.is_empty() {
+        selected.sort_by(|a, b| a.name.cmp(&b.name));
+        return Ok(selected);
+    }
+    let known: Vec<&str> = catalog.entries().iter().map(|e| e.name.as_str()).collect();
+    let mut message = String::new();
+    for name in unknown {
+        let _ = write!(
+            message,
+            "{}no SOP named `{name}` in {}",
+            if message.is_empty() { "" } else { "\nerror: " },
+            catalog.dir().display()
+        );
+        if let Some(close) = suggest::closest(name, known.iter().copied()) {
+            let _ = write!(message, "\n  = help: did you mean `{close}`?");
+        }
+    }
+    message.push_str("\n  = help: run `sop list` to see the available SOPs");
+    Err(Fail::invalid(message))
+}
+
+/// Runs every kind of check on one SOP.
+pub fn report<'e>(entry: &'e Entry, now: DateTime<Utc>, zone: Tz) -> Report<'e> {
+    let mut r = Report {
+        name: &entry.name,
+        valid: true,
+        steps: None,
+        schedules: Vec::new(),
+        errors: Vec::new(),
+    };
+    definition(entry, &mut r);
+    if let Ok(sop) = &entry.sop {
+        steps(sop, &mut r);
+        schedules(sop, now, zone, &mut r);
+    }
+    r.valid = r.errors.is_empty();
+    r
+}
+
+/// Schema, steps, step options, cron syntax, webhook paths, event names, condition syntax and
+/// names: everything the loader found.
+fn definition(entry: &Entry, r: &mut Report) {
+    if let Err(diags) = &entry.sop {
+        r.errors.extend(diags.iter().cloned());
+    }
+}
+
+fn steps(sop: &Sop, r: &mut Report) {
+    let automated = sop
+        .steps
+        .iter()
+        .filter(|s| s.kind == StepKind::Automated)
+        .count();
+    r.steps = Some(StepCounts {
+        total: sop.steps.len(),
+        automated,
+        manual: sop.steps.len() - automated,
+    });
+}
+
+/// The next fire time of each cron trigger, read in its zone.
+fn schedules(sop: &Sop, now: DateTime<Utc>, zone: Tz, r: &mut Report) {
+    for trigger in &sop.triggers {
+        let Trigger::Cron {
+            expression,
+            timezone,
+        } = trigger
+        else {
+            continue;
+        };
+        // The loader already validated both; a failure here would be a bug, so fail closed
+        // by reporting no next time rather than a wrong one.
+        let tz = timezone
+            .as_deref()
+            .map_or(Ok(zone), parse_timezone)
+            .unwrap_or(zone);
+        let next = CronSchedule::parse(expression)
+            .ok()
+            .and_then(|s| s.next_after(now, tz))
+            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
+        r.schedules.push(Schedule {
+            expression: expression.clone(),
+            timezone: tz.name().to_string(),
+            next,
+        });
+    }
+}
+
+/// The zone cron triggers without a `timezone` are read in: `SOP_TIMEZONE`, else the system's
+/// zone, else UTC.
+fn engine_zone() -> anyhow::Result<Tz> {
+    match std::env::var("SOP_TIMEZONE") {
+        Ok(name) if !name.trim().is_empty() => parse_timezone(name.trim()).map_err(|e| {
+            Fail::invalid(format!(
+                "SOP_TIMEZONE: {e}; use an IANA name such as UTC or Europe/Paris"
+            ))
+        }),
+        _ => Ok(iana_time_zone::get_timezone()
+            .ok()
+            .and_then(|name| parse_timezone(&name).ok())
+            .unwrap_or(Tz::UTC)),
+    }
+}
+
+fn print_text(reports: &[Report]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    for r in reports {
+        if !r.valid {
+            let n = r.errors.len();
+            writeln!(out, "FAIL {}: {n} problem{}", r.name, plural(n))?;
+            out.flush()?;
+            for d in &r.errors {
+                writeln!(err, "{}", d.render())?;
+            }
+            continue;
+        }
+        match &r.steps {
+            Some(s) => writeln!(
+                out,
+                "ok   {}: {} step{} ({} automated, {} manual)",
+                r.name,
+                s.total,
+                plural(s.total),
+                s.automated,
+                s.manual
+            )?,
+            None => writeln!(out, "ok   {}", r.name)?,
+        }
+        for s in &r.schedules {
+            match s
+                .next
+                .as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            {
+                Some(next) => writeln!(
+                    out,
+                    "     cron `{}` next fires {}",
+                    s.expression,
+                    local_time(next, &s.timezone)
+                )?,
+                None => writeln!(out, "     cron `{}` does not fire again", s.expression)?,
+            }
+        }
+    }
+    let invalid = reports.iter().filter(|r| !r.valid).count();
+    let problems: usize = reports.iter().map(|r| r.errors.len()).sum();
+    let n = reports.len();
+    if invalid == 0 {
+        writeln!(out, "\n{n} SOP{} checked: all valid", plural(n))?;
+    } else {
+        writeln!(
+            out,
+            "\n{n} SOP{} checked: {} valid, {invalid} invalid ({problems} problem{})",
+            plural(n),
+            n - invalid,
+            plural(problems)
+        )?;
+    }
+    Ok(())
+}
+
+/// `2026-02-01 02:00 CET (Europe/Paris)`, or `2026-02-01 02:00 UTC`.
+fn local_time(at: DateTime<chrono::FixedOffset>, zone: &str) -> String {
+    match zone.parse::<Tz>() {
+        Ok(tz) => {
+            let local = at.with_timezone(&tz);
+            let abbrev = local.format("%Z").to_string();
+            let shown = local.format("%Y-%m-%d %H:%M %Z").to_string();
+            if abbrev == zone {
+                shown
+            } else {
+                format!("{shown} ({zone})")
+            }
+        }
+        Err(_) => at.format("%Y-%m-%d %H:%M %:z").to_string(),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
