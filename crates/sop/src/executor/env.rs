@@ -95,12 +95,13 @@ pub fn output_env(earlier: &BTreeMap<u32, Outputs>) -> impl Iterator<Item = (Str
 pub fn inherited_own_names() -> Vec<OsString> {
     std::env::vars_os()
         .map(|(k, _)| k)
-        .filter(|k| {
-            k.to_str().is_some_and(|k| {
-                OWN_NAMES.contains(&k) || OWN_PREFIXES.iter().any(|p| k.starts_with(p))
-            })
-        })
+        .filter(|k| k.to_str().is_some_and(is_own_name))
         .collect()
+}
+
+/// Whether sop sets a variable of this name for its steps.
+pub fn is_own_name(name: &str) -> bool {
+    OWN_NAMES.contains(&name) || OWN_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 #[cfg(test)]

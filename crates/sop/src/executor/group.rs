@@ -44,8 +44,7 @@ pub enum Termination {
 /// SIGTERM to the whole group, then SIGKILL to whatever is left after `grace`. `sop cancel`
 /// calls it with the pgid the running engine recorded.
 ///
-/// A process that has exited but not yet been reaped by its parent still counts as present, so
-/// a group whose parent is gone may be sent a harmless SIGKILL at the end of the grace period.
+/// Processes that have exited but are not yet reaped (zombies) do not count as running.
 pub fn terminate_group(pgid: i32, grace: Duration) -> io::Result<Termination> {
     if !signal_group(pgid, libc::SIGTERM)? {
         return Ok(Termination::AlreadyGone);
@@ -53,7 +52,7 @@ pub fn terminate_group(pgid: i32, grace: Duration) -> io::Result<Termination> {
     let until = Instant::now() + grace;
     let mut pause = Duration::from_millis(1);
     while Instant::now() < until {
-        if !signal_group(pgid, 0)? {
+        if !group_running(pgid)? {
             return Ok(Termination::Terminated);
         }
         std::thread::sleep(pause.min(until.saturating_duration_since(Instant::now())));
@@ -64,4 +63,63 @@ pub fn terminate_group(pgid: i32, grace: Duration) -> io::Result<Termination> {
     } else {
         Termination::Terminated
     })
+}
+
+/// Whether any process of group `pgid` is still running (zombies excluded where `/proc` tells).
+fn group_running(pgid: i32) -> io::Result<bool> {
+    if !signal_group(pgid, 0)? {
+        return Ok(false);
+    }
+    Ok(live_members(pgid).unwrap_or(true))
+}
+
+/// Whether `/proc` lists a process of group `pgid` that is not a zombie; `None` when `/proc`
+/// cannot be read.
+fn live_members(pgid: i32) -> Option<bool> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        // A process may end between listing and reading: skip it.
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        if let Some((state, group)) = state_and_group(&stat)
+            && group == pgid
+            && state != 'Z'
+            && state != 'X'
+        {
+            return Some(true);
+        }
+    }
+    Some(false)
+}
+
+/// State and process group from a `/proc/PID/stat` line: `pid (comm) state ppid pgrp ...`,
+/// where `comm` may itself contain spaces and parentheses.
+fn state_and_group(stat: &str) -> Option<(char, i32)> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let _ppid = fields.next()?;
+    let pgrp = fields.next()?.parse().ok()?;
+    Some((state, pgrp))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_state_and_group_from_proc_stat() {
+        assert_eq!(
+            state_and_group("42 (a (b) c) Z 1 4242 4242 0 -1"),
+            Some(('Z', 4242))
+        );
+        assert_eq!(state_and_group("garbage"), None);
+    }
 }

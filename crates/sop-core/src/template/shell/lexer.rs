@@ -1,0 +1,648 @@
+//! Follows the quoting state of a command the way `sh` and `bash` tokenise it, and decides for
+//! each placeholder how its value must be written, or that it cannot be written safely.
+
+use super::command::{Command, NUMBER_HELP};
+use super::{Quoting, Refusal, Token};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    /// Top level (`paren_depth: None`) or inside `$(...)` with that many open `(`. Each has its
+    /// [`Command`] in `Lexer::commands`.
+    Code {
+        paren_depth: Option<u32>,
+    },
+    Single,
+    AnsiC,
+    Double,
+    Backquote,
+    Brace,
+    Arith {
+        depth: u32,
+    },
+    Comment,
+}
+
+struct Heredoc {
+    delimiter: String,
+    strip_tabs: bool,
+}
+
+const ENV_HELP: &str = "use the environment variable instead, e.g. \"$SOP_VAR_NAME\" for \
+                        `{{ name }}` (or \"$SOP_STEP_2_KEY\" for `{{ steps.2.key }}`)";
+
+/// Characters that end a word outside quotes.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || ";&|()<>".contains(c)
+}
+
+pub(super) struct Lexer<'t> {
+    tokens: &'t [Token],
+    at: usize,
+    stack: Vec<Frame>,
+    commands: Vec<Command>,
+    pending: Vec<Heredoc>,
+    /// Set once the scan meets something whose quoting it cannot follow; every later
+    /// placeholder is refused rather than guessed at.
+    unsure: Option<&'static str>,
+    out: Vec<Result<Quoting, Refusal>>,
+}
+
+impl<'t> Lexer<'t> {
+    pub fn new(tokens: &'t [Token], holes: usize) -> Self {
+        Lexer {
+            tokens,
+            at: 0,
+            stack: vec![Frame::Code { paren_depth: None }],
+            commands: vec![Command::default()],
+            pending: Vec::new(),
+            unsure: None,
+            out: vec![Ok(Quoting::Unquoted); holes],
+        }
+    }
+
+    pub fn run(mut self) -> Vec<Result<Quoting, Refusal>> {
+        while let Some(token) = self.peek(0) {
+            match self.top() {
+                Frame::Code { .. } => self.code(token),
+                Frame::Single => self.single(token),
+                Frame::AnsiC => self.ansi_c(token),
+                Frame::Double => self.double(token),
+                Frame::Backquote => self.backquote(token),
+                Frame::Brace => self.brace(token),
+                Frame::Arith { .. } => self.arith(token),
+                Frame::Comment => self.comment(token),
+            }
+        }
+        // Unclosed `$(...)` frames end with the text; their commands end there too.
+        while self.commands.len() > 1 {
+            self.close_command_frame();
+        }
+        self.end_command();
+        self.out
+    }
+
+    fn peek(&self, ahead: usize) -> Option<Token> {
+        self.tokens.get(self.at + ahead).copied()
+    }
+
+    fn peek_char(&self, ahead: usize) -> Option<char> {
+        match self.peek(ahead) {
+            Some(Token::Char(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn top(&self) -> Frame {
+        *self
+            .stack
+            .last()
+            .expect("the top-level frame is never popped")
+    }
+
+    fn set_top(&mut self, frame: Frame) {
+        *self
+            .stack
+            .last_mut()
+            .expect("the top-level frame is never popped") = frame;
+    }
+
+    fn command(&mut self) -> &mut Command {
+        self.commands
+            .last_mut()
+            .expect("the top-level command is never popped")
+    }
+
+    /// Takes the current character into the current word and moves past it.
+    fn take(&mut self, c: char) {
+        self.command().word.text.push(c);
+        self.at += 1;
+    }
+
+    fn refuse(&mut self, hole: usize, reason: &str, help: &str) {
+        if self.out[hole].is_ok() {
+            self.out[hole] = Err(Refusal {
+                reason: reason.to_string(),
+                help: help.to_string(),
+            });
+        }
+    }
+
+    fn place(&mut self, hole: usize, quoting: Quoting) {
+        self.at += 1;
+        if self.out[hole].is_err() {
+            return;
+        }
+        if quoting == Quoting::InComment {
+            self.out[hole] = Ok(quoting);
+            return;
+        }
+        let command = self.command();
+        command.word.holes.push(hole);
+        let inside = command.inside;
+        let subscript = command.word.subscript;
+        if let Some(why) = self.unsure {
+            let reason =
+                format!("cannot tell how the shell quotes this placeholder because of {why}");
+            self.refuse(hole, &reason, ENV_HELP);
+        } else if let Some(reason) = inside {
+            self.refuse(hole, reason, NUMBER_HELP);
+        } else if subscript {
+            self.refuse(
+                hole,
+                "a placeholder inside an array subscript is evaluated as arithmetic, which can \
+                 run code",
+                NUMBER_HELP,
+            );
+        } else {
+            self.out[hole] = Ok(quoting);
+        }
+    }
+
+    /// A backslash escapes the next character; before a placeholder it would escape the quote
+    /// that protects the value.
+    fn backslash(&mut self) {
+        match self.peek(1) {
+            Some(Token::Hole(h)) => {
+                self.refuse(
+                    h,
+                    "a backslash right before a placeholder would escape the quoting of its value",
+                    "remove the backslash; the value is quoted for you",
+                );
+                self.take('\\');
+            }
+            Some(Token::Char(c)) => {
+                self.take('\\');
+                self.take(c);
+            }
+            None => self.take('\\'),
+        }
+    }
+
+    /// Ends the simple command: refuses what it would evaluate as code.
+    fn end_command(&mut self) {
+        self.end_word();
+        let command = self.command();
+        let evaluated = command.evaluated();
+        let integer = command.declares_integer();
+        let mut seen = std::mem::take(&mut command.seen);
+        seen.extend(command.holes());
+        *command = Command {
+            inside: command.inside,
+            seen,
+            ..Command::default()
+        };
+        if let Some(e) = evaluated {
+            for h in e.holes {
+                self.refuse(h, e.reason, e.help);
+            }
+        }
+        if integer {
+            self.unsure
+                .get_or_insert("a `-i` (integer) declaration before it");
+        }
+    }
+
+    fn end_word(&mut self) {
+        let in_subst = matches!(
+            self.top(),
+            Frame::Code {
+                paren_depth: Some(_)
+            }
+        );
+        let command = self.command();
+        command.end_word();
+        // `case` patterns end with `)`, which this scan would take for the end of `$(...)`.
+        if in_subst && command.words.last().is_some_and(|w| w.text == "case") {
+            self.unsure
+                .get_or_insert("a `case` statement inside `$(...)` before it");
+        }
+    }
+
+    /// Opens `$(...)`. Its output lands where the `$(` is, so in arithmetic, `${...}` or an
+    /// array subscript every placeholder inside is refused.
+    fn push_code(&mut self) {
+        let parent = self.commands.last().expect("a command is always open");
+        let inside = parent.inside.or(match self.top() {
+            Frame::Arith { .. } => Some("the output of this `$(...)` is evaluated as arithmetic"),
+            Frame::Brace => Some("the output of this `$(...)` is part of a `${...}` expansion"),
+            _ if parent.word.subscript => {
+                Some("the output of this `$(...)` is an array subscript, evaluated as arithmetic")
+            }
+            _ => None,
+        });
+        self.stack.push(Frame::Code {
+            paren_depth: Some(0),
+        });
+        self.commands.push(Command {
+            inside,
+            ..Command::default()
+        });
+    }
+
+    /// Closes `$(...)`: its placeholders become part of the enclosing word, so a command that
+    /// evaluates that word refuses them too.
+    fn pop_code(&mut self) {
+        self.close_command_frame();
+        self.stack.pop();
+    }
+
+    fn close_command_frame(&mut self) {
+        self.end_command();
+        if self.commands.len() > 1
+            && let Some(done) = self.commands.pop()
+        {
+            self.command().word.holes.extend(done.seen);
+        }
+    }
+
+    /// `$` followed by `(`, `((`, `{`, `'` or `"` opens a frame; returns whether it did.
+    fn dollar(&mut self) -> bool {
+        match self.peek(1) {
+            Some(Token::Char('(')) if self.peek_char(2) == Some('(') => {
+                self.take('$');
+                self.take('(');
+                self.take('(');
+                self.stack.push(Frame::Arith { depth: 0 });
+            }
+            Some(Token::Char('(')) => {
+                self.take('$');
+                self.take('(');
+                self.push_code();
+            }
+            Some(Token::Char('{')) => {
+                self.take('$');
+                self.take('{');
+                self.stack.push(Frame::Brace);
+            }
+            Some(Token::Hole(h)) => {
+                self.refuse(
+                    h,
+                    "a `$` right before a placeholder changes how its value is read",
+                    "put a space or other text between `$` and the placeholder",
+                );
+                self.take('$');
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn code(&mut self, token: Token) {
+        let c = match token {
+            Token::Hole(h) => return self.place(h, Quoting::Unquoted),
+            Token::Char(c) => c,
+        };
+        let word_start = self.command().word.is_empty();
+        let in_test = self.command().in_test;
+        match c {
+            '\\' => self.backslash(),
+            '\'' => {
+                self.take(c);
+                self.stack.push(Frame::Single);
+            }
+            '"' => {
+                self.take(c);
+                self.stack.push(Frame::Double);
+            }
+            '`' => {
+                self.take(c);
+                self.stack.push(Frame::Backquote);
+            }
+            '$' if self.peek_char(1) == Some('\'') => {
+                self.take('$');
+                self.take('\'');
+                self.stack.push(Frame::AnsiC);
+            }
+            '$' if self.peek_char(1) == Some('"') => {
+                self.take('$');
+                self.take('"');
+                self.stack.push(Frame::Double);
+            }
+            '$' if self.dollar() => {}
+            '#' if word_start => {
+                self.at += 1;
+                self.stack.push(Frame::Comment);
+            }
+            // `((...))` is arithmetic in bash, where quotes do not make a value plain data.
+            '(' if word_start && !in_test && self.peek_char(1) == Some('(') => {
+                self.take('(');
+                self.take('(');
+                self.stack.push(Frame::Arith { depth: 0 });
+            }
+            '[' => {
+                let word = &mut self.command().word;
+                if word.opens_subscript() {
+                    word.subscript = true;
+                }
+                self.take(c);
+            }
+            ']' => {
+                self.command().word.subscript = false;
+                self.take(c);
+            }
+            '<' if self.peek_char(1) == Some('<') && self.peek_char(2) == Some('<') => {
+                self.end_word();
+                self.at += 3;
+            }
+            '<' if self.peek_char(1) == Some('<') => {
+                self.end_word();
+                self.at += 2;
+                self.heredoc_operator();
+            }
+            '(' => {
+                if let Frame::Code {
+                    paren_depth: Some(d),
+                } = self.top()
+                {
+                    self.set_top(Frame::Code {
+                        paren_depth: Some(d + 1),
+                    });
+                }
+                self.separator(in_test);
+            }
+            ')' => match self.top() {
+                Frame::Code {
+                    paren_depth: Some(0),
+                } => {
+                    self.at += 1;
+                    self.pop_code();
+                    self.command().word.text.push(')');
+                }
+                Frame::Code {
+                    paren_depth: Some(d),
+                } => {
+                    self.set_top(Frame::Code {
+                        paren_depth: Some(d - 1),
+                    });
+                    self.separator(in_test);
+                }
+                _ => self.separator(in_test),
+            },
+            '\n' => {
+                if in_test {
+                    self.end_word();
+                } else {
+                    self.end_command();
+                }
+                self.at += 1;
+                self.heredoc_bodies();
+            }
+            c if c.is_whitespace() || c == '<' || c == '>' => {
+                self.end_word();
+                self.at += 1;
+            }
+            ';' | '&' | '|' => self.separator(in_test),
+            c => self.take(c),
+        }
+    }
+
+    /// A character that ends the command, except inside `[[ ... ]]` where it only ends a word.
+    fn separator(&mut self, in_test: bool) {
+        if in_test {
+            self.end_word();
+        } else {
+            self.end_command();
+        }
+        self.at += 1;
+    }
+
+    fn single(&mut self, token: Token) {
+        match token {
+            Token::Hole(h) => self.place(h, Quoting::InSingleQuotes),
+            Token::Char('\'') => {
+                self.take('\'');
+                self.stack.pop();
+            }
+            Token::Char(c) => self.take(c),
+        }
+    }
+
+    fn ansi_c(&mut self, token: Token) {
+        match token {
+            Token::Hole(h) => {
+                self.refuse(
+                    h,
+                    "a placeholder inside `$'...'` is not supported",
+                    ENV_HELP,
+                );
+                self.at += 1;
+            }
+            Token::Char('\\') => {
+                // `sh` (dash) may not know `$'...'`; there `\'` would end the quote instead.
+                if self.peek_char(1) == Some('\'') {
+                    self.unsure
+                        .get_or_insert("a `\\'` inside `$'...'` before it");
+                }
+                self.backslash();
+            }
+            Token::Char('\'') => {
+                self.take('\'');
+                self.stack.pop();
+            }
+            Token::Char(c) => self.take(c),
+        }
+    }
+
+    fn double(&mut self, token: Token) {
+        match token {
+            Token::Hole(h) => self.place(h, Quoting::InDoubleQuotes),
+            Token::Char('\\') => self.backslash(),
+            Token::Char('"') => {
+                self.take('"');
+                self.stack.pop();
+            }
+            Token::Char('`') => {
+                self.take('`');
+                self.stack.push(Frame::Backquote);
+            }
+            Token::Char('$') if self.dollar() => {}
+            Token::Char(c) => self.take(c),
+        }
+    }
+
+    fn backquote(&mut self, token: Token) {
+        match token {
+            Token::Hole(h) => {
+                self.refuse(
+                    h,
+                    "a placeholder inside backquotes `...` is not supported",
+                    "use `$(...)` instead of backquotes; placeholders inside it are quoted",
+                );
+                self.at += 1;
+            }
+            Token::Char('\\') => self.backslash(),
+            Token::Char('`') => {
+                self.take('`');
+                self.stack.pop();
+            }
+            Token::Char(c) => self.take(c),
+        }
+    }
+
+    fn brace(&mut self, token: Token) {
+        let inside_double = self.stack.contains(&Frame::Double);
+        match token {
+            Token::Hole(h) => {
+                self.refuse(
+                    h,
+                    "a placeholder inside `${...}` is not supported",
+                    ENV_HELP,
+                );
+                self.at += 1;
+            }
+            Token::Char('\\') => self.backslash(),
+            Token::Char('}') => {
+                self.take('}');
+                self.stack.pop();
+            }
+            Token::Char('{') => {
+                // Shells differ on nested braces inside `${...}`.
+                self.unsure.get_or_insert("a `{` inside `${...}` before it");
+                self.take('{');
+            }
+            Token::Char('\'') if inside_double => {
+                // Shells disagree on whether `'` quotes inside "${...}".
+                self.unsure
+                    .get_or_insert("a `'` inside \"${...}\" before it");
+                self.take('\'');
+            }
+            Token::Char('\'') => {
+                self.take('\'');
+                self.stack.push(Frame::Single);
+            }
+            Token::Char('"') => {
+                self.take('"');
+                self.stack.push(Frame::Double);
+            }
+            Token::Char('`') => {
+                self.take('`');
+                self.stack.push(Frame::Backquote);
+            }
+            Token::Char('$') if self.dollar() => {}
+            Token::Char(c) => self.take(c),
+        }
+    }
+
+    fn arith(&mut self, token: Token) {
+        let Frame::Arith { depth } = self.top() else {
+            unreachable!("arith() runs only for an arithmetic frame")
+        };
+        match token {
+            Token::Hole(h) => {
+                self.refuse(
+                    h,
+                    "a placeholder inside `((...))` or `$((...))` is evaluated as arithmetic, \
+                     which can run code",
+                    NUMBER_HELP,
+                );
+                self.at += 1;
+            }
+            Token::Char('(') => {
+                self.set_top(Frame::Arith { depth: depth + 1 });
+                self.take('(');
+            }
+            Token::Char(')') if depth == 0 && self.peek_char(1) == Some(')') => {
+                self.take(')');
+                self.take(')');
+                self.stack.pop();
+            }
+            Token::Char(')') => {
+                self.set_top(Frame::Arith {
+                    depth: depth.saturating_sub(1),
+                });
+                self.take(')');
+            }
+            Token::Char('$') if self.dollar() => {}
+            Token::Char(c) => self.take(c),
+        }
+    }
+
+    fn comment(&mut self, token: Token) {
+        match token {
+            Token::Hole(h) => self.place(h, Quoting::InComment),
+            // The line break ends the comment and is then read as code (here-documents!).
+            Token::Char('\n') => {
+                self.stack.pop();
+            }
+            Token::Char(_) => self.at += 1,
+        }
+    }
+
+    /// After `<<` or `<<-`: reads the delimiter word of a here-document.
+    fn heredoc_operator(&mut self) {
+        let strip_tabs = self.peek_char(0) == Some('-');
+        if strip_tabs {
+            self.at += 1;
+        }
+        while matches!(self.peek_char(0), Some(' ' | '\t')) {
+            self.at += 1;
+        }
+        let mut delimiter = String::new();
+        let mut quote: Option<char> = None;
+        while let Some(token) = self.peek(0) {
+            match token {
+                Token::Hole(h) => {
+                    self.refuse(
+                        h,
+                        "a placeholder cannot be a here-document delimiter",
+                        "write the delimiter literally, e.g. `<<'EOF'`",
+                    );
+                }
+                Token::Char(c) if quote == Some(c) => quote = None,
+                Token::Char(c) if quote.is_some() => delimiter.push(c),
+                Token::Char(c @ ('\'' | '"')) => quote = Some(c),
+                Token::Char('\\') => {
+                    if let Some(next) = self.peek_char(1) {
+                        delimiter.push(next);
+                        self.at += 1;
+                    }
+                }
+                Token::Char(c) if is_separator(c) => break,
+                Token::Char(c) => delimiter.push(c),
+            }
+            self.at += 1;
+        }
+        if delimiter.is_empty() {
+            self.unsure.get_or_insert("a `<<` without a delimiter");
+        }
+        self.pending.push(Heredoc {
+            delimiter,
+            strip_tabs,
+        });
+    }
+
+    /// After a line break in code: the bodies of the here-documents opened on that line.
+    fn heredoc_bodies(&mut self) {
+        for doc in std::mem::take(&mut self.pending) {
+            while self.peek(0).is_some() {
+                let mut line = String::new();
+                let mut holes = Vec::new();
+                while let Some(token) = self.peek(0) {
+                    self.at += 1;
+                    match token {
+                        Token::Char('\n') => break,
+                        Token::Char(c) => line.push(c),
+                        Token::Hole(h) => holes.push(h),
+                    }
+                }
+                for h in holes.iter().copied() {
+                    self.refuse(
+                        h,
+                        "a placeholder inside a here-document is not supported: quotes are \
+                         not read there",
+                        "write \"$SOP_VAR_NAME\" (or ${SOP_VAR_NAME}) in an unquoted \
+                         here-document (`<<EOF`) instead of `{{ name }}`",
+                    );
+                }
+                let text = if doc.strip_tabs {
+                    line.trim_start_matches('\t')
+                } else {
+                    &line
+                };
+                if holes.is_empty() && text == doc.delimiter {
+                    break;
+                }
+            }
+        }
+    }
+}
