@@ -12,10 +12,12 @@
 //!   backslash or a `$`), and after constructs whose quoting cannot be told without running the
 //!   shell, the placeholder is refused with a hint to use the `SOP_VAR_<NAME>` environment
 //!   variable instead;
-//! - where bash would evaluate the value as code although it is quoted (arithmetic in `((...))`,
-//!   `[[ a -eq b ]]`, `let`, array subscripts, integer variables; `eval`), it is refused too.
+//! - where the value would be evaluated as code although it is quoted (bash arithmetic in
+//!   `((...))`, `[[ a -eq b ]]`, `let`, array subscripts and integer variables; the script of
+//!   `eval`, `trap`, `sh -c` and the remote command of `ssh`), it is refused too.
 
 mod command;
+mod evaluated;
 mod lexer;
 
 /// `value` as one single-quoted shell word: `it's` → `'it'\''s'`.

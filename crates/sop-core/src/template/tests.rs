@@ -338,6 +338,10 @@ fn refuses_where_bash_evaluates_quoted_values() {
         ("declare -i n={{ x }}", "integer variable"),
         ("local -ri n={{ x }}", "integer variable"),
         ("echo $(( $(echo {{ x }}) ))", "evaluated as arithmetic"),
+        ("sh -c \"echo {{ x }}\"", "argument of `-c` is run as a shell script"),
+        ("sudo -u app bash -ec 'ls {{ x }}'", "argument of `-c` is run as a shell script"),
+        ("ssh -p 2222 host ls {{ x }}", "ssh runs its command through the remote shell"),
+        ("trap \"rm {{ x }}\" EXIT", "`trap` runs its first argument"),
     ] {
         let message = refusal(source);
         assert!(message.contains(expected), "{source}: {message}");
@@ -399,6 +403,9 @@ fn accepts_the_common_safe_forms() {
         ("ls *[ab]* {{ x }}", "ls *[ab]* 'v'"),
         ("echo \"$((1 + 2))\" {{ x }}", "echo \"$((1 + 2))\" 'v'"),
         ("diff <(sort {{ x }}) b", "diff <(sort 'v') b"),
+        ("sh -c 'echo \"$1\"' sh {{ x }}", "sh -c 'echo \"$1\"' sh 'v'"),
+        ("ssh {{ x }} uptime", "ssh 'v' uptime"),
+        ("scp {{ x }} host:", "scp 'v' host:"),
     ] {
         assert_eq!(command(source, v.clone()).unwrap(), rendered, "{source}");
     }

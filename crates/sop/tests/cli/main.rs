@@ -2,6 +2,9 @@
 
 mod support;
 
-mod smoke;
+mod check;
 mod eval;
 mod fact;
+mod list;
+mod show;
+mod smoke;

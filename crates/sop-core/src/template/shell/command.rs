@@ -1,22 +1,5 @@
-//! The words of one simple command, and the bash commands that read a value as code even when
-//! it is quoted.
-//!
-//! Bash evaluates arithmetic in `[[ a -eq b ]]`, `let`, array subscripts and integer variables,
-//! and an array subscript inside that arithmetic runs command substitutions:
-//! `[[ 'a[$(id)]' -eq 1 ]]` runs `id`. Quoting cannot help there, so placeholders in such places
-//! are refused.
-
-/// Placeholders a command would evaluate as code, why, and what to write instead.
-pub(super) struct Evaluated {
-    pub holes: Vec<usize>,
-    pub reason: &'static str,
-    pub help: &'static str,
-}
-
-/// For values used as numbers.
-pub(super) const NUMBER_HELP: &str = "compare numbers with `[ ... ]`, which does not evaluate \
-     its operands (e.g. `[ {{ n }} -gt 5 ]`), or check the value is a plain number before any \
-     arithmetic";
+//! The words of one simple command as the scan reads them, for [`evaluated`](super::evaluated)
+//! to judge once the command ends.
 
 /// One word so far: its text (quote characters included) and the placeholders in it, including
 /// those inside a `$(...)` that is part of it.
@@ -65,10 +48,8 @@ const PREFIXES: [&str; 9] = [
     "if", "then", "else", "elif", "while", "until", "do", "!", "{",
 ];
 
-/// `[[ ... ]]` operators that evaluate their operands as arithmetic or as variable names.
-const TEST_EVALUATING: [&str; 8] = ["-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v", "-R"];
-
-const INTEGER_DECLARATIONS: [&str; 5] = ["declare", "typeset", "local", "export", "readonly"];
+const INTEGER_DECLARATIONS: [&str; 5] =
+    ["declare", "typeset", "local", "export", "readonly"];
 
 impl Command {
     /// Ends the current word, noting where a `[[ ... ]]` starts and ends.
@@ -102,7 +83,7 @@ impl Command {
             .unwrap_or(self.words.len())
     }
 
-    fn name_and_args(&self) -> Option<(&str, &[Word])> {
+    pub fn name_and_args(&self) -> Option<(&str, &[Word])> {
         let i = self.name_index();
         let name = self.words.get(i)?;
         Some((name.text.as_str(), &self.words[i + 1..]))
@@ -113,66 +94,6 @@ impl Command {
     pub fn declares_integer(&self) -> bool {
         self.name_and_args().is_some_and(|(name, args)| {
             INTEGER_DECLARATIONS.contains(&name) && integer_option(args)
-        })
-    }
-
-    /// The placeholders this command would evaluate as code, if any.
-    pub fn evaluated(&self) -> Option<Evaluated> {
-        let (name, args) = self.name_and_args()?;
-        let in_args = || args.iter().flat_map(|w| w.holes.iter().copied()).collect();
-        let has = |options: &[&str]| args.iter().any(|w| options.contains(&w.text.as_str()));
-        const NAME_HELP: &str = "write variable names literally; a value used as a name can \
-                                 run code through an array subscript";
-        let (holes, reason, help): (Vec<usize>, &'static str, &'static str) = match name {
-            "let" => (
-                in_args(),
-                "`let` evaluates its arguments as arithmetic, which can run code",
-                NUMBER_HELP,
-            ),
-            "eval" => (
-                in_args(),
-                "`eval` runs its arguments as shell code",
-                "run the command directly instead of through `eval`; the value is quoted for you",
-            ),
-            "unset" => (
-                in_args(),
-                "`unset` evaluates array subscripts in its arguments, which can run code",
-                NAME_HELP,
-            ),
-            "[[" if has(&TEST_EVALUATING) => (
-                in_args(),
-                "this `[[ ... ]]` evaluates its operands as arithmetic or variable names, which \
-                 can run code",
-                NUMBER_HELP,
-            ),
-            "[" | "test" if has(&["-v", "-R"]) => (
-                in_args(),
-                "`-v` and `-R` evaluate their operand as a variable name, which can run code",
-                NAME_HELP,
-            ),
-            "printf" => {
-                let target = args
-                    .iter()
-                    .position(|w| w.text == "-v")
-                    .and_then(|v| args.get(v + 1));
-                (
-                    target.map(|w| w.holes.clone()).unwrap_or_default(),
-                    "`printf -v` evaluates the subscript of the variable name, which can run code",
-                    NAME_HELP,
-                )
-            }
-            _ if self.declares_integer() => (
-                in_args(),
-                "an integer variable (`-i`) evaluates what is assigned to it as arithmetic, \
-                 which can run code",
-                NUMBER_HELP,
-            ),
-            _ => return None,
-        };
-        (!holes.is_empty()).then_some(Evaluated {
-            holes,
-            reason,
-            help,
         })
     }
 }

@@ -1,8 +1,13 @@
 //! Follows the quoting state of a command the way `sh` and `bash` tokenise it, and decides for
 //! each placeholder how its value must be written, or that it cannot be written safely.
 
-use super::command::{Command, NUMBER_HELP};
+mod heredoc;
+mod quotes;
+
+use super::command::Command;
+use super::evaluated::{NUMBER_HELP, evaluated};
 use super::{Quoting, Refusal, Token};
+use heredoc::Heredoc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Frame {
@@ -20,11 +25,6 @@ enum Frame {
         depth: u32,
     },
     Comment,
-}
-
-struct Heredoc {
-    delimiter: String,
-    strip_tabs: bool,
 }
 
 const ENV_HELP: &str = "use the environment variable instead, e.g. \"$SOP_VAR_NAME\" for \
@@ -182,7 +182,7 @@ impl<'t> Lexer<'t> {
     fn end_command(&mut self) {
         self.end_word();
         let command = self.command();
-        let evaluated = command.evaluated();
+        let evaluated = evaluated(command);
         let integer = command.declares_integer();
         let mut seen = std::mem::take(&mut command.seen);
         seen.extend(command.holes());
@@ -191,7 +191,7 @@ impl<'t> Lexer<'t> {
             seen,
             ..Command::default()
         };
-        if let Some(e) = evaluated {
+        for e in evaluated {
             for h in e.holes {
                 self.refuse(h, e.reason, e.help);
             }
@@ -404,245 +404,5 @@ impl<'t> Lexer<'t> {
             self.end_command();
         }
         self.at += 1;
-    }
-
-    fn single(&mut self, token: Token) {
-        match token {
-            Token::Hole(h) => self.place(h, Quoting::InSingleQuotes),
-            Token::Char('\'') => {
-                self.take('\'');
-                self.stack.pop();
-            }
-            Token::Char(c) => self.take(c),
-        }
-    }
-
-    fn ansi_c(&mut self, token: Token) {
-        match token {
-            Token::Hole(h) => {
-                self.refuse(
-                    h,
-                    "a placeholder inside `$'...'` is not supported",
-                    ENV_HELP,
-                );
-                self.at += 1;
-            }
-            Token::Char('\\') => {
-                // `sh` (dash) may not know `$'...'`; there `\'` would end the quote instead.
-                if self.peek_char(1) == Some('\'') {
-                    self.unsure
-                        .get_or_insert("a `\\'` inside `$'...'` before it");
-                }
-                self.backslash();
-            }
-            Token::Char('\'') => {
-                self.take('\'');
-                self.stack.pop();
-            }
-            Token::Char(c) => self.take(c),
-        }
-    }
-
-    fn double(&mut self, token: Token) {
-        match token {
-            Token::Hole(h) => self.place(h, Quoting::InDoubleQuotes),
-            Token::Char('\\') => self.backslash(),
-            Token::Char('"') => {
-                self.take('"');
-                self.stack.pop();
-            }
-            Token::Char('`') => {
-                self.take('`');
-                self.stack.push(Frame::Backquote);
-            }
-            Token::Char('$') if self.dollar() => {}
-            Token::Char(c) => self.take(c),
-        }
-    }
-
-    fn backquote(&mut self, token: Token) {
-        match token {
-            Token::Hole(h) => {
-                self.refuse(
-                    h,
-                    "a placeholder inside backquotes `...` is not supported",
-                    "use `$(...)` instead of backquotes; placeholders inside it are quoted",
-                );
-                self.at += 1;
-            }
-            Token::Char('\\') => self.backslash(),
-            Token::Char('`') => {
-                self.take('`');
-                self.stack.pop();
-            }
-            Token::Char(c) => self.take(c),
-        }
-    }
-
-    fn brace(&mut self, token: Token) {
-        let inside_double = self.stack.contains(&Frame::Double);
-        match token {
-            Token::Hole(h) => {
-                self.refuse(
-                    h,
-                    "a placeholder inside `${...}` is not supported",
-                    ENV_HELP,
-                );
-                self.at += 1;
-            }
-            Token::Char('\\') => self.backslash(),
-            Token::Char('}') => {
-                self.take('}');
-                self.stack.pop();
-            }
-            Token::Char('{') => {
-                // Shells differ on nested braces inside `${...}`.
-                self.unsure.get_or_insert("a `{` inside `${...}` before it");
-                self.take('{');
-            }
-            Token::Char('\'') if inside_double => {
-                // Shells disagree on whether `'` quotes inside "${...}".
-                self.unsure
-                    .get_or_insert("a `'` inside \"${...}\" before it");
-                self.take('\'');
-            }
-            Token::Char('\'') => {
-                self.take('\'');
-                self.stack.push(Frame::Single);
-            }
-            Token::Char('"') => {
-                self.take('"');
-                self.stack.push(Frame::Double);
-            }
-            Token::Char('`') => {
-                self.take('`');
-                self.stack.push(Frame::Backquote);
-            }
-            Token::Char('$') if self.dollar() => {}
-            Token::Char(c) => self.take(c),
-        }
-    }
-
-    fn arith(&mut self, token: Token) {
-        let Frame::Arith { depth } = self.top() else {
-            unreachable!("arith() runs only for an arithmetic frame")
-        };
-        match token {
-            Token::Hole(h) => {
-                self.refuse(
-                    h,
-                    "a placeholder inside `((...))` or `$((...))` is evaluated as arithmetic, \
-                     which can run code",
-                    NUMBER_HELP,
-                );
-                self.at += 1;
-            }
-            Token::Char('(') => {
-                self.set_top(Frame::Arith { depth: depth + 1 });
-                self.take('(');
-            }
-            Token::Char(')') if depth == 0 && self.peek_char(1) == Some(')') => {
-                self.take(')');
-                self.take(')');
-                self.stack.pop();
-            }
-            Token::Char(')') => {
-                self.set_top(Frame::Arith {
-                    depth: depth.saturating_sub(1),
-                });
-                self.take(')');
-            }
-            Token::Char('$') if self.dollar() => {}
-            Token::Char(c) => self.take(c),
-        }
-    }
-
-    fn comment(&mut self, token: Token) {
-        match token {
-            Token::Hole(h) => self.place(h, Quoting::InComment),
-            // The line break ends the comment and is then read as code (here-documents!).
-            Token::Char('\n') => {
-                self.stack.pop();
-            }
-            Token::Char(_) => self.at += 1,
-        }
-    }
-
-    /// After `<<` or `<<-`: reads the delimiter word of a here-document.
-    fn heredoc_operator(&mut self) {
-        let strip_tabs = self.peek_char(0) == Some('-');
-        if strip_tabs {
-            self.at += 1;
-        }
-        while matches!(self.peek_char(0), Some(' ' | '\t')) {
-            self.at += 1;
-        }
-        let mut delimiter = String::new();
-        let mut quote: Option<char> = None;
-        while let Some(token) = self.peek(0) {
-            match token {
-                Token::Hole(h) => {
-                    self.refuse(
-                        h,
-                        "a placeholder cannot be a here-document delimiter",
-                        "write the delimiter literally, e.g. `<<'EOF'`",
-                    );
-                }
-                Token::Char(c) if quote == Some(c) => quote = None,
-                Token::Char(c) if quote.is_some() => delimiter.push(c),
-                Token::Char(c @ ('\'' | '"')) => quote = Some(c),
-                Token::Char('\\') => {
-                    if let Some(next) = self.peek_char(1) {
-                        delimiter.push(next);
-                        self.at += 1;
-                    }
-                }
-                Token::Char(c) if is_separator(c) => break,
-                Token::Char(c) => delimiter.push(c),
-            }
-            self.at += 1;
-        }
-        if delimiter.is_empty() {
-            self.unsure.get_or_insert("a `<<` without a delimiter");
-        }
-        self.pending.push(Heredoc {
-            delimiter,
-            strip_tabs,
-        });
-    }
-
-    /// After a line break in code: the bodies of the here-documents opened on that line.
-    fn heredoc_bodies(&mut self) {
-        for doc in std::mem::take(&mut self.pending) {
-            while self.peek(0).is_some() {
-                let mut line = String::new();
-                let mut holes = Vec::new();
-                while let Some(token) = self.peek(0) {
-                    self.at += 1;
-                    match token {
-                        Token::Char('\n') => break,
-                        Token::Char(c) => line.push(c),
-                        Token::Hole(h) => holes.push(h),
-                    }
-                }
-                for h in holes.iter().copied() {
-                    self.refuse(
-                        h,
-                        "a placeholder inside a here-document is not supported: quotes are \
-                         not read there",
-                        "write \"$SOP_VAR_NAME\" (or ${SOP_VAR_NAME}) in an unquoted \
-                         here-document (`<<EOF`) instead of `{{ name }}`",
-                    );
-                }
-                let text = if doc.strip_tabs {
-                    line.trim_start_matches('\t')
-                } else {
-                    &line
-                };
-                if holes.is_empty() && text == doc.delimiter {
-                    break;
-                }
-            }
-        }
     }
 }
