@@ -408,10 +408,7 @@ fn read_limited(file: File, label: &str) -> Result<Vec<u8>, Diagnostic> {
     let too_large = |size: u64| {
         Diagnostic::file(
             label,
-            format!(
-                "the file is {:.1} MiB; the limit is 1 MiB",
-                size as f64 / (1024.0 * 1024.0)
-            ),
+            format!("the file is {size} bytes; the limit is 1 MiB ({MAX_FILE_BYTES} bytes)"),
         )
         .with_help("split the procedure into several SOPs, or move large content out of it")
     };
