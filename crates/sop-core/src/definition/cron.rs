@@ -34,7 +34,8 @@ impl CronSchedule {
             .build();
         match parser.parse(trimmed) {
             Ok(cron) => Ok(CronSchedule { cron }),
-            Err(e) => Err(format!("invalid cron expression: {e}")),
+            Err(e) => Err(bad_field(&parser, trimmed)
+                .unwrap_or_else(|| format!("invalid cron expression: {e}"))),
         }
     }
 
@@ -59,6 +60,36 @@ impl CronSchedule {
             .is_time_matching(&at.with_timezone(&tz))
             .unwrap_or(false)
     }
+}
+
+/// The fields of a five-field expression, with what each accepts.
+const FIELDS: [(&str, &str); 5] = [
+    ("minute", "0-59"),
+    ("hour", "0-23"),
+    ("day-of-month", "1-31"),
+    ("month", "1-12 or JAN-DEC"),
+    ("day-of-week", "0-7 or SUN-SAT"),
+];
+
+/// Names the first field that is wrong on its own, by parsing it with every other field `*`;
+/// croner's own message does not say which field it choked on.
+fn bad_field(parser: &CronParser, expression: &str) -> Option<String> {
+    let fields: Vec<&str> = expression.split_whitespace().collect();
+    if fields.len() != FIELDS.len() {
+        return None;
+    }
+    (0..FIELDS.len()).find_map(|i| {
+        let alone: Vec<&str> = (0..FIELDS.len())
+            .map(|j| if i == j { fields[j] } else { "*" })
+            .collect();
+        parser.parse(&alone.join(" ")).err().map(|_| {
+            let (name, range) = FIELDS[i];
+            format!(
+                "invalid cron expression: the {name} field `{}` is not valid ({name} takes {range}, `*`, lists `a,b`, ranges `a-b` and steps `*/n`)",
+                fields[i]
+            )
+        })
+    })
 }
 
 /// Parses an IANA time-zone name such as `Europe/Paris` or `UTC`.
@@ -112,7 +143,16 @@ mod tests {
                 .unwrap_err()
                 .contains("has 6")
         );
-        assert!(CronSchedule::parse("61 2 * * *").is_err());
+        assert!(
+            CronSchedule::parse("61 2 * * *")
+                .unwrap_err()
+                .contains("the minute field `61`")
+        );
+        assert!(
+            CronSchedule::parse("0 25 * * *")
+                .unwrap_err()
+                .contains("the hour field `25`")
+        );
         assert!(CronSchedule::parse("0 2 * * funday").is_err());
     }
 

@@ -58,7 +58,11 @@ pub fn event_problem(event: &str) -> Option<String> {
             .chars()
             .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
         {
-            return Some(format!("the event name contains `{}`", c.escape_debug()));
+            return Some(if c.is_ascii_uppercase() {
+                "the event name contains an upper-case letter".to_string()
+            } else {
+                format!("the event name contains `{}`", c.escape_debug())
+            });
         }
     }
     None
