@@ -24,6 +24,11 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+
+    /// Instead of validating, show whether the SOPs' conditions would hold at this instant
+    /// (RFC 3339), with no run variables.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 /// What `sop check` found for one SOP.
@@ -57,10 +62,14 @@ pub struct Schedule {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let catalog = Catalog::open(&ctx.sop_dir())?;
     let entries = select(&catalog, &args.names)?;
+    if let Some(at) = &args.at {
+        return super::check_at::run(ctx, &entries, at, args.json);
+    }
+    let calendars = super::check_at::validate_calendars(catalog.dir());
     let now = Clock::from_env()?.now();
     let zone = engine_zone()?;
     let reports: Vec<Report> = entries.iter().map(|e| report(e, now, zone)).collect();
-    let valid = reports.iter().all(|r| r.valid);
+    let valid = reports.iter().all(|r| r.valid) && calendars.is_empty();
     if args.json {
         let invalid = reports.iter().filter(|r| !r.valid).count();
         let problems: usize = reports.iter().map(|r| r.errors.len()).sum();
@@ -71,10 +80,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             "invalid": invalid,
             "problems": problems,
             "sops": reports,
+            "calendars": calendars,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_text(&reports)?;
+        super::check_at::print_calendar_problems(&calendars)?;
     }
     Ok(if valid { Exit::Success } else { Exit::Invalid })
 }

@@ -1,5 +1,6 @@
 //! `sop eval`: evaluates one condition expression the way an SOP's conditions are evaluated.
 
+use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
@@ -48,7 +49,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         None => Clock::from_env()?.now(),
     };
     let sop = match &args.sop {
-        Some(name) => Some(load_sop(ctx, name)?),
+        Some(name) => Some(Catalog::open(&ctx.sop_dir())?.sop(name)?.clone()),
         None => None,
     };
     let names: Vec<String> = expr.names().into_iter().map(str::to_string).collect();
@@ -157,33 +158,4 @@ pub fn show(value: &Value) -> String {
         Value::String(s) => s.to_string(),
         other => other.to_json().to_string(),
     }
-}
-
-/// Reads and parses `<SOP_DIR>/<name>/`.
-fn load_sop(ctx: &Context, name: &str) -> anyhow::Result<sop_core::definition::Sop> {
-    let dir = ctx.sop_dir().join(name);
-    let read = |file: &str| {
-        let path = dir.join(file);
-        std::fs::read_to_string(&path)
-            .map(|text| (path.display().to_string(), text))
-            .map_err(|e| {
-                Fail::invalid(format!(
-                    "no SOP named `{name}`: cannot read {} ({e})",
-                    path.display()
-                ))
-            })
-    };
-    let (toml_file, toml) = read("SOP.toml")?;
-    let (md_file, md) = read("SOP.md")?;
-    let source = sop_core::definition::SopSource {
-        folder: name,
-        toml_file: &toml_file,
-        toml: &toml,
-        md_file: &md_file,
-        md: &md,
-    };
-    sop_core::definition::parse(&source).map_err(|diags| {
-        let text: Vec<String> = diags.iter().map(Diagnostic::render).collect();
-        Fail::invalid(format!("SOP `{name}` is invalid:\n{}", text.concat()))
-    })
 }

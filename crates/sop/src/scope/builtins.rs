@@ -54,7 +54,7 @@ pub fn compute(inputs: &Inputs<'_>, needed: &dyn Fn(&str) -> bool) -> anyhow::Re
                     let people = Value::list(status.people().into_iter().map(Value::from));
                     (status.available(), who, people, status.note())
                 }
-                Loaded::Invalid(diags) => return Err(invalid(calendars::ONCALL_FILE, &diags)),
+                Loaded::Invalid(diags) => return Err(invalid("the on-call schedule", &diags)),
             };
         scope
             .with_value("on_call_available", available, &note)
@@ -74,7 +74,7 @@ pub fn compute(inputs: &Inputs<'_>, needed: &dyn Fn(&str) -> bool) -> anyhow::Re
                 let name = Value::from(status.name().map(str::to_string));
                 (status.active(), name, status.note())
             }
-            Loaded::Invalid(diags) => return Err(invalid(calendars::MAINTENANCE_FILE, &diags)),
+            Loaded::Invalid(diags) => return Err(invalid("the maintenance windows", &diags)),
         };
         scope
             .with_value("maintenance_window", open, &note)
@@ -118,13 +118,14 @@ pub fn compute(inputs: &Inputs<'_>, needed: &dyn Fn(&str) -> bool) -> anyhow::Re
 }
 
 /// A broken calendar file referenced by a condition: the condition cannot be decided.
-fn invalid(file: &str, diags: &[sop_core::Diagnostic]) -> anyhow::Error {
+fn invalid(what: &str, diags: &[sop_core::Diagnostic]) -> anyhow::Error {
     let first = diags.first().map(ToString::to_string).unwrap_or_default();
     let more = match diags.len() {
         0 | 1 => String::new(),
-        n => format!(" (and {} more)", n - 1),
+        2 => " (and 1 more problem)".to_string(),
+        n => format!(" (and {} more problems)", n - 1),
     };
-    anyhow::anyhow!("{file} is invalid: {first}{more}; run `sop check` to see every problem")
+    anyhow::anyhow!("cannot read {what}: {first}{more}; run `sop check` to see every problem")
 }
 
 /// Sets a value together with its explanation note.

@@ -3,6 +3,7 @@
 mod support;
 
 mod check;
+mod check_at;
 mod eval;
 mod fact;
 mod list;
