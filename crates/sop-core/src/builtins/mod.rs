@@ -9,6 +9,8 @@ mod hours_range;
 mod local_time;
 mod maintenance;
 mod oncall;
+#[cfg(test)]
+mod proptests;
 mod toml_reader;
 mod weekdays;
 

@@ -100,6 +100,16 @@ fn window(
 fn recurring_times(r: &mut TomlReader<'_>, t: &Table<'_, '_>, what: &str) -> Option<WindowTimes> {
     let start = r.string(t, "start", what, true);
     let cron = start.as_ref().and_then(|s| match s.value.parse::<Cron>() {
+        // A pattern such as `0 0 31 2 *` parses but never fires; searching for it would cost
+        // every evaluation a long, fruitless scan.
+        Ok(c) if c.find_next_occurrence(&DateTime::UNIX_EPOCH, true).is_err() => {
+            r.error(
+                s.span.clone(),
+                "`start` never fires",
+                Some("check the day and month fields, e.g. February has no 31st"),
+            );
+            None
+        }
         Ok(c) => Some(c),
         Err(e) => {
             r.error(

@@ -143,3 +143,17 @@ name = "typo"
     ];
     assert_eq!(got, expected);
 }
+
+#[test]
+fn a_pattern_that_never_fires_is_an_error() {
+    let text = "[[window]]\nname = \"never\"\nstart = \"0 0 31 2 *\"\nduration = \"1h\"\n";
+    let (c, diags) = MaintenanceCalendar::parse("maintenance.toml", text, Tz::UTC);
+    assert!(c.windows.is_empty());
+    let got: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        got,
+        [
+            r#"maintenance.toml:3:9: `start` never fires (help: check the day and month fields, e.g. February has no 31st)"#
+        ]
+    );
+}
