@@ -387,3 +387,23 @@ fn a_maintenance_window_crossing_midnight_holds_the_next_morning() {
         "{after}"
     );
 }
+
+#[test]
+fn sop_names_the_sop_whose_fields_conditions_read() {
+    let sb = Sandbox::with_fixture("conditions");
+    let expr = "sop.name == 'office-deploy' && sop.priority == 'normal'";
+    let out = sb.run(&["eval", expr, "--sop", "office-deploy"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "true\n"), "{out}");
+    let without = sb.run(&["eval", "sop.name"]);
+    assert_eq!(
+        (without.code, without.stdout.as_str()),
+        (0, "null\n"),
+        "{without}"
+    );
+    let unknown = sb.run(&["eval", expr, "--sop", "office-deplyo"]);
+    assert_eq!(unknown.code, 2, "{unknown}");
+    assert!(
+        unknown.stderr.contains("did you mean `office-deploy`?"),
+        "{unknown}"
+    );
+}

@@ -173,3 +173,22 @@ fn conditions_see_facts_and_variables_win_over_them() {
         "{overridden}"
     );
 }
+
+#[test]
+fn facts_override_built_ins() {
+    let mut sb = Sandbox::new();
+    at(&mut sb, "2026-01-31T23:00:00Z");
+    let night = sb.run(&["eval", "business_hours"]);
+    assert_eq!(
+        (night.code, night.stdout.as_str()),
+        (1, "false\n"),
+        "{night}"
+    );
+    sb.run(&["fact", "set", "business_hours", "true"]);
+    let forced = sb.run(&["eval", "business_hours"]);
+    assert_eq!(
+        (forced.code, forced.stdout.as_str()),
+        (0, "true\n"),
+        "{forced}"
+    );
+}
