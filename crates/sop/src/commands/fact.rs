@@ -17,11 +17,12 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 pub enum Action {
-    /// Set (or replace) a fact. VALUE is read as JSON when it is valid JSON (true, 85, "x",
-    /// [1, 2]); anything else is kept as a string.
+    /// Set (or replace) a fact.
     Set {
         /// Letters, digits, `_` and `.`; case-insensitive.
         name: String,
+        /// Read as JSON when it is valid JSON (true, 85, "x", [1, 2]); otherwise kept as text.
+        #[arg(allow_hyphen_values = true)]
         value: String,
         /// Forget the fact after this long, e.g. 2h, 30m, 7d.
         #[arg(long, value_name = "DURATION")]

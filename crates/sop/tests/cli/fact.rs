@@ -39,6 +39,8 @@ fn values_are_json_when_valid_and_strings_otherwise() {
     for (input, shown) in [
         ("true", "true"),
         ("85", "85"),
+        ("-5", "-5"),
+        ("--not-a-flag", "--not-a-flag"),
         ("\"quoted\"", "quoted"),
         ("[1, \"a\"]", "[1,\"a\"]"),
         ("plain words", "plain words"),
