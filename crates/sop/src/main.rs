@@ -4,6 +4,7 @@ mod catalog;
 mod clock;
 mod commands;
 mod config;
+mod engine;
 mod executor;
 mod exit;
 mod scope;

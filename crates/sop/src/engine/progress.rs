@@ -1,0 +1,209 @@
+//! What a person watching a run sees: one plain line per step event, the instructions of a
+//! manual step, and where the run ended. `--json` runs print none of it.
+
+use super::redact;
+use super::tracked::Tracked;
+use crate::executor::StepResult;
+use sop_core::definition::Step;
+use sop_core::run::{RunStatus, WaitReason};
+use sop_core::step_output::Outputs;
+use sop_core::template::{Vars, render_text_lenient};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Lines on stdout; step output streams through.
+    Plain,
+    /// Nothing: the command prints a JSON document at the end.
+    Quiet,
+}
+
+impl Progress {
+    pub fn is_quiet(self) -> bool {
+        self == Progress::Quiet
+    }
+
+    pub fn line(self, text: &str) {
+        if self.is_quiet() {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+
+    pub fn step_started(self, t: &Tracked, step: &Step) {
+        self.line(&format!(
+            "▶ step {}/{}: {}",
+            step.number,
+            t.step_count(),
+            step.title
+        ));
+    }
+
+    pub fn step_finished(self, step: u32, result: &StepResult) {
+        let took = seconds(result.duration);
+        match result.failure() {
+            None => self.line(&format!("✓ step {step} succeeded ({took})")),
+            Some(why) => self.line(&format!("✗ step {step} failed: {why} ({took})")),
+        }
+    }
+
+    pub fn step_error(self, step: u32, why: &str) {
+        self.line(&format!("✗ step {step} failed: {why}"));
+    }
+
+    pub fn retrying(self, step: u32, attempt: u32, why: &str, delay: Duration) {
+        self.line(&format!(
+            "↻ step {step} attempt {attempt} failed ({why}); retrying in {}",
+            seconds(delay)
+        ));
+    }
+
+    pub fn recovered(self, t: &Tracked) {
+        let what = match (t.run.status, t.view.wait_reason) {
+            (RunStatus::Waiting, Some(WaitReason::Interrupted)) => {
+                "a step was interrupted and waits for `sop retry` or `sop skip`"
+            }
+            _ => "its interrupted step will run again",
+        };
+        self.line(&format!(
+            "↺ run {} was left behind by a process that died; {what}",
+            t.id()
+        ));
+    }
+
+    /// The instructions of a manual step and how to report it.
+    pub fn manual_step(self, t: &Tracked, step: &Step) {
+        if self.is_quiet() {
+            return;
+        }
+        let vars = t.variables();
+        let outputs = t.outputs();
+        let secrets = redact::secret_values(&vars);
+        let text = instructions(step, &vars, &outputs, &secrets);
+        self.line(&format!(
+            "⏸ step {}/{} is manual: {}",
+            step.number,
+            t.step_count(),
+            step.title
+        ));
+        for l in text.lines() {
+            self.line(&format!("  {l}"));
+        }
+        let id = t.id();
+        self.line(&format!(
+            "when it is done: sop done {id} [--note TEXT] [--output KEY=VALUE]"
+        ));
+        self.line(&format!(
+            "if it failed:    sop done {id} --failed --note TEXT"
+        ));
+    }
+
+    /// Where the run stands after this command, with what to do next.
+    pub fn finished(self, t: &Tracked) {
+        let id = t.id();
+        let at = t.run.current_step.unwrap_or(0);
+        let reason = t.run.reason.as_deref().unwrap_or("");
+        let line = match t.run.status {
+            RunStatus::Succeeded => {
+                format!("✓ run {id} succeeded ({} steps{})", t.step_count(), took(t))
+            }
+            RunStatus::Failed => format!(
+                "✗ run {id} failed at step {at}{}\n  sop retry {id}    runs step {at} again\n  sop skip {id} --step {at} --reason TEXT    goes on without it",
+                if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {reason}")
+                }
+            ),
+            RunStatus::Waiting if t.view.wait_reason == Some(WaitReason::Interrupted) => format!(
+                "⏸ run {id} waits: step {at} was interrupted\n  sop retry {id}    runs it again\n  sop skip {id} --step {at} --reason TEXT    goes on without it"
+            ),
+            RunStatus::Waiting => format!("⏸ run {id} waits for step {at} (manual)"),
+            RunStatus::Paused => {
+                format!("⏸ run {id} is paused before step {at}; sop resume {id} goes on")
+            }
+            RunStatus::AwaitingApproval => {
+                let gate = t.gates.iter().rev().find(|g| g.status.is_open());
+                let label = gate.map_or_else(
+                    || "a gate".to_string(),
+                    |g| sop_core::gate::gate_label(g.step),
+                );
+                format!("⏸ run {id} awaits approval: {label}\n  sop approve {id}")
+            }
+            RunStatus::Cancelled => format!("■ run {id} cancelled{}", suffix(reason)),
+            RunStatus::Rejected => format!("■ run {id} rejected{}", suffix(reason)),
+            RunStatus::Expired => format!("■ run {id} expired{}", suffix(reason)),
+            RunStatus::Skipped => format!("○ run {id} skipped: conditions not met"),
+            RunStatus::Pending => format!("run {id} is pending"),
+            RunStatus::Running => format!("▶ run {id} goes on in the process that runs step {at}"),
+        };
+        self.line(&line);
+    }
+}
+
+fn suffix(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(": {reason}")
+    }
+}
+
+fn took(t: &Tracked) -> String {
+    match (t.run.started_at, t.run.finished_at) {
+        (Some(a), Some(b)) => {
+            let ms = (b - a).num_milliseconds().max(0) as u64;
+            format!(", {}", seconds(Duration::from_millis(ms)))
+        }
+        _ => String::new(),
+    }
+}
+
+/// `0.01s`, `12.30s`, `3m05s`, `2h01m`.
+pub fn seconds(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{:.2}s", d.as_secs_f64())
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    }
+}
+
+/// A manual step's description and checklist, rendered with the run's variables (secret values
+/// hidden) and earlier steps' outputs.
+pub fn instructions(
+    step: &Step,
+    vars: &serde_json::Map<String, serde_json::Value>,
+    outputs: &BTreeMap<u32, Outputs>,
+    secrets: &[String],
+) -> String {
+    let vars = Vars::new(vars).with_steps(outputs);
+    let mut out = String::new();
+    let description = render_text_lenient(step.description.trim(), &vars);
+    if !description.is_empty() {
+        out.push_str(&description);
+        out.push('\n');
+    }
+    for item in &step.checklist {
+        out.push_str(&format!("[ ] {}\n", render_text_lenient(item, &vars)));
+    }
+    redact::hide(&out, secrets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(seconds(Duration::from_millis(12)), "0.01s");
+        assert_eq!(seconds(Duration::from_secs(185)), "3m05s");
+        assert_eq!(seconds(Duration::from_secs(7260)), "2h01m");
+    }
+}

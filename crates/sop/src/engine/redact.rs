@@ -1,0 +1,115 @@
+//! Keeps secret variables out of the audit trail, logs and JSON output.
+//!
+//! A variable is secret when its name says so (`password`, `token`, `api_key`, ...). Its value
+//! still reaches the steps (that is what it is for) and stays in the run's stored variables so a
+//! resumed run can use it; everything sop prints or audits shows `[redacted]` instead.
+
+use serde_json::{Map, Value};
+
+pub const REDACTED: &str = "[redacted]";
+
+/// Name fragments that mark a variable as secret, compared case-insensitively.
+const SECRET_WORDS: [&str; 9] = [
+    "secret",
+    "password",
+    "passwd",
+    "token",
+    "api_key",
+    "apikey",
+    "private_key",
+    "credential",
+    "auth",
+];
+
+pub fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// A copy of `value` with the value of every secret-named key replaced, at any depth.
+pub fn redact(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(redact_map(map)),
+        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+pub fn redact_map(map: &Map<String, Value>) -> Map<String, Value> {
+    map.iter()
+        .map(|(k, v)| {
+            let v = if is_secret_name(k) {
+                Value::String(REDACTED.into())
+            } else {
+                redact(v)
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+/// The secret values among `variables` (top level and nested), to hide from displayed text.
+pub fn secret_values(variables: &Map<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    collect(&Value::Object(variables.clone()), false, &mut out);
+    out.retain(|v| !v.is_empty());
+    out.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    out
+}
+
+fn collect(value: &Value, secret: bool, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                collect(v, secret || is_secret_name(k), out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect(v, secret, out)),
+        Value::String(s) if secret => out.push(s.clone()),
+        Value::Null => {}
+        other if secret => out.push(other.to_string()),
+        _ => {}
+    }
+}
+
+/// `text` with every secret value replaced by [`REDACTED`].
+pub fn hide(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        out = out.replace(s.as_str(), REDACTED);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_names_are_redacted_at_any_depth() {
+        let vars = json!({
+            "service": "api",
+            "DB_PASSWORD": "hunter2",
+            "deploy": {"github_token": "ghp_x", "region": "eu"},
+        });
+        assert_eq!(
+            redact(&vars),
+            json!({
+                "service": "api",
+                "DB_PASSWORD": "[redacted]",
+                "deploy": {"github_token": "[redacted]", "region": "eu"},
+            })
+        );
+    }
+
+    #[test]
+    fn secret_values_are_hidden_in_text() {
+        let vars = json!({"api_key": "k-123", "user": "bob", "auth": {"pin": 4711}});
+        let secrets = secret_values(vars.as_object().unwrap());
+        assert_eq!(
+            hide("curl -H k-123 -u bob:4711", &secrets),
+            "curl -H [redacted] -u bob:[redacted]"
+        );
+    }
+}
