@@ -14,7 +14,7 @@
 //! (`SOP_STEP_<N>_<KEY>`: ASCII upper case, `-` as `_`), so `Build-Id` and `build_id` are the same
 //! key; a later line for a key replaces the earlier one, as in GitHub Actions. Blank lines are
 //! ignored, a `\r` before a line break is dropped, and the file may hold at most
-//! [`MAX_OUTPUT_BYTES`].
+//! [`MAX_OUTPUT_BYTES`] of UTF-8 text without NUL bytes (values become environment variables).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -215,6 +215,16 @@ impl Parser {
             self.problem(line, message);
             return;
         }
+        if value.contains('\0') {
+            self.problem(
+                line,
+                format!(
+                    "the value of `{key}` contains a NUL byte, which later steps could not \
+                     receive; encode binary values (e.g. with base64)"
+                ),
+            );
+            return;
+        }
         let form = key_env_form(key);
         self.outputs.retain(|k, _| key_env_form(k) != form);
         self.outputs.insert(key.to_string(), value);
@@ -340,6 +350,14 @@ mod tests {
     }
 
     #[test]
+    fn nul_bytes_are_refused() {
+        let e = parse(b"a=1\nb=x\0y\nc<<E\n\0\nE\n").unwrap_err();
+        let lines: Vec<usize> = e.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![2, 3]);
+        assert!(e.problems[0].message.contains("NUL byte"));
+    }
+
+    #[test]
     fn size_limit() {
         let big = vec![b'a'; MAX_OUTPUT_BYTES + 1];
         let e = parse(&big).unwrap_err();
@@ -363,7 +381,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn any_value_round_trips_through_a_heredoc(value in "[^\r]*") {
+        fn any_value_round_trips_through_a_heredoc(value in "[^\r\x00]*") {
             let delimiter = "SOP_EOF_7f3a";
             proptest::prop_assume!(!value.split('\n').any(|l| l == delimiter));
             let text = format!("k<<{delimiter}\n{value}\n{delimiter}\n");

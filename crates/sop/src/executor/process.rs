@@ -49,7 +49,8 @@ const CHUNK: usize = 32 * 1024;
 const DRAIN_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Spawns `command` (already set up with `process_group(0)` and piped stdout/stderr) and runs it
-/// to the end. Fails only when the process cannot be started.
+/// to the end. Fails when the process cannot be started (or, which does not happen to a child
+/// we own, cannot be reaped).
 pub fn run(
     command: &mut Command,
     deadline: Option<Instant>,
@@ -96,7 +97,7 @@ pub fn run(
             let _ = signal_group(pgid, libc::SIGKILL);
             kill_at = None;
         }
-        if has_exited(pgid)? {
+        if has_exited(pgid) {
             break;
         }
 
@@ -126,7 +127,7 @@ pub fn run(
                 revents: 0,
             })
             .collect();
-        poll(&mut fds, timeout)?;
+        poll(&mut fds, timeout);
         for slot in pipes.iter_mut() {
             let ready = slot.as_ref().is_some_and(|p| {
                 fds.iter()
@@ -221,22 +222,22 @@ fn set_nonblocking(fd: RawFd) {
     }
 }
 
-fn poll(fds: &mut [libc::pollfd], timeout: Duration) -> io::Result<()> {
+/// Waits until a descriptor is ready or `timeout` passes.
+fn poll(fds: &mut [libc::pollfd], timeout: Duration) {
     // Round up so a wait for "0.3 ms" does not spin with a zero timeout.
     let ms = timeout.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32;
     // SAFETY: `fds` is a valid, exclusively borrowed slice of pollfd for the whole call.
     let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
-    if rc < 0 {
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(err);
-        }
+    if rc < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+        // Only EINVAL/ENOMEM remain; wait instead of spinning, and keep enforcing deadlines.
+        std::thread::sleep(timeout.min(Duration::from_millis(1)));
     }
-    Ok(())
 }
 
-/// Whether the child has exited, without reaping it.
-fn has_exited(pid: i32) -> io::Result<bool> {
+/// Whether the child has exited, without reaping it. An error other than EINTR means the child
+/// cannot be waited for at all (it is no longer ours): then it counts as exited, and reaping it
+/// reports what happened.
+fn has_exited(pid: i32) -> bool {
     // SAFETY: siginfo_t is plain data; waitid writes it and we read only si_pid.
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
     let rc = unsafe {
@@ -248,16 +249,11 @@ fn has_exited(pid: i32) -> io::Result<bool> {
         )
     };
     if rc < 0 {
-        let err = io::Error::last_os_error();
-        return if err.kind() == io::ErrorKind::Interrupted {
-            Ok(false)
-        } else {
-            Err(err)
-        };
+        return io::Error::last_os_error().kind() != io::ErrorKind::Interrupted;
     }
     // With WNOHANG, si_pid stays 0 while the child is still running.
     // SAFETY: waitid succeeded, so `info` is initialised.
-    Ok(unsafe { info.si_pid() } != 0)
+    unsafe { info.si_pid() != 0 }
 }
 
 fn reap(child: &mut Child) -> io::Result<ExitStatus> {

@@ -1,0 +1,111 @@
+//! The executor's cost per step next to its floor, measured in the same run: spawning `sh -c true`
+//! and waiting for it (std `Command`, output piped), versus `Executor::run_step` of a one-block
+//! step running `true` (own process group, full environment, `$SOP_OUTPUT` file created and
+//! parsed, output streamed and hashed). The difference is what the executor adds to a step.
+//!
+//! `cargo bench -p sop --bench executor`; `SOP_BENCH_RUNS` sets the timed runs (default 2000).
+
+// The executor lives in the binary crate; compile its module here to time it directly.
+#[path = "../src/executor/mod.rs"]
+mod executor;
+
+use executor::{Executor, Quiet, RunInfo, ScratchDir, Script, Settings, StepRequest};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let runs: usize = std::env::var("SOP_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let work = ScratchDir::create("sop-bench-work").expect("a temp dir");
+    let scratch = ScratchDir::create("sop-bench-scratch").expect("a temp dir");
+    let variables: Map<String, Value> = json!({"env": "prod", "service": "api", "replicas": 3})
+        .as_object()
+        .cloned()
+        .expect("an object");
+    let executor = Executor::new(
+        RunInfo {
+            run_id: "bench",
+            sop_name: "bench",
+            variables: &variables,
+            workdir: work.path(),
+            scratch_dir: scratch.path(),
+        },
+        Settings::default(),
+    )
+    .expect("valid variables");
+    let scripts = [Script::new("sh", "true")];
+    let earlier: BTreeMap<u32, _> = (1..=5)
+        .map(|n| (n, [("version".to_string(), format!("1.{n}"))].into()))
+        .collect();
+
+    let floor = || {
+        let status = Command::new("sh")
+            .args(["-c", "true"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .status()
+            .expect("sh runs");
+        assert!(status.success());
+    };
+    let step = || {
+        let result = executor.run_step(
+            &StepRequest {
+                number: 6,
+                scripts: &scripts,
+                timeout: Some(Duration::from_secs(3600)),
+                retries: 0,
+                earlier_outputs: &earlier,
+            },
+            &mut Quiet,
+        );
+        assert!(result.succeeded(), "{result:?}");
+    };
+
+    for _ in 0..50 {
+        floor();
+        step();
+    }
+    // Interleaved, so both see the same machine state.
+    let mut floors = Vec::with_capacity(runs);
+    let mut steps = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        floors.push(time(floor));
+        steps.push(time(step));
+    }
+    let (f50, f99) = percentiles(&mut floors);
+    let (s50, s99) = percentiles(&mut steps);
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("runs: {runs}");
+    println!(
+        "floor: spawn `sh -c true` and wait     p50 {:>7.3} ms   p99 {:>7.3} ms",
+        ms(f50),
+        ms(f99)
+    );
+    println!(
+        "executor: run_step of `true`            p50 {:>7.3} ms   p99 {:>7.3} ms",
+        ms(s50),
+        ms(s99)
+    );
+    println!(
+        "executor overhead over the floor        p50 {:>7.3} ms   p99 {:>7.3} ms",
+        ms(s50.saturating_sub(f50)),
+        ms(s99.saturating_sub(f99))
+    );
+}
+
+fn time(f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn percentiles(samples: &mut [Duration]) -> (Duration, Duration) {
+    samples.sort_unstable();
+    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
+    (at(0.50), at(0.99))
+}
