@@ -22,6 +22,13 @@ impl CronSchedule {
         if trimmed.is_empty() {
             return Err("the cron expression is empty".into());
         }
+        if let Some(nickname) = trimmed.strip_prefix('@')
+            && !NICKNAMES.contains(&nickname.to_ascii_lowercase().as_str())
+        {
+            return Err(format!(
+                "unknown cron nickname `{trimmed}`; use @yearly, @annually, @monthly, @weekly, @daily or @hourly"
+            ));
+        }
         let fields = trimmed.split_whitespace().count();
         if !trimmed.starts_with('@') && fields != 5 {
             return Err(format!(
@@ -61,6 +68,9 @@ impl CronSchedule {
             .unwrap_or(false)
     }
 }
+
+/// The `@` forms croner understands, without the `@`.
+const NICKNAMES: [&str; 6] = ["yearly", "annually", "monthly", "weekly", "daily", "hourly"];
 
 /// The fields of a five-field expression, with what each accepts.
 const FIELDS: [(&str, &str); 5] = [
@@ -133,6 +143,12 @@ mod tests {
     #[test]
     fn bad_expressions_say_why() {
         assert!(CronSchedule::parse("").unwrap_err().contains("empty"));
+        assert!(
+            CronSchedule::parse("@midnight")
+                .unwrap_err()
+                .contains("unknown cron nickname `@midnight`")
+        );
+        assert!(CronSchedule::parse("@Daily").is_ok());
         assert!(
             CronSchedule::parse("0 2 * *")
                 .unwrap_err()
