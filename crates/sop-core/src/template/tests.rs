@@ -337,10 +337,25 @@ fn refuses_where_bash_evaluates_quoted_values() {
         ("b=([{{ x }}]=1)", "array subscript"),
         ("declare -i n={{ x }}", "integer variable"),
         ("local -ri n={{ x }}", "integer variable"),
+        ("declare -i n\nn={{ x }}", "declares an integer variable"),
+        (
+            "f() { n={{ x }}; }\ndeclare -i n\nf",
+            "declares an integer variable",
+        ),
+        ("echo $[ {{ x }} + 1 ]", "`$[...]`"),
         ("echo $(( $(echo {{ x }}) ))", "evaluated as arithmetic"),
-        ("sh -c \"echo {{ x }}\"", "argument of `-c` is run as a shell script"),
-        ("sudo -u app bash -ec 'ls {{ x }}'", "argument of `-c` is run as a shell script"),
-        ("ssh -p 2222 host ls {{ x }}", "ssh runs its command through the remote shell"),
+        (
+            "sh -c \"echo {{ x }}\"",
+            "argument of `-c` is run as a shell script",
+        ),
+        (
+            "sudo -u app bash -ec 'ls {{ x }}'",
+            "argument of `-c` is run as a shell script",
+        ),
+        (
+            "ssh -p 2222 host ls {{ x }}",
+            "ssh runs its command through the remote shell",
+        ),
         ("trap \"rm {{ x }}\" EXIT", "`trap` runs its first argument"),
     ] {
         let message = refusal(source);
@@ -351,7 +366,6 @@ fn refuses_where_bash_evaluates_quoted_values() {
 #[test]
 fn stops_guessing_after_constructs_it_cannot_follow() {
     for (source, expected) in [
-        ("declare -i n\nn={{ x }}", "`-i` (integer) declaration"),
         (
             "x=$(case a in a) echo;; esac)\necho {{ x }}",
             "`case` statement inside `$(...)`",
@@ -403,7 +417,10 @@ fn accepts_the_common_safe_forms() {
         ("ls *[ab]* {{ x }}", "ls *[ab]* 'v'"),
         ("echo \"$((1 + 2))\" {{ x }}", "echo \"$((1 + 2))\" 'v'"),
         ("diff <(sort {{ x }}) b", "diff <(sort 'v') b"),
-        ("sh -c 'echo \"$1\"' sh {{ x }}", "sh -c 'echo \"$1\"' sh 'v'"),
+        (
+            "sh -c 'echo \"$1\"' sh {{ x }}",
+            "sh -c 'echo \"$1\"' sh 'v'",
+        ),
         ("ssh {{ x }} uptime", "ssh 'v' uptime"),
         ("scp {{ x }} host:", "scp 'v' host:"),
     ] {

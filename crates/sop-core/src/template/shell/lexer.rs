@@ -21,8 +21,10 @@ enum Frame {
     Double,
     Backquote,
     Brace,
+    /// `((...))` and `$((...))`, or bash's old `$[...]` (`bracket`).
     Arith {
         depth: u32,
+        bracket: bool,
     },
     Comment,
 }
@@ -44,6 +46,9 @@ pub(super) struct Lexer<'t> {
     /// Set once the scan meets something whose quoting it cannot follow; every later
     /// placeholder is refused rather than guessed at.
     unsure: Option<&'static str>,
+    /// A `declare -i` anywhere makes every assignment to that variable arithmetic, also in code
+    /// that comes earlier in the text (a function called later), so it taints the whole block.
+    declares_integer: bool,
     out: Vec<Result<Quoting, Refusal>>,
 }
 
@@ -56,6 +61,7 @@ impl<'t> Lexer<'t> {
             commands: vec![Command::default()],
             pending: Vec::new(),
             unsure: None,
+            declares_integer: false,
             out: vec![Ok(Quoting::Unquoted); holes],
         }
     }
@@ -78,6 +84,18 @@ impl<'t> Lexer<'t> {
             self.close_command_frame();
         }
         self.end_command();
+        if self.declares_integer {
+            for h in 0..self.out.len() {
+                if matches!(self.out[h], Ok(q) if q != Quoting::InComment) {
+                    self.refuse(
+                        h,
+                        "this block declares an integer variable (`-i`), whose assignments bash \
+                         evaluates as arithmetic, which can run code",
+                        NUMBER_HELP,
+                    );
+                }
+            }
+        }
         self.out
     }
 
@@ -196,10 +214,7 @@ impl<'t> Lexer<'t> {
                 self.refuse(h, e.reason, e.help);
             }
         }
-        if integer {
-            self.unsure
-                .get_or_insert("a `-i` (integer) declaration before it");
-        }
+        self.declares_integer |= integer;
     }
 
     fn end_word(&mut self) {
@@ -262,7 +277,18 @@ impl<'t> Lexer<'t> {
                 self.take('$');
                 self.take('(');
                 self.take('(');
-                self.stack.push(Frame::Arith { depth: 0 });
+                self.stack.push(Frame::Arith {
+                    depth: 0,
+                    bracket: false,
+                });
+            }
+            Some(Token::Char('[')) => {
+                self.take('$');
+                self.take('[');
+                self.stack.push(Frame::Arith {
+                    depth: 0,
+                    bracket: true,
+                });
             }
             Some(Token::Char('(')) => {
                 self.take('$');
@@ -327,7 +353,10 @@ impl<'t> Lexer<'t> {
             '(' if word_start && !in_test && self.peek_char(1) == Some('(') => {
                 self.take('(');
                 self.take('(');
-                self.stack.push(Frame::Arith { depth: 0 });
+                self.stack.push(Frame::Arith {
+                    depth: 0,
+                    bracket: false,
+                });
             }
             '[' => {
                 let word = &mut self.command().word;

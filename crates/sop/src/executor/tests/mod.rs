@@ -97,6 +97,9 @@ impl Fixture {
     }
 }
 
+/// Decides, from what was recorded so far, whether to stop the step.
+pub(super) type StopWhen = Box<dyn FnMut(&Recorder) -> bool>;
+
 /// Records everything an observer is told; stops when `stop_when` says so.
 #[derive(Default)]
 pub(super) struct Recorder {
@@ -104,7 +107,7 @@ pub(super) struct Recorder {
     pub stderr: Vec<u8>,
     pub pgids: Vec<i32>,
     pub retries: Vec<(FailedAttempt, Duration)>,
-    pub stop_when: Option<Box<dyn FnMut(&Recorder) -> bool + Send>>,
+    pub stop_when: Option<StopWhen>,
     pub polls: u32,
 }
 

@@ -122,33 +122,42 @@ impl Lexer<'_> {
     }
 
     pub(super) fn arith(&mut self, token: Token) {
-        let Frame::Arith { depth } = self.top() else {
+        let Frame::Arith { depth, bracket } = self.top() else {
             unreachable!("arith() runs only for an arithmetic frame")
         };
+        let (open, close) = if bracket { ('[', ']') } else { ('(', ')') };
         match token {
             Token::Hole(h) => {
                 self.refuse(
                     h,
-                    "a placeholder inside `((...))` or `$((...))` is evaluated as arithmetic, \
-                     which can run code",
+                    "a placeholder inside `((...))`, `$((...))` or `$[...]` is evaluated as \
+                     arithmetic, which can run code",
                     NUMBER_HELP,
                 );
                 self.at += 1;
             }
-            Token::Char('(') => {
-                self.set_top(Frame::Arith { depth: depth + 1 });
-                self.take('(');
+            Token::Char(c) if c == open => {
+                self.set_top(Frame::Arith {
+                    depth: depth + 1,
+                    bracket,
+                });
+                self.take(c);
             }
-            Token::Char(')') if depth == 0 && self.peek_char(1) == Some(')') => {
-                self.take(')');
-                self.take(')');
+            Token::Char(c) if c == close && depth == 0 && bracket => {
+                self.take(c);
                 self.stack.pop();
             }
-            Token::Char(')') => {
+            Token::Char(c) if c == close && depth == 0 && self.peek_char(1) == Some(c) => {
+                self.take(c);
+                self.take(c);
+                self.stack.pop();
+            }
+            Token::Char(c) if c == close => {
                 self.set_top(Frame::Arith {
                     depth: depth.saturating_sub(1),
+                    bracket,
                 });
-                self.take(')');
+                self.take(c);
             }
             Token::Char('$') if self.dollar() => {}
             Token::Char(c) => self.take(c),
