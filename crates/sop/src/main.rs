@@ -39,6 +39,31 @@ enum Command {
     Eval(commands::eval::Args),
     /// Set, get, unset and list facts: named values conditions can require.
     Fact(commands::fact::Args),
+    /// Start a run of an SOP and follow it (`--detach` leaves it to a server).
+    #[command(alias = "run")]
+    Execute(commands::execute::Args),
+    /// Recent runs, or one run with its steps, gates and variables.
+    Status(commands::status::Args),
+    /// The stored output of a run's steps.
+    Logs(commands::logs::Args),
+    /// The step a run is at: its instructions, checklist, and what it waits for.
+    Next(commands::next::Args),
+    /// Report the waiting (manual) step done, or failed with --failed; the run goes on.
+    Done(commands::done::Args),
+    /// Stop a run before its next step.
+    Pause(commands::pause::Args),
+    /// Go on with a paused, pending or recovered run.
+    Resume(commands::resume::Args),
+    /// Stop a run now; a running step is terminated.
+    Cancel(commands::cancel::Args),
+    /// Run a failed or interrupted step again; the run goes on.
+    Retry(commands::retry::Args),
+    /// Go on without a failed, interrupted or manual step.
+    Skip(commands::skip::Args),
+    /// The audit trail of every event; `sop audit verify` checks it.
+    Audit(commands::audit::Args),
+    /// Remove the details of runs finished long ago (the audit trail is kept).
+    Prune(commands::prune::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +85,18 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::run(&ctx, args),
         Command::Eval(args) => commands::eval::run(&ctx, args),
         Command::Fact(args) => commands::fact::run(&ctx, args),
+        Command::Execute(args) => commands::execute::run(&ctx, args),
+        Command::Status(args) => commands::status::run(&ctx, args),
+        Command::Logs(args) => commands::logs::run(&ctx, args),
+        Command::Next(args) => commands::next::run(&ctx, args),
+        Command::Done(args) => commands::done::run(&ctx, args),
+        Command::Pause(args) => commands::pause::run(&ctx, args),
+        Command::Resume(args) => commands::resume::run(&ctx, args),
+        Command::Cancel(args) => commands::cancel::run(&ctx, args),
+        Command::Retry(args) => commands::retry::run(&ctx, args),
+        Command::Skip(args) => commands::skip::run(&ctx, args),
+        Command::Audit(args) => commands::audit::run(&ctx, args),
+        Command::Prune(args) => commands::prune::run(&ctx, args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),

@@ -225,3 +225,20 @@ fn wait_until(
     }
     Ok(())
 }
+
+/// Drives the run in the foreground of a command (`done`, `resume`, `retry`, `skip`), then
+/// prints where it stands (or the run object with `json`) and returns the run's exit code.
+pub fn continue_run(
+    eng: &Engine,
+    t: &mut Tracked,
+    action: Action,
+    json: bool,
+) -> anyhow::Result<crate::exit::Exit> {
+    drive(eng, t, action)?;
+    if json {
+        super::json::print(&super::json::run(t))?;
+    } else {
+        eng.out.finished(t);
+    }
+    Ok(super::exit_for(t.run.status))
+}

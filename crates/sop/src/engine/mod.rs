@@ -13,12 +13,15 @@ pub mod audit;
 pub mod commit;
 pub mod create;
 pub mod driver;
+pub mod dry_run;
 pub mod gates;
 pub mod identity;
+pub mod json;
 pub mod lease;
 pub mod progress;
 pub mod recovery;
 pub mod redact;
+pub mod report;
 pub mod settings;
 pub mod snapshot;
 pub mod step_watch;
@@ -33,14 +36,12 @@ pub use settings::EngineSettings;
 pub use tracked::Tracked;
 
 use crate::clock::Clock;
-use crate::config::Context;
 use sop_core::definition::Sop;
 use sop_core::gate::{GatePlan, PriorityModes};
 use sop_store::Store;
 
 /// What every engine operation needs: where state lives, the time, the settings, and who acts.
 pub struct Engine<'a> {
-    pub ctx: &'a Context,
     pub store: &'a dyn Store,
     pub clock: Clock,
     pub settings: EngineSettings,
@@ -53,14 +54,8 @@ pub struct Engine<'a> {
 
 impl<'a> Engine<'a> {
     /// The engine for one command, with settings from the environment.
-    pub fn new(
-        ctx: &'a Context,
-        store: &'a dyn Store,
-        actor: String,
-        out: Progress,
-    ) -> anyhow::Result<Self> {
+    pub fn new(store: &'a dyn Store, actor: String, out: Progress) -> anyhow::Result<Self> {
         Ok(Engine {
-            ctx,
             store,
             clock: Clock::from_env()?,
             settings: EngineSettings::from_env()?,

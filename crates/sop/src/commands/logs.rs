@@ -1,0 +1,67 @@
+//! `sop logs RUN [--step N]`: the stored output of a run's steps.
+
+use crate::config::Context;
+use crate::engine::{Engine, Progress, identity, redact};
+use crate::exit::{Exit, Fail};
+use std::io::Write;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A run id, or a prefix of one that matches a single run.
+    #[arg(value_name = "RUN")]
+    pub run: String,
+
+    /// Only this step's output, exactly as stored.
+    #[arg(long, value_name = "N")]
+    pub step: Option<u32>,
+}
+
+pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+    let store = sop_store::open_from_env()?;
+    let eng = Engine::new(store.as_ref(), identity::who(None)?, Progress::Quiet)?;
+    let t = eng.load(&args.run)?;
+    let secrets = redact::secret_values(&t.variables());
+    let mut out = std::io::stdout().lock();
+    if let Some(n) = args.step {
+        let step = t.step_record(n).ok_or_else(|| {
+            Fail::invalid(format!(
+                "run {} has no step {n}; its steps are 1 to {}",
+                t.id(),
+                t.steps.len()
+            ))
+        })?;
+        out.write_all(redact::hide(&step.output_text(), &secrets).as_bytes())?;
+        return Ok(Exit::Success);
+    }
+    for step in &t.steps {
+        let mut facts = vec![step.status.to_string()];
+        if let Some(code) = step.exit_code {
+            facts.push(format!("exit {code}"));
+        }
+        writeln!(
+            out,
+            "── step {}: {} ({})",
+            step.number,
+            step.title,
+            facts.join(", ")
+        )?;
+        let text = redact::hide(&step.output_text(), &secrets);
+        if step.output_size > step.output_tail.len() as u64 {
+            writeln!(
+                out,
+                "   (the last {} of {} bytes)",
+                step.output_tail.len(),
+                step.output_size
+            )?;
+        }
+        if text.is_empty() {
+            writeln!(out, "   (no output)")?;
+        } else {
+            out.write_all(text.as_bytes())?;
+            if !text.ends_with('\n') {
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,168 @@
+//! `sop next RUN`: the step a run is at, its instructions and checklist, and what it waits for —
+//! the loop an agent or a script drives (`sop next`, do the work, `sop done`).
+
+use crate::config::Context;
+use crate::engine::progress::instructions;
+use crate::engine::{Engine, Progress, Tracked, identity, json, redact, report};
+use crate::exit::Exit;
+use serde_json::{Value, json};
+use sop_core::definition::StepKind;
+use sop_core::run::{RunStatus, WaitReason};
+use sop_core::template::{Vars, render_command_lenient};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A run id, or a prefix of one that matches a single run.
+    #[arg(value_name = "RUN")]
+    pub run: String,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+    let store = sop_store::open_from_env()?;
+    let eng = Engine::new(store.as_ref(), identity::who(None)?, Progress::Quiet)?;
+    let t = eng.load(&args.run)?;
+    let value = describe(&t);
+    if args.json {
+        json::print(&value)?;
+    } else {
+        print!("{}", text(&value));
+    }
+    Ok(Exit::Success)
+}
+
+/// What waits on whom, as data: `waiting_for` is `person`, `decision`, `approval`, `resume`,
+/// `engine` (a step is running or the run is pending) or `null` (finished).
+fn describe(t: &Tracked) -> Value {
+    let step_number = match t.run.status {
+        s if s.is_terminal() && s != RunStatus::Failed => None,
+        _ => t
+            .view
+            .waiting_step()
+            .or_else(|| t.view.running_step())
+            .or_else(|| t.view.stopping_failure())
+            .or_else(|| t.view.current_step())
+            .map(|s| s.number),
+    };
+    let id = t.id();
+    let (waiting_for, commands): (Option<&str>, Vec<String>) = match t.run.status {
+        RunStatus::Waiting if t.view.wait_reason == Some(WaitReason::Interrupted) => {
+            let n = step_number.unwrap_or(1);
+            (
+                Some("decision"),
+                vec![
+                    format!("sop retry {id}"),
+                    format!("sop skip {id} --step {n} --reason TEXT"),
+                ],
+            )
+        }
+        RunStatus::Waiting => (
+            Some("person"),
+            vec![
+                format!("sop done {id} [--note TEXT] [--output KEY=VALUE]"),
+                format!("sop done {id} --failed --note TEXT"),
+            ],
+        ),
+        RunStatus::Failed => {
+            let n = step_number.unwrap_or(1);
+            (
+                Some("decision"),
+                vec![
+                    format!("sop retry {id}"),
+                    format!("sop skip {id} --step {n} --reason TEXT"),
+                ],
+            )
+        }
+        RunStatus::AwaitingApproval => (Some("approval"), vec![format!("sop approve {id}")]),
+        RunStatus::Paused => (Some("resume"), vec![format!("sop resume {id}")]),
+        RunStatus::Pending => (Some("engine"), vec![format!("sop resume {id}")]),
+        RunStatus::Running => (Some("engine"), vec![format!("sop status {id}")]),
+        _ => (None, Vec::new()),
+    };
+    let vars = t.variables();
+    let outputs = t.outputs();
+    let secrets = redact::secret_values(&vars);
+    let step = step_number.and_then(|n| t.step_def(n)).map(|def| {
+        let template_vars = Vars::new(&vars).with_steps(&outputs);
+        let commands: Vec<String> = def
+            .commands()
+            .map(|b| redact::hide(&render_command_lenient(&b.code, &template_vars), &secrets))
+            .collect();
+        let text = instructions(def, &vars, &outputs, &secrets);
+        let (description, checklist): (Vec<&str>, Vec<&str>) =
+            text.lines().partition(|l| !l.starts_with("[ ] "));
+        json!({
+            "number": def.number,
+            "of": t.step_count(),
+            "title": def.title,
+            "kind": def.kind,
+            "status": t.step_record(def.number).map(|s| s.status),
+            "description": description.join("\n"),
+            "checklist": checklist.iter().map(|l| &l[4..]).collect::<Vec<_>>(),
+            "commands": if def.kind == StepKind::Automated { json!(commands) } else { json!([]) },
+        })
+    });
+    json!({
+        "run": id,
+        "sop": t.run.sop_name,
+        "status": t.run.status,
+        "wait_reason": t.view.wait_reason.map(|w| w.as_str()),
+        "step": step,
+        "waiting_for": waiting_for,
+        "commands": commands,
+        "hint": report::next_hint(t),
+    })
+}
+
+fn text(v: &Value) -> String {
+    let mut out = format!(
+        "run {} · {} · {}\n",
+        v["run"].as_str().unwrap_or_default(),
+        v["sop"].as_str().unwrap_or_default(),
+        v["status"].as_str().unwrap_or_default()
+    );
+    if let Some(step) = v["step"].as_object() {
+        out.push_str(&format!(
+            "step {}/{}: {} ({}, {})\n",
+            step["number"],
+            step["of"],
+            step["title"].as_str().unwrap_or_default(),
+            step["kind"].as_str().unwrap_or_default(),
+            step["status"].as_str().unwrap_or("pending"),
+        ));
+        if let Some(d) = step["description"].as_str().filter(|d| !d.is_empty()) {
+            for l in d.lines() {
+                out.push_str(&format!("  {l}\n"));
+            }
+        }
+        for item in step["checklist"].as_array().into_iter().flatten() {
+            out.push_str(&format!("  [ ] {}\n", item.as_str().unwrap_or_default()));
+        }
+        for c in step["commands"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "  $ {}\n",
+                c.as_str().unwrap_or_default().trim_end()
+            ));
+        }
+    }
+    match v["waiting_for"].as_str() {
+        None => out.push_str("nothing is next: the run is finished\n"),
+        Some(who) => {
+            let what = match who {
+                "person" => "a person to do this step",
+                "decision" => "a decision on this step",
+                "approval" => "an approval",
+                "resume" => "sop resume",
+                _ => "the engine",
+            };
+            out.push_str(&format!("waiting for: {what}\n"));
+            for c in v["commands"].as_array().into_iter().flatten() {
+                out.push_str(&format!("  {}\n", c.as_str().unwrap_or_default()));
+            }
+        }
+    }
+    out
+}

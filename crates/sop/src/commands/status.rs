@@ -1,0 +1,91 @@
+//! `sop status [RUN]`: recent runs, or one run with its steps, gates and variables.
+
+use crate::config::Context;
+use crate::engine::recovery::{needs_recovery, recover};
+use crate::engine::{Engine, Progress, Tracked, identity, json, report};
+use crate::exit::{Exit, Fail};
+use sop_core::run::RunStatus;
+use sop_store::RunFilter;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A run id, or a prefix of one that matches a single run. Without it: recent runs.
+    #[arg(value_name = "RUN")]
+    pub run: Option<String>,
+
+    /// Only runs of this SOP.
+    #[arg(long, value_name = "NAME")]
+    pub sop: Option<String>,
+
+    /// Only runs in this state (pending, running, waiting, paused, succeeded, failed, ...).
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<RunStatus>,
+
+    /// How many runs to list, newest first.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: u32,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+    let store = sop_store::open_from_env()?;
+    let eng = Engine::new(store.as_ref(), identity::who(None)?, Progress::Quiet)?;
+    if let Some(id) = &args.run {
+        if args.sop.is_some() || args.status.is_some() {
+            return Err(Fail::invalid(
+                "--sop and --status filter the list of runs; leave them out when naming a RUN",
+            ));
+        }
+        let t = eng.load(id)?;
+        if args.json {
+            json::print(&json::run(&t))?;
+        } else {
+            print!("{}", report::detail(&t, eng.clock.now()));
+        }
+        return Ok(Exit::Success);
+    }
+    if args.limit == 0 {
+        return Err(Fail::invalid("--limit must be at least 1"));
+    }
+    let filter = RunFilter {
+        sop_name: args.sop.clone(),
+        statuses: args.status.into_iter().collect(),
+        limit: args.limit,
+    };
+    let mut runs = store.list_runs(&filter)?;
+    if recover_listed(&eng, &runs)? {
+        runs = store.list_runs(&filter)?;
+    }
+    if args.json {
+        json::print(&serde_json::to_value(&runs)?)?;
+    } else if runs.is_empty() {
+        let filtered = args.sop.is_some() || args.status.is_some();
+        if filtered {
+            println!("no runs match");
+        } else {
+            println!("no runs yet; start one with `sop execute NAME`");
+        }
+    } else {
+        print!("{}", report::table(&runs, eng.clock.now()));
+    }
+    Ok(Exit::Success)
+}
+
+/// Recovers listed runs whose process died, so the list shows where they really are.
+fn recover_listed(eng: &Engine, runs: &[sop_store::RunSummary]) -> anyhow::Result<bool> {
+    let mut any = false;
+    for summary in runs.iter().filter(|r| r.status.is_active()) {
+        let run = eng.store.run(&summary.id)?;
+        if run.lease_owner.is_none() && run.status != RunStatus::Running {
+            continue;
+        }
+        let mut t = Tracked::load(eng, &run.id)?;
+        if needs_recovery(eng, &t) {
+            any |= recover(eng, &mut t)?;
+        }
+    }
+    Ok(any)
+}
