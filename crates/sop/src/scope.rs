@@ -50,7 +50,6 @@ pub struct Subject<'a> {
 
 /// The scope the run engine evaluates an SOP's conditions (and its event trigger's condition)
 /// in, before starting a run. Computes only the built-ins those conditions mention.
-#[allow(dead_code)] // the run engine's entry point
 pub fn for_run(
     ctx: &Context,
     store: &dyn Queries,
