@@ -16,6 +16,7 @@ mod env;
 mod group;
 mod observer;
 mod process;
+mod result;
 mod scratch;
 mod script;
 mod settings;
@@ -25,10 +26,11 @@ pub use capture::{CapturedOutput, TAIL_BYTES};
 pub use env::{EnvError, output_env_name, var_env_name, variable_env};
 pub use group::{Termination, signal_group, terminate_group};
 pub use observer::{FailedAttempt, Observer, Quiet, Terminal};
+pub use result::StepResult;
 pub use scratch::ScratchDir;
 pub use script::Script;
 pub use settings::{MAX_BACKOFF, Settings, backoff, parse_duration};
-pub use step::{Executor, RunInfo, StepRequest, StepResult};
+pub use step::{Executor, RunInfo, StepRequest};
 
 #[cfg(test)]
 mod tests;

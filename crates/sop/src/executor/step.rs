@@ -1,9 +1,10 @@
 //! Running one step: its code blocks in order, with a timeout, retries and output capture.
 
-use super::capture::{Capture, CapturedOutput};
+use super::capture::Capture;
 use super::env;
 use super::observer::{FailedAttempt, Observer};
 use super::process::{self, Ended, Stop};
+use super::result::StepResult;
 use super::script::Script;
 use super::settings::{Settings, backoff};
 use serde_json::{Map, Value};
@@ -55,61 +56,6 @@ pub struct StepRequest<'a> {
     pub retries: u32,
     /// Outputs of earlier steps by step number, as `SOP_STEP_<N>_<KEY>`.
     pub earlier_outputs: &'a BTreeMap<u32, Outputs>,
-}
-
-/// How a step ended, after all its attempts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepResult {
-    /// Exit code of the last process that ran, if it exited normally.
-    pub exit_code: Option<i32>,
-    /// The signal that ended the last process, if one did.
-    pub signal: Option<i32>,
-    /// The last attempt hit the timeout.
-    pub timed_out: bool,
-    /// [`Observer::should_stop`] asked to stop.
-    pub cancelled: bool,
-    /// The command could not be started (no `bash`, no working directory, ...).
-    pub error: Option<String>,
-    /// The last attempt's `$SOP_OUTPUT` file was invalid.
-    pub output_error: Option<OutputFileError>,
-    /// Attempts made, at least 1.
-    pub attempts: u32,
-    /// From the start of the first attempt to the end of the last, waits included.
-    pub duration: Duration,
-    /// stdout and stderr of every attempt, in order.
-    pub output: CapturedOutput,
-    /// What the last attempt wrote to `$SOP_OUTPUT`; empty unless it succeeded.
-    pub outputs: Outputs,
-}
-
-impl StepResult {
-    pub fn succeeded(&self) -> bool {
-        self.exit_code == Some(0)
-            && !self.timed_out
-            && !self.cancelled
-            && self.error.is_none()
-            && self.output_error.is_none()
-    }
-
-    /// A short reason for a failure, e.g. `exit code 3`, `timed out`, `killed by signal 9`.
-    pub fn failure(&self) -> Option<String> {
-        if self.succeeded() {
-            return None;
-        }
-        Some(if self.cancelled {
-            "cancelled".to_string()
-        } else if self.timed_out {
-            "timed out".to_string()
-        } else if let Some(e) = &self.error {
-            e.clone()
-        } else if let Some(e) = &self.output_error {
-            e.to_string()
-        } else if let Some(s) = self.signal {
-            format!("killed by signal {s}")
-        } else {
-            format!("exit code {}", self.exit_code.unwrap_or(-1))
-        })
-    }
 }
 
 /// One attempt's end, before it is folded into the [`StepResult`].
