@@ -39,7 +39,7 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let outputs = parse_outputs(&args.outputs)?;
     if args.failed && !outputs.is_empty() {
         return Err(Fail::invalid(
@@ -53,7 +53,7 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     } else {
         Progress::Plain
     };
-    let eng = Engine::new(store.as_ref(), actor.clone(), out)?;
+    let eng = Engine::new(ctx, store.as_ref(), actor.clone(), out)?;
     let mut t = eng.load(&args.run)?;
     let step = args
         .step

@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     } else {
         Progress::Plain
     };
-    let eng = Engine::new(store.as_ref(), actor, out)?;
+    let eng = Engine::new(ctx, store.as_ref(), actor, out)?;
     let vars_value = Value::Object(variables.clone());
     let now = eng.clock.now();
     let scope = scope::for_run(ctx, eng.store, &sop, "manual", &vars_value, now)?;

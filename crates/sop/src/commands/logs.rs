@@ -16,9 +16,9 @@ pub struct Args {
     pub step: Option<u32>,
 }
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let store = sop_store::open_from_env()?;
-    let eng = Engine::new(store.as_ref(), identity::who(None)?, Progress::Quiet)?;
+    let eng = Engine::new(ctx, store.as_ref(), identity::who(None)?, Progress::Quiet)?;
     let t = eng.load(&args.run)?;
     let secrets = redact::secret_values(&t.variables());
     let mut out = std::io::stdout().lock();

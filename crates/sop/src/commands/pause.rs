@@ -16,10 +16,10 @@ pub struct Args {
     pub as_user: Option<String>,
 }
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let store = sop_store::open_from_env()?;
     let actor = identity::who(args.as_user.as_deref())?;
-    let eng = Engine::new(store.as_ref(), actor.clone(), Progress::Plain)?;
+    let eng = Engine::new(ctx, store.as_ref(), actor.clone(), Progress::Plain)?;
     let mut t = eng.load(&args.run)?;
     let change =
         Change::new(RunEvent::Pause, LeaseUse::Untouched).reason(format!("paused by {actor}"));

@@ -26,7 +26,7 @@ pub struct Args {
 /// Lost races with the process finishing the run's current step before giving up.
 const MAX_TRIES: u32 = 8;
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let store = sop_store::open_from_env()?;
     let actor = identity::who(args.as_user.as_deref())?;
     let out = if args.json {
@@ -34,7 +34,7 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     } else {
         Progress::Plain
     };
-    let eng = Engine::new(store.as_ref(), actor, out)?;
+    let eng = Engine::new(ctx, store.as_ref(), actor, out)?;
     let mut t = eng.load(&args.run)?;
     for _ in 0..MAX_TRIES {
         match commit(&eng, &mut t, &Change::new(RunEvent::Resume, LeaseUse::Take)) {

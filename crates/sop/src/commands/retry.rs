@@ -26,7 +26,7 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let store = sop_store::open_from_env()?;
     let actor = identity::who(args.as_user.as_deref())?;
     let out = if args.json {
@@ -34,7 +34,7 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     } else {
         Progress::Plain
     };
-    let eng = Engine::new(store.as_ref(), actor, out)?;
+    let eng = Engine::new(ctx, store.as_ref(), actor, out)?;
     let mut t = eng.load(&args.run)?;
     let change = Change::new(RunEvent::Retry { step: args.step }, LeaseUse::Take);
     let decision = commit(&eng, &mut t, &change)?;

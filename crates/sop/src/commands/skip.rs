@@ -29,7 +29,7 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let store = sop_store::open_from_env()?;
     let actor = identity::who(args.as_user.as_deref())?;
     let out = if args.json {
@@ -37,7 +37,7 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     } else {
         Progress::Plain
     };
-    let eng = Engine::new(store.as_ref(), actor.clone(), out)?;
+    let eng = Engine::new(ctx, store.as_ref(), actor.clone(), out)?;
     let mut t = eng.load(&args.run)?;
     let record = StepRecord {
         step: args.step,

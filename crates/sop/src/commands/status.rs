@@ -30,9 +30,9 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let store = sop_store::open_from_env()?;
-    let eng = Engine::new(store.as_ref(), identity::who(None)?, Progress::Quiet)?;
+    let eng = Engine::new(ctx, store.as_ref(), identity::who(None)?, Progress::Quiet)?;
     if let Some(id) = &args.run {
         if args.sop.is_some() || args.status.is_some() {
             return Err(Fail::invalid(

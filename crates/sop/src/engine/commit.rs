@@ -86,7 +86,7 @@ impl Change {
 }
 
 /// What one transaction wrote, to bring [`Tracked`] up to date without reading it back.
-pub(super) struct Written {
+pub(crate) struct Written {
     run: Run,
     steps: Vec<StepRun>,
     gates: Vec<Gate>,
@@ -138,7 +138,7 @@ pub fn refusal(e: TransitionError) -> anyhow::Error {
 }
 
 /// Writes `decision` in `tx`. Shared by [`commit`] and run creation.
-pub(super) fn write(
+pub(crate) fn write(
     tx: &mut dyn Tx,
     eng: &Engine,
     t: &Tracked,
@@ -224,7 +224,9 @@ pub(super) fn write(
         steps.push(tx.update_step(id, r.step, &p)?);
     }
 
-    let mut opened = Vec::new();
+    let open: Vec<&Gate> = t.gates.iter().filter(|g| g.status.is_open()).collect();
+    let mut opened =
+        crate::approval::close::close_gates(tx, &open, decision, change.event, &eng.actor, now)?;
     if let Action::AwaitGate { step } = decision.action {
         opened.push(gates::open(tx, eng, t, step, now)?);
     }
@@ -240,12 +242,18 @@ pub(super) fn write(
     })
 }
 
-pub(super) fn absorb(t: &mut Tracked, written: Written, decision: &Decision) {
+pub(crate) fn absorb(t: &mut Tracked, written: Written, decision: &Decision) {
     t.run = written.run;
     for step in written.steps {
         t.put_step(step);
     }
-    t.gates.extend(written.gates);
+    crate::approval::outbox::deliver(&written.gates);
+    for gate in written.gates {
+        match t.gates.iter_mut().find(|g| g.id == gate.id) {
+            Some(slot) => *slot = gate,
+            None => t.gates.push(gate),
+        }
+    }
     t.view.apply(decision);
 }
 

@@ -50,6 +50,7 @@ pub fn open(
             OnTimeout::Cancel => GateTimeoutAction::Cancel,
         },
     })?;
+    let tokens = crate::approval::issue::issue_tokens(tx, eng, t, &gate, now)?;
     tx.audit(&AuditEvent::new(
         now,
         Some(t.id()),
@@ -62,6 +63,7 @@ pub fn open(
             "expires_at": gate.expires_at,
             "approvers": gate.approvers,
             "min_approvals": gate.min_approvals,
+            "tokens": tokens,
         }),
     ))?;
     Ok(gate)

@@ -36,12 +36,15 @@ pub use settings::EngineSettings;
 pub use tracked::Tracked;
 
 use crate::clock::Clock;
+use crate::config::Context;
 use sop_core::definition::Sop;
 use sop_core::gate::{GatePlan, PriorityModes};
 use sop_store::Store;
 
 /// What every engine operation needs: where state lives, the time, the settings, and who acts.
 pub struct Engine<'a> {
+    /// Settings from flags and the environment (the SOP directory, ...).
+    pub ctx: &'a Context,
     pub store: &'a dyn Store,
     pub clock: Clock,
     pub settings: EngineSettings,
@@ -54,8 +57,14 @@ pub struct Engine<'a> {
 
 impl<'a> Engine<'a> {
     /// The engine for one command, with settings from the environment.
-    pub fn new(store: &'a dyn Store, actor: String, out: Progress) -> anyhow::Result<Self> {
+    pub fn new(
+        ctx: &'a Context,
+        store: &'a dyn Store,
+        actor: String,
+        out: Progress,
+    ) -> anyhow::Result<Self> {
         Ok(Engine {
+            ctx,
             store,
             clock: Clock::from_env()?,
             settings: EngineSettings::from_env()?,
