@@ -1,5 +1,6 @@
 //! The `sop` binary: parses the command line and hands each subcommand to its module.
 
+mod approval;
 mod catalog;
 mod clock;
 mod commands;

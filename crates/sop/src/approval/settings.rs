@@ -1,0 +1,82 @@
+//! The approval settings of this process: the `priority_based` mapping (`SOP_PRIORITY_MODES`)
+//! and the groups `@name` approvers refer to (`SOP_GROUPS`, the groups file).
+
+use super::groups;
+use crate::exit::Fail;
+use sop_core::gate::{Groups, PriorityModes};
+use std::path::{Path, PathBuf};
+
+/// A groups file larger than this is refused rather than read.
+const MAX_GROUPS_FILE: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone, Default)]
+pub struct ApprovalSettings {
+    pub modes: PriorityModes,
+    pub groups: Groups,
+}
+
+impl ApprovalSettings {
+    /// Reads the environment (and `./.env`, already loaded) and the groups file. Every problem
+    /// is a usage error (exit 2) saying which setting is wrong.
+    pub fn load(sop_dir: &Path) -> anyhow::Result<Self> {
+        let modes = match env("SOP_PRIORITY_MODES") {
+            Some(text) => text
+                .parse::<PriorityModes>()
+                .map_err(|e| Fail::invalid(format!("SOP_PRIORITY_MODES: {e}")))?,
+            None => PriorityModes::default(),
+        };
+        let mut groups = Groups::new();
+        if let Some(path) = groups_file(sop_dir) {
+            let text = read_limited(&path)?;
+            let label = path.display().to_string();
+            let parsed = groups::parse_file(&label, &text).map_err(|diags| {
+                let rendered: Vec<String> = diags.iter().map(|d| d.render()).collect();
+                Fail::invalid(format!(
+                    "the groups file has problems:\n{}",
+                    rendered.join("\n")
+                ))
+            })?;
+            groups::merge(&mut groups, &parsed);
+        }
+        if let Some(text) = env("SOP_GROUPS") {
+            let parsed = groups::parse_env(&text).map_err(|problems| {
+                Fail::invalid(format!(
+                    "SOP_GROUPS: {}; write e.g. SOP_GROUPS=\"ops=alice,bob;dba=carol\"",
+                    problems.join("; ")
+                ))
+            })?;
+            groups::merge(&mut groups, &parsed);
+        }
+        Ok(ApprovalSettings { modes, groups })
+    }
+}
+
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// `SOP_GROUPS_FILE` (which must exist), else `<SOP_DIR>/groups.toml` if there is one.
+fn groups_file(sop_dir: &Path) -> Option<PathBuf> {
+    match env("SOP_GROUPS_FILE") {
+        Some(p) => Some(PathBuf::from(p)),
+        None => {
+            let default = sop_dir.join("groups.toml");
+            default.is_file().then_some(default)
+        }
+    }
+}
+
+fn read_limited(path: &Path) -> anyhow::Result<String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Fail::invalid(format!("cannot read the groups file {shown}: {e}")))?;
+    if meta.len() > MAX_GROUPS_FILE {
+        return Err(Fail::invalid(format!(
+            "the groups file {shown} is larger than 1 MiB; is it the right file?"
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Fail::invalid(format!("cannot read the groups file {shown}: {e}")))?;
+    String::from_utf8(bytes)
+        .map_err(|_| Fail::invalid(format!("the groups file {shown} is not UTF-8 text")))
+}
