@@ -14,6 +14,7 @@
 mod capture;
 mod env;
 mod group;
+pub mod interrupt;
 mod observer;
 mod process;
 mod result;
