@@ -65,6 +65,12 @@ enum Command {
     Audit(commands::audit::Args),
     /// Remove the details of runs finished long ago (the audit trail is kept).
     Prune(commands::prune::Args),
+    /// Approve a run's gate (or reject it with --reject); once it passes, the run goes on here.
+    Approve(commands::approve::Args),
+    /// Reject a run's gate: the run becomes rejected and nothing after the gate runs.
+    Reject(commands::reject::Args),
+    /// The gates waiting for a decision, what each waits for and when it expires.
+    Pending(commands::pending::Args),
 }
 
 fn main() -> ExitCode {
@@ -98,6 +104,9 @@ fn main() -> ExitCode {
         Command::Skip(args) => commands::skip::run(&ctx, args),
         Command::Audit(args) => commands::audit::run(&ctx, args),
         Command::Prune(args) => commands::prune::run(&ctx, args),
+        Command::Approve(args) => commands::approve::run(&ctx, args),
+        Command::Reject(args) => commands::reject::run(&ctx, args),
+        Command::Pending(args) => commands::pending::run(&ctx, args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),

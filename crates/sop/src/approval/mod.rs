@@ -13,7 +13,9 @@ pub mod expiry;
 pub mod groups;
 pub mod issue;
 pub mod outbox;
+pub mod pending;
 pub mod plan;
+pub mod respond;
 pub mod settings;
 pub mod token;
 

@@ -78,10 +78,12 @@ impl<'a> Engine<'a> {
         gates::plan(self, sop)
     }
 
-    /// Reads a run by id or unique prefix and recovers it if its process died.
+    /// Reads a run by id or unique prefix, recovers it if its process died, and applies the
+    /// deadline of a gate it waits at.
     pub fn load(&self, id: &str) -> anyhow::Result<Tracked> {
         let mut t = Tracked::load(self, id)?;
         recovery::recover(self, &mut t)?;
+        crate::approval::expiry::apply(self, &mut t)?;
         Ok(t)
     }
 }

@@ -126,14 +126,7 @@ impl Progress {
             RunStatus::Paused => {
                 format!("⏸ run {id} is paused before step {at}; sop resume {id} goes on")
             }
-            RunStatus::AwaitingApproval => {
-                let gate = t.gates.iter().rev().find(|g| g.status.is_open());
-                let label = gate.map_or_else(
-                    || "a gate".to_string(),
-                    |g| sop_core::gate::gate_label(g.step),
-                );
-                format!("⏸ run {id} awaits approval: {label}\n  sop approve {id}")
-            }
+            RunStatus::AwaitingApproval => crate::approval::pending::how_to_approve(t),
             RunStatus::Cancelled => format!("■ run {id} cancelled{}", suffix(reason)),
             RunStatus::Rejected => format!("■ run {id} rejected{}", suffix(reason)),
             RunStatus::Expired => format!("■ run {id} expired{}", suffix(reason)),

@@ -26,28 +26,6 @@ pub struct CapturedOutput {
     pub sha256: String,
 }
 
-impl CapturedOutput {
-    /// Whether the tail lost the beginning of the output.
-    pub fn truncated(&self) -> bool {
-        self.total_bytes > self.tail.len() as u64
-    }
-
-    /// The tail as text for display: invalid UTF-8 becomes U+FFFD, and a character cut in half
-    /// at the start of a truncated tail is dropped.
-    pub fn tail_text(&self) -> String {
-        let mut bytes = self.tail.as_slice();
-        if self.truncated() {
-            let skip = bytes
-                .iter()
-                .take(3)
-                .take_while(|b| (**b & 0b1100_0000) == 0b1000_0000)
-                .count();
-            bytes = &bytes[skip..];
-        }
-        String::from_utf8_lossy(bytes).into_owned()
-    }
-}
-
 impl Capture {
     pub fn new() -> Self {
         Self::with_limit(TAIL_BYTES)
@@ -98,7 +76,6 @@ mod tests {
         let out = c.finish();
         assert_eq!(out.tail, b"abcdef");
         assert_eq!(out.total_bytes, 6);
-        assert!(!out.truncated());
         assert_eq!(out.sha256, hex::encode(Sha256::digest(b"abcdef")));
     }
 
@@ -112,16 +89,5 @@ mod tests {
         assert_eq!(out.tail, b"fghi");
         assert_eq!(out.total_bytes, 9);
         assert_eq!(out.sha256, hex::encode(Sha256::digest(b"abcdefghi")));
-    }
-
-    #[test]
-    fn tail_text_drops_a_cut_character_and_replaces_bad_bytes() {
-        let mut c = Capture::with_limit(4);
-        c.push("xé\u{20ac}".as_bytes()); // x, 2-byte é, 3-byte €: the tail starts inside é
-        let out = c.finish();
-        assert_eq!(out.tail_text(), "€");
-        let mut c = Capture::new();
-        c.push(b"ok\xff");
-        assert_eq!(c.finish().tail_text(), "ok\u{fffd}");
     }
 }

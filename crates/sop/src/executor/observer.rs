@@ -1,6 +1,5 @@
 //! How the caller follows a running step: where output goes, when to stop, what to record.
 
-use std::io::Write;
 use std::time::Duration;
 
 /// One failed attempt that will be retried.
@@ -38,26 +37,3 @@ pub trait Observer {
     /// An attempt failed and the next starts after `delay`.
     fn retrying(&mut self, _failed: &FailedAttempt, _delay: Duration) {}
 }
-
-/// Passes output through to this process's stdout and stderr unchanged, and never stops.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Terminal;
-
-impl Observer for Terminal {
-    fn stdout(&mut self, bytes: &[u8]) {
-        // A closed terminal (`sop execute | head`) must not fail the step.
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(bytes).and_then(|()| out.flush());
-    }
-
-    fn stderr(&mut self, bytes: &[u8]) {
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(bytes).and_then(|()| err.flush());
-    }
-}
-
-/// Discards output and never stops: for callers that only want the captured result.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Quiet;
-
-impl Observer for Quiet {}

@@ -14,6 +14,7 @@ pub struct Script {
 
 impl Script {
     /// A command exactly as written, without template rendering.
+    #[cfg(test)]
     pub fn new(interpreter: &'static str, code: impl Into<String>) -> Self {
         Script {
             interpreter,

@@ -97,10 +97,6 @@ impl Executor {
         })
     }
 
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
     /// Runs a step to its end: attempts its blocks, retries failures after a backoff (see
     /// [`backoff`]), and returns the last attempt's result. Never panics on a failing command:
     /// every failure is in the result.
