@@ -236,20 +236,23 @@ fn load_all(root: &Path, folders: Vec<Folder>) -> Vec<Loaded> {
         return folders.iter().map(|f| load_one(root, f)).collect();
     }
     let chunk = folders.len().div_ceil(threads);
+    let mut parts = folders.chunks(chunk);
+    let first = parts.next().unwrap_or_default();
     std::thread::scope(|scope| {
-        let workers: Vec<_> = folders
-            .chunks(chunk)
+        let workers: Vec<_> = parts
             .map(|part| {
                 scope.spawn(move || part.iter().map(|f| load_one(root, f)).collect::<Vec<_>>())
             })
             .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
+        // This thread takes the first share instead of idling until the others finish.
+        let mut loaded: Vec<Loaded> = first.iter().map(|f| load_one(root, f)).collect();
+        for w in workers {
+            loaded.extend(
                 w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect::<Vec<Loaded>>()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        loaded
     })
 }
 

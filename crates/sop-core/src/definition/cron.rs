@@ -12,6 +12,9 @@ use std::str::FromStr;
 #[derive(Debug, Clone)]
 pub struct CronSchedule {
     cron: Cron,
+    /// The day-of-month field allows every month to fire (`*`, `?`, a day up to 28, or a
+    /// nickname), so the schedule surely fires and [`CronSchedule::ever_fires`] need not search.
+    every_month: bool,
 }
 
 impl CronSchedule {
@@ -39,8 +42,12 @@ impl CronSchedule {
             .seconds(Seconds::Disallowed)
             .year(Year::Disallowed)
             .build();
+        let every_month = trimmed.starts_with('@')
+            || trimmed.split_whitespace().nth(2).is_some_and(|dom| {
+                dom == "*" || dom == "?" || dom.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
+            });
         match parser.parse(trimmed) {
-            Ok(cron) => Ok(CronSchedule { cron }),
+            Ok(cron) => Ok(CronSchedule { cron, every_month }),
             Err(e) => Err(bad_field(&parser, trimmed)
                 .unwrap_or_else(|| format!("invalid cron expression: {e}"))),
         }
@@ -57,6 +64,9 @@ impl CronSchedule {
     /// False for expressions no calendar date satisfies, such as `0 0 30 2 *`. Checked from a
     /// fixed instant so that the answer never depends on the clock.
     pub fn ever_fires(&self) -> bool {
+        if self.every_month {
+            return true;
+        }
         let start = DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default();
         self.next_after(start, Tz::UTC).is_some()
     }
@@ -176,6 +186,9 @@ mod tests {
     fn impossible_dates_never_fire() {
         assert!(!CronSchedule::parse("0 0 30 2 *").unwrap().ever_fires());
         assert!(CronSchedule::parse("0 0 29 2 *").unwrap().ever_fires());
+        assert!(!CronSchedule::parse("0 0 31 4,6 *").unwrap().ever_fires());
+        assert!(CronSchedule::parse("0 0 31 * *").unwrap().ever_fires());
+        assert!(CronSchedule::parse("0 0 * 2 *").unwrap().ever_fires());
     }
 
     #[test]

@@ -353,7 +353,7 @@ impl Walker<'_> {
             .iter()
             .map(|s| (s.number, s.heading.clone()))
             .collect();
-        steps_order::check(self.file, self.text, &numbers, &mut self.diags);
+        steps_order::check(self.file, self.text, &self.lines, &numbers, &mut self.diags);
         for step in &self.steps {
             if step.options.as_ref().is_some_and(|o| o.manual) {
                 continue;

@@ -7,8 +7,13 @@ use std::ops::Range;
 const HELP: &str = "number the steps 1, 2, 3, ... in the order they appear";
 
 /// Checks the numbers of the step headings, in document order, with each heading's span.
-pub fn check(file: &str, text: &str, steps: &[(u32, Range<usize>)], diags: &mut Vec<Diagnostic>) {
-    let lines = LineIndex::new(text);
+pub fn check(
+    file: &str,
+    text: &str,
+    lines: &LineIndex,
+    steps: &[(u32, Range<usize>)],
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut seen: HashMap<u32, u32> = HashMap::new();
     let mut highest = 0;
     for (number, span) in steps {

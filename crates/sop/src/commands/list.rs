@@ -20,6 +20,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let catalog = Catalog::open(&ctx.sop_dir())?;
+    let total = catalog.entries().len();
     let invalid = catalog.entries().iter().filter(|e| e.sop.is_err()).count();
     let out = if args.json {
         let mut s = serde_json::to_string_pretty(&to_json(&catalog))?;
@@ -29,11 +30,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         text(&catalog)
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
+    // The process ends right after this; freeing every parsed SOP one by one would only delay
+    // the exit (measurably so with a thousand SOPs).
+    std::mem::forget(catalog);
     if invalid == 0 {
         return Ok(Exit::Success);
     }
     if !args.json {
-        let total = catalog.entries().len();
         let verb = if invalid == 1 { "is" } else { "are" };
         eprintln!("error: {invalid} of {total} SOPs {verb} invalid; run `sop check` for details");
     }
