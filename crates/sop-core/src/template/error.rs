@@ -140,18 +140,31 @@ impl TemplateError {
 impl fmt::Display for TemplateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let missing = self.missing();
-        if !missing.is_empty() && missing.len() == self.problems.len() {
+        let only_variables = !missing.is_empty()
+            && self.problems.iter().all(|p| match &p.kind {
+                ProblemKind::Missing { name, detail } => detail.is_none() && !is_step_path(name),
+                _ => false,
+            });
+        if only_variables {
             let names = missing
                 .iter()
                 .map(|n| format!("`{n}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let noun = if missing.len() == 1 {
-                "undefined variable"
+            let example = missing
+                .iter()
+                .map(|n| format!("\"{n}\": \"...\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let (noun, pronoun) = if missing.len() == 1 {
+                ("undefined variable", "it")
             } else {
-                "undefined variables"
+                ("undefined variables", "them")
             };
-            return write!(f, "{noun} {names} (help: {})", self.problems[0].help());
+            return write!(
+                f,
+                "{noun} {names} (help: pass {pronoun} with --vars, e.g. --vars '{{{example}}}')"
+            );
         }
         for (i, p) in self.problems.iter().enumerate() {
             if i > 0 {

@@ -118,6 +118,19 @@ fn missing_names_are_errors_listing_every_one() {
         e.to_string(),
         "undefined variable `nope` (help: pass it with --vars, e.g. --vars '{\"nope\": \"...\"}')"
     );
+    let e = text("{{ a }} {{ b }} {{ a }}", json!({})).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "undefined variables `a`, `b` (help: pass them with --vars, e.g. \
+         --vars '{\"a\": \"...\", \"b\": \"...\"}')"
+    );
+    let e = command("echo `{{ a }}` {{ b }}", json!({})).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "1:7: a placeholder inside backquotes `...` is not supported (help: use `$(...)` instead \
+         of backquotes; placeholders inside it are quoted); 1:16: variable `b` is not defined \
+         (help: pass it with --vars, e.g. --vars '{\"b\": \"...\"}')"
+    );
 }
 
 #[test]

@@ -48,8 +48,7 @@ const PREFIXES: [&str; 9] = [
     "if", "then", "else", "elif", "while", "until", "do", "!", "{",
 ];
 
-const INTEGER_DECLARATIONS: [&str; 5] =
-    ["declare", "typeset", "local", "export", "readonly"];
+const INTEGER_DECLARATIONS: [&str; 5] = ["declare", "typeset", "local", "export", "readonly"];
 
 impl Command {
     /// Ends the current word, noting where a `[[ ... ]]` starts and ends.
