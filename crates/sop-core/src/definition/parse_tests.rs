@@ -675,3 +675,55 @@ fn command_placeholders_are_checked_where_they_stand() {
         "manual blocks are not run"
     );
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces that exercise every branch of both parsers when shuffled together.
+    fn md_piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("## Step 1: A\n".to_string()),
+            Just("## Step 2: B\n".to_string()),
+            Just("## Step x\n".to_string()),
+            Just("<!-- sop: retries = 1, timeout = \"5m\" -->\n".to_string()),
+            Just("<!-- sop: ".to_string()),
+            Just("<!--".to_string()),
+            Just("-->".to_string()),
+            Just("```sh\necho {{ a }}\n".to_string()),
+            Just("```\n".to_string()),
+            Just("- item\n  - nested\n".to_string()),
+            Just("> quote\n".to_string()),
+            Just("é🚀\u{0}\r\n".to_string()),
+            "[ -~\n]{0,20}",
+        ]
+    }
+
+    fn toml_piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("[sop]\nname = \"demo\"\n".to_string()),
+            Just("[[triggers]]\ntype = \"cron\"\nexpression = \"0 2 * * *\"\n".to_string()),
+            Just("[[triggers]]\ntype = \"webhook\"\npath = \"/x\"\n".to_string()),
+            Just("[conditions]\nrequires = [\"a >\", \"B\"]\n".to_string()),
+            Just("priority = ".to_string()),
+            Just("\"é🚀\"\n".to_string()),
+            "[ -~\n]{0,20}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_files_give_a_sop_or_located_errors(
+            toml in prop::collection::vec(toml_piece(), 0..8).prop_map(|v| v.concat()),
+            md in prop::collection::vec(md_piece(), 0..10).prop_map(|v| v.concat()),
+        ) {
+            if let Err(diags) = parse(&source(&toml, &md)) {
+                prop_assert!(!diags.is_empty());
+                for d in diags {
+                    prop_assert!(d.file == "demo/SOP.toml" || d.file == "demo/SOP.md");
+                    let _ = d.render();
+                }
+            }
+        }
+    }
+}
