@@ -234,17 +234,23 @@ fn wrong_types_are_reported_with_the_expected_type() {
 #[test]
 fn bad_values_of_sop_keys() {
     let toml = "[sop]\nname = \"demo\"\nversion = \"1.0\"\npriority = \"hgh\"\nexecution_mode = \"manual\"\nconcurrency = 0\nmin_approvals = 3\napprovers = [\"alice\", \"al ice\", \"alice\", \"@\"]\non_timeout = \"approve\"\nicon = \"two words\"\nauthor = \"\"\n\n[[triggers]]\ntype = \"manual\"\n";
+    let errs = toml_errors(toml);
+    // The approver rules and their wording belong to `gate::Approver`; only the location is ours.
+    let (approver, rest): (Vec<String>, Vec<String>) = errs
+        .into_iter()
+        .partition(|e| e.contains("invalid approver"));
+    assert_eq!(approver.len(), 2, "{approver:?}");
+    assert!(approver[0].starts_with("demo/SOP.toml:8:23: invalid approver `al ice`: "));
+    assert!(approver[1].starts_with("demo/SOP.toml:8:42: invalid approver `@`: "));
     assert_eq!(
-        toml_errors(toml),
+        rest,
         [
             "demo/SOP.toml:3:11: `version` is not semantic versioning: unexpected end of input while parsing minor version number (help: write MAJOR.MINOR.PATCH, e.g. version = \"1.0.0\")",
             "demo/SOP.toml:4:12: `hgh` is not a valid `priority` (help: did you mean `high`?)",
             "demo/SOP.toml:5:18: `manual` is not a valid `execution_mode` (help: expected one of: `auto`, `supervised`, `step_by_step` or `priority_based`)",
             "demo/SOP.toml:6:15: `concurrency` must be between 1 and 10000 (help: e.g. concurrency = 1)",
             "demo/SOP.toml:7:17: `min_approvals` is 3 but only 1 approver(s) are listed, so no gate could ever pass (help: list more approvers, add a group (\"@ops\"), or lower `min_approvals`)",
-            "demo/SOP.toml:8:23: invalid approver `al ice`: a name may hold only letters, digits, `.`, `_` and `-` (help: write a user name (\"alice\"), \"@oncall\", or a group (\"@ops\"))",
             "demo/SOP.toml:8:33: approver `alice` is listed twice (help: remove the duplicate)",
-            "demo/SOP.toml:8:42: invalid approver `@`: the name is empty (help: write a user name (\"alice\"), \"@oncall\", or a group (\"@ops\"))",
             "demo/SOP.toml:9:14: `approve` is not a valid `on_timeout` (help: expected one of: `expire` or `cancel`)",
             "demo/SOP.toml:10:8: `icon` must be one short symbol without spaces (help: use an emoji such as icon = \"🛠\", or remove the key for the default icon)",
             "demo/SOP.toml:11:10: `author` is empty (help: remove `author` or give it a value)",

@@ -9,6 +9,7 @@ use super::table_reader::TableReader;
 use super::trigger::Trigger;
 use super::trigger_table;
 use super::{OnTimeout, SopMeta};
+use crate::gate::Approver;
 use crate::{Diagnostic, Duration, ExecutionMode, Priority};
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
@@ -253,48 +254,25 @@ fn approvers(r: &mut Reporter, t: &TableReader) -> Vec<String> {
     let Some(list) = t.string_list(r, "approvers") else {
         return Vec::new();
     };
-    let mut out: Vec<String> = Vec::new();
+    let mut seen: Vec<Approver> = Vec::new();
+    let mut out = Vec::new();
     for item in list.value {
-        if let Some(problem) = approver_problem(item.value) {
-            r.push(
-                r.at(
-                    item.span,
-                    format!(
-                        "invalid approver `{}`: {problem}",
-                        item.value.escape_debug()
-                    ),
-                )
-                .with_help("write a user name (\"alice\"), \"@oncall\", or a group (\"@ops\")"),
-            );
-        } else if out.iter().any(|a| a == item.value) {
-            r.push(
-                r.at(
-                    item.span,
-                    format!("approver `{}` is listed twice", item.value),
-                )
-                .with_help("remove the duplicate"),
-            );
-        } else {
-            out.push(item.value.to_string());
+        match item.value.parse::<Approver>() {
+            Err(e) => r
+                .push(r.at(item.span, e.to_string()).with_help(
+                    "write a user name (\"alice\"), \"@oncall\", or a group (\"@ops\")",
+                )),
+            Ok(a) if seen.contains(&a) => r.push(
+                r.at(item.span, format!("approver `{a}` is listed twice"))
+                    .with_help("remove the duplicate"),
+            ),
+            Ok(a) => {
+                seen.push(a);
+                out.push(item.value.to_string());
+            }
         }
     }
     out
-}
-
-/// User and group names hold letters, digits, `.`, `_` and `-` and do not start with `-`.
-fn approver_problem(entry: &str) -> Option<&'static str> {
-    let name = entry.strip_prefix('@').unwrap_or(entry);
-    if name.is_empty() {
-        return Some("the name is empty");
-    }
-    if name.starts_with('-')
-        || !name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        return Some("a name may hold only letters, digits, `.`, `_` and `-`");
-    }
-    None
 }
 
 fn triggers(r: &mut Reporter, doc: &DeTable) -> Vec<Trigger> {

@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     }
     let calendars = super::check_at::validate_calendars(catalog.dir());
     let now = Clock::from_env()?.now();
-    let zone = engine_zone()?;
+    let zone = crate::scope::settings::zone()?;
     let reports: Vec<Report> = entries.iter().map(|e| report(e, now, zone)).collect();
     let valid = reports.iter().all(|r| r.valid) && calendars.is_empty();
     if args.json {
@@ -190,22 +190,6 @@ fn schedules(sop: &Sop, now: DateTime<Utc>, zone: Tz, r: &mut Report) {
             timezone: tz.name().to_string(),
             next,
         });
-    }
-}
-
-/// The zone cron triggers without a `timezone` are read in: `SOP_TIMEZONE`, else the system's
-/// zone, else UTC.
-fn engine_zone() -> anyhow::Result<Tz> {
-    match std::env::var("SOP_TIMEZONE") {
-        Ok(name) if !name.trim().is_empty() => parse_timezone(name.trim()).map_err(|e| {
-            Fail::invalid(format!(
-                "SOP_TIMEZONE: {e}; use an IANA name such as UTC or Europe/Paris"
-            ))
-        }),
-        _ => Ok(iana_time_zone::get_timezone()
-            .ok()
-            .and_then(|name| parse_timezone(&name).ok())
-            .unwrap_or(Tz::UTC)),
     }
 }
 
