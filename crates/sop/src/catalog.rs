@@ -199,7 +199,6 @@ impl Catalog {
 
     /// The valid SOP called `name`; an unknown or invalid SOP is an invalid-input failure whose
     /// message holds every problem. This is what commands that start runs call.
-    #[allow(dead_code)] // until the first such command lands
     pub fn sop(&self, name: &str) -> anyhow::Result<&Sop> {
         let entry = self.entry(name)?;
         entry.sop.as_ref().map_err(|diags| {
