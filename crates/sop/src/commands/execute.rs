@@ -4,6 +4,7 @@ use crate::catalog::Catalog;
 use crate::config::Context;
 use crate::engine::create::{NewRunRequest, create};
 use crate::engine::dry_run::{self, Verdicts};
+use crate::engine::progress::steps;
 use crate::engine::snapshot::Snapshot;
 use crate::engine::{Engine, Progress, driver, exit_for, identity, json, redact};
 use crate::exit::{Exit, Fail};
@@ -131,10 +132,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     if !args.json {
         let forced = if t.run.forced { " (forced)" } else { "" };
         eng.out.line(&format!(
-            "run {} of {} ({} steps){forced}",
+            "run {} of {} ({}){forced}",
             t.id(),
             t.run.sop_name,
-            t.step_count()
+            steps(t.step_count())
         ));
     }
     if let Some(action) = created.action {

@@ -39,7 +39,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                 "--sop and --status filter the list of runs; leave them out when naming a RUN",
             ));
         }
-        let t = eng.load(id)?;
+        let run = store.find_run(id)?;
+        if run.definition_snapshot.is_none() {
+            let steps = store.steps(&run.id)?;
+            if args.json {
+                json::print(&json::pruned(&run, &steps))?;
+            } else {
+                print!("{}", report::pruned(&run, &steps));
+            }
+            return Ok(Exit::Success);
+        }
+        let t = eng.load(&run.id)?;
         if args.json {
             json::print(&json::run(&t))?;
         } else {

@@ -189,7 +189,11 @@ pub(crate) fn write(
             (None, _) => change.reason.clone(),
         });
     }
-    let current = after.current_step().map(|s| s.number);
+    let current = match decision.status {
+        RunStatus::Failed => after.stopping_failure(),
+        _ => after.current_step(),
+    }
+    .map(|s| s.number);
     if current.is_some() {
         patch.current_step = Some(current);
     }

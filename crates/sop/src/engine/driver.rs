@@ -9,7 +9,7 @@ use super::tracked::Tracked;
 use super::{Engine, trace, workdir};
 use crate::executor::{Executor, RunInfo, ScratchDir, Script, StepRequest, StepResult};
 use anyhow::Context as _;
-use sop_core::run::{Action, RunEvent};
+use sop_core::run::{Action, RunEvent, RunStatus};
 use sop_core::template::Vars;
 use sop_store::StepOutput;
 use std::path::PathBuf;
@@ -148,10 +148,15 @@ fn execute(
     if abandoned == Some(Abandon::Elsewhere) {
         return Ok(None);
     }
-    eng.out.step_finished(step, &result);
     let last_attempt = attempt + result.attempts - 1;
     let change = outcome(step, last_attempt, &result, abandoned.is_some());
-    Ok(Some(commit(eng, t, &change)?.action))
+    let decision = commit(eng, t, &change)?;
+    if t.run.status == RunStatus::Cancelled {
+        eng.out.step_cancelled(step, &result);
+    } else {
+        eng.out.step_finished(step, &result);
+    }
+    Ok(Some(decision.action))
 }
 
 fn outcome(step: u32, attempt: u32, result: &StepResult, cancelled: bool) -> Change {

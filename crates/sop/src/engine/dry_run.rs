@@ -30,9 +30,9 @@ impl Verdicts<'_> {
 pub fn text(sop: &Sop, vars: &Map<String, Value>, v: &Verdicts) -> String {
     let secrets = redact::secret_values(vars);
     let mut out = format!(
-        "dry run of {} ({} steps): nothing runs and no run is recorded\n",
+        "dry run of {} ({}): nothing runs and no run is recorded\n",
         sop.name(),
-        sop.steps.len()
+        super::progress::steps(sop.steps.len())
     );
     if v.conditions.items.is_empty() {
         out.push_str("conditions: none\n");

@@ -49,3 +49,13 @@ pub fn print(value: &Value) -> anyhow::Result<()> {
     writeln!(out)?;
     Ok(())
 }
+
+/// A pruned run: what is left of it (its definition, variables and outputs are gone).
+pub fn pruned(run: &sop_store::Run, steps: &[sop_store::StepRun]) -> Value {
+    let mut value = serde_json::to_value(run).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        map.remove("definition_snapshot");
+        map.insert("steps".into(), json!(steps));
+    }
+    value
+}

@@ -51,6 +51,13 @@ impl Progress {
         }
     }
 
+    pub fn step_cancelled(self, step: u32, result: &StepResult) {
+        self.line(&format!(
+            "■ step {step} cancelled ({})",
+            seconds(result.duration)
+        ));
+    }
+
     pub fn step_error(self, step: u32, why: &str) {
         self.line(&format!("✗ step {step} failed: {why}"));
     }
@@ -109,7 +116,11 @@ impl Progress {
         let reason = t.run.reason.as_deref().unwrap_or("");
         let line = match t.run.status {
             RunStatus::Succeeded => {
-                format!("✓ run {id} succeeded ({} steps{})", t.step_count(), took(t))
+                format!(
+                    "✓ run {id} succeeded ({}{})",
+                    steps(t.step_count()),
+                    took(t)
+                )
             }
             RunStatus::Failed => format!(
                 "✗ run {id} failed at step {at}{}\n  sop retry {id}    runs step {at} again\n  sop skip {id} --step {at} --reason TEXT    goes on without it",
@@ -135,6 +146,15 @@ impl Progress {
             RunStatus::Running => format!("▶ run {id} goes on in the process that runs step {at}"),
         };
         self.line(&line);
+    }
+}
+
+/// `1 step`, `3 steps`.
+pub fn steps(n: usize) -> String {
+    if n == 1 {
+        "1 step".into()
+    } else {
+        format!("{n} steps")
     }
 }
 

@@ -205,3 +205,34 @@ pub fn next_hint(t: &Tracked) -> Option<String> {
         _ => return None,
     })
 }
+
+/// What is left of a pruned run.
+pub fn pruned(run: &sop_store::Run, steps: &[StepRun]) -> String {
+    let mut out = format!("run {} · {} · {}\n", run.id, run.sop_name, run.status);
+    let _ = writeln!(
+        out,
+        "started by {} ({}) at {}",
+        run.started_by,
+        run.trigger_type,
+        time(run.started_at.unwrap_or(run.created_at))
+    );
+    if let Some(at) = run.pruned_at {
+        let _ = writeln!(
+            out,
+            "pruned at {}: its definition, variables and step output are gone; `sop audit {}` has its history",
+            time(at),
+            run.id
+        );
+    }
+    for s in steps {
+        let _ = writeln!(
+            out,
+            "  {:>2} {} {:<9}  {}",
+            s.number,
+            mark(s.status),
+            s.status.as_str(),
+            s.title
+        );
+    }
+    out
+}

@@ -9,3 +9,8 @@ mod fact;
 mod list;
 mod show;
 mod smoke;
+mod execute;
+mod run_support;
+mod audit;
+mod recovery;
+mod run_control;

@@ -1,0 +1,3 @@
+//! Run-engine benchmark (filled in below).
+
+fn main() {}

@@ -1,0 +1,209 @@
+//! Controlling runs from other processes: cancel, pause and resume, retry and skip, and what
+//! `status` and `logs` show.
+
+use crate::run_support::{
+    finish, last_run, normalize, run_json, sandbox, spawn, vars, wait_for_file,
+};
+
+#[test]
+fn cancel_stops_a_running_step_from_another_process() {
+    let sb = sandbox();
+    let child = spawn(&sb, &["execute", "sleeper", "--vars", &vars(&sb, &[])], &[]);
+    wait_for_file(&sb.root().join("started"));
+    let id = last_run(&sb, "sleeper");
+    let cancel = sb.run(&["cancel", &id, "--reason", "wrong window"]);
+    assert_eq!(cancel.code, 0, "{cancel}");
+    assert!(
+        cancel.stdout.contains(&format!(
+            "■ run {id} cancelled: cancelled by tester: wrong window"
+        )),
+        "{cancel}"
+    );
+    let out = finish(&sb, child);
+    assert_eq!(out.code, 5, "{out}");
+    assert!(out.stdout.contains("■ step 1 cancelled"), "{out}");
+    assert!(!out.stdout.contains("after"), "{out}");
+
+    let run = run_json(&sb, &id);
+    assert_eq!(run["status"], "cancelled");
+    assert_eq!(run["steps"][0]["status"], "cancelled");
+    assert_eq!(run["steps"][1]["status"], "pending");
+
+    let again = sb.run(&["cancel", &id]);
+    assert_eq!(again.code, 1, "{again}");
+    assert_eq!(
+        again.stderr,
+        format!("error: run {id} is already cancelled\n")
+    );
+}
+
+#[test]
+fn pause_stops_before_the_next_step_and_resume_goes_on() {
+    let sb = sandbox();
+    let child = spawn(&sb, &["execute", "sleeper", "--vars", &vars(&sb, &[])], &[]);
+    wait_for_file(&sb.root().join("started"));
+    let id = last_run(&sb, "sleeper");
+    let pause = sb.run(&["pause", &id]);
+    assert_eq!(pause.code, 0, "{pause}");
+    assert!(
+        pause.stdout.contains("pauses after step 1 finishes"),
+        "{pause}"
+    );
+    assert_eq!(run_json(&sb, &id)["status"], "paused");
+    std::fs::write(sb.root().join("release"), "").unwrap();
+    let out = finish(&sb, child);
+    assert_eq!(out.code, 4, "{out}");
+    assert!(out.stdout.contains("released"), "{out}");
+    assert!(!out.stdout.contains("after"), "{out}");
+    assert!(out.stdout.contains("is paused before step 2"), "{out}");
+    let run = run_json(&sb, &id);
+    assert_eq!(run["status"], "paused");
+    assert_eq!(run["steps"][0]["status"], "succeeded");
+    assert_eq!(run["steps"][1]["status"], "pending");
+
+    let paused_again = sb.run(&["pause", &id]);
+    assert_eq!(paused_again.code, 1, "{paused_again}");
+    assert!(
+        paused_again.stderr.contains(&format!("run {id} is paused")),
+        "{paused_again}"
+    );
+
+    let resume = sb.run(&["resume", &id]);
+    assert_eq!(resume.code, 0, "{resume}");
+    assert!(resume.stdout.contains("after"), "{resume}");
+    assert_eq!(run_json(&sb, &id)["status"], "succeeded");
+    let late = sb.run(&["resume", &id]);
+    assert_eq!(late.code, 1, "{late}");
+    assert!(
+        late.stderr
+            .contains(&format!("run {id} is already succeeded")),
+        "{late}"
+    );
+}
+
+#[test]
+fn a_failed_run_can_be_retried_or_skipped_past() {
+    let sb = sandbox();
+    assert_eq!(sb.run(&["execute", "fails"]).code, 1);
+    let id = last_run(&sb, "fails");
+    let retry = sb.run(&["retry", &id]);
+    assert_eq!(retry.code, 1, "{retry}");
+    assert_eq!(run_json(&sb, &id)["steps"][1]["attempts"], 2);
+
+    let wrong = sb.run(&["skip", &id, "--step", "1", "--reason", "nope"]);
+    assert_eq!(wrong.code, 1, "{wrong}");
+    assert!(
+        wrong.stderr.contains(&format!(
+            "step 1 of run {id} is succeeded; step 2 is the one to skip"
+        )),
+        "{wrong}"
+    );
+    let skip = sb.run(&["skip", &id, "--step", "2", "--reason", "known flaky"]);
+    assert_eq!(skip.code, 0, "{skip}");
+    assert!(skip.stdout.contains("three"), "{skip}");
+    let run = run_json(&sb, &id);
+    assert_eq!(run["status"], "succeeded");
+    assert_eq!(run["steps"][1]["status"], "skipped");
+    assert_eq!(run["steps"][1]["note"], "skipped by tester: known flaky");
+}
+
+#[test]
+fn status_lists_runs_and_shows_one_in_detail() {
+    let sb = sandbox();
+    assert_eq!(sb.run(&["execute", "fails"]).code, 1);
+    let failed = last_run(&sb, "fails");
+    assert_eq!(
+        sb.run(&[
+            "execute",
+            "hello",
+            "--vars",
+            r#"{"who": "x", "api_token": "s3cr3t"}"#
+        ])
+        .code,
+        0
+    );
+    let hello = last_run(&sb, "hello");
+
+    let list = sb.run(&["status"]);
+    assert_eq!(list.code, 0, "{list}");
+    let widths: Vec<usize> = list
+        .stdout
+        .lines()
+        .map(|l| l.find(" SOP").unwrap_or(0))
+        .collect();
+    assert!(
+        widths.windows(2).all(|w| w[0] == w[1] || w[1] == 0),
+        "columns align:\n{list}"
+    );
+    let collapsed = normalize(&list.stdout, &[&failed, &hello])
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(collapsed, @r"
+    RUN SOP STATUS STARTED DURATION STEP
+    [RUN] hello succeeded [TIME] [DUR] 3/3
+    [RUN] fails failed [TIME] [DUR] 2/3
+    ");
+    let only = sb.run(&["status", "--status", "failed", "--json"]).json();
+    assert_eq!(only.as_array().unwrap().len(), 1);
+    assert_eq!(only[0]["id"], failed.as_str());
+    let bad = sb.run(&["status", "--status", "broken"]);
+    assert_eq!(bad.code, 2, "{bad}");
+
+    let common = failed
+        .chars()
+        .zip(hello.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ambiguous = sb.run(&["status", &failed[..common]]);
+    assert_eq!(ambiguous.code, 1, "{ambiguous}");
+    assert!(ambiguous.stderr.contains("is ambiguous"), "{ambiguous}");
+    let detail = sb.run(&["status", &failed[..common + 1]]);
+    assert_eq!(detail.code, 0, "{detail}");
+    insta::assert_snapshot!(normalize(&detail.stdout, &[&failed]), @r"
+    run [RUN] · fails · failed
+    started by tester (manual) at [TIME]
+    took [DUR]
+    reason: step 2 failed: exit code 3
+    definition: [HASH]
+    workdir: [WORKDIR]
+    variables: none
+    steps:
+       1 ✓ succeeded  Works          exit 0 · 1 attempt · [DUR]
+           │ one
+       2 ✗ failed     Breaks         exit 3 · 1 attempt · [DUR]
+           │ about to fail
+       3 · pending    Never reached
+    gates: none
+    next: sop retry [RUN]  or  sop skip [RUN] --step 2 --reason TEXT
+    ");
+
+    let secret = sb.run(&["status", &hello, "--json"]);
+    assert!(!secret.stdout.contains("s3cr3t"), "{secret}");
+    assert_eq!(secret.json()["variables"]["api_token"], "[redacted]");
+}
+
+#[test]
+fn logs_print_the_stored_output() {
+    let sb = sandbox();
+    assert_eq!(sb.run(&["execute", "fails"]).code, 1);
+    let id = last_run(&sb, "fails");
+    let logs = sb.run(&["logs", &id]);
+    assert_eq!(logs.code, 0, "{logs}");
+    insta::assert_snapshot!(logs.stdout, @r"
+    ── step 1: Works (succeeded, exit 0)
+    one
+    ── step 2: Breaks (failed, exit 3)
+    about to fail
+    ── step 3: Never reached (pending)
+       (no output)
+    ");
+    let one = sb.run(&["logs", &id, "--step", "2"]);
+    assert_eq!(one.stdout, "about to fail\n");
+    let missing = sb.run(&["logs", &id, "--step", "9"]);
+    assert_eq!(missing.code, 2, "{missing}");
+    let unknown = sb.run(&["logs", "zzzzzz"]);
+    assert_eq!(unknown.code, 1, "{unknown}");
+    assert!(unknown.stderr.contains("no run `zzzzzz`"), "{unknown}");
+}
