@@ -8,6 +8,7 @@ mod conditions_table;
 mod cron;
 mod expression;
 mod md_text;
+mod meta_table;
 pub mod names;
 mod reporter;
 mod sop_md;
@@ -24,8 +25,9 @@ mod webhook_conflicts;
 
 pub use conditions::{ConditionExpression, Conditions, Requirement};
 pub use cron::{CronSchedule, parse_timezone};
+pub use meta_table::DEFAULT_APPROVAL_TIMEOUT;
 pub use sop_md::SopMd;
-pub use sop_toml::{DEFAULT_APPROVAL_TIMEOUT, SopToml};
+pub use sop_toml::SopToml;
 pub use step::{ApprovalRequirement, CodeBlock, Step, StepKind, StepOptions};
 pub use step_options::MAX_RETRIES;
 pub use trigger::Trigger;

@@ -1,40 +1,19 @@
 //! Reads SOP.toml: the `[sop]` table, `[[triggers]]` and `[conditions]`, strictly and in one
 //! pass, so that every problem in the file is reported with its position.
 
+use super::SopMeta;
 use super::conditions::Conditions;
 use super::conditions_table;
-use super::names;
+use super::meta_table;
 use super::reporter::Reporter;
 use super::table_reader::TableReader;
 use super::trigger::Trigger;
 use super::trigger_table;
-use super::{OnTimeout, SopMeta};
-use crate::gate::Approver;
-use crate::{Diagnostic, Duration, ExecutionMode, Priority};
+use crate::Diagnostic;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 const TOP_KEYS: &[&str] = &["sop", "triggers", "conditions"];
-const SOP_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "version",
-    "author",
-    "priority",
-    "execution_mode",
-    "icon",
-    "approval_timeout",
-    "concurrency",
-    "approvers",
-    "min_approvals",
-    "allow_self_approval",
-    "on_timeout",
-    "timeout",
-    "workdir",
-];
-
-/// The default `approval_timeout`: the spec's 24-hour approval lifetime.
-pub const DEFAULT_APPROVAL_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 
 /// Everything SOP.toml defines.
 #[derive(Debug, Clone)]
@@ -56,7 +35,7 @@ pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagno
 
     let meta = match doc.get_key_value("sop") {
         Some((key, v)) => match v.get_ref() {
-            DeValue::Table(t) => meta(&mut r, folder, t, key.span()),
+            DeValue::Table(t) => meta_table::parse(&mut r, folder, t, key.span()),
             other => {
                 r.push(
                     r.at(
@@ -101,178 +80,6 @@ pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagno
         }),
         _ => Err(r.diags),
     }
-}
-
-fn meta(r: &mut Reporter, folder: &str, table: &DeTable, span: Range<usize>) -> Option<SopMeta> {
-    let t = TableReader::new(table, span, "[sop]", SOP_KEYS);
-    t.reject_unknown(r);
-    let name = name(r, &t, folder);
-    let version = t
-        .string(r, "version")
-        .and_then(|v| match semver::Version::parse(v.value) {
-            Ok(_) => Some(v.value.to_string()),
-            Err(e) => {
-                r.push(
-                    r.at(v.span, format!("`version` is not semantic versioning: {e}"))
-                        .with_help("write MAJOR.MINOR.PATCH, e.g. version = \"1.0.0\""),
-                );
-                None
-            }
-        });
-    let author = non_empty(r, &t, "author");
-    let priority = t
-        .choice(r, "priority", &Priority::ALL.map(Priority::as_str))
-        .and_then(|v| v.value.parse().ok())
-        .unwrap_or_default();
-    let execution_mode = t
-        .choice(
-            r,
-            "execution_mode",
-            &ExecutionMode::ALL.map(ExecutionMode::as_str),
-        )
-        .and_then(|v| v.value.parse().ok())
-        .unwrap_or_default();
-    let icon = icon(r, &t);
-    let approval_timeout = t
-        .duration(r, "approval_timeout")
-        .map_or(DEFAULT_APPROVAL_TIMEOUT, |d| d.value);
-    let concurrency = t
-        .integer(r, "concurrency", 1, 10_000)
-        .map(|v| v.value as u32);
-    let approvers = approvers(r, &t);
-    let min_approvals = t.integer(r, "min_approvals", 1, 100);
-    if let Some(min) = &min_approvals
-        && !approvers.is_empty()
-        && approvers.iter().all(|a| !a.starts_with('@'))
-        && approvers.len() < min.value as usize
-    {
-        r.push(
-            r.at(
-                min.span.clone(),
-                format!(
-                    "`min_approvals` is {} but only {} approver(s) are listed, so no gate could ever pass",
-                    min.value,
-                    approvers.len()
-                ),
-            )
-            .with_help("list more approvers, add a group (\"@ops\"), or lower `min_approvals`"),
-        );
-    }
-    let allow_self_approval = t.boolean(r, "allow_self_approval").map(|v| v.value);
-    let on_timeout = match t.choice(r, "on_timeout", &["expire", "cancel"]) {
-        Some(v) if v.value == "cancel" => OnTimeout::Cancel,
-        _ => OnTimeout::Expire,
-    };
-    let timeout = t.duration(r, "timeout").map(|d| d.value);
-    let workdir = non_empty(r, &t, "workdir");
-    let description = t
-        .string(r, "description")
-        .map(|v| v.value.trim().to_string())
-        .unwrap_or_default();
-    Some(SopMeta {
-        name: name?,
-        description,
-        version,
-        author,
-        priority,
-        execution_mode,
-        icon,
-        approval_timeout,
-        concurrency,
-        approvers,
-        min_approvals: min_approvals.map_or(1, |v| v.value as u32),
-        allow_self_approval,
-        on_timeout,
-        timeout,
-        workdir,
-    })
-}
-
-fn name(r: &mut Reporter, t: &TableReader, folder: &str) -> Option<String> {
-    if !t.has("name") {
-        t.missing(r, "name", &format!("name = \"{folder}\""));
-        return None;
-    }
-    let name = t.string(r, "name")?;
-    if let Some(problem) = names::sop_name_problem(name.value) {
-        r.push(
-            r.at(
-                name.span,
-                format!(
-                    "invalid SOP name `{}`: {problem}",
-                    name.value.escape_debug()
-                ),
-            )
-            .with_help(names::SOP_NAME_RULE),
-        );
-        return None;
-    }
-    if name.value != folder {
-        r.push(
-            r.at(
-                name.span,
-                format!("name `{}` does not match its folder `{folder}`", name.value),
-            )
-            .with_help(format!(
-                "the name is the folder name: write name = \"{folder}\" or rename the folder"
-            )),
-        );
-        return None;
-    }
-    Some(name.value.to_string())
-}
-
-fn non_empty(r: &mut Reporter, t: &TableReader, key: &str) -> Option<String> {
-    let v = t.string(r, key)?;
-    if v.value.trim().is_empty() {
-        r.push(
-            r.at(v.span, format!("`{key}` is empty"))
-                .with_help(format!("remove `{key}` or give it a value")),
-        );
-        return None;
-    }
-    Some(v.value.to_string())
-}
-
-/// An icon is shown in one terminal column group; long or multi-line text would wreck `sop list`.
-fn icon(r: &mut Reporter, t: &TableReader) -> Option<String> {
-    let v = t.string(r, "icon")?;
-    let chars = v.value.chars().count();
-    if chars == 0 || chars > 16 || v.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        r.push(
-            r.at(v.span, "`icon` must be one short symbol without spaces")
-                .with_help(
-                    "use an emoji such as icon = \"🛠\", or remove the key for the default icon",
-                ),
-        );
-        return None;
-    }
-    Some(v.value.to_string())
-}
-
-fn approvers(r: &mut Reporter, t: &TableReader) -> Vec<String> {
-    let Some(list) = t.string_list(r, "approvers") else {
-        return Vec::new();
-    };
-    let mut seen: Vec<Approver> = Vec::new();
-    let mut out = Vec::new();
-    for item in list.value {
-        match item.value.parse::<Approver>() {
-            Err(e) => r
-                .push(r.at(item.span, e.to_string()).with_help(
-                    "write a user name (\"alice\"), \"@oncall\", or a group (\"@ops\")",
-                )),
-            Ok(a) if seen.contains(&a) => r.push(
-                r.at(item.span, format!("approver `{a}` is listed twice"))
-                    .with_help("remove the duplicate"),
-            ),
-            Ok(a) => {
-                seen.push(a);
-                out.push(item.value.to_string());
-            }
-        }
-    }
-    out
 }
 
 fn triggers(r: &mut Reporter, doc: &DeTable) -> Vec<Trigger> {
