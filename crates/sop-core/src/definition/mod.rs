@@ -10,6 +10,7 @@ mod expression;
 mod md_text;
 mod meta_table;
 pub mod names;
+mod options_comment;
 mod reporter;
 mod sop_md;
 mod sop_toml;

@@ -3,6 +3,7 @@
 
 use super::command_templates;
 use super::md_text::{fence_is_closed, heading_text, is_options_comment, item_text};
+use super::options_comment;
 use super::step::{CodeBlock, Step, StepKind, StepOptions};
 use super::step_heading::{self, StepHeading};
 use super::step_options;
@@ -241,37 +242,13 @@ impl Walker<'_> {
     }
 
     fn options(&mut self, range: Range<usize>) {
-        let source = &self.text[range.clone()];
-        let open = range.start + source.find("<!--").unwrap_or(0) + 4;
-        let after_open = &self.text[open..range.end];
-        let Some(close) = after_open.find("-->") else {
-            self.error(
-                range.start..open,
-                "this options comment is never closed",
-                "end it with `-->` on the same line",
-            );
-            return;
-        };
-        let rest = after_open[close + 3..].trim();
-        if !rest.is_empty() {
-            let at = open + close + 3;
-            self.error(
-                at..range.end,
-                "unexpected text after the options comment",
-                "put the options comment on a line of its own",
-            );
+        let (comment, problems) = options_comment::split(self.text, range);
+        for (span, message, help) in problems {
+            self.error(span, message, help);
         }
-        let inside = &after_open[..close];
-        let key = inside.find("sop").unwrap_or(0) + 3;
-        let Some(colon) = inside[key..].trim_start().strip_prefix(':') else {
-            self.error(
-                open..open + close,
-                "step options are written `<!-- sop: key = value, ... -->`",
-                "add the `:` after `sop`",
-            );
+        let Some(comment) = comment else {
             return;
         };
-        let inner_start = open + close - colon.len();
         let Some(step) = self.steps.last_mut().filter(|s| s.expect_options) else {
             let (msg, help) = if self.steps.last().is_some_and(|s| s.options.is_some()) {
                 (
@@ -284,15 +261,15 @@ impl Walker<'_> {
                     "move it to the line after `## Step N: Title`",
                 )
             };
-            self.error(range.start..open + close + 3, msg, help);
+            self.error(comment.whole, msg, help);
             return;
         };
         step.expect_options = false;
         step.options = Some(step_options::parse(
             self.file,
             self.text,
-            inner_start,
-            colon,
+            comment.inner.start,
+            &self.text[comment.inner],
             &mut self.diags,
         ));
     }
