@@ -116,6 +116,19 @@ impl GatePlan {
         self.gate_before(step).is_some()
     }
 
+    /// `before the run starts (supervised), before step 3 (approval = "required")`, `before
+    /// every step (step_by_step)`, or `none`.
+    pub fn gates_text(&self) -> String {
+        if self.gates.is_empty() {
+            return "none".to_string();
+        }
+        if self.resolution.mode == ResolvedMode::StepByStep && self.gates.len() > 1 {
+            return "before every step (step_by_step)".to_string();
+        }
+        let gates: Vec<String> = self.gates.iter().map(|g| g.to_string()).collect();
+        gates.join(", ")
+    }
+
     /// The steps that have a gate, in order (0 = before the run starts).
     pub fn gated_steps(&self) -> impl Iterator<Item = u32> + '_ {
         self.gates.iter().map(|g| g.step)
@@ -126,11 +139,7 @@ impl GatePlan {
 impl fmt::Display for GatePlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "mode: {}", self.resolution)?;
-        if self.gates.is_empty() {
-            return write!(f, "gates: none");
-        }
-        let gates: Vec<String> = self.gates.iter().map(|g| g.to_string()).collect();
-        write!(f, "gates: {}", gates.join(", "))
+        write!(f, "gates: {}", self.gates_text())
     }
 }
 
@@ -172,6 +181,9 @@ mod tests {
     fn step_by_step_gates_every_step_and_not_the_start() {
         let p = plan(ExecutionMode::StepByStep, &[Mode, Mode, Mode]);
         assert_eq!(steps(&p), vec![1, 2, 3]);
+        assert_eq!(p.gates_text(), "before every step (step_by_step)");
+        let one = plan(ExecutionMode::StepByStep, &[Mode]);
+        assert_eq!(one.gates_text(), "before step 1 (step_by_step)");
         assert!(!p.is_gated(0));
         assert_eq!(
             p.gate_before(2).unwrap().reasons,
@@ -225,7 +237,7 @@ mod tests {
         assert_eq!(steps(&p), vec![1, 2]);
         assert_eq!(
             p.to_string(),
-            "mode: step_by_step (priority_based: critical → step_by_step)\ngates: before step 1 (step_by_step), before step 2 (step_by_step)"
+            "mode: step_by_step (priority_based: critical → step_by_step)\ngates: before every step (step_by_step)"
         );
         let r = ModeResolution::resolve(
             ExecutionMode::PriorityBased,

@@ -48,7 +48,6 @@ pub enum Outcome {
     /// The gate passed or was rejected and the engine took the run on (`action` is what this
     /// process does next).
     Settled {
-        actor: String,
         step: u32,
         outcome: GateOutcome,
         tracked: Box<Tracked>,
@@ -67,12 +66,11 @@ enum Stored {
         waiting_for: String,
     },
     Settled {
-        actor: String,
         step: u32,
         outcome: GateOutcome,
         tracked: Box<Tracked>,
         decision: RunDecision,
-        written: Written,
+        written: Box<Written>,
     },
     Detached {
         actor: String,
@@ -112,16 +110,14 @@ pub fn decide(eng: &Engine, t: &Tracked, req: &Request) -> anyhow::Result<Outcom
         },
         Stored::Detached { actor, step } => Outcome::Detached { actor, step },
         Stored::Settled {
-            actor,
             step,
             outcome,
             mut tracked,
             decision,
             written,
         } => {
-            commit::absorb(&mut tracked, written, &decision);
+            commit::absorb(&mut tracked, *written, &decision);
             Outcome::Settled {
-                actor,
                 step,
                 outcome,
                 tracked,
@@ -293,12 +289,11 @@ fn decide_in(
             }
             let written = commit::write(tx, eng, &fresh, &decision, &change, now)?;
             Ok(Stored::Settled {
-                actor,
                 step,
                 outcome,
                 tracked: Box::new(fresh),
                 decision,
-                written,
+                written: Box::new(written),
             })
         }
     }

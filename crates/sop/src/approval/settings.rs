@@ -19,12 +19,7 @@ impl ApprovalSettings {
     /// Reads the environment (and `./.env`, already loaded) and the groups file. Every problem
     /// is a usage error (exit 2) saying which setting is wrong.
     pub fn load(sop_dir: &Path) -> anyhow::Result<Self> {
-        let modes = match env("SOP_PRIORITY_MODES") {
-            Some(text) => text
-                .parse::<PriorityModes>()
-                .map_err(|e| Fail::invalid(format!("SOP_PRIORITY_MODES: {e}")))?,
-            None => PriorityModes::default(),
-        };
+        let modes = priority_modes()?;
         let mut groups = Groups::new();
         if let Some(path) = groups_file(sop_dir) {
             let text = read_limited(&path)?;
@@ -48,6 +43,17 @@ impl ApprovalSettings {
             groups::merge(&mut groups, &parsed);
         }
         Ok(ApprovalSettings { modes, groups })
+    }
+}
+
+/// `SOP_PRIORITY_MODES` (e.g. `critical=auto,high=auto,normal=supervised,low=supervised`),
+/// else the spec's mapping.
+pub fn priority_modes() -> anyhow::Result<PriorityModes> {
+    match env("SOP_PRIORITY_MODES") {
+        Some(text) => text
+            .parse::<PriorityModes>()
+            .map_err(|e| Fail::invalid(format!("SOP_PRIORITY_MODES: {e}"))),
+        None => Ok(PriorityModes::default()),
     }
 }
 

@@ -41,6 +41,10 @@ pub struct Report<'a> {
     /// The next fire time of each cron trigger.
     pub schedules: Vec<Schedule>,
     pub errors: Vec<Diagnostic>,
+    /// The resolved mode and the gates a run opens (valid SOPs only); `sop show --json` has
+    /// them in full.
+    #[serde(skip)]
+    pub approvals: Option<crate::approval::plan::Summary>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,7 +72,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let calendars = super::check_at::validate_calendars(catalog.dir());
     let now = Clock::from_env()?.now();
     let zone = crate::scope::settings::zone()?;
-    let reports: Vec<Report> = entries.iter().map(|e| report(e, now, zone)).collect();
+    let mut reports: Vec<Report> = entries.iter().map(|e| report(e, now, zone)).collect();
+    let settings = crate::approval::ApprovalSettings::load(catalog.dir())?;
+    for (r, e) in reports.iter_mut().zip(&entries) {
+        r.approvals = e
+            .sop
+            .as_ref()
+            .ok()
+            .map(|sop| crate::approval::plan::Summary::new(sop, &settings));
+    }
     let valid = reports.iter().all(|r| r.valid) && calendars.is_empty();
     if args.json {
         let invalid = reports.iter().filter(|r| !r.valid).count();
@@ -134,6 +146,7 @@ pub fn report<'e>(entry: &'e Entry, now: DateTime<Utc>, zone: Tz) -> Report<'e> 
         steps: None,
         schedules: Vec::new(),
         errors: Vec::new(),
+        approvals: None,
     };
     definition(entry, &mut r);
     if let Ok(sop) = &entry.sop {
@@ -217,6 +230,9 @@ fn print_text(reports: &[Report]) -> anyhow::Result<()> {
                 s.manual
             )?,
             None => writeln!(out, "ok   {}", r.name)?,
+        }
+        if let Some(a) = &r.approvals {
+            writeln!(out, "     {}", a.check_lines().join("\n     "))?;
         }
         for s in &r.schedules {
             match s

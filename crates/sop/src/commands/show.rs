@@ -46,21 +46,24 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             return Ok(Exit::Invalid);
         }
     };
+    let settings = crate::approval::ApprovalSettings::load(&ctx.sop_dir())?;
+    let approvals = crate::approval::plan::Summary::new(sop, &settings);
     let out = if args.json {
         let mut value = serde_json::to_value(sop)?;
         value["valid"] = true.into();
+        value["approvals"] = serde_json::to_value(&approvals)?;
         value["files"] = serde_json::json!({"toml": entry.toml_file, "md": entry.md_file});
         let mut s = serde_json::to_string_pretty(&value)?;
         s.push('\n');
         s
     } else {
-        text(entry, sop)
+        text(entry, sop, &approvals)
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(Exit::Success)
 }
 
-fn text(entry: &Entry, sop: &Sop) -> String {
+fn text(entry: &Entry, sop: &Sop, approvals: &crate::approval::plan::Summary) -> String {
     let m = &sop.meta;
     let mut out = format!(
         "{} {} {} ({})\n",
@@ -95,6 +98,11 @@ fn text(entry: &Entry, sop: &Sop) -> String {
     );
     field("Approvers", &approvers(sop));
     field("Approval", &approval(sop));
+    field("Mode", &approvals.mode.to_string());
+    field("Gates", &approvals.gates_text());
+    for w in &approvals.warnings {
+        field("Warning", w);
+    }
     field(
         "Concurrency",
         &match m.concurrency {

@@ -20,12 +20,17 @@ fn the_examples_are_valid_and_cron_triggers_show_their_next_run() {
         exit: 0
         --- stdout
         ok   cleanup-logs: 4 steps (4 automated, 0 manual)
+             mode auto; gates: none
              cron `0 0 * * 0` next fires 2026-02-01 00:00 UTC
         ok   daily-backup: 4 steps (4 automated, 0 manual)
+             mode auto; gates: none
              cron `0 2 * * *` next fires 2026-02-01 02:00 UTC
         ok   deploy-prod: 5 steps (3 automated, 2 manual)
+             mode step_by_step; gates: before every step (step_by_step)
         ok   employee-onboarding: 4 steps (1 automated, 3 manual)
+             mode supervised; gates: before the run starts (supervised)
         ok   incident-response: 6 steps (2 automated, 4 manual)
+             mode supervised; gates: before the run starts (supervised), before step 4 (approval = "required")
 
         5 SOPs checked: all valid
         --- stderr
@@ -76,7 +81,9 @@ fn every_problem_of_every_broken_sop_in_one_pass() {
         FAIL bad-steps: 4 problems
         FAIL bad-triggers: 6 problems
         ok   good: 1 step (0 automated, 1 manual)
+             mode supervised; gates: before the run starts (supervised)
         ok   hook-a: 1 step (0 automated, 1 manual)
+             mode supervised; gates: before the run starts (supervised)
         FAIL hook-b: 1 problem
         FAIL no-steps: 1 problem
         FAIL only-md: 1 problem
@@ -254,6 +261,7 @@ fn only_the_named_sops_are_checked() {
         --- stdout
         FAIL bad-steps: 4 problems
         ok   good: 1 step (0 automated, 1 manual)
+             mode supervised; gates: before the run starts (supervised)
 
         2 SOPs checked: 1 valid, 1 invalid (4 problems)
         --- stderr
@@ -314,6 +322,7 @@ fn a_cron_timezone_reads_the_schedule_in_that_zone() {
         exit: 0
         --- stdout
         ok   demo: 1 step (0 automated, 1 manual)
+             mode supervised; gates: before the run starts (supervised)
              cron `0 9 * * 1-5` next fires 2026-02-02 09:00 CET (Europe/Paris)
              cron `@hourly` next fires 2026-01-31 10:00 UTC
 
@@ -415,6 +424,7 @@ fn symlinks_inside_the_sop_directory_are_followed() {
         exit: 0
         --- stdout
         ok   demo: 1 step (0 automated, 1 manual)
+             mode supervised; gates: before the run starts (supervised)
 
         1 SOP checked: all valid
         --- stderr

@@ -17,6 +17,8 @@ fn shows_metadata_and_every_step() {
         Conditions:   ON_CALL_AVAILABLE, PROD_DOWN
         Approvers:    anyone
         Approval:     1 approval per gate, self-approval not allowed, expires after 30m (the gate expires)
+        Mode:         supervised
+        Gates:        before the run starts (supervised), before step 4 (approval = "required")
         Concurrency:  unlimited
         Step timeout: the engine default
         Workdir:      a fresh temporary directory per run
@@ -88,6 +90,8 @@ fn shows_options_and_blocks_that_are_not_run() {
         Conditions:   tests_passed, staging_verified
         Approvers:    anyone
         Approval:     1 approval per gate, self-approval not allowed, expires after 4h (the run is cancelled)
+        Mode:         step_by_step
+        Gates:        before every step (step_by_step)
         Concurrency:  one active run at a time
         Step timeout: the engine default
         Workdir:      a fresh temporary directory per run
@@ -147,6 +151,15 @@ fn json_holds_the_whole_definition() {
         exit: 0
         --- stdout
         {
+          "approvals": {
+            "gates": [],
+            "mode": {
+              "declared": "auto",
+              "mode": "auto",
+              "priority": "low"
+            },
+            "warnings": []
+          },
           "conditions": {
             "requires": [
               {
