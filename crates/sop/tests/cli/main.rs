@@ -2,6 +2,7 @@
 
 mod support;
 
+mod approvals;
 mod check;
 mod check_at;
 mod eval;
