@@ -97,6 +97,7 @@ fn execute(
         .step_def(step)
         .cloned()
         .with_context(|| format!("run {} has no step {step} in its definition", t.id()))?;
+    trace::mark("starting", step);
     eng.out.step_started(t, &def);
     let variables = t.variables();
     let outputs = t.outputs();
@@ -138,6 +139,7 @@ fn execute(
         retries: def.options.retries.saturating_sub(attempt - 1),
         earlier_outputs: &outputs,
     };
+    trace::mark("rendered", step);
     let mut watch = StepWatch::new(eng, t, step, attempt);
     let result = executor.run_step(&request, &mut watch);
     trace::mark("ended", step);
@@ -151,6 +153,7 @@ fn execute(
     let last_attempt = attempt + result.attempts - 1;
     let change = outcome(step, last_attempt, &result, abandoned.is_some());
     let decision = commit(eng, t, &change)?;
+    trace::mark("committed", step);
     if t.run.status == RunStatus::Cancelled {
         eng.out.step_cancelled(step, &result);
     } else {
