@@ -65,6 +65,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         statuses: args.status.into_iter().collect(),
         limit: args.limit,
     };
+    // A run waiting at a gate whose deadline passed is listed as what it now is.
+    crate::approval::expiry::sweep(&eng)?;
     let mut runs = store.list_runs(&filter)?;
     if recover_listed(&eng, &runs)? {
         runs = store.list_runs(&filter)?;

@@ -507,3 +507,14 @@ fn approvals_racing_from_several_processes_pass_the_gate_once() {
     let verify = sb.run(&["audit", "verify"]);
     assert_eq!(verify.code, 0, "{verify}");
 }
+
+#[test]
+fn the_list_of_runs_shows_a_gate_past_its_deadline_as_expired() {
+    let sb = sandbox();
+    let (_, id) = start(&sb, "expiring");
+    let out = at(&sb, "2026-01-31T12:00:00Z", &["status", "--json"]);
+    assert_eq!(out.code, 0, "{out}");
+    let runs = out.json();
+    assert_eq!(runs[0]["id"], id.as_str());
+    assert_eq!(runs[0]["status"], "expired");
+}
