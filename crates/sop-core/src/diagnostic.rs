@@ -49,6 +49,9 @@ impl Diagnostic {
     ) -> Self {
         let index = LineIndex::new(text);
         let (line, col) = index.line_col(span.start);
+        let col = text.get(..span.start).map_or(col, |b| {
+            b[b.rfind('\n').map_or(0, |i| i + 1)..].chars().count() as u32 + 1
+        });
         let source_line = index.line_text(text, line).to_string();
         let end = span
             .end

@@ -733,3 +733,25 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let md = "## Step 1: x\n<!-- sop: retries = \"é🚀\", timout = \"1m\" -->\n";
+    let errs = md_errors(md);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(
+        errs[0].starts_with("demo/SOP.md:2:21: `retries`"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[1].starts_with("demo/SOP.md:2:27: unknown key `timout`"),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn a_key_the_toml_parser_rejected_is_reported_once() {
+    let errs = md_errors("## Step 1: x\n<!-- sop: retries = 1, é = 2 -->\n");
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("TOML syntax"), "{errs:?}");
+}

@@ -208,7 +208,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
     pub fn reject_unknown(&self, r: &mut Reporter) {
         for (key, _) in self.table.iter() {
             let name = key.get_ref().as_ref();
-            if self.known.contains(&name) {
+            if self.known.contains(&name) || r.is_damaged(&key.span()) {
                 continue;
             }
             let help = match suggest::closest(name, self.known.iter().copied()) {
