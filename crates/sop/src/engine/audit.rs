@@ -1,7 +1,8 @@
 //! The audit entries of a transition: what happened, who did it, and what changed.
 //!
 //! Kinds: `run.created`, `run.conditions`, `run.forced`, `run.started`, `run.skipped`,
-//! `run.paused`, `run.resumed`, `run.cancelled`, `run.recovered`, `run.finished`,
+//! `run.paused`, `run.resumed`, `run.cancelled`, `run.recovered`, `run.interrupted`,
+//! `run.finished`,
 //! `step.started`, `step.attempt_failed`, `step.finished`, `step.waiting`, `step.done`,
 //! `step.done_failed`, `step.retried`, `step.skipped`, and `gate.*` for gate decisions.
 
@@ -25,7 +26,11 @@ pub fn entries(
     let entry = |kind: &str, detail: Value| AuditEvent::new(now, run_id, actor, kind, detail);
     let mut out = Vec::new();
 
-    if let Some(kind) = event_kind(change.event, decision) {
+    let kind = match change.event {
+        RunEvent::LeaseLapsed if change.detail.contains_key("signal") => Some("run.interrupted"),
+        event => event_kind(event, decision),
+    };
+    if let Some(kind) = kind {
         let mut detail = Map::new();
         if let Some(step) = event_step(change.event) {
             detail.insert("step".into(), json!(step));

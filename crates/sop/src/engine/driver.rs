@@ -7,7 +7,7 @@ use super::settings::DEFAULT_STEP_TIMEOUT;
 use super::step_watch::{Abandon, StepWatch};
 use super::tracked::Tracked;
 use super::{Engine, trace, workdir};
-use crate::executor::{Executor, RunInfo, ScratchDir, Script, StepRequest, StepResult};
+use crate::executor::{Executor, RunInfo, ScratchDir, Script, StepRequest, StepResult, interrupt};
 use anyhow::Context as _;
 use sop_core::run::{Action, RunEvent, RunStatus};
 use sop_core::template::Vars;
@@ -19,7 +19,15 @@ use std::time::Instant;
 /// there is nothing left for this process to do.
 pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> anyhow::Result<()> {
     let mut env: Option<(ScratchDir, Executor)> = None;
+    if matches!(action, Action::Execute { .. } | Action::Backoff { .. }) {
+        interrupt::install();
+    }
     let result = loop {
+        if let (Some(signal), Action::Execute { step, .. } | Action::Backoff { step, .. }) =
+            (interrupt::requested(), action)
+        {
+            break let_go(eng, t, step, signal, None);
+        }
         match action {
             Action::Execute { step, attempt } => {
                 if env.is_none() {
@@ -147,8 +155,15 @@ fn execute(
     if let Some(e) = watch.error.take() {
         return Err(e);
     }
-    if abandoned == Some(Abandon::Elsewhere) {
-        return Ok(None);
+    match abandoned {
+        Some(Abandon::Elsewhere) => return Ok(None),
+        Some(Abandon::Interrupted(signal)) => {
+            let last_attempt = attempt + result.attempts - 1;
+            let record = outcome(step, last_attempt, &result, true).record;
+            let_go(eng, t, step, signal, record)?;
+            return Ok(None);
+        }
+        _ => {}
     }
     let last_attempt = attempt + result.attempts - 1;
     let change = outcome(step, last_attempt, &result, abandoned.is_some());
@@ -203,6 +218,39 @@ fn outcome(step: u32, attempt: u32, result: &StepResult, cancelled: bool) -> Cha
     change
 }
 
+/// This process was told to stop while the run had step `step` under way: the run is left as
+/// a crash would leave it (an idempotent step runs again on `sop resume`, any other waits for
+/// `sop retry` or `sop skip`), with the signal recorded.
+fn let_go(
+    eng: &Engine,
+    t: &mut Tracked,
+    step: u32,
+    signal: i32,
+    record: Option<StepRecord>,
+) -> anyhow::Result<()> {
+    let mut change = Change::new(RunEvent::LeaseLapsed, LeaseUse::Held)
+        .detail("signal", signal)
+        .detail("interrupted_step", step)
+        .reason(format!(
+            "sop was stopped by signal {signal} during step {step}"
+        ));
+    change.record = record;
+    commit(eng, t, &change)?;
+    eng.out.line(&format!(
+        "■ stopped by signal {signal} during step {step}; the step's processes were terminated"
+    ));
+    Ok(())
+}
+
+/// The exit code of a command that drove `t`: a run this process let go of after a signal
+/// waits for a person even when it is `pending`.
+pub fn exit_code(t: &Tracked) -> crate::exit::Exit {
+    if interrupt::requested().is_some() && t.run.status == RunStatus::Pending {
+        return crate::exit::Exit::Waiting;
+    }
+    super::exit_for(t.run.status)
+}
+
 /// Output standing in for a step that never ran: the reason, as if it had printed it.
 fn text_output(text: &str) -> StepOutput {
     use sha2::{Digest, Sha256};
@@ -248,5 +296,5 @@ pub fn continue_run(
     } else {
         eng.out.finished(t);
     }
-    Ok(super::exit_for(t.run.status))
+    Ok(exit_code(t))
 }

@@ -5,7 +5,7 @@
 use super::commit::{Change, LeaseUse, StepRecord, commit};
 use super::tracked::Tracked;
 use super::{Engine, lease, trace};
-use crate::executor::{FailedAttempt, Observer};
+use crate::executor::{FailedAttempt, Observer, interrupt};
 use sop_core::run::{Action, RunEvent, RunStatus};
 use sop_store::{StepPatch, StoreExt};
 use std::io::Write;
@@ -19,6 +19,9 @@ pub enum Abandon {
     /// Another process took the run over (this one stalled past its lease), or the run moved
     /// on without this attempt (paused during a retry's wait): nothing more to record here.
     Elsewhere,
+    /// This process was asked to stop (Ctrl-C, SIGTERM, SIGHUP): it lets go of the run as if it
+    /// had died, but records why.
+    Interrupted(i32),
 }
 
 pub struct StepWatch<'a> {
@@ -98,6 +101,10 @@ impl Observer for StepWatch<'_> {
 
     fn should_stop(&mut self) -> bool {
         if self.abandoned.is_some() {
+            return true;
+        }
+        if let Some(signal) = interrupt::requested() {
+            self.abandoned = Some(Abandon::Interrupted(signal));
             return true;
         }
         if !self.record_and_renew() {

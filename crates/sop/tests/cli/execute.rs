@@ -413,3 +413,28 @@ fn editing_the_sop_never_changes_a_started_run() {
     assert!(done.stdout.contains("ticket T-1"), "{done}");
     assert!(!done.stdout.contains("EDITED"), "{done}");
 }
+
+#[test]
+fn several_processes_run_different_runs_against_one_database() {
+    let sb = sandbox();
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            let who = format!(r#"{{"who": "p{i}"}}"#);
+            crate::run_support::spawn(&sb, &["execute", "hello", "--vars", &who], &[])
+        })
+        .collect();
+    for child in children {
+        let out = crate::run_support::finish(&sb, child);
+        assert_eq!(out.code, 0, "{out}");
+        assert!(!out.stderr.contains("locked"), "{out}");
+    }
+    let runs = sb.run(&["status", "--sop", "hello", "--json"]).json();
+    assert_eq!(runs.as_array().unwrap().len(), 6);
+    assert!(
+        runs.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "succeeded")
+    );
+    assert_eq!(sb.run(&["audit", "verify"]).code, 0);
+}

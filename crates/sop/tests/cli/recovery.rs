@@ -83,3 +83,39 @@ fn a_step_that_is_not_idempotent_can_be_skipped_after_a_crash() {
     assert_eq!(run["status"], "succeeded");
     assert_eq!(run["steps"][1]["status"], "skipped");
 }
+
+#[test]
+fn ctrl_c_lets_go_of_the_run_like_a_crash_and_stops_the_step() {
+    let sb = sandbox();
+    let child = spawn(&sb, &["execute", "sleeper", "--vars", &vars(&sb, &[])], &[]);
+    wait_for_file(&sb.root().join("started"));
+    let id = last_run(&sb, "sleeper");
+    wait_for_process_group(&sb, &id, 1);
+    let pgid = run_json(&sb, &id)["steps"][0]["process_group"]
+        .as_i64()
+        .unwrap() as i32;
+    // SAFETY: signalling the child we started; it is alive until we reap it below.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = crate::run_support::finish(&sb, child);
+    assert_eq!(out.code, 4, "{out}");
+    assert!(
+        out.stdout.contains("■ stopped by signal 2 during step 1"),
+        "{out}"
+    );
+    // Killed members may linger a moment as zombies until init reaps them.
+    crate::run_support::wait_until("the step's process group to end", || {
+        // SAFETY: signal 0 only asks whether the group still exists.
+        unsafe { libc::kill(-pgid, 0) != 0 }
+    });
+
+    let run = run_json(&sb, &id);
+    assert_eq!(run["status"], "waiting");
+    assert_eq!(run["reason"], "interrupted");
+    assert_eq!(run["lease_owner"], serde_json::Value::Null);
+    assert!(audit_kinds(&sb, &id).contains(&"run.interrupted".to_string()));
+
+    std::fs::write(sb.root().join("release"), "").unwrap();
+    let retry = sb.run(&["retry", &id]);
+    assert_eq!(retry.code, 0, "{retry}");
+    assert!(retry.stdout.contains("after"), "{retry}");
+}
