@@ -4,6 +4,8 @@
 //! without a database, a process or a clock.
 
 use super::backoff::backoff;
+use super::refusal::{finished, lookup, require, wrong_state, wrong_step};
+use super::target::{decision_step, finishing_step, open_gate, person_step};
 use super::{
     Action, Decision, GateState, RunEvent, RunStatus, RunView, StepChange, StepStatus, StepView,
     TransitionError, WaitReason,
@@ -249,79 +251,6 @@ fn step_started(run: &RunView, step: u32) -> Result<Decision, TransitionError> {
     }
     Ok(start_step(Vec::new(), s))
 }
-
-/// The step a finishing process reports on. `None`: the run was cancelled under it, so the
-/// outcome is recorded but changes nothing.
-fn finishing_step(run: &RunView, step: u32) -> Result<Option<&StepView>, TransitionError> {
-    let s = lookup(run, step)?;
-    if run.status == RunStatus::Cancelled && s.status == StepStatus::Cancelled {
-        return Ok(None);
-    }
-    if run.status.is_terminal() {
-        return Err(finished(run));
-    }
-    if s.status != StepStatus::Running {
-        return Err(wrong_step(run, s, "only a running step can finish".into()));
-    }
-    Ok(Some(s))
-}
-
-/// The waiting step a person reports on with `sop done`.
-fn person_step<'a>(
-    run: &'a RunView,
-    step: u32,
-    event: &RunEvent,
-) -> Result<&'a StepView, TransitionError> {
-    let s = lookup(run, step)?;
-    require(run, &[RunStatus::Waiting], event)?;
-    match run.waiting_step() {
-        Some(w) if w.number == step => Ok(s),
-        Some(w) => Err(wrong_step(
-            run,
-            s,
-            format!("step {} is the one waiting for a person", w.number),
-        )),
-        None => Err(wrong_state(run, "no step waits for a person".into())),
-    }
-}
-
-/// The step a person's `retry` or `skip` applies to: the failed step that stopped a failed run,
-/// an interrupted step, or (for `skip`) a manual step waiting for a person.
-fn decision_step<'a>(
-    run: &'a RunView,
-    step: Option<u32>,
-    event: &RunEvent,
-) -> Result<&'a StepView, TransitionError> {
-    if let Some(n) = step {
-        lookup(run, n)?;
-    }
-    let target = match (run.status, run.wait_reason) {
-        (RunStatus::Failed, _) => run.stopping_failure(),
-        (RunStatus::Waiting, Some(WaitReason::Interrupted)) => run.waiting_step(),
-        (RunStatus::Waiting, Some(WaitReason::ManualStep))
-            if matches!(event, RunEvent::Skip { .. }) =>
-        {
-            run.waiting_step()
-        }
-        (status, _) if status.is_terminal() => return Err(finished(run)),
-        _ => None,
-    };
-    let Some(target) = target else {
-        return Err(wrong_state(run, state_hint(run, event)));
-    };
-    match step {
-        Some(n) if n != target.number => {
-            let s = lookup(run, n)?;
-            Err(wrong_step(
-                run,
-                s,
-                format!("step {} is the one to {}", target.number, event.name()),
-            ))
-        }
-        _ => Ok(target),
-    }
-}
-
 fn lease_lapsed(run: &RunView) -> Result<Decision, TransitionError> {
     if run.status.is_terminal() {
         return Err(finished(run));
@@ -348,107 +277,6 @@ fn lease_lapsed(run: &RunView) -> Result<Decision, TransitionError> {
     d.wait_reason = Some(WaitReason::Interrupted);
     Ok(d)
 }
-
-/// Checks that the gate before `step` (0 = before the run starts) is the run's open gate.
-fn open_gate(run: &RunView, step: u32, event: &RunEvent) -> Result<u32, TransitionError> {
-    if step != 0 {
-        lookup(run, step)?;
-    }
-    require(run, &[RunStatus::AwaitingApproval], event)?;
-    let waiting = |g: GateState| matches!(g, GateState::Open | GateState::Required);
-    let open = if waiting(run.start_gate) {
-        Some(0)
-    } else {
-        run.current_step()
-            .filter(|c| waiting(c.gate))
-            .map(|c| c.number)
-    };
-    match open {
-        Some(n) if n == step => Ok(step),
-        Some(n) => Err(wrong_state(
-            run,
-            format!("its open gate is {}, not {}", gate_name(n), gate_name(step)),
-        )),
-        None => Err(wrong_state(run, "no gate is open".into())),
-    }
-}
-
-fn gate_name(step: u32) -> String {
-    if step == 0 {
-        "the gate before the run starts".into()
-    } else {
-        format!("the gate before step {step}")
-    }
-}
-
-fn require(run: &RunView, allowed: &[RunStatus], event: &RunEvent) -> Result<(), TransitionError> {
-    if allowed.contains(&run.status) {
-        return Ok(());
-    }
-    if run.status.is_terminal() {
-        return Err(finished(run));
-    }
-    Err(wrong_state(run, state_hint(run, event)))
-}
-
-/// What a person could do instead, given where the run is.
-fn state_hint(run: &RunView, event: &RunEvent) -> String {
-    let id = &run.id;
-    match run.status {
-        RunStatus::Pending => "it has not started yet".into(),
-        RunStatus::Running if matches!(event, RunEvent::Resume) => "it is not paused".into(),
-        RunStatus::Running => match run.running_step() {
-            Some(s) => format!("step {} is running; `sop cancel {id}` stops it", s.number),
-            None => "it is between steps".into(),
-        },
-        RunStatus::Paused => format!("`sop resume {id}` goes on"),
-        RunStatus::AwaitingApproval => format!("it waits for approval: `sop approve {id}`"),
-        RunStatus::Waiting => {
-            let n = run.waiting_step().map_or(0, |s| s.number);
-            match run.wait_reason {
-                Some(WaitReason::Interrupted) => format!(
-                    "step {n} was interrupted: `sop retry {id}` runs it again, \
-                     `sop skip {id} --step {n} --reason TEXT` goes on without it"
-                ),
-                _ => format!("step {n} waits for a person: `sop done {id}` completes it"),
-            }
-        }
-        _ => format!("`sop status {id}` shows where it is"),
-    }
-}
-
-fn lookup(run: &RunView, step: u32) -> Result<&StepView, TransitionError> {
-    run.step(step).ok_or_else(|| TransitionError::NoSuchStep {
-        run: run.id.clone(),
-        step,
-        count: run.steps.len(),
-    })
-}
-
-fn finished(run: &RunView) -> TransitionError {
-    TransitionError::Finished {
-        run: run.id.clone(),
-        status: run.status,
-    }
-}
-
-fn wrong_state(run: &RunView, hint: String) -> TransitionError {
-    TransitionError::WrongState {
-        run: run.id.clone(),
-        status: run.status,
-        hint,
-    }
-}
-
-fn wrong_step(run: &RunView, step: &StepView, hint: String) -> TransitionError {
-    TransitionError::WrongStep {
-        run: run.id.clone(),
-        step: step.number,
-        status: step.status,
-        hint,
-    }
-}
-
 fn change(step: u32, status: StepStatus) -> StepChange {
     StepChange {
         step,

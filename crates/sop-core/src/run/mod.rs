@@ -8,8 +8,10 @@ mod backoff;
 mod decision;
 mod event;
 mod machine;
+mod refusal;
 mod run_status;
 mod step_status;
+mod target;
 mod transition_error;
 mod view;
 

@@ -6,7 +6,7 @@ use crate::engine::create::{NewRunRequest, create};
 use crate::engine::dry_run::{self, Verdicts};
 use crate::engine::progress::steps;
 use crate::engine::snapshot::Snapshot;
-use crate::engine::{Engine, Progress, driver, identity, json, redact};
+use crate::engine::{Engine, Progress, driver, exit_code, identity, json, redact};
 use crate::exit::{Exit, Fail};
 use crate::{executor, scope};
 use serde_json::{Map, Value};
@@ -151,7 +151,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     } else {
         eng.out.finished(&t);
     }
-    Ok(driver::exit_code(&t))
+    Ok(exit_code(&t))
 }
 
 /// `--vars`: a JSON object (absent = no variables).

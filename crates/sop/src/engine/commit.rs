@@ -5,85 +5,16 @@
 //! meanwhile (a `sop pause` or `sop cancel`), the run is read again and the same event decided
 //! anew on what is really there.
 
+pub use super::change::{Change, LeaseUse, StepRecord};
 use super::tracked::Tracked;
 use super::{Engine, audit, gates, lease, recovery};
 use crate::exit::{Exit, Fail};
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
 use sop_core::run::{Action, Decision, RunEvent, RunStatus, StepStatus, TransitionError, next};
-use sop_core::step_output::Outputs;
-use sop_store::{
-    Expect, Gate, Run, RunPatch, StepOutput, StepPatch, StepRun, StoreError, StoreExt, Tx,
-};
+use sop_store::{Expect, Gate, Run, RunPatch, StepPatch, StepRun, StoreError, StoreExt, Tx};
 
 /// Gives up deciding after this many lost races in a row.
 const MAX_TRIES: u32 = 8;
-
-/// What this process does with the run's lease in the transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LeaseUse {
-    /// This process holds it (it is driving the run).
-    Held,
-    /// Take it now: this command goes on to drive the run.
-    Take,
-    /// Leave it alone (`pause`, `cancel`: another process may be driving).
-    Untouched,
-}
-
-/// What a finished (or given-up) step left behind, recorded with its transition.
-#[derive(Debug, Clone, Default)]
-pub struct StepRecord {
-    pub step: u32,
-    /// `succeeded`, `failed`, `timed_out`, `cancelled`, ...
-    pub outcome: Option<String>,
-    pub attempt: Option<u32>,
-    pub exit_code: Option<i32>,
-    pub duration_ms: Option<u64>,
-    pub output: Option<StepOutput>,
-    pub outputs: Option<Outputs>,
-    /// A short reason for a failure, e.g. `exit code 3`.
-    pub failure: Option<String>,
-    pub note: Option<String>,
-}
-
-/// One event and everything recorded with it.
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub event: RunEvent,
-    /// Added to the event's audit entry.
-    pub detail: Map<String, Value>,
-    pub record: Option<StepRecord>,
-    /// The run's `reason` in its new state (a wait reason is derived instead).
-    pub reason: Option<String>,
-    pub lease: LeaseUse,
-}
-
-impl Change {
-    pub fn new(event: RunEvent, lease: LeaseUse) -> Self {
-        Change {
-            event,
-            detail: Map::new(),
-            record: None,
-            reason: None,
-            lease,
-        }
-    }
-
-    pub fn detail(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.detail.insert(key.into(), value.into());
-        self
-    }
-
-    pub fn record(mut self, record: StepRecord) -> Self {
-        self.record = Some(record);
-        self
-    }
-
-    pub fn reason(mut self, reason: impl Into<String>) -> Self {
-        self.reason = Some(reason.into());
-        self
-    }
-}
 
 /// What one transaction wrote, to bring [`Tracked`] up to date without reading it back.
 pub(crate) struct Written {
@@ -311,16 +242,5 @@ fn merge_record(p: &mut StepPatch, r: &StepRecord) {
     }
     if let Some(note) = &r.note {
         p.note = Some(Some(note.clone()));
-    }
-}
-
-/// The exit code a command returns for a run left in `status`.
-pub fn exit_for(status: RunStatus) -> Exit {
-    match status {
-        RunStatus::Succeeded | RunStatus::Pending | RunStatus::Running => Exit::Success,
-        RunStatus::Failed => Exit::Failure,
-        RunStatus::Skipped => Exit::ConditionsUnmet,
-        RunStatus::Waiting | RunStatus::AwaitingApproval | RunStatus::Paused => Exit::Waiting,
-        RunStatus::Cancelled | RunStatus::Rejected | RunStatus::Expired => Exit::Stopped,
     }
 }

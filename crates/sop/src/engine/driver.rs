@@ -242,15 +242,6 @@ fn let_go(
     Ok(())
 }
 
-/// The exit code of a command that drove `t`: a run this process let go of after a signal
-/// waits for a person even when it is `pending`.
-pub fn exit_code(t: &Tracked) -> crate::exit::Exit {
-    if interrupt::requested().is_some() && t.run.status == RunStatus::Pending {
-        return crate::exit::Exit::Waiting;
-    }
-    super::exit_for(t.run.status)
-}
-
 /// Output standing in for a step that never ran: the reason, as if it had printed it.
 fn text_output(text: &str) -> StepOutput {
     use sha2::{Digest, Sha256};
@@ -296,5 +287,5 @@ pub fn continue_run(
     } else {
         eng.out.finished(t);
     }
-    Ok(exit_code(t))
+    Ok(super::exit_code::exit_code(t))
 }

@@ -10,10 +10,12 @@
 //! - [`driver::drive`] runs steps while this process holds the lease.
 
 pub mod audit;
+pub mod change;
 pub mod commit;
 pub mod create;
 pub mod driver;
 pub mod dry_run;
+pub mod exit_code;
 pub mod gates;
 pub mod identity;
 pub mod json;
@@ -30,7 +32,9 @@ pub mod tracked;
 pub mod view;
 pub mod workdir;
 
-pub use commit::{Change, LeaseUse, StepRecord, commit, exit_for};
+pub use change::{Change, LeaseUse, StepRecord};
+pub use commit::commit;
+pub use exit_code::exit_code;
 pub use progress::Progress;
 pub use settings::EngineSettings;
 pub use tracked::Tracked;
