@@ -142,10 +142,11 @@ fn text(v: &Value) -> String {
             out.push_str(&format!("  [ ] {}\n", item.as_str().unwrap_or_default()));
         }
         for c in step["commands"].as_array().into_iter().flatten() {
-            out.push_str(&format!(
-                "  $ {}\n",
-                c.as_str().unwrap_or_default().trim_end()
-            ));
+            let command = c.as_str().unwrap_or_default().trim_end();
+            for (i, line) in command.lines().enumerate() {
+                let lead = if i == 0 { "$" } else { " " };
+                out.push_str(&format!("  {lead} {line}\n"));
+            }
         }
     }
     match v["waiting_for"].as_str() {

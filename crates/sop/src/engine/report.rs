@@ -97,7 +97,7 @@ pub fn detail(t: &Tracked, now: DateTime<Utc>) -> String {
         let label = if r.finished_at.is_some() {
             "took"
         } else {
-            "running for"
+            "so far"
         };
         let _ = writeln!(out, "{label} {}", millis((end - start).num_milliseconds()));
     }
