@@ -7,7 +7,7 @@
 
 pub use super::change::{Change, LeaseUse, StepRecord};
 use super::tracked::Tracked;
-use super::{Engine, audit, gates, lease, recovery};
+use super::{Engine, audit, gates, lease, recovery, workdir};
 use crate::exit::{Exit, Fail};
 use chrono::{DateTime, Utc};
 use sop_core::run::{Action, Decision, RunEvent, RunStatus, StepStatus, TransitionError, next};
@@ -45,6 +45,7 @@ pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> anyhow::Result<
         match result {
             Ok(written) => {
                 absorb(t, written, &decision);
+                workdir::release(&t.run);
                 return Ok(decision);
             }
             Err(e) if e.is_conflict() => t.reload(eng)?,

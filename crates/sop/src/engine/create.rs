@@ -109,9 +109,7 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> anyhow::Result<Created> {
         super::commit::absorb(&mut tracked, written, &decision);
         decision.action
     });
-    if tracked.run.status.is_terminal() {
-        workdir::remove(&dir);
-    }
+    workdir::release(&tracked.run);
     Ok(Created { tracked, action })
 }
 

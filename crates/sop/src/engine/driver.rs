@@ -62,11 +62,6 @@ pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> anyhow::Resul
         }
     };
     trace::flush();
-    if t.run.status.is_terminal()
-        && let Some(dir) = &t.run.workdir
-    {
-        workdir::remove(std::path::Path::new(dir));
-    }
     result
 }
 

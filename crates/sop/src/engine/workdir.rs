@@ -49,7 +49,16 @@ pub fn ensure(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Removes a finished run's temp directory; an SOP's own `workdir` is left alone.
+/// Removes the temp directory of a run that ended for good. A failed run keeps it: `sop retry`
+/// and `sop skip` go on in it, with the files earlier steps left there.
+pub fn release(run: &sop_store::Run) {
+    let done = run.status.is_terminal() && run.status != sop_core::run::RunStatus::Failed;
+    if let (true, Some(dir)) = (done, &run.workdir) {
+        remove(Path::new(dir));
+    }
+}
+
+/// Removes a run's temp directory; an SOP's own `workdir` is left alone.
 pub fn remove(path: &Path) {
     if is_ours(path) {
         let _ = std::fs::remove_dir_all(path);

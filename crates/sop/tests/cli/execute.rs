@@ -438,3 +438,27 @@ fn several_processes_run_different_runs_against_one_database() {
     );
     assert_eq!(sb.run(&["audit", "verify"]).code, 0);
 }
+
+#[test]
+fn a_run_works_in_a_private_temp_dir_removed_when_it_ends_but_kept_for_a_retry() {
+    let sb = sandbox();
+    let tmp = sb.root().join("tmp");
+    let entries = || std::fs::read_dir(&tmp).unwrap().count();
+    assert_eq!(sb.run(&["execute", "tolerant"]).code, 0);
+    assert_eq!(entries(), 0, "a succeeded run leaves nothing behind");
+    assert_eq!(sb.run(&["execute", "fails"]).code, 1);
+    let id = last_run(&sb, "fails");
+    let shown = run_json(&sb, &id)["workdir"].as_str().unwrap().to_string();
+    assert!(shown.starts_with("[ROOT]/tmp/sop-run-"), "{shown}");
+    let dir = shown.replace("[ROOT]", &sb.root().display().to_string());
+    assert!(
+        std::path::Path::new(&dir).is_dir(),
+        "a failed run keeps its workdir"
+    );
+    let skip = sb.run(&["skip", &id, "--step", "2", "--reason", "fine"]);
+    assert_eq!(skip.code, 0, "{skip}");
+    assert!(
+        !std::path::Path::new(&dir).exists(),
+        "removed once the run ended"
+    );
+}

@@ -10,12 +10,20 @@ use std::time::{Duration, Instant};
 /// How long a test waits for a background step before failing (never reached when all is well).
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// A sandbox with the run fixtures, no retry backoff and a pinned clock.
+/// A sandbox with the run fixtures, no retry backoff, and runs' temp directories inside it.
 pub fn sandbox() -> Sandbox {
     let mut sb = Sandbox::with_fixture("runs");
+    let tmp = tmp_dir(&sb);
     sb.env("SOP_RETRY_BACKOFF", "0s");
     sb.env("SOP_KILL_GRACE", "2s");
+    sb.env("TMPDIR", &tmp);
     sb
+}
+
+fn tmp_dir(sb: &Sandbox) -> String {
+    let tmp = sb.root().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    tmp.display().to_string()
 }
 
 /// `{"dir": "<sandbox root>"}` plus `extra` fields: the fixtures write their files to `dir`.
@@ -65,6 +73,7 @@ pub fn spawn(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Child {
         .env("SOP_NOTIFICATION_ENABLED", "false")
         .env("SOP_RETRY_BACKOFF", "0s")
         .env("SOP_KILL_GRACE", "2s")
+        .env("TMPDIR", tmp_dir(sb))
         .env("XDG_STATE_HOME", root.join("state"))
         .env("HOME", root)
         .env("NO_COLOR", "1")
@@ -133,7 +142,7 @@ pub fn normalize(text: &str, ids: &[&str]) -> String {
         (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z", "[TIME]"),
         (r"\d+\.\d{2}s\b", "[DUR]"),
         (r"\d+m\d{2}s\b", "[DUR]"),
-        (r"/[^\s]*/sop-run-[0-9a-f]+", "[WORKDIR]"),
+        (r"[^\s]*/sop-run-[0-9a-f]+", "[WORKDIR]"),
         (r"definition: [0-9a-f]{12}", "definition: [HASH]"),
     ];
     for (pattern, with) in rules {
