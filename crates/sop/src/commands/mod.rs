@@ -1,16 +1,15 @@
 //! One module per subcommand. Each parses its flags, calls into the core/store, prints.
 
-pub mod check;
-pub mod check_at;
-pub mod eval;
-pub mod fact;
-pub mod list;
-pub mod show;
 pub mod approve;
 pub mod audit;
 pub mod cancel;
+pub mod check;
+pub mod check_at;
 pub mod done;
+pub mod eval;
 pub mod execute;
+pub mod fact;
+pub mod list;
 pub mod logs;
 pub mod next;
 pub mod pause;
@@ -19,5 +18,6 @@ pub mod prune;
 pub mod reject;
 pub mod resume;
 pub mod retry;
+pub mod show;
 pub mod skip;
 pub mod status;

@@ -3,15 +3,15 @@
 mod support;
 
 mod approvals;
+mod audit;
 mod check;
 mod check_at;
 mod eval;
+mod execute;
 mod fact;
 mod list;
-mod show;
-mod smoke;
-mod execute;
-mod run_support;
-mod audit;
 mod recovery;
 mod run_control;
+mod run_support;
+mod show;
+mod smoke;
