@@ -23,6 +23,7 @@ fn new_run(sop: &str, steps: u32, created_at: DateTime<Utc>, status: RunStatus) 
         sop_name: sop.into(),
         definition_hash: "sha256:0123456789abcdef".into(),
         definition_snapshot: "x".repeat(2048),
+        execution_mode: sop_core::gate::ResolvedMode::Auto,
         status,
         reason: None,
         trigger_type: "manual".into(),

@@ -9,6 +9,7 @@ CREATE TABLE runs (
     id                  TEXT PRIMARY KEY,
     sop_name            TEXT NOT NULL,
     definition_hash     TEXT NOT NULL,
+    execution_mode      TEXT NOT NULL,
     status              TEXT NOT NULL,
     reason              TEXT,
     current_step        INTEGER,

@@ -281,6 +281,7 @@ fn seed(db: &Path) {
                         sop_name: format!("sop-{}", n % 50),
                         definition_hash: "0".repeat(64),
                         definition_snapshot: "{}".into(),
+                        execution_mode: sop_core::gate::ResolvedMode::Auto,
                         status: if n % 7 == 0 {
                             RunStatus::Failed
                         } else {

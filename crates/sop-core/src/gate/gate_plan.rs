@@ -99,8 +99,19 @@ impl GatePlan {
         GatePlan { resolution, gates }
     }
 
+    /// The plan of a new run of `sop` under the `priority_based` mapping `modes`.
     pub fn for_sop(sop: &Sop, modes: &PriorityModes) -> Self {
         let resolution = ModeResolution::resolve(sop.meta.execution_mode, sop.meta.priority, modes);
+        Self::with_resolution(sop, resolution)
+    }
+
+    /// The plan of a run already started, in the mode it recorded at creation.
+    pub fn for_run(sop: &Sop, mode: ResolvedMode) -> Self {
+        let resolution = ModeResolution::pinned(sop.meta.execution_mode, sop.meta.priority, mode);
+        Self::with_resolution(sop, resolution)
+    }
+
+    fn with_resolution(sop: &Sop, resolution: ModeResolution) -> Self {
         GatePlan::new(
             resolution,
             sop.steps.iter().map(|s| (s.number, s.options.approval)),

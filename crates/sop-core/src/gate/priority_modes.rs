@@ -55,6 +55,27 @@ impl serde::Serialize for ResolvedMode {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for ResolvedMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// `auto`, `supervised` or `step_by_step`, as stored with a run.
+impl FromStr for ResolvedMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ResolvedMode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown resolved mode `{s}`; expected auto, supervised or step_by_step")
+            })
+    }
+}
+
 /// Which mode each priority runs in under `execution_mode = "priority_based"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PriorityModes {
@@ -239,6 +260,15 @@ mod tests {
             "{msg}"
         );
         assert!(msg.ends_with("normal=supervised,low=supervised\""), "{msg}");
+    }
+
+    #[test]
+    fn resolved_modes_round_trip_through_their_text() {
+        for m in ResolvedMode::ALL {
+            assert_eq!(m.as_str().parse::<ResolvedMode>(), Ok(m));
+        }
+        assert!("priority_based".parse::<ResolvedMode>().is_err());
+        assert!("Auto".parse::<ResolvedMode>().is_err());
     }
 
     #[test]

@@ -27,6 +27,16 @@ impl ModeResolution {
         }
     }
 
+    /// The resolution a run recorded when it was created: `mode` is kept as it was then, so a
+    /// later change of the `priority_based` mapping never changes the gates of a started run.
+    pub fn pinned(declared: ExecutionMode, priority: Priority, mode: ResolvedMode) -> Self {
+        ModeResolution {
+            declared,
+            priority,
+            mode,
+        }
+    }
+
     pub fn via_priority(&self) -> bool {
         self.declared == ExecutionMode::PriorityBased
     }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sop_core::gate::ResolvedMode;
 use sop_core::run::RunStatus;
 
 /// One run, in full. Lists use the lighter [`RunSummary`].
@@ -13,6 +14,9 @@ pub struct Run {
     pub definition_hash: String,
     /// SOP.toml and SOP.md as they were when the run started; `None` once pruned.
     pub definition_snapshot: Option<String>,
+    /// The mode the run was started in (`priority_based` already resolved), which decides its
+    /// gates for good.
+    pub execution_mode: ResolvedMode,
     pub status: RunStatus,
     /// Why the run is in its status, e.g. "interrupted", "conditions not met".
     pub reason: Option<String>,
@@ -71,6 +75,7 @@ pub struct NewRun {
     pub sop_name: String,
     pub definition_hash: String,
     pub definition_snapshot: String,
+    pub execution_mode: ResolvedMode,
     pub status: RunStatus,
     pub reason: Option<String>,
     pub trigger_type: String,

@@ -10,7 +10,8 @@ use sop_core::run::RunStatus;
 
 const RUN_COLS: &str = "id, sop_name, definition_hash, status, reason, current_step, step_count, \
      trigger_type, started_by, created_at, started_at, finished_at, workdir, lease_owner, \
-     lease_expires_at, version, forced, pruned_at, trigger_detail, variables, definition_snapshot";
+     lease_expires_at, version, forced, pruned_at, execution_mode, trigger_detail, variables, \
+     definition_snapshot";
 
 const SUMMARY_COLS: &str = "id, sop_name, status, reason, current_step, step_count, trigger_type, \
      started_by, created_at, started_at, finished_at, forced";
@@ -38,9 +39,10 @@ fn decode(row: &Row<'_>) -> Result<Run> {
         version: row.u64(15)?,
         forced: row.int(16)? != 0,
         pruned_at: row.opt_time(17)?,
-        trigger_detail: row.json(18)?,
-        variables: row.json(19)?,
-        definition_snapshot: row.opt_text(20)?,
+        execution_mode: row.parsed(18)?,
+        trigger_detail: row.json(19)?,
+        variables: row.json(20)?,
+        definition_snapshot: row.opt_text(21)?,
     })
 }
 
@@ -74,9 +76,9 @@ pub(super) fn status_list(pred: impl Fn(RunStatus) -> bool) -> String {
 pub fn insert(conn: &Connection, new: &NewRun) -> Result<Run> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO runs (id, sop_name, definition_hash, status, reason, current_step, step_count, \
-         trigger_type, started_by, created_at, workdir, version, forced, trigger_detail, \
-         variables, definition_snapshot) \
-         VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14) \
+         trigger_type, started_by, created_at, workdir, version, forced, execution_mode, \
+         trigger_detail, variables, definition_snapshot) \
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14, ?15) \
          ON CONFLICT (id) DO NOTHING",
     )?;
     let trigger_detail = json_text(&new.trigger_detail)?;
@@ -97,6 +99,7 @@ pub fn insert(conn: &Connection, new: &NewRun) -> Result<Run> {
             ts(new.created_at),
             new.workdir,
             new.forced as i64,
+            new.execution_mode.as_str(),
             trigger_detail,
             variables,
             new.definition_snapshot,
@@ -118,6 +121,7 @@ pub fn insert(conn: &Connection, new: &NewRun) -> Result<Run> {
         sop_name: new.sop_name.clone(),
         definition_hash: new.definition_hash.clone(),
         definition_snapshot: Some(new.definition_snapshot.clone()),
+        execution_mode: new.execution_mode,
         status: new.status,
         reason: new.reason.clone(),
         current_step: None,

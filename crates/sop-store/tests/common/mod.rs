@@ -18,6 +18,7 @@ pub fn new_run(sop: &str, steps: u32) -> NewRun {
         sop_name: sop.into(),
         definition_hash: "sha256:abc".into(),
         definition_snapshot: "[sop]\nname = \"x\"\n".into(),
+        execution_mode: sop_core::gate::ResolvedMode::Auto,
         status: RunStatus::Pending,
         reason: None,
         trigger_type: "manual".into(),

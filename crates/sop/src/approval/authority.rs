@@ -1,12 +1,11 @@
 //! Who may decide a run's gates at an instant: the snapshot's rules, this process's groups and
 //! whoever the on-call schedule names at that instant.
 
-use super::settings::ApprovalSettings;
 use crate::exit::Fail;
 use crate::scope;
 use chrono::{DateTime, Utc};
 use sop_core::definition::{OnTimeout, Sop};
-use sop_core::gate::{Approver, Authority, GatePolicy, GateView, Roster};
+use sop_core::gate::{Approver, Authority, GatePolicy, GateView, Groups, Roster};
 use sop_store::{Gate, GateDecision};
 use std::path::Path;
 
@@ -72,7 +71,7 @@ pub fn on_call_at(
 /// Who may decide the gates of a run started by `starter`, at `now`.
 pub fn authority(
     sop_dir: &Path,
-    settings: &ApprovalSettings,
+    groups: &Groups,
     policy: &GatePolicy,
     starter: &str,
     now: DateTime<Utc>,
@@ -82,7 +81,7 @@ pub fn authority(
         policy,
         Roster {
             on_call: &on_call,
-            groups: &settings.groups,
+            groups,
         },
         starter,
     ))

@@ -6,7 +6,7 @@
 //! the transaction, so each approver counts once and a gate is passed exactly once.
 
 use super::authority;
-use super::settings::ApprovalSettings;
+use super::settings::load_groups;
 use super::token;
 use crate::engine::commit::{self, Written};
 use crate::engine::{Change, Engine, LeaseUse, Tracked};
@@ -81,10 +81,10 @@ enum Stored {
 /// Decides `req` on the run `t` (already loaded, so recovered and with its deadline applied).
 pub fn decide(eng: &Engine, t: &Tracked, req: &Request) -> anyhow::Result<Outcome> {
     let sop_dir = eng.ctx.sop_dir();
-    let settings = ApprovalSettings::load(&sop_dir)?;
+    let groups = load_groups(&sop_dir)?;
     let policy = authority::policy(&t.sop);
     let now = eng.clock.now();
-    let who = authority::authority(&sop_dir, &settings, &policy, &t.run.started_by, now)?;
+    let who = authority::authority(&sop_dir, &groups, &policy, &t.run.started_by, now)?;
     let stored = eng
         .store
         .transaction(|tx| decide_in(tx, eng, t, req, &who, now));

@@ -3,7 +3,7 @@
 
 use super::authority;
 use super::outbox::{self, IssuedToken};
-use super::settings::ApprovalSettings;
+use super::settings::load_groups;
 use super::token;
 use crate::engine::{Engine, Tracked};
 use chrono::{DateTime, Utc};
@@ -53,8 +53,8 @@ pub fn issue_tokens(
 
 fn grants(eng: &Engine, t: &Tracked, now: DateTime<Utc>) -> anyhow::Result<Vec<TokenHolder>> {
     let sop_dir = eng.ctx.sop_dir();
-    let settings = ApprovalSettings::load(&sop_dir)?;
+    let groups = load_groups(&sop_dir)?;
     let policy = authority::policy(&t.sop);
-    let who = authority::authority(&sop_dir, &settings, &policy, &t.run.started_by, now)?;
+    let who = authority::authority(&sop_dir, &groups, &policy, &t.run.started_by, now)?;
     Ok(token_grants(&who))
 }

@@ -3,7 +3,7 @@
 
 use super::authority;
 use super::expiry;
-use super::settings::ApprovalSettings;
+use super::settings::load_groups;
 use crate::engine::{Engine, Tracked};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -40,7 +40,7 @@ pub struct PendingGate {
 /// gates that person may decide now and has not approved yet.
 pub fn list(eng: &Engine, person: Option<&str>) -> anyhow::Result<Vec<PendingGate>> {
     expiry::sweep(eng)?;
-    let settings = ApprovalSettings::load(&eng.ctx.sop_dir())?;
+    let groups = load_groups(&eng.ctx.sop_dir())?;
     let now = eng.clock.now();
     let mut out = Vec::new();
     for gate in eng.store.open_gates()? {
@@ -48,13 +48,8 @@ pub fn list(eng: &Engine, person: Option<&str>) -> anyhow::Result<Vec<PendingGat
         let decisions = eng.store.decisions(&gate.id)?;
         let view = authority::view(&gate, &decisions);
         let policy = authority::policy(&t.sop);
-        let who = authority::authority(
-            &eng.ctx.sop_dir(),
-            &settings,
-            &policy,
-            &t.run.started_by,
-            now,
-        )?;
+        let who =
+            authority::authority(&eng.ctx.sop_dir(), &groups, &policy, &t.run.started_by, now)?;
         let may_decide = person.map(|p| who.may_decide(p) && view.approved_by(p).is_none());
         if may_decide == Some(false) {
             continue;

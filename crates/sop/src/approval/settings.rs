@@ -19,35 +19,43 @@ impl ApprovalSettings {
     /// Reads the environment (and `./.env`, already loaded) and the groups file. Every problem
     /// is a usage error (exit 2) saying which setting is wrong.
     pub fn load(sop_dir: &Path) -> anyhow::Result<Self> {
-        let modes = priority_modes()?;
-        let mut groups = Groups::new();
-        if let Some(path) = groups_file(sop_dir) {
-            let text = read_limited(&path)?;
-            let label = path.display().to_string();
-            let parsed = groups::parse_file(&label, &text).map_err(|diags| {
-                let rendered: Vec<String> = diags.iter().map(|d| d.render()).collect();
-                Fail::invalid(format!(
-                    "the groups file has problems:\n{}",
-                    rendered.join("\n")
-                ))
-            })?;
-            groups::merge(&mut groups, &parsed);
-        }
-        if let Some(text) = env("SOP_GROUPS") {
-            let parsed = groups::parse_env(&text).map_err(|problems| {
-                Fail::invalid(format!(
-                    "SOP_GROUPS: {}; write e.g. SOP_GROUPS=\"ops=alice,bob;dba=carol\"",
-                    problems.join("; ")
-                ))
-            })?;
-            groups::merge(&mut groups, &parsed);
-        }
-        Ok(ApprovalSettings { modes, groups })
+        Ok(ApprovalSettings {
+            modes: priority_modes()?,
+            groups: load_groups(sop_dir)?,
+        })
     }
 }
 
+/// The approver groups: the groups file merged with `SOP_GROUPS`. Deciding a gate needs only
+/// these; the mapping matters only to runs being started, which record the mode they resolve.
+pub fn load_groups(sop_dir: &Path) -> anyhow::Result<Groups> {
+    let mut groups = Groups::new();
+    if let Some(path) = groups_file(sop_dir) {
+        let text = read_limited(&path)?;
+        let label = path.display().to_string();
+        let parsed = groups::parse_file(&label, &text).map_err(|diags| {
+            let rendered: Vec<String> = diags.iter().map(|d| d.render()).collect();
+            Fail::invalid(format!(
+                "the groups file has problems:\n{}",
+                rendered.join("\n")
+            ))
+        })?;
+        groups::merge(&mut groups, &parsed);
+    }
+    if let Some(text) = env("SOP_GROUPS") {
+        let parsed = groups::parse_env(&text).map_err(|problems| {
+            Fail::invalid(format!(
+                "SOP_GROUPS: {}; write e.g. SOP_GROUPS=\"ops=alice,bob;dba=carol\"",
+                problems.join("; ")
+            ))
+        })?;
+        groups::merge(&mut groups, &parsed);
+    }
+    Ok(groups)
+}
+
 /// `SOP_PRIORITY_MODES` (e.g. `critical=auto,high=auto,normal=supervised,low=supervised`),
-/// else the spec's mapping.
+/// else the spec's mapping. The one reader of that setting.
 pub fn priority_modes() -> anyhow::Result<PriorityModes> {
     match env("SOP_PRIORITY_MODES") {
         Some(text) => text

@@ -8,10 +8,11 @@ use crate::engine::progress::steps;
 use crate::engine::snapshot::Snapshot;
 use crate::engine::{Engine, Progress, driver, exit_code, identity, json, redact};
 use crate::exit::{Exit, Fail};
-use crate::{executor, scope};
+use crate::{approval, executor, scope};
 use serde_json::{Map, Value};
 use sop_core::condition;
 use sop_core::definition::Sop;
+use sop_core::gate::GatePlan;
 use sop_core::template::{ProblemKind, Vars, render_command};
 use std::collections::BTreeMap;
 
@@ -76,7 +77,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     if !verdict.met {
         needs_force.push("conditions not met");
     }
-    let plan = eng.gate_plan(&sop);
+    let modes = approval::settings::priority_modes()?;
+    let plan = GatePlan::for_sop(&sop, &modes);
     let verdicts = Verdicts {
         conditions: &verdict,
         plan: &plan,
@@ -124,6 +126,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             trigger_type: "manual",
             trigger_detail: Value::Null,
             verdict: &verdict,
+            plan: &plan,
+            modes: &modes,
             forced,
             detach: args.detach,
         },

@@ -9,6 +9,7 @@ use crate::exit::{Exit, Fail};
 use serde_json::{Map, Value, json};
 use sop_core::condition::Verdict;
 use sop_core::definition::Sop;
+use sop_core::gate::{GatePlan, PriorityModes};
 use sop_core::run::{Action, Decision, RunEvent, RunStatus, next};
 use sop_store::{AuditEvent, NewRun, NewStep, RunFilter, StoreError, StoreExt, Tx};
 use std::path::Path;
@@ -23,6 +24,10 @@ pub struct NewRunRequest<'a> {
     pub trigger_type: &'a str,
     pub trigger_detail: Value,
     pub verdict: &'a Verdict,
+    /// The resolved mode and gates; the run records the mode and keeps it.
+    pub plan: &'a GatePlan,
+    /// The `priority_based` mapping the mode was resolved with.
+    pub modes: &'a PriorityModes,
     /// Why the start had to be forced (`--force`); empty when it did not.
     pub forced: Vec<String>,
     /// Record the run and leave it `pending` for a server.
@@ -45,7 +50,7 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> anyhow::Result<Created> {
     let sop = req.sop;
     let meta = &sop.meta;
     let dir = workdir::for_new_run(req.folder, meta.workdir.as_deref())?;
-    let plan = eng.gate_plan(sop);
+    let plan = req.plan;
     let starts = req.verdict.met || !req.forced.is_empty();
     let now = eng.clock.now();
     let result = eng.store.transaction(|tx| {
@@ -56,6 +61,7 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> anyhow::Result<Created> {
             sop_name: meta.name.clone(),
             definition_hash: req.snapshot.content_hash(),
             definition_snapshot: req.snapshot.encode(),
+            execution_mode: plan.resolution.mode,
             status: RunStatus::Pending,
             reason: None,
             trigger_type: req.trigger_type.to_string(),
@@ -179,6 +185,7 @@ fn creation_entries(eng: &Engine, t: &Tracked, req: &NewRunRequest) -> Vec<Audit
                 "variables": redact::redact(&Value::Object(req.variables.clone())),
                 "workdir": t.run.workdir,
                 "detached": req.detach,
+                "mode": mode_detail(req),
             }),
         ),
         entry(
@@ -190,4 +197,18 @@ fn creation_entries(eng: &Engine, t: &Tracked, req: &NewRunRequest) -> Vec<Audit
         out.push(entry("run.forced", json!({"reasons": req.forced})));
     }
     out
+}
+
+/// The mode the run records: as declared, as resolved, and for `priority_based` the mapping
+/// that resolved it, so the audit trail explains the gates even after the mapping changes.
+fn mode_detail(req: &NewRunRequest) -> Value {
+    let resolution = &req.plan.resolution;
+    let mut detail = json!({
+        "declared": resolution.declared,
+        "resolved": resolution.mode,
+    });
+    if resolution.via_priority() {
+        detail["priority_modes"] = json!(req.modes.to_string());
+    }
+    detail
 }

@@ -41,8 +41,6 @@ pub use tracked::Tracked;
 
 use crate::clock::Clock;
 use crate::config::Context;
-use sop_core::definition::Sop;
-use sop_core::gate::{GatePlan, PriorityModes};
 use sop_store::Store;
 
 /// What every engine operation needs: where state lives, the time, the settings, and who acts.
@@ -52,8 +50,6 @@ pub struct Engine<'a> {
     pub store: &'a dyn Store,
     pub clock: Clock,
     pub settings: EngineSettings,
-    /// The `priority_based` mapping (`SOP_PRIORITY_MODES`).
-    pub modes: PriorityModes,
     /// The person this command acts for (`--as`, `SOP_USER`, the OS user).
     pub actor: String,
     pub out: Progress,
@@ -72,14 +68,9 @@ impl<'a> Engine<'a> {
             store,
             clock: Clock::from_env()?,
             settings: EngineSettings::from_env()?,
-            modes: gates::priority_modes()?,
             actor,
             out,
         })
-    }
-
-    pub fn gate_plan(&self, sop: &Sop) -> GatePlan {
-        gates::plan(self, sop)
     }
 
     /// Reads a run by id or unique prefix, recovers it if its process died, and applies the

@@ -109,6 +109,7 @@ pub fn detail(t: &Tracked, now: DateTime<Utc>) -> String {
         "definition: {}",
         r.definition_hash.get(..12).unwrap_or(&r.definition_hash)
     );
+    let _ = writeln!(out, "mode: {}", t.plan.resolution);
     if let Some(dir) = &r.workdir {
         let _ = writeln!(out, "workdir: {dir}");
     }

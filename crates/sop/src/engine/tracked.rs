@@ -48,7 +48,8 @@ impl Tracked {
     ) -> sop_store::Result<Self> {
         let steps = q.steps(&run.id)?;
         let gates = q.gates(&run.id)?;
-        let plan = eng.gate_plan(&sop);
+        // The mode the run recorded at creation, never the mapping of this process.
+        let plan = GatePlan::for_run(&sop, run.execution_mode);
         Ok(Self::build(eng, run, steps, gates, sop, plan))
     }
 

@@ -227,6 +227,41 @@ fn priority_based_follows_the_priority_and_a_custom_mapping() {
 }
 
 #[test]
+fn a_run_keeps_the_mode_it_was_started_in_when_the_mapping_changes() {
+    let mut sb = sandbox();
+    sb.env("SOP_PRIORITY_MODES", "high=step_by_step");
+    let (out, id) = start(&sb, "prio-high");
+    assert_eq!(out.code, 4, "{out}");
+    assert_eq!(gates(&sb, &id), vec![(1, "open".to_string())]);
+
+    // The mapping changes while the run waits: its gates stay those it started with.
+    let mut cmd = sb.cmd(&["approve", &id, "--as", "alice"]);
+    cmd.env("SOP_PRIORITY_MODES", "high=auto");
+    let out = sb.output(cmd);
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(trace(&sb), vec!["step 1"]);
+    let run = run_json(&sb, &id);
+    assert_eq!(run["execution_mode"], "step_by_step");
+    let created = &audit_of(&sb, &id, "run.created")[0];
+    assert_eq!(
+        created["detail"]["mode"],
+        serde_json::json!({
+            "declared": "priority_based",
+            "resolved": "step_by_step",
+            "priority_modes": "critical=auto,high=step_by_step,normal=supervised,low=supervised",
+        })
+    );
+
+    // A broken mapping only matters to runs being started, not to deciding existing ones.
+    let (_, low) = start(&sb, "prio-low");
+    let mut cmd = sb.cmd(&["approve", &low, "--as", "alice"]);
+    cmd.env("SOP_PRIORITY_MODES", "hgh=auto");
+    let out = sb.output(cmd);
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(run_json(&sb, &low)["execution_mode"], "supervised");
+}
+
+#[test]
 fn a_required_step_is_gated_even_in_auto_mode() {
     let sb = sandbox();
     let (out, id) = start(&sb, "auto-required");

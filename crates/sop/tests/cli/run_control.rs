@@ -167,6 +167,7 @@ fn status_lists_runs_and_shows_one_in_detail() {
     took [DUR]
     reason: step 2 failed: exit code 3
     definition: [HASH]
+    mode: auto
     workdir: [WORKDIR]
     variables: none
     steps:
