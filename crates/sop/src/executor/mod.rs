@@ -10,8 +10,6 @@
 mod capture;
 mod env;
 mod group;
-// Not called yet: the engine's observer is where a Ctrl-C should stop the step.
-#[allow(dead_code)]
 pub mod interrupt;
 mod observer;
 mod process;
