@@ -21,8 +21,6 @@ use sop_store::{AuditEvent, Expect, Gate, GateDecision, RunPatch, StoreError, St
 
 /// What a person asked for.
 pub struct Request {
-    /// The run id or a unique prefix.
-    pub run: String,
     /// The gate's step; `None` = the run's open gate.
     pub step: Option<u32>,
     pub verdict: Verdict,

@@ -3,15 +3,17 @@
 
 use super::decide::{Outcome, Request, decide};
 use super::expiry;
+use crate::commands::run_target::RunTarget;
 use crate::config::Context;
 use crate::engine::driver::continue_run;
-use crate::engine::{Engine, Progress, identity, json};
+use crate::engine::{Engine, Tracked, json};
 use crate::exit::{Exit, Fail};
 use sop_core::gate::{GateError, GateOutcome, Verdict, gate_label};
 use std::io::BufRead as _;
 
-/// Runs one decision for a command; `json` prints the run object instead of progress lines.
-pub fn respond(ctx: &Context, mut req: Request, json_out: bool) -> anyhow::Result<Exit> {
+/// Runs one decision on the run `target` names; `--json` prints the run object instead of
+/// progress lines.
+pub fn respond(ctx: &Context, target: &RunTarget, mut req: Request) -> anyhow::Result<Exit> {
     if req.verdict == Verdict::Reject && req.comment.as_deref().is_none_or(|c| c.trim().is_empty())
     {
         return Err(Fail::invalid(
@@ -21,22 +23,22 @@ pub fn respond(ctx: &Context, mut req: Request, json_out: bool) -> anyhow::Resul
     if req.token.as_deref() == Some("-") {
         req.token = Some(read_token_from_stdin()?);
     }
-    let store = sop_store::open_from_env()?;
-    let actor = identity::who(req.claimed.as_deref())?;
-    let out = if json_out {
-        Progress::Quiet
-    } else {
-        Progress::Plain
-    };
-    let eng = Engine::new(ctx, store.as_ref(), actor, out)?;
-    let mut t = eng.load(&req.run)?;
+    target.with_run(ctx, |eng, t| decide_and_go_on(eng, t, &req, target.json))
+}
+
+fn decide_and_go_on(
+    eng: &Engine,
+    t: &mut Tracked,
+    req: &Request,
+    json_out: bool,
+) -> anyhow::Result<Exit> {
     let verb = req.verdict.as_str();
-    match decide(&eng, &t, &req)? {
+    match decide(eng, t, req)? {
         Outcome::Refused(e) => {
             if matches!(e, GateError::Expired { .. }) {
                 // The deadline passed between loading the run and deciding: record it now.
-                t.reload(&eng)?;
-                expiry::apply(&eng, &mut t)?;
+                t.reload(eng)?;
+                expiry::apply(eng, t)?;
             }
             Err(Fail::with(
                 Exit::Failure,
@@ -54,8 +56,8 @@ pub fn respond(ctx: &Context, mut req: Request, json_out: bool) -> anyhow::Resul
                 t.id()
             ));
             if json_out {
-                t.reload(&eng)?;
-                json::print(&json::run(&t))?;
+                t.reload(eng)?;
+                json::print(&json::run(t))?;
             }
             Ok(Exit::Waiting)
         }
@@ -67,8 +69,8 @@ pub fn respond(ctx: &Context, mut req: Request, json_out: bool) -> anyhow::Resul
                 t.id()
             ));
             if json_out {
-                t.reload(&eng)?;
-                json::print(&json::run(&t))?;
+                t.reload(eng)?;
+                json::print(&json::run(t))?;
             }
             Ok(Exit::Success)
         }
@@ -91,7 +93,7 @@ pub fn respond(ctx: &Context, mut req: Request, json_out: bool) -> anyhow::Resul
                 }
                 GateOutcome::Counted { .. } => String::new(),
             });
-            continue_run(&eng, &mut tracked, decision.action, json_out)
+            continue_run(eng, &mut tracked, decision.action, json_out)
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `sop approve RUN [--step N] [--comment TEXT] [--as USER] [--token TOKEN] [--reject]
 //! [--detach]`: approve (or reject) a gate of a run; once it passes, the run goes on here.
 
+use super::run_target::RunTarget;
 use crate::approval::decide::Request;
 use crate::approval::respond::respond;
 use crate::config::Context;
@@ -9,9 +10,8 @@ use sop_core::gate::Verdict;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A run id, or a prefix of one that matches a single run.
-    #[arg(value_name = "RUN")]
-    pub run: String,
+    #[command(flatten)]
+    pub target: RunTarget,
 
     /// The gate's step (0 = before the run starts); default: the run's open gate.
     #[arg(long, value_name = "N")]
@@ -20,10 +20,6 @@ pub struct Args {
     /// Why, for the audit trail.
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,
-
-    /// Decide as this user (default: $SOP_USER, else the OS user).
-    #[arg(long = "as", value_name = "USER")]
-    pub as_user: Option<String>,
 
     /// Decide with an approval token (`-` reads it from standard input).
     #[arg(long, value_name = "TOKEN")]
@@ -36,10 +32,6 @@ pub struct Args {
     /// Once the gate passes, leave the run to a server instead of running it here.
     #[arg(long)]
     pub detach: bool,
-
-    /// Print only the final run object, as JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
@@ -49,13 +41,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         Verdict::Approve
     };
     let req = Request {
-        run: args.run,
         step: args.step,
         verdict,
         comment: args.comment,
-        claimed: args.as_user,
+        claimed: args.target.as_user.clone(),
         token: args.token,
         detach: args.detach,
     };
-    respond(ctx, req, args.json)
+    respond(ctx, &args.target, req)
 }

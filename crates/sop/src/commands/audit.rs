@@ -1,7 +1,7 @@
 //! `sop audit [RUN]` lists the audit trail; `sop audit verify` checks its hash chain.
 
 use crate::config::Context;
-use crate::engine::{json, report};
+use crate::engine::{json, lookup, report};
 use crate::exit::Exit;
 use sop_store::Store;
 
@@ -36,7 +36,7 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         return verify(store.as_ref(), json || args.json);
     }
     let run_id = match &args.run {
-        Some(prefix) => Some(store.find_run(prefix)?.id),
+        Some(prefix) => Some(lookup::find_run(store.as_ref(), prefix)?.id),
         None => None,
     };
     let entries = store.audit_entries(run_id.as_deref())?;

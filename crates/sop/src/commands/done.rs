@@ -1,18 +1,18 @@
 //! `sop done RUN`: a person reports the waiting step done (or failed with `--failed`); the run
 //! then goes on in the foreground.
 
+use super::run_target::RunTarget;
 use crate::config::Context;
 use crate::engine::driver::continue_run;
-use crate::engine::{Change, Engine, LeaseUse, Progress, StepRecord, commit, identity};
+use crate::engine::{Change, LeaseUse, StepRecord, commit};
 use crate::exit::{Exit, Fail};
 use sop_core::run::RunEvent;
 use sop_core::step_output::{Outputs, key_problem};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A run id, or a prefix of one that matches a single run.
-    #[arg(value_name = "RUN")]
-    pub run: String,
+    #[command(flatten)]
+    pub target: RunTarget,
 
     /// The step (default: the one waiting).
     #[arg(long, value_name = "N")]
@@ -29,14 +29,6 @@ pub struct Args {
     /// The step failed; the note says why.
     #[arg(long, requires = "note")]
     pub failed: bool,
-
-    /// Act as this user (default: $SOP_USER, else the OS user).
-    #[arg(long = "as", value_name = "USER")]
-    pub as_user: Option<String>,
-
-    /// Print only the final run object, as JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
@@ -46,44 +38,38 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             "--output records what a finished step produced; a failed step has no outputs",
         ));
     }
-    let store = sop_store::open_from_env()?;
-    let actor = identity::who(args.as_user.as_deref())?;
-    let out = if args.json {
-        Progress::Quiet
-    } else {
-        Progress::Plain
-    };
-    let eng = Engine::new(ctx, store.as_ref(), actor.clone(), out)?;
-    let mut t = eng.load(&args.run)?;
-    let step = args
-        .step
-        .or_else(|| t.view.waiting_step().map(|s| s.number))
-        .or(t.run.current_step)
-        .unwrap_or(1);
-    let (event, outcome) = if args.failed {
-        (RunEvent::FailedByPerson { step }, "failed")
-    } else {
-        (RunEvent::DoneByPerson { step }, "done")
-    };
-    let record = StepRecord {
-        step,
-        outcome: Some(outcome.into()),
-        note: args.note.clone(),
-        outputs: (!outputs.is_empty()).then(|| outputs.clone()),
-        ..StepRecord::default()
-    };
-    let mut change = Change::new(event, LeaseUse::Take).record(record);
-    if args.failed {
-        let note = args.note.as_deref().unwrap_or_default();
-        change = change.reason(format!("step {step} failed (reported by {actor}): {note}"));
-    }
-    let decision = commit(&eng, &mut t, &change)?;
-    eng.out.line(&if args.failed {
-        format!("✗ step {step} marked failed by {actor}")
-    } else {
-        format!("✓ step {step} done by {actor}")
-    });
-    continue_run(&eng, &mut t, decision.action, args.json)
+    args.target.with_run(ctx, |eng, t| {
+        let actor = &eng.actor;
+        let step = args
+            .step
+            .or_else(|| t.view.waiting_step().map(|s| s.number))
+            .or(t.run.current_step)
+            .unwrap_or(1);
+        let (event, outcome) = if args.failed {
+            (RunEvent::FailedByPerson { step }, "failed")
+        } else {
+            (RunEvent::DoneByPerson { step }, "done")
+        };
+        let record = StepRecord {
+            step,
+            outcome: Some(outcome.into()),
+            note: args.note.clone(),
+            outputs: (!outputs.is_empty()).then(|| outputs.clone()),
+            ..StepRecord::default()
+        };
+        let mut change = Change::new(event, LeaseUse::Take).record(record);
+        if args.failed {
+            let note = args.note.as_deref().unwrap_or_default();
+            change = change.reason(format!("step {step} failed (reported by {actor}): {note}"));
+        }
+        let decision = commit(eng, t, &change)?;
+        eng.out.line(&if args.failed {
+            format!("✗ step {step} marked failed by {actor}")
+        } else {
+            format!("✓ step {step} done by {actor}")
+        });
+        continue_run(eng, t, decision.action, args.target.json)
+    })
 }
 
 /// `KEY=VALUE` pairs, keys checked like those a step writes to `$SOP_OUTPUT`.

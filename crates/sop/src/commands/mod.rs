@@ -18,6 +18,7 @@ pub mod prune;
 pub mod reject;
 pub mod resume;
 pub mod retry;
+pub mod run_target;
 pub mod show;
 pub mod skip;
 pub mod status;

@@ -2,7 +2,7 @@
 
 use crate::config::Context;
 use crate::engine::recovery::{needs_recovery, recover};
-use crate::engine::{Engine, Progress, Tracked, identity, json, report};
+use crate::engine::{Engine, Progress, Tracked, identity, json, lookup, report};
 use crate::exit::{Exit, Fail};
 use sop_core::run::RunStatus;
 use sop_store::RunFilter;
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                 "--sop and --status filter the list of runs; leave them out when naming a RUN",
             ));
         }
-        let run = store.find_run(id)?;
+        let run = lookup::find_run(store.as_ref(), id)?;
         if run.definition_snapshot.is_none() {
             let steps = store.steps(&run.id)?;
             if args.json {

@@ -21,6 +21,16 @@ pub enum Progress {
 }
 
 impl Progress {
+    /// What a command that follows a run shows: nothing with `--json` (it prints the run
+    /// object at the end), else progress lines.
+    pub fn for_output(json: bool) -> Self {
+        if json {
+            Progress::Quiet
+        } else {
+            Progress::Plain
+        }
+    }
+
     pub fn is_quiet(self) -> bool {
         self == Progress::Quiet
     }

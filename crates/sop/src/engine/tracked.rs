@@ -28,7 +28,7 @@ pub struct Tracked {
 impl Tracked {
     /// The run whose id is `id` or starts with it.
     pub fn load(eng: &Engine, id: &str) -> anyhow::Result<Self> {
-        let run = eng.store.find_run(id)?;
+        let run = super::lookup::find_run(eng.store, id)?;
         let snapshot = run.definition_snapshot.as_deref().with_context(|| {
             format!(
                 "run {} was pruned: its definition and step details are gone",

@@ -157,7 +157,7 @@ fn status_lists_runs_and_shows_one_in_detail() {
         .take_while(|(a, b)| a == b)
         .count();
     let ambiguous = sb.run(&["status", &failed[..common]]);
-    assert_eq!(ambiguous.code, 1, "{ambiguous}");
+    assert_eq!(ambiguous.code, 2, "{ambiguous}");
     assert!(ambiguous.stderr.contains("is ambiguous"), "{ambiguous}");
     let detail = sb.run(&["status", &failed[..common + 1]]);
     assert_eq!(detail.code, 0, "{detail}");
@@ -205,6 +205,59 @@ fn logs_print_the_stored_output() {
     let missing = sb.run(&["logs", &id, "--step", "9"]);
     assert_eq!(missing.code, 2, "{missing}");
     let unknown = sb.run(&["logs", "zzzzzz"]);
-    assert_eq!(unknown.code, 1, "{unknown}");
+    assert_eq!(unknown.code, 2, "{unknown}");
     assert!(unknown.stderr.contains("no run `zzzzzz`"), "{unknown}");
+}
+
+#[test]
+fn every_command_naming_a_run_refuses_an_unknown_or_ambiguous_id_as_bad_input() {
+    let mut sb = sandbox();
+    // Two runs created in the same second share the first seven characters of their ids.
+    sb.env("SOP_NOW", "2026-01-31T09:00:00Z");
+    assert_eq!(sb.run(&["execute", "fails"]).code, 1);
+    assert_eq!(sb.run(&["execute", "fails"]).code, 1);
+    let runs = sb.run(&["status", "--json"]).json();
+    let mut ids = [
+        runs[0]["id"].as_str().unwrap(),
+        runs[1]["id"].as_str().unwrap(),
+    ];
+    ids.sort_unstable();
+    let [a, b] = ids;
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let prefix = &a[..common];
+    let commands: [&[&str]; 12] = [
+        &["status"],
+        &["logs"],
+        &["next"],
+        &["audit"],
+        &["done"],
+        &["pause"],
+        &["resume"],
+        &["cancel"],
+        &["retry"],
+        &["skip", "--step", "1", "--reason", "x"],
+        &["approve"],
+        &["reject", "--comment", "x"],
+    ];
+    for cmd in commands {
+        let with = |id: &str| {
+            let mut args = vec![cmd[0], id];
+            args.extend_from_slice(&cmd[1..]);
+            sb.run(&args)
+        };
+        let unknown = with("zzzzzz");
+        assert_eq!(unknown.code, 2, "{cmd:?}: {unknown}");
+        assert_eq!(
+            unknown.stderr, "error: no run `zzzzzz`; `sop status` lists recent runs\n",
+            "{cmd:?}"
+        );
+        let ambiguous = with(prefix);
+        assert_eq!(ambiguous.code, 2, "{cmd:?}: {ambiguous}");
+        assert!(
+            ambiguous.stderr.contains(&format!(
+                "run id prefix `{prefix}` is ambiguous: it matches {a}, {b}"
+            )),
+            "{cmd:?}: {ambiguous}"
+        );
+    }
 }
