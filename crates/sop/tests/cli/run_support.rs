@@ -4,26 +4,18 @@
 use crate::support::{Output, Sandbox};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a test waits for a background step before failing (never reached when all is well).
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// A sandbox with the run fixtures, no retry backoff, and runs' temp directories inside it.
+/// A sandbox with the run fixtures and no retry backoff.
 pub fn sandbox() -> Sandbox {
     let mut sb = Sandbox::with_fixture("runs");
-    let tmp = tmp_dir(&sb);
     sb.env("SOP_RETRY_BACKOFF", "0s");
     sb.env("SOP_KILL_GRACE", "2s");
-    sb.env("TMPDIR", &tmp);
     sb
-}
-
-fn tmp_dir(sb: &Sandbox) -> String {
-    let tmp = sb.root().join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
-    tmp.display().to_string()
 }
 
 /// `{"dir": "<sandbox root>"}` plus `extra` fields: the fixtures write their files to `dir`.
@@ -55,31 +47,8 @@ pub fn run_json(sb: &Sandbox, id: &str) -> Value {
 
 /// `sop ARGS` started in the background, with the sandbox's environment plus `env`.
 pub fn spawn(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sop"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("SOP_") {
-            cmd.env_remove(&key);
-        }
-    }
-    let root = sb.root();
-    cmd.current_dir(root)
-        .env("SOP_DIR", sb.sops_dir())
-        .env(
-            "SOP_DATABASE_URL",
-            format!("sqlite:{}", sb.db_path().display()),
-        )
-        .env("SOP_USER", "tester")
-        .env("SOP_TIMEZONE", "UTC")
-        .env("SOP_NOTIFICATION_ENABLED", "false")
-        .env("SOP_RETRY_BACKOFF", "0s")
-        .env("SOP_KILL_GRACE", "2s")
-        .env("TMPDIR", tmp_dir(sb))
-        .env("XDG_STATE_HOME", root.join("state"))
-        .env("HOME", root)
-        .env("NO_COLOR", "1")
-        .env("TERM", "dumb")
-        .args(args)
-        .stdin(Stdio::null())
+    let mut cmd = sb.command(args);
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in env {

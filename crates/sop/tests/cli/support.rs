@@ -6,8 +6,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
-/// A throwaway world for one test: `ROOT/sops` (SOP_DIR), `ROOT/state/sop.db`, a fixed user and
-/// time zone, and no inherited `SOP_*` variables.
+/// A throwaway world for one test: `ROOT/sops` (SOP_DIR), `ROOT/state/sop.db`, `ROOT/tmp`
+/// (TMPDIR, where runs make their working directories), a fixed user and time zone, and no
+/// inherited `SOP_*` variables.
 pub struct Sandbox {
     root: TempDir,
     env: Vec<(String, String)>,
@@ -52,6 +53,7 @@ impl Sandbox {
             .unwrap();
         std::fs::create_dir_all(root.path().join("sops")).unwrap();
         std::fs::create_dir_all(root.path().join("state")).unwrap();
+        std::fs::create_dir_all(root.path().join("tmp")).unwrap();
         Sandbox {
             root,
             env: Vec::new(),
@@ -85,6 +87,12 @@ impl Sandbox {
         self.root.path().join("sops")
     }
 
+    /// `TMPDIR` of every invocation: a run's temp working directory is made here, so a test
+    /// never leaves one behind in the system's temp directory.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.path().join("tmp")
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.root.path().join("state/sop.db")
     }
@@ -114,7 +122,13 @@ impl Sandbox {
 
     /// The `sop` command, ready to run in this sandbox.
     pub fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("sop").unwrap();
+        assert_cmd::Command::from_std(self.command(args))
+    }
+
+    /// The `sop` process with this sandbox's directories and environment, for tests that start
+    /// it in the background.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sop"));
         for (key, _) in std::env::vars() {
             if key.starts_with("SOP_") {
                 cmd.env_remove(&key);
@@ -130,6 +144,7 @@ impl Sandbox {
             .env("SOP_USER", "tester")
             .env("SOP_TIMEZONE", "UTC")
             .env("SOP_NOTIFICATION_ENABLED", "false")
+            .env("TMPDIR", self.tmp_dir())
             .env("XDG_STATE_HOME", root.join("state"))
             .env("HOME", root)
             .env("NO_COLOR", "1")
