@@ -37,6 +37,13 @@ impl Scope for RunScope {
         let layer = self.layers().into_iter().find(|l| l.get(name).is_some())?;
         layer.note(name)
     }
+
+    /// A built-in whose source failed stays unavailable unless a variable or fact supplies the
+    /// name.
+    fn unavailable(&self, name: &str) -> Option<String> {
+        let layer = self.layers().into_iter().find(|l| l.knows(name))?;
+        layer.unavailable(name)
+    }
 }
 
 /// What an evaluation is about: the SOP (for `sop.*`), how it was triggered (`trigger.type`),
@@ -99,7 +106,7 @@ pub fn build(
     let needed = |name: &str| {
         names.iter().any(|n| n == name) && vars.get(name).is_none() && facts.get(name).is_none()
     };
-    let builtins = builtins::compute(&inputs, &needed)?;
+    let builtins = builtins::compute(&inputs, &needed);
     Ok(RunScope {
         vars,
         facts,

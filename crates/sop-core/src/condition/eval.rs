@@ -74,7 +74,18 @@ impl<'a> Evaluator<'a> {
 
     /// The value at a path; missing names and keys are `null`, and so is anything below a `null`.
     pub fn resolve(&mut self, path: &Path, span: &Range<usize>) -> Result<Value, EvalError> {
-        let mut value = self.scope.lookup(&path.root).unwrap_or(Value::Null);
+        let mut value = match self.scope.lookup(&path.root) {
+            Some(value) => value,
+            None => match self.scope.unavailable(&path.root) {
+                Some(reason) => {
+                    return Err(EvalError::Unavailable {
+                        name: path.root.to_string(),
+                        reason,
+                    });
+                }
+                None => Value::Null,
+            },
+        };
         for segment in &path.segments {
             self.budget.charge(1)?;
             let next = match (&value, segment) {

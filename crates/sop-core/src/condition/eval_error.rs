@@ -16,6 +16,9 @@ pub enum EvalError {
         "evaluation stopped after {limit} steps; the expression or the data it reads is too large"
     )]
     StepLimit { limit: u64 },
+    /// A name whose source failed (see [`crate::condition::Scope::unavailable`]).
+    #[error("`{name}` cannot be read: {reason}")]
+    Unavailable { name: String, reason: String },
     /// A data value nested too deeply to compare.
     #[error("a value is nested deeper than {limit} levels")]
     TooDeep { limit: usize },

@@ -37,6 +37,20 @@ impl Scope for LayeredScope<'_> {
             .find(|l| l.lookup(name).is_some())
             .and_then(|l| l.note(name))
     }
+
+    /// Unavailable in the first layer that either has a value for `name` (then `None`) or says
+    /// it is unavailable: a variable still overrides a built-in whose source failed.
+    fn unavailable(&self, name: &str) -> Option<String> {
+        for layer in &self.layers {
+            if layer.lookup(name).is_some() {
+                return None;
+            }
+            if let Some(reason) = layer.unavailable(name) {
+                return Some(reason);
+            }
+        }
+        None
+    }
 }
 
 impl std::fmt::Debug for LayeredScope<'_> {
@@ -64,5 +78,20 @@ mod tests {
         assert_eq!(scope.lookup("weekday"), Some(Value::Bool(true)));
         assert_eq!(scope.note("weekday").as_deref(), Some("Monday"));
         assert_eq!(scope.lookup("missing"), None);
+    }
+
+    #[test]
+    fn a_variable_overrides_an_unavailable_built_in() {
+        let vars = MapScope::new().with("on_call", "alice");
+        let mut builtins = MapScope::new();
+        builtins
+            .set_unavailable("on_call", "broken")
+            .set_unavailable("maintenance_window", "broken too");
+        let scope = LayeredScope::new().then(&vars).then(&builtins);
+        assert_eq!(scope.unavailable("on_call"), None);
+        assert_eq!(
+            scope.unavailable("maintenance_window").as_deref(),
+            Some("broken too")
+        );
     }
 }

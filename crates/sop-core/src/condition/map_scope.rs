@@ -9,6 +9,8 @@ use std::collections::HashMap;
 pub struct MapScope {
     values: HashMap<String, Value>,
     notes: HashMap<String, String>,
+    /// Names whose source failed, with the reason (see [`Scope::unavailable`]).
+    unavailable: HashMap<String, String>,
 }
 
 impl MapScope {
@@ -52,6 +54,19 @@ impl MapScope {
         self
     }
 
+    /// Marks `name` as unavailable: its source failed for `reason`. A value set for the same
+    /// name wins.
+    pub fn set_unavailable(&mut self, name: &str, reason: impl Into<String>) -> &mut Self {
+        self.unavailable.insert(name.to_lowercase(), reason.into());
+        self
+    }
+
+    /// Whether this scope knows `name`, by value or as unavailable.
+    pub fn knows(&self, name: &str) -> bool {
+        let name = name.to_lowercase();
+        self.values.contains_key(&name) || self.unavailable.contains_key(&name)
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values.get(&name.to_lowercase())
     }
@@ -77,6 +92,13 @@ impl Scope for MapScope {
 
     fn note(&self, name: &str) -> Option<String> {
         self.notes.get(name).cloned()
+    }
+
+    fn unavailable(&self, name: &str) -> Option<String> {
+        if self.values.contains_key(name) {
+            return None;
+        }
+        self.unavailable.get(name).cloned()
     }
 }
 
@@ -111,5 +133,19 @@ mod tests {
         assert_eq!(scope.len(), 2);
         assert_eq!(scope.lookup("severity"), Some(Value::from("high")));
         assert!(MapScope::from_json(json!([1, 2])).is_empty());
+    }
+
+    #[test]
+    fn an_unavailable_name_has_a_reason_unless_a_value_is_set() {
+        let mut scope = MapScope::new();
+        scope.set_unavailable("On_Call", "oncall.toml is broken");
+        assert_eq!(scope.lookup("on_call"), None);
+        assert_eq!(
+            scope.unavailable("on_call").as_deref(),
+            Some("oncall.toml is broken")
+        );
+        assert!(scope.knows("ON_CALL"));
+        scope.insert("on_call", "alice");
+        assert_eq!(scope.unavailable("on_call"), None);
     }
 }

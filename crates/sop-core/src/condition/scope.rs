@@ -16,6 +16,14 @@ pub trait Scope {
         let _ = name;
         None
     }
+
+    /// Why `name` has no value because its source failed (a broken `oncall.toml`, an unknown
+    /// `SOP_TIMEZONE`), as opposed to simply being unset. Reading such a name is an evaluation
+    /// error, so the condition fails closed with this reason instead of seeing `null`.
+    fn unavailable(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
 }
 
 /// A scope that knows no names: every name is missing (`null`).
@@ -35,6 +43,9 @@ impl<S: Scope + ?Sized> Scope for &S {
     fn note(&self, name: &str) -> Option<String> {
         (**self).note(name)
     }
+    fn unavailable(&self, name: &str) -> Option<String> {
+        (**self).unavailable(name)
+    }
 }
 
 impl<S: Scope + ?Sized> Scope for Box<S> {
@@ -44,6 +55,9 @@ impl<S: Scope + ?Sized> Scope for Box<S> {
     fn note(&self, name: &str) -> Option<String> {
         (**self).note(name)
     }
+    fn unavailable(&self, name: &str) -> Option<String> {
+        (**self).unavailable(name)
+    }
 }
 
 impl<S: Scope + ?Sized> Scope for std::sync::Arc<S> {
@@ -52,5 +66,8 @@ impl<S: Scope + ?Sized> Scope for std::sync::Arc<S> {
     }
     fn note(&self, name: &str) -> Option<String> {
         (**self).note(name)
+    }
+    fn unavailable(&self, name: &str) -> Option<String> {
+        (**self).unavailable(name)
     }
 }

@@ -58,7 +58,11 @@ pub fn evaluate(conditions: &Conditions, scope: &dyn Scope) -> Verdict {
 fn name_item(name: &str, scope: &dyn Scope) -> ItemVerdict {
     let key = name.to_lowercase();
     let (holds, detail) = match scope.lookup(&key) {
-        None | Some(Value::Null) => (false, format!("{name}: not set")),
+        None => match scope.unavailable(&key) {
+            Some(reason) => (false, format!("{name}: not met (error: {reason})")),
+            None => (false, format!("{name}: not set")),
+        },
+        Some(Value::Null) => (false, format!("{name}: not set")),
         Some(value) => {
             let mut detail = format!("{name}: {}", value.display_short(DETAIL_VALUE_WIDTH));
             if let Some(note) = scope.note(&key) {

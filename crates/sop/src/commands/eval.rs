@@ -1,5 +1,6 @@
 //! `sop eval`: evaluates one condition expression the way an SOP's conditions are evaluated.
 
+use super::arg_input;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::config::Context;
@@ -15,10 +16,12 @@ const EXPR_LABEL: &str = "<expr>";
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The expression, e.g. "severity >= 'high' && business_hours == true".
-    #[arg(value_name = "EXPR")]
+    /// The expression, e.g. "severity >= 'high' && business_hours == true"; `-` reads it from
+    /// standard input, `@FILE` from a file.
+    #[arg(value_name = "EXPR", allow_hyphen_values = true)]
     pub expr: String,
-    /// Run variables as a JSON object, e.g. '{"severity": "high"}'.
+    /// Run variables as a JSON object, e.g. '{"severity": "high"}'; `-` reads them from
+    /// standard input, `@FILE` from a file (e.g. a webhook payload).
     #[arg(long, value_name = "JSON")]
     pub vars: Option<String>,
     /// Evaluate at this instant (RFC 3339) instead of now.
@@ -37,8 +40,14 @@ pub struct Args {
 
 /// Prints the value. A boolean prints `true`/`false` and exits 0/1; other values exit 0. A
 /// syntax error exits 2 with a caret under the column; an evaluation error exits 1 with its
-/// reason (the condition would not be met).
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+/// reason (the condition would not be met), also when a built-in it reads cannot be computed
+/// (a broken oncall.toml, an unknown SOP_TIMEZONE).
+pub fn run(ctx: &Context, mut args: Args) -> anyhow::Result<Exit> {
+    let mut stdin_taken = false;
+    args.expr = arg_input::resolve(&args.expr, "EXPR", &mut stdin_taken)?;
+    if let Some(vars) = &args.vars {
+        args.vars = Some(arg_input::resolve(vars, "--vars", &mut stdin_taken)?);
+    }
     let expr = match Expr::parse(&args.expr) {
         Ok(expr) => expr,
         Err(errors) => return Ok(syntax_errors(&args, &errors)),

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each parses its flags, calls into the core/store, prints.
 
 pub mod approve;
+pub mod arg_input;
 pub mod audit;
 pub mod cancel;
 pub mod check;

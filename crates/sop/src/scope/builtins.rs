@@ -21,71 +21,65 @@ pub struct Inputs<'a> {
 /// `maintenance_window_name`, `disk_usage`, and the objects `sop` (`sop.name`, `sop.priority`,
 /// `sop.execution_mode`) and `trigger` (`trigger.type`).
 ///
-/// Only those needed are computed, so an evaluation that never
-/// mentions on-call neither reads oncall.toml nor fails on a broken one; one that does fails
-/// closed with the file's first problem.
-pub fn compute(inputs: &Inputs<'_>, needed: &dyn Fn(&str) -> bool) -> anyhow::Result<MapScope> {
+/// Only those needed are computed, so an evaluation that never mentions on-call neither reads
+/// oncall.toml nor fails on a broken one. A built-in whose source fails (a broken calendar
+/// file, an unknown `SOP_TIMEZONE`, an unmeasurable `SOP_DISK_PATH`) is marked unavailable with
+/// the reason: the conditions that read it are not met, and the others are decided as usual.
+pub fn compute(inputs: &Inputs<'_>, needed: &dyn Fn(&str) -> bool) -> MapScope {
     let any = |names: &[&str]| names.iter().any(|n| needed(n));
     let mut scope = MapScope::new();
 
-    if any(&["business_hours", "weekday", "hour", "day_of_week", "now"]) {
-        let facts = settings::business_hours()?.at(inputs.now);
-        let (clock, day) = (facts.clock_note(), facts.day_note());
-        scope
-            .with_value("business_hours", facts.business_hours, &clock)
-            .with_value("hour", facts.hour, &clock)
-            .with_value("now", facts.now_rfc3339(), &clock)
-            .with_value("weekday", facts.weekday, &day)
-            .with_value("day_of_week", facts.day_of_week, &day);
-    }
-
-    if any(&["on_call_available", "on_call", "on_call_people"]) {
-        let (available, who, people, note) =
-            match calendars::oncall(inputs.sop_dir, settings::zone()?) {
-                Loaded::Missing => (
-                    false,
-                    Value::Null,
-                    Value::list([]),
-                    format!("no {} in SOP_DIR", calendars::ONCALL_FILE),
-                ),
-                Loaded::Valid(schedule) => {
-                    let status = schedule.at(inputs.now);
-                    let who = Value::from(status.primary().map(|o| o.person.clone()));
-                    let people = Value::list(status.people().into_iter().map(Value::from));
-                    (status.available(), who, people, status.note())
-                }
-                Loaded::Invalid(diags) => return Err(invalid("the on-call schedule", &diags)),
-            };
-        scope
-            .with_value("on_call_available", available, &note)
-            .with_value("on_call", who, &note)
-            .with_value("on_call_people", people, &note);
-    }
-
-    if any(&["maintenance_window", "maintenance_window_name"]) {
-        let (open, name, note) = match calendars::maintenance(inputs.sop_dir, settings::zone()?) {
-            Loaded::Missing => (
-                false,
-                Value::Null,
-                format!("no {} in SOP_DIR", calendars::MAINTENANCE_FILE),
-            ),
-            Loaded::Valid(calendar) => {
-                let status = calendar.at(inputs.now);
-                let name = Value::from(status.name().map(str::to_string));
-                (status.active(), name, status.note())
+    const CLOCK: &[&str] = &["business_hours", "weekday", "hour", "day_of_week", "now"];
+    if any(CLOCK) {
+        match settings::business_hours() {
+            Ok(hours) => {
+                let facts = hours.at(inputs.now);
+                let (clock, day) = (facts.clock_note(), facts.day_note());
+                scope
+                    .with_value("business_hours", facts.business_hours, &clock)
+                    .with_value("hour", facts.hour, &clock)
+                    .with_value("now", facts.now_rfc3339(), &clock)
+                    .with_value("weekday", facts.weekday, &day)
+                    .with_value("day_of_week", facts.day_of_week, &day);
             }
-            Loaded::Invalid(diags) => return Err(invalid("the maintenance windows", &diags)),
-        };
-        scope
-            .with_value("maintenance_window", open, &note)
-            .with_value("maintenance_window_name", name, &note);
+            Err(e) => scope.unavailable_all(CLOCK, &e),
+        }
+    }
+
+    const ONCALL: &[&str] = &["on_call_available", "on_call", "on_call_people"];
+    if any(ONCALL) {
+        match oncall(inputs) {
+            Ok((available, who, people, note)) => {
+                scope
+                    .with_value("on_call_available", available, &note)
+                    .with_value("on_call", who, &note)
+                    .with_value("on_call_people", people, &note);
+            }
+            Err(e) => scope.unavailable_all(ONCALL, &e),
+        }
+    }
+
+    const MAINTENANCE: &[&str] = &["maintenance_window", "maintenance_window_name"];
+    if any(MAINTENANCE) {
+        match maintenance(inputs) {
+            Ok((open, name, note)) => {
+                scope
+                    .with_value("maintenance_window", open, &note)
+                    .with_value("maintenance_window_name", name, &note);
+            }
+            Err(e) => scope.unavailable_all(MAINTENANCE, &e),
+        }
     }
 
     if needed("disk_usage") {
         let path = settings::disk_path();
-        let percent = disk::usage_percent(&path).context("disk_usage")?;
-        let note = format!("filesystem of {}", path.display());
-        scope.with_value("disk_usage", percent, &note);
+        match disk::usage_percent(&path).context("disk_usage") {
+            Ok(percent) => {
+                let note = format!("filesystem of {}", path.display());
+                scope.with_value("disk_usage", percent, &note);
+            }
+            Err(e) => scope.unavailable_all(&["disk_usage"], &e),
+        }
     }
 
     if needed("sop")
@@ -114,7 +108,45 @@ pub fn compute(inputs: &Inputs<'_>, needed: &dyn Fn(&str) -> bool) -> anyhow::Re
             Value::object([("type".to_string(), Value::from(kind))]),
         );
     }
-    Ok(scope)
+    scope
+}
+
+/// `on_call_available`, `on_call`, `on_call_people` and their note.
+fn oncall(inputs: &Inputs<'_>) -> anyhow::Result<(bool, Value, Value, String)> {
+    Ok(match calendars::oncall(inputs.sop_dir, settings::zone()?) {
+        Loaded::Missing => (
+            false,
+            Value::Null,
+            Value::list([]),
+            format!("no {} in SOP_DIR", calendars::ONCALL_FILE),
+        ),
+        Loaded::Valid(schedule) => {
+            let status = schedule.at(inputs.now);
+            let who = Value::from(status.primary().map(|o| o.person.clone()));
+            let people = Value::list(status.people().into_iter().map(Value::from));
+            (status.available(), who, people, status.note())
+        }
+        Loaded::Invalid(diags) => return Err(invalid("the on-call schedule", &diags)),
+    })
+}
+
+/// `maintenance_window`, `maintenance_window_name` and their note.
+fn maintenance(inputs: &Inputs<'_>) -> anyhow::Result<(bool, Value, String)> {
+    Ok(
+        match calendars::maintenance(inputs.sop_dir, settings::zone()?) {
+            Loaded::Missing => (
+                false,
+                Value::Null,
+                format!("no {} in SOP_DIR", calendars::MAINTENANCE_FILE),
+            ),
+            Loaded::Valid(calendar) => {
+                let status = calendar.at(inputs.now);
+                let name = Value::from(status.name().map(str::to_string));
+                (status.active(), name, status.note())
+            }
+            Loaded::Invalid(diags) => return Err(invalid("the maintenance windows", &diags)),
+        },
+    )
 }
 
 /// A broken calendar file referenced by a condition: the condition cannot be decided.
@@ -128,13 +160,21 @@ fn invalid(what: &str, diags: &[sop_core::Diagnostic]) -> anyhow::Error {
     anyhow::anyhow!("cannot read {what}: {first}{more}; run `sop check` to see every problem")
 }
 
-/// Sets a value together with its explanation note.
+/// Sets a value together with its explanation note, or marks names unavailable.
 trait WithNote {
     fn with_value(&mut self, name: &str, value: impl Into<Value>, note: &str) -> &mut Self;
+    fn unavailable_all(&mut self, names: &[&str], error: &anyhow::Error);
 }
 
 impl WithNote for MapScope {
     fn with_value(&mut self, name: &str, value: impl Into<Value>, note: &str) -> &mut Self {
         self.insert(name, value).set_note(name, note)
+    }
+
+    fn unavailable_all(&mut self, names: &[&str], error: &anyhow::Error) {
+        let reason = format!("{error:#}");
+        for name in names {
+            self.set_unavailable(name, reason.clone());
+        }
     }
 }

@@ -232,17 +232,66 @@ fn check_json_lists_calendar_problems() {
 
 #[test]
 fn a_broken_oncall_toml_makes_conditions_that_read_it_not_met() {
-    let sb = Sandbox::with_fixture("conditions");
+    let mut sb = Sandbox::with_fixture("conditions");
+    sb.env("SOP_NOW", "2026-01-14T09:00:00Z");
     sb.file("sops/oncall.toml", BROKEN_ONCALL);
+    sb.run(&["fact", "set", "prod_down", "true"]);
     let out = sb.run(&["check", "incident-response", "--at", "2026-01-14T10:00:00Z"]);
+    // Only the item that reads the broken file fails; the others are still decided.
     insta::assert_snapshot!(out.to_string(), @r#"
         exit: 3
         --- stdout
-        incident-response at 2026-01-14T10:00:00Z: conditions cannot be evaluated, so they are not met
-          ✗ cannot read the on-call schedule: [ROOT]/sops/oncall.toml:5:9: `shift` must be longer than 0s (help: write e.g. "7d" or "12h") (and 1 more problem); run `sop check` to see every problem
+        incident-response at 2026-01-14T10:00:00Z: conditions not met
+          ✗ ON_CALL_AVAILABLE: not met (error: cannot read the on-call schedule: [ROOT]/sops/oncall.toml:5:9: `shift` must be longer than 0s (help: write e.g. "7d" or "12h") (and 1 more problem); run `sop check` to see every problem)
+          ✓ PROD_DOWN: true (fact set by tester at 2026-01-14T09:00:00Z)
         --- stderr
         "#);
     // office-deploy does not read on-call, so it is still decided.
     let other = sb.run(&["check", "office-deploy", "--at", "2026-01-14T10:00:00Z"]);
     assert_eq!(other.code, 0, "{other}");
+}
+
+#[test]
+fn a_run_whose_conditions_read_a_broken_calendar_is_skipped_not_an_error() {
+    let sb = Sandbox::with_fixture("conditions");
+    sb.file("sops/oncall.toml", BROKEN_ONCALL);
+    let out = sb.run(&[
+        "execute",
+        "incident-response",
+        "--vars",
+        r#"{"prod_down": true}"#,
+    ]);
+    assert_eq!(out.code, 3, "{out}");
+    assert!(
+        out.stdout
+            .contains("✗ ON_CALL_AVAILABLE: not met (error: cannot read the on-call schedule"),
+        "{out}"
+    );
+    let status = sb.run(&["status", "--json"]);
+    assert_eq!(status.json()[0]["status"], "skipped", "{status}");
+}
+
+#[test]
+fn a_variable_overrides_a_built_in_whose_source_is_broken() {
+    let mut sb = Sandbox::with_fixture("conditions");
+    sb.file("sops/oncall.toml", BROKEN_ONCALL);
+    sb.env("SOP_TIMEZONE", "Mars/Olympus");
+    let out = sb.run(&["eval", "on_call_available || business_hours"]);
+    assert_eq!(out.code, 1, "{out}");
+    assert!(
+        out.stderr
+            .contains("`on_call_available` cannot be read: SOP_TIMEZONE: unknown time zone"),
+        "{out}"
+    );
+    let vars = r#"{"on_call_available": false, "business_hours": true}"#;
+    let out = sb.run(&[
+        "eval",
+        "on_call_available || business_hours",
+        "--vars",
+        vars,
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+    // Short-circuiting never reads the broken name.
+    let out = sb.run(&["eval", "true || business_hours"]);
+    assert_eq!(out.code, 0, "{out}");
 }

@@ -76,9 +76,10 @@ fn sop_business_hours_changes_the_range() {
     sb.env("SOP_BUSINESS_HOURS", "07:00-15:00");
     let out = sb.run(&["eval", "business_hours", "--at", "2026-01-16T07:00:00Z"]);
     assert_eq!((out.code, out.stdout.as_str()), (0, "true\n"), "{out}");
+    // A setting that cannot be read fails the condition closed, with the reason.
     sb.env("SOP_BUSINESS_HOURS", "7am-3pm");
     let bad = sb.run(&["eval", "business_hours", "--at", "2026-01-16T07:00:00Z"]);
-    assert_eq!(bad.code, 2, "{bad}");
+    assert_eq!((bad.code, bad.stdout.as_str()), (1, ""), "{bad}");
     assert!(bad.stderr.contains("SOP_BUSINESS_HOURS"), "{bad}");
 }
 
@@ -405,5 +406,58 @@ fn sop_names_the_sop_whose_fields_conditions_read() {
     assert!(
         unknown.stderr.contains("did you mean `office-deploy`?"),
         "{unknown}"
+    );
+}
+
+#[test]
+fn an_expression_may_start_with_a_minus_sign() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["eval", "-1 < x", "--vars", r#"{"x": 0}"#, "--explain"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.starts_with("-1 < x => true\n"), "{out}");
+}
+
+#[test]
+fn huge_inputs_through_stdin_and_files_are_refused_or_bounded_never_a_crash() {
+    let sb = Sandbox::new();
+    // 100,000 nested parentheses: too long for one argument, so it comes on stdin.
+    let nested = format!("{}true{}", "(".repeat(100_000), ")".repeat(100_000));
+    let mut cmd = sb.cmd(&["eval", "-"]);
+    cmd.write_stdin(nested);
+    let out = sb.output(cmd);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("the limit is 4096 bytes"), "{out}");
+    // The message shows an excerpt of the line, not 200,000 characters.
+    assert!(
+        out.stderr.len() < 1_000,
+        "{} bytes of stderr",
+        out.stderr.len()
+    );
+
+    // A 1 MB string in the variables, read from a file and searched.
+    let big = serde_json::json!({ "body": format!("{}needle", "x".repeat(1 << 20)) });
+    sb.file("payload.json", big.to_string());
+    let path = format!("@{}", sb.root().join("payload.json").display());
+    let out = sb.run(&[
+        "eval",
+        "'needle' in body && body matches 'needle$'",
+        "--vars",
+        &path,
+    ]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "true\n"), "{out}");
+}
+
+#[test]
+fn variables_may_come_from_stdin_but_only_one_argument_may_read_it() {
+    let sb = Sandbox::new();
+    let mut cmd = sb.cmd(&["eval", "severity >= 'high'", "--vars", "-"]);
+    cmd.write_stdin(r#"{"severity": "critical"}"#);
+    let out = sb.output(cmd);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "true\n"), "{out}");
+    let out = sb.run(&["eval", "-", "--vars", "-"]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stderr.contains("standard input is already read"),
+        "{out}"
     );
 }

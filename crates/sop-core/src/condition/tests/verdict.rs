@@ -107,3 +107,45 @@ fn empty_conditions_are_met_and_all_holding_items_meet() {
         ]})
     );
 }
+
+#[test]
+fn a_name_whose_source_failed_fails_closed_with_the_reason() {
+    let mut builtins = MapScope::new();
+    builtins.set_unavailable("on_call_available", "oncall.toml:5:9: bad shift");
+    let vars = scope(json!({"prod_down": true}));
+    let s = LayeredScope::new().then(&vars).then(&builtins);
+    let c = Conditions {
+        requires: vec![
+            name("ON_CALL_AVAILABLE"),
+            name("PROD_DOWN"),
+            expr("on_call_available == false"),
+            expr("prod_down || on_call_available"),
+        ],
+        expression: None,
+    };
+    assert_eq!(
+        details(&c, &s),
+        (
+            false,
+            vec![
+                (
+                    false,
+                    "ON_CALL_AVAILABLE: not met (error: oncall.toml:5:9: bad shift)".to_string()
+                ),
+                (true, "PROD_DOWN: true".to_string()),
+                (
+                    false,
+                    "on_call_available == false: not met (error: `on_call_available` cannot be \
+                     read: oncall.toml:5:9: bad shift)"
+                        .to_string()
+                ),
+                (
+                    true,
+                    "prod_down || on_call_available: true (prod_down = true, on_call_available \
+                     = error: `on_call_available` cannot be read: oncall.toml:5:9: bad shift)"
+                        .to_string()
+                ),
+            ]
+        )
+    );
+}
