@@ -1,5 +1,7 @@
 //! A problem found in user input, located at `file:line:col`, with a hint on how to fix it.
 
+mod render;
+
 use serde::Serialize;
 use std::fmt;
 
@@ -86,27 +88,9 @@ impl Diagnostic {
         }
     }
 
-    /// The rustc/just-style multi-line rendering: location, message, source line, caret, help.
+    /// The rustc-style multi-line rendering: message, location, source line, caret, help.
     pub fn render(&self) -> String {
-        let mut out = format!("error: {}\n  --> {}\n", self.message, self.location());
-        if let (Some(src), true) = (&self.source_line, self.line > 0) {
-            let gutter = self.line.to_string().len();
-            let pad = " ".repeat(gutter);
-            out.push_str(&format!("{pad} |\n{} | {src}\n", self.line));
-            let indent: String = src
-                .chars()
-                .take(self.col.saturating_sub(1) as usize)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!(
-                "{pad} | {indent}{}\n",
-                "^".repeat(self.width.max(1) as usize)
-            ));
-        }
-        if let Some(help) = &self.help {
-            out.push_str(&format!("  = help: {help}\n"));
-        }
-        out
+        render::render(self)
     }
 }
 

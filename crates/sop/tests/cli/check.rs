@@ -174,11 +174,11 @@ fn every_problem_of_every_broken_sop_in_one_pass() {
           = help: number the steps 1, 2, 3, ... in the order they appear
 
         error: step 3 appears twice (first on line 7)
-          --> [ROOT]/sops/bad-steps/SOP.md:10:1
+           --> [ROOT]/sops/bad-steps/SOP.md:10:1
            |
         10 | ## Step 3: Third Again
            | ^^^^^^^^^^^^^^^^^^^^^^
-          = help: number the steps 1, 2, 3, ... in the order they appear
+           = help: number the steps 1, 2, 3, ... in the order they appear
 
         error: invalid cron expression: the hour field `25` is not valid (hour takes 0-23, `*`, lists `a,b`, ranges `a-b` and steps `*/n`)
           --> [ROOT]/sops/bad-triggers/SOP.toml:6:14
@@ -195,32 +195,32 @@ fn every_problem_of_every_broken_sop_in_one_pass() {
           = help: use a name from the IANA database, e.g. "UTC", "Europe/Paris" or "America/New_York"
 
         error: invalid webhook path `hooks/deploy`: the path must start with `/`
-          --> [ROOT]/sops/bad-triggers/SOP.toml:11:8
+           --> [ROOT]/sops/bad-triggers/SOP.toml:11:8
            |
         11 | path = "hooks/deploy"
            |        ^^^^^^^^^^^^^^
-          = help: write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes
+           = help: write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes
 
         error: invalid event `Deploy.Failed`: the event name contains an upper-case letter
-          --> [ROOT]/sops/bad-triggers/SOP.toml:15:9
+           --> [ROOT]/sops/bad-triggers/SOP.toml:15:9
            |
         15 | event = "Deploy.Failed"
            |         ^^^^^^^^^^^^^^^
-          = help: write dot-separated lowercase words such as `deploy.failed`; a whole segment may be `*` (`deploy.*`)
+           = help: write dot-separated lowercase words such as `deploy.failed`; a whole segment may be `*` (`deploy.*`)
 
         error: `cooldown`: invalid duration `soon`: expected a number before the unit, e.g. "90s"
-          --> [ROOT]/sops/bad-triggers/SOP.toml:16:12
+           --> [ROOT]/sops/bad-triggers/SOP.toml:16:12
            |
         16 | cooldown = "soon"
            |            ^^^^^^
-          = help: write a number and a unit (s, m, h, d, w), e.g. "90s", "10m", "24h", "7d" or "1h30m"
+           = help: write a number and a unit (s, m, h, d, w), e.g. "90s", "10m", "24h", "7d" or "1h30m"
 
         error: unknown key `path` in a manual trigger
-          --> [ROOT]/sops/bad-triggers/SOP.toml:20:1
+           --> [ROOT]/sops/bad-triggers/SOP.toml:20:1
            |
         20 | path = "/manual"
            | ^^^^
-          = help: a manual trigger takes no other keys
+           = help: a manual trigger takes no other keys
 
         error: webhook path `/deploy` is already used by SOP `hook-a`
           --> [ROOT]/sops/hook-b/SOP.toml:6:8
@@ -287,11 +287,11 @@ fn only_the_named_sops_are_checked() {
           = help: number the steps 1, 2, 3, ... in the order they appear
 
         error: step 3 appears twice (first on line 7)
-          --> [ROOT]/sops/bad-steps/SOP.md:10:1
+           --> [ROOT]/sops/bad-steps/SOP.md:10:1
            |
         10 | ## Step 3: Third Again
            | ^^^^^^^^^^^^^^^^^^^^^^
-          = help: number the steps 1, 2, 3, ... in the order they appear
+           = help: number the steps 1, 2, 3, ... in the order they appear
         "#);
 }
 

@@ -360,11 +360,11 @@ fn an_invalid_sop_shows_its_problems_and_exits_2() {
           = help: number the steps 1, 2, 3, ... in the order they appear
 
         error: step 3 appears twice (first on line 7)
-          --> [ROOT]/sops/bad-steps/SOP.md:10:1
+           --> [ROOT]/sops/bad-steps/SOP.md:10:1
            |
         10 | ## Step 3: Third Again
            | ^^^^^^^^^^^^^^^^^^^^^^
-          = help: number the steps 1, 2, 3, ... in the order they appear
+           = help: number the steps 1, 2, 3, ... in the order they appear
 
         error: SOP `bad-steps` is invalid (4 problems); fix it and run `sop check bad-steps`
         "#);
