@@ -59,12 +59,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     check_commands(&sop, &variables)?;
 
     let store = sop_store::open_from_env()?;
-    let out = if args.json {
-        Progress::Quiet
-    } else {
-        Progress::Plain
-    };
-    let eng = Engine::new(ctx, store.as_ref(), actor, out)?;
+    let eng = Engine::new(ctx, store.as_ref(), actor, Progress::for_output(args.json))?;
     let vars_value = Value::Object(variables.clone());
     let now = eng.clock.now();
     let scope = scope::for_run(ctx, eng.store, &sop, "manual", &vars_value, now)?;

@@ -231,9 +231,7 @@ fn let_go(
         ));
     change.record = record;
     commit(eng, t, &change)?;
-    eng.out.line(&format!(
-        "■ stopped by signal {signal} during step {step}; the step's processes were terminated"
-    ));
+    eng.out.step_interrupted(step, signal);
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub mod gates;
 pub mod identity;
 pub mod json;
 pub mod lease;
+pub mod live;
 pub mod lookup;
 pub mod progress;
 pub mod recovery;

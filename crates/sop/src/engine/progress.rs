@@ -1,6 +1,9 @@
-//! What a person watching a run sees: one plain line per step event, the instructions of a
-//! manual step, and where the run ended. `--json` runs print none of it.
+//! What a person watching a run sees: one line per step event, the step's own output, the
+//! instructions of a manual step, and where the run ended. On a terminal a spinner shows the
+//! running step ([`Live`]); elsewhere the same lines are printed plain. `--json` runs print none
+//! of it.
 
+use super::live::{Live, Stream};
 use super::redact;
 use super::tracked::Tracked;
 use crate::executor::StepResult;
@@ -8,52 +11,100 @@ use sop_core::definition::Step;
 use sop_core::run::{RunStatus, WaitReason};
 use sop_core::step_output::Outputs;
 use sop_core::template::{Vars, render_text_lenient};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Progress {
-    /// Lines on stdout; step output streams through.
-    Plain,
+    /// Lines on stdout; step output streams through as it arrives.
+    Plain(OpenLines),
+    /// The same lines, with a spinner under them for the running step (a terminal).
+    Live(Live),
     /// Nothing: the command prints a JSON document at the end.
     Quiet,
 }
 
+/// Per stream (`[stdout, stderr]`), whether the step's output so far ends inside a line.
+#[derive(Debug, Default)]
+pub struct OpenLines([Cell<bool>; 2]);
+
 impl Progress {
     /// What a command that follows a run shows: nothing with `--json` (it prints the run
-    /// object at the end), else progress lines.
+    /// object at the end), else progress lines, live on a terminal.
     pub fn for_output(json: bool) -> Self {
         if json {
             Progress::Quiet
+        } else if Live::wanted() {
+            Progress::Live(Live::default())
         } else {
-            Progress::Plain
+            Progress::Plain(OpenLines::default())
         }
     }
 
-    pub fn is_quiet(self) -> bool {
-        self == Progress::Quiet
+    pub fn is_quiet(&self) -> bool {
+        matches!(self, Progress::Quiet)
     }
 
-    pub fn line(self, text: &str) {
-        if self.is_quiet() {
-            return;
+    pub fn line(&self, text: &str) {
+        match self {
+            Progress::Quiet => {}
+            Progress::Live(live) => live.line(text),
+            Progress::Plain(_) => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{text}");
+                let _ = out.flush();
+            }
         }
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}");
-        let _ = out.flush();
     }
 
-    pub fn step_started(self, t: &Tracked, step: &Step) {
-        self.line(&format!(
-            "▶ step {}/{}: {}",
-            step.number,
-            t.step_count(),
-            step.title
-        ));
+    /// Bytes a running step wrote to stdout (`stderr` false) or stderr.
+    pub fn step_output(&self, stderr: bool, bytes: &[u8]) {
+        let stream = if stderr {
+            Stream::Stderr
+        } else {
+            Stream::Stdout
+        };
+        match self {
+            Progress::Quiet => {}
+            Progress::Live(live) => live.output(stream, bytes),
+            Progress::Plain(open) => {
+                stream.write(bytes);
+                if let Some(last) = bytes.last() {
+                    open.0[stream as usize].set(*last != b'\n');
+                }
+            }
+        }
     }
 
-    pub fn step_finished(self, step: u32, result: &StepResult) {
+    /// Takes the running step's spinner down (a step ended, or the run stopped for someone),
+    /// and ends a last line of its output that had no newline, so the next line starts clean.
+    fn end_step(&self) {
+        match self {
+            Progress::Live(live) => live.stop(),
+            Progress::Plain(open) => {
+                for stream in [Stream::Stdout, Stream::Stderr] {
+                    if open.0[stream as usize].replace(false) {
+                        stream.write(b"\n");
+                    }
+                }
+            }
+            Progress::Quiet => {}
+        }
+    }
+
+    pub fn step_started(&self, t: &Tracked, step: &Step) {
+        self.end_step();
+        let label = format!("step {}/{}: {}", step.number, t.step_count(), step.title);
+        self.line(&format!("▶ {label}"));
+        if let Progress::Live(live) = self {
+            live.start(label);
+        }
+    }
+
+    pub fn step_finished(&self, step: u32, result: &StepResult) {
+        self.end_step();
         let took = seconds(result.duration);
         match result.failure() {
             None => self.line(&format!("✓ step {step} succeeded ({took})")),
@@ -61,25 +112,36 @@ impl Progress {
         }
     }
 
-    pub fn step_cancelled(self, step: u32, result: &StepResult) {
+    pub fn step_cancelled(&self, step: u32, result: &StepResult) {
+        self.end_step();
         self.line(&format!(
             "■ step {step} cancelled ({})",
             seconds(result.duration)
         ));
     }
 
-    pub fn step_error(self, step: u32, why: &str) {
+    pub fn step_error(&self, step: u32, why: &str) {
+        self.end_step();
         self.line(&format!("✗ step {step} failed: {why}"));
     }
 
-    pub fn retrying(self, step: u32, attempt: u32, why: &str, delay: Duration) {
+    /// Printed above the spinner, which keeps turning through the wait and the next attempt.
+    pub fn retrying(&self, step: u32, attempt: u32, why: &str, delay: Duration) {
         self.line(&format!(
             "↻ step {step} attempt {attempt} failed ({why}); retrying in {}",
             seconds(delay)
         ));
     }
 
-    pub fn recovered(self, t: &Tracked) {
+    /// This process was stopped by `signal` while `step` ran.
+    pub fn step_interrupted(&self, step: u32, signal: i32) {
+        self.end_step();
+        self.line(&format!(
+            "■ stopped by signal {signal} during step {step}; the step's processes were terminated"
+        ));
+    }
+
+    pub fn recovered(&self, t: &Tracked) {
         let what = match (t.run.status, t.view.wait_reason) {
             (RunStatus::Waiting, Some(WaitReason::Interrupted)) => {
                 "a step was interrupted and waits for `sop retry` or `sop skip`"
@@ -93,7 +155,8 @@ impl Progress {
     }
 
     /// The instructions of a manual step and how to report it.
-    pub fn manual_step(self, t: &Tracked, step: &Step) {
+    pub fn manual_step(&self, t: &Tracked, step: &Step) {
+        self.end_step();
         if self.is_quiet() {
             return;
         }
@@ -120,7 +183,8 @@ impl Progress {
     }
 
     /// Where the run stands after this command, with what to do next.
-    pub fn finished(self, t: &Tracked) {
+    pub fn finished(&self, t: &Tracked) {
+        self.end_step();
         let id = t.id();
         let at = t.run.current_step.unwrap_or(0);
         let reason = t.run.reason.as_deref().unwrap_or("");

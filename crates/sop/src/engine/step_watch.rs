@@ -8,7 +8,6 @@ use super::{Engine, lease, trace};
 use crate::executor::{FailedAttempt, Observer, interrupt};
 use sop_core::run::{Action, RunEvent, RunStatus};
 use sop_store::{StepPatch, StoreExt};
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 /// Why the engine stopped following the step before it ended by itself.
@@ -125,17 +124,11 @@ impl Observer for StepWatch<'_> {
     }
 
     fn stdout(&mut self, bytes: &[u8]) {
-        if !self.eng.out.is_quiet() {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(bytes).and_then(|()| out.flush());
-        }
+        self.eng.out.step_output(false, bytes);
     }
 
     fn stderr(&mut self, bytes: &[u8]) {
-        if !self.eng.out.is_quiet() {
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(bytes).and_then(|()| err.flush());
-        }
+        self.eng.out.step_output(true, bytes);
     }
 
     fn retrying(&mut self, failed: &FailedAttempt, delay: Duration) {

@@ -10,6 +10,7 @@ mod eval;
 mod execute;
 mod fact;
 mod list;
+mod live;
 mod recovery;
 mod run_control;
 mod run_support;
