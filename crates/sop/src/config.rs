@@ -13,8 +13,10 @@ pub struct Context {
 
 impl Context {
     /// Loads `./.env` into the environment (real environment variables win) and keeps the flags.
+    /// Only the working directory's `.env` counts: one in a parent directory belongs to some
+    /// other project.
     pub fn new(dir_flag: Option<PathBuf>) -> Self {
-        if let Err(e) = dotenvy::dotenv()
+        if let Err(e) = dotenvy::from_path(".env")
             && !e.not_found()
         {
             eprintln!("warning: ignoring ./.env: {e}");

@@ -4,9 +4,11 @@
 use crate::clock::Clock;
 use crate::commands::eval::show;
 use crate::config::Context;
+use crate::engine::identity;
 use crate::exit::{Exit, Fail};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sop_core::Duration;
+use sop_core::condition::is_bare_name;
 use sop_store::{Fact, StoreExt};
 
 #[derive(clap::Args)]
@@ -19,7 +21,8 @@ pub struct Args {
 pub enum Action {
     /// Set (or replace) a fact.
     Set {
-        /// Letters, digits, `_` and `.`; case-insensitive.
+        /// A name as conditions write it: letters, digits and `_`, not starting with a digit,
+        /// optionally in dot-separated parts (`deploy.ok`); case-insensitive.
         name: String,
         /// Read as JSON when it is valid JSON (true, 85, "x", [1, 2]); otherwise kept as text.
         #[arg(allow_hyphen_values = true)]
@@ -27,11 +30,20 @@ pub enum Action {
         /// Forget the fact after this long, e.g. 2h, 30m, 7d.
         #[arg(long, value_name = "DURATION")]
         ttl: Option<String>,
+        /// Record the fact as set by this user (default: $SOP_USER, else the OS user).
+        #[arg(long = "as", value_name = "USER")]
+        as_user: Option<String>,
     },
     /// Print a fact's value; exits 1 when it is not set or has expired.
-    Get { name: String },
+    Get {
+        /// The fact's name (case-insensitive).
+        name: String,
+    },
     /// Remove a fact; exits 1 when it was not set.
-    Unset { name: String },
+    Unset {
+        /// The fact's name (case-insensitive).
+        name: String,
+    },
     /// List the facts that are set.
     List {
         /// Print JSON instead of text.
@@ -43,7 +55,12 @@ pub enum Action {
 pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let now = Clock::from_env()?.now();
     match args.action {
-        Action::Set { name, value, ttl } => {
+        Action::Set {
+            name,
+            value,
+            ttl,
+            as_user,
+        } => {
             let name = checked_name(&name)?;
             let expires_at = ttl.map(|t| expiry(&t, now)).transpose()?;
             let fact = Fact {
@@ -51,7 +68,7 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                 value: parse_value(&value),
                 set_at: now,
                 expires_at,
-                set_by: actor(),
+                set_by: identity::who(as_user.as_deref())?,
             };
             let store = sop_store::open_from_env()?;
             let saved = store.transaction(|tx| tx.set_fact(&fact))?;
@@ -151,19 +168,26 @@ fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Lower-cased; letters, digits, `_` and `.` between non-empty parts (`deploy.ok`).
+/// Lower-cased. A fact is only useful if a condition can read it, so its name is a condition
+/// name (ASCII letters, digits and `_`, not starting with a digit, not a keyword such as `and`),
+/// optionally followed by `.key` parts of the same form (`deploy.ok`).
 fn checked_name(name: &str) -> anyhow::Result<String> {
-    let ok = !name.is_empty()
-        && name.len() <= 128
-        && name
-            .split('.')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    let is_word = |part: &str| {
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let mut parts = name.split('.');
+    let ok = name.len() <= 128 && parts.next().is_some_and(is_bare_name) && parts.all(is_word);
     if ok {
         Ok(Fact::normalize_name(name))
     } else {
         Err(Fail::invalid(format!(
-            "invalid fact name `{name}`: use letters, digits, `_` and `.` (e.g. tests_passed, \
-             deploy.ok), at most 128 characters"
+            "invalid fact name `{name}`: a condition could not read it\n  = help: use letters, \
+             digits and `_`, not starting with a digit, optionally in dot-separated parts (e.g. \
+             tests_passed, deploy.ok); at most 128 characters; not a keyword such as `and` or \
+             `true`"
         )))
     }
 }
@@ -183,14 +207,6 @@ fn expiry(ttl: &str, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
     Ok(now + d.as_chrono())
 }
 
-/// Who sets the fact: `SOP_USER`, else the login name.
-fn actor() -> String {
-    ["SOP_USER", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| "unknown".to_string())
-}
-
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -203,7 +219,11 @@ mod tests {
     fn names_are_lower_cased_and_checked() {
         assert_eq!(checked_name("Tests_Passed").unwrap(), "tests_passed");
         assert_eq!(checked_name("deploy.ok").unwrap(), "deploy.ok");
-        for bad in ["", "a b", "x-y", ".x", "x.", "a..b", "rm;"] {
+        assert_eq!(checked_name("_x.y_1").unwrap(), "_x.y_1");
+        assert_eq!(checked_name("deploy.in").unwrap(), "deploy.in");
+        for bad in [
+            "", "a b", "x-y", ".x", "x.", "a..b", "rm;", "1abc", "deploy.2", "and", "TRUE", "é",
+        ] {
             assert!(checked_name(bad).is_err(), "{bad}");
         }
     }

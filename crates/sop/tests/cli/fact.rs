@@ -133,8 +133,14 @@ fn invalid_names_and_ttls_are_usage_errors() {
         exit: 2
         --- stdout
         --- stderr
-        error: invalid fact name `tests-passed`: use letters, digits, `_` and `.` (e.g. tests_passed, deploy.ok), at most 128 characters
+        error: invalid fact name `tests-passed`: a condition could not read it
+          = help: use letters, digits and `_`, not starting with a digit, optionally in dot-separated parts (e.g. tests_passed, deploy.ok); at most 128 characters; not a keyword such as `and` or `true`
         "#);
+    // A name no condition could read is refused rather than silently unusable.
+    for unreadable in ["2fa_ok", "and", "deploy.1"] {
+        let out = sb.run(&["fact", "set", unreadable, "true"]);
+        assert_eq!(out.code, 2, "{unreadable}: {out}");
+    }
     let ttl = sb.run(&["fact", "set", "x", "1", "--ttl", "2 hours"]);
     assert_eq!(ttl.code, 2, "{ttl}");
     assert!(ttl.stderr.contains("--ttl"), "{ttl}");
@@ -193,4 +199,25 @@ fn facts_override_built_ins() {
         (0, "true\n"),
         "{forced}"
     );
+}
+
+#[test]
+fn set_by_is_the_acting_user() {
+    let mut sb = Sandbox::new();
+    sb.run(&["fact", "set", "a", "1"]);
+    sb.run(&["fact", "set", "b", "1", "--as", "ci-bot"]);
+    sb.env("SOP_USER", "");
+    sb.env("USER", "");
+    sb.env("LOGNAME", "");
+    sb.run(&["fact", "set", "c", "1"]);
+    let json = sb.run(&["fact", "list", "--json"]).json();
+    let by: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["set_by"].as_str().unwrap())
+        .collect();
+    // Without SOP_USER or USER the operating-system account is still named.
+    assert_eq!(by[..2], ["tester", "ci-bot"], "{json}");
+    assert!(!by[2].is_empty() && by[2] != "unknown", "{json}");
 }

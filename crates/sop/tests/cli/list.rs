@@ -339,6 +339,20 @@ fn sop_dir_is_read_from_the_env_file() {
 }
 
 #[test]
+fn only_the_env_file_of_the_working_directory_is_read() {
+    let sb = Sandbox::with_examples();
+    let sops = sb.sops_dir();
+    sb.file(".env", format!("SOP_DIR={}\n", sops.display()));
+    sb.file("elsewhere/README", "not an SOP dir");
+    let mut cmd = sb.cmd(&["list", "--json"]);
+    cmd.env_remove("SOP_DIR")
+        .current_dir(sb.root().join("elsewhere"));
+    let out = sb.output(cmd);
+    // The parent's .env is not this directory's configuration.
+    assert!(!out.to_string().contains("[ROOT]/sops"), "{out}");
+}
+
+#[test]
 fn list_has_help() {
     let out = Sandbox::new().run(&["list", "--help"]);
     assert_eq!(out.code, 0, "{out}");
