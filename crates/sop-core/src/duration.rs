@@ -66,7 +66,18 @@ impl FromStr for Duration {
             let unit_len = rest
                 .find(|c: char| c.is_ascii_digit())
                 .unwrap_or(rest.len());
-            let factor = match &rest[..unit_len] {
+            let unit = &rest[..unit_len];
+            if unit.starts_with('.') || unit.starts_with(',') {
+                return Err(err(
+                    "fractions are not accepted; combine whole units instead, e.g. \"1h30m\"",
+                ));
+            }
+            if unit.starts_with(char::is_whitespace) {
+                return Err(err(
+                    "write the number and its unit without a space, e.g. \"10m\"",
+                ));
+            }
+            let factor = match unit {
                 "s" => 1,
                 "m" => 60,
                 "h" => 3_600,
@@ -126,6 +137,16 @@ mod tests {
         for bad in ["", "10", "m", "10x", "-5s", "1.5h", "99999999999999999999s"] {
             assert!(bad.parse::<Duration>().is_err(), "{bad} should fail");
         }
+    }
+
+    #[test]
+    fn fractions_and_spaces_say_what_to_write_instead() {
+        let reason = |s: &str| s.parse::<Duration>().unwrap_err().reason;
+        assert!(reason("1.5h").starts_with("fractions are not accepted"));
+        assert!(reason("10 m").starts_with("write the number and its unit without a space"));
+        assert!(reason("10x").starts_with("unknown unit"));
+        assert!(reason("101y").starts_with("unknown unit"));
+        assert_eq!(reason("5300w"), "it is longer than 100 years");
     }
 
     #[test]

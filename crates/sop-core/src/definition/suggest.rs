@@ -1,14 +1,43 @@
 //! "Did you mean ...?" hints: the closest known word to a misspelt one.
 
-/// The candidate closest to `word`, if it is close enough to be a plausible typo.
+/// The candidate closest to `word`, if it is close enough to be a plausible typo, or else the
+/// one candidate `word` is a clear abbreviation or stem of (`retry` for `retries`, `secret` for
+/// `secret_env`, `incident` for `incident-response`).
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
+    let candidates: Vec<&str> = candidates.into_iter().collect();
     candidates
-        .into_iter()
-        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
+        .iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), *c))
         .filter(|(d, c)| *d <= (c.chars().count() / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+        .or_else(|| same_stem(&word, &candidates))
+}
+
+/// The candidate sharing the longest beginning with `word`, when that beginning is at least four
+/// characters and three quarters of the shorter word, and no other candidate shares as much.
+fn same_stem<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let shared = |c: &str| {
+        word.chars()
+            .zip(c.to_ascii_lowercase().chars())
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let scored: Vec<(usize, &str)> = candidates
+        .iter()
+        .map(|c| (shared(c), *c))
+        .filter(|(n, c)| {
+            let shorter = word.chars().count().min(c.chars().count());
+            *n >= 4 && *n * 4 >= shorter * 3
+        })
+        .collect();
+    let best = scored.iter().map(|(n, _)| *n).max()?;
+    let mut top = scored.iter().filter(|(n, _)| *n == best);
+    match (top.next(), top.next()) {
+        (Some((_, c)), None) => Some(c),
+        _ => None,
+    }
 }
 
 /// `did you mean `x`?` when a candidate is close, else the list of valid words.
@@ -63,6 +92,23 @@ mod tests {
         assert_eq!(closest("prioity", keys), Some("priority"));
         assert_eq!(closest("execution-mode", keys), Some("execution_mode"));
         assert_eq!(closest("Name", keys), Some("name"));
+    }
+
+    #[test]
+    fn stems_and_abbreviations_are_suggested_when_unambiguous() {
+        let options = ["timeout", "retries", "continue_on_error", "approval"];
+        assert_eq!(closest("retry", options), Some("retries"));
+        assert_eq!(
+            closest("secret", ["type", "path", "secret_env"]),
+            Some("secret_env")
+        );
+        assert_eq!(
+            closest("incident", ["daily-backup", "incident-response"]),
+            Some("incident-response")
+        );
+        // `time` begins both, so neither is suggested.
+        assert_eq!(closest("time", ["timeout", "timezone"]), None);
+        assert_eq!(closest("tim", ["timeout"]), None);
     }
 
     #[test]

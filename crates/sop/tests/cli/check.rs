@@ -477,7 +477,7 @@ fn a_step_option_and_a_duration_gone_wrong() {
 
         1 SOP checked: 0 valid, 1 invalid (2 problems)
         --- stderr
-        error: `timeout`: invalid duration `1.5h`: unknown unit; use s, m, h, d or w, e.g. "24h"
+        error: `timeout`: invalid duration `1.5h`: fractions are not accepted; combine whole units instead, e.g. "1h30m"
           --> [ROOT]/sops/demo/SOP.toml:4:11
           |
         4 | timeout = "1.5h"
