@@ -53,6 +53,33 @@ impl<'a> TomlReader<'a> {
         self.diagnostics.push(d);
     }
 
+    /// Reports the `name` of `t` when an earlier entry of the same `kind` has it, returning
+    /// true; otherwise remembers it in `seen`. Runs before an entry's other checks, so a
+    /// duplicate is reported even when the entry has problems of its own.
+    pub fn duplicate_name(
+        &mut self,
+        t: &Table<'_, '_>,
+        seen: &mut Vec<String>,
+        kind: &str,
+    ) -> bool {
+        let Some(value) = t.table.get("name") else {
+            return false;
+        };
+        let Some(name) = value.get_ref().as_str() else {
+            return false;
+        };
+        if seen.iter().any(|n| n == name) {
+            self.error(
+                value.span(),
+                format!("a {kind} named `{name}` is already defined"),
+                Some(&format!("give every {kind} its own name")),
+            );
+            return true;
+        }
+        seen.push(name.to_string());
+        false
+    }
+
     /// Diagnostics in file order, as a person reads the file.
     pub fn finish(mut self) -> Vec<Diagnostic> {
         self.diagnostics

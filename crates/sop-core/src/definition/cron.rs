@@ -48,8 +48,10 @@ impl CronSchedule {
             });
         match parser.parse(trimmed) {
             Ok(cron) => Ok(CronSchedule { cron, every_month }),
-            Err(e) => Err(bad_field(&parser, trimmed)
-                .unwrap_or_else(|| format!("invalid cron expression: {e}"))),
+            Err(e) => Err(format!(
+                "invalid cron expression: {}",
+                bad_field(&parser, trimmed).unwrap_or_else(|| e.to_string())
+            )),
         }
     }
 
@@ -91,6 +93,17 @@ const FIELDS: [(&str, &str); 5] = [
     ("day-of-week", "0-7 or SUN-SAT"),
 ];
 
+/// For a five-field pattern croner refused, which field is wrong and what it takes, e.g. ``the
+/// minute field `61` is not valid (minute takes 0-59, ...)``; `None` for other shapes. Shared
+/// with the maintenance windows' `start` patterns.
+pub fn explain_bad_field(expression: &str) -> Option<String> {
+    let parser = CronParser::builder()
+        .seconds(Seconds::Disallowed)
+        .year(Year::Disallowed)
+        .build();
+    bad_field(&parser, expression.trim())
+}
+
 /// Names the first field that is wrong on its own, by parsing it with every other field `*`;
 /// croner's own message does not say which field it choked on.
 fn bad_field(parser: &CronParser, expression: &str) -> Option<String> {
@@ -105,7 +118,7 @@ fn bad_field(parser: &CronParser, expression: &str) -> Option<String> {
         parser.parse(&alone.join(" ")).err().map(|_| {
             let (name, range) = FIELDS[i];
             format!(
-                "invalid cron expression: the {name} field `{}` is not valid ({name} takes {range}, `*`, lists `a,b`, ranges `a-b` and steps `*/n`)",
+                "the {name} field `{}` is not valid ({name} takes {range}, `*`, lists `a,b`, ranges `a-b` and steps `*/n`)",
                 fields[i]
             )
         })

@@ -25,7 +25,7 @@ mod trigger_table;
 mod webhook_conflicts;
 
 pub use conditions::{ConditionExpression, Conditions, Requirement};
-pub use cron::{CronSchedule, parse_timezone};
+pub use cron::{CronSchedule, explain_bad_field, parse_timezone};
 pub use meta_table::DEFAULT_APPROVAL_TIMEOUT;
 pub use sop_md::SopMd;
 pub use sop_toml::SopToml;

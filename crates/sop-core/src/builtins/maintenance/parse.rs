@@ -3,6 +3,7 @@
 use super::{MaintenanceCalendar, Window, WindowTimes};
 use crate::builtins::local_time::{parse_instant, parse_zone};
 use crate::builtins::toml_reader::{Located, Table, TomlReader};
+use crate::definition::explain_bad_field;
 use crate::{Diagnostic, Duration};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -27,19 +28,13 @@ pub(super) fn parse(
     };
     r.check_keys(&root, &["window"], "maintenance.toml");
     let mut calendar = MaintenanceCalendar::default();
+    let mut names: Vec<String> = Vec::new();
     for (i, t) in r.tables(root.table, "window").iter().enumerate() {
         let what = format!("[[window]] #{}", i + 1);
-        let Some(w) = window(&mut r, t, &what, default_zone) else {
-            continue;
-        };
-        if calendar.windows.iter().any(|o| o.name == w.name) {
-            let span = t.table.get("name").map_or(t.span.clone(), |v| v.span());
-            r.error(
-                span,
-                format!("a window named `{}` is already defined", w.name),
-                Some("give every window its own name"),
-            );
-        } else {
+        let duplicate = r.duplicate_name(t, &mut names, "window");
+        if let Some(w) = window(&mut r, t, &what, default_zone)
+            && !duplicate
+        {
             calendar.windows.push(w);
         }
     }
@@ -112,9 +107,17 @@ fn recurring_times(r: &mut TomlReader<'_>, t: &Table<'_, '_>, what: &str) -> Opt
         }
         Ok(c) => Some(c),
         Err(e) => {
+            let fields = s.value.split_whitespace().count();
+            let why = match explain_bad_field(&s.value) {
+                Some(field) => field,
+                None if !(5..=6).contains(&fields) && !s.value.trim().starts_with('@') => {
+                    format!("it has {fields} fields, not 5 (or 6 with leading seconds)")
+                }
+                None => e.to_string(),
+            };
             r.error(
                 s.span.clone(),
-                format!("`start` is not a cron pattern: {e}"),
+                format!("`start` is not a cron pattern: {why}"),
                 Some("write five fields, minute hour day month weekday, e.g. \"0 23 * * *\""),
             );
             None

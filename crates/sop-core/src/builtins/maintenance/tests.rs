@@ -131,7 +131,7 @@ name = "typo"
     assert!(c.windows.is_empty());
     let got: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
     let expected: Vec<&str> = vec![
-        r#"sops/maintenance.toml:3:9: `start` is not a cron pattern: Component error: Number out of bounds. (help: write five fields, minute hour day month weekday, e.g. "0 23 * * *")"#,
+        r#"sops/maintenance.toml:3:9: `start` is not a cron pattern: the hour field `25` is not valid (hour takes 0-23, `*`, lists `a,b`, ranges `a-b` and steps `*/n`) (help: write five fields, minute hour day month weekday, e.g. "0 23 * * *")"#,
         r#"sops/maintenance.toml:4:12: invalid duration `3x`: unknown unit; use s, m, h, d or w, e.g. "24h" (help: write e.g. "3h")"#,
         r#"sops/maintenance.toml:9:8: [[window]] #2 mixes a cron `start`/`duration` with `from`/`to` (help: give either a cron `start` with a `duration` (start = "0 23 * * *", duration = "3h") or explicit `from` and `to`)"#,
         r#"sops/maintenance.toml:14:6: `to` in [[window]] #3 is not after `from` (help: a window is open from `from` (inclusive) to `to` (exclusive))"#,
@@ -154,6 +154,22 @@ fn a_pattern_that_never_fires_is_an_error() {
         got,
         [
             r#"maintenance.toml:3:9: `start` never fires (help: check the day and month fields, e.g. February has no 31st)"#
+        ]
+    );
+}
+
+#[test]
+fn a_duplicate_name_is_reported_even_when_the_window_has_other_problems() {
+    let text = "[[window]]\nname = \"nightly\"\nstart = \"0 23 * * *\"\nduration = \"3h\"\n\n\
+                [[window]]\nname = \"nightly\"\nstart = \"0 23 * *\"\nduration = \"3h\"\n";
+    let (c, diags) = MaintenanceCalendar::parse("maintenance.toml", text, Tz::UTC);
+    assert_eq!(c.windows.len(), 1);
+    let got: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        got,
+        [
+            r#"maintenance.toml:7:8: a window named `nightly` is already defined (help: give every window its own name)"#,
+            r#"maintenance.toml:8:9: `start` is not a cron pattern: it has 4 fields, not 5 (or 6 with leading seconds) (help: write five fields, minute hour day month weekday, e.g. "0 23 * * *")"#,
         ]
     );
 }

@@ -27,19 +27,14 @@ pub(super) fn parse(file: &str, text: &str, default_zone: Tz) -> (OnCallSchedule
 
     let mut schedule = OnCallSchedule::default();
     let rotation_tables = r.tables(root.table, "rotation");
+    let mut names: Vec<String> = Vec::new();
     for (i, t) in rotation_tables.iter().enumerate() {
         let what = format!("[[rotation]] #{}", i + 1);
-        if let Some(rotation) = rotation(&mut r, t, &what, default_zone) {
-            if schedule.rotations.iter().any(|o| o.name == rotation.name) {
-                let span = t.table.get("name").map_or(t.span.clone(), |v| v.span());
-                r.error(
-                    span,
-                    format!("a rotation named `{}` is already defined", rotation.name),
-                    Some("give every rotation its own name"),
-                );
-            } else {
-                schedule.rotations.push(rotation);
-            }
+        let duplicate = r.duplicate_name(t, &mut names, "rotation");
+        if let Some(rotation) = rotation(&mut r, t, &what, default_zone)
+            && !duplicate
+        {
+            schedule.rotations.push(rotation);
         }
     }
     // Overrides are checked against every rotation named in the file, valid or not, so one

@@ -275,3 +275,20 @@ fn invalid_toml_is_located() {
     );
     assert!(diags[0].message.starts_with("invalid TOML"), "{diags:#?}");
 }
+
+#[test]
+fn a_duplicate_rotation_name_is_reported_even_when_the_rotation_has_other_problems() {
+    let text = "[[rotation]]\nname = \"primary\"\npeople = [\"a\"]\nstart = \"2026-01-05\"\n\
+                shift = \"7d\"\n\n[[rotation]]\nname = \"primary\"\npeople = [\"b\"]\n\
+                start = \"2026-01-05\"\nshift = \"7\"\n";
+    let (schedule, diags) = OnCallSchedule::parse("oncall.toml", text, Tz::UTC);
+    assert_eq!(schedule.rotations.len(), 1);
+    let got: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        got,
+        [
+            "oncall.toml:8:8: a rotation named `primary` is already defined (help: give every rotation its own name)",
+            r#"oncall.toml:11:9: invalid duration `7`: missing unit; use s, m, h, d or w, e.g. "90s" (help: write e.g. "7d" or "12h")"#,
+        ]
+    );
+}
