@@ -26,9 +26,14 @@ pub struct Args {
     pub json: bool,
 
     /// Instead of validating, show whether the SOPs' conditions would hold at this instant
-    /// (RFC 3339), with no run variables.
+    /// (RFC 3339), reading facts and built-ins as a run started then would.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+
+    /// With --at: the run variables to assume, as a JSON object (`-` reads standard input,
+    /// `@FILE` a file), e.g. '{"severity": "critical"}'.
+    #[arg(long, value_name = "JSON", requires = "at")]
+    pub vars: Option<String>,
 }
 
 /// What `sop check` found for one SOP.
@@ -67,7 +72,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let catalog = Catalog::open(&ctx.sop_dir())?;
     let entries = select(&catalog, &args.names)?;
     if let Some(at) = &args.at {
-        return super::check_at::run(ctx, &entries, at, args.json);
+        return super::check_at::run(ctx, &entries, at, args.vars.as_deref(), args.json);
     }
     let calendars = super::check_at::validate_calendars(catalog.dir());
     let now = Clock::from_env()?.now();

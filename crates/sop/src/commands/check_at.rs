@@ -2,9 +2,10 @@
 //! checks of the calendar files built-in variables read.
 
 use crate::catalog::Entry;
-use crate::commands::eval::parse_at;
+use crate::commands::arg_input;
+use crate::commands::eval::{parse_at, parse_vars};
 use crate::config::Context;
-use crate::exit::{Exit, Fail};
+use crate::exit::Exit;
 use crate::scope::calendars::{self, Loaded};
 use crate::scope::{self, Subject, settings};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -21,34 +22,45 @@ struct Report<'a> {
     at: String,
     met: bool,
     items: Vec<ItemVerdict>,
-    /// Why the conditions could not be evaluated at all (e.g. a broken oncall.toml).
+    /// Why the conditions could not be evaluated at all (an invalid definition, an unreadable
+    /// store).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
 
-/// Evaluates each SOP's conditions at `at` (RFC 3339) with no run variables, printing the
-/// verdict and one line per item. Exits 0 when every SOP's conditions hold, 3 otherwise; an
-/// invalid definition is a usage error (exit 2), as there are no conditions to evaluate.
-pub fn run(ctx: &Context, entries: &[&Entry], at: &str, json: bool) -> anyhow::Result<Exit> {
+/// Evaluates each SOP's conditions at `at` (RFC 3339) with the given run variables (none by
+/// default), printing the verdict and one line per item. Exits 0 when every SOP's conditions
+/// hold, 3 otherwise, and 2 when an SOP is invalid (it has no conditions to evaluate; the
+/// others are still shown).
+pub fn run(
+    ctx: &Context,
+    entries: &[&Entry],
+    at: &str,
+    vars: Option<&str>,
+    json: bool,
+) -> anyhow::Result<Exit> {
     let at = parse_at(at)?;
-    let mut sops: Vec<&Sop> = Vec::new();
-    for entry in entries {
-        match &entry.sop {
-            Ok(sop) => sops.push(sop),
-            Err(_) => {
-                return Err(Fail::invalid(format!(
-                    "SOP `{0}` is invalid, so its conditions cannot be evaluated\n  = help: run \
-                     `sop check {0}` to see its problems",
-                    entry.name
-                )));
-            }
-        }
-    }
+    let vars = match vars {
+        Some(text) => parse_vars(Some(&arg_input::resolve(text, "--vars", &mut false)?))?,
+        None => serde_json::Value::Object(Default::default()),
+    };
     let store = sop_store::open_from_env()?;
-    let vars = serde_json::Value::Object(Default::default());
-    let reports: Vec<Report> = sops
+    let at_text = at.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let reports: Vec<Report> = entries
         .iter()
-        .map(|sop| report(ctx, &*store, sop, &vars, at))
+        .map(|entry| match &entry.sop {
+            Ok(sop) => report(ctx, &*store, sop, &vars, at),
+            Err(_) => Report {
+                sop: &entry.name,
+                at: at_text.clone(),
+                met: false,
+                items: Vec::new(),
+                error: Some(format!(
+                    "the SOP is invalid; run `sop check {}` to see its problems",
+                    entry.name
+                )),
+            },
+        })
         .collect();
     if json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
@@ -57,7 +69,9 @@ pub fn run(ctx: &Context, entries: &[&Entry], at: &str, json: bool) -> anyhow::R
             print!("{}", render(r));
         }
     }
-    Ok(if reports.iter().all(|r| r.met) {
+    Ok(if entries.iter().any(|e| e.sop.is_err()) {
+        Exit::Invalid
+    } else if reports.iter().all(|r| r.met) {
         Exit::Success
     } else {
         Exit::ConditionsUnmet
@@ -103,7 +117,7 @@ fn report<'a>(
 fn render(r: &Report<'_>) -> String {
     let mut out = String::new();
     let verdict = match (&r.error, r.met, r.items.is_empty()) {
-        (Some(_), _, _) => "conditions cannot be evaluated, so they are not met",
+        (Some(_), _, _) => "conditions cannot be evaluated",
         (None, true, true) => "no conditions, would run",
         (None, true, false) => "conditions met",
         (None, false, _) => "conditions not met",

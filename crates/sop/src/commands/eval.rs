@@ -136,7 +136,8 @@ fn eval_error(src: &str, e: &EvalError) -> String {
     }
 }
 
-fn parse_vars(text: Option<&str>) -> anyhow::Result<serde_json::Value> {
+/// `--vars` as a JSON object; absent means no variables.
+pub fn parse_vars(text: Option<&str>) -> anyhow::Result<serde_json::Value> {
     let Some(text) = text else {
         return Ok(serde_json::Value::Object(Default::default()));
     };

@@ -295,3 +295,49 @@ fn a_variable_overrides_a_built_in_whose_source_is_broken() {
     let out = sb.run(&["eval", "true || business_hours"]);
     assert_eq!(out.code, 0, "{out}");
 }
+
+#[test]
+fn run_variables_can_be_assumed_with_vars() {
+    let sb = Sandbox::with_fixture("conditions");
+    let out = sb.run(&[
+        "check",
+        "incident-response",
+        "--at",
+        "2026-01-14T10:00:00Z",
+        "--vars",
+        r#"{"PROD_DOWN": "yes"}"#,
+    ]);
+    insta::assert_snapshot!(out.to_string(), @r#"
+        exit: 0
+        --- stdout
+        incident-response at 2026-01-14T10:00:00Z: conditions met
+          ✓ ON_CALL_AVAILABLE: true (dave, override in rotation primary)
+          ✓ PROD_DOWN: 'yes'
+        --- stderr
+        "#);
+    let without_at = sb.run(&["check", "--vars", "{}"]);
+    assert_eq!(without_at.code, 2, "{without_at}");
+    let not_an_object = sb.run(&["check", "--at", "2026-01-14T10:00:00Z", "--vars", "[1]"]);
+    assert_eq!(not_an_object.code, 2, "{not_an_object}");
+}
+
+#[test]
+fn an_invalid_sop_is_named_and_the_others_are_still_decided() {
+    let sb = Sandbox::with_fixture("conditions");
+    sb.sop("broken", "[sop]\nname = \"broken\"\n", "## Step 1: x\n");
+    let out = sb.run(&["check", "--at", "2026-01-14T10:00:00Z"]);
+    insta::assert_snapshot!(out.to_string(), @r#"
+        exit: 2
+        --- stdout
+        broken at 2026-01-14T10:00:00Z: conditions cannot be evaluated
+          ✗ the SOP is invalid; run `sop check broken` to see its problems
+        incident-response at 2026-01-14T10:00:00Z: conditions not met
+          ✓ ON_CALL_AVAILABLE: true (dave, override in rotation primary)
+          ✗ PROD_DOWN: not set
+        office-deploy at 2026-01-14T10:00:00Z: conditions met
+          ✓ weekday: true (wednesday 10:00 UTC)
+          ✓ !maintenance_window: true (false [no maintenance window is open])
+          ✓ sop.priority == 'normal' && business_hours == true: true (sop.priority = 'normal', business_hours = true [10:00 UTC])
+        --- stderr
+        "#);
+}
