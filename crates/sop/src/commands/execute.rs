@@ -56,7 +56,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let sop = snapshot.parse(&args.name)?;
     let variables = parse_vars(args.vars.as_deref())?;
     executor::variable_env(&variables).map_err(|e| Fail::invalid(format!("--vars: {e}")))?;
-    check_commands(&sop, &variables)?;
+    let missing = command_problems(&sop, &variables);
+    if !args.dry_run && !missing.is_empty() {
+        return Err(Fail::invalid(missing_message(&sop, &missing)));
+    }
 
     let store = sop_store::open_from_env()?;
     let eng = Engine::new(ctx, store.as_ref(), actor, Progress::for_output(args.json))?;
@@ -79,6 +82,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         plan: &plan,
         needs_force: needs_force.clone(),
         forced: args.force,
+        missing: &missing,
     };
     if args.dry_run {
         if args.json {
@@ -88,6 +92,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         }
         return Ok(match (verdicts.would_start(), verdict.met) {
             (true, _) => Exit::Success,
+            (false, _) if !missing.is_empty() => Exit::Invalid,
             (false, false) => Exit::ConditionsUnmet,
             (false, true) => Exit::Invalid,
         });
@@ -177,10 +182,11 @@ fn parse_vars(text: Option<&str>) -> anyhow::Result<Map<String, Value>> {
     }
 }
 
-/// Refuses to start when a command names a variable that was not given: it would fail at that
-/// step anyway, after the earlier steps ran. Outputs of earlier steps (`steps.N.key`) are only
-/// known at run time and are not checked here.
-fn check_commands(sop: &Sop, variables: &Map<String, Value>) -> anyhow::Result<()> {
+/// The commands that name a variable that was not given, as `file:line: step N `title`: …`. A
+/// run with any would fail at that step anyway, after the earlier steps ran, so it is refused
+/// before anything runs. Outputs of earlier steps (`steps.N.key`) are only known at run time
+/// and are not checked here.
+fn command_problems(sop: &Sop, variables: &Map<String, Value>) -> Vec<String> {
     let no_outputs = BTreeMap::new();
     let vars = Vars::new(variables).with_steps(&no_outputs);
     let mut problems = Vec::new();
@@ -206,14 +212,15 @@ fn check_commands(sop: &Sop, variables: &Map<String, Value>) -> anyhow::Result<(
             }
         }
     }
-    if problems.is_empty() {
-        return Ok(());
-    }
-    Err(Fail::invalid(format!(
+    problems
+}
+
+fn missing_message(sop: &Sop, problems: &[String]) -> String {
+    format!(
         "cannot start `{}`:\n  {}\n  = help: pass the missing variables with --vars '{{\"name\": \"value\"}}'",
         sop.name(),
         problems.join("\n  ")
-    )))
+    )
 }
 
 fn print_conditions(eng: &Engine, verdict: &condition::Verdict, vars: &Map<String, Value>) {

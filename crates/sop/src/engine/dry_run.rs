@@ -19,11 +19,13 @@ pub struct Verdicts<'a> {
     /// Why a start would need `--force`, and whether it was given.
     pub needs_force: Vec<&'static str>,
     pub forced: bool,
+    /// Commands that name a variable `--vars` did not give: no start, `--force` or not.
+    pub missing: &'a [String],
 }
 
 impl Verdicts<'_> {
     pub fn would_start(&self) -> bool {
-        self.needs_force.is_empty() || self.forced
+        self.missing.is_empty() && (self.needs_force.is_empty() || self.forced)
     }
 }
 
@@ -58,12 +60,29 @@ pub fn text(sop: &Sop, vars: &Map<String, Value>, v: &Verdicts) -> String {
             format!(" (forced: {})", v.needs_force.join(", "))
         };
         let _ = writeln!(out, "would start: yes{forced}");
-    } else {
+    } else if v.missing.is_empty() {
         let _ = writeln!(
             out,
             "would start: no ({}); --force starts it anyway and records that in the audit trail",
             v.needs_force.join(", ")
         );
+    } else {
+        let mut reasons = vec!["variables missing"];
+        if !v.forced {
+            reasons.extend(&v.needs_force);
+        }
+        let _ = writeln!(out, "would start: no ({})", reasons.join(", "));
+        for problem in v.missing {
+            let _ = writeln!(out, "  {problem}");
+        }
+        out.push_str("  = help: pass the missing variables with --vars '{\"name\": \"value\"}'\n");
+        if reasons.len() > 1 {
+            let _ = writeln!(
+                out,
+                "  = help: --force starts it despite {}, and records that in the audit trail",
+                v.needs_force.join(" and ")
+            );
+        }
     }
     out
 }
@@ -137,6 +156,7 @@ fn env_names(vars: &Map<String, Value>) -> Vec<String> {
             "SOP_RUN_ID",
             "SOP_NAME",
             "SOP_STEP",
+            "SOP_ATTEMPT",
             "SOP_OUTPUT",
         ]
         .iter()
@@ -182,6 +202,7 @@ pub fn json(sop: &Sop, vars: &Map<String, Value>, v: &Verdicts) -> Value {
         "dry_run": true,
         "would_start": v.would_start(),
         "needs_force": v.needs_force,
+        "missing_variables": v.missing,
         "conditions": {"met": v.conditions.met, "items": conditions},
         "mode": v.plan.resolution.mode,
         "gates": v.plan.gates,

@@ -314,7 +314,7 @@ fn a_dry_run_shows_everything_and_records_nothing() {
     conditions: none
     mode: auto
     gates: none
-    environment: SOP_VAR_API_TOKEN, SOP_VAR_WHO, SOP_VARS, SOP_RUN_ID, SOP_NAME, SOP_STEP, SOP_OUTPUT
+    environment: SOP_VAR_API_TOKEN, SOP_VAR_WHO, SOP_VARS, SOP_RUN_ID, SOP_NAME, SOP_STEP, SOP_ATTEMPT, SOP_OUTPUT
     steps:
       1. Greet (automated, timeout 1h)
          $ sh -c: echo "hello "'it'\''s me'""
@@ -346,6 +346,32 @@ fn a_dry_run_shows_everything_and_records_nothing() {
         plan["steps"][0]["commands"][0]["command"],
         "echo prepared\n"
     );
+}
+
+#[test]
+fn a_dry_run_without_the_variables_its_commands_need_shows_the_plan_and_what_is_missing() {
+    let sb = sandbox();
+    let out = sb.run(&["execute", "hello", "--dry-run"]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stdout.contains(r#"$ sh -c: echo "hello {{ who }}""#),
+        "{out}"
+    );
+    assert!(
+        out.stdout.ends_with(
+            "would start: no (variables missing)\n  hello/SOP.md:6: step 1 `Greet`: variable `who` is not defined\n  = help: pass the missing variables with --vars '{\"name\": \"value\"}'\n"
+        ),
+        "{out}"
+    );
+    let json = sb.run(&["execute", "hello", "--dry-run", "--json"]);
+    assert_eq!(json.code, 2, "{json}");
+    let plan = json.json();
+    assert_eq!(plan["would_start"], false);
+    assert_eq!(
+        plan["missing_variables"],
+        serde_json::json!(["hello/SOP.md:6: step 1 `Greet`: variable `who` is not defined"])
+    );
+    assert_eq!(sb.run(&["status", "--json"]).json(), serde_json::json!([]));
 }
 
 #[test]
