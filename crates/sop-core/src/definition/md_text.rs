@@ -1,12 +1,33 @@
 //! Small text rules of SOP.md: heading text, list item text, options comments, closed fences.
 
-/// True for `<!-- sop: ... -->` (and near misses such as `<!-- sop timeout = ... -->`).
+/// True for `<!-- sop: ... -->` in any letter case (and near misses such as
+/// `<!-- sop timeout = ... -->`, which the options parser then reports).
 pub fn is_options_comment(html: &str) -> bool {
-    html.trim_start()
-        .strip_prefix("<!--")
-        .map(str::trim_start)
-        .and_then(|s| s.strip_prefix("sop"))
-        .is_some_and(|rest| rest.starts_with(|c: char| c == ':' || c.is_whitespace()))
+    comment_word(html).is_some_and(|(word, rest)| {
+        word.eq_ignore_ascii_case("sop")
+            && rest.starts_with(|c: char| c == ':' || c.is_whitespace())
+    })
+}
+
+/// True for a comment that was surely meant as an options line but names it wrongly, such as
+/// `<!-- sops: retries = 2 -->` or `<!-- sop-options: ... -->`: left alone, its options would
+/// silently not apply.
+pub fn is_misspelt_options_comment(html: &str) -> bool {
+    comment_word(html).is_some_and(|(word, rest)| {
+        let word = word.to_ascii_lowercase();
+        word != "sop"
+            && rest.trim_start().starts_with(':')
+            && (word.starts_with("sop") || super::suggest::closest(&word, ["sop"]).is_some())
+    })
+}
+
+/// The first word of an HTML comment (letters, digits, `_`, `-`) and the text after it.
+fn comment_word(html: &str) -> Option<(&str, &str)> {
+    let s = html.trim_start().strip_prefix("<!--")?.trim_start();
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(s.len());
+    Some((&s[..end], &s[end..]))
 }
 
 /// The text of an ATX (`## Title ##`) or setext (`Title` + `---`) heading line.
@@ -68,6 +89,31 @@ pub fn fence_is_closed(source: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn options_comments_in_any_case_and_their_misspellings() {
+        use super::{is_misspelt_options_comment as misspelt, is_options_comment as options};
+        assert!(options("<!-- sop: retries = 1 -->"));
+        assert!(options("<!--SOP: retries = 1-->"));
+        assert!(options("<!-- sop timeout = 1 -->"));
+        assert!(!options("<!-- sops: retries = 1 -->"));
+        assert!(!options("<!-- a note -->"));
+        for near in [
+            "<!-- sops: x -->",
+            "<!-- sp: x -->",
+            "<!-- sop-options: x -->",
+        ] {
+            assert!(misspelt(near), "{near}");
+        }
+        for other in [
+            "<!-- TODO: x -->",
+            "<!-- note: x -->",
+            "<!-- sop: x -->",
+            "<!-- stop -->",
+        ] {
+            assert!(!misspelt(other), "{other}");
+        }
+    }
+
     use super::*;
 
     #[test]

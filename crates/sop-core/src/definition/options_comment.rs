@@ -37,7 +37,7 @@ pub fn split(text: &str, block: Range<usize>) -> (Option<OptionsComment>, Vec<Pr
         ));
     }
     let inside = &after_open[..close];
-    let key = inside.find("sop").map_or(0, |i| i + 3);
+    let key = inside.to_ascii_lowercase().find("sop").map_or(0, |i| i + 3);
     let Some(toml) = inside[key..].trim_start().strip_prefix(':') else {
         problems.push((
             open..open + close,

@@ -567,6 +567,22 @@ fn options_comments_must_sit_under_a_heading_once() {
 }
 
 #[test]
+fn an_options_line_in_upper_case_applies_and_a_misspelt_one_is_an_error() {
+    let sop = parse(&source(
+        MINIMAL,
+        "## Step 1: A\n<!-- SOP: retries = 2 -->\n- x\n",
+    ))
+    .unwrap();
+    assert_eq!(sop.steps[0].options.retries, 2);
+    assert_eq!(
+        md_errors("## Step 1: A\n<!-- sops: retries = 2 -->\n"),
+        [
+            "demo/SOP.md:2:1: this comment looks like a step options line, but only `sop:` marks one (help: write `<!-- sop: key = value, ... -->` directly under the step heading)"
+        ]
+    );
+}
+
+#[test]
 fn unclosed_fences_and_comments_are_errors() {
     assert_eq!(
         md_errors("## Step 1: A\n```sh\necho hi\n## Step 2: B\n"),

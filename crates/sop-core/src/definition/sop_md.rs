@@ -2,7 +2,9 @@
 //! items, fenced code blocks and `<!-- sop: ... -->` options line.
 
 use super::command_templates;
-use super::md_text::{fence_is_closed, heading_text, is_options_comment, item_text};
+use super::md_text::{
+    fence_is_closed, heading_text, is_misspelt_options_comment, is_options_comment, item_text,
+};
 use super::options_comment;
 use super::step::{CodeBlock, Step, StepKind, StepOptions};
 use super::step_heading::{self, StepHeading};
@@ -224,6 +226,13 @@ impl Walker<'_> {
             step.expect_options = false;
         }
         if tag == TagEnd::HtmlBlock && source.trim_start().starts_with("<!--") {
+            if is_misspelt_options_comment(source) {
+                self.error(
+                    range.start..range.start + source.trim_end().len(),
+                    "this comment looks like a step options line, but only `sop:` marks one",
+                    "write `<!-- sop: key = value, ... -->` directly under the step heading",
+                );
+            }
             if !source.contains("-->") {
                 self.error(
                     range.start..range.start + 4,
