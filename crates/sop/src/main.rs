@@ -114,6 +114,10 @@ fn main() -> ExitCode {
             if let Some(fail) = err.downcast_ref::<Fail>() {
                 eprintln!("error: {fail}");
                 ExitCode::from(fail.exit.code())
+            } else if let Some(sop_store::StoreError::InvalidLocation { .. }) = err.downcast_ref() {
+                // SOP_DATABASE_URL is input like any other setting: a wrong one is exit 2.
+                eprintln!("error: {err:#}");
+                ExitCode::from(Exit::Invalid.code())
             } else {
                 eprintln!("error: {err:#}");
                 ExitCode::from(Exit::Failure.code())
