@@ -583,6 +583,16 @@ fn an_options_line_in_upper_case_applies_and_a_misspelt_one_is_an_error() {
 }
 
 #[test]
+fn a_step_heading_at_another_level_is_an_error() {
+    assert_eq!(
+        md_errors("# T\n## Step 1: A\n- a\n### Step 2: B\n- b\n"),
+        [
+            "demo/SOP.md:4:1: a step heading must be level 2 (`##`), not level 3 (help: write `## Step 2: B`; for a sub-section inside a step, use a title that does not start with `Step N:` (`### Details`))"
+        ]
+    );
+}
+
+#[test]
 fn unclosed_fences_and_comments_are_errors() {
     assert_eq!(
         md_errors("## Step 1: A\n```sh\necho hi\n## Step 2: B\n"),

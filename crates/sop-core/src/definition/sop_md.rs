@@ -1,13 +1,12 @@
 //! Reads SOP.md: the preamble, then `## Step N: Title` sections with their paragraphs, checklist
 //! items, fenced code blocks and `<!-- sop: ... -->` options line.
 
+mod headings;
+
 use super::command_templates;
-use super::md_text::{
-    fence_is_closed, heading_text, is_misspelt_options_comment, is_options_comment, item_text,
-};
+use super::md_text::{fence_is_closed, is_misspelt_options_comment, is_options_comment, item_text};
 use super::options_comment;
 use super::step::{CodeBlock, Step, StepKind, StepOptions};
-use super::step_heading::{self, StepHeading};
 use super::step_options;
 use super::steps_order;
 use crate::{Diagnostic, LineIndex};
@@ -114,12 +113,13 @@ impl Walker<'_> {
     fn start(&mut self, tag: Tag, range: Range<usize>) {
         if self.depth == 0 {
             self.block_start = range.start;
-            if let Tag::Heading {
-                level: HeadingLevel::H2,
-                ..
-            } = tag
-            {
-                self.heading(range.clone());
+            match tag {
+                Tag::Heading {
+                    level: HeadingLevel::H2,
+                    ..
+                } => self.heading(range.clone()),
+                Tag::Heading { level, .. } => self.misplaced_step_heading(level, range.clone()),
+                _ => {}
             }
         }
         let nested = matches!(
@@ -281,44 +281,6 @@ impl Walker<'_> {
             &self.text[comment.inner],
             &mut self.diags,
         ));
-    }
-
-    fn heading(&mut self, range: Range<usize>) {
-        let line_end = self.text[range.clone()]
-            .find('\n')
-            .map_or(range.end, |i| range.start + i);
-        let text = heading_text(&self.text[range.start..line_end]);
-        match step_heading::parse(text) {
-            StepHeading::Step { number, title } => {
-                self.preamble_end.get_or_insert(range.start);
-                self.steps.push(Draft {
-                    number,
-                    title: title.to_string(),
-                    heading: range.clone(),
-                    description: Vec::new(),
-                    checklist: Vec::new(),
-                    blocks: Vec::new(),
-                    block_starts: Vec::new(),
-                    options: None,
-                    expect_options: true,
-                });
-            }
-            StepHeading::Malformed(reason) => {
-                self.error(
-                    range.start..line_end,
-                    format!("malformed step heading: {reason}"),
-                    "write step headings as `## Step N: Title`, e.g. `## Step 1: Assess impact`",
-                );
-            }
-            StepHeading::Other if !self.steps.is_empty() => {
-                self.error(
-                    range.start..line_end,
-                    "a level-2 heading after the first step must be a step heading",
-                    "write `## Step N: Title`, or use `###` for a sub-section inside a step",
-                );
-            }
-            StepHeading::Other => {}
-        }
     }
 
     fn finish(mut self) -> Result<SopMd, Vec<Diagnostic>> {
