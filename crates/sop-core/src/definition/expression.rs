@@ -15,11 +15,11 @@ pub fn parse(r: &mut Reporter, value: &Val<&str>) -> Option<Expr> {
             for e in errors {
                 let span = match start {
                     Some(s) => s + e.span.start..s + e.span.end,
-                    // Escapes or a multi-line string: inner offsets no longer line up with the
-                    // file, so point at the whole value rather than at a wrong column.
+                    // Escapes: inner offsets no longer line up with the file, so point at the
+                    // whole value rather than at a wrong column.
                     None => value.span.clone(),
                 };
-                let message = format!("in condition `{}`: {}", value.value, e.message);
+                let message = format!("in condition `{}`: {}", one_line(value.value), e.message);
                 let d = r.at(span, message);
                 r.push(match e.help {
                     Some(h) => d.with_help(h),
@@ -32,11 +32,35 @@ pub fn parse(r: &mut Reporter, value: &Val<&str>) -> Option<Expr> {
 }
 
 /// Fragment offset of the first character inside the quotes, when the string is written
-/// verbatim (`"..."` or `'...'` with no escapes), so expression offsets map 1:1.
+/// verbatim (`"..."`, `'...'`, or their triple-quoted multi-line forms, with no escapes), so
+/// expression offsets map 1:1.
 fn string_content_start(r: &Reporter, value: &Val<&str>) -> Option<usize> {
     let file_span = r.map(value.span.clone());
     let raw = r.text().get(file_span)?;
-    let quote = raw.chars().next()?;
-    let inner = raw.strip_prefix(quote)?.strip_suffix(quote)?;
-    (matches!(quote, '"' | '\'') && inner == value.value).then_some(value.span.start + 1)
+    for quote in ["\"\"\"", "'''", "\"", "'"] {
+        let Some(inner) = raw.strip_prefix(quote).and_then(|s| s.strip_suffix(quote)) else {
+            continue;
+        };
+        // A newline right after the opening `"""` is not part of a multi-line string.
+        let trimmed = match quote.len() {
+            3 => inner
+                .strip_prefix("\r\n")
+                .or_else(|| inner.strip_prefix('\n'))
+                .unwrap_or(inner),
+            _ => inner,
+        };
+        let offset = quote.len() + (inner.len() - trimmed.len());
+        return (trimmed == value.value).then_some(value.span.start + offset);
+    }
+    None
+}
+
+/// The expression on one line, for messages: a multi-line condition's line breaks and
+/// indentation become single spaces; a one-line condition is shown as written.
+fn one_line(source: &str) -> String {
+    if source.contains('\n') {
+        source.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        source.to_string()
+    }
 }

@@ -781,3 +781,16 @@ fn a_key_the_toml_parser_rejected_is_reported_once() {
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(errs[0].contains("TOML syntax"), "{errs:?}");
 }
+
+#[test]
+fn errors_in_a_multi_line_expression_point_at_their_line_and_column() {
+    let toml = format!(
+        "{MINIMAL}\n[conditions]\nexpression = \"\"\"\nseverity >= 'high' &&\n  x matches '['\n\"\"\"\n"
+    );
+    assert_eq!(
+        toml_errors(&toml),
+        [
+            "demo/SOP.toml:10:13: in condition `severity >= 'high' && x matches '['`: invalid pattern: unclosed character class (help: patterns use Rust regex syntax: https://docs.rs/regex/latest/regex/#syntax)"
+        ]
+    );
+}
