@@ -103,21 +103,24 @@ pub fn decide(
 
 /// The gate a command means: the one before `step` if given (whatever its state, so a refusal
 /// can name it), else the run's open gate, else its latest gate (again for the refusal).
-pub fn select_gate(
-    gates: &[GateView],
+/// `planned` are the steps the run's plan gates, so a gate not reached yet is told apart from
+/// one the run never has.
+pub fn select_gate<'g>(
+    gates: &'g [GateView],
     step: Option<u32>,
     run_status: RunStatus,
-) -> Result<&GateView, GateError> {
+    planned: &[u32],
+) -> Result<&'g GateView, GateError> {
     let open = gates.iter().find(|g| g.status.is_open());
     match step {
-        Some(n) => gates
-            .iter()
-            .rev()
-            .find(|g| g.step == n)
-            .ok_or(GateError::NoSuchGate {
-                step: n,
-                open: open.map(|g| g.step),
-            }),
+        Some(n) => gates.iter().rev().find(|g| g.step == n).ok_or_else(|| {
+            let open = open.map(|g| g.step);
+            if planned.contains(&n) {
+                GateError::NotReached { step: n, open }
+            } else {
+                GateError::NoSuchGate { step: n, open }
+            }
+        }),
         None => open
             .or_else(|| gates.iter().max_by_key(|g| (g.opened_at, g.step)))
             .ok_or(GateError::NoOpenGate { run_status }),
@@ -317,14 +320,14 @@ mod tests {
     fn select_without_step_finds_the_open_gate_or_the_latest() {
         let gs = gates();
         assert_eq!(
-            select_gate(&gs, None, RunStatus::AwaitingApproval)
+            select_gate(&gs, None, RunStatus::AwaitingApproval, &[1, 2])
                 .unwrap()
                 .step,
             2
         );
         let mut closed = gates();
         closed[1].status = GateStatus::Rejected;
-        let g = select_gate(&closed, None, RunStatus::Rejected).unwrap();
+        let g = select_gate(&closed, None, RunStatus::Rejected, &[1, 2]).unwrap();
         assert_eq!(g.step, 2);
         assert_eq!(
             decide(g, &anyone(), &d("a", Approve), t(9, 40)).unwrap_err(),
@@ -334,7 +337,7 @@ mod tests {
             }
         );
         assert_eq!(
-            select_gate(&[], None, RunStatus::Running)
+            select_gate(&[], None, RunStatus::Running, &[])
                 .unwrap_err()
                 .to_string(),
             "the run has no open gate (it is running)"
@@ -345,20 +348,27 @@ mod tests {
     fn select_with_step_names_that_gate_or_explains_where_the_open_one_is() {
         let gs = gates();
         assert_eq!(
-            select_gate(&gs, Some(1), RunStatus::AwaitingApproval)
+            select_gate(&gs, Some(1), RunStatus::AwaitingApproval, &[1, 2])
                 .unwrap()
                 .status,
             GateStatus::Approved
         );
         assert_eq!(
-            select_gate(&gs, Some(3), RunStatus::AwaitingApproval).unwrap_err(),
+            select_gate(&gs, Some(3), RunStatus::AwaitingApproval, &[1, 2]).unwrap_err(),
             GateError::NoSuchGate {
                 step: 3,
                 open: Some(2)
             }
         );
         assert_eq!(
-            select_gate(&gs[..1], Some(3), RunStatus::Running).unwrap_err(),
+            select_gate(&gs, Some(3), RunStatus::AwaitingApproval, &[1, 2, 3]).unwrap_err(),
+            GateError::NotReached {
+                step: 3,
+                open: Some(2)
+            }
+        );
+        assert_eq!(
+            select_gate(&gs[..1], Some(3), RunStatus::Running, &[1]).unwrap_err(),
             GateError::NoSuchGate {
                 step: 3,
                 open: None

@@ -37,6 +37,14 @@ pub enum GateError {
     )]
     NoSuchGate { step: u32, open: Option<u32> },
 
+    /// The plan has a gate there, but the run has not reached it.
+    #[error(
+        "{} has not opened yet: the run has not reached it; {}",
+        gate_label(*step),
+        match open { Some(s) => format!("its open gate is before {}", gate_label(*s).trim_start_matches("the gate before ")), None => "it has no open gate".to_string() }
+    )]
+    NotReached { step: u32, open: Option<u32> },
+
     #[error("{actor} is not an approver of {sop} (approvers: {approvers})")]
     NotAnApprover {
         actor: String,
@@ -100,6 +108,7 @@ impl GateError {
             GateError::Expired { .. } => "expired",
             GateError::NoOpenGate { .. } => "no_open_gate",
             GateError::NoSuchGate { .. } => "no_such_gate",
+            GateError::NotReached { .. } => "not_reached",
             GateError::NotAnApprover { .. } => "not_an_approver",
             GateError::SelfApproval { .. } => "self_approval",
             GateError::AlreadyApproved { .. } => "already_approved",
@@ -173,6 +182,13 @@ mod tests {
                     open: None,
                 },
                 "the run has no gate before step 3; it has no open gate",
+            ),
+            (
+                GateError::NotReached {
+                    step: 3,
+                    open: Some(0),
+                },
+                "the gate before step 3 has not opened yet: the run has not reached it; its open gate is before the run starts",
             ),
             (
                 GateError::NotAnApprover {

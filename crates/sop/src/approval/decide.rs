@@ -147,7 +147,8 @@ fn decide_in(
         req,
         now,
     };
-    let view = match select_gate(&views, req.step, run.status) {
+    let planned: Vec<u32> = t.plan.gated_steps().collect();
+    let view = match select_gate(&views, req.step, run.status, &planned) {
         Ok(v) => v,
         Err(e) => return refusal.record(tx, None, e),
     };

@@ -130,6 +130,16 @@ fn step_by_step_gates_every_step_and_a_rejection_stops_the_run() {
     assert_eq!(out.code, 4, "{out}");
     assert!(out.stdout.contains("the gate before step 1"), "{out}");
     assert!(trace(&sb).is_empty());
+    let early = sb.run(&["approve", &id, "--step", "2", "--as", "alice"]);
+    assert_eq!(early.code, 1, "{early}");
+    insta::assert_snapshot!(normalize(&early.stderr, &[&id]), @"error: cannot approve run [RUN]: the gate before step 2 has not opened yet: the run has not reached it; its open gate is before step 1");
+    let never = sb.run(&["approve", &id, "--step", "7", "--as", "alice"]);
+    assert!(
+        never
+            .stderr
+            .contains("the run has no gate before step 7; its open gate is before step 1"),
+        "{never}"
+    );
 
     let out = sb.run(&["approve", &id, "--step", "1", "--as", "alice"]);
     assert_eq!(out.code, 4, "step 2 waits for its own gate: {out}");
