@@ -141,7 +141,7 @@ fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
         .map(|f| {
             [
                 f.name.clone(),
-                f.value.to_string(),
+                shortened(&f.value.to_string()),
                 f.expires_at.map_or_else(|| "-".to_string(), rfc3339),
                 f.set_by.clone(),
             ]
@@ -166,6 +166,19 @@ fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
         println!("{}", cells.join("  ").trim_end());
     }
     Ok(Exit::Success)
+}
+
+/// Widest value the text listing shows; `sop fact get` and `--json` give the whole value.
+const SHOWN_VALUE_CHARS: usize = 60;
+
+/// `text` cut to [`SHOWN_VALUE_CHARS`] with `…`, so one large value keeps the table readable.
+fn shortened(text: &str) -> String {
+    if text.chars().count() <= SHOWN_VALUE_CHARS {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(SHOWN_VALUE_CHARS - 1).collect();
+    cut.push('…');
+    cut
 }
 
 /// Lower-cased. A fact is only useful if a condition can read it, so its name is a condition
@@ -226,6 +239,15 @@ mod tests {
         ] {
             assert!(checked_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn long_values_are_cut_in_the_listing() {
+        assert_eq!(shortened("true"), "true");
+        let long = format!("\"{}\"", "x".repeat(100));
+        let cut = shortened(&long);
+        assert_eq!(cut.chars().count(), SHOWN_VALUE_CHARS);
+        assert!(cut.ends_with('…'));
     }
 
     #[test]
