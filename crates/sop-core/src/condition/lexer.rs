@@ -243,6 +243,11 @@ fn unexpected_char(span: std::ops::Range<usize>, c: char) -> ParseError {
         '&' => Some("write `&&` or `and`"),
         '|' => Some("write `||` or `or`"),
         '`' => Some("quote strings with ' or \""),
+        '+' | '*' | '/' => Some("the language has no arithmetic; compare values instead"),
+        '{' | '}' => Some("objects cannot be written in an expression; read them from data"),
+        c if c.is_alphabetic() => {
+            Some("names use ASCII letters, digits and `_`; other text goes in quotes, e.g. 'é'")
+        }
         _ => None,
     };
     let e = ParseError::new(span, format!("unexpected character `{}`", c.escape_debug()));
@@ -324,6 +329,18 @@ mod tests {
             ]
         );
         assert_eq!(errors[0].help.as_deref(), Some("compare with `==`"));
+    }
+
+    #[test]
+    fn unexpected_characters_say_what_to_write() {
+        let help = |c: char| unexpected_char(0..1, c).help;
+        assert_eq!(
+            help('+').as_deref(),
+            Some("the language has no arithmetic; compare values instead")
+        );
+        assert!(help('é').is_some_and(|h| h.contains("other text goes in quotes")));
+        assert!(help('{').is_some_and(|h| h.contains("objects cannot be written")));
+        assert_eq!(help('#'), None);
     }
 
     #[test]
