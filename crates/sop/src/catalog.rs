@@ -48,6 +48,8 @@ pub enum CatalogError {
     },
     #[error("the SOP directory {} holds no SOPs", .0.display())]
     Empty(PathBuf),
+    #[error("{} is one SOP's folder, not the SOP directory that holds SOP folders", .0.display())]
+    SingleSop(PathBuf),
 }
 
 impl CatalogError {
@@ -61,6 +63,7 @@ impl CatalogError {
             CatalogError::Empty(_) => {
                 "create <dir>/<name>/SOP.toml and <dir>/<name>/SOP.md (see docs/sop-format.md)"
             }
+            CatalogError::SingleSop(_) => "point --dir or SOP_DIR at its parent directory",
         }
     }
 }
@@ -113,6 +116,9 @@ impl Catalog {
             }
         }
         if folders.is_empty() {
+            if dir.join("SOP.toml").exists() || dir.join("SOP.md").exists() {
+                return Err(CatalogError::SingleSop(dir.to_path_buf()));
+            }
             return Err(CatalogError::Empty(dir.to_path_buf()));
         }
         folders.sort_by(|a, b| a.name.cmp(&b.name));

@@ -263,6 +263,20 @@ fn an_empty_sop_directory_is_an_error() {
 }
 
 #[test]
+fn one_sops_folder_given_as_the_sop_directory_points_at_its_parent() {
+    let sb = Sandbox::with_examples();
+    let dir = sb.sops_dir().join("deploy-prod");
+    let out = sb.run(&["--dir", dir.to_str().unwrap(), "list"]);
+    insta::assert_snapshot!(out.to_string(), @r#"
+        exit: 2
+        --- stdout
+        --- stderr
+        error: [ROOT]/sops/deploy-prod is one SOP's folder, not the SOP directory that holds SOP folders
+          = help: point --dir or SOP_DIR at its parent directory
+        "#);
+}
+
+#[test]
 fn a_file_given_as_sop_directory_is_an_error() {
     let sb = Sandbox::new();
     sb.file("plain-file", "not a directory");
