@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let store = sop_store::open_from_env()?;
     let eng = Engine::new(ctx, store.as_ref(), identity::who(None)?, Progress::Quiet)?;
     let t = eng.load(&args.run)?;
-    let secrets = redact::secret_values(&t.variables());
+    let secrets = t.secrets();
     let mut out = std::io::stdout().lock();
     if let Some(n) = args.step {
         let step = t.step_record(n).ok_or_else(|| {

@@ -84,7 +84,7 @@ fn describe(t: &Tracked) -> Value {
     };
     let vars = t.variables();
     let outputs = t.outputs();
-    let secrets = redact::secret_values(&vars);
+    let secrets = t.secrets();
     let step = step_number.and_then(|n| t.step_def(n)).map(|def| {
         let template_vars = Vars::new(&vars).with_steps(&outputs);
         let commands: Vec<String> = def

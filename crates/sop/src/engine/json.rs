@@ -21,7 +21,7 @@ pub fn run(t: &Tracked) -> Value {
 }
 
 fn steps(t: &Tracked) -> Value {
-    let secrets = redact::secret_values(&t.variables());
+    let secrets = t.secrets();
     t.steps
         .iter()
         .map(|s| {
@@ -34,6 +34,18 @@ fn steps(t: &Tracked) -> Value {
                 if let Some(Value::String(tail)) = map.get("output_tail") {
                     let hidden = redact::hide(tail, &secrets);
                     map.insert("output_tail".into(), Value::String(hidden));
+                }
+                if let Some(Value::Object(outputs)) = map.get("outputs") {
+                    let shown = redact::redact_map(outputs)
+                        .into_iter()
+                        .map(|(k, v)| match v {
+                            Value::String(text) => {
+                                (k, Value::String(redact::hide(&text, &secrets)))
+                            }
+                            other => (k, other),
+                        })
+                        .collect();
+                    map.insert("outputs".into(), Value::Object(shown));
                 }
             }
             v

@@ -162,7 +162,7 @@ impl Progress {
         }
         let vars = t.variables();
         let outputs = t.outputs();
-        let secrets = redact::secret_values(&vars);
+        let secrets = t.secrets();
         let text = instructions(step, &vars, &outputs, &secrets);
         self.line(&format!(
             "⏸ step {}/{} is manual: {}",

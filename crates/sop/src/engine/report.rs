@@ -121,7 +121,7 @@ pub fn detail(t: &Tracked, now: DateTime<Utc>) -> String {
     };
     let _ = writeln!(out, "variables: {vars}");
     out.push_str("steps:\n");
-    let secrets = redact::secret_values(&t.variables());
+    let secrets = t.secrets();
     let width = t
         .steps
         .iter()

@@ -2,7 +2,7 @@
 
 use super::Engine;
 use super::snapshot::Snapshot;
-use super::view;
+use super::{redact, view};
 use anyhow::Context as _;
 use serde_json::{Map, Value};
 use sop_core::definition::{Sop, Step};
@@ -112,6 +112,22 @@ impl Tracked {
             Value::Object(map) => map.clone(),
             _ => Map::new(),
         }
+    }
+
+    /// The values sop never shows for this run: its secret variables' and the outputs whose
+    /// name marks them secret (a step passing on a token), longest first.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = redact::secret_values(&self.variables());
+        for step in &self.steps {
+            for (key, value) in &step.outputs {
+                if redact::is_secret_name(key) && !value.is_empty() {
+                    out.push(value.clone());
+                }
+            }
+        }
+        out.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        out.dedup();
+        out
     }
 
     /// What earlier steps wrote to `$SOP_OUTPUT` (and `sop done --output`), by step number.

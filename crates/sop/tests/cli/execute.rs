@@ -488,3 +488,36 @@ fn a_run_works_in_a_private_temp_dir_removed_when_it_ends_but_kept_for_a_retry()
         "removed once the run ended"
     );
 }
+
+#[test]
+fn a_secret_a_step_passes_on_as_an_output_is_not_shown_in_json_or_text() {
+    let sb = sandbox();
+    sb.sop(
+        "leaky",
+        "[sop]\nname = \"leaky\"\ndescription = \"Passes a secret on\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Leaky\n\n## Step 1: Pass it on\n\n```sh\necho \"copy=$SOP_VAR_DB_PASSWORD\" >> \"$SOP_OUTPUT\"\necho \"session_token=abc123\" >> \"$SOP_OUTPUT\"\necho \"plain=visible\" >> \"$SOP_OUTPUT\"\n```\n",
+    );
+    let out = sb.run(&[
+        "execute",
+        "leaky",
+        "--json",
+        "--vars",
+        r#"{"db_password": "hunter22"}"#,
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+    let run = out.json();
+    assert_eq!(
+        run["steps"][0]["outputs"],
+        serde_json::json!({"copy": "[redacted]", "session_token": "[redacted]", "plain": "visible"})
+    );
+    let id = run["id"].as_str().unwrap();
+    for args in [
+        &["status", id, "--json"][..],
+        &["status", id],
+        &["next", id, "--json"],
+    ] {
+        let shown = sb.run(args);
+        assert!(!shown.stdout.contains("hunter22"), "{args:?}: {shown}");
+        assert!(!shown.stdout.contains("abc123"), "{args:?}: {shown}");
+    }
+}
