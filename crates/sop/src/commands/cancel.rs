@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             }
         }
         if args.target.json {
-            json::print(&json::run(t))?;
+            json::print(&json::run(t, eng.clock.now()))?;
         } else {
             eng.out.finished(t);
         }

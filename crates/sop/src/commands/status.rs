@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         if run.definition_snapshot.is_none() {
             let steps = store.steps(&run.id)?;
             if args.json {
-                json::print(&json::pruned(&run, &steps))?;
+                json::print(&json::pruned(&run, &steps, eng.clock.now()))?;
             } else {
                 print!("{}", report::pruned(&run, &steps));
             }
@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         }
         let t = eng.load(&run.id)?;
         if args.json {
-            json::print(&json::run(&t))?;
+            json::print(&json::run(&t, eng.clock.now()))?;
         } else {
             print!("{}", report::detail(&t, eng.clock.now()));
         }
@@ -72,7 +72,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         runs = store.list_runs(&filter)?;
     }
     if args.json {
-        json::print(&serde_json::to_value(&runs)?)?;
+        json::print(&json::summaries(&runs, eng.clock.now()))?;
     } else if runs.is_empty() {
         let filtered = args.sop.is_some() || args.status.is_some();
         if filtered {

@@ -3,12 +3,16 @@
 
 use super::redact;
 use super::tracked::Tracked;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use sop_store::{Run, RunSummary};
 
-pub fn run(t: &Tracked) -> Value {
+pub fn run(t: &Tracked, now: DateTime<Utc>) -> Value {
     let mut value = serde_json::to_value(&t.run).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.remove("definition_snapshot");
+        map.insert("sop".into(), json!(t.run.sop_name));
+        map.insert("duration_ms".into(), json!(duration_ms(&t.run, now)));
         map.insert("variables".into(), redact::redact(&t.run.variables));
         map.insert(
             "wait_reason".into(),
@@ -62,11 +66,34 @@ pub fn print(value: &Value) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The list of `sop status --json`: each run's summary with its SOP as `sop` (also
+/// `sop_name`) and its duration so far.
+pub fn summaries(runs: &[RunSummary], now: DateTime<Utc>) -> Value {
+    runs.iter()
+        .map(|r| {
+            let mut value = serde_json::to_value(r).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut value {
+                map.insert("sop".into(), json!(r.sop_name));
+                map.insert("duration_ms".into(), json!(r.duration_ms(now)));
+            }
+            value
+        })
+        .collect()
+}
+
+/// Milliseconds from the start to the finish, or to `now` while the run goes on.
+fn duration_ms(run: &Run, now: DateTime<Utc>) -> Option<i64> {
+    let start = run.started_at?;
+    Some((run.finished_at.unwrap_or(now) - start).num_milliseconds())
+}
+
 /// A pruned run: what is left of it (its definition, variables and outputs are gone).
-pub fn pruned(run: &sop_store::Run, steps: &[sop_store::StepRun]) -> Value {
+pub fn pruned(run: &Run, steps: &[sop_store::StepRun], now: DateTime<Utc>) -> Value {
     let mut value = serde_json::to_value(run).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.remove("definition_snapshot");
+        map.insert("sop".into(), json!(run.sop_name));
+        map.insert("duration_ms".into(), json!(duration_ms(run, now)));
         map.insert("steps".into(), json!(steps));
     }
     value

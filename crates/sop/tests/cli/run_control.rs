@@ -148,6 +148,11 @@ fn status_lists_runs_and_shows_one_in_detail() {
     let only = sb.run(&["status", "--status", "failed", "--json"]).json();
     assert_eq!(only.as_array().unwrap().len(), 1);
     assert_eq!(only[0]["id"], failed.as_str());
+    assert_eq!(only[0]["sop"], "fails");
+    assert!(only[0]["duration_ms"].is_i64(), "{only}");
+    let one = run_json(&sb, &failed);
+    assert_eq!(one["sop"], "fails");
+    assert!(one["duration_ms"].is_i64(), "{one}");
     let bad = sb.run(&["status", "--status", "broken"]);
     assert_eq!(bad.code, 2, "{bad}");
 
