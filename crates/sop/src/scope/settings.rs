@@ -12,12 +12,24 @@ pub fn zone() -> anyhow::Result<Tz> {
         Ok(name) if !name.trim().is_empty() => {
             parse_zone(&name).map_err(|e| Fail::invalid(format!("SOP_TIMEZONE: {e}")))
         }
-        // A system zone chrono-tz does not know is rare; local explanations then show UTC.
-        _ => Ok(iana_time_zone::get_timezone()
-            .ok()
-            .and_then(|name| parse_zone(&name).ok())
-            .unwrap_or(Tz::UTC)),
+        _ => Ok(system_zone()),
     }
+}
+
+/// The process's zone as `date` sees it: `TZ` when it names an IANA zone (`Europe/Berlin`,
+/// `:Europe/Berlin`), else the machine's (`/etc/localtime`), else UTC. A POSIX rule such as
+/// `CET-1CEST` or a zone chrono-tz does not know falls through to the next source.
+fn system_zone() -> Tz {
+    let from_tz = std::env::var("TZ")
+        .ok()
+        .and_then(|tz| parse_zone(tz.trim().trim_start_matches(':')).ok());
+    from_tz
+        .or_else(|| {
+            iana_time_zone::get_timezone()
+                .ok()
+                .and_then(|name| parse_zone(&name).ok())
+        })
+        .unwrap_or(Tz::UTC)
 }
 
 /// `SOP_BUSINESS_HOURS` (default `09:00-18:00`) in [`zone`].

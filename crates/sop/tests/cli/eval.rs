@@ -461,3 +461,16 @@ fn variables_may_come_from_stdin_but_only_one_argument_may_read_it() {
         "{out}"
     );
 }
+
+#[test]
+fn without_sop_timezone_the_tz_variable_names_the_system_zone() {
+    let mut sb = Sandbox::new();
+    sb.env("SOP_TIMEZONE", "");
+    sb.env("TZ", "America/New_York");
+    let out = sb.run(&["eval", "hour", "--at", "2026-01-16T18:00:00Z", "--explain"]);
+    assert_eq!(out.stdout, "hour => 13 (13:00 America/New_York)\n", "{out}");
+    // SOP_TIMEZONE wins over TZ.
+    sb.env("SOP_TIMEZONE", "Europe/Berlin");
+    let out = sb.run(&["eval", "hour", "--at", "2026-01-16T18:00:00Z"]);
+    assert_eq!(out.stdout, "19\n", "{out}");
+}
