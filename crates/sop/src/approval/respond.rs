@@ -57,7 +57,7 @@ fn decide_and_go_on(
             ));
             if json_out {
                 t.reload(eng)?;
-                json::print(&json::run(t, eng.clock.now()))?;
+                json::print_run(eng, t)?;
             }
             Ok(Exit::Waiting)
         }
@@ -70,7 +70,7 @@ fn decide_and_go_on(
             ));
             if json_out {
                 t.reload(eng)?;
-                json::print(&json::run(t, eng.clock.now()))?;
+                json::print_run(eng, t)?;
             }
             Ok(Exit::Success)
         }

@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             }
         }
         if args.target.json {
-            json::print(&json::run(t, eng.clock.now()))?;
+            json::print_run(eng, t)?;
         } else {
             eng.out.finished(t);
         }

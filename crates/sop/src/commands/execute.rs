@@ -146,7 +146,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         driver::drive(&eng, &mut t, action)?;
     }
     if args.json {
-        json::print(&json::run(&t, eng.clock.now()))?;
+        json::print_run(&eng, &t)?;
     } else if args.detach && !t.run.status.is_terminal() {
         eng.out.line(&format!(
             "run {} recorded as pending; a server will execute it",

@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                 .line(&format!("⏸ run {id} paused; sop resume {id} goes on")),
         }
         if args.target.json {
-            json::print(&json::run(t, eng.clock.now()))?;
+            json::print_run(eng, t)?;
         }
         Ok(Exit::Success)
     })

@@ -51,9 +51,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         }
         let t = eng.load(&run.id)?;
         if args.json {
-            json::print(&json::run(&t, eng.clock.now()))?;
+            json::print_run(&eng, &t)?;
         } else {
-            print!("{}", report::detail(&t, eng.clock.now()));
+            let decisions = store.run_decisions(t.id())?;
+            print!("{}", report::detail(&t, &decisions, eng.clock.now()));
         }
         return Ok(Exit::Success);
     }

@@ -276,7 +276,7 @@ pub fn continue_run(
 ) -> anyhow::Result<crate::exit::Exit> {
     drive(eng, t, action)?;
     if json {
-        super::json::print(&super::json::run(t, eng.clock.now()))?;
+        super::json::print_run(eng, t)?;
     } else {
         eng.out.finished(t);
     }

@@ -1,13 +1,20 @@
 //! The run object of `--json` outputs: the stored run without its definition snapshot, secret
-//! variables redacted, with its steps and gates.
+//! variables redacted, with its steps and gates (each with its decisions).
 
+use super::Engine;
 use super::redact;
 use super::tracked::Tracked;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use sop_store::{Run, RunSummary};
+use sop_store::{GateDecision, Run, RunSummary};
 
-pub fn run(t: &Tracked, now: DateTime<Utc>) -> Value {
+/// Prints the run object of `t` as it is now, with its gates' decisions read from the store.
+pub fn print_run(eng: &Engine, t: &Tracked) -> anyhow::Result<()> {
+    let decisions = eng.store.run_decisions(t.id())?;
+    print(&run(t, &decisions, eng.clock.now()))
+}
+
+pub fn run(t: &Tracked, decisions: &[GateDecision], now: DateTime<Utc>) -> Value {
     let mut value = serde_json::to_value(&t.run).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.remove("definition_snapshot");
@@ -19,9 +26,26 @@ pub fn run(t: &Tracked, now: DateTime<Utc>) -> Value {
             json!(t.view.wait_reason.map(|w| w.as_str())),
         );
         map.insert("steps".into(), steps(t));
-        map.insert("gates".into(), json!(t.gates));
+        map.insert("gates".into(), gates(t, decisions));
     }
     value
+}
+
+/// Each gate with the decisions taken on it, oldest first.
+fn gates(t: &Tracked, decisions: &[GateDecision]) -> Value {
+    t.gates
+        .iter()
+        .map(|g| {
+            let mut v = json!(g);
+            let mine: Vec<Value> = decisions
+                .iter()
+                .filter(|d| d.gate_id == g.id)
+                .map(|d| json!({"actor": d.actor, "decision": d.decision, "comment": d.comment, "at": d.at}))
+                .collect();
+            v["decisions"] = Value::Array(mine);
+            v
+        })
+        .collect()
 }
 
 fn steps(t: &Tracked) -> Value {

@@ -4,8 +4,9 @@ use super::progress::seconds;
 use super::redact;
 use super::tracked::Tracked;
 use chrono::{DateTime, Utc};
+use sop_core::gate::Verdict;
 use sop_core::run::{RunStatus, StepStatus};
-use sop_store::{RunSummary, StepRun};
+use sop_store::{GateDecision, RunSummary, StepRun};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -81,7 +82,7 @@ fn mark(status: StepStatus) -> char {
 }
 
 /// One run in detail: who, when, definition, variables, every step, gates, and what to do.
-pub fn detail(t: &Tracked, now: DateTime<Utc>) -> String {
+pub fn detail(t: &Tracked, decisions: &[GateDecision], now: DateTime<Utc>) -> String {
     let r = &t.run;
     let mut out = format!("run {} · {} · {}\n", r.id, r.sop_name, r.status);
     let forced = if r.forced { ", forced" } else { "" };
@@ -146,6 +147,23 @@ pub fn detail(t: &Tracked, now: DateTime<Utc>) -> String {
                     .map(|e| format!(" · expires {}", time(e)))
                     .unwrap_or_default()
             );
+            for d in decisions.iter().filter(|d| d.gate_id == g.id) {
+                let (mark, verb) = match d.decision {
+                    Verdict::Approve => ('✓', "approved"),
+                    Verdict::Reject => ('✗', "rejected"),
+                };
+                let comment = d
+                    .comment
+                    .as_deref()
+                    .map(|c| format!(": {}", c.replace(char::is_control, " ")))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "      {mark} {verb} by {} at {}{comment}",
+                    d.actor,
+                    time(d.at)
+                );
+            }
         }
     }
     if let Some(hint) = next_hint(t) {

@@ -117,6 +117,17 @@ fn supervised_waits_before_step_1_until_someone_approves() {
     ");
     assert_eq!(trace(&sb), vec!["step 1", "step 2"]);
     assert_eq!(gates(&sb, &id), vec![(0, "approved".to_string())]);
+    let shown = sb.run(&["status", &id]);
+    assert!(
+        shown.stdout.contains(
+            "  the gate before the run starts · approved · opened 2026-01-31 09:00:00Z · expires 2026-02-01 09:00:00Z\n      ✓ approved by alice at 2026-01-31 09:00:00Z: go\n"
+        ),
+        "{shown}"
+    );
+    assert_eq!(
+        run_json(&sb, &id)["gates"][0]["decisions"],
+        serde_json::json!([{"actor": "alice", "decision": "approve", "comment": "go", "at": "2026-01-31T09:00:00Z"}])
+    );
     let decision = &audit_of(&sb, &id, "gate.decision")[0];
     assert_eq!(decision["actor"], "alice");
     assert_eq!(decision["detail"]["comment"], "go");
