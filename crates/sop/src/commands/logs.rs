@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                 t.steps.len()
             ))
         })?;
-        out.write_all(redact::hide(&step.output_text(), &secrets).as_bytes())?;
+        out.write_all(&redact::hide_bytes(&step.output_tail, &secrets))?;
         return Ok(Exit::Success);
     }
     for step in &t.steps {

@@ -81,6 +81,28 @@ pub fn hide(text: &str, secrets: &[String]) -> String {
     out
 }
 
+/// `bytes` with every secret value replaced by [`REDACTED`], the rest byte for byte (output
+/// need not be UTF-8).
+pub fn hide_bytes(bytes: &[u8], secrets: &[String]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for s in secrets
+        .iter()
+        .map(|s| s.as_bytes())
+        .filter(|s| !s.is_empty())
+    {
+        let mut next = Vec::with_capacity(out.len());
+        let mut rest = out.as_slice();
+        while let Some(at) = rest.windows(s.len()).position(|w| w == s) {
+            next.extend_from_slice(&rest[..at]);
+            next.extend_from_slice(REDACTED.as_bytes());
+            rest = &rest[at + s.len()..];
+        }
+        next.extend_from_slice(rest);
+        out = next;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +133,15 @@ mod tests {
             hide("curl -H k-123 -u bob:4711", &secrets),
             "curl -H [redacted] -u bob:[redacted]"
         );
+    }
+
+    #[test]
+    fn secret_values_are_hidden_in_bytes_that_are_not_text() {
+        let secrets = vec!["k-123".to_string()];
+        assert_eq!(
+            hide_bytes(b"\xffk-123\xfe k-123", &secrets),
+            b"\xff[redacted]\xfe [redacted]".to_vec()
+        );
+        assert_eq!(hide_bytes(b"\xff\n", &secrets), b"\xff\n".to_vec());
     }
 }

@@ -278,3 +278,18 @@ fn a_database_url_sop_cannot_use_is_bad_input() {
         "error: invalid database location `postgres://db.example/sop`: PostgreSQL is not supported by this build yet; use sqlite:PATH\n"
     );
 }
+
+#[test]
+fn logs_of_one_step_are_the_stored_bytes() {
+    let sb = sandbox();
+    sb.sop(
+        "binary",
+        "[sop]\nname = \"binary\"\ndescription = \"Prints bytes that are not UTF-8\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Binary\n\n## Step 1: Print\n\n```sh\nprintf 'ok \\377\\376 %s\\n' \"$SOP_VAR_API_KEY\"\n```\n",
+    );
+    let out = sb.run(&["execute", "binary", "--vars", r#"{"api_key": "k-123"}"#]);
+    assert_eq!(out.code, 0, "{out}");
+    let id = last_run(&sb, "binary");
+    let raw = sb.cmd(&["logs", &id, "--step", "1"]).output().unwrap();
+    assert_eq!(raw.stdout, b"ok \xff\xfe [redacted]\n");
+}
