@@ -73,6 +73,22 @@ enum Command {
     Pending(commands::pending::Args),
 }
 
+impl Command {
+    /// Whether the command may run steps in this process.
+    fn drives_runs(&self) -> bool {
+        matches!(
+            self,
+            Command::Execute(_)
+                | Command::Done(_)
+                | Command::Resume(_)
+                | Command::Retry(_)
+                | Command::Skip(_)
+                | Command::Approve(_)
+                | Command::Reject(_)
+        )
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -85,6 +101,13 @@ fn main() -> ExitCode {
             });
         }
     };
+    if !cli.command.drives_runs() {
+        // Like other Unix tools, a listing whose reader went away (`sop audit | head`) ends
+        // quietly. Commands that drive a run keep ignoring SIGPIPE: a closed pipe must never
+        // stop a run between its steps.
+        // SAFETY: restoring a signal's default disposition has no preconditions.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    }
     let ctx = Context::new(cli.dir);
     let result = match cli.command {
         Command::List(args) => commands::list::run(&ctx, args),

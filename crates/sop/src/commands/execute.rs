@@ -88,7 +88,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         if args.json {
             json::print(&dry_run::json(&sop, &variables, &verdicts))?;
         } else {
-            print!("{}", dry_run::text(&sop, &variables, &verdicts));
+            // As progress lines: a reader that went away changes nothing (no panic).
+            let text = dry_run::text(&sop, &variables, &verdicts);
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
         }
         return Ok(match (verdicts.would_start(), verdict.met) {
             (true, _) => Exit::Success,

@@ -293,3 +293,36 @@ fn logs_of_one_step_are_the_stored_bytes() {
     let raw = sb.cmd(&["logs", &id, "--step", "1"]).output().unwrap();
     assert_eq!(raw.stdout, b"ok \xff\xfe [redacted]\n");
 }
+
+/// `sop ARGS` with its stdout on a pipe nobody reads any more.
+fn with_closed_stdout(sb: &crate::support::Sandbox, args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = sb.command(args);
+    cmd.stdout(writer).stderr(std::process::Stdio::piped());
+    let out = cmd.output().unwrap();
+    drop(cmd);
+    out
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_a_listing_quietly_and_never_a_run() {
+    use std::os::unix::process::ExitStatusExt;
+    let sb = sandbox();
+    let out = with_closed_stdout(&sb, &["execute", "fails"]);
+    assert_eq!(out.status.code(), Some(1), "the run's own exit code");
+    assert_eq!(run_json(&sb, &last_run(&sb, "fails"))["status"], "failed");
+    let out = with_closed_stdout(&sb, &["execute", "tolerant", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = with_closed_stdout(&sb, &["execute", "tolerant", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for args in [&["audit"][..], &["status"], &["audit", "--json"]] {
+        let out = with_closed_stdout(&sb, args);
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGPIPE),
+            "{args:?}: {out:?}"
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
