@@ -70,15 +70,21 @@ impl Live {
 
     /// The step ended: prints what is left of its output and removes the spinner.
     pub fn stop(&self) {
+        self.end_lines();
+        if let Some(bar) = self.bar.borrow_mut().take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Prints the partial lines the step left, each ended, so the next line starts clean (an
+    /// attempt failed and another follows, or the step ended).
+    pub fn end_lines(&self) {
         let rest = std::mem::take(&mut *self.pending.borrow_mut());
         for (stream, mut bytes) in [Stream::Stdout, Stream::Stderr].into_iter().zip(rest) {
             if !bytes.is_empty() {
                 bytes.push(b'\n');
                 self.above(|| stream.write(&bytes));
             }
-        }
-        if let Some(bar) = self.bar.borrow_mut().take() {
-            bar.finish_and_clear();
         }
     }
 

@@ -83,6 +83,14 @@ impl Progress {
     fn end_step(&self) {
         match self {
             Progress::Live(live) => live.stop(),
+            _ => self.end_lines(),
+        }
+    }
+
+    /// Ends a last line of the step's output that had no newline.
+    fn end_lines(&self) {
+        match self {
+            Progress::Live(live) => live.end_lines(),
             Progress::Plain(open) => {
                 for stream in [Stream::Stdout, Stream::Stderr] {
                     if open.0[stream as usize].replace(false) {
@@ -127,6 +135,7 @@ impl Progress {
 
     /// Printed above the spinner, which keeps turning through the wait and the next attempt.
     pub fn retrying(&self, step: u32, attempt: u32, why: &str, delay: Duration) {
+        self.end_lines();
         self.line(&format!(
             "↻ step {step} attempt {attempt} failed ({why}); retrying in {}",
             seconds(delay)

@@ -521,3 +521,32 @@ fn a_secret_a_step_passes_on_as_an_output_is_not_shown_in_json_or_text() {
         assert!(!shown.stdout.contains("abc123"), "{args:?}: {shown}");
     }
 }
+
+#[test]
+fn output_without_a_final_newline_never_shares_a_line_with_what_follows() {
+    let sb = sandbox();
+    sb.sop(
+        "partial",
+        "[sop]\nname = \"partial\"\ndescription = \"Prints no newline\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Partial\n\n## Step 1: Try\n\n<!-- sop: retries = 1 -->\n\n```sh\nprintf 'try %s' \"$SOP_ATTEMPT\"\n[ \"$SOP_ATTEMPT\" -ge 2 ]\n```\n",
+    );
+    let out = sb.run(&["execute", "partial"]);
+    assert_eq!(out.code, 0, "{out}");
+    insta::assert_snapshot!(normalize(&out.stdout, &[&last_run(&sb, "partial")]), @r"
+    run [RUN] of partial (1 step)
+    ▶ step 1/1: Try
+    try 1
+    ↻ step 1 attempt 1 failed (exit code 1); retrying in [DUR]
+    try 2
+    ✓ step 1 succeeded ([DUR])
+    ✓ run [RUN] succeeded (1 step, [DUR])
+    ");
+    let logs = sb
+        .cmd(&["logs", &last_run(&sb, "partial"), "--step", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        logs.stdout, b"try 1try 2",
+        "the stored output is what the step printed"
+    );
+}
