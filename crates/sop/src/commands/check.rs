@@ -3,6 +3,7 @@
 //! Each kind of check is one function that adds to a [`Report`]; a new kind of check is one
 //! more function called from [`report`].
 
+use super::check_settings;
 use crate::catalog::{Catalog, Entry};
 use crate::clock::Clock;
 use crate::config::Context;
@@ -76,17 +77,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     }
     let calendars = super::check_at::validate_calendars(catalog.dir());
     let now = Clock::from_env()?.now();
-    let zone = crate::scope::settings::zone()?;
-    let mut reports: Vec<Report> = entries.iter().map(|e| report(e, now, zone)).collect();
-    let settings = crate::approval::ApprovalSettings::load(catalog.dir())?;
+    let settings = check_settings::load(catalog.dir());
+    let mut reports: Vec<Report> = entries
+        .iter()
+        .map(|e| report(e, now, settings.zone))
+        .collect();
     for (r, e) in reports.iter_mut().zip(&entries) {
         r.approvals = e
             .sop
             .as_ref()
             .ok()
-            .map(|sop| crate::approval::plan::Summary::new(sop, &settings));
+            .map(|sop| crate::approval::plan::Summary::new(sop, &settings.approvals));
     }
-    let valid = reports.iter().all(|r| r.valid) && calendars.is_empty();
+    let valid =
+        reports.iter().all(|r| r.valid) && calendars.is_empty() && settings.problems.is_empty();
     if args.json {
         let invalid = reports.iter().filter(|r| !r.valid).count();
         let problems: usize = reports.iter().map(|r| r.errors.len()).sum();
@@ -98,11 +102,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             "problems": problems,
             "sops": reports,
             "calendars": calendars,
+            "settings": settings.problems,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_text(&reports)?;
         super::check_at::print_calendar_problems(&calendars)?;
+        check_settings::print_problems(&settings.problems)?;
+        print_summary(&reports, calendars.len() + settings.problems.len())?;
     }
     Ok(if valid { Exit::Success } else { Exit::Invalid })
 }
@@ -255,21 +262,32 @@ fn print_text(reports: &[Report]) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// The closing line: how many SOPs passed, and the problems outside them (calendar files,
+/// settings) that also fail the check.
+fn print_summary(reports: &[Report], elsewhere: usize) -> std::io::Result<()> {
     let invalid = reports.iter().filter(|r| !r.valid).count();
     let problems: usize = reports.iter().map(|r| r.errors.len()).sum();
     let n = reports.len();
-    if invalid == 0 {
-        writeln!(out, "\n{n} SOP{} checked: all valid", plural(n))?;
+    let mut line = if invalid == 0 {
+        format!("\n{n} SOP{} checked: all valid", plural(n))
     } else {
-        writeln!(
-            out,
+        format!(
             "\n{n} SOP{} checked: {} valid, {invalid} invalid ({problems} problem{})",
             plural(n),
             n - invalid,
             plural(problems)
-        )?;
+        )
+    };
+    if elsewhere > 0 {
+        line.push_str(&format!(
+            "; {elsewhere} problem{} in calendar files or settings",
+            plural(elsewhere)
+        ));
     }
-    Ok(())
+    writeln!(std::io::stdout().lock(), "{line}")
 }
 
 /// `2026-02-01 02:00 CET (Europe/Paris)`, or `2026-02-01 02:00 UTC`.

@@ -494,6 +494,32 @@ fn a_step_option_and_a_duration_gone_wrong() {
 }
 
 #[test]
+fn bad_settings_are_reported_with_the_sops_not_instead_of_them() {
+    let mut sb = sandbox_at_now(Sandbox::new());
+    sb.sop("demo", MINIMAL_TOML, MINIMAL_MD);
+    sb.env("SOP_TIMEZONE", "Europe/Berln");
+    sb.env("SOP_PRIORITY_MODES", "hgh=auto");
+    let out = sb.run(&["check"]);
+    insta::assert_snapshot!(out.to_string(), @r#"
+        exit: 2
+        --- stdout
+        ok   demo: 1 step (0 automated, 1 manual)
+             mode supervised; gates: before the run starts (supervised)
+        FAIL settings: 2 problems
+
+        1 SOP checked: all valid; 2 problems in calendar files or settings
+        --- stderr
+        error: SOP_TIMEZONE: unknown time zone `Europe/Berln`; use an IANA name such as "Europe/Berlin" or "UTC"
+
+        error: SOP_PRIORITY_MODES: invalid priority mapping `hgh=auto`: `hgh=auto`: unknown priority `hgh`; use low, normal, high or critical; write e.g. "critical=auto,high=auto,normal=supervised,low=supervised"
+
+        "#);
+    let json = sb.run(&["check", "--json"]).json();
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["settings"].as_array().map(Vec::len), Some(2), "{json}");
+}
+
+#[test]
 fn check_has_help() {
     let out = Sandbox::new().run(&["check", "--help"]);
     assert_eq!(out.code, 0, "{out}");
