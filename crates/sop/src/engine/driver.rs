@@ -167,7 +167,8 @@ fn execute(
     if t.run.status == RunStatus::Cancelled {
         eng.out.step_cancelled(step, &result);
     } else {
-        eng.out.step_finished(step, &result);
+        eng.out
+            .step_finished(step, &result, def.options.continue_on_error);
     }
     Ok(Some(decision.action))
 }

@@ -111,11 +111,15 @@ impl Progress {
         }
     }
 
-    pub fn step_finished(&self, step: u32, result: &StepResult) {
+    /// `tolerated`: the step has `continue_on_error`, so a failure does not stop the run.
+    pub fn step_finished(&self, step: u32, result: &StepResult, tolerated: bool) {
         self.end_step();
         let took = seconds(result.duration);
         match result.failure() {
             None => self.line(&format!("✓ step {step} succeeded ({took})")),
+            Some(why) if tolerated => self.line(&format!(
+                "✗ step {step} failed: {why} ({took}); continue_on_error, the run goes on"
+            )),
             Some(why) => self.line(&format!("✗ step {step} failed: {why} ({took})")),
         }
     }

@@ -113,6 +113,11 @@ fn continue_on_error_records_the_failure_and_goes_on() {
     let sb = sandbox();
     let out = sb.run(&["execute", "tolerant"]);
     assert_eq!(out.code, 0, "{out}");
+    assert!(
+        normalize(&out.stdout, &[])
+            .contains("✗ step 1 failed: exit code 1 ([DUR]); continue_on_error, the run goes on\n"),
+        "{out}"
+    );
     let run = run_json(&sb, &last_run(&sb, "tolerant"));
     assert_eq!(run["status"], "succeeded");
     assert_eq!(run["steps"][0]["status"], "failed");
