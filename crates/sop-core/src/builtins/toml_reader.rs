@@ -1,6 +1,7 @@
 //! Reading a calendar file's TOML with spans, collecting every problem as a located `Diagnostic`.
 
 use crate::Diagnostic;
+use crate::definition::article;
 use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -122,7 +123,10 @@ impl<'a> TomlReader<'a> {
                         }),
                         other => self.error(
                             item.span(),
-                            format!("`{key}` must hold tables, found a {}", other.type_str()),
+                            format!(
+                                "`{key}` must hold tables, found {}",
+                                article(other.type_str())
+                            ),
                             Some(&format!("write each entry as a [[{key}]] table")),
                         ),
                     }
@@ -131,8 +135,8 @@ impl<'a> TomlReader<'a> {
             other => self.error(
                 value.span(),
                 format!(
-                    "`{key}` must be an array of tables, found a {}",
-                    other.type_str()
+                    "`{key}` must be an array of tables, found {}",
+                    article(other.type_str())
                 ),
                 Some(&format!("write each entry as a [[{key}]] table")),
             ),
@@ -158,8 +162,8 @@ impl<'a> TomlReader<'a> {
                 self.error(
                     value.span(),
                     format!(
-                        "`{key}` in {what} must be a string, found a {}",
-                        other.type_str()
+                        "`{key}` in {what} must be a string, found {}",
+                        article(other.type_str())
                     ),
                     None,
                 );
@@ -190,8 +194,8 @@ impl<'a> TomlReader<'a> {
                 self.error(
                     value.span(),
                     format!(
-                        "`{key}` in {what} must be a date-time, found a {}",
-                        other.type_str()
+                        "`{key}` in {what} must be a date-time, found {}",
+                        article(other.type_str())
                     ),
                     Some("write e.g. \"2026-03-01T22:00:00Z\" or \"2026-03-01T23:00:00\""),
                 );
@@ -213,8 +217,8 @@ impl<'a> TomlReader<'a> {
             self.error(
                 value.span(),
                 format!(
-                    "`{key}` in {what} must be a list of strings, found a {}",
-                    value.get_ref().type_str()
+                    "`{key}` in {what} must be a list of strings, found {}",
+                    article(value.get_ref().type_str())
                 ),
                 None,
             );
@@ -230,8 +234,8 @@ impl<'a> TomlReader<'a> {
                 other => self.error(
                     item.span(),
                     format!(
-                        "`{key}` in {what} must list strings, found a {}",
-                        other.type_str()
+                        "`{key}` in {what} must list strings, found {}",
+                        article(other.type_str())
                     ),
                     None,
                 ),

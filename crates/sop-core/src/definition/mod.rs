@@ -20,6 +20,7 @@ mod step_options;
 mod steps_order;
 pub mod suggest;
 mod table_reader;
+pub(crate) use table_reader::article;
 mod trigger;
 mod trigger_table;
 mod webhook_conflicts;

@@ -794,3 +794,14 @@ fn errors_in_a_multi_line_expression_point_at_their_line_and_column() {
         ]
     );
 }
+
+#[test]
+fn a_table_written_as_an_array_of_tables_says_so() {
+    let errs = toml_errors("[[sop]]\nname = \"demo\"\n\n[[triggers]]\ntype = \"manual\"\n");
+    assert_eq!(
+        errs,
+        [
+            "demo/SOP.toml:1:3: `sop` must be a table, found an array (help: start the file with a `[sop]` header)"
+        ]
+    );
+}

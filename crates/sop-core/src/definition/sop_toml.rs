@@ -6,7 +6,7 @@ use super::conditions::Conditions;
 use super::conditions_table;
 use super::meta_table;
 use super::reporter::Reporter;
-use super::table_reader::TableReader;
+use super::table_reader::{TableReader, article};
 use super::trigger::Trigger;
 use super::trigger_table;
 use crate::Diagnostic;
@@ -40,7 +40,7 @@ pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagno
                 r.push(
                     r.at(
                         key.span(),
-                        format!("`sop` must be a table, found a {}", other.type_str()),
+                        format!("`sop` must be a table, found {}", article(other.type_str())),
                     )
                     .with_help("start the file with a `[sop]` header"),
                 );
@@ -63,7 +63,10 @@ pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagno
                 r.push(
                     r.at(
                         key.span(),
-                        format!("`conditions` must be a table, found a {}", other.type_str()),
+                        format!(
+                            "`conditions` must be a table, found {}",
+                            article(other.type_str())
+                        ),
                     )
                     .with_help("write a `[conditions]` header followed by `requires = [...]`"),
                 );

@@ -228,7 +228,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
 }
 
 /// "a string", "an integer", "an array", ...
-fn article(type_name: &str) -> String {
+pub(crate) fn article(type_name: &str) -> String {
     match type_name.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {type_name}"),
         _ => format!("a {type_name}"),
