@@ -109,10 +109,28 @@ pub fn how_to_approve(t: &Tracked) -> String {
         return format!("⏸ run {id} awaits approval\n  sop pending    shows what it waits for");
     };
     let view: GateView = authority::view(gate, &[]);
+    let starter = t.run.started_by.as_str();
+    let excluded = !authority::policy(&t.sop).self_approval;
     let who = if gate.approvers.is_empty() {
-        "anyone".to_string()
+        if excluded {
+            format!("anyone but {starter}, who started the run")
+        } else {
+            "anyone".to_string()
+        }
     } else {
-        gate.approvers.join(", ")
+        let others: Vec<&str> = gate
+            .approvers
+            .iter()
+            .map(String::as_str)
+            .filter(|a| !excluded || *a != starter)
+            .collect();
+        let may_include_starter =
+            others.len() < gate.approvers.len() || others.iter().any(|a| a.starts_with('@'));
+        if excluded && may_include_starter {
+            format!("{} (not {starter}, who started the run)", others.join(", "))
+        } else {
+            others.join(", ")
+        }
     };
     let n = view.min_approvals.max(1);
     format!(

@@ -340,6 +340,11 @@ fn the_starter_of_a_critical_run_cannot_approve_it() {
         &vars(&sb, &[]),
     ]);
     assert_eq!(out.code, 4, "{out}");
+    assert!(
+        out.stdout
+            .contains("  needs 1 approval from bob (not alice, who started the run) by "),
+        "{out}"
+    );
     let id = run_id(&out);
     let out = sb.run(&["approve", &id, "--as", "alice"]);
     assert_eq!(out.code, 1, "{out}");
