@@ -1,7 +1,7 @@
 //! The engine's tunables and the environment variables that set them.
 
 use crate::executor::{self, parse_duration};
-use anyhow::Context as _;
+use crate::exit::Fail;
 use std::time::Duration;
 
 /// How long a lease lasts unless renewed (`SOP_LEASE_TTL`).
@@ -24,14 +24,20 @@ impl EngineSettings {
         if let Ok(v) = std::env::var("SOP_LEASE_TTL")
             && !v.trim().is_empty()
         {
-            lease_ttl = parse_duration(&v).context("invalid SOP_LEASE_TTL")?;
+            lease_ttl = parse_duration(&v)
+                .map_err(|e| Fail::invalid(format!("invalid SOP_LEASE_TTL: {e:#}")))?;
             if lease_ttl < Duration::from_secs(1) {
-                anyhow::bail!("invalid SOP_LEASE_TTL: a lease must last at least 1s");
+                return Err(Fail::invalid(
+                    "invalid SOP_LEASE_TTL: a lease must last at least 1s",
+                ));
             }
         }
+        // A setting that cannot be read is bad input, like any other (exit 2).
+        let executor =
+            executor::Settings::from_env().map_err(|e| Fail::invalid(format!("{e:#}")))?;
         Ok(EngineSettings {
             lease_ttl,
-            executor: executor::Settings::from_env()?,
+            executor,
         })
     }
 

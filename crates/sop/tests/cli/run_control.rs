@@ -326,3 +326,31 @@ fn a_reader_that_goes_away_ends_a_listing_quietly_and_never_a_run() {
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
     }
 }
+
+#[test]
+fn a_bad_engine_setting_is_bad_input_naming_the_setting() {
+    for (key, value, says) in [
+        (
+            "SOP_KILL_GRACE",
+            "abc",
+            "invalid SOP_KILL_GRACE: invalid duration `abc`",
+        ),
+        (
+            "SOP_RETRY_BACKOFF",
+            "-1s",
+            "invalid SOP_RETRY_BACKOFF: invalid duration `-1s`",
+        ),
+        (
+            "SOP_LEASE_TTL",
+            "0s",
+            "invalid SOP_LEASE_TTL: a lease must last at least 1s",
+        ),
+    ] {
+        let mut sb = sandbox();
+        sb.env(key, value);
+        let out = sb.run(&["execute", "tolerant"]);
+        assert_eq!(out.code, 2, "{key}: {out}");
+        assert!(out.stderr.starts_with(&format!("error: {says}")), "{out}");
+        assert_eq!(sb.run(&["status", "--json"]).code, 2);
+    }
+}
