@@ -50,7 +50,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let approvals = crate::approval::plan::Summary::new(sop, &settings);
     let out = if args.json {
         let mut value = serde_json::to_value(sop)?;
+        value["name"] = sop.meta.name.as_str().into();
+        value["icon"] = sop.meta.display_icon().into();
         value["valid"] = true.into();
+        // What the engine runs, per step, so a reader need not apply the block rules itself.
+        for (i, step) in sop.steps.iter().enumerate() {
+            let commands: Vec<&str> = step.commands().map(|b| b.code.as_str()).collect();
+            value["steps"][i]["commands"] = serde_json::json!(commands);
+        }
         value["approvals"] = serde_json::to_value(&approvals)?;
         value["files"] = serde_json::json!({"toml": entry.toml_file, "md": entry.md_file});
         let mut s = serde_json::to_string_pretty(&value)?;

@@ -173,6 +173,7 @@ fn json_holds_the_whole_definition() {
             "md": "[ROOT]/sops/cleanup-logs/SOP.md",
             "toml": "[ROOT]/sops/cleanup-logs/SOP.toml"
           },
+          "icon": "🧹",
           "meta": {
             "allow_self_approval": null,
             "approval_timeout": "1d",
@@ -190,6 +191,7 @@ fn json_holds_the_whole_definition() {
             "version": "1.0.0",
             "workdir": null
           },
+          "name": "cleanup-logs",
           "preamble": "# Log Cleanup\n\nEvery Sunday at midnight, when the disk is more than 80% full, archive the old logs and delete\nthem. Every step runs on its own.",
           "steps": [
             {
@@ -201,6 +203,9 @@ fn json_holds_the_whole_definition() {
                 }
               ],
               "checklist": [],
+              "commands": [
+                "df -P .\necho \"usage_before=$(df -P . | awk 'NR == 2 { print $5 }')\" >> \"$SOP_OUTPUT\"\n"
+              ],
               "description": "",
               "kind": "automated",
               "line": 6,
@@ -224,6 +229,9 @@ fn json_holds_the_whole_definition() {
                 }
               ],
               "checklist": [],
+              "commands": [
+                "mkdir -p logs\nfor day in 1 2 3; do\n  printf '%s app started\\n%s app stopped\\n' \"day $day\" \"day $day\" > \"logs/app-$day.log\"\ndone\nls -l logs\n"
+              ],
               "description": "Gather the logs to archive. This example writes a few stand-in log files; a real cleanup would\nselect the service's logs older than a week here.",
               "kind": "automated",
               "line": 13,
@@ -247,6 +255,9 @@ fn json_holds_the_whole_definition() {
                 }
               ],
               "checklist": [],
+              "commands": [
+                "tar -czf logs-archive.tar.gz logs\ntar -tzf logs-archive.tar.gz\necho \"archive=logs-archive.tar.gz\" >> \"$SOP_OUTPUT\"\n"
+              ],
               "description": "",
               "kind": "automated",
               "line": 26,
@@ -270,6 +281,9 @@ fn json_holds_the_whole_definition() {
                 }
               ],
               "checklist": [],
+              "commands": [
+                "rm -f logs/*.log\necho \"usage_after=$(df -P . | awk 'NR == 2 { print $5 }')\" >> \"$SOP_OUTPUT\"\ndf -P .\n"
+              ],
               "description": "",
               "kind": "automated",
               "line": 34,
