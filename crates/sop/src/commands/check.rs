@@ -103,12 +103,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             "sops": reports,
             "calendars": calendars,
             "settings": settings.problems,
+            "warnings": settings.warnings,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_text(&reports)?;
         super::check_at::print_calendar_problems(&calendars)?;
         check_settings::print_problems(&settings.problems)?;
+        check_settings::print_warnings(&settings.warnings)?;
         print_summary(&reports, calendars.len() + settings.problems.len())?;
     }
     Ok(if valid { Exit::Success } else { Exit::Invalid })

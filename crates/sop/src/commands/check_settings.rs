@@ -5,8 +5,37 @@
 use crate::approval::ApprovalSettings;
 use crate::scope::settings;
 use chrono_tz::Tz;
+use sop_core::definition::suggest;
 use std::io::Write as _;
 use std::path::Path;
+
+/// Every `SOP_*` variable sop reads (or that the spec names), for spotting misspelt ones.
+const KNOWN_VARIABLES: &[&str] = &[
+    "SOP_DIR",
+    "SOP_DATABASE_URL",
+    "SOP_USER",
+    "SOP_TIMEZONE",
+    "SOP_BUSINESS_HOURS",
+    "SOP_DISK_PATH",
+    "SOP_PRIORITY_MODES",
+    "SOP_GROUPS",
+    "SOP_GROUPS_FILE",
+    "SOP_APPROVAL_OUTBOX",
+    "SOP_RETRY_BACKOFF",
+    "SOP_KILL_GRACE",
+    "SOP_LEASE_TTL",
+    "SOP_NOW",
+    "SOP_TRACE_FILE",
+    "SOP_APPROVAL_CHANNEL",
+    "SOP_NOTIFICATION_ENABLED",
+    // What a step's environment holds, for `sop` run inside a step.
+    "SOP_VARS",
+    "SOP_RUN_ID",
+    "SOP_NAME",
+    "SOP_STEP",
+    "SOP_OUTPUT",
+    "SOP_ATTEMPT",
+];
 
 /// What the check runs with, and what was wrong with the settings (each message names the
 /// setting). Broken settings fall back to their defaults so the SOPs are still checked.
@@ -14,6 +43,8 @@ pub struct Settings {
     pub zone: Tz,
     pub approvals: ApprovalSettings,
     pub problems: Vec<String>,
+    /// Environment variables that look like a misspelt setting; they have no effect.
+    pub warnings: Vec<String>,
 }
 
 pub fn load(sop_dir: &Path) -> Settings {
@@ -36,7 +67,36 @@ pub fn load(sop_dir: &Path) -> Settings {
         zone,
         approvals,
         problems,
+        warnings: misspelt_variables(std::env::vars_os().map(|(k, _)| k)),
     }
+}
+
+/// `SOP_*` names that are not settings but close to one (`SOP_TIMEZON`), with a hint. Names
+/// far from every setting are left alone: other tools may share the prefix.
+fn misspelt_variables(names: impl Iterator<Item = std::ffi::OsString>) -> Vec<String> {
+    let mut out: Vec<String> = names
+        .filter_map(|k| k.into_string().ok())
+        .filter(|k| k.starts_with("SOP_") && !KNOWN_VARIABLES.contains(&k.as_str()))
+        .filter(|k| !k.starts_with("SOP_VAR_") && !k.starts_with("SOP_STEP_"))
+        .filter_map(|k| {
+            let close = suggest::closest(&k, KNOWN_VARIABLES.iter().copied())?;
+            Some(format!(
+                "the environment variable {k} is not a setting and has no effect; did you mean \
+                 {close}?"
+            ))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Each warning on stderr; they do not fail the check.
+pub fn print_warnings(warnings: &[String]) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    for w in warnings {
+        writeln!(err, "warning: {w}\n")?;
+    }
+    Ok(())
 }
 
 /// A `FAIL settings` line on stdout and every problem on stderr, like an invalid SOP.
@@ -57,4 +117,28 @@ pub fn print_problems(problems: &[String]) -> std::io::Result<()> {
         writeln!(err, "error: {p}\n")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_variable_close_to_a_setting_is_flagged_and_others_are_not() {
+        let names = [
+            "SOP_TIMEZON",
+            "SOP_DIR",
+            "SOP_VAR_SEVERITY",
+            "SOP_STEP_2_URL",
+            "SOP_X",
+        ]
+        .map(std::ffi::OsString::from);
+        assert_eq!(
+            misspelt_variables(names.into_iter()),
+            [
+                "the environment variable SOP_TIMEZON is not a setting and has no effect; did you \
+              mean SOP_TIMEZONE?"
+            ]
+        );
+    }
 }
