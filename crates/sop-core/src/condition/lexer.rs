@@ -178,19 +178,23 @@ impl Lexer<'_> {
 
     fn symbol(&mut self, start: usize, c: char) {
         let next = self.peek_at(1);
-        if self.src[start..].starts_with("===") || self.src[start..].starts_with("!==") {
-            self.pos += 3;
-            let (tok, fix) = if c == '=' {
-                (Tok::EqEq, "==")
-            } else {
-                (Tok::NotEq, "!=")
-            };
+        // Operators from other languages: reported with the fix, and read as the fix so the
+        // rest of the expression is still checked without follow-on errors.
+        let foreign = [
+            ("===", Tok::EqEq, "=="),
+            ("!==", Tok::NotEq, "!="),
+            ("<>", Tok::NotEq, "!="),
+            ("=>", Tok::Ge, ">="),
+            ("=<", Tok::Le, "<="),
+        ];
+        if let Some((op, tok, fix)) = foreign
+            .into_iter()
+            .find(|(op, ..)| self.src[start..].starts_with(op))
+        {
+            self.pos += op.len();
             self.errors.push(
-                ParseError::new(
-                    start..self.pos,
-                    format!("unknown operator `{}`", &self.src[start..self.pos]),
-                )
-                .with_help(format!("write `{fix}`")),
+                ParseError::new(start..self.pos, format!("unknown operator `{op}`"))
+                    .with_help(format!("write `{fix}`")),
             );
             self.push(tok, start);
             return;
@@ -329,6 +333,18 @@ mod tests {
             ]
         );
         assert_eq!(errors[0].help.as_deref(), Some("compare with `==`"));
+    }
+
+    #[test]
+    fn operators_of_other_languages_name_the_fix() {
+        for (src, fix) in [("x <> 1", "`!=`"), ("x => 1", "`>=`"), ("x =< 1", "`<=`")] {
+            let errors = lex(src).1;
+            assert_eq!(errors.len(), 1, "{src}: {errors:?}");
+            assert_eq!(
+                errors[0].help.as_deref(),
+                Some(format!("write {fix}").as_str())
+            );
+        }
     }
 
     #[test]
