@@ -189,7 +189,9 @@ fn step_line(out: &mut String, s: &StepRun, width: usize, secrets: &[String]) {
         facts.push(seconds(Duration::from_millis(ms)));
     }
     if let Some(note) = &s.note {
-        facts.push(format!("note: {}", redact::hide(note, secrets)));
+        // One line per step, whatever the note holds.
+        let note = redact::hide(note, secrets).replace(char::is_control, " ");
+        facts.push(format!("note: {note}"));
     }
     let line = format!(
         "  {:>2} {} {:<9}  {:<width$}  {}",

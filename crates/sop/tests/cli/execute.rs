@@ -162,7 +162,7 @@ fn a_manual_step_waits_and_next_and_done_drive_it() {
         "done",
         &id,
         "--note",
-        "all green",
+        "all green\nchecked twice",
         "--output",
         "ticket=T-42",
     ]);
@@ -171,7 +171,12 @@ fn a_manual_step_waits_and_next_and_done_drive_it() {
     assert!(done.stdout.contains("ticket T-42 (T-42)"), "{done}");
     let run = run_json(&sb, &id);
     assert_eq!(run["status"], "succeeded");
-    assert_eq!(run["steps"][1]["note"], "all green");
+    assert_eq!(run["steps"][1]["note"], "all green\nchecked twice");
+    let shown = sb.run(&["status", &id]);
+    assert!(
+        shown.stdout.contains("  note: all green checked twice\n"),
+        "one line per step: {shown}"
+    );
 
     let again = sb.run(&["done", &id]);
     assert_eq!(again.code, 1, "{again}");
