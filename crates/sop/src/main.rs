@@ -36,7 +36,7 @@ enum Command {
     Check(commands::check::Args),
     /// Show one parsed SOP: metadata, triggers, conditions and steps.
     Show(commands::show::Args),
-    /// Evaluate a condition expression: prints its value; a boolean exits 0 (true) or 1 (false).
+    /// Evaluate a condition expression: prints its value; exits 0 when it holds, 1 when not.
     Eval(commands::eval::Args),
     /// Set, get, unset and list facts: named values conditions can require.
     Fact(commands::fact::Args),

@@ -11,23 +11,7 @@ use std::ops::Range;
 /// true/yes/on/1 and false/no/off/0 (any case). Any other value is an error, so a condition
 /// such as `severity` (value `'critical'`) fails loudly instead of silently being false.
 pub(crate) fn condition(value: &Value, span: &Range<usize>) -> Result<bool, EvalError> {
-    match value {
-        Value::Bool(b) => Ok(*b),
-        Value::Null => Ok(false),
-        Value::Number(n) => Ok(!n.is_zero()),
-        Value::String(s) => {
-            let word = s.trim();
-            let any = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
-            if any(&["true", "yes", "on", "1"]) {
-                Ok(true)
-            } else if any(&["false", "no", "off", "0", ""]) {
-                Ok(false)
-            } else {
-                Err(not_a_condition(value, span))
-            }
-        }
-        Value::List(_) | Value::Object(_) => Err(not_a_condition(value, span)),
-    }
+    value.truth().ok_or_else(|| not_a_condition(value, span))
 }
 
 fn not_a_condition(value: &Value, span: &Range<usize>) -> EvalError {

@@ -71,6 +71,30 @@ impl Value {
         }
     }
 
+    /// The value's truth as `&&`, `||`, `!` and a whole condition read it: booleans; `null` is
+    /// false; a number is true when not zero; the strings `true`/`yes`/`on`/`1` and
+    /// `false`/`no`/`off`/`0`/empty in any case. `None` for values that have no truth value
+    /// (other strings, lists, objects).
+    pub fn truth(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::Null => Some(false),
+            Value::Number(n) => Some(!n.is_zero()),
+            Value::String(s) => {
+                let word = s.trim();
+                let any = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
+                if any(&["true", "yes", "on", "1"]) {
+                    Some(true)
+                } else if any(&["false", "no", "off", "0", ""]) {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+            Value::List(_) | Value::Object(_) => None,
+        }
+    }
+
     /// The number this value reads as: a number, or a string such as `"85"` or `"85%"`.
     pub fn as_number(&self) -> Option<Number> {
         match self {

@@ -38,7 +38,8 @@ pub struct Args {
     pub sop: Option<String>,
 }
 
-/// Prints the value. A boolean prints `true`/`false` and exits 0/1; other values exit 0. A
+/// Prints the value. A boolean prints `true`/`false` and exits 0/1; so do other values by their
+/// truth (`null`, `0`, `'no'` exit 1), and values without one (`'critical'`, lists) exit 0. A
 /// syntax error exits 2 with a caret under the column; an evaluation error exits 1 with its
 /// reason (the condition would not be met), also when a built-in it reads cannot be computed
 /// (a broken oncall.toml, an unknown SOP_TIMEZONE).
@@ -97,8 +98,11 @@ pub fn run(ctx: &Context, mut args: Args) -> anyhow::Result<Exit> {
             if !args.json && explanation.is_none() {
                 println!("{}", show(&value));
             }
-            Ok(match value {
-                Value::Bool(false) => Exit::Failure,
+            // The exit code says whether the value holds as a condition, so a script's
+            // `if sop eval NAME` fails closed when NAME is missing (`null`) or false-y. Values
+            // with no truth value (`'critical'`, lists) are printed and exit 0.
+            Ok(match value.truth() {
+                Some(false) => Exit::Failure,
                 _ => Exit::Success,
             })
         }

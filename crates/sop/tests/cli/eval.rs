@@ -395,10 +395,11 @@ fn sop_names_the_sop_whose_fields_conditions_read() {
     let expr = "sop.name == 'office-deploy' && sop.priority == 'normal'";
     let out = sb.run(&["eval", expr, "--sop", "office-deploy"]);
     assert_eq!((out.code, out.stdout.as_str()), (0, "true\n"), "{out}");
+    // Without --sop there is no SOP: the value is null, which does not hold.
     let without = sb.run(&["eval", "sop.name"]);
     assert_eq!(
         (without.code, without.stdout.as_str()),
-        (0, "null\n"),
+        (1, "null\n"),
         "{without}"
     );
     let unknown = sb.run(&["eval", expr, "--sop", "office-deplyo"]);
@@ -473,4 +474,27 @@ fn without_sop_timezone_the_tz_variable_names_the_system_zone() {
     sb.env("SOP_TIMEZONE", "Europe/Berlin");
     let out = sb.run(&["eval", "hour", "--at", "2026-01-16T18:00:00Z"]);
     assert_eq!(out.stdout, "19\n", "{out}");
+}
+
+#[test]
+fn the_exit_code_follows_the_truth_of_the_value() {
+    let sb = Sandbox::new();
+    let vars =
+        r#"{"missing_not": 1, "zero": 0, "no": "no", "yes": "YES", "sev": "critical", "l": [1]}"#;
+    for (expr, code, printed) in [
+        ("tests_passed", 1, "null"),
+        ("zero", 1, "0"),
+        ("no", 1, "no"),
+        ("yes", 0, "YES"),
+        ("missing_not", 0, "1"),
+        ("sev", 0, "critical"),
+        ("l", 0, "[1]"),
+    ] {
+        let out = sb.run(&["eval", expr, "--vars", vars]);
+        assert_eq!(
+            (out.code, out.stdout.trim_end()),
+            (code, printed),
+            "{expr}: {out}"
+        );
+    }
 }
