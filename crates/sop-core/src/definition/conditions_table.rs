@@ -2,9 +2,9 @@
 
 use super::conditions::{ConditionExpression, Conditions, Requirement};
 use super::expression;
-use super::names;
 use super::reporter::Reporter;
 use super::table_reader::TableReader;
+use crate::condition::is_bare_name;
 use std::ops::Range;
 use toml::de::DeTable;
 
@@ -22,7 +22,7 @@ pub fn parse(r: &mut Reporter, table: &DeTable, span: Range<usize>) -> Condition
                     r.at(item.span, "empty item in `requires`")
                         .with_help("write a name such as \"PROD_DOWN\" or an expression such as \"disk_usage > 80%\""),
                 );
-            } else if names::is_identifier(source) {
+            } else if is_bare_name(source) {
                 conditions.requires.push(Requirement::Name {
                     name: source.to_string(),
                 });

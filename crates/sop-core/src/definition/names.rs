@@ -112,13 +112,6 @@ pub fn env_var_problem(name: &str) -> Option<String> {
     }
 }
 
-/// True for a bare identifier such as `PROD_DOWN` or `tests_passed`.
-pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,7 +156,5 @@ mod tests {
         assert_eq!(env_var_problem("HOOK_SECRET"), None);
         assert!(env_var_problem("1X").is_some());
         assert!(env_var_problem("A-B").is_some());
-        assert!(is_identifier("PROD_DOWN"));
-        assert!(!is_identifier("disk_usage > 80%"));
     }
 }

@@ -805,3 +805,17 @@ fn a_table_written_as_an_array_of_tables_says_so() {
         ]
     );
 }
+
+#[test]
+fn a_keyword_in_requires_is_an_expression_not_a_name() {
+    let toml = format!("{MINIMAL}\n[conditions]\nrequires = [\"TRUE\", \"PROD_DOWN\"]\n");
+    let sop = parse(&source(&toml, MD)).unwrap();
+    assert!(matches!(
+        sop.conditions.requires[0],
+        Requirement::Expression { .. }
+    ));
+    assert!(matches!(
+        sop.conditions.requires[1],
+        Requirement::Name { .. }
+    ));
+}
