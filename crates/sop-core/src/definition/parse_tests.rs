@@ -2,6 +2,10 @@
 
 use super::*;
 
+mod conditions;
+mod md;
+mod triggers;
+
 const TOML: &str = r#"[sop]
 name = "demo"
 description = "A demo procedure"
@@ -294,91 +298,6 @@ fn bad_durations_are_reported() {
 }
 
 #[test]
-fn bad_triggers_are_reported() {
-    let toml = r#"[sop]
-name = "demo"
-
-[[triggers]]
-type = "cron"
-expression = "0 2 * *"
-timezone = "Mars/Olympus"
-
-[[triggers]]
-type = "webhook"
-path = "incident"
-secret_env = "MY-SECRET"
-
-[[triggers]]
-type = "event"
-event = "deploy..failed"
-
-[[triggers]]
-type = "sometimes"
-
-[[triggers]]
-path = "/x"
-
-[[triggers]]
-type = "manual"
-expression = "0 2 * * *"
-"#;
-    assert_eq!(
-        toml_errors(toml),
-        [
-            "demo/SOP.toml:6:14: a cron expression has 5 fields (minute hour day-of-month month day-of-week); this one has 4 (help: write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day)",
-            "demo/SOP.toml:7:12: `Mars/Olympus` is not an IANA time zone (help: use a name from the IANA database, e.g. \"UTC\", \"Europe/Paris\" or \"America/New_York\")",
-            "demo/SOP.toml:11:8: invalid webhook path `incident`: the path must start with `/` (help: write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes)",
-            "demo/SOP.toml:12:14: `secret_env`: a variable name may only contain letters, digits and `_` (help: name the environment variable that holds the secret, e.g. secret_env = \"INCIDENT_WEBHOOK_SECRET\")",
-            "demo/SOP.toml:16:9: invalid event `deploy..failed`: the event name has an empty segment (two dots, or a leading or trailing dot) (help: write dot-separated lowercase words such as `deploy.failed`; a whole segment may be `*` (`deploy.*`))",
-            "demo/SOP.toml:19:8: `sometimes` is not a valid `type` (help: expected one of: `manual`, `cron`, `webhook` or `event`)",
-            "demo/SOP.toml:21:1: a trigger is missing the required key `type` (help: add `type = \"manual\"`)",
-            "demo/SOP.toml:26:1: unknown key `expression` in a manual trigger (help: a manual trigger takes no other keys)",
-        ]
-    );
-}
-
-#[test]
-fn a_bad_cron_field_is_rejected_by_the_cron_parser() {
-    let toml = MINIMAL.replace(
-        "type = \"manual\"",
-        "type = \"cron\"\nexpression = \"61 2 * * *\"",
-    );
-    let errs = toml_errors(&toml);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(
-        errs[0].starts_with(
-            "demo/SOP.toml:6:14: invalid cron expression: the minute field `61` is not valid"
-        ),
-        "{errs:?}"
-    );
-}
-
-#[test]
-fn triggers_are_required_unique_and_in_double_brackets() {
-    let none = "[sop]\nname = \"demo\"\n";
-    assert_eq!(
-        toml_errors(none),
-        [
-            "demo/SOP.toml:1:2: the SOP has no triggers, so nothing could ever start it (help: add a trigger, e.g.\n[[triggers]]\ntype = \"manual\")"
-        ]
-    );
-    let single = "[sop]\nname = \"demo\"\n\n[triggers]\ntype = \"manual\"\n";
-    assert_eq!(
-        toml_errors(single),
-        [
-            "demo/SOP.toml:4:2: `triggers` must be an array of tables (help: write each trigger under its own `[[triggers]]` header (double brackets))"
-        ]
-    );
-    let twice = format!("{MINIMAL}\n[[triggers]]\ntype = \"manual\"\n");
-    assert_eq!(
-        toml_errors(&twice),
-        [
-            "demo/SOP.toml:7:1: duplicate trigger `manual` (help: the same trigger is already declared on line 4; remove one)"
-        ]
-    );
-}
-
-#[test]
 fn missing_sop_table_and_empty_file() {
     assert_eq!(
         toml_errors("[[triggers]]\ntype = \"manual\"\n"),
@@ -411,222 +330,6 @@ fn toml_syntax_errors_do_not_cascade() {
 }
 
 #[test]
-fn condition_items_are_names_or_expressions() {
-    let toml = format!(
-        "{MINIMAL}\n[conditions]\nrequires = [\"\", \"tests_passed\"]\nexpression = \"\"\nwhen = \"x\"\n"
-    );
-    assert_eq!(
-        toml_errors(&toml),
-        [
-            "demo/SOP.toml:8:13: empty item in `requires` (help: write a name such as \"PROD_DOWN\" or an expression such as \"disk_usage > 80%\")",
-            "demo/SOP.toml:9:14: `expression` is empty (help: remove the key, or write e.g. expression = \"business_hours == true\")",
-            "demo/SOP.toml:10:1: unknown key `when` in [conditions] (help: [conditions] accepts `requires` or `expression`)",
-        ]
-    );
-}
-
-#[test]
-fn expression_errors_point_inside_the_string() {
-    let toml = format!("{MINIMAL}\n[conditions]\nexpression = \"severity >= \"\n");
-    let errs = toml_errors(&toml);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(
-        errs[0].starts_with("demo/SOP.toml:8:27: in condition `severity >= `: "),
-        "{errs:?}"
-    );
-    let toml = format!("{MINIMAL}\n[conditions]\nrequires = [\"ok\", \"disk_usage >\"]\n");
-    let errs = toml_errors(&toml);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(
-        errs[0].starts_with("demo/SOP.toml:8:32: in condition `disk_usage >`: "),
-        "{errs:?}"
-    );
-    let event = MINIMAL.replace(
-        "type = \"manual\"",
-        "type = \"event\"\nevent = \"deploy.failed\"\ncondition = \"environment ==\"",
-    );
-    let errs = toml_errors(&event);
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(
-        errs[0].starts_with("demo/SOP.toml:7:28: in condition `environment ==`: "),
-        "{errs:?}"
-    );
-}
-
-#[test]
-fn step_numbers_must_run_one_to_n() {
-    assert_eq!(
-        md_errors("## Step 1: A\n## Step 1: B\n## Step 2: C\n"),
-        [
-            "demo/SOP.md:2:1: step 1 appears twice (first on line 1) (help: number the steps 1, 2, 3, ... in the order they appear)"
-        ]
-    );
-    assert_eq!(
-        md_errors("## Step 1: A\n## Step 3: C\n"),
-        [
-            "demo/SOP.md:2:1: step 2 is missing: step 1 is followed by step 3 (help: number the steps 1, 2, 3, ... in the order they appear)"
-        ]
-    );
-    assert_eq!(
-        md_errors("## Step 2: A\n"),
-        [
-            "demo/SOP.md:1:1: the first step must be step 1, not step 2 (help: number the steps 1, 2, 3, ... in the order they appear)"
-        ]
-    );
-    assert_eq!(
-        md_errors("## Step 1: A\n## Step 3: C\n## Step 2: B\n"),
-        [
-            "demo/SOP.md:2:1: step 2 is missing: step 1 is followed by step 3 (help: number the steps 1, 2, 3, ... in the order they appear)",
-            "demo/SOP.md:3:1: step 2 comes after step 3 (help: number the steps 1, 2, 3, ... in the order they appear)",
-        ]
-    );
-}
-
-#[test]
-fn no_steps_is_an_error() {
-    assert_eq!(
-        md_errors("# Title\n\nJust prose.\n"),
-        [
-            "demo/SOP.md:1:1: SOP.md has no steps (help: a step is a level-2 heading: add `## Step 1: Title` followed by its text)"
-        ]
-    );
-    assert_eq!(
-        md_errors(""),
-        [
-            "demo/SOP.md:1:1: SOP.md is empty: it has no steps (help: a step is a level-2 heading: add `## Step 1: Title` followed by its text)"
-        ]
-    );
-}
-
-#[test]
-fn malformed_headings_are_explained() {
-    assert_eq!(
-        md_errors("## Step 1: A\n## Step two: B\n## Notes\n"),
-        [
-            "demo/SOP.md:2:1: malformed step heading: expected a step number after `Step` (help: write step headings as `## Step N: Title`, e.g. `## Step 1: Assess impact`)",
-            "demo/SOP.md:3:1: a level-2 heading after the first step must be a step heading (help: write `## Step N: Title`, or use `###` for a sub-section inside a step)",
-        ]
-    );
-}
-
-#[test]
-fn bad_step_options_are_reported_key_by_key() {
-    let md = "## Step 1: A\n<!-- sop: timout = \"10m\", retries = -1, manual = \"yes\", approval = \"requird\", timeout = \"soon\" -->\n";
-    assert_eq!(
-        md_errors(md),
-        [
-            "demo/SOP.md:2:11: unknown key `timout` in step options (help: did you mean `timeout`?)",
-            "demo/SOP.md:2:37: `retries` must be between 0 and 10 (help: e.g. retries = 0)",
-            "demo/SOP.md:2:50: `manual` in step options must be a boolean, found a string (help: write manual = true or manual = false, without quotes)",
-            "demo/SOP.md:2:68: `requird` is not a valid `approval` (help: did you mean `required`?)",
-            "demo/SOP.md:2:89: `timeout`: invalid duration `soon`: expected a number before the unit, e.g. \"90s\" (help: write a number and a unit (s, m, h, d, w), e.g. \"90s\", \"10m\", \"24h\", \"7d\" or \"1h30m\")",
-        ]
-    );
-}
-
-#[test]
-fn step_option_syntax_errors_point_into_the_comment() {
-    let errs = md_errors("## Step 1: A\n<!-- sop: retries = -->\n");
-    assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs[0].starts_with("demo/SOP.md:2:"), "{errs:?}");
-    assert!(errs[0].contains("TOML syntax"), "{errs:?}");
-}
-
-#[test]
-fn options_comments_must_sit_under_a_heading_once() {
-    assert_eq!(
-        md_errors("<!-- sop: retries = 1 -->\n## Step 1: A\n"),
-        [
-            "demo/SOP.md:1:1: a `<!-- sop: ... -->` options line must come directly under a step heading (help: move it to the line after `## Step N: Title`)"
-        ]
-    );
-    assert_eq!(
-        md_errors("## Step 1: A\nText.\n\n<!-- sop: retries = 1 -->\n"),
-        [
-            "demo/SOP.md:4:1: a `<!-- sop: ... -->` options line must come directly under a step heading (help: move it to the line after `## Step N: Title`)"
-        ]
-    );
-    assert_eq!(
-        md_errors("## Step 1: A\n<!-- sop: retries = 1 -->\n<!-- sop: idempotent = true -->\n"),
-        [
-            "demo/SOP.md:3:1: this step already has an options line (help: merge the options into the first `<!-- sop: ... -->` line)"
-        ]
-    );
-    assert_eq!(
-        md_errors("## Step 1: A\n<!-- sop retries = 1 -->\n"),
-        [
-            "demo/SOP.md:2:5: step options are written `<!-- sop: key = value, ... -->` (help: add the `:` after `sop`)"
-        ]
-    );
-    assert_eq!(
-        md_errors("## Step 1: A\nSee <!-- sop: retries = 1 --> here.\n"),
-        [
-            "demo/SOP.md:2:5: a `<!-- sop: ... -->` options line must be on its own line (help: put it on the line directly under the step heading)"
-        ]
-    );
-}
-
-#[test]
-fn an_options_line_in_upper_case_applies_and_a_misspelt_one_is_an_error() {
-    let sop = parse(&source(
-        MINIMAL,
-        "## Step 1: A\n<!-- SOP: retries = 2 -->\n- x\n",
-    ))
-    .unwrap();
-    assert_eq!(sop.steps[0].options.retries, 2);
-    assert_eq!(
-        md_errors("## Step 1: A\n<!-- sops: retries = 2 -->\n"),
-        [
-            "demo/SOP.md:2:1: this comment looks like a step options line, but only `sop:` marks one (help: write `<!-- sop: key = value, ... -->` directly under the step heading)"
-        ]
-    );
-}
-
-#[test]
-fn a_step_heading_at_another_level_is_an_error() {
-    assert_eq!(
-        md_errors("# T\n## Step 1: A\n- a\n### Step 2: B\n- b\n"),
-        [
-            "demo/SOP.md:4:1: a step heading must be level 2 (`##`), not level 3 (help: write `## Step 2: B`; for a sub-section inside a step, use a title that does not start with `Step N:` (`### Details`))"
-        ]
-    );
-}
-
-#[test]
-fn unclosed_fences_and_comments_are_errors() {
-    assert_eq!(
-        md_errors("## Step 1: A\n```sh\necho hi\n## Step 2: B\n"),
-        [
-            "demo/SOP.md:2:1: this code block is never closed (help: close it with a line of three backticks (```); everything after it was read as code)"
-        ]
-    );
-    assert_eq!(
-        md_errors("## Step 1: A\n<!-- sop: retries = 1\n## Step 2: B\n"),
-        [
-            "demo/SOP.md:2:1: this options comment is never closed (help: end it with `-->` on the same line)"
-        ]
-    );
-    assert_eq!(
-        md_errors("## Step 1: A\n\n<!-- a note\n## Step 2: B\n"),
-        [
-            "demo/SOP.md:3:1: this HTML comment is never closed (help: close it with `-->`; everything after it was hidden)"
-        ]
-    );
-}
-
-#[test]
-fn nested_lists_and_code_in_items() {
-    let md = "## Step 1: A\n- Parent\n  - Child\n- Run:\n  ```sh\n  echo nested\n  ```\n\n1. Ordered\n\n> quoted\n\n### Detail\nMore.\n";
-    let sop = parse(&source(TOML, md)).unwrap();
-    let step = &sop.steps[0];
-    assert_eq!(step.checklist, ["Parent", "Child", "Run:", "Ordered"]);
-    assert_eq!(step.kind, StepKind::Automated);
-    assert_eq!(step.blocks[0].code, "echo nested\n");
-    assert_eq!(step.blocks[0].line, 5);
-    assert_eq!(step.description, "> quoted\n\n### Detail\n\nMore.");
-}
-
-#[test]
 fn every_problem_of_both_files_in_one_pass() {
     let toml = "[sop]\nname = \"demo\"\npriority = \"urgent\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/a b\"\n";
     let md = "## Step 1: A\n<!-- sop: retries = \"two\" -->\n## Step 3: C\n";
@@ -636,42 +339,6 @@ fn every_problem_of_both_files_in_one_pass() {
     assert!(errs[1].starts_with("demo/SOP.toml:7:"));
     assert!(errs[2].starts_with("demo/SOP.md:2:"));
     assert!(errs[3].starts_with("demo/SOP.md:3:"));
-}
-
-#[test]
-fn webhook_paths_are_unique_across_sops() {
-    let a_toml = "[sop]\nname = \"a\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/hook\"\n";
-    let b_toml = "[sop]\nname = \"b\"\n\n[[triggers]]\ntype = \"manual\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/hook\"\n";
-    let md = "## Step 1: A\n";
-    let load = |folder, toml| {
-        parse(&SopSource {
-            folder,
-            toml_file: "SOP.toml",
-            toml,
-            md_file: "SOP.md",
-            md,
-        })
-        .unwrap()
-    };
-    let (a, b) = (load("a", a_toml), load("b", b_toml));
-    let conflicts = webhook_conflicts(&[
-        Sourced {
-            sop: &a,
-            toml_file: "a/SOP.toml",
-            toml_text: a_toml,
-        },
-        Sourced {
-            sop: &b,
-            toml_file: "b/SOP.toml",
-            toml_text: b_toml,
-        },
-    ]);
-    assert_eq!(conflicts.len(), 1);
-    assert_eq!(conflicts[0].0, 1);
-    assert_eq!(
-        conflicts[0].1.to_string(),
-        "b/SOP.toml:9:8: webhook path `/hook` is already used by SOP `a` (help: each webhook path starts one SOP; change one of them (the other is at a/SOP.toml:6:8))"
-    );
 }
 
 #[test]
@@ -687,25 +354,6 @@ fn the_default_icon_follows_the_priority() {
     assert_eq!(default_icon(Priority::High), "⚡");
     assert_eq!(default_icon(Priority::Normal), "🕐");
     assert_eq!(default_icon(Priority::Low), "🧹");
-}
-
-#[test]
-fn command_placeholders_are_checked_where_they_stand() {
-    let md =
-        "## Step 1: A\n- Run:\n  ```sh\n  echo `cat {{ file }}`\n  echo {{ bad name }}\n  ```\n";
-    let errs = md_errors(md);
-    assert_eq!(errs.len(), 2, "{errs:?}");
-    assert!(errs[0].starts_with("demo/SOP.md:4:13: "), "{errs:?}");
-    assert!(errs[0].contains("backquotes"), "{errs:?}");
-    assert!(
-        errs[1].starts_with("demo/SOP.md:5:8: `{{ bad name }}` is not a variable placeholder"),
-        "{errs:?}"
-    );
-    let manual = "## Step 1: A\n<!-- sop: manual = true -->\n```sh\necho `cat {{ file }}`\n```\n";
-    assert!(
-        parse(&source(TOML, manual)).is_ok(),
-        "manual blocks are not run"
-    );
 }
 
 mod never_panics {
@@ -783,19 +431,6 @@ fn a_key_the_toml_parser_rejected_is_reported_once() {
 }
 
 #[test]
-fn errors_in_a_multi_line_expression_point_at_their_line_and_column() {
-    let toml = format!(
-        "{MINIMAL}\n[conditions]\nexpression = \"\"\"\nseverity >= 'high' &&\n  x matches '['\n\"\"\"\n"
-    );
-    assert_eq!(
-        toml_errors(&toml),
-        [
-            "demo/SOP.toml:10:13: in condition `severity >= 'high' && x matches '['`: invalid pattern: unclosed character class (help: patterns use Rust regex syntax: https://docs.rs/regex/latest/regex/#syntax)"
-        ]
-    );
-}
-
-#[test]
 fn a_table_written_as_an_array_of_tables_says_so() {
     let errs = toml_errors("[[sop]]\nname = \"demo\"\n\n[[triggers]]\ntype = \"manual\"\n");
     assert_eq!(
@@ -804,18 +439,4 @@ fn a_table_written_as_an_array_of_tables_says_so() {
             "demo/SOP.toml:1:3: `sop` must be a table, found an array (help: start the file with a `[sop]` header)"
         ]
     );
-}
-
-#[test]
-fn a_keyword_in_requires_is_an_expression_not_a_name() {
-    let toml = format!("{MINIMAL}\n[conditions]\nrequires = [\"TRUE\", \"PROD_DOWN\"]\n");
-    let sop = parse(&source(&toml, MD)).unwrap();
-    assert!(matches!(
-        sop.conditions.requires[0],
-        Requirement::Expression { .. }
-    ));
-    assert!(matches!(
-        sop.conditions.requires[1],
-        Requirement::Name { .. }
-    ));
 }

@@ -1,0 +1,125 @@
+//! Tests of `definition::parse` on `[[triggers]]`: each type's keys, cron syntax, and webhook
+//! paths unique across SOPs.
+
+use super::*;
+
+#[test]
+fn bad_triggers_are_reported() {
+    let toml = r#"[sop]
+name = "demo"
+
+[[triggers]]
+type = "cron"
+expression = "0 2 * *"
+timezone = "Mars/Olympus"
+
+[[triggers]]
+type = "webhook"
+path = "incident"
+secret_env = "MY-SECRET"
+
+[[triggers]]
+type = "event"
+event = "deploy..failed"
+
+[[triggers]]
+type = "sometimes"
+
+[[triggers]]
+path = "/x"
+
+[[triggers]]
+type = "manual"
+expression = "0 2 * * *"
+"#;
+    assert_eq!(
+        toml_errors(toml),
+        [
+            "demo/SOP.toml:6:14: a cron expression has 5 fields (minute hour day-of-month month day-of-week); this one has 4 (help: write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day)",
+            "demo/SOP.toml:7:12: `Mars/Olympus` is not an IANA time zone (help: use a name from the IANA database, e.g. \"UTC\", \"Europe/Paris\" or \"America/New_York\")",
+            "demo/SOP.toml:11:8: invalid webhook path `incident`: the path must start with `/` (help: write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes)",
+            "demo/SOP.toml:12:14: `secret_env`: a variable name may only contain letters, digits and `_` (help: name the environment variable that holds the secret, e.g. secret_env = \"INCIDENT_WEBHOOK_SECRET\")",
+            "demo/SOP.toml:16:9: invalid event `deploy..failed`: the event name has an empty segment (two dots, or a leading or trailing dot) (help: write dot-separated lowercase words such as `deploy.failed`; a whole segment may be `*` (`deploy.*`))",
+            "demo/SOP.toml:19:8: `sometimes` is not a valid `type` (help: expected one of: `manual`, `cron`, `webhook` or `event`)",
+            "demo/SOP.toml:21:1: a trigger is missing the required key `type` (help: add `type = \"manual\"`)",
+            "demo/SOP.toml:26:1: unknown key `expression` in a manual trigger (help: a manual trigger takes no other keys)",
+        ]
+    );
+}
+
+#[test]
+fn a_bad_cron_field_is_rejected_by_the_cron_parser() {
+    let toml = MINIMAL.replace(
+        "type = \"manual\"",
+        "type = \"cron\"\nexpression = \"61 2 * * *\"",
+    );
+    let errs = toml_errors(&toml);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with(
+            "demo/SOP.toml:6:14: invalid cron expression: the minute field `61` is not valid"
+        ),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn triggers_are_required_unique_and_in_double_brackets() {
+    let none = "[sop]\nname = \"demo\"\n";
+    assert_eq!(
+        toml_errors(none),
+        [
+            "demo/SOP.toml:1:2: the SOP has no triggers, so nothing could ever start it (help: add a trigger, e.g.\n[[triggers]]\ntype = \"manual\")"
+        ]
+    );
+    let single = "[sop]\nname = \"demo\"\n\n[triggers]\ntype = \"manual\"\n";
+    assert_eq!(
+        toml_errors(single),
+        [
+            "demo/SOP.toml:4:2: `triggers` must be an array of tables (help: write each trigger under its own `[[triggers]]` header (double brackets))"
+        ]
+    );
+    let twice = format!("{MINIMAL}\n[[triggers]]\ntype = \"manual\"\n");
+    assert_eq!(
+        toml_errors(&twice),
+        [
+            "demo/SOP.toml:7:1: duplicate trigger `manual` (help: the same trigger is already declared on line 4; remove one)"
+        ]
+    );
+}
+
+#[test]
+fn webhook_paths_are_unique_across_sops() {
+    let a_toml = "[sop]\nname = \"a\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/hook\"\n";
+    let b_toml = "[sop]\nname = \"b\"\n\n[[triggers]]\ntype = \"manual\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/hook\"\n";
+    let md = "## Step 1: A\n";
+    let load = |folder, toml| {
+        parse(&SopSource {
+            folder,
+            toml_file: "SOP.toml",
+            toml,
+            md_file: "SOP.md",
+            md,
+        })
+        .unwrap()
+    };
+    let (a, b) = (load("a", a_toml), load("b", b_toml));
+    let conflicts = webhook_conflicts(&[
+        Sourced {
+            sop: &a,
+            toml_file: "a/SOP.toml",
+            toml_text: a_toml,
+        },
+        Sourced {
+            sop: &b,
+            toml_file: "b/SOP.toml",
+            toml_text: b_toml,
+        },
+    ]);
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].0, 1);
+    assert_eq!(
+        conflicts[0].1.to_string(),
+        "b/SOP.toml:9:8: webhook path `/hook` is already used by SOP `a` (help: each webhook path starts one SOP; change one of them (the other is at a/SOP.toml:6:8))"
+    );
+}
