@@ -327,6 +327,10 @@ fn toml_syntax_errors_do_not_cascade() {
         errs[0].starts_with("demo/SOP.toml:3:1: TOML syntax: duplicate key"),
         "{errs:?}"
     );
+    assert!(
+        errs[0].ends_with("(help: a key, or a [table] header, may appear only once; remove or merge the repeated one)"),
+        "{errs:?}"
+    );
 }
 
 #[test]

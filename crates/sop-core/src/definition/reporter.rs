@@ -83,9 +83,16 @@ impl<'a> Reporter<'a> {
         } else {
             error.message()
         };
+        let help = if message.starts_with("duplicate key") {
+            "a key, or a [table] header, may appear only once; remove or merge the repeated one"
+        } else if message.starts_with("string values must be quoted") {
+            "put text values in double quotes: key = \"value\""
+        } else {
+            "see https://toml.io for the syntax; strings need double quotes"
+        };
         let d = self
             .at(span.clone(), format!("TOML syntax: {message}"))
-            .with_help("see https://toml.io for the syntax; strings need double quotes");
+            .with_help(help);
         if !self.diags.contains(&d) {
             self.damaged.push(span);
             self.diags.push(d);
