@@ -76,7 +76,13 @@ fn describe(t: &Tracked) -> Value {
                 ],
             )
         }
-        RunStatus::AwaitingApproval => (Some("approval"), vec![format!("sop approve {id}")]),
+        RunStatus::AwaitingApproval => (
+            Some("approval"),
+            vec![
+                format!("sop approve {id}"),
+                format!("sop reject {id} --comment TEXT"),
+            ],
+        ),
         RunStatus::Paused => (Some("resume"), vec![format!("sop resume {id}")]),
         RunStatus::Pending => (Some("engine"), vec![format!("sop resume {id}")]),
         RunStatus::Running => (Some("engine"), vec![format!("sop status {id}")]),

@@ -104,6 +104,15 @@ fn supervised_waits_before_step_1_until_someone_approves() {
     assert!(trace(&sb).is_empty(), "nothing runs before the approval");
     assert_eq!(status(&sb, &id), "awaiting_approval");
     assert_eq!(gates(&sb, &id), vec![(0, "open".to_string())]);
+    let next = sb.run(&["next", &id, "--json"]).json();
+    assert_eq!(next["waiting_for"], "approval");
+    assert_eq!(
+        next["commands"],
+        serde_json::json!([
+            format!("sop approve {id}"),
+            format!("sop reject {id} --comment TEXT")
+        ])
+    );
 
     let out = sb.run(&["approve", &id, "--as", "alice", "--comment", "go"]);
     assert_eq!(out.code, 0, "{out}");
