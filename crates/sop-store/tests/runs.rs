@@ -13,6 +13,14 @@ fn a_run_round_trips_with_its_steps() {
     assert_eq!(run.id.len(), ID_LEN);
     assert_eq!(run.version, 0);
     assert_eq!(store.run(&run.id).unwrap(), run);
+    let mut stepwise = new_run("deploy", 1);
+    stepwise.execution_mode = sop_core::gate::ResolvedMode::StepByStep;
+    let pinned = create(&store, &stepwise);
+    assert_eq!(
+        store.run(&pinned.id).unwrap().execution_mode,
+        sop_core::gate::ResolvedMode::StepByStep,
+        "the mode a run was started in is kept"
+    );
     let steps = store.steps(&run.id).unwrap();
     assert_eq!(steps.len(), 3);
     assert_eq!(steps[1].title, "Step 2");
