@@ -90,8 +90,9 @@ pub enum GateError {
     )]
     TokenUsed { at: DateTime<Utc> },
 
-    #[error("the token was revoked: its gate closed or its run was cancelled")]
-    TokenRevoked,
+    /// Tokens die with their gate; `status` is what the gate became.
+    #[error("the token was revoked: {} is {status}", gate_label(*step))]
+    TokenRevoked { step: u32, status: GateStatus },
 
     #[error("the token belongs to another gate, not {}", gate_label(*step))]
     TokenForeign { step: u32 },
@@ -114,7 +115,7 @@ impl GateError {
             GateError::AlreadyApproved { .. } => "already_approved",
             GateError::TokenUnknown => "token_unknown",
             GateError::TokenUsed { .. } => "token_used",
-            GateError::TokenRevoked => "token_revoked",
+            GateError::TokenRevoked { .. } => "token_revoked",
             GateError::TokenForeign { .. } => "token_foreign",
             GateError::TokenHolder { .. } => "token_holder",
         }
@@ -285,7 +286,10 @@ mod tests {
             },
             GateError::TokenUnknown,
             GateError::TokenUsed { at: at() },
-            GateError::TokenRevoked,
+            GateError::TokenRevoked {
+                step: 0,
+                status: GateStatus::Expired,
+            },
             GateError::TokenForeign { step: 0 },
             GateError::TokenHolder {
                 holder: String::new(),

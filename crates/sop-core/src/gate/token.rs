@@ -70,7 +70,10 @@ pub fn check_token(
         return Err(GateError::TokenUsed { at });
     }
     if token.revoked {
-        return Err(GateError::TokenRevoked);
+        return Err(GateError::TokenRevoked {
+            step: gate.step,
+            status: gate.status,
+        });
     }
     match &token.holder {
         TokenHolder::Approver(holder) => match claimed {
@@ -214,9 +217,15 @@ mod tests {
 
         let mut revoked = token(TokenHolder::Approver("bob".into()));
         revoked.revoked = true;
+        let mut expired = g.clone();
+        expired.status = crate::gate::GateStatus::Expired;
+        let err = check_token(Some(&revoked), &expired, "x", None).unwrap_err();
         assert_eq!(
-            check_token(Some(&revoked), &g, "x", None),
-            Err(GateError::TokenRevoked)
+            err.to_string(),
+            format!(
+                "the token was revoked: {} is expired",
+                crate::gate::gate_label(g.step)
+            )
         );
     }
 }

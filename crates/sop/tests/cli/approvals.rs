@@ -519,7 +519,11 @@ fn tokens_are_bound_to_their_gate_and_their_holder() {
     assert_eq!(sb.run(&["cancel", &first]).code, 0);
     let out = sb.run(&["approve", &first, "--token", &foreign]);
     assert_eq!(out.code, 1, "{out}");
-    assert!(out.stderr.contains("the token was revoked"), "{out}");
+    assert!(
+        out.stderr
+            .contains("the token was revoked: the gate before the run starts is cancelled"),
+        "{out}"
+    );
 }
 
 #[test]
