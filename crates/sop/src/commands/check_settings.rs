@@ -1,8 +1,10 @@
 //! The settings `sop check` validates besides the SOPs: `SOP_TIMEZONE`, `SOP_BUSINESS_HOURS`,
-//! `SOP_PRIORITY_MODES`, `SOP_GROUPS` and the groups file. A bad one is reported with the other
-//! problems instead of stopping the check.
+//! `SOP_PRIORITY_MODES`, `SOP_GROUPS`, the groups file, `SOP_LEASE_TTL`, `SOP_KILL_GRACE` and
+//! `SOP_RETRY_BACKOFF`. A bad one is reported with the other problems instead of stopping the
+//! check.
 
 use crate::approval::ApprovalSettings;
+use crate::engine::settings::EngineSettings;
 use crate::scope::settings;
 use chrono_tz::Tz;
 use sop_core::definition::suggest;
@@ -63,6 +65,9 @@ pub fn load(sop_dir: &Path) -> Settings {
         problems.push(format!("{e:#}"));
         ApprovalSettings::default()
     });
+    if let Err(e) = EngineSettings::from_env() {
+        problems.push(format!("{e:#}"));
+    }
     Settings {
         zone,
         approvals,
@@ -114,7 +119,7 @@ pub fn print_problems(problems: &[String]) -> std::io::Result<()> {
     out.flush()?;
     let mut err = std::io::stderr().lock();
     for p in problems {
-        writeln!(err, "error: {p}\n")?;
+        writeln!(err, "error: {}\n", p.trim_end())?;
     }
     Ok(())
 }

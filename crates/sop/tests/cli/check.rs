@@ -514,9 +514,16 @@ fn bad_settings_are_reported_with_the_sops_not_instead_of_them() {
         error: SOP_PRIORITY_MODES: invalid priority mapping `hgh=auto`: `hgh=auto`: unknown priority `hgh`; use low, normal, high or critical; write e.g. "critical=auto,high=auto,normal=supervised,low=supervised"
 
         "#);
+    sb.env("SOP_KILL_GRACE", "soon");
     let json = sb.run(&["check", "--json"]).json();
     assert_eq!(json["valid"], false);
-    assert_eq!(json["settings"].as_array().map(Vec::len), Some(2), "{json}");
+    assert_eq!(json["settings"].as_array().map(Vec::len), Some(3), "{json}");
+    assert!(
+        json["settings"][2]
+            .as_str()
+            .is_some_and(|p| p.starts_with("invalid SOP_KILL_GRACE")),
+        "{json}"
+    );
 }
 
 #[test]
