@@ -1,5 +1,6 @@
 //! `sop execute NAME` (alias `sop run`): start a run of an SOP and drive it in the foreground.
 
+use super::arg_input;
 use crate::catalog::Catalog;
 use crate::config::Context;
 use crate::engine::create::{NewRunRequest, create};
@@ -22,7 +23,8 @@ pub struct Args {
     #[arg(value_name = "NAME")]
     pub name: String,
 
-    /// Variables as a JSON object, e.g. '{"severity": "high", "service": "api"}'.
+    /// Variables as a JSON object, e.g. '{"severity": "high", "service": "api"}'; `-` reads it
+    /// from standard input, `@FILE` from a file.
     #[arg(long, value_name = "JSON")]
     pub vars: Option<String>,
 
@@ -54,7 +56,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let entry = catalog.entry(&args.name)?;
     let snapshot = Snapshot::read(entry)?;
     let sop = snapshot.parse(&args.name)?;
-    let variables = parse_vars(args.vars.as_deref())?;
+    let vars_text = match &args.vars {
+        Some(v) => Some(arg_input::resolve(v, "--vars", &mut false)?),
+        None => None,
+    };
+    let variables = parse_vars(vars_text.as_deref())?;
     executor::variable_env(&variables).map_err(|e| Fail::invalid(format!("--vars: {e}")))?;
     let missing = command_problems(&sop, &variables);
     if !args.dry_run && !missing.is_empty() {

@@ -30,6 +30,33 @@ pub enum EnvError {
     Nul { name: String },
     #[error("a variable has an empty name; give every variable a name")]
     EmptyName,
+    #[error(
+        "{what} would make the environment variable {env} {bytes} bytes long, and Linux passes at \
+         most {MAX_ENV_ENTRY} bytes per variable to a process; pass large data as a file and its \
+         path as the variable"
+    )]
+    TooLarge {
+        what: String,
+        env: String,
+        bytes: usize,
+    },
+}
+
+/// The longest `NAME=value` the kernel passes to a new process (`MAX_ARG_STRLEN`, 32 pages,
+/// counting the terminating NUL). A longer one makes every step of the run fail to start.
+pub const MAX_ENV_ENTRY: usize = 128 * 1024 - 1;
+
+/// Refuses an entry the kernel would not pass on.
+fn check_size(env: &str, value: &str, what: impl FnOnce() -> String) -> Result<(), EnvError> {
+    let bytes = env.len() + 1 + value.len();
+    if bytes > MAX_ENV_ENTRY {
+        return Err(EnvError::TooLarge {
+            what: what(),
+            env: env.to_string(),
+            bytes,
+        });
+    }
+    Ok(())
 }
 
 /// `SOP_VAR_<NAME>` for a variable: ASCII upper case, every other character as `_`.
@@ -65,6 +92,7 @@ pub fn variable_env(variables: &Map<String, Value>) -> Result<Vec<(String, Strin
             return Err(EnvError::Nul { name: name.clone() });
         }
         let key = var_env_name(name);
+        check_size(&key, &text, || format!("variable `{name}`"))?;
         by_env.entry(key.clone()).or_default().push(name);
         env.push((key, text.into_owned()));
     }
@@ -74,10 +102,9 @@ pub fn variable_env(variables: &Map<String, Value>) -> Result<Vec<(String, Strin
             names: names.into_iter().map(str::to_string).collect(),
         });
     }
-    env.push((
-        "SOP_VARS".to_string(),
-        Value::Object(variables.clone()).to_string(),
-    ));
+    let all = Value::Object(variables.clone()).to_string();
+    check_size("SOP_VARS", &all, || "the variables together".to_string())?;
+    env.push(("SOP_VARS".to_string(), all));
     Ok(env)
 }
 
@@ -143,6 +170,27 @@ mod tests {
             e.to_string(),
             "variables `DB_HOST`, `db-host` all become the environment variable \
              SOP_VAR_DB_HOST; rename all but one of them"
+        );
+    }
+
+    #[test]
+    fn values_the_kernel_would_not_pass_on_are_refused() {
+        let fits = "x".repeat(MAX_ENV_ENTRY - "SOP_VARS={\"a\":\"\"}".len());
+        assert!(variable_env(&map(json!({ "a": fits }))).is_ok());
+        let big = "x".repeat(MAX_ENV_ENTRY);
+        let e = variable_env(&map(json!({ "big": big }))).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "variable `big` would make the environment variable SOP_VAR_BIG 131083 bytes long"
+            ),
+            "{e}"
+        );
+        let half = "x".repeat(MAX_ENV_ENTRY / 2);
+        let e = variable_env(&map(json!({ "a": half, "b": half }))).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("the variables together would make the environment variable SOP_VARS"),
+            "{e}"
         );
     }
 

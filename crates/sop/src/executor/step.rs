@@ -2,6 +2,7 @@
 
 use super::capture::Capture;
 use super::env;
+use super::env::MAX_ENV_ENTRY;
 use super::observer::{FailedAttempt, Observer};
 use super::process::{self, Ended, Stop};
 use super::result::StepResult;
@@ -182,7 +183,7 @@ impl Executor {
                 }
             }
         }
-        match read_outputs(output_path) {
+        match read_outputs(output_path).and_then(|o| check_output_sizes(step.number, o)) {
             Ok(outputs) => attempt.outputs = outputs,
             Err(e) => attempt.output_error = Some(e),
         }
@@ -251,6 +252,32 @@ fn fresh_file(path: &Path) -> std::io::Result<File> {
         .truncate(true)
         .mode(0o600)
         .open(path)
+}
+
+/// Later steps get each output as an environment variable; one the kernel would not pass on
+/// fails this attempt, where it was written, rather than every later step at its start.
+fn check_output_sizes(step: u32, outputs: Outputs) -> Result<Outputs, OutputFileError> {
+    let problems: Vec<OutputProblem> = outputs
+        .iter()
+        .filter_map(|(key, value)| {
+            let env = super::env::output_env_name(step, key);
+            let bytes = env.len() + 1 + value.len();
+            (bytes > MAX_ENV_ENTRY).then(|| OutputProblem {
+                line: 0,
+                message: format!(
+                    "output `{key}` is {} bytes: later steps get it as {env}, and Linux passes at \
+                     most {MAX_ENV_ENTRY} bytes per environment variable; write large data to a \
+                     file in the working directory and output its path",
+                    value.len()
+                ),
+            })
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(OutputFileError { problems })
+    }
 }
 
 fn read_outputs(path: &Path) -> Result<Outputs, OutputFileError> {

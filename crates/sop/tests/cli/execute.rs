@@ -560,3 +560,31 @@ fn output_without_a_final_newline_never_shares_a_line_with_what_follows() {
         "the stored output is what the step printed"
     );
 }
+
+#[test]
+fn variables_come_from_a_file_and_one_too_large_for_a_process_is_refused_at_the_start() {
+    let sb = sandbox();
+    sb.file("vars.json", r#"{"who": "from a file"}"#);
+    let out = sb.run(&["execute", "hello", "--vars", "@vars.json"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("hello from a file"), "{out}");
+
+    let big = serde_json::json!({"who": "x".repeat(200_000)});
+    sb.file("big.json", big.to_string());
+    let out = sb.run(&["execute", "hello", "--vars", "@big.json"]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stderr.starts_with(
+            "error: --vars: variable `who` would make the environment variable SOP_VAR_WHO 200012 bytes long"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        sb.run(&["status", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -94,3 +94,19 @@ fn the_output_file_is_removed_after_the_step() {
     assert!(r.succeeded());
     assert_eq!(std::fs::read_dir(f.scratch.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn an_output_too_large_for_the_environment_fails_the_step_that_wrote_it() {
+    let f = Fixture::new(json!({}));
+    let (r, _) = f.sh("printf 'ok=1\\nblob=' >> \"$SOP_OUTPUT\"\n\
+         head -c 140000 /dev/zero | tr '\\0' x >> \"$SOP_OUTPUT\"");
+    assert_eq!(r.exit_code, Some(0));
+    assert!(!r.succeeded());
+    let why = r.failure().unwrap();
+    assert!(
+        why.starts_with(
+            "invalid $SOP_OUTPUT file: output `blob` is 140000 bytes: later steps get it as SOP_STEP_"
+        ),
+        "{why}"
+    );
+}
