@@ -354,3 +354,18 @@ fn a_bad_engine_setting_is_bad_input_naming_the_setting() {
         assert_eq!(sb.run(&["status", "--json"]).code, 2);
     }
 }
+
+#[test]
+fn pause_and_cancel_print_the_run_object_with_json() {
+    let sb = sandbox();
+    assert_eq!(sb.run(&["execute", "fails", "--detach"]).code, 0);
+    let id = last_run(&sb, "fails");
+    let paused = sb.run(&["pause", &id, "--json"]);
+    assert_eq!(paused.code, 0, "{paused}");
+    assert_eq!(paused.json()["status"], "paused");
+    let cancelled = sb.run(&["cancel", &id, "--json", "--reason", "not today"]);
+    assert_eq!(cancelled.code, 0, "{cancelled}");
+    let run = cancelled.json();
+    assert_eq!(run["status"], "cancelled");
+    assert_eq!(run["reason"], "cancelled by tester: not today");
+}
