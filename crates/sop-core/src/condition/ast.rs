@@ -135,6 +135,25 @@ impl Expr {
         names
     }
 
+    /// The `steps.N` paths (outputs and states of earlier steps), in source order: the key
+    /// after `steps` (`"2"` in `steps.2.ok` and `steps[2]`; `None` for a bare `steps`) and the
+    /// path's source range. Lets a definition check that a step reads only earlier steps.
+    pub fn step_references(&self) -> Vec<(Option<String>, Range<usize>)> {
+        self.paths()
+            .into_iter()
+            .filter(|(p, _)| &*p.root == "steps")
+            .map(|(p, span)| {
+                let key = match p.segments.first() {
+                    Some(Segment::Key(k)) => Some(k.to_string()),
+                    // `steps[2]` reads the key "2" of an object, like `steps.2`.
+                    Some(Segment::Index(i)) => Some(i.to_string()),
+                    None => None,
+                };
+                (key, span)
+            })
+            .collect()
+    }
+
     /// Every path in the expression with its source range, in source order.
     pub(crate) fn paths(&self) -> Vec<(&Path, Range<usize>)> {
         let mut out = Vec::new();

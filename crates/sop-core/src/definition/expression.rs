@@ -4,6 +4,7 @@
 use super::reporter::Reporter;
 use super::table_reader::Val;
 use crate::condition::Expr;
+use std::ops::Range;
 
 /// Parses the expression held by the TOML string `value`, reporting each syntax problem at its
 /// own position inside the file. `None` when the expression does not parse.
@@ -11,14 +12,8 @@ pub fn parse(r: &mut Reporter, value: &Val<&str>) -> Option<Expr> {
     match Expr::parse(value.value) {
         Ok(expr) => Some(expr),
         Err(errors) => {
-            let start = string_content_start(r, value);
             for e in errors {
-                let span = match start {
-                    Some(s) => s + e.span.start..s + e.span.end,
-                    // Escapes: inner offsets no longer line up with the file, so point at the
-                    // whole value rather than at a wrong column.
-                    None => value.span.clone(),
-                };
+                let span = locate(r, value, e.span.clone());
                 let message = format!("in condition `{}`: {}", one_line(value.value), e.message);
                 let d = r.at(span, message);
                 r.push(match e.help {
@@ -28,6 +23,16 @@ pub fn parse(r: &mut Reporter, value: &Val<&str>) -> Option<Expr> {
             }
             None
         }
+    }
+}
+
+/// The fragment span of `span`, a range of the expression held by the TOML string `value`.
+pub fn locate(r: &Reporter, value: &Val<&str>, span: Range<usize>) -> Range<usize> {
+    match string_content_start(r, value) {
+        Some(s) => s + span.start..s + span.end,
+        // Escapes: inner offsets no longer line up with the file, so point at the whole value
+        // rather than at a wrong column.
+        None => value.span.clone(),
     }
 }
 
@@ -57,7 +62,7 @@ fn string_content_start(r: &Reporter, value: &Val<&str>) -> Option<usize> {
 
 /// The expression on one line, for messages: a multi-line condition's line breaks and
 /// indentation become single spaces; a one-line condition is shown as written.
-fn one_line(source: &str) -> String {
+pub fn one_line(source: &str) -> String {
     if source.contains('\n') {
         source.split_whitespace().collect::<Vec<_>>().join(" ")
     } else {

@@ -4,6 +4,7 @@ use super::*;
 
 mod conditions;
 mod md;
+mod step_conditions;
 mod triggers;
 
 const TOML: &str = r#"[sop]
@@ -159,6 +160,7 @@ fn steps_carry_checklists_blocks_options_and_kinds() {
             idempotent: true,
             approval: ApprovalRequirement::Required,
             manual: false,
+            condition: None,
         }
     );
 

@@ -276,6 +276,7 @@ impl Walker<'_> {
         step.expect_options = false;
         step.options = Some(step_options::parse(
             self.file,
+            step.number,
             self.text,
             comment.inner.start,
             &self.text[comment.inner],

@@ -1,6 +1,7 @@
 //! One `## Step N: Title` section of SOP.md: its text, checklist, code blocks and options.
 
 use crate::Duration;
+use crate::condition::Expr;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -32,6 +33,18 @@ pub struct StepOptions {
     pub idempotent: bool,
     pub approval: ApprovalRequirement,
     pub manual: bool,
+    /// `if = "..."`: the step runs only when this holds at the moment the run reaches it,
+    /// otherwise it is skipped. Parsed when the SOP loads; serialised as its source.
+    #[serde(
+        rename = "if",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "condition_source"
+    )]
+    pub condition: Option<Expr>,
+}
+
+fn condition_source<S: serde::Serializer>(c: &Option<Expr>, s: S) -> Result<S::Ok, S::Error> {
+    c.as_ref().map(Expr::source).serialize(s)
 }
 
 /// A fenced code block. Only `sh`, `bash` and `shell` blocks run.

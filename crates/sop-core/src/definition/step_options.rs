@@ -1,10 +1,12 @@
 //! Reads a step's options line, `<!-- sop: timeout = "10m", retries = 2 -->`, whose inside is a
 //! TOML inline table without the braces.
 
+use super::expression;
 use super::reporter::Reporter;
 use super::step::{ApprovalRequirement, StepOptions};
-use super::table_reader::TableReader;
+use super::table_reader::{TableReader, Val};
 use crate::Diagnostic;
+use crate::condition::Expr;
 use toml::de::DeValue;
 
 const KEYS: &[&str] = &[
@@ -14,14 +16,17 @@ const KEYS: &[&str] = &[
     "idempotent",
     "approval",
     "manual",
+    "if",
 ];
 
 /// Most retries a step may ask for; more would hide a broken step for hours.
 pub const MAX_RETRIES: i64 = 10;
 
-/// Parses the options text found at `text[start..start + inner.len()]` of the file `file`.
+/// Parses the options text found at `text[start..start + inner.len()]` of the file `file`, the
+/// options of step `step`.
 pub fn parse(
     file: &str,
+    step: u32,
     text: &str,
     start: usize,
     inner: &str,
@@ -56,6 +61,12 @@ pub fn parse(
                 _ => ApprovalRequirement::Mode,
             };
         }
+        if let Some(source) = t.string(&mut r, "if") {
+            options.condition = expression::parse(&mut r, &source);
+            if let Some(expr) = &options.condition {
+                check_step_references(&mut r, &source, expr, step);
+            }
+        }
     } else if syntax_errors.is_empty() {
         r.push(
             r.at(0..wrapped.len(), "step options must be `key = value` pairs")
@@ -64,4 +75,37 @@ pub fn parse(
     }
     diags.append(&mut r.diags);
     options
+}
+
+/// A step's condition may read only earlier steps (`steps.N` with N below its own number):
+/// any other `steps` path would always be `null` and the condition silently decided by it.
+fn check_step_references(r: &mut Reporter, source: &Val<&str>, expr: &Expr, step: u32) {
+    for (key, span) in expr.step_references() {
+        let text = &expr.source()[span.clone()];
+        let problem = match key.as_deref().map(|k| (k, k.parse::<u32>())) {
+            None => format!("`{text}` names no step"),
+            Some((_, Ok(n))) if n >= 1 && n < step => continue,
+            Some((_, Ok(n))) if n >= step => format!(
+                "`{text}` reads step {n}, which has not run when the run reaches step {step}"
+            ),
+            Some((k, _)) => format!("`{text}` names no step: `{k}` is not a step number"),
+        };
+        let help = if step == 1 {
+            "the first step has no earlier steps to read; decide it with variables, facts or built-ins".to_string()
+        } else {
+            format!(
+                "a step's condition reads earlier steps, e.g. `steps.{}.key == 'yes'`",
+                step - 1
+            )
+        };
+        let at = expression::locate(r, source, span);
+        let d = r.at(
+            at,
+            format!(
+                "in condition `{}`: {problem}",
+                expression::one_line(source.value)
+            ),
+        );
+        r.push(d.with_help(help));
+    }
 }

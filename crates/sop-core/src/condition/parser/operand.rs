@@ -146,7 +146,11 @@ impl Parser<'_> {
                     self.bump();
                     let span = self.span();
                     let word = self.text(&span);
-                    if word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                    // `steps.2.ok`: a key of digits reads an object's key such as "2", the
+                    // way outputs are named by step number.
+                    let digits = matches!(self.peek(), Tok::Number(Number::Int(_)))
+                        && word.bytes().all(|b| b.is_ascii_digit());
+                    if digits || word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
                         segments.push(Segment::Key(word.into()));
                         end = self.bump().span.end;
                     } else {

@@ -270,6 +270,22 @@ fn dotted_and_indexed_paths() {
 }
 
 #[test]
+fn a_key_of_digits_reads_a_numbered_key() {
+    let v = json!({"steps": {"1": {"ok": "no", "exit_code": 0}, "12": {"ok": "yes"}}});
+    assert!(truth("steps.1.ok == 'no'", v.clone()));
+    assert!(truth(
+        "steps.12.ok == 'yes' && steps.1.exit_code == 0",
+        v.clone()
+    ));
+    assert!(truth("steps[1].ok == 'no'", v.clone()));
+    assert!(truth("steps.3.ok == null", v.clone()));
+    assert_eq!(
+        eval_error("steps.1.ok.x == 1", v),
+        "`steps.1.ok.x`: cannot read the key 'x' of 'no' (a string)"
+    );
+}
+
+#[test]
 fn lists_and_literal_values() {
     assert_eq!(
         eval("[1, 'a', true, null]", json!({})),

@@ -90,6 +90,20 @@ fn path_errors() {
         vec![(4, "expected a key after `.`, found `==`".to_string())]
     );
     assert_eq!(
+        problems("steps.1.5 == 1"),
+        vec![(
+            7,
+            "expected a key after `.`, found the number `1.5`".to_string()
+        )]
+    );
+    assert_eq!(
+        problems("steps.1% == 1"),
+        vec![(
+            7,
+            "expected a key after `.`, found the number `1%`".to_string()
+        )]
+    );
+    assert_eq!(
         problems("a[b] == 1"),
         vec![(
             3,
