@@ -1,5 +1,6 @@
-//! Assembles the values a condition sees: the run's variables, then facts, then built-ins
-//! computed at one instant. First match wins, so a run can override any fact or built-in.
+//! Assembles the values a condition sees: the run's variables, then (for a step's `if`) the
+//! earlier steps as `steps`, then facts, then built-ins computed at one instant. First match
+//! wins, so a run can override any fact or built-in.
 
 mod builtins;
 pub mod calendars;
@@ -14,17 +15,26 @@ use sop_core::condition::{Expr, MapScope, Scope, Value};
 use sop_core::definition::{Requirement, Sop, Trigger};
 use sop_store::Queries;
 
-/// The values of one evaluation, layered: variables, facts, built-ins.
+/// The values of one evaluation, layered: variables, earlier steps, facts, built-ins.
 #[derive(Debug, Default)]
 pub struct RunScope {
     vars: MapScope,
+    steps: MapScope,
     facts: MapScope,
     builtins: MapScope,
 }
 
 impl RunScope {
-    fn layers(&self) -> [&MapScope; 3] {
-        [&self.vars, &self.facts, &self.builtins]
+    fn layers(&self) -> [&MapScope; 4] {
+        [&self.vars, &self.steps, &self.facts, &self.builtins]
+    }
+
+    /// Adds the name `steps`: an object of the earlier steps by number (`steps.2.ok`), each
+    /// with its outputs, `status` and `exit_code`. Seen after the variables, before facts.
+    pub fn with_steps(mut self, steps: serde_json::Value) -> Self {
+        self.steps = MapScope::new().with("steps", steps);
+        self.steps.set_note("steps", "earlier steps of this run");
+        self
     }
 }
 
@@ -109,6 +119,7 @@ pub fn build(
     let builtins = builtins::compute(&inputs, &needed);
     Ok(RunScope {
         vars,
+        steps: MapScope::new(),
         facts,
         builtins,
     })

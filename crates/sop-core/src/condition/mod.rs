@@ -12,7 +12,8 @@
 //!   [`Value::to_json`], [`Value::is_truthy`], `Display` as literals (`'critical'`, `85`).
 //! - [`Scope`] supplies values by lower-cased name (plus notes for explanations); [`MapScope`]
 //!   holds a map of them, [`LayeredScope`] chains scopes (first match wins).
-//! - [`evaluate`] decides an SOP's [`crate::definition::Conditions`] as a [`Verdict`].
+//! - [`evaluate`] decides an SOP's [`crate::definition::Conditions`] as a [`Verdict`];
+//!   [`evaluate_expression`] decides one expression (a step's `if`) as an [`ItemVerdict`].
 //! - [`limits`] holds the sandbox limits.
 
 mod ast;
@@ -44,7 +45,7 @@ pub use number::Number;
 pub use parse_error::ParseError;
 pub use scope::{EmptyScope, Scope};
 pub use value::Value;
-pub use verdict::{ItemVerdict, Verdict, evaluate};
+pub use verdict::{ItemVerdict, Verdict, evaluate, evaluate_expression};
 
 /// Whether `item` is a bare name (`PROD_DOWN`, `tests_passed`) rather than an expression: a
 /// `requires` item that is one holds when the name's value is truthy.

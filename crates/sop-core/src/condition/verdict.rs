@@ -55,6 +55,12 @@ pub fn evaluate(conditions: &Conditions, scope: &dyn Scope) -> Verdict {
     }
 }
 
+/// Evaluates one expression the way [`evaluate`] does an SOP's `expression`: whether it holds,
+/// and its detail line (`steps.1.ok == 'no': false ('yes')`). A step's `if` is decided so.
+pub fn evaluate_expression(expr: &Expr, scope: &dyn Scope) -> ItemVerdict {
+    expression_item(expr.source(), expr, scope)
+}
+
 fn name_item(name: &str, scope: &dyn Scope) -> ItemVerdict {
     let key = name.to_lowercase();
     let (holds, detail) = match scope.lookup(&key) {

@@ -28,6 +28,10 @@ pub enum Action {
     AwaitManual { step: u32 },
     /// Open the approval gate before `step`; the driver lets go until it is decided.
     AwaitGate { step: u32 },
+    /// The run reached `step`, whose `if` condition decides whether it runs: evaluate it now
+    /// and report [`RunEvent::StepConditionMet`](super::RunEvent::StepConditionMet) or
+    /// [`RunEvent::StepConditionFalse`](super::RunEvent::StepConditionFalse).
+    CheckCondition { step: u32 },
     /// Stop the running step `step` (SIGTERM to its process group, then SIGKILL).
     Kill { step: u32 },
     /// The run is finished or parked; the driver lets go.

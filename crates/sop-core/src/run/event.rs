@@ -37,11 +37,16 @@ pub enum RunEvent {
     GateRejected { step: u32 },
     /// The open gate before `step` reached its deadline; `cancel` is `on_timeout = "cancel"`.
     GateExpired { step: u32, cancel: bool },
+    /// The `if` condition of the step the run reached holds: the step goes ahead.
+    StepConditionMet { step: u32 },
+    /// The `if` condition of the step the run reached does not hold (or could not be
+    /// evaluated): the step is skipped and the run goes on.
+    StepConditionFalse { step: u32 },
 }
 
 impl RunEvent {
     /// Every kind of event with placeholder fields: the exhaustive tests walk this list.
-    pub const KINDS: [RunEvent; 17] = [
+    pub const KINDS: [RunEvent; 19] = [
         RunEvent::Start,
         RunEvent::ConditionsUnmet,
         RunEvent::StepStarted { step: 1 },
@@ -68,6 +73,8 @@ impl RunEvent {
             step: 1,
             timed_out: true,
         },
+        RunEvent::StepConditionMet { step: 1 },
+        RunEvent::StepConditionFalse { step: 1 },
     ];
 
     /// A short name for messages and the audit trail.
@@ -94,6 +101,8 @@ impl RunEvent {
             RunEvent::GateApproved { .. } => "gate_approved",
             RunEvent::GateRejected { .. } => "gate_rejected",
             RunEvent::GateExpired { .. } => "gate_expired",
+            RunEvent::StepConditionMet { .. } => "condition_met",
+            RunEvent::StepConditionFalse { .. } => "condition_false",
         }
     }
 }

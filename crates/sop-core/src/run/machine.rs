@@ -5,7 +5,7 @@
 
 use super::backoff::backoff;
 use super::refusal::{finished, lookup, require, wrong_state, wrong_step};
-use super::target::{decision_step, finishing_step, open_gate, person_step};
+use super::target::{condition_step, decision_step, finishing_step, open_gate, person_step};
 use super::{
     Action, Decision, GateState, RunEvent, RunStatus, RunView, StepChange, StepStatus, StepView,
     TransitionError, WaitReason,
@@ -23,7 +23,7 @@ pub fn next(
     match event {
         RunEvent::Start => {
             require(run, &[RunStatus::Pending], &event)?;
-            Ok(advance(run, Vec::new(), false, None))
+            Ok(advance(run, Vec::new(), false, Cleared::NONE))
         }
         RunEvent::ConditionsUnmet => {
             require(run, &[RunStatus::Pending], &event)?;
@@ -41,7 +41,12 @@ pub fn next(
                 return Ok(unchanged(run, Action::Stop));
             };
             let changes = vec![change(s.number, StepStatus::Succeeded)];
-            Ok(advance(run, changes, run.status == RunStatus::Paused, None))
+            Ok(advance(
+                run,
+                changes,
+                run.status == RunStatus::Paused,
+                Cleared::NONE,
+            ))
         }
         RunEvent::StepFailed { step, .. } => {
             let Some(s) = finishing_step(run, step)? else {
@@ -52,7 +57,7 @@ pub fn next(
         RunEvent::DoneByPerson { step } => {
             let s = person_step(run, step, &event)?;
             let changes = vec![change(s.number, StepStatus::Succeeded)];
-            Ok(advance(run, changes, false, None))
+            Ok(advance(run, changes, false, Cleared::NONE))
         }
         RunEvent::FailedByPerson { step } => {
             let s = person_step(run, step, &event)?;
@@ -72,7 +77,7 @@ pub fn next(
             if run.running_step().is_some() {
                 return Ok(decision(RunStatus::Running, Vec::new(), Action::Continue));
             }
-            Ok(advance(run, Vec::new(), false, None))
+            Ok(advance(run, Vec::new(), false, Cleared::NONE))
         }
         RunEvent::Cancel => {
             if run.status.is_terminal() {
@@ -99,12 +104,12 @@ pub fn next(
         RunEvent::Skip { step } => {
             let target = decision_step(run, Some(step), &event)?;
             let changes = vec![change(target.number, StepStatus::Skipped)];
-            Ok(advance(run, changes, false, None))
+            Ok(advance(run, changes, false, Cleared::NONE))
         }
         RunEvent::LeaseLapsed => lease_lapsed(run),
         RunEvent::GateApproved { step } => {
             let gate = open_gate(run, step, &event)?;
-            Ok(advance(run, Vec::new(), false, Some(gate)))
+            Ok(advance(run, Vec::new(), false, Cleared::gate(gate)))
         }
         RunEvent::GateRejected { step } => {
             open_gate(run, step, &event)?;
@@ -119,17 +124,61 @@ pub fn next(
             };
             Ok(decision(status, Vec::new(), Action::Stop))
         }
+        RunEvent::StepConditionMet { step } => match condition_step(run, step, &event)? {
+            None => Ok(unchanged(run, Action::Stop)),
+            Some(s) => Ok(advance(
+                run,
+                Vec::new(),
+                false,
+                Cleared::condition(s.number),
+            )),
+        },
+        RunEvent::StepConditionFalse { step } => match condition_step(run, step, &event)? {
+            None => Ok(unchanged(run, Action::Stop)),
+            Some(s) => {
+                let changes = vec![change(s.number, StepStatus::Skipped)];
+                Ok(advance(run, changes, false, Cleared::NONE))
+            }
+        },
+    }
+}
+
+/// What the event being decided got the next step past: the gate it approved, or the step
+/// condition it found met.
+#[derive(Clone, Copy)]
+struct Cleared {
+    gate: Option<u32>,
+    condition: Option<u32>,
+}
+
+impl Cleared {
+    const NONE: Cleared = Cleared {
+        gate: None,
+        condition: None,
+    };
+
+    fn gate(step: u32) -> Cleared {
+        Cleared {
+            gate: Some(step),
+            ..Cleared::NONE
+        }
+    }
+
+    fn condition(step: u32) -> Cleared {
+        Cleared {
+            condition: Some(step),
+            ..Cleared::NONE
+        }
     }
 }
 
 /// Moves on to the first unfinished step, given the step changes decided so far.
-/// `paused` stops before that step; `cleared_gate` is a gate approved by this very event.
-fn advance(
-    run: &RunView,
-    changes: Vec<StepChange>,
-    paused: bool,
-    cleared_gate: Option<u32>,
-) -> Decision {
+/// `paused` stops before that step; `cleared` is what this very event got it past.
+///
+/// Before a step starts: the run's start gate, then the step's `if` condition (decided before
+/// its gate opens, so nobody is asked to approve a step that will be skipped), then its gate.
+fn advance(run: &RunView, changes: Vec<StepChange>, paused: bool, cleared: Cleared) -> Decision {
+    let cleared_gate = cleared.gate;
     let effective = |s: &StepView| {
         changes
             .iter()
@@ -163,10 +212,15 @@ fn advance(
     if paused {
         return decision(RunStatus::Paused, changes, Action::Stop);
     }
+    let passed = |number: u32, gate: GateState| {
+        matches!(gate, GateState::None | GateState::Approved) || cleared_gate == Some(number)
+    };
     for (number, gate) in [(0, run.start_gate), (next.number, next.gate)] {
-        let passed =
-            matches!(gate, GateState::None | GateState::Approved) || cleared_gate == Some(number);
-        if !passed {
+        if number == next.number && next.condition_due() && cleared.condition != Some(next.number) {
+            let action = Action::CheckCondition { step: next.number };
+            return decision(RunStatus::Running, changes, action);
+        }
+        if !passed(number, gate) {
             let action = Action::AwaitGate { step: number };
             let mut d = decision(RunStatus::AwaitingApproval, changes, action);
             d.gate = Some((number, GateState::Open));
@@ -228,7 +282,7 @@ fn step_failed(run: &RunView, step: &StepView, now: DateTime<Utc>) -> Decision {
 fn give_up_or_fail(run: &RunView, step: &StepView) -> Decision {
     let changes = vec![change(step.number, StepStatus::Failed)];
     if step.continue_on_error {
-        return advance(run, changes, run.status == RunStatus::Paused, None);
+        return advance(run, changes, run.status == RunStatus::Paused, Cleared::NONE);
     }
     decision(RunStatus::Failed, changes, Action::Stop)
 }
@@ -242,6 +296,13 @@ fn step_started(run: &RunView, step: u32) -> Result<Decision, TransitionError> {
         _ => return Err(wrong_state(run, "no step is due to start".into())),
     }
     let current = run.current_step().map(|c| c.number);
+    if s.condition_due() {
+        return Err(wrong_step(
+            run,
+            s,
+            "its condition is decided before it starts".into(),
+        ));
+    }
     if s.status != StepStatus::Pending || s.kind != StepKind::Automated || current != Some(step) {
         return Err(wrong_step(
             run,

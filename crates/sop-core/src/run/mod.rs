@@ -16,6 +16,8 @@ mod transition_error;
 mod view;
 
 #[cfg(test)]
+mod condition_tests;
+#[cfg(test)]
 mod tests;
 
 pub use backoff::{MAX_BACKOFF, backoff};

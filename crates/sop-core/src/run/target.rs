@@ -81,6 +81,30 @@ pub(super) fn decision_step<'a>(
         _ => Ok(target),
     }
 }
+/// The step whose `if` condition the engine reports on: the step the run reached, still to be
+/// decided. `None`: the run was paused meanwhile, so the report changes nothing (the condition
+/// is decided anew when the run resumes).
+pub(super) fn condition_step<'a>(
+    run: &'a RunView,
+    step: u32,
+    event: &RunEvent,
+) -> Result<Option<&'a StepView>, TransitionError> {
+    let s = lookup(run, step)?;
+    if run.status == RunStatus::Paused {
+        return Ok(None);
+    }
+    require(run, &[RunStatus::Running], event)?;
+    let current = run.current_step().map(|c| c.number);
+    if current != Some(step) || !s.condition_due() || run.running_step().is_some() {
+        return Err(wrong_step(
+            run,
+            s,
+            "only the step the run reached can have its condition decided".into(),
+        ));
+    }
+    Ok(Some(s))
+}
+
 /// Checks that the gate before `step` (0 = before the run starts) is the run's open gate.
 pub(super) fn open_gate(
     run: &RunView,

@@ -48,6 +48,11 @@ fn with_gate(mut v: RunView, step: usize, gate: GateState) -> RunView {
     v
 }
 
+fn conditional(mut v: RunView, step: usize) -> RunView {
+    v.steps[step - 1].conditional = true;
+    v
+}
+
 /// One representative run per state, the step events should name, and the events legal there.
 fn cases() -> Vec<(&'static str, RunView, u32, &'static [&'static str])> {
     use RunStatus::*;
@@ -101,6 +106,24 @@ fn cases() -> Vec<(&'static str, RunView, u32, &'static [&'static str])> {
             ],
         ),
         (
+            "running, at a step whose condition is due",
+            conditional(
+                view(
+                    Running,
+                    &[(A, S::Succeeded), (A, S::Pending), (A, S::Pending)],
+                ),
+                2,
+            ),
+            2,
+            &[
+                "pause",
+                "cancel",
+                "lease_lapsed",
+                "condition_met",
+                "condition_false",
+            ],
+        ),
+        (
             "waiting for a manual step",
             with_reason(
                 view(
@@ -138,7 +161,14 @@ fn cases() -> Vec<(&'static str, RunView, u32, &'static [&'static str])> {
                 &[(A, S::Succeeded), (A, S::Pending), (A, S::Pending)],
             ),
             2,
-            &["step_started", "resume", "cancel", "lease_lapsed"],
+            &[
+                "step_started",
+                "resume",
+                "cancel",
+                "lease_lapsed",
+                "condition_met",
+                "condition_false",
+            ],
         ),
         (
             "paused while a step runs",
@@ -155,6 +185,8 @@ fn cases() -> Vec<(&'static str, RunView, u32, &'static [&'static str])> {
                 "resume",
                 "cancel",
                 "lease_lapsed",
+                "condition_met",
+                "condition_false",
             ],
         ),
         (
@@ -214,6 +246,8 @@ fn aim(event: RunEvent, step: u32) -> RunEvent {
         RunEvent::GateApproved { .. } => RunEvent::GateApproved { step },
         RunEvent::GateRejected { .. } => RunEvent::GateRejected { step },
         RunEvent::GateExpired { cancel, .. } => RunEvent::GateExpired { step, cancel },
+        RunEvent::StepConditionMet { .. } => RunEvent::StepConditionMet { step },
+        RunEvent::StepConditionFalse { .. } => RunEvent::StepConditionFalse { step },
         other => other,
     }
 }
@@ -259,6 +293,13 @@ fn check_decision(before: &RunView, d: &Decision) {
         Action::Kill { step } => {
             assert_eq!(after.status, RunStatus::Cancelled);
             assert_eq!(before.step(step).unwrap().status, S::Running);
+        }
+        Action::CheckCondition { step } => {
+            assert_eq!(after.status, RunStatus::Running, "{d:?}");
+            let s = after.step(step).unwrap();
+            assert!(s.condition_due(), "{d:?}");
+            assert_eq!(after.current_step().map(|c| c.number), Some(step));
+            assert!(after.running_step().is_none(), "{d:?}");
         }
         Action::Backoff { until, .. } => assert!(until >= now()),
         Action::Continue => assert!(after.running_step().is_some(), "{d:?}"),
@@ -660,18 +701,20 @@ fn arb_run() -> impl Strategy<Value = RunView> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
     );
     (prop::collection::vec(step, 1..5), any::<bool>()).prop_map(|(steps, supervised)| {
         let mut run = view(RunStatus::Pending, &[]);
         if supervised {
             run.start_gate = GateState::Required;
         }
-        for (i, (manual, retries, coe, idem, gated)) in steps.into_iter().enumerate() {
+        for (i, (manual, retries, coe, idem, gated, cond)) in steps.into_iter().enumerate() {
             let kind = if manual { M } else { A };
             let mut s = StepView::pending(i as u32 + 1, kind);
             s.retries = retries;
             s.continue_on_error = coe;
             s.idempotent = idem;
+            s.conditional = cond;
             s.gate = if gated {
                 GateState::Required
             } else {

@@ -73,6 +73,8 @@ pub struct StepView {
     /// Safe to run again when its process died mid-way.
     pub idempotent: bool,
     pub gate: GateState,
+    /// Has an `if` condition, decided when the run reaches the step.
+    pub conditional: bool,
 }
 
 impl StepView {
@@ -87,7 +89,19 @@ impl StepView {
             continue_on_error: false,
             idempotent: false,
             gate: GateState::None,
+            conditional: false,
         }
+    }
+
+    /// Whether the step's `if` condition is still to be decided. It is decided once, when the
+    /// run reaches the step and before its gate opens: a step that has started an attempt, or
+    /// whose gate was opened, got past it, so a pause, a retry's backoff or a gate's approval
+    /// never asks again.
+    pub fn condition_due(&self) -> bool {
+        self.conditional
+            && self.status == StepStatus::Pending
+            && self.attempts == 0
+            && matches!(self.gate, GateState::None | GateState::Required)
     }
 }
 

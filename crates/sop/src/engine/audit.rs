@@ -4,7 +4,8 @@
 //! `run.paused`, `run.resumed`, `run.cancelled`, `run.recovered`, `run.interrupted`,
 //! `run.finished`,
 //! `step.started`, `step.attempt_failed`, `step.finished`, `step.waiting`, `step.done`,
-//! `step.done_failed`, `step.retried`, `step.skipped`, and `gate.*` for gate decisions.
+//! `step.done_failed`, `step.retried`, `step.skipped`, `step.condition`, and `gate.*` for gate
+//! decisions.
 
 use super::commit::{Change, StepRecord};
 use chrono::{DateTime, Utc};
@@ -100,6 +101,8 @@ fn event_kind(event: RunEvent, decision: &Decision) -> Option<&'static str> {
         RunEvent::GateApproved { .. } => "gate.passed",
         RunEvent::GateRejected { .. } => "gate.rejected",
         RunEvent::GateExpired { .. } => "gate.expired",
+        RunEvent::StepConditionMet { .. } => "step.condition",
+        RunEvent::StepConditionFalse { .. } => "step.skipped",
     })
 }
 
@@ -113,7 +116,9 @@ fn event_step(event: RunEvent) -> Option<u32> {
         | RunEvent::Skip { step }
         | RunEvent::GateApproved { step }
         | RunEvent::GateRejected { step }
-        | RunEvent::GateExpired { step, .. } => Some(step),
+        | RunEvent::GateExpired { step, .. }
+        | RunEvent::StepConditionMet { step }
+        | RunEvent::StepConditionFalse { step } => Some(step),
         RunEvent::Retry { step } => step,
         _ => None,
     }

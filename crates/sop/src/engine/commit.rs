@@ -81,7 +81,7 @@ pub(crate) fn write(
     let id = t.id();
     let drives = matches!(
         decision.action,
-        Action::Execute { .. } | Action::Backoff { .. }
+        Action::Execute { .. } | Action::Backoff { .. } | Action::CheckCondition { .. }
     );
     if drives && change.lease == LeaseUse::Untouched {
         return Err(StoreError::abort(NeedsLease));

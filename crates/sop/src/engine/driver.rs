@@ -6,7 +6,7 @@ use super::commit::{Change, LeaseUse, StepRecord, commit};
 use super::settings::DEFAULT_STEP_TIMEOUT;
 use super::step_watch::{Abandon, StepWatch};
 use super::tracked::Tracked;
-use super::{Engine, trace, workdir};
+use super::{Engine, step_condition, trace, workdir};
 use crate::executor::{Executor, RunInfo, ScratchDir, Script, StepRequest, StepResult, interrupt};
 use anyhow::Context as _;
 use sop_core::run::{Action, RunEvent, RunStatus};
@@ -50,6 +50,10 @@ pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> anyhow::Resul
                     Err(e) => break Err(e),
                 }
             }
+            Action::CheckCondition { step } => match step_condition::decide(eng, t, step) {
+                Ok(d) => action = d.action,
+                Err(e) => break Err(e),
+            },
             Action::AwaitManual { step } => {
                 if let Some(def) = t.step_def(step) {
                     eng.out.manual_step(t, def);

@@ -28,6 +28,7 @@ pub mod redact;
 pub mod report;
 pub mod settings;
 pub mod snapshot;
+pub mod step_condition;
 pub mod step_watch;
 pub mod trace;
 pub mod tracked;

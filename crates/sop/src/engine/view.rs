@@ -33,6 +33,7 @@ pub fn build(
                 view.retries = def.options.retries;
                 view.continue_on_error = def.options.continue_on_error;
                 view.idempotent = def.options.idempotent;
+                view.conditional = def.options.condition.is_some();
                 view.gate = gate_state(def.number);
                 view
             })

@@ -16,3 +16,4 @@ mod run_control;
 mod run_support;
 mod show;
 mod smoke;
+mod step_conditions;
