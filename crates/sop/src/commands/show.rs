@@ -207,6 +207,9 @@ fn step_text(out: &mut String, step: &Step) {
     if let Some(options) = options_text(&step.options) {
         let _ = writeln!(out, "   Options: {options}");
     }
+    if let Some(c) = &step.options.condition {
+        let _ = writeln!(out, "   If: {c} (decided when the run reaches the step)");
+    }
     indent(out, "   ", &step.description);
     for item in &step.checklist {
         let _ = writeln!(out, "   - [ ] {item}");

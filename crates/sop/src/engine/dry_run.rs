@@ -123,6 +123,14 @@ fn step_text(
         step.title,
         traits.join(", ")
     );
+    if let Some(c) = &o.condition {
+        // Earlier steps' outputs do not exist yet, so the condition is shown, not decided.
+        let _ = writeln!(
+            out,
+            "     if: {} (decided when the run reaches the step)",
+            redact::hide(c.source(), secrets)
+        );
+    }
     let vars = Vars::new(vars).with_steps(outputs);
     if step.kind == StepKind::Manual {
         let description = render_text_lenient(step.description.trim(), &vars);

@@ -185,3 +185,47 @@ fn sop_check_reports_a_broken_condition_at_its_line_and_column() {
         "{out}"
     );
 }
+
+#[test]
+fn show_and_a_dry_run_give_the_condition_as_written() {
+    let sb = sandbox();
+    let out = sb.run(&["show", "probe"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stdout.contains(
+            "2. Fix [automated]\n   Options: approval required\n   If: steps.1.ok == 'no' (decided when the run reaches the step)\n"
+        ),
+        "{out}"
+    );
+    let json = sb.run(&["show", "probe", "--json"]).json();
+    assert_eq!(json["steps"][1]["options"]["if"], "steps.1.ok == 'no'");
+    assert!(json["steps"][0]["options"].get("if").is_none());
+
+    let out = sb.run(&[
+        "execute",
+        "probe",
+        "--dry-run",
+        "--vars",
+        r#"{"answer": "no"}"#,
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stdout.contains(
+            "  2. Fix (automated, timeout 1h)\n     if: steps.1.ok == 'no' (decided when the run reaches the step)\n     $ sh -c: echo fixing\n"
+        ),
+        "{out}"
+    );
+    let out = sb.run(&[
+        "execute",
+        "probe",
+        "--dry-run",
+        "--json",
+        "--vars",
+        r#"{"answer": "no"}"#,
+    ]);
+    assert_eq!(
+        out.json()["steps"][1]["options"]["if"],
+        "steps.1.ok == 'no'"
+    );
+    assert_eq!(sb.run(&["status", "--json"]).json(), serde_json::json!([]));
+}
