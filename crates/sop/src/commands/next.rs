@@ -109,6 +109,12 @@ fn describe(t: &Tracked) -> Value {
             "description": description.join("\n"),
             "checklist": checklist.iter().map(|l| &l[4..]).collect::<Vec<_>>(),
             "commands": if def.kind == StepKind::Automated { json!(commands) } else { json!([]) },
+            "if": def.options.condition.as_ref().map(|c| c.source()),
+            // null while the condition waits to be decided (when the run reaches the step).
+            "if_met": def.options.condition.as_ref().and_then(|_| {
+                let due = t.view.step(def.number).is_some_and(|s| s.condition_due());
+                (!due).then_some(true)
+            }),
         })
     });
     json!({
@@ -139,6 +145,13 @@ fn text(v: &Value) -> String {
             step["kind"].as_str().unwrap_or_default(),
             step["status"].as_str().unwrap_or("pending"),
         ));
+        if let Some(c) = step["if"].as_str() {
+            let state = match step["if_met"].as_bool() {
+                Some(true) => "met",
+                _ => "decided when the run reaches the step",
+            };
+            out.push_str(&format!("  if: {c} ({state})\n"));
+        }
         if let Some(d) = step["description"].as_str().filter(|d| !d.is_empty()) {
             for l in d.lines() {
                 out.push_str(&format!("  {l}\n"));

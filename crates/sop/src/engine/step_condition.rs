@@ -46,9 +46,8 @@ pub fn decide(eng: &Engine, t: &mut Tracked, step: u32) -> anyhow::Result<Decisi
     };
     let decision = commit(eng, t, &change)?;
     if verdict.holds {
-        eng.out.line(&format!(
-            "· step {step} runs: its condition holds: {explanation}"
-        ));
+        eng.out
+            .line(&format!("· step {step} condition met: {explanation}"));
     } else {
         eng.out.line(&format!(
             "○ step {step} skipped by its condition: {explanation}"

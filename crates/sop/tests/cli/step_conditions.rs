@@ -99,7 +99,7 @@ fn a_step_whose_condition_holds_runs_and_its_gate_opens_only_then() {
     assert_eq!(out.code, 4, "the fix waits for its approval: {out}");
     assert!(
         out.stdout
-            .contains("· step 2 runs: its condition holds: steps.1.ok == 'no': true ('no')\n"),
+            .contains("· step 2 condition met: steps.1.ok == 'no': true ('no')\n"),
         "{out}"
     );
     let id = last_run(&sb, "probe");
@@ -228,4 +228,25 @@ fn show_and_a_dry_run_give_the_condition_as_written() {
         "steps.1.ok == 'no'"
     );
     assert_eq!(sb.run(&["status", "--json"]).json(), serde_json::json!([]));
+}
+
+#[test]
+fn sop_next_gives_the_condition_of_the_step_the_run_is_at() {
+    let sb = Sandbox::new();
+    sb.sop(
+        "look",
+        &TOML.replace("probe", "look"),
+        "# Look\n\n## Step 1: Probe\n```sh\necho 'ok=no' >> \"$SOP_OUTPUT\"\n```\n\n## Step 2: Look\n<!-- sop: if = \"steps.1.ok == 'no'\" -->\nLook at the dashboard.\n",
+    );
+    assert_eq!(sb.run(&["execute", "look"]).code, 4);
+    let id = last_run(&sb, "look");
+    let out = sb.run(&["next", &id]);
+    assert!(
+        out.stdout
+            .contains("step 2/2: Look (manual, waiting)\n  if: steps.1.ok == 'no' (met)\n"),
+        "{out}"
+    );
+    let step = &sb.run(&["next", &id, "--json"]).json()["step"];
+    assert_eq!(step["if"], "steps.1.ok == 'no'");
+    assert_eq!(step["if_met"], true);
 }
