@@ -6,13 +6,13 @@ mod clock;
 mod commands;
 mod config;
 mod engine;
+mod error_output;
 mod executor;
 mod exit;
 mod scope;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use config::Context;
-use exit::{Exit, Fail};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -90,16 +90,13 @@ impl Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                Exit::Invalid.code()
-            } else {
-                0
-            });
-        }
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = Cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, json) = match parsed {
+        Ok((cli, matches)) => (cli, error_output::wants_json(&matches)),
+        Err(e) => return ExitCode::from(error_output::report_usage(&e, &args).code()),
     };
     if !cli.command.drives_runs() {
         // Like other Unix tools, a listing whose reader went away (`sop audit | head`) ends
@@ -133,18 +130,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
-        Err(err) => {
-            if let Some(fail) = err.downcast_ref::<Fail>() {
-                eprintln!("error: {fail}");
-                ExitCode::from(fail.exit.code())
-            } else if let Some(sop_store::StoreError::InvalidLocation { .. }) = err.downcast_ref() {
-                // SOP_DATABASE_URL is input like any other setting: a wrong one is exit 2.
-                eprintln!("error: {err:#}");
-                ExitCode::from(Exit::Invalid.code())
-            } else {
-                eprintln!("error: {err:#}");
-                ExitCode::from(Exit::Failure.code())
-            }
-        }
+        Err(err) => ExitCode::from(error_output::report(&err, json).code()),
     }
 }

@@ -4,6 +4,7 @@ use super::arg_input;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::config::Context;
+use crate::error_output;
 use crate::exit::{Exit, Fail};
 use crate::scope::{self, Subject};
 use chrono::{DateTime, Utc};
@@ -87,7 +88,8 @@ pub fn run(ctx: &Context, mut args: Args) -> anyhow::Result<Exit> {
             "explain": explanation,
         });
         if let Err(e) = &result {
-            out["error"] = json!(e.to_string());
+            out["error"] =
+                error_output::document(Exit::Failure, &e.to_string(), None)["error"].take();
         }
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else if let Some(explanation) = &explanation {
@@ -119,7 +121,11 @@ fn syntax_errors(args: &Args, errors: &[sop_core::condition::ParseError]) -> Exi
         .map(|e| e.to_diagnostic(EXPR_LABEL, &args.expr))
         .collect();
     if args.json {
-        let out = json!({ "value": null, "error": "syntax error", "diagnostics": diags });
+        let message = match diags.first() {
+            Some(first) => format!("syntax error: {}", first.message),
+            None => "syntax error".to_string(),
+        };
+        let out = error_output::document(Exit::Invalid, &message, Some(json!(diags)));
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     }
     for d in &diags {
