@@ -7,8 +7,9 @@ use super::settings::load_groups;
 use crate::engine::{Engine, Tracked};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use sop_core::gate::{GateView, gate_label};
+use sop_core::gate::{GateView, Groups, gate_label};
 use sop_core::{Duration, Priority};
+use sop_store::Gate;
 
 /// One open gate, as `sop pending` shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -41,39 +42,60 @@ pub struct PendingGate {
 pub fn list(eng: &Engine, person: Option<&str>) -> anyhow::Result<Vec<PendingGate>> {
     expiry::sweep(eng)?;
     let groups = load_groups(&eng.ctx.sop_dir())?;
-    let now = eng.clock.now();
     let mut out = Vec::new();
     for gate in eng.store.open_gates()? {
         let t = Tracked::load(eng, &gate.run_id)?;
-        let decisions = eng.store.decisions(&gate.id)?;
-        let view = authority::view(&gate, &decisions);
-        let policy = authority::policy(&t.sop);
-        let who =
-            authority::authority(&eng.ctx.sop_dir(), &groups, &policy, &t.run.started_by, now)?;
-        let may_decide = person.map(|p| who.may_decide(p) && view.approved_by(p).is_none());
-        if may_decide == Some(false) {
-            continue;
-        }
-        out.push(PendingGate {
-            run_id: t.run.id.clone(),
-            sop: t.run.sop_name.clone(),
-            priority: t.sop.meta.priority,
-            started_by: t.run.started_by.clone(),
-            step: gate.step,
-            gate: gate_label(gate.step),
-            gate_id: gate.id.clone(),
-            opened_at: gate.opened_at,
-            expires_at: view.expires_at,
-            min_approvals: view.min_approvals,
-            approvals: view.approvers().into_iter().map(String::from).collect(),
-            remaining: view.remaining(),
-            waiting_for: view.waiting_for(&who),
-            approvers: gate.approvers.clone(),
-            may_decide,
-            approve: format!("sop approve {} --step {}", t.run.id, gate.step),
-        });
+        out.extend(pending_gate(eng, &groups, &t, &gate, person)?);
     }
     Ok(out)
+}
+
+/// The open gates of one run (deadlines already applied when it was loaded), as `sop pending`
+/// shows them: what `sop next --json` gives an agent about the approval a run waits for.
+pub fn of_run(eng: &Engine, t: &Tracked) -> anyhow::Result<Vec<PendingGate>> {
+    let groups = load_groups(&eng.ctx.sop_dir())?;
+    let mut out = Vec::new();
+    for gate in t.gates.iter().filter(|g| g.status.is_open()) {
+        out.extend(pending_gate(eng, &groups, t, gate, None)?);
+    }
+    Ok(out)
+}
+
+/// One open gate of `t`; `None` when `person` is given and may not decide it now.
+fn pending_gate(
+    eng: &Engine,
+    groups: &Groups,
+    t: &Tracked,
+    gate: &Gate,
+    person: Option<&str>,
+) -> anyhow::Result<Option<PendingGate>> {
+    let now = eng.clock.now();
+    let decisions = eng.store.decisions(&gate.id)?;
+    let view = authority::view(gate, &decisions);
+    let policy = authority::policy(&t.sop);
+    let who = authority::authority(&eng.ctx.sop_dir(), groups, &policy, &t.run.started_by, now)?;
+    let may_decide = person.map(|p| who.may_decide(p) && view.approved_by(p).is_none());
+    if may_decide == Some(false) {
+        return Ok(None);
+    }
+    Ok(Some(PendingGate {
+        run_id: t.run.id.clone(),
+        sop: t.run.sop_name.clone(),
+        priority: t.sop.meta.priority,
+        started_by: t.run.started_by.clone(),
+        step: gate.step,
+        gate: gate_label(gate.step),
+        gate_id: gate.id.clone(),
+        opened_at: gate.opened_at,
+        expires_at: view.expires_at,
+        min_approvals: view.min_approvals,
+        approvals: view.approvers().into_iter().map(String::from).collect(),
+        remaining: view.remaining(),
+        waiting_for: view.waiting_for(&who),
+        approvers: gate.approvers.clone(),
+        may_decide,
+        approve: format!("sop approve {} --step {}", t.run.id, gate.step),
+    }))
 }
 
 /// The text block of one pending gate.

@@ -1,6 +1,7 @@
 //! `sop next RUN`: the step a run is at, its instructions and checklist, and what it waits for —
 //! the loop an agent or a script drives (`sop next`, do the work, `sop done`).
 
+use crate::approval::pending;
 use crate::config::Context;
 use crate::engine::progress::instructions;
 use crate::engine::{Engine, Progress, Tracked, identity, json, redact, report};
@@ -25,7 +26,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let store = sop_store::open_from_env()?;
     let eng = Engine::new(ctx, store.as_ref(), identity::who(None)?, Progress::Quiet)?;
     let t = eng.load(&args.run)?;
-    let value = describe(&t);
+    let value = describe(&eng, &t)?;
     if args.json {
         json::print(&value)?;
     } else {
@@ -35,8 +36,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
 }
 
 /// What waits on whom, as data: `waiting_for` is `person`, `decision`, `approval`, `resume`,
-/// `engine` (a step is running or the run is pending) or `null` (finished).
-fn describe(t: &Tracked) -> Value {
+/// `engine` (a step is running or the run is pending) or `null` (finished); with it the step,
+/// the open gate and the outputs of the steps so far, so an agent needs nothing else.
+fn describe(eng: &Engine, t: &Tracked) -> anyhow::Result<Value> {
     let step_number = match t.run.status {
         s if s.is_terminal() && s != RunStatus::Failed => None,
         _ => t
@@ -100,12 +102,16 @@ fn describe(t: &Tracked) -> Value {
         let text = instructions(def, &vars, &outputs, &secrets);
         let (description, checklist): (Vec<&str>, Vec<&str>) =
             text.lines().partition(|l| !l.starts_with("[ ] "));
+        let record = t.step_record(def.number);
         json!({
             "number": def.number,
             "of": t.step_count(),
             "title": def.title,
             "kind": def.kind,
-            "status": t.step_record(def.number).map(|s| s.status),
+            "status": record.map(|s| s.status),
+            "attempts": record.map_or(0, |s| s.attempts),
+            "exit_code": record.and_then(|s| s.exit_code),
+            "output_tail": record.map(|s| json::shown_tail(s, &secrets)).unwrap_or_default(),
             "description": description.join("\n"),
             "checklist": checklist.iter().map(|l| &l[4..]).collect::<Vec<_>>(),
             "commands": if def.kind == StepKind::Automated { json!(commands) } else { json!([]) },
@@ -117,16 +123,24 @@ fn describe(t: &Tracked) -> Value {
             }),
         })
     });
-    json!({
+    let gate = match t.run.status {
+        RunStatus::AwaitingApproval => pending::of_run(eng, t)?.into_iter().next(),
+        _ => None,
+    };
+    Ok(json!({
         "run": id,
+        "run_id": id,
         "sop": t.run.sop_name,
         "status": t.run.status,
+        "reason": t.run.reason,
         "wait_reason": t.view.wait_reason.map(|w| w.as_str()),
         "step": step,
         "waiting_for": waiting_for,
         "commands": commands,
+        "gate": gate,
+        "outputs": json::outputs_by_step(t),
         "hint": report::next_hint(t),
-    })
+    }))
 }
 
 fn text(v: &Value) -> String {

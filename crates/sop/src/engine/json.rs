@@ -6,12 +6,26 @@ use super::redact;
 use super::tracked::Tracked;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use sop_store::{GateDecision, Run, RunSummary};
+use sop_store::{GateDecision, Run, RunSummary, StepRun};
 
-/// Prints the run object of `t` as it is now, with its gates' decisions read from the store.
+/// Prints the run object of `t` as it is now, with its gates' decisions and the explanation of
+/// its conditions read from the store.
 pub fn print_run(eng: &Engine, t: &Tracked) -> anyhow::Result<()> {
     let decisions = eng.store.run_decisions(t.id())?;
-    print(&run(t, &decisions, eng.clock.now()))
+    let mut value = run(t, &decisions, eng.clock.now());
+    value["conditions"] = conditions(eng, t.id())?;
+    print(&value)
+}
+
+/// `{"met": …, "items": [{"source", "holds", "detail"}]}` as recorded when the run was created
+/// (secrets already redacted there), so a caller sees why a run was `skipped`; `null` when the
+/// record is gone (pruned).
+fn conditions(eng: &Engine, run_id: &str) -> anyhow::Result<Value> {
+    let entries = eng.store.audit_entries(Some(run_id))?;
+    Ok(entries
+        .into_iter()
+        .find(|e| e.kind == "run.conditions")
+        .map_or(Value::Null, |e| e.detail))
 }
 
 pub fn run(t: &Tracked, decisions: &[GateDecision], now: DateTime<Utc>) -> Value {
@@ -59,26 +73,46 @@ fn steps(t: &Tracked) -> Value {
                 if let Some(def) = t.step_def(s.number) {
                     map.insert("kind".into(), json!(def.kind));
                 }
-                if let Some(Value::String(tail)) = map.get("output_tail") {
-                    let hidden = redact::hide(tail, &secrets);
-                    map.insert("output_tail".into(), Value::String(hidden));
-                }
-                if let Some(Value::Object(outputs)) = map.get("outputs") {
-                    let shown = redact::redact_map(outputs)
-                        .into_iter()
-                        .map(|(k, v)| match v {
-                            Value::String(text) => {
-                                (k, Value::String(redact::hide(&text, &secrets)))
-                            }
-                            other => (k, other),
-                        })
-                        .collect();
-                    map.insert("outputs".into(), Value::Object(shown));
-                }
+                map.insert("output_tail".into(), json!(shown_tail(s, &secrets)));
+                map.insert("outputs".into(), shown_outputs(s, &secrets));
             }
             v
         })
         .collect()
+}
+
+/// A step's stored output tail with the run's secret values hidden.
+pub fn shown_tail(step: &StepRun, secrets: &[String]) -> String {
+    redact::hide(&String::from_utf8_lossy(&step.output_tail), secrets)
+}
+
+/// A step's outputs as JSON: secret-named ones `[redacted]`, secret values hidden in the rest.
+pub fn shown_outputs(step: &StepRun, secrets: &[String]) -> Value {
+    let outputs = step
+        .outputs
+        .iter()
+        .map(|(k, v)| {
+            let shown = if redact::is_secret_name(k) {
+                redact::REDACTED.to_string()
+            } else {
+                redact::hide(v, secrets)
+            };
+            (k.clone(), Value::String(shown))
+        })
+        .collect();
+    Value::Object(outputs)
+}
+
+/// The outputs of every step that has some, keyed by step number (`{"1": {"host": "web-1"}}`).
+pub fn outputs_by_step(t: &Tracked) -> Value {
+    let secrets = t.secrets();
+    let by_step = t
+        .steps
+        .iter()
+        .filter(|s| !s.outputs.is_empty())
+        .map(|s| (s.number.to_string(), shown_outputs(s, &secrets)))
+        .collect();
+    Value::Object(by_step)
 }
 
 /// Prints `value` as pretty JSON on stdout. A reader that went away is not an error: the
