@@ -4,7 +4,7 @@
 use crate::clock::Clock;
 use crate::commands::eval::show;
 use crate::config::Context;
-use crate::engine::identity;
+use crate::engine::{identity, redact};
 use crate::exit::{Exit, Fail};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sop_core::Duration;
@@ -72,7 +72,7 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             };
             let store = sop_store::open_from_env()?;
             let saved = store.transaction(|tx| tx.set_fact(&fact))?;
-            let mut line = format!("{} = {}", saved.name, saved.value);
+            let mut line = format!("{} = {}", saved.name, shown_value(&saved));
             if let Some(exp) = saved.expires_at {
                 line.push_str(&format!(" (expires {})", rfc3339(exp)));
             }
@@ -122,7 +122,7 @@ fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
             .map(|f| {
                 serde_json::json!({
                     "name": f.name,
-                    "value": f.value,
+                    "value": shown_value(f),
                     "set_at": rfc3339(f.set_at),
                     "expires_at": f.expires_at.map(rfc3339),
                     "set_by": f.set_by,
@@ -141,7 +141,7 @@ fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
         .map(|f| {
             [
                 f.name.clone(),
-                shortened(&f.value.to_string()),
+                shortened(&shown_value(f).to_string()),
                 f.expires_at.map_or_else(|| "-".to_string(), rfc3339),
                 f.set_by.clone(),
             ]
@@ -166,6 +166,16 @@ fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
         println!("{}", cells.join("  ").trim_end());
     }
     Ok(Exit::Success)
+}
+
+/// The value as listings show it: a fact whose name marks it secret (`db_password`), or a
+/// secret-named key inside it, shows `[redacted]`; `sop fact get NAME` still reads it whole.
+fn shown_value(fact: &Fact) -> serde_json::Value {
+    if redact::is_secret_name(&fact.name) {
+        serde_json::Value::String(redact::REDACTED.into())
+    } else {
+        redact::redact(&fact.value)
+    }
 }
 
 /// Widest value the text listing shows; `sop fact get` and `--json` give the whole value.
