@@ -1,7 +1,10 @@
 //! Reading a calendar file's TOML with spans, collecting every problem as a located `Diagnostic`.
 
-use crate::Diagnostic;
+use crate::builtins::local_time::{parse_instant, parse_zone};
 use crate::definition::article;
+use crate::{Diagnostic, Duration};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -153,23 +156,26 @@ impl<'a> TomlReader<'a> {
         required: bool,
     ) -> Option<Located<String>> {
         let value = self.value(table, key, what, required)?;
-        match value.get_ref() {
-            DeValue::String(s) => Some(Located {
-                value: s.to_string(),
-                span: value.span(),
-            }),
-            other => {
-                self.error(
-                    value.span(),
-                    format!(
-                        "`{key}` in {what} must be a string, found {}",
-                        article(other.type_str())
-                    ),
-                    None,
-                );
-                None
-            }
+        self.text_of(value, key, what, "a string", None, |v| match v {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => None,
+        })
+    }
+
+    /// A required string that is not blank; a blank one is reported and still returned.
+    pub fn non_empty_string(
+        &mut self,
+        table: &Table<'_, '_>,
+        key: &str,
+        what: &str,
+    ) -> Option<Located<String>> {
+        let value = self.string(table, key, what, true);
+        if let Some(v) = &value
+            && v.value.trim().is_empty()
+        {
+            self.error(v.span.clone(), format!("`{key}` in {what} is empty"), None);
         }
+        value
     }
 
     /// A date-time given either as a TOML date-time or as a string; returned as text.
@@ -181,24 +187,87 @@ impl<'a> TomlReader<'a> {
         required: bool,
     ) -> Option<Located<String>> {
         let value = self.value(table, key, what, required)?;
-        match value.get_ref() {
-            DeValue::String(s) => Some(Located {
-                value: s.to_string(),
-                span: value.span(),
+        self.text_of(
+            value,
+            key,
+            what,
+            "a date-time",
+            Some("write e.g. \"2026-03-01T22:00:00Z\" or \"2026-03-01T23:00:00\""),
+            |v| match v {
+                DeValue::String(s) => Some(s.to_string()),
+                DeValue::Datetime(d) => Some(d.to_string()),
+                _ => None,
+            },
+        )
+    }
+
+    /// The entry's `timezone`, or `default` when absent (also when invalid, after reporting it).
+    pub fn zone(&mut self, table: &Table<'_, '_>, what: &str, default: Tz) -> Tz {
+        match self.string(table, "timezone", what, false) {
+            None => default,
+            Some(z) => parse_zone(&z.value).unwrap_or_else(|e| {
+                self.error(z.span, e, None);
+                default
             }),
-            DeValue::Datetime(d) => Some(Located {
-                value: d.to_string(),
-                span: value.span(),
-            }),
-            other => {
+        }
+    }
+
+    /// The instant `v` names, local times read in `zone`; a bad one is reported.
+    pub fn instant(&mut self, v: Option<Located<String>>, zone: Tz) -> Option<DateTime<Utc>> {
+        let v = v?;
+        parse_instant(&v.value, zone)
+            .map_err(|e| self.error(v.span, e, None))
+            .ok()
+    }
+
+    /// The required `from` and `to` instants of an entry; `to` must be after `from`. `covers`
+    /// is the help text that says what the two bound.
+    pub fn interval(
+        &mut self,
+        table: &Table<'_, '_>,
+        what: &str,
+        zone: Tz,
+        covers: &str,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let from_text = self.datetime_text(table, "from", what, true);
+        let from = self.instant(from_text, zone);
+        let to_text = self.datetime_text(table, "to", what, true);
+        let to_span = to_text.as_ref().map(|v| v.span.clone());
+        let to = self.instant(to_text, zone);
+        if let (Some(f), Some(t), Some(span)) = (from, to, to_span)
+            && t <= f
+        {
+            self.error(
+                span,
+                format!("`to` in {what} is not after `from`"),
+                Some(covers),
+            );
+            return None;
+        }
+        Some((from?, to?))
+    }
+
+    /// A required duration longer than 0s; `example` is the help shown with a bad one.
+    pub fn positive_duration(
+        &mut self,
+        table: &Table<'_, '_>,
+        key: &str,
+        what: &str,
+        example: &str,
+    ) -> Option<Duration> {
+        let text = self.string(table, key, what, true)?;
+        match text.value.parse::<Duration>() {
+            Ok(d) if d.as_secs() > 0 => Some(d),
+            Ok(_) => {
                 self.error(
-                    value.span(),
-                    format!(
-                        "`{key}` in {what} must be a date-time, found {}",
-                        article(other.type_str())
-                    ),
-                    Some("write e.g. \"2026-03-01T22:00:00Z\" or \"2026-03-01T23:00:00\""),
+                    text.span,
+                    format!("`{key}` must be longer than 0s"),
+                    Some(example),
                 );
+                None
+            }
+            Err(e) => {
+                self.error(text.span, e.to_string(), Some(example));
                 None
             }
         }
@@ -245,6 +314,35 @@ impl<'a> TomlReader<'a> {
             value: out,
             span: value.span(),
         })
+    }
+
+    /// `value` as the text `read` makes of it; `None`, reported, when it is not `expected`.
+    fn text_of(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+        what: &str,
+        expected: &str,
+        help: Option<&str>,
+        read: impl Fn(&DeValue<'_>) -> Option<String>,
+    ) -> Option<Located<String>> {
+        match read(value.get_ref()) {
+            Some(text) => Some(Located {
+                value: text,
+                span: value.span(),
+            }),
+            None => {
+                self.error(
+                    value.span(),
+                    format!(
+                        "`{key}` in {what} must be {expected}, found {}",
+                        article(value.get_ref().type_str())
+                    ),
+                    help,
+                );
+                None
+            }
+        }
     }
 
     fn value<'t, 'i>(

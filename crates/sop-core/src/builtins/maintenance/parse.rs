@@ -1,11 +1,10 @@
 //! Reading `maintenance.toml` into a [`MaintenanceCalendar`], reporting every problem located.
 
 use super::{MaintenanceCalendar, Window, WindowTimes};
-use crate::builtins::local_time::{parse_instant, parse_zone};
-use crate::builtins::toml_reader::{Located, Table, TomlReader};
+use crate::Diagnostic;
+use crate::builtins::toml_reader::{Table, TomlReader};
 use crate::definition::explain_bad_field;
-use crate::{Diagnostic, Duration};
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use chrono_tz::Tz;
 use croner::Cron;
 
@@ -49,19 +48,8 @@ fn window(
 ) -> Option<Window> {
     r.check_keys(t, WINDOW_KEYS, what);
     let before = r.diagnostics.len();
-    let name = r.string(t, "name", what, true);
-    if let Some(n) = &name
-        && n.value.trim().is_empty()
-    {
-        r.error(n.span.clone(), format!("`name` in {what} is empty"), None);
-    }
-    let zone = match r.string(t, "timezone", what, false) {
-        None => default_zone,
-        Some(z) => parse_zone(&z.value).unwrap_or_else(|e| {
-            r.error(z.span, e, None);
-            default_zone
-        }),
-    };
+    let name = r.non_empty_string(t, "name", what);
+    let zone = r.zone(t, what, default_zone);
     let recurring = t.table.contains_key("start") || t.table.contains_key("duration");
     let fixed = t.table.contains_key("from") || t.table.contains_key("to");
     let times = match (recurring, fixed) {
@@ -123,23 +111,7 @@ fn recurring_times(r: &mut TomlReader<'_>, t: &Table<'_, '_>, what: &str) -> Opt
             None
         }
     });
-    let duration =
-        r.string(t, "duration", what, true)
-            .and_then(|d| match d.value.parse::<Duration>() {
-                Ok(v) if v.as_secs() > 0 => Some(v),
-                Ok(_) => {
-                    r.error(
-                        d.span,
-                        "`duration` must be longer than 0s",
-                        Some("write e.g. \"3h\""),
-                    );
-                    None
-                }
-                Err(e) => {
-                    r.error(d.span, e.to_string(), Some("write e.g. \"3h\""));
-                    None
-                }
-            });
+    let duration = r.positive_duration(t, "duration", what, "write e.g. \"3h\"");
     Some(WindowTimes::Recurring {
         cron: Box::new(cron?),
         pattern: start?.value,
@@ -153,30 +125,7 @@ fn fixed_times(
     what: &str,
     zone: Tz,
 ) -> Option<WindowTimes> {
-    let from = r.datetime_text(t, "from", what, true);
-    let from = instant(r, from, zone);
-    let to_text = r.datetime_text(t, "to", what, true);
-    let to_span = to_text.as_ref().map(|v| v.span.clone());
-    let to = instant(r, to_text, zone);
-    if let (Some(f), Some(t2), Some(span)) = (from, to, to_span)
-        && t2 <= f
-    {
-        r.error(
-            span,
-            format!("`to` in {what} is not after `from`"),
-            Some("a window is open from `from` (inclusive) to `to` (exclusive)"),
-        );
-        return None;
-    }
-    Some(WindowTimes::Fixed {
-        from: from?,
-        to: to?,
-    })
-}
-
-fn instant(r: &mut TomlReader<'_>, v: Option<Located<String>>, zone: Tz) -> Option<DateTime<Utc>> {
-    let v = v?;
-    parse_instant(&v.value, zone)
-        .map_err(|e| r.error(v.span, e, None))
-        .ok()
+    let covers = "a window is open from `from` (inclusive) to `to` (exclusive)";
+    let (from, to) = r.interval(t, what, zone, covers)?;
+    Some(WindowTimes::Fixed { from, to })
 }

@@ -1,12 +1,10 @@
 //! Reading `oncall.toml` into an [`OnCallSchedule`], reporting every problem with its location.
 
 use super::{OnCallSchedule, Override, Rotation};
+use crate::Diagnostic;
 use crate::builtins::hours_range::HoursRange;
-use crate::builtins::local_time::{parse_instant, parse_zone};
-use crate::builtins::toml_reader::{Located, Table, TomlReader};
+use crate::builtins::toml_reader::{Table, TomlReader};
 use crate::builtins::weekdays::parse_day;
-use crate::{Diagnostic, Duration};
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 const ROTATION_KEYS: &[&str] = &[
@@ -60,31 +58,6 @@ pub(super) fn parse(file: &str, text: &str, default_zone: Tz) -> (OnCallSchedule
     (schedule, r.finish())
 }
 
-/// The entry's `timezone`, or `default` when absent (also when invalid, after reporting it).
-fn zone(r: &mut TomlReader<'_>, t: &Table<'_, '_>, what: &str, default: Tz) -> (Tz, bool) {
-    match r.string(t, "timezone", what, false) {
-        None => (default, true),
-        Some(z) => match parse_zone(&z.value) {
-            Ok(zone) => (zone, true),
-            Err(e) => {
-                r.error(z.span, e, None);
-                (default, false)
-            }
-        },
-    }
-}
-
-fn instant(r: &mut TomlReader<'_>, v: Option<Located<String>>, zone: Tz) -> Option<DateTime<Utc>> {
-    let v = v?;
-    match parse_instant(&v.value, zone) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            r.error(v.span, e, None);
-            None
-        }
-    }
-}
-
 fn rotation(
     r: &mut TomlReader<'_>,
     t: &Table<'_, '_>,
@@ -93,13 +66,8 @@ fn rotation(
 ) -> Option<Rotation> {
     r.check_keys(t, ROTATION_KEYS, what);
     let before = r.diagnostics.len();
-    let name = r.string(t, "name", what, true);
-    if let Some(n) = &name
-        && n.value.trim().is_empty()
-    {
-        r.error(n.span.clone(), format!("`name` in {what} is empty"), None);
-    }
-    let (zone, _) = zone(r, t, what, default_zone);
+    let name = r.non_empty_string(t, "name", what);
+    let zone = r.zone(t, what, default_zone);
     let people = r.string_list(t, "people", what, true);
     if let Some(p) = &people {
         if p.value.is_empty() {
@@ -116,24 +84,8 @@ fn rotation(
         }
     }
     let start_text = r.datetime_text(t, "start", what, true);
-    let start = instant(r, start_text, zone);
-    let shift = r
-        .string(t, "shift", what, true)
-        .and_then(|s| match s.value.parse::<Duration>() {
-            Ok(d) if d.as_secs() == 0 => {
-                r.error(
-                    s.span,
-                    "`shift` must be longer than 0s",
-                    Some("write e.g. \"7d\" or \"12h\""),
-                );
-                None
-            }
-            Ok(d) => Some(d),
-            Err(e) => {
-                r.error(s.span, e.to_string(), Some("write e.g. \"7d\" or \"12h\""));
-                None
-            }
-        });
+    let start = r.instant(start_text, zone);
+    let shift = r.positive_duration(t, "shift", what, "write e.g. \"7d\" or \"12h\"");
     let days = r.string_list(t, "days", what, false).map(|list| {
         if list.value.is_empty() {
             r.error(
@@ -188,12 +140,7 @@ fn override_entry(
 ) -> Option<Override> {
     r.check_keys(t, OVERRIDE_KEYS, what);
     let before = r.diagnostics.len();
-    let person = r.string(t, "person", what, true);
-    if let Some(p) = &person
-        && p.value.trim().is_empty()
-    {
-        r.error(p.span.clone(), format!("`person` in {what} is empty"), None);
-    }
+    let person = r.non_empty_string(t, "person", what);
     let rotation = r.string(t, "rotation", what, false);
     if let Some(name) = &rotation
         && !rotation_names.contains(&name.value)
@@ -214,28 +161,17 @@ fn override_entry(
         .as_ref()
         .and_then(|n| schedule.rotations.iter().find(|o| o.name == n.value))
         .map_or(default_zone, |o| o.zone);
-    let (zone, _) = zone(r, t, what, fallback);
-    let from_text = r.datetime_text(t, "from", what, true);
-    let from = instant(r, from_text, zone);
-    let to_text = r.datetime_text(t, "to", what, true);
-    let to_span = to_text.as_ref().map(|v| v.span.clone());
-    let to = instant(r, to_text, zone);
-    if let (Some(f), Some(t2), Some(span)) = (from, to, to_span)
-        && t2 <= f
-    {
-        r.error(
-            span,
-            format!("`to` in {what} is not after `from`"),
-            Some("an override covers from `from` (inclusive) to `to` (exclusive)"),
-        );
-    }
+    let zone = r.zone(t, what, fallback);
+    let covers = "an override covers from `from` (inclusive) to `to` (exclusive)";
+    let range = r.interval(t, what, zone, covers);
     if r.diagnostics.len() > before {
         return None;
     }
+    let (from, to) = range?;
     Some(Override {
         person: person?.value,
-        from: from?,
-        to: to?,
+        from,
+        to,
         rotation: rotation.map(|r| r.value),
     })
 }
