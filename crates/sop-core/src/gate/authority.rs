@@ -135,9 +135,30 @@ impl Authority {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::policy::tests::meta;
     use super::*;
+
+    /// The authority of an SOP with `priority` and `approvers`, `on_call` and `groups` being
+    /// who is who, for a run `starter` started.
+    pub(crate) fn authority_in(
+        priority: Priority,
+        approvers: &[&str],
+        on_call: &[&str],
+        groups: &Groups,
+        starter: &str,
+    ) -> Authority {
+        let policy = GatePolicy::from_meta(&meta(priority, approvers)).unwrap();
+        let on_call: Vec<String> = on_call.iter().map(|s| s.to_string()).collect();
+        Authority::new(
+            &policy,
+            Roster {
+                on_call: &on_call,
+                groups,
+            },
+            starter,
+        )
+    }
 
     fn authority(
         priority: Priority,
@@ -145,20 +166,11 @@ mod tests {
         on_call: &[&str],
         starter: &str,
     ) -> Authority {
-        let policy = GatePolicy::from_meta(&meta(priority, approvers)).unwrap();
-        let on_call: Vec<String> = on_call.iter().map(|s| s.to_string()).collect();
         let groups = Groups::new()
             .with("ops", ["alice", "bob"])
             .with("dba", ["carol"])
             .with("nobody", Vec::<String>::new());
-        Authority::new(
-            &policy,
-            Roster {
-                on_call: &on_call,
-                groups: &groups,
-            },
-            starter,
-        )
+        authority_in(priority, approvers, on_call, &groups, starter)
     }
 
     #[test]

@@ -129,27 +129,11 @@ pub fn select_gate<'g>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::authority::Roster;
-    use super::super::gate_view::tests::{gate, t};
-    use super::super::groups::Groups;
-    use super::super::policy::GatePolicy;
-    use super::super::policy::tests::meta;
+    use super::super::gate_view::tests::{authority, gate, t};
     use super::*;
     use crate::Priority;
     use crate::definition::OnTimeout;
     use Verdict::{Approve, Reject};
-
-    fn authority(priority: Priority, approvers: &[&str], starter: &str) -> Authority {
-        let policy = GatePolicy::from_meta(&meta(priority, approvers)).unwrap();
-        Authority::new(
-            &policy,
-            Roster {
-                on_call: &[],
-                groups: &Groups::new(),
-            },
-            starter,
-        )
-    }
 
     fn d(actor: &str, verdict: Verdict) -> Decision {
         Decision {

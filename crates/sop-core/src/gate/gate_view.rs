@@ -96,10 +96,8 @@ impl GateView {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::super::authority::Roster;
+    use super::super::authority::tests::authority_in;
     use super::super::groups::Groups;
-    use super::super::policy::GatePolicy;
-    use super::super::policy::tests::meta;
     use super::*;
     use crate::Priority;
     use chrono::TimeZone;
@@ -128,16 +126,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn authority(priority: Priority, approvers: &[&str], starter: &str) -> Authority {
-        let policy = GatePolicy::from_meta(&meta(priority, approvers)).unwrap();
-        Authority::new(
-            &policy,
-            Roster {
-                on_call: &[],
-                groups: &Groups::new(),
-            },
-            starter,
-        )
+    pub(crate) fn authority(priority: Priority, approvers: &[&str], starter: &str) -> Authority {
+        authority_in(priority, approvers, &[], &Groups::new(), starter)
     }
 
     #[test]

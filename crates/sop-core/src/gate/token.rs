@@ -89,11 +89,9 @@ pub fn check_token(
 
 #[cfg(test)]
 mod tests {
-    use super::super::authority::Roster;
+    use super::super::authority::tests::authority_in;
     use super::super::gate_view::tests::{gate, t};
     use super::super::groups::Groups;
-    use super::super::policy::GatePolicy;
-    use super::super::policy::tests::meta;
     use super::*;
     use crate::Priority;
 
@@ -103,17 +101,8 @@ mod tests {
         on_call: &[&str],
         starter: &str,
     ) -> Authority {
-        let policy = GatePolicy::from_meta(&meta(priority, approvers)).unwrap();
-        let on_call: Vec<String> = on_call.iter().map(|s| s.to_string()).collect();
         let groups = Groups::new().with("ops", ["bob", "carol"]);
-        Authority::new(
-            &policy,
-            Roster {
-                on_call: &on_call,
-                groups: &groups,
-            },
-            starter,
-        )
+        authority_in(priority, approvers, on_call, &groups, starter)
     }
 
     fn token(holder: TokenHolder) -> TokenView {
