@@ -55,25 +55,20 @@ pub enum Outcome {
     Detached { actor: String, step: u32 },
 }
 
-/// The transaction's result before the engine's view is brought up to date.
-enum Stored {
-    Refused(GateError),
-    Counted {
-        actor: String,
-        step: u32,
-        waiting_for: String,
-    },
-    Settled {
-        step: u32,
-        outcome: GateOutcome,
-        tracked: Box<Tracked>,
-        decision: RunDecision,
-        written: Box<Written>,
-    },
-    Detached {
-        actor: String,
-        step: u32,
-    },
+/// The transaction's result before the engine's view is brought up to date: a settled gate
+/// carries what the transaction wrote.
+struct Stored {
+    outcome: Outcome,
+    written: Option<Box<Written>>,
+}
+
+impl From<Outcome> for Stored {
+    fn from(outcome: Outcome) -> Self {
+        Stored {
+            outcome,
+            written: None,
+        }
+    }
 }
 
 /// Decides `req` on the run `t` (already loaded, so recovered and with its deadline applied).
@@ -95,34 +90,20 @@ pub fn decide(eng: &Engine, t: &Tracked, req: &Request) -> anyhow::Result<Outcom
             return Err(e.into());
         }
     };
-    Ok(match stored {
-        Stored::Refused(e) => Outcome::Refused(e),
-        Stored::Counted {
-            actor,
-            step,
-            waiting_for,
-        } => Outcome::Counted {
-            actor,
-            step,
-            waiting_for,
+    let Stored {
+        mut outcome,
+        written,
+    } = stored;
+    if let (
+        Outcome::Settled {
+            tracked, decision, ..
         },
-        Stored::Detached { actor, step } => Outcome::Detached { actor, step },
-        Stored::Settled {
-            step,
-            outcome,
-            mut tracked,
-            decision,
-            written,
-        } => {
-            commit::absorb(&mut tracked, *written, &decision);
-            Outcome::Settled {
-                step,
-                outcome,
-                tracked,
-                decision,
-            }
-        }
-    })
+        Some(written),
+    ) = (&mut outcome, written)
+    {
+        commit::absorb(tracked, *written, decision);
+    }
+    Ok(outcome)
 }
 
 fn decide_in(
@@ -239,11 +220,12 @@ fn decide_in(
                 verdict: req.verdict,
                 at: now,
             });
-            Ok(Stored::Counted {
+            Ok(Outcome::Counted {
                 actor,
                 step,
                 waiting_for: after.waiting_for(who),
-            })
+            }
+            .into())
         }
         GateOutcome::Approved { .. } if req.detach => {
             super::close::close(tx, gate, GateStatus::Approved, "gate_approved", &actor, now)?;
@@ -260,7 +242,7 @@ fn decide_in(
                 "run.detached",
                 json!({"from": RunStatus::AwaitingApproval, "to": RunStatus::Pending, "after": gate_label(step)}),
             ))?;
-            Ok(Stored::Detached { actor, step })
+            Ok(Outcome::Detached { actor, step }.into())
         }
         GateOutcome::Approved { .. } | GateOutcome::Rejected { .. } => {
             let steps = tx.steps(&run.id)?;
@@ -287,12 +269,14 @@ fn decide_in(
                 });
             }
             let written = commit::write(tx, eng, &fresh, &decision, &change, now)?;
-            Ok(Stored::Settled {
-                step,
-                outcome,
-                tracked: Box::new(fresh),
-                decision,
-                written: Box::new(written),
+            Ok(Stored {
+                outcome: Outcome::Settled {
+                    step,
+                    outcome,
+                    tracked: Box::new(fresh),
+                    decision,
+                },
+                written: Some(Box::new(written)),
             })
         }
     }
@@ -364,6 +348,6 @@ impl Refusal<'_> {
             kind,
             detail,
         ))?;
-        Ok(Stored::Refused(error))
+        Ok(Outcome::Refused(error).into())
     }
 }
