@@ -7,9 +7,12 @@
 //! command directly. `cargo bench -p sop --bench approve` builds the release binary first;
 //! `SOP_BENCH_RUNS` sets the number of rounds (default 50).
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use support::{build_release, ms, percentile};
 
 const TARGET: Duration = Duration::from_millis(20);
 
@@ -32,10 +35,7 @@ echo "$EPOCHREALTIME" > "$SOP_VAR_STAMP"
 "#;
 
 fn main() {
-    let runs: usize = std::env::var("SOP_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(50);
+    let runs = support::bench_runs(50);
     let binary = build_release();
     let root = tempfile::Builder::new()
         .prefix("sop-bench-approve-")
@@ -130,8 +130,7 @@ fn main() {
 
 fn report(title: &str, times: &mut [Duration], target: Option<Duration>) {
     times.sort();
-    let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct = |p: usize| percentile(times, p);
     println!("{title}");
     print!(
         "  min {:.2} ms   p50 {:.2} ms   p95 {:.2} ms   max {:.2} ms",
@@ -167,26 +166,4 @@ fn read_stamp(path: &Path) -> Duration {
         .parse()
         .unwrap_or_else(|_| panic!("not a time: {text:?}"));
     Duration::from_secs_f64(secs)
-}
-
-/// Builds the release binary and returns its path.
-fn build_release() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--quiet", "-p", "sop", "--bin", "sop"])
-        .current_dir(manifest)
-        .status()
-        .expect("run cargo build --release");
-    assert!(status.success(), "cargo build --release -p sop failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../../target"));
-    let binary = target.join("release/sop");
-    assert!(
-        binary.is_file(),
-        "{} is missing; run `cargo build --release` first",
-        binary.display()
-    );
-    binary
 }

@@ -10,18 +10,17 @@
 #[allow(dead_code, unused_imports)]
 #[path = "../src/executor/mod.rs"]
 mod executor;
+mod support;
 
 use executor::{Executor, Observer, RunInfo, ScratchDir, Script, Settings, StepRequest};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::ms;
 
 fn main() {
-    let runs: usize = std::env::var("SOP_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2000);
+    let runs = support::bench_runs(2000);
     let work = ScratchDir::create("sop-bench-work").expect("a temp dir");
     let scratch = ScratchDir::create("sop-bench-scratch").expect("a temp dir");
     let variables: Map<String, Value> = json!({"env": "prod", "service": "api", "replicas": 3})
@@ -84,7 +83,6 @@ fn main() {
     }
     let (f50, f99) = percentiles(&mut floors);
     let (s50, s99) = percentiles(&mut steps);
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("runs: {runs}");
     println!(
         "floor: spawn `sh -c true` and wait     p50 {:>7.3} ms   p99 {:>7.3} ms",

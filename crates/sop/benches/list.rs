@@ -5,18 +5,18 @@
 //! date) and times `target/release/sop --dir DIR list`. `SOP_BENCH_RUNS` sets the number of
 //! timed runs (default 100).
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{build_release, ms, percentile};
 
 const SOPS: usize = 1_000;
 const TARGET: Duration = Duration::from_millis(50);
 
 fn main() {
-    let runs: usize = std::env::var("SOP_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
+    let runs = support::bench_runs(100);
     let binary = build_release();
     let dir = tempfile::Builder::new()
         .prefix("sop-bench-list-")
@@ -58,8 +58,7 @@ fn main() {
         })
         .collect();
     times.sort();
-    let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct = |p: usize| percentile(&times, p);
     println!(
         "sop list, {SOPS} SOPs, {runs} runs (whole process, {}):",
         binary.display()
@@ -75,28 +74,6 @@ fn main() {
     if pct(50) > TARGET {
         println!("  ABOVE TARGET");
     }
-}
-
-/// Builds the release binary and returns its path.
-fn build_release() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--quiet", "-p", "sop", "--bin", "sop"])
-        .current_dir(manifest)
-        .status()
-        .expect("run cargo build --release");
-    assert!(status.success(), "cargo build --release -p sop failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../../target"));
-    let binary = target.join("release/sop");
-    assert!(
-        binary.is_file(),
-        "{} is missing; run `cargo build --release` first",
-        binary.display()
-    );
-    binary
 }
 
 /// One realistic SOP: mixed triggers and conditions, five steps with options, checklists and

@@ -9,6 +9,8 @@
 //! `cargo bench -p sop --bench run` (the release binary). `SOP_BENCH_RUNS` sets the number of
 //! timed executions (default 30).
 
+mod support;
+
 use chrono::{TimeDelta, Utc};
 use serde_json::json;
 use sop_core::run::RunStatus;
@@ -22,10 +24,7 @@ const STEPS: usize = 40;
 const RUNS_IN_DB: usize = 100_000;
 
 fn main() {
-    let runs: usize = std::env::var("SOP_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(30);
+    let runs = support::bench_runs(30);
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_sop"));
     let dir = tempfile::Builder::new()
         .prefix("sop-bench-run-")
