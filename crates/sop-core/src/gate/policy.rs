@@ -43,7 +43,12 @@ impl GatePolicy {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(GatePolicy {
+        Ok(Self::with_approvers(meta, approvers))
+    }
+
+    /// The rules `meta` declares, with `approvers` as the already-parsed approvers list.
+    pub fn with_approvers(meta: &SopMeta, approvers: Vec<Approver>) -> GatePolicy {
+        GatePolicy {
             sop: meta.name.clone(),
             priority: meta.priority,
             approvers,
@@ -53,7 +58,7 @@ impl GatePolicy {
                 .unwrap_or_else(|| Self::default_self_approval(meta.priority)),
             on_timeout: meta.on_timeout,
             timeout: meta.approval_timeout,
-        })
+        }
     }
 
     pub fn anyone_may_decide(&self) -> bool {

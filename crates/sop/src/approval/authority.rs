@@ -25,17 +25,7 @@ pub fn policy(sop: &Sop) -> GatePolicy {
     if approvers.is_empty() {
         approvers.push(Approver::Group(String::new()));
     }
-    GatePolicy {
-        sop: meta.name.clone(),
-        priority: meta.priority,
-        approvers,
-        min_approvals: meta.min_approvals.max(1),
-        self_approval: meta
-            .allow_self_approval
-            .unwrap_or_else(|| GatePolicy::default_self_approval(meta.priority)),
-        on_timeout: meta.on_timeout,
-        timeout: meta.approval_timeout,
-    }
+    GatePolicy::with_approvers(meta, approvers)
 }
 
 /// Everyone on call at `now`, read only when the approvers name `@oncall`. A broken
