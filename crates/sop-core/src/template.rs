@@ -20,7 +20,7 @@ mod vars;
 pub use error::{Problem, ProblemKind, TemplateError};
 pub use parse::Placeholder;
 pub use shell::shell_quote;
-pub use vars::{Vars, value_text};
+pub use vars::{Vars, value_kind, value_text};
 
 use parse::Piece;
 use shell::{Quoting, Refusal, Token};

@@ -13,6 +13,7 @@ use crate::exit::Fail;
 use chrono::{DateTime, Utc};
 use sop_core::condition::{Expr, MapScope, Scope, Value};
 use sop_core::definition::{Requirement, Sop, Trigger};
+use sop_core::template::value_kind;
 use sop_store::Queries;
 
 /// The values of one evaluation, layered: variables, earlier steps, facts, built-ins.
@@ -98,7 +99,7 @@ pub fn build(
         other => {
             return Err(Fail::invalid(format!(
                 "variables must be a JSON object such as {{\"severity\": \"high\"}}, not {}",
-                json_kind(other)
+                value_kind(other)
             )));
         }
     };
@@ -153,15 +154,4 @@ pub fn condition_names(sop: &Sop) -> Vec<String> {
         }
     }
     names
-}
-
-fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
-    }
 }

@@ -155,7 +155,7 @@ fn descend<'v>(
             other => {
                 return Err(LookupError::Missing(Some(format!(
                     "`{here}` is {}, which has no part `{part}`",
-                    kind(other)
+                    value_kind(other)
                 ))));
             }
         };
@@ -163,7 +163,9 @@ fn descend<'v>(
     Ok(Cow::Borrowed(value))
 }
 
-fn kind(value: &Value) -> &'static str {
+/// A JSON value's type as messages name it: "null", "a boolean", "a number", "a string",
+/// "a list", "an object".
+pub fn value_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use sop_core::condition;
 use sop_core::definition::Sop;
 use sop_core::gate::GatePlan;
-use sop_core::template::{ProblemKind, Vars, render_command};
+use sop_core::template::{ProblemKind, Vars, render_command, value_kind};
 use std::collections::BTreeMap;
 
 #[derive(clap::Args)]
@@ -175,14 +175,7 @@ fn parse_vars(text: Option<&str>) -> anyhow::Result<Map<String, Value>> {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(Fail::invalid(format!(
             "--vars must be a JSON object such as '{{\"severity\": \"high\"}}', not {}",
-            match other {
-                Value::Null => "null",
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                Value::String(_) => "a string",
-                Value::Array(_) => "a list",
-                Value::Object(_) => "an object",
-            }
+            value_kind(&other)
         ))),
         Err(e) => Err(Fail::invalid(format!(
             "--vars is not valid JSON: {e}\n  = help: quote it for the shell, e.g. --vars '{{\"service\": \"api\"}}'"
