@@ -5,6 +5,7 @@
 
 use crate::approval::ApprovalSettings;
 use crate::engine::settings::EngineSettings;
+use crate::executor::{OWN_NAMES, is_own_name};
 use crate::scope::settings;
 use chrono_tz::Tz;
 use sop_core::definition::suggest;
@@ -30,13 +31,6 @@ const KNOWN_VARIABLES: &[&str] = &[
     "SOP_TRACE_FILE",
     "SOP_APPROVAL_CHANNEL",
     "SOP_NOTIFICATION_ENABLED",
-    // What a step's environment holds, for `sop` run inside a step.
-    "SOP_VARS",
-    "SOP_RUN_ID",
-    "SOP_NAME",
-    "SOP_STEP",
-    "SOP_OUTPUT",
-    "SOP_ATTEMPT",
 ];
 
 /// What the check runs with, and what was wrong with the settings (each message names the
@@ -82,9 +76,11 @@ fn misspelt_variables(names: impl Iterator<Item = std::ffi::OsString>) -> Vec<St
     let mut out: Vec<String> = names
         .filter_map(|k| k.into_string().ok())
         .filter(|k| k.starts_with("SOP_") && !KNOWN_VARIABLES.contains(&k.as_str()))
-        .filter(|k| !k.starts_with("SOP_VAR_") && !k.starts_with("SOP_STEP_"))
+        // What a step's environment holds, for `sop` run inside a step.
+        .filter(|k| !is_own_name(k))
         .filter_map(|k| {
-            let close = suggest::closest(&k, KNOWN_VARIABLES.iter().copied())?;
+            let known = KNOWN_VARIABLES.iter().copied().chain(OWN_NAMES);
+            let close = suggest::closest(&k, known)?;
             Some(format!(
                 "the environment variable {k} is not a setting and has no effect; did you mean \
                  {close}?"

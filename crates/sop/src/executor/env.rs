@@ -8,7 +8,7 @@ use std::ffi::OsString;
 
 /// Names sop sets itself. Any inherited copy (a `sop` run inside a step of another run) is
 /// removed first, so a step sees exactly its own run's values.
-const OWN_NAMES: [&str; 6] = [
+pub const OWN_NAMES: [&str; 6] = [
     "SOP_VARS",
     "SOP_RUN_ID",
     "SOP_NAME",

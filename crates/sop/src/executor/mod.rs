@@ -19,7 +19,7 @@ mod script;
 mod settings;
 mod step;
 
-pub use env::{var_env_name, variable_env};
+pub use env::{OWN_NAMES, is_own_name, var_env_name, variable_env};
 pub use group::{Termination, terminate_group};
 pub use observer::{FailedAttempt, Observer};
 pub use result::StepResult;
