@@ -15,6 +15,16 @@ pub(crate) struct Table<'t, 'i> {
     pub span: Range<usize>,
 }
 
+impl<'t, 'i> Table<'t, 'i> {
+    /// The whole document as a table.
+    pub fn root(doc: &'t Spanned<DeTable<'i>>) -> Self {
+        Table {
+            table: doc.get_ref(),
+            span: doc.span(),
+        }
+    }
+}
+
 /// A string-like value and the bytes it came from.
 pub(crate) struct Located<T> {
     pub value: T,
@@ -84,6 +94,28 @@ impl<'a> TomlReader<'a> {
         false
     }
 
+    /// Reads every `[[kind]]` entry in `tables` with `read` (given the entry's label, such as
+    /// `[[window]] #2`), keeping those read without problems whose name no earlier entry has.
+    pub fn named_entries<T>(
+        &mut self,
+        tables: &[Table<'_, '_>],
+        kind: &str,
+        mut read: impl FnMut(&mut Self, &Table<'_, '_>, &str) -> Option<T>,
+    ) -> Vec<T> {
+        let mut names: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        for (i, t) in tables.iter().enumerate() {
+            let what = format!("[[{kind}]] #{}", i + 1);
+            let duplicate = self.duplicate_name(t, &mut names, kind);
+            if let Some(entry) = read(self, t, &what)
+                && !duplicate
+            {
+                out.push(entry);
+            }
+        }
+        out
+    }
+
     /// Diagnostics in file order, as a person reads the file.
     pub fn finish(mut self) -> Vec<Diagnostic> {
         self.diagnostics
@@ -115,6 +147,7 @@ impl<'a> TomlReader<'a> {
         let Some(value) = root.get(key) else {
             return Vec::new();
         };
+        let help = format!("write each entry as a [[{key}]] table");
         let mut out = Vec::new();
         match value.get_ref() {
             DeValue::Array(items) => {
@@ -130,7 +163,7 @@ impl<'a> TomlReader<'a> {
                                 "`{key}` must hold tables, found {}",
                                 article(other.type_str())
                             ),
-                            Some(&format!("write each entry as a [[{key}]] table")),
+                            Some(&help),
                         ),
                     }
                 }
@@ -141,7 +174,7 @@ impl<'a> TomlReader<'a> {
                     "`{key}` must be an array of tables, found {}",
                     article(other.type_str())
                 ),
-                Some(&format!("write each entry as a [[{key}]] table")),
+                Some(&help),
             ),
         }
         out

@@ -21,23 +21,13 @@ pub(super) fn parse(
 ) -> (MaintenanceCalendar, Vec<Diagnostic>) {
     let mut r = TomlReader::new(file, text);
     let doc = r.parse();
-    let root = Table {
-        table: doc.get_ref(),
-        span: doc.span(),
-    };
+    let root = Table::root(&doc);
     r.check_keys(&root, &["window"], "maintenance.toml");
-    let mut calendar = MaintenanceCalendar::default();
-    let mut names: Vec<String> = Vec::new();
-    for (i, t) in r.tables(root.table, "window").iter().enumerate() {
-        let what = format!("[[window]] #{}", i + 1);
-        let duplicate = r.duplicate_name(t, &mut names, "window");
-        if let Some(w) = window(&mut r, t, &what, default_zone)
-            && !duplicate
-        {
-            calendar.windows.push(w);
-        }
-    }
-    (calendar, r.finish())
+    let tables = r.tables(root.table, "window");
+    let windows = r.named_entries(&tables, "window", |r, t, what| {
+        window(r, t, what, default_zone)
+    });
+    (MaintenanceCalendar { windows }, r.finish())
 }
 
 fn window(

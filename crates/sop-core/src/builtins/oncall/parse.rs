@@ -17,24 +17,14 @@ const OVERRIDE_KEYS: &[&str] = &["person", "from", "to", "rotation", "timezone"]
 pub(super) fn parse(file: &str, text: &str, default_zone: Tz) -> (OnCallSchedule, Vec<Diagnostic>) {
     let mut r = TomlReader::new(file, text);
     let doc = r.parse();
-    let root = Table {
-        table: doc.get_ref(),
-        span: doc.span(),
-    };
+    let root = Table::root(&doc);
     r.check_keys(&root, &["rotation", "override"], "oncall.toml");
 
     let mut schedule = OnCallSchedule::default();
     let rotation_tables = r.tables(root.table, "rotation");
-    let mut names: Vec<String> = Vec::new();
-    for (i, t) in rotation_tables.iter().enumerate() {
-        let what = format!("[[rotation]] #{}", i + 1);
-        let duplicate = r.duplicate_name(t, &mut names, "rotation");
-        if let Some(rotation) = rotation(&mut r, t, &what, default_zone)
-            && !duplicate
-        {
-            schedule.rotations.push(rotation);
-        }
-    }
+    schedule.rotations = r.named_entries(&rotation_tables, "rotation", |r, t, what| {
+        rotation(r, t, what, default_zone)
+    });
     // Overrides are checked against every rotation named in the file, valid or not, so one
     // problem is not reported twice.
     let all_rotation_names: Vec<String> = rotation_tables
