@@ -22,6 +22,8 @@ pub fn document(exit: Exit, message: &str, diagnostics: Option<Value>) -> Value 
 pub fn report(err: &anyhow::Error, json: bool) -> Exit {
     let (exit, message) = if let Some(fail) = err.downcast_ref::<Fail>() {
         (fail.exit, fail.message.clone())
+    } else if let Some(e) = err.downcast_ref::<sop_engine::Error>() {
+        (exit_for(e.kind), e.to_string())
     } else if let Some(sop_store::StoreError::InvalidLocation { .. }) = err.downcast_ref() {
         (Exit::Invalid, format!("{err:#}"))
     } else {
@@ -32,6 +34,19 @@ pub fn report(err: &anyhow::Error, json: bool) -> Exit {
         print(&document(exit, &message, None));
     }
     exit
+}
+
+/// The exit code of an operation's error: bad input (including a run or SOP that does not
+/// exist) is 2, conditions not met 3, anything else 1.
+fn exit_for(kind: sop_engine::ErrorKind) -> Exit {
+    use sop_engine::ErrorKind;
+    match kind {
+        ErrorKind::Invalid | ErrorKind::NotFound => Exit::Invalid,
+        ErrorKind::ConditionsNotMet => Exit::ConditionsUnmet,
+        ErrorKind::Conflict | ErrorKind::Refused | ErrorKind::Busy | ErrorKind::Internal => {
+            Exit::Failure
+        }
+    }
 }
 
 /// Reports a command line clap could not parse (exit 2), or prints the help or version it asked
@@ -71,7 +86,7 @@ pub fn wants_json(matches: &clap::ArgMatches) -> bool {
 
 fn print(value: &Value) {
     // Stdout may be gone already; the exit code still tells what happened.
-    let _ = crate::engine::json::print(value);
+    let _ = crate::render::json::print(value);
 }
 
 #[cfg(test)]

@@ -1,15 +1,10 @@
 //! The `sop` binary: parses the command line and hands each subcommand to its module.
 
-mod approval;
-mod catalog;
-mod clock;
 mod commands;
 mod config;
-mod engine;
 mod error_output;
-mod executor;
 mod exit;
-mod scope;
+mod render;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use config::Context;
@@ -106,6 +101,9 @@ fn main() -> ExitCode {
         unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     }
     let ctx = Context::new(cli.dir);
+    if cli.command.drives_runs() {
+        ctx.catch_signals();
+    }
     let result = match cli.command {
         Command::List(args) => commands::list::run(&ctx, args),
         Command::Check(args) => commands::check::run(&ctx, args),

@@ -1,8 +1,9 @@
 //! `sop audit [RUN]` lists the audit trail; `sop audit verify` checks its hash chain.
 
 use crate::config::Context;
-use crate::engine::{json, lookup, report};
 use crate::exit::Exit;
+use crate::render::{json, report};
+use sop_engine::engine::lookup;
 use sop_store::Store;
 
 #[derive(clap::Args)]

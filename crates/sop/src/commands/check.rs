@@ -4,8 +4,6 @@
 //! more function called from [`report`].
 
 use super::check_settings;
-use crate::catalog::{Catalog, Entry};
-use crate::clock::Clock;
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -13,6 +11,8 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use sop_core::Diagnostic;
 use sop_core::definition::{CronSchedule, Sop, StepKind, Trigger, parse_timezone, suggest};
+use sop_engine::catalog::{Catalog, Entry};
+use sop_engine::clock::Clock;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -50,7 +50,7 @@ pub struct Report<'a> {
     /// The resolved mode and the gates a run opens (valid SOPs only); `sop show --json` has
     /// them in full.
     #[serde(skip)]
-    pub approvals: Option<crate::approval::plan::Summary>,
+    pub approvals: Option<sop_engine::approval::plan::Summary>,
 }
 
 #[derive(Debug, Serialize)]
@@ -75,9 +75,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     if let Some(at) = &args.at {
         return super::check_at::run(ctx, &entries, at, args.vars.as_deref(), args.json);
     }
-    let calendars = super::check_at::validate_calendars(catalog.dir());
-    let now = Clock::from_env()?.now();
-    let settings = check_settings::load(catalog.dir());
+    let calendars = super::check_at::validate_calendars(&ctx.settings);
+    let now = Clock::from_settings(&ctx.settings)?.now();
+    let settings = check_settings::load(&ctx.settings);
     let mut reports: Vec<Report> = entries
         .iter()
         .map(|e| report(e, now, settings.zone))
@@ -87,7 +87,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             .sop
             .as_ref()
             .ok()
-            .map(|sop| crate::approval::plan::Summary::new(sop, &settings.approvals));
+            .map(|sop| sop_engine::approval::plan::Summary::new(sop, &settings.approvals));
     }
     let valid =
         reports.iter().all(|r| r.valid) && calendars.is_empty() && settings.problems.is_empty();

@@ -1,19 +1,18 @@
 //! `sop check NAME --at TIME`: whether SOPs' conditions would hold at an instant, and the
 //! checks of the calendar files built-in variables read.
 
-use crate::catalog::Entry;
 use crate::commands::arg_input;
 use crate::commands::eval::{parse_at, parse_vars};
 use crate::config::Context;
 use crate::exit::Exit;
-use crate::scope::calendars::{self, Loaded};
-use crate::scope::{self, Subject, settings};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use sop_core::Diagnostic;
 use sop_core::condition::{ItemVerdict, Verdict, evaluate};
 use sop_core::definition::Sop;
-use std::path::Path;
+use sop_engine::catalog::Entry;
+use sop_engine::scope::calendars::{self, Loaded};
+use sop_engine::scope::{self, Subject, settings};
 
 /// The outcome for one SOP.
 #[derive(Serialize)]
@@ -92,7 +91,12 @@ fn report<'a>(
         now: at,
     };
     let at_text = at.to_rfc3339_opts(SecondsFormat::Secs, true);
-    match scope::build(ctx, Some(store), &subject, &scope::condition_names(sop)) {
+    match scope::build(
+        &ctx.settings,
+        Some(store),
+        &subject,
+        &scope::condition_names(sop),
+    ) {
         Ok(scope) => {
             let Verdict { met, items } = evaluate(&sop.conditions, &scope);
             Report {
@@ -135,9 +139,10 @@ fn render(r: &Report<'_>) -> String {
 
 /// Every problem in `<sop_dir>/oncall.toml` and `<sop_dir>/maintenance.toml`, located; none
 /// when they are absent or valid.
-pub fn validate_calendars(sop_dir: &Path) -> Vec<Diagnostic> {
+pub fn validate_calendars(s: &sop_engine::Settings) -> Vec<Diagnostic> {
+    let sop_dir = s.sop_dir();
     // A bad SOP_TIMEZONE is reported where it is used; the files are still checked.
-    let zone = settings::zone().unwrap_or(chrono_tz::Tz::UTC);
+    let zone = settings::zone(s).unwrap_or(chrono_tz::Tz::UTC);
     let mut out = Vec::new();
     if let Loaded::Invalid(d) = calendars::oncall(sop_dir, zone) {
         out.extend(d);

@@ -3,14 +3,13 @@
 //! `SOP_RETRY_BACKOFF`. A bad one is reported with the other problems instead of stopping the
 //! check.
 
-use crate::approval::ApprovalSettings;
-use crate::engine::settings::EngineSettings;
-use crate::executor::{OWN_NAMES, is_own_name};
-use crate::scope::settings;
 use chrono_tz::Tz;
 use sop_core::definition::suggest;
+use sop_engine::approval::ApprovalSettings;
+use sop_engine::engine::settings::EngineSettings;
+use sop_engine::executor::{OWN_NAMES, is_own_name};
+use sop_engine::scope::settings;
 use std::io::Write as _;
-use std::path::Path;
 
 /// Every `SOP_*` variable sop reads (or that the spec names), for spotting misspelt ones.
 const KNOWN_VARIABLES: &[&str] = &[
@@ -43,30 +42,30 @@ pub struct Settings {
     pub warnings: Vec<String>,
 }
 
-pub fn load(sop_dir: &Path) -> Settings {
+pub fn load(s: &sop_engine::Settings) -> Settings {
     let mut problems = Vec::new();
-    let zone = settings::zone().unwrap_or_else(|e| {
+    let zone = settings::zone(s).unwrap_or_else(|e| {
         problems.push(format!("{e:#}"));
         Tz::UTC
     });
     // The zone's own problem is already reported; this adds only the hours' problem.
-    if let Err(e) = settings::business_hours()
+    if let Err(e) = settings::business_hours(s)
         && problems.is_empty()
     {
         problems.push(format!("{e:#}"));
     }
-    let approvals = ApprovalSettings::load(sop_dir).unwrap_or_else(|e| {
+    let approvals = ApprovalSettings::load(s).unwrap_or_else(|e| {
         problems.push(format!("{e:#}"));
         ApprovalSettings::default()
     });
-    if let Err(e) = EngineSettings::from_env() {
+    if let Err(e) = EngineSettings::load(s) {
         problems.push(format!("{e:#}"));
     }
     Settings {
         zone,
         approvals,
         problems,
-        warnings: misspelt_variables(std::env::vars_os().map(|(k, _)| k)),
+        warnings: misspelt_variables(s.names().map(std::ffi::OsString::from)),
     }
 }
 

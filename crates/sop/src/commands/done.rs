@@ -1,13 +1,11 @@
 //! `sop done RUN`: a person reports the waiting step done (or failed with `--failed`); the run
 //! then goes on in the foreground.
 
-use super::run_target::RunTarget;
+use super::run_target::{RunTarget, finish};
 use crate::config::Context;
-use crate::engine::driver::continue_run;
-use crate::engine::{Change, LeaseUse, StepRecord, commit};
 use crate::exit::{Exit, Fail};
-use sop_core::run::RunEvent;
 use sop_core::step_output::{Outputs, key_problem};
+use sop_engine::ops::StepCompletion;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -38,38 +36,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             "--output records what a finished step produced; a failed step has no outputs",
         ));
     }
-    args.target.with_run(ctx, |eng, t| {
-        let actor = &eng.actor;
-        let step = args
-            .step
-            .or_else(|| t.view.waiting_step().map(|s| s.number))
-            .or(t.run.current_step)
-            .unwrap_or(1);
-        let (event, outcome) = if args.failed {
-            (RunEvent::FailedByPerson { step }, "failed")
-        } else {
-            (RunEvent::DoneByPerson { step }, "done")
-        };
-        let record = StepRecord {
-            step,
-            outcome: Some(outcome.into()),
-            note: args.note.clone(),
-            outputs: (!outputs.is_empty()).then(|| outputs.clone()),
-            ..StepRecord::default()
-        };
-        let mut change = Change::new(event, LeaseUse::Take).record(record);
-        if args.failed {
-            let note = args.note.as_deref().unwrap_or_default();
-            change = change.reason(format!("step {step} failed (reported by {actor}): {note}"));
-        }
-        let decision = commit(eng, t, &change)?;
-        eng.out.line(&if args.failed {
-            format!("✗ step {step} marked failed by {actor}")
-        } else {
-            format!("✓ step {step} done by {actor}")
-        });
-        continue_run(eng, t, decision.action, args.target.json)
-    })
+    let service = ctx.service()?;
+    let out = args.target.progress();
+    let caller = args.target.caller(ctx, &out)?;
+    let completion = StepCompletion {
+        step: args.step,
+        note: args.note,
+        outputs,
+        failed: args.failed,
+    };
+    let (_, t) = service.complete_step(&caller, &args.target.run, &completion, true)?;
+    finish(ctx, &service, &out, &t, args.target.json)
 }
 
 /// `KEY=VALUE` pairs, keys checked like those a step writes to `$SOP_OUTPUT`.

@@ -1,16 +1,16 @@
 //! `sop eval`: evaluates one condition expression the way an SOP's conditions are evaluated.
 
 use super::arg_input;
-use crate::catalog::Catalog;
-use crate::clock::Clock;
 use crate::config::Context;
 use crate::error_output;
 use crate::exit::{Exit, Fail};
-use crate::scope::{self, Subject};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sop_core::Diagnostic;
 use sop_core::condition::{EvalError, Expr, Value};
+use sop_engine::catalog::Catalog;
+use sop_engine::clock::Clock;
+use sop_engine::scope::{self, Subject};
 
 /// The file label diagnostics show for an expression given on the command line.
 const EXPR_LABEL: &str = "<expr>";
@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, mut args: Args) -> anyhow::Result<Exit> {
     let vars = parse_vars(args.vars.as_deref())?;
     let now = match &args.at {
         Some(at) => parse_at(at)?,
-        None => Clock::from_env()?.now(),
+        None => Clock::from_settings(&ctx.settings)?.now(),
     };
     let sop = match &args.sop {
         Some(name) => Some(Catalog::open(&ctx.sop_dir())?.sop(name)?.clone()),
@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, mut args: Args) -> anyhow::Result<Exit> {
         now,
     };
     let queries: Option<&dyn sop_store::Queries> = store.as_deref().map(|s| s as _);
-    let scope = scope::build(ctx, queries, &subject, &names)?;
+    let scope = scope::build(&ctx.settings, queries, &subject, &names)?;
 
     let result = expr.eval(&scope);
     let explanation = (args.explain || args.json).then(|| expr.explain(&scope));

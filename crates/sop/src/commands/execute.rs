@@ -1,21 +1,19 @@
 //! `sop execute NAME` (alias `sop run`): start a run of an SOP and drive it in the foreground.
 
 use super::arg_input;
-use crate::catalog::Catalog;
+use super::run_target::finish;
 use crate::config::Context;
-use crate::engine::create::{NewRunRequest, create};
-use crate::engine::dry_run::{self, Verdicts};
-use crate::engine::progress::steps;
-use crate::engine::snapshot::Snapshot;
-use crate::engine::{Engine, Progress, driver, exit_code, identity, json, redact};
 use crate::exit::{Exit, Fail};
-use crate::{approval, executor, scope};
+use crate::render::dry_run::{self, Verdicts};
+use crate::render::progress::steps;
+use crate::render::{Progress, exit_code, json};
 use serde_json::{Map, Value};
 use sop_core::condition;
 use sop_core::definition::Sop;
-use sop_core::gate::GatePlan;
-use sop_core::template::{ProblemKind, Vars, render_command, value_kind};
-use std::collections::BTreeMap;
+use sop_core::template::value_kind;
+use sop_engine::Caller;
+use sop_engine::engine::{identity, redact};
+use sop_engine::ops::StartRequest;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -50,61 +48,46 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let actor = identity::who(args.as_user.as_deref())?;
-    let catalog = Catalog::open(&ctx.sop_dir())?;
-    catalog.sop(&args.name)?;
-    let entry = catalog.entry(&args.name)?;
-    let snapshot = Snapshot::read(entry)?;
-    let sop = snapshot.parse(&args.name)?;
+    let actor = identity::who(&ctx.settings, args.as_user.as_deref())?;
     let vars_text = match &args.vars {
         Some(v) => Some(arg_input::resolve(v, "--vars", &mut false)?),
         None => None,
     };
     let variables = parse_vars(vars_text.as_deref())?;
-    executor::variable_env(&variables).map_err(|e| Fail::invalid(format!("--vars: {e}")))?;
-    let missing = command_problems(&sop, &variables);
-    if !args.dry_run && !missing.is_empty() {
-        return Err(Fail::invalid(missing_message(&sop, &missing)));
+    let service = ctx.service()?;
+    service
+        .check_variables(&variables)
+        .map_err(|e| Fail::invalid(format!("--vars: {}", e.message)))?;
+    let mut req = StartRequest::manual(&args.name, variables);
+    req.force = args.force;
+    req.detach = args.detach;
+    let plan = service.plan_run(&req)?;
+    if !args.dry_run && !plan.missing.is_empty() {
+        return Err(Fail::invalid(missing_message(&plan.sop, &plan.missing)));
     }
-
-    let store = sop_store::open_from_env()?;
-    let eng = Engine::new(ctx, store.as_ref(), actor, Progress::for_output(args.json))?;
-    let vars_value = Value::Object(variables.clone());
-    let now = eng.clock.now();
-    let scope = scope::for_run(ctx, eng.store, &sop, "manual", &vars_value, now)?;
-    let verdict = condition::evaluate(&sop.conditions, &scope);
-
-    let mut needs_force = Vec::new();
-    if !sop.has_manual_trigger() {
-        needs_force.push("no manual trigger");
-    }
-    if !verdict.met {
-        needs_force.push("conditions not met");
-    }
-    let modes = approval::settings::priority_modes()?;
-    let plan = GatePlan::for_sop(&sop, &modes);
-    let verdicts = Verdicts {
-        conditions: &verdict,
-        plan: &plan,
-        needs_force: needs_force.clone(),
-        forced: args.force,
-        missing: &missing,
-    };
     if args.dry_run {
+        let verdicts = Verdicts {
+            conditions: &plan.verdict,
+            plan: &plan.gates,
+            needs_force: plan.needs_force.clone(),
+            forced: args.force,
+            missing: &plan.missing,
+        };
         if args.json {
-            json::print(&dry_run::json(&sop, &variables, &verdicts))?;
+            json::print(&dry_run::json(&plan.sop, &plan.variables, &verdicts))?;
         } else {
             // As progress lines: a reader that went away changes nothing (no panic).
-            let text = dry_run::text(&sop, &variables, &verdicts);
+            let text = dry_run::text(&plan.sop, &plan.variables, &verdicts);
             let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
         }
-        return Ok(match (verdicts.would_start(), verdict.met) {
+        return Ok(match (plan.would_start(), plan.verdict.met) {
             (true, _) => Exit::Success,
-            (false, _) if !missing.is_empty() => Exit::Invalid,
+            (false, _) if !plan.missing.is_empty() => Exit::Invalid,
             (false, false) => Exit::ConditionsUnmet,
             (false, true) => Exit::Invalid,
         });
     }
+    let sop = &plan.sop;
     if !sop.has_manual_trigger() && !args.force {
         let triggers: Vec<String> = sop.triggers.iter().map(|t| t.to_string()).collect();
         return Err(Fail::invalid(format!(
@@ -117,53 +100,31 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             }
         )));
     }
-    print_conditions(&eng, &verdict, &variables);
-
-    let forced = if args.force {
-        needs_force.iter().map(|s| s.to_string()).collect()
-    } else {
-        Vec::new()
-    };
-    let created = create(
-        &eng,
-        &NewRunRequest {
-            sop: &sop,
-            snapshot: &snapshot,
-            folder: &entry.dir,
-            variables,
-            trigger_type: "manual",
-            trigger_detail: Value::Null,
-            verdict: &verdict,
-            plan: &plan,
-            modes: &modes,
-            forced,
-            detach: args.detach,
-        },
-    )?;
-    let mut t = created.tracked;
+    let out = Progress::for_output(args.json);
+    print_conditions(&out, &plan.verdict, &plan.variables);
+    let caller = Caller::new(actor, &out).with_stop(ctx.stop.clone());
+    let started = service.start_run(&caller, &req, plan)?;
+    let mut t = started.tracked;
     if !args.json {
         let forced = if t.run.forced { " (forced)" } else { "" };
-        eng.out.line(&format!(
+        out.line(&format!(
             "run {} of {} ({}){forced}",
             t.id(),
             t.run.sop_name,
             steps(t.step_count())
         ));
     }
-    if let Some(action) = created.action {
-        driver::drive(&eng, &mut t, action)?;
+    if let Some(action) = started.action {
+        service.drive(&caller, &mut t, action)?;
     }
-    if args.json {
-        json::print_run(&eng, &t)?;
-    } else if args.detach && !t.run.status.is_terminal() {
-        eng.out.line(&format!(
+    if args.detach && !args.json && !t.run.status.is_terminal() {
+        out.line(&format!(
             "run {} recorded as pending; a server will execute it",
             t.id()
         ));
-    } else {
-        eng.out.finished(&t);
+        return Ok(exit_code(&t, &ctx.stop));
     }
-    Ok(exit_code(&t))
+    finish(ctx, &service, &out, &t, args.json)
 }
 
 /// `--vars`: a JSON object (absent = no variables).
@@ -183,39 +144,6 @@ fn parse_vars(text: Option<&str>) -> anyhow::Result<Map<String, Value>> {
     }
 }
 
-/// The commands that name a variable that was not given, as `file:line: step N `title`: …`. A
-/// run with any would fail at that step anyway, after the earlier steps ran, so it is refused
-/// before anything runs. Outputs of earlier steps (`steps.N.key`) are only known at run time
-/// and are not checked here.
-fn command_problems(sop: &Sop, variables: &Map<String, Value>) -> Vec<String> {
-    let no_outputs = BTreeMap::new();
-    let vars = Vars::new(variables).with_steps(&no_outputs);
-    let mut problems = Vec::new();
-    for step in &sop.steps {
-        for block in step.commands() {
-            let Err(e) = render_command(&block.code, &vars) else {
-                continue;
-            };
-            for p in &e.problems {
-                if let ProblemKind::Missing { name, .. } = &p.kind
-                    && name.to_ascii_lowercase().starts_with("steps.")
-                {
-                    continue;
-                }
-                problems.push(format!(
-                    "{}/SOP.md:{}: step {} `{}`: {}",
-                    sop.name(),
-                    block.line + p.line,
-                    step.number,
-                    step.title,
-                    p.message()
-                ));
-            }
-        }
-    }
-    problems
-}
-
 fn missing_message(sop: &Sop, problems: &[String]) -> String {
     format!(
         "cannot start `{}`:\n  {}\n  = help: pass the missing variables with --vars '{{\"name\": \"value\"}}'",
@@ -224,16 +152,16 @@ fn missing_message(sop: &Sop, problems: &[String]) -> String {
     )
 }
 
-fn print_conditions(eng: &Engine, verdict: &condition::Verdict, vars: &Map<String, Value>) {
+fn print_conditions(out: &Progress, verdict: &condition::Verdict, vars: &Map<String, Value>) {
     if verdict.items.is_empty() {
         return;
     }
     let secrets = redact::secret_values(vars);
     let met = if verdict.met { "met" } else { "not met" };
-    eng.out.line(&format!("conditions: {met}"));
+    out.line(&format!("conditions: {met}"));
     for item in &verdict.items {
         let mark = if item.holds { '✓' } else { '✗' };
-        eng.out.line(&format!(
+        out.line(&format!(
             "  {mark} {}",
             redact::hide(&item.detail, &secrets)
         ));

@@ -1,14 +1,14 @@
 //! `sop fact`: named values with an optional expiry that conditions can require, e.g. a CI job
 //! recording `tests_passed=true`.
 
-use crate::clock::Clock;
 use crate::commands::eval::show;
 use crate::config::Context;
-use crate::engine::{identity, redact};
 use crate::exit::{Exit, Fail};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sop_core::Duration;
 use sop_core::condition::is_bare_name;
+use sop_engine::Clock;
+use sop_engine::engine::{identity, redact};
 use sop_store::{Fact, StoreExt};
 
 #[derive(clap::Args)]
@@ -52,8 +52,8 @@ pub enum Action {
     },
 }
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let now = Clock::from_env()?.now();
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+    let now = Clock::from_settings(&ctx.settings)?.now();
     match args.action {
         Action::Set {
             name,
@@ -68,7 +68,7 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                 value: parse_value(&value),
                 set_at: now,
                 expires_at,
-                set_by: identity::who(as_user.as_deref())?,
+                set_by: identity::who(&ctx.settings, as_user.as_deref())?,
             };
             let store = sop_store::open_from_env()?;
             let saved = store.transaction(|tx| tx.set_fact(&fact))?;

@@ -1,10 +1,10 @@
 //! `sop list`: every SOP in the spec's Output Format, broken ones with their problems.
 
-use crate::catalog::{Catalog, Entry};
 use crate::config::Context;
 use crate::exit::Exit;
 use serde_json::{Value, json};
 use sop_core::definition::Sop;
+use sop_engine::catalog::{Catalog, Entry};
 use std::fmt::Write as _;
 use std::io::Write as _;
 

@@ -1,8 +1,9 @@
 //! `sop logs RUN [--step N]`: the stored output of a run's steps.
 
 use crate::config::Context;
-use crate::engine::{Engine, Progress, identity, redact};
 use crate::exit::{Exit, Fail};
+use sop_engine::Caller;
+use sop_engine::engine::{identity, redact};
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -17,9 +18,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let store = sop_store::open_from_env()?;
-    let eng = Engine::new(ctx, store.as_ref(), identity::who(None)?, Progress::Quiet)?;
-    let t = eng.load(&args.run)?;
+    let service = ctx.service()?;
+    let caller = Caller::quiet(identity::who(&ctx.settings, None)?);
+    let t = service.load_run(&caller, &args.run)?;
     let secrets = t.secrets();
     let mut out = std::io::stdout().lock();
     if let Some(n) = args.step {

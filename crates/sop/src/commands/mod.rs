@@ -18,6 +18,7 @@ pub mod pause;
 pub mod pending;
 pub mod prune;
 pub mod reject;
+pub mod respond;
 pub mod resume;
 pub mod retry;
 pub mod run_target;

@@ -1,15 +1,16 @@
 //! `sop next RUN`: the step a run is at, its instructions and checklist, and what it waits for —
 //! the loop an agent or a script drives (`sop next`, do the work, `sop done`).
 
-use crate::approval::pending;
 use crate::config::Context;
-use crate::engine::progress::instructions;
-use crate::engine::{Engine, Progress, Tracked, identity, json, redact, report};
 use crate::exit::Exit;
+use crate::render::progress::instructions;
+use crate::render::{json, report};
 use serde_json::{Value, json};
 use sop_core::definition::StepKind;
 use sop_core::run::{RunStatus, WaitReason};
 use sop_core::template::{Vars, render_command_lenient};
+use sop_engine::engine::{Tracked, identity, redact};
+use sop_engine::{Caller, Service};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,10 +24,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let store = sop_store::open_from_env()?;
-    let eng = Engine::new(ctx, store.as_ref(), identity::who(None)?, Progress::Quiet)?;
-    let t = eng.load(&args.run)?;
-    let value = describe(&eng, &t)?;
+    let service = ctx.service()?;
+    let caller = Caller::quiet(identity::who(&ctx.settings, None)?);
+    let t = service.load_run(&caller, &args.run)?;
+    let value = describe(&service, &caller, &t)?;
     if args.json {
         json::print(&value)?;
     } else {
@@ -38,7 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
 /// What waits on whom, as data: `waiting_for` is `person`, `decision`, `approval`, `resume`,
 /// `engine` (a step is running or the run is pending) or `null` (finished); with it the step,
 /// the open gate and the outputs of the steps so far, so an agent needs nothing else.
-fn describe(eng: &Engine, t: &Tracked) -> anyhow::Result<Value> {
+fn describe(service: &Service, caller: &Caller, t: &Tracked) -> anyhow::Result<Value> {
     let step_number = match t.run.status {
         s if s.is_terminal() && s != RunStatus::Failed => None,
         _ => t
@@ -124,7 +125,7 @@ fn describe(eng: &Engine, t: &Tracked) -> anyhow::Result<Value> {
         })
     });
     let gate = match t.run.status {
-        RunStatus::AwaitingApproval => pending::of_run(eng, t)?.into_iter().next(),
+        RunStatus::AwaitingApproval => service.gates_of_run(caller, t)?.into_iter().next(),
         _ => None,
     };
     Ok(json!({

@@ -1,10 +1,12 @@
 //! `sop pending [--as USER] [--json]`: the gates waiting for a decision, what each waits for
 //! and when it expires.
 
-use crate::approval::pending::{describe, list};
 use crate::config::Context;
-use crate::engine::{Engine, Progress, identity, json};
 use crate::exit::Exit;
+use crate::render::json;
+use sop_engine::Caller;
+use sop_engine::approval::pending::describe;
+use sop_engine::engine::identity;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,11 +20,12 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let store = sop_store::open_from_env()?;
-    let actor = identity::who(args.as_user.as_deref())?;
-    let eng = Engine::new(ctx, store.as_ref(), actor.clone(), Progress::Quiet)?;
+    let service = ctx.service()?;
+    let actor = identity::who(&ctx.settings, args.as_user.as_deref())?;
+    let caller = Caller::quiet(actor.clone());
+
     let person = args.as_user.as_ref().map(|_| actor.as_str());
-    let gates = list(&eng, person)?;
+    let gates = service.pending_gates(&caller, person)?;
     if args.json {
         json::print(&serde_json::to_value(&gates)?)?;
         return Ok(Exit::Success);
@@ -34,7 +37,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         }
         return Ok(Exit::Success);
     }
-    let now = eng.clock.now();
+    let now = service.clock().now();
     let noun = if gates.len() == 1 {
         "gate waits"
     } else {

@@ -1,11 +1,11 @@
 //! `sop prune --older-than 90d`: remove the details of runs finished long ago; their audit
 //! entries stay, so the trail remains verifiable.
 
-use crate::clock::Clock;
 use crate::config::Context;
-use crate::engine::identity;
 use crate::exit::{Exit, Fail};
 use serde_json::json;
+use sop_engine::clock::Clock;
+use sop_engine::engine::identity;
 use sop_store::{AuditEvent, StoreExt};
 
 #[derive(clap::Args)]
@@ -23,13 +23,13 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let age: sop_core::Duration = args
         .older_than
         .parse()
         .map_err(|e| Fail::invalid(format!("--older-than: {e}")))?;
-    let actor = identity::who(args.as_user.as_deref())?;
-    let now = Clock::from_env()?.now();
+    let actor = identity::who(&ctx.settings, args.as_user.as_deref())?;
+    let now = Clock::from_settings(&ctx.settings)?.now();
     let cutoff = now - age.as_chrono();
     let store = sop_store::open_from_env()?;
     let report = store.transaction(|tx| {
@@ -44,12 +44,12 @@ pub fn run(_ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         Ok(report)
     })?;
     if args.json {
-        crate::engine::json::print(&serde_json::to_value(report)?)?;
+        crate::render::json::print(&serde_json::to_value(report)?)?;
     } else {
         println!(
             "pruned {} runs finished before {} ({} steps, {} events, {} tokens); their audit entries are kept",
             report.runs,
-            crate::engine::report::time(cutoff),
+            crate::render::report::time(cutoff),
             report.steps,
             report.events,
             report.tokens

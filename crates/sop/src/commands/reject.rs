@@ -1,12 +1,12 @@
 //! `sop reject RUN [--step N] --comment TEXT [--as USER] [--token TOKEN]`: reject a gate; the
 //! run becomes `rejected` and nothing after the gate runs.
 
+use super::respond::respond;
 use super::run_target::RunTarget;
-use crate::approval::decide::Request;
-use crate::approval::respond::respond;
 use crate::config::Context;
 use crate::exit::Exit;
 use sop_core::gate::Verdict;
+use sop_engine::ops::GateRequest as Request;
 
 #[derive(clap::Args)]
 pub struct Args {

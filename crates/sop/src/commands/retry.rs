@@ -1,12 +1,9 @@
 //! `sop retry RUN [--step N]`: run a failed or interrupted step again, then go on in the
 //! foreground.
 
-use super::run_target::RunTarget;
+use super::run_target::{RunTarget, finish};
 use crate::config::Context;
-use crate::engine::driver::continue_run;
-use crate::engine::{Change, LeaseUse, commit};
 use crate::exit::Exit;
-use sop_core::run::RunEvent;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,9 +16,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    args.target.with_run(ctx, |eng, t| {
-        let change = Change::new(RunEvent::Retry { step: args.step }, LeaseUse::Take);
-        let decision = commit(eng, t, &change)?;
-        continue_run(eng, t, decision.action, args.target.json)
-    })
+    let service = ctx.service()?;
+    let out = args.target.progress();
+    let caller = args.target.caller(ctx, &out)?;
+    let t = service.retry(&caller, &args.target.run, args.step, true)?;
+    finish(ctx, &service, &out, &t, args.target.json)
 }

@@ -1,8 +1,11 @@
 //! What every command that acts on one run shares: the `RUN`, `--as` and `--json` arguments,
-//! and opening the store, the engine and the run (recovered, deadlines applied) from them.
+//! the caller they make, and how a command that drove the run shows where it stands.
 
 use crate::config::Context;
-use crate::engine::{Engine, Progress, Tracked, identity};
+use crate::exit::Exit;
+use crate::render::{Progress, exit_code, json};
+use sop_engine::engine::{Tracked, identity};
+use sop_engine::{Caller, Service};
 
 /// `RUN [--as USER] [--json]`, flattened into each run-control command's arguments.
 #[derive(clap::Args)]
@@ -21,17 +24,35 @@ pub struct RunTarget {
 }
 
 impl RunTarget {
-    /// Opens the store and the engine for the acting person, loads the run, and hands both to
-    /// `act`: the part of the command that is its own.
-    pub fn with_run<T>(
-        &self,
-        ctx: &Context,
-        act: impl FnOnce(&Engine, &mut Tracked) -> anyhow::Result<T>,
-    ) -> anyhow::Result<T> {
-        let store = sop_store::open_from_env()?;
-        let actor = identity::who(self.as_user.as_deref())?;
-        let eng = Engine::new(ctx, store.as_ref(), actor, Progress::for_output(self.json))?;
-        let mut t = eng.load(&self.run)?;
-        act(&eng, &mut t)
+    /// The acting person: `--as`, else `SOP_USER`, else the OS user.
+    pub fn actor(&self, ctx: &Context) -> anyhow::Result<String> {
+        Ok(identity::who(&ctx.settings, self.as_user.as_deref())?)
     }
+
+    /// What this command prints while it drives the run.
+    pub fn progress(&self) -> Progress {
+        Progress::for_output(self.json)
+    }
+
+    /// The caller for this command, reporting to `out` and stopping on the command's signals.
+    pub fn caller<'a>(&self, ctx: &Context, out: &'a Progress) -> anyhow::Result<Caller<'a>> {
+        Ok(Caller::new(self.actor(ctx)?, out).with_stop(ctx.stop.clone()))
+    }
+}
+
+/// Prints where `t` stands after this command (or the run object with `--json`) and returns the
+/// run's exit code.
+pub fn finish(
+    ctx: &Context,
+    service: &Service,
+    out: &Progress,
+    t: &Tracked,
+    json_out: bool,
+) -> anyhow::Result<Exit> {
+    if json_out {
+        json::print_run(service, t)?;
+    } else {
+        out.finished(t);
+    }
+    Ok(exit_code(t, &ctx.stop))
 }

@@ -1,11 +1,11 @@
 //! `sop show NAME`: one parsed SOP — metadata, triggers, conditions, and every step with its
 //! kind, options, checklist and commands.
 
-use crate::catalog::{Catalog, Entry};
 use crate::config::Context;
 use crate::exit::Exit;
 use sop_core::Priority;
 use sop_core::definition::{ApprovalRequirement, OnTimeout, Sop, Step, StepKind, StepOptions};
+use sop_engine::catalog::{Catalog, Entry};
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -46,8 +46,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             return Ok(Exit::Invalid);
         }
     };
-    let settings = crate::approval::ApprovalSettings::load(&ctx.sop_dir())?;
-    let approvals = crate::approval::plan::Summary::new(sop, &settings);
+    let settings = sop_engine::approval::ApprovalSettings::load(&ctx.settings)?;
+    let approvals = sop_engine::approval::plan::Summary::new(sop, &settings);
     let out = if args.json {
         let mut value = serde_json::to_value(sop)?;
         value["name"] = sop.meta.name.as_str().into();
@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn text(entry: &Entry, sop: &Sop, approvals: &crate::approval::plan::Summary) -> String {
+fn text(entry: &Entry, sop: &Sop, approvals: &sop_engine::approval::plan::Summary) -> String {
     let m = &sop.meta;
     let mut out = format!(
         "{} {} {} ({})\n",

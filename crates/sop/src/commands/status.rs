@@ -1,10 +1,12 @@
 //! `sop status [RUN]`: recent runs, or one run with its steps, gates and variables.
 
 use crate::config::Context;
-use crate::engine::recovery::{needs_recovery, recover};
-use crate::engine::{Engine, Progress, Tracked, identity, json, lookup, report};
 use crate::exit::{Exit, Fail};
+use crate::render::{json, report};
 use sop_core::run::RunStatus;
+use sop_engine::Caller;
+use sop_engine::engine::identity;
+use sop_engine::ops::RunRecord;
 use sop_store::RunFilter;
 
 #[derive(clap::Args)]
@@ -31,30 +33,25 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let store = sop_store::open_from_env()?;
-    let eng = Engine::new(ctx, store.as_ref(), identity::who(None)?, Progress::Quiet)?;
+    let service = ctx.service()?;
+    let caller = Caller::quiet(identity::who(&ctx.settings, None)?);
+    let now = service.clock().now();
     if let Some(id) = &args.run {
         if args.sop.is_some() || args.status.is_some() {
             return Err(Fail::invalid(
                 "--sop and --status filter the list of runs; leave them out when naming a RUN",
             ));
         }
-        let run = lookup::find_run(store.as_ref(), id)?;
-        if run.definition_snapshot.is_none() {
-            let steps = store.steps(&run.id)?;
-            if args.json {
-                json::print(&json::pruned(&run, &steps, eng.clock.now()))?;
-            } else {
-                print!("{}", report::pruned(&run, &steps));
+        match service.run_record(&caller, id)? {
+            RunRecord::Pruned { run, steps } if args.json => {
+                json::print(&json::pruned(&run, &steps, now))?
             }
-            return Ok(Exit::Success);
-        }
-        let t = eng.load(&run.id)?;
-        if args.json {
-            json::print_run(&eng, &t)?;
-        } else {
-            let decisions = store.run_decisions(t.id())?;
-            print!("{}", report::detail(&t, &decisions, eng.clock.now()));
+            RunRecord::Pruned { run, steps } => print!("{}", report::pruned(&run, &steps)),
+            RunRecord::Whole(t) if args.json => json::print_run(&service, &t)?,
+            RunRecord::Whole(t) => {
+                let decisions = service.store().run_decisions(t.id())?;
+                print!("{}", report::detail(&t, &decisions, now));
+            }
         }
         return Ok(Exit::Success);
     }
@@ -66,14 +63,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         statuses: args.status.into_iter().collect(),
         limit: args.limit,
     };
-    // A run waiting at a gate whose deadline passed is listed as what it now is.
-    crate::approval::expiry::sweep(&eng)?;
-    let mut runs = store.list_runs(&filter)?;
-    if recover_listed(&eng, &runs)? {
-        runs = store.list_runs(&filter)?;
-    }
+    let runs = service.list_runs(&caller, &filter)?.runs;
     if args.json {
-        json::print(&json::summaries(&runs, eng.clock.now()))?;
+        json::print(&json::summaries(&runs, now))?;
     } else if runs.is_empty() {
         let filtered = args.sop.is_some() || args.status.is_some();
         if filtered {
@@ -82,23 +74,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             println!("no runs yet; start one with `sop execute NAME`");
         }
     } else {
-        print!("{}", report::table(&runs, eng.clock.now()));
+        print!("{}", report::table(&runs, now));
     }
     Ok(Exit::Success)
-}
-
-/// Recovers listed runs whose process died, so the list shows where they really are.
-fn recover_listed(eng: &Engine, runs: &[sop_store::RunSummary]) -> anyhow::Result<bool> {
-    let mut any = false;
-    for summary in runs.iter().filter(|r| r.status.is_active()) {
-        let run = eng.store.run(&summary.id)?;
-        if run.lease_owner.is_none() && run.status != RunStatus::Running {
-            continue;
-        }
-        let mut t = Tracked::load(eng, &run.id)?;
-        if needs_recovery(eng, &t) {
-            any |= recover(eng, &mut t)?;
-        }
-    }
-    Ok(any)
 }

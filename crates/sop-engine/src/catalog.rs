@@ -1,0 +1,334 @@
+//! The SOP catalog: every `<SOP_DIR>/<name>/` folder read safely, parsed and cross-checked.
+//!
+//! Reading is the only I/O; parsing is `sop_core::definition::parse`. Folders are loaded in
+//! parallel because `sop list` on a thousand SOPs must stay well under a blink.
+
+mod safe_read;
+
+use crate::Error;
+pub use safe_read::MAX_FILE_BYTES;
+use safe_read::{outside_root, read_text};
+use sop_core::Diagnostic;
+use sop_core::definition::{self, Sop, SopSource, Sourced, names, suggest};
+use std::path::{Path, PathBuf};
+
+/// Below this many folders one thread is faster than starting more.
+const PARALLEL_THRESHOLD: usize = 32;
+
+/// One folder of the SOP directory and what became of it.
+#[derive(Debug)]
+pub struct Entry {
+    /// The folder name (lossily decoded when it is not UTF-8).
+    pub name: String,
+    /// The folder, as `<SOP_DIR as given>/<name>`.
+    pub dir: PathBuf,
+    /// How SOP.toml and SOP.md are named in messages.
+    pub toml_file: String,
+    pub md_file: String,
+    pub sop: Result<Sop, Vec<Diagnostic>>,
+}
+
+/// Every SOP folder of one directory, sorted by name.
+#[derive(Debug)]
+pub struct Catalog {
+    dir: PathBuf,
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("the SOP directory {} does not exist", .0.display())]
+    Missing(PathBuf),
+    #[error("the SOP directory {} is not a directory", .0.display())]
+    NotADirectory(PathBuf),
+    #[error("cannot read the SOP directory {}: {source}", .dir.display())]
+    Unreadable {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the SOP directory {} holds no SOPs", .0.display())]
+    Empty(PathBuf),
+    #[error("{} is one SOP's folder, not the SOP directory that holds SOP folders", .0.display())]
+    SingleSop(PathBuf),
+}
+
+impl CatalogError {
+    /// How to fix it, for the user.
+    pub fn help(&self) -> &'static str {
+        match self {
+            CatalogError::Missing(_) | CatalogError::NotADirectory(_) => {
+                "point --dir or SOP_DIR at the folder that holds one sub-folder per SOP"
+            }
+            CatalogError::Unreadable { .. } => "check the directory's permissions",
+            CatalogError::Empty(_) => {
+                "create <dir>/<name>/SOP.toml and <dir>/<name>/SOP.md (see docs/sop-format.md)"
+            }
+            CatalogError::SingleSop(_) => "point --dir or SOP_DIR at its parent directory",
+        }
+    }
+}
+
+impl Catalog {
+    /// Loads every SOP folder of `dir`. Problems with single SOPs are kept in their entries;
+    /// only a missing, unreadable or empty directory is an error.
+    pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
+        let meta = match std::fs::metadata(dir) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(CatalogError::Missing(dir.to_path_buf()));
+            }
+            Err(source) => {
+                return Err(CatalogError::Unreadable {
+                    dir: dir.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        if !meta.is_dir() {
+            return Err(CatalogError::NotADirectory(dir.to_path_buf()));
+        }
+        let unreadable = |source| CatalogError::Unreadable {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        let root = dir.canonicalize().map_err(unreadable)?;
+        let mut folders = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+            let entry = entry.map_err(unreadable)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            // Only directories are SOPs; top-level files such as oncall.toml or
+            // maintenance.toml are settings, not SOPs.
+            let is_dir = kind.is_dir()
+                || (kind.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()));
+            if is_dir {
+                folders.push(Folder {
+                    utf8: entry.file_name().to_str().is_some(),
+                    name,
+                    dir: dir.join(entry.file_name()),
+                    symlink: kind.is_symlink(),
+                });
+            }
+        }
+        if folders.is_empty() {
+            if dir.join("SOP.toml").exists() || dir.join("SOP.md").exists() {
+                return Err(CatalogError::SingleSop(dir.to_path_buf()));
+            }
+            return Err(CatalogError::Empty(dir.to_path_buf()));
+        }
+        folders.sort_by(|a, b| a.name.cmp(&b.name));
+        let loaded = load_all(&root, folders);
+        Ok(Catalog::cross_check(dir, loaded))
+    }
+
+    /// [`Catalog::load`] for commands: a directory problem becomes an invalid-input failure.
+    pub fn open(dir: &Path) -> crate::Result<Catalog> {
+        Catalog::load(dir).map_err(|e| Error::invalid(format!("{e}\n  = help: {}", e.help())))
+    }
+
+    /// Applies the rules that span SOPs; a conflicting SOP becomes invalid.
+    fn cross_check(dir: &Path, loaded: Vec<Loaded>) -> Catalog {
+        let valid: Vec<usize> = (0..loaded.len())
+            .filter(|i| loaded[*i].entry.sop.is_ok())
+            .collect();
+        let sourced: Vec<Sourced> = valid
+            .iter()
+            .filter_map(|i| {
+                let l = &loaded[*i];
+                Some(Sourced {
+                    sop: l.entry.sop.as_ref().ok()?,
+                    toml_file: &l.entry.toml_file,
+                    toml_text: &l.toml_text,
+                })
+            })
+            .collect();
+        let conflicts = definition::webhook_conflicts(&sourced);
+        drop(sourced);
+        let mut entries: Vec<Entry> = loaded.into_iter().map(|l| l.entry).collect();
+        for (i, diagnostic) in conflicts {
+            let entry = &mut entries[valid[i]];
+            match &mut entry.sop {
+                Ok(_) => entry.sop = Err(vec![diagnostic]),
+                Err(diags) => diags.push(diagnostic),
+            }
+        }
+        Catalog {
+            dir: dir.to_path_buf(),
+            entries,
+        }
+    }
+
+    /// The directory as given.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every folder, valid or not, sorted by name.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.entries
+            .binary_search_by(|e| e.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.entries[i])
+    }
+
+    /// The valid SOPs, sorted by name.
+    pub fn sops(&self) -> impl Iterator<Item = &Sop> {
+        self.entries.iter().filter_map(|e| e.sop.as_ref().ok())
+    }
+
+    /// The entry called `name`, or an invalid-input failure that suggests a close name.
+    pub fn entry(&self, name: &str) -> crate::Result<&Entry> {
+        self.get(name).ok_or_else(|| {
+            let names: Vec<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
+            let help = match suggest::closest(name, names.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => "run `sop list` to see the available SOPs".to_string(),
+            };
+            Error::invalid(format!(
+                "no SOP named `{name}` in {}\n  = help: {help}",
+                self.dir.display()
+            ))
+        })
+    }
+
+    /// The valid SOP called `name`; an unknown or invalid SOP is an invalid-input failure whose
+    /// message holds every problem. This is what commands that start runs call.
+    pub fn sop(&self, name: &str) -> crate::Result<&Sop> {
+        let entry = self.entry(name)?;
+        entry.sop.as_ref().map_err(|diags| {
+            let mut message = format!("SOP `{name}` is invalid:\n");
+            for d in diags {
+                message.push_str(&d.render());
+            }
+            message.push_str(&format!("run `sop check {name}` after fixing it"));
+            Error::invalid(message)
+        })
+    }
+}
+
+/// A folder to load.
+struct Folder {
+    name: String,
+    dir: PathBuf,
+    utf8: bool,
+    symlink: bool,
+}
+
+/// An entry plus the SOP.toml text, kept until the cross-SOP checks have pointed into it.
+struct Loaded {
+    entry: Entry,
+    toml_text: String,
+}
+
+fn load_all(root: &Path, folders: Vec<Folder>) -> Vec<Loaded> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(folders.len().div_ceil(PARALLEL_THRESHOLD))
+        .max(1);
+    if threads == 1 {
+        return folders.iter().map(|f| load_one(root, f)).collect();
+    }
+    let chunk = folders.len().div_ceil(threads);
+    let mut parts = folders.chunks(chunk);
+    let first = parts.next().unwrap_or_default();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|f| load_one(root, f)).collect::<Vec<_>>())
+            })
+            .collect();
+        // This thread takes the first share instead of idling until the others finish.
+        let mut loaded: Vec<Loaded> = first.iter().map(|f| load_one(root, f)).collect();
+        for w in workers {
+            loaded.extend(
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        loaded
+    })
+}
+
+fn load_one(root: &Path, folder: &Folder) -> Loaded {
+    let toml_path = folder.dir.join("SOP.toml");
+    let md_path = folder.dir.join("SOP.md");
+    let toml_file = toml_path.display().to_string();
+    let md_file = md_path.display().to_string();
+    let mut toml_text = String::new();
+    let sop = (|| {
+        let folder_file = folder.dir.display().to_string();
+        if !folder.utf8 {
+            return Err(vec![
+                Diagnostic::file(&folder_file, "the folder name is not valid UTF-8")
+                    .with_help(format!("rename the folder; {}", names::SOP_NAME_RULE)),
+            ]);
+        }
+        if let Some(problem) = names::sop_name_problem(&folder.name) {
+            return Err(vec![
+                Diagnostic::file(
+                    &folder_file,
+                    format!("`{}` is not a valid SOP name: {problem}", folder.name),
+                )
+                .with_help(format!("rename the folder; {}", names::SOP_NAME_RULE)),
+            ]);
+        }
+        if folder.symlink {
+            outside_root(root, &folder.dir, &folder_file)?;
+        }
+        let toml = read_text(root, &toml_path, &toml_file);
+        let md = read_text(root, &md_path, &md_file);
+        let (toml, md) = match (toml, md) {
+            (Ok(Some(t)), Ok(Some(m))) => (t, m),
+            (Ok(None), Ok(None)) => {
+                return Err(vec![
+                    Diagnostic::file(&folder_file, "the folder has neither SOP.toml nor SOP.md")
+                        .with_help("add both files, or rename the folder to start with `.` to keep it out of the catalog"),
+                ]);
+            }
+            (toml, md) => {
+                let mut diags = Vec::new();
+                for (result, file, other) in
+                    [(toml, &toml_file, "SOP.md"), (md, &md_file, "SOP.toml")]
+                {
+                    match result {
+                        Ok(Some(_)) => {}
+                        Ok(None) => diags.push(
+                            Diagnostic::file(file, "the file is missing")
+                                .with_help(format!("every SOP folder needs both SOP.toml and SOP.md; this one only has {other}")),
+                        ),
+                        Err(d) => diags.push(d),
+                    }
+                }
+                return Err(diags);
+            }
+        };
+        let result = definition::parse(&SopSource {
+            folder: &folder.name,
+            toml_file: &toml_file,
+            toml: &toml,
+            md_file: &md_file,
+            md: &md,
+        });
+        toml_text = toml;
+        result
+    })();
+    Loaded {
+        entry: Entry {
+            name: folder.name.clone(),
+            dir: folder.dir.clone(),
+            toml_file,
+            md_file,
+            sop,
+        },
+        toml_text,
+    }
+}

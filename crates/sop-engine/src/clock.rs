@@ -1,0 +1,44 @@
+//! The one place sop reads the wall clock. Test builds (the `test-clock` feature) may pin it
+//! with `SOP_NOW`; a release build refuses that setting, so nobody can move the time a gate's
+//! deadline or an audit entry is judged by.
+
+use chrono::{DateTime, Utc};
+
+/// Source of "now" for everything the engine decides. The core never reads the clock itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    fixed: Option<DateTime<Utc>>,
+}
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock { fixed: None }
+    }
+
+    /// A clock that always says `at` (library tests, what-if evaluations).
+    pub fn fixed(at: DateTime<Utc>) -> Self {
+        Clock { fixed: Some(at) }
+    }
+
+    /// The system clock, or in a test build the instant `SOP_NOW` names.
+    pub fn from_settings(s: &crate::Settings) -> crate::Result<Self> {
+        let Some(text) = s.var("SOP_NOW") else {
+            return Ok(Clock::system());
+        };
+        if !cfg!(feature = "test-clock") {
+            return Err(crate::Error::invalid(
+                "SOP_NOW is honoured only by test builds; unset it (`sop check --at` and `sop eval --at` evaluate at another instant)",
+            ));
+        }
+        let at = DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
+            crate::Error::invalid(format!(
+                "SOP_NOW=`{text}` is not an RFC 3339 time ({e}); use e.g. 2026-01-31T09:30:00Z"
+            ))
+        })?;
+        Ok(Clock::fixed(at.with_timezone(&Utc)))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.fixed.unwrap_or_else(Utc::now)
+    }
+}

@@ -1,0 +1,257 @@
+//! One event, one transaction: the machine's decision, the run and step changes, the audit
+//! entries and the lease are written together or not at all.
+//!
+//! Writes are compare-and-set on the run's version. When another process changed the run
+//! meanwhile (a `sop pause` or `sop cancel`), the run is read again and the same event decided
+//! anew on what is really there.
+
+pub use super::change::{Change, LeaseUse, StepRecord};
+use super::tracked::Tracked;
+use super::{Engine, audit, gates, lease, recovery, workdir};
+use crate::approval::outbox::{self, IssuedToken};
+use crate::{Error, ErrorKind};
+use chrono::{DateTime, Utc};
+use sop_core::run::{Action, Decision, RunEvent, RunStatus, StepStatus, TransitionError, next};
+use sop_store::{Expect, Gate, Run, RunPatch, StepPatch, StepRun, StoreError, StoreExt, Tx};
+
+/// Gives up deciding after this many lost races in a row.
+const MAX_TRIES: u32 = 8;
+
+/// What one transaction wrote, to bring [`Tracked`] up to date without reading it back.
+pub(crate) struct Written {
+    run: Run,
+    steps: Vec<StepRun>,
+    gates: Vec<Gate>,
+    /// Tokens of the gates opened, delivered once the transaction committed.
+    tokens: Vec<IssuedToken>,
+}
+
+/// The decision needs a process to drive the run, and this one does not hold the lease.
+#[derive(Debug, thiserror::Error)]
+#[error("this process does not hold the run's lease")]
+pub struct NeedsLease;
+
+/// The lease was free to take only because its owner died: the run must be recovered first.
+#[derive(Debug, thiserror::Error)]
+#[error("the run's previous owner is gone; it must be recovered first")]
+struct NeedsRecovery;
+
+/// Decides `change.event` on the run and stores the outcome. An illegal event is a failure
+/// (exit 1) that names the run's real state.
+pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<Decision> {
+    for _ in 0..MAX_TRIES {
+        let now = eng.clock.now();
+        let decision = next(&t.view, change.event, now).map_err(refusal)?;
+        let result = eng
+            .store
+            .transaction(|tx| write(tx, eng, t, &decision, change, now));
+        match result {
+            Ok(written) => {
+                absorb(eng, t, written, &decision);
+                workdir::release(&t.run);
+                return Ok(decision);
+            }
+            Err(e) if e.is_conflict() => t.reload(eng)?,
+            Err(e) if e.aborted::<NeedsLease>().is_some() => {
+                return Err(Error::with_source(ErrorKind::Conflict, NeedsLease));
+            }
+            Err(e) if e.aborted::<NeedsRecovery>().is_some() => {
+                t.reload(eng)?;
+                recovery::recover(eng, t)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(crate::Error::conflict(format!(
+        "run {} kept changing while this command tried to {}; try again",
+        t.id(),
+        change.event
+    )))
+}
+
+/// An illegal transition, as the person who asked sees it.
+pub fn refusal(e: TransitionError) -> crate::Error {
+    Error::conflict(e.to_string())
+}
+
+/// Writes `decision` in `tx`. Shared by [`commit`] and run creation.
+pub(crate) fn write(
+    tx: &mut dyn Tx,
+    eng: &Engine,
+    t: &Tracked,
+    decision: &Decision,
+    change: &Change,
+    now: DateTime<Utc>,
+) -> sop_store::Result<Written> {
+    let id = t.id();
+    let drives = matches!(
+        decision.action,
+        Action::Execute { .. } | Action::Backoff { .. } | Action::CheckCondition { .. }
+    );
+    if drives && change.lease == LeaseUse::Untouched {
+        return Err(StoreError::abort(NeedsLease));
+    }
+    let owner = eng.owner.as_str();
+    let until = now + eng.tuning.lease_ttl();
+    match change.lease {
+        LeaseUse::Take => {
+            let at = lease::takeover_instant(&t.run, &eng.owner, now);
+            let grant = tx.acquire_lease(id, owner, at, until.max(at))?;
+            if grant.took_over() && change.event != RunEvent::LeaseLapsed {
+                return Err(StoreError::abort(NeedsRecovery));
+            }
+            if !drives {
+                tx.release_lease(id, owner)?;
+            }
+        }
+        LeaseUse::Held if !drives => {
+            tx.release_lease(id, owner)?;
+        }
+        LeaseUse::Held => {
+            let renew_by = eng.tuning.lease_ttl() * 2 / 3;
+            if t.run.lease_expires_at.is_none_or(|at| at - now < renew_by) {
+                tx.renew_lease(id, owner, until)?;
+            }
+        }
+        LeaseUse::Untouched => {}
+    }
+
+    let mut after = t.view.clone();
+    after.apply(decision);
+    let mut patch = RunPatch::status(decision.status);
+    if !decision.is_noop(t.view.status) {
+        patch.reason = Some(match (decision.wait_reason, decision.status) {
+            (Some(w), _) => Some(w.as_str().to_string()),
+            (None, RunStatus::Running | RunStatus::Succeeded | RunStatus::AwaitingApproval) => None,
+            (None, _) => change.reason.clone(),
+        });
+    }
+    let current = match decision.status {
+        RunStatus::Failed => after.stopping_failure(),
+        _ => after.current_step(),
+    }
+    .map(|s| s.number);
+    if current.is_some() {
+        patch.current_step = Some(current);
+    }
+    let starts = decision
+        .steps
+        .iter()
+        .any(|c| matches!(c.status, StepStatus::Running | StepStatus::Waiting));
+    if t.run.started_at.is_none() && starts {
+        patch.started_at = Some(Some(now));
+    }
+    if decision.status.is_terminal() && !t.view.status.is_terminal() {
+        patch.finished_at = Some(Some(now));
+    } else if !decision.status.is_terminal() && t.run.finished_at.is_some() {
+        patch.finished_at = Some(None);
+    }
+    let run = tx.update_run(id, &Expect::version(t.run.version), &patch)?;
+
+    let mut steps = Vec::new();
+    let mut recorded = false;
+    for c in &decision.steps {
+        let mut p = step_patch(c.status, c.attempt, now, t.step_record(c.step));
+        if let Some(r) = change.record.as_ref().filter(|r| r.step == c.step) {
+            merge_record(&mut p, r);
+            recorded = true;
+        }
+        steps.push(tx.update_step(id, c.step, &p)?);
+    }
+    if let Some(r) = change.record.as_ref().filter(|_| !recorded) {
+        let mut p = StepPatch::default();
+        merge_record(&mut p, r);
+        p.finished_at = Some(Some(now));
+        steps.push(tx.update_step(id, r.step, &p)?);
+    }
+
+    let open: Vec<&Gate> = t.gates.iter().filter(|g| g.status.is_open()).collect();
+    let mut opened =
+        crate::approval::close::close_gates(tx, &open, decision, change.event, &eng.actor, now)?;
+    let mut tokens = Vec::new();
+    if let Action::AwaitGate { step } = decision.action {
+        opened.push(gates::open(tx, eng, t, step, now, &mut tokens)?);
+    }
+
+    let titles = |n: u32| t.step_def(n).map(|s| s.title.clone()).unwrap_or_default();
+    for entry in audit::entries(&t.view, decision, change, &titles, &eng.actor, now) {
+        tx.audit(&entry)?;
+    }
+    Ok(Written {
+        run,
+        steps,
+        gates: opened,
+        tokens,
+    })
+}
+
+pub(crate) fn absorb(eng: &Engine, t: &mut Tracked, written: Written, decision: &Decision) {
+    t.run = written.run;
+    for step in written.steps {
+        t.put_step(step);
+    }
+    let dir = eng.settings.outbox_dir();
+    for warning in outbox::deliver(dir.as_deref(), &written.tokens) {
+        eng.events.warning(&warning);
+    }
+    for gate in written.gates {
+        match t.gates.iter_mut().find(|g| g.id == gate.id) {
+            Some(slot) => *slot = gate,
+            None => t.gates.push(gate),
+        }
+    }
+    t.view.apply(decision);
+}
+
+/// The columns a step's new status implies.
+fn step_patch(
+    status: StepStatus,
+    attempt: Option<u32>,
+    now: DateTime<Utc>,
+    before: Option<&StepRun>,
+) -> StepPatch {
+    let mut p = StepPatch::status(status);
+    match status {
+        StepStatus::Running => {
+            p.attempts = attempt;
+            p.started_at = Some(Some(now));
+            p.finished_at = Some(None);
+            p.exit_code = Some(None);
+            p.duration_ms = Some(None);
+            p.process_group = Some(None);
+        }
+        StepStatus::Waiting => {
+            if before.is_none_or(|s| s.started_at.is_none()) {
+                p.started_at = Some(Some(now));
+            }
+            p.process_group = Some(None);
+        }
+        StepStatus::Pending => p.process_group = Some(None),
+        StepStatus::Succeeded
+        | StepStatus::Failed
+        | StepStatus::Skipped
+        | StepStatus::Cancelled => {
+            p.finished_at = Some(Some(now));
+            p.process_group = Some(None);
+        }
+    }
+    p
+}
+
+fn merge_record(p: &mut StepPatch, r: &StepRecord) {
+    if r.exit_code.is_some() {
+        p.exit_code = Some(r.exit_code);
+    }
+    if r.duration_ms.is_some() {
+        p.duration_ms = Some(r.duration_ms);
+    }
+    if let Some(output) = &r.output {
+        p.output = Some(output.clone());
+    }
+    if let Some(outputs) = &r.outputs {
+        p.outputs = Some(outputs.clone());
+    }
+    if let Some(note) = &r.note {
+        p.note = Some(Some(note.clone()));
+    }
+}

@@ -1,0 +1,214 @@
+//! Creating a run: snapshot, variables, conditions and forced starts recorded, `concurrency`
+//! enforced, and the first step started, all in one transaction.
+
+use super::commit::{Change, LeaseUse, write};
+use super::snapshot::Snapshot;
+use super::tracked::Tracked;
+use super::{Engine, redact, workdir};
+use crate::Error;
+use serde_json::{Map, Value, json};
+use sop_core::condition::Verdict;
+use sop_core::definition::Sop;
+use sop_core::gate::{GatePlan, PriorityModes};
+use sop_core::run::{Action, Decision, RunEvent, RunStatus, next};
+use sop_store::{AuditEvent, NewRun, NewStep, RunFilter, StoreError, StoreExt, Tx};
+use std::path::Path;
+
+/// Everything a new run starts from.
+pub struct NewRunRequest<'a> {
+    pub sop: &'a Sop,
+    pub snapshot: &'a Snapshot,
+    /// The SOP's folder, which a relative `workdir` is relative to.
+    pub folder: &'a Path,
+    pub variables: Map<String, Value>,
+    pub trigger_type: &'a str,
+    pub trigger_detail: Value,
+    pub verdict: &'a Verdict,
+    /// The resolved mode and gates; the run records the mode and keeps it.
+    pub plan: &'a GatePlan,
+    /// The `priority_based` mapping the mode was resolved with.
+    pub modes: &'a PriorityModes,
+    /// Why the start had to be forced (`--force`); empty when it did not.
+    pub forced: Vec<String>,
+    /// Record the run and leave it `pending` for a server.
+    pub detach: bool,
+}
+
+/// A new run and what this process should do with it next.
+pub struct Created {
+    pub tracked: Tracked,
+    /// `None` when nothing is to be driven (skipped or detached).
+    pub action: Option<Action>,
+}
+
+/// A second active run of an SOP whose `concurrency` is used up.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ConcurrencyRefused(String);
+
+pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
+    let sop = req.sop;
+    let meta = &sop.meta;
+    let dir = workdir::for_new_run(req.folder, meta.workdir.as_deref())?;
+    let plan = req.plan;
+    let starts = req.verdict.met || !req.forced.is_empty();
+    let now = eng.clock.now();
+    let result = eng.store.transaction(|tx| {
+        if let Some(limit) = meta.concurrency {
+            check_concurrency(tx, sop, limit)?;
+        }
+        let run = tx.insert_run(&NewRun {
+            sop_name: meta.name.clone(),
+            definition_hash: req.snapshot.content_hash(),
+            definition_snapshot: req.snapshot.encode(),
+            execution_mode: plan.resolution.mode,
+            status: RunStatus::Pending,
+            reason: None,
+            trigger_type: req.trigger_type.to_string(),
+            trigger_detail: req.trigger_detail.clone(),
+            started_by: eng.actor.clone(),
+            variables: Value::Object(req.variables.clone()),
+            created_at: now,
+            workdir: Some(dir.display().to_string()),
+            forced: !req.forced.is_empty(),
+            steps: sop
+                .steps
+                .iter()
+                .map(|s| NewStep {
+                    number: s.number,
+                    title: s.title.clone(),
+                })
+                .collect(),
+        })?;
+        let steps = tx.steps(&run.id)?;
+        let t = Tracked::build(eng, run, steps, Vec::new(), sop.clone(), plan.clone());
+        for entry in creation_entries(eng, &t, req) {
+            tx.audit(&entry)?;
+        }
+        let decided = if !starts {
+            let change = Change::new(RunEvent::ConditionsUnmet, LeaseUse::Untouched)
+                .reason("conditions not met");
+            Some((decide(&t, change.event, now)?, change))
+        } else if req.detach {
+            None
+        } else {
+            let change = Change::new(RunEvent::Start, LeaseUse::Take);
+            Some((decide(&t, change.event, now)?, change))
+        };
+        let Some((decision, change)) = decided else {
+            return Ok((t, None));
+        };
+        let written = write(tx, eng, &t, &decision, &change, now)?;
+        Ok((t, Some((decision, written))))
+    });
+    let (mut tracked, decided) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            workdir::remove(&dir);
+            if let Some(refused) = e.aborted::<ConcurrencyRefused>() {
+                return Err(Error::conflict(refused.0.clone()));
+            }
+            return Err(e.into());
+        }
+    };
+    let action = decided.map(|(decision, written)| {
+        super::commit::absorb(eng, &mut tracked, written, &decision);
+        decision.action
+    });
+    workdir::release(&tracked.run);
+    Ok(Created { tracked, action })
+}
+
+fn decide(
+    t: &Tracked,
+    event: RunEvent,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sop_store::Result<Decision> {
+    next(&t.view, event, now).map_err(StoreError::abort)
+}
+
+/// Refuses a run beyond the SOP's `concurrency`; runs in the same transaction as the insert, so
+/// two starts racing cannot both pass.
+fn check_concurrency(tx: &mut dyn Tx, sop: &Sop, limit: u32) -> sop_store::Result<()> {
+    let active = tx.count_active_runs(sop.name())?;
+    if active < u64::from(limit) {
+        return Ok(());
+    }
+    let filter = RunFilter {
+        sop_name: Some(sop.name().to_string()),
+        statuses: RunStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .collect(),
+        limit: 3,
+    };
+    let runs: Vec<String> = tx
+        .list_runs(&filter)?
+        .iter()
+        .map(|r| format!("{} ({})", r.id, r.status))
+        .collect();
+    let noun = if limit == 1 { "run" } else { "runs" };
+    Err(StoreError::abort(ConcurrencyRefused(format!(
+        "`{}` allows {limit} active {noun} at a time (concurrency = {limit}) and has {active}: {}\n  = help: wait for it to finish, or stop it with `sop cancel RUN`",
+        sop.name(),
+        runs.join(", ")
+    ))))
+}
+
+/// `run.created`, `run.conditions` and, when forced, `run.forced`.
+fn creation_entries(eng: &Engine, t: &Tracked, req: &NewRunRequest) -> Vec<AuditEvent> {
+    let now = t.run.created_at;
+    let entry = |kind: &str, detail: Value| {
+        AuditEvent::new(now, Some(t.id()), eng.actor.as_str(), kind, detail)
+    };
+    let secrets = redact::secret_values(&req.variables);
+    let items: Vec<Value> = req
+        .verdict
+        .items
+        .iter()
+        .map(|i| {
+            json!({
+                "source": i.source,
+                "holds": i.holds,
+                "detail": redact::hide(&i.detail, &secrets),
+            })
+        })
+        .collect();
+    let mut out = vec![
+        entry(
+            "run.created",
+            json!({
+                "sop": t.run.sop_name,
+                "trigger": {"type": req.trigger_type, "detail": req.trigger_detail},
+                "definition_hash": t.run.definition_hash,
+                "started_by": t.run.started_by,
+                "variables": redact::redact(&Value::Object(req.variables.clone())),
+                "workdir": t.run.workdir,
+                "detached": req.detach,
+                "mode": mode_detail(req),
+            }),
+        ),
+        entry(
+            "run.conditions",
+            json!({"met": req.verdict.met, "items": items}),
+        ),
+    ];
+    if !req.forced.is_empty() {
+        out.push(entry("run.forced", json!({"reasons": req.forced})));
+    }
+    out
+}
+
+/// The mode the run records: as declared, as resolved, and for `priority_based` the mapping
+/// that resolved it, so the audit trail explains the gates even after the mapping changes.
+fn mode_detail(req: &NewRunRequest) -> Value {
+    let resolution = &req.plan.resolution;
+    let mut detail = json!({
+        "declared": resolution.declared,
+        "resolved": resolution.mode,
+    });
+    if resolution.via_priority() {
+        detail["priority_modes"] = json!(req.modes.to_string());
+    }
+    detail
+}

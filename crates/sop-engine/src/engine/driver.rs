@@ -1,0 +1,269 @@
+//! Advances a run whose lease this process holds: asks the machine what to do, runs the step,
+//! records the outcome and the start of the next step in one transaction, and repeats until the
+//! run finishes or waits for someone.
+
+use super::commit::{Change, LeaseUse, StepRecord, commit};
+use super::settings::DEFAULT_STEP_TIMEOUT;
+use super::step_watch::{Abandon, StepWatch};
+use super::tracked::Tracked;
+use super::{Engine, step_condition, trace, workdir};
+use crate::error::Context as _;
+use crate::executor::{Executor, RunInfo, ScratchDir, Script, StepRequest, StepResult};
+use sop_core::run::{Action, RunEvent, RunStatus};
+use sop_core::template::Vars;
+use sop_store::StepOutput;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Runs `t` from `action` (the action of the decision that handed this process the lease) until
+/// there is nothing left for this process to do.
+pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> crate::Result<()> {
+    let mut env: Option<(ScratchDir, Executor)> = None;
+    let result = loop {
+        if let (Some(signal), Action::Execute { step, .. } | Action::Backoff { step, .. }) =
+            (eng.stop.requested(), action)
+        {
+            break let_go(eng, t, step, signal, None);
+        }
+        match action {
+            Action::Execute { step, attempt } => {
+                if env.is_none() {
+                    env = Some(prepare(eng, t)?);
+                }
+                let (_, executor) = env.as_ref().expect("prepared above");
+                match execute(eng, t, executor, step, attempt) {
+                    Ok(Some(next)) => action = next,
+                    Ok(None) => break Ok(()),
+                    Err(e) => break Err(e),
+                }
+            }
+            Action::Backoff { step, until, .. } => {
+                if let Err(e) = wait_until(eng, t, until) {
+                    break Err(e);
+                }
+                let change = Change::new(RunEvent::StepStarted { step }, LeaseUse::Held);
+                match commit(eng, t, &change) {
+                    Ok(d) => action = d.action,
+                    Err(e) => break Err(e),
+                }
+            }
+            Action::CheckCondition { step } => match step_condition::decide(eng, t, step) {
+                Ok(d) => action = d.action,
+                Err(e) => break Err(e),
+            },
+            Action::AwaitManual { step } => {
+                if let Some(def) = t.step_def(step) {
+                    eng.events.manual_step(t, def);
+                }
+                break Ok(());
+            }
+            Action::AwaitGate { .. } | Action::Kill { .. } | Action::Stop | Action::Continue => {
+                break Ok(());
+            }
+        }
+    };
+    trace::flush();
+    result
+}
+
+/// The executor of this run: its variables' environment, working directory and a private
+/// directory for `$SOP_OUTPUT` files.
+fn prepare(eng: &Engine, t: &Tracked) -> crate::Result<(ScratchDir, Executor)> {
+    let workdir = match &t.run.workdir {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::temp_dir(),
+    };
+    workdir::ensure(&workdir)?;
+    let scratch = ScratchDir::create("sop-output").context("cannot create a private directory")?;
+    let variables = t.variables();
+    let info = RunInfo {
+        run_id: t.id(),
+        sop_name: &t.run.sop_name,
+        variables: &variables,
+        workdir: &workdir,
+        scratch_dir: scratch.path(),
+    };
+    let executor = Executor::new(info, eng.tuning.executor)
+        .map_err(|e| crate::Error::invalid(e.to_string()))?;
+    Ok((scratch, executor))
+}
+
+/// Runs attempt `attempt` of `step` (and the automatic retries left) and commits its outcome.
+/// `None`: this process has nothing more to do for the run.
+fn execute(
+    eng: &Engine,
+    t: &mut Tracked,
+    executor: &Executor,
+    step: u32,
+    attempt: u32,
+) -> crate::Result<Option<Action>> {
+    let def = t
+        .step_def(step)
+        .cloned()
+        .with_context(|| format!("run {} has no step {step} in its definition", t.id()))?;
+    trace::mark("starting", step);
+    eng.events.step_started(t, &def);
+    let variables = t.variables();
+    let outputs = t.outputs();
+    let vars = Vars::new(&variables).with_steps(&outputs);
+    let scripts: Result<Vec<Script>, _> =
+        def.commands().map(|b| Script::render(b, &vars)).collect();
+    let scripts = match scripts {
+        Ok(s) => s,
+        Err(e) => {
+            let why = format!("cannot render its command: {e}");
+            eng.events.step_error(step, &why);
+            let record = StepRecord {
+                step,
+                outcome: Some("failed".into()),
+                attempt: Some(attempt),
+                failure: Some(why.clone()),
+                output: Some(text_output(&why)),
+                ..StepRecord::default()
+            };
+            let event = RunEvent::StepFailed {
+                step,
+                timed_out: false,
+            };
+            let change = Change::new(event, LeaseUse::Held)
+                .record(record)
+                .reason(format!("step {step} failed: {why}"));
+            return Ok(Some(commit(eng, t, &change)?.action));
+        }
+    };
+    let timeout = def
+        .options
+        .timeout
+        .or(t.sop.meta.timeout)
+        .map_or(DEFAULT_STEP_TIMEOUT, |d| d.as_std());
+    let request = StepRequest {
+        number: step,
+        scripts: &scripts,
+        timeout: Some(timeout),
+        retries: def.options.retries.saturating_sub(attempt - 1),
+        earlier_outputs: &outputs,
+    };
+    trace::mark("rendered", step);
+    let mut watch = StepWatch::new(eng, t, step, attempt);
+    let result = executor.run_step(&request, &mut watch);
+    trace::mark("ended", step);
+    let abandoned = watch.abandoned;
+    if let Some(e) = watch.error.take() {
+        return Err(e);
+    }
+    match abandoned {
+        Some(Abandon::Elsewhere) => return Ok(None),
+        Some(Abandon::Interrupted(signal)) => {
+            let last_attempt = attempt + result.attempts - 1;
+            let record = outcome(step, last_attempt, &result, true).record;
+            let_go(eng, t, step, signal, record)?;
+            return Ok(None);
+        }
+        _ => {}
+    }
+    let last_attempt = attempt + result.attempts - 1;
+    let change = outcome(step, last_attempt, &result, abandoned.is_some());
+    let decision = commit(eng, t, &change)?;
+    trace::mark("committed", step);
+    if t.run.status == RunStatus::Cancelled {
+        eng.events.step_cancelled(step, &result);
+    } else {
+        eng.events
+            .step_finished(t, step, &result, def.options.continue_on_error);
+    }
+    Ok(Some(decision.action))
+}
+
+fn outcome(step: u32, attempt: u32, result: &StepResult, cancelled: bool) -> Change {
+    let failure = result.failure();
+    let outcome = if result.succeeded() {
+        "succeeded"
+    } else if cancelled || result.cancelled {
+        "cancelled"
+    } else if result.timed_out {
+        "timed_out"
+    } else {
+        "failed"
+    };
+    let record = StepRecord {
+        step,
+        outcome: Some(outcome.into()),
+        attempt: Some(attempt),
+        exit_code: result.exit_code,
+        duration_ms: Some(result.duration.as_millis() as u64),
+        output: Some(StepOutput {
+            tail: result.output.tail.clone(),
+            total_size: result.output.total_bytes,
+            sha256: Some(result.output.sha256.clone()),
+        }),
+        outputs: Some(result.outputs.clone()),
+        failure: failure.clone(),
+        note: None,
+    };
+    let event = if result.succeeded() {
+        RunEvent::StepSucceeded { step }
+    } else {
+        RunEvent::StepFailed {
+            step,
+            timed_out: result.timed_out,
+        }
+    };
+    let mut change = Change::new(event, LeaseUse::Held).record(record);
+    if let Some(why) = failure {
+        change = change.reason(format!("step {step} failed: {why}"));
+    }
+    change
+}
+
+/// This process was told to stop while the run had step `step` under way: the run is left as
+/// a crash would leave it (an idempotent step runs again on `sop resume`, any other waits for
+/// `sop retry` or `sop skip`), with the signal recorded.
+fn let_go(
+    eng: &Engine,
+    t: &mut Tracked,
+    step: u32,
+    signal: i32,
+    record: Option<StepRecord>,
+) -> crate::Result<()> {
+    let mut change = Change::new(RunEvent::LeaseLapsed, LeaseUse::Held)
+        .detail("signal", signal)
+        .detail("interrupted_step", step)
+        .reason(format!(
+            "sop was stopped by signal {signal} during step {step}"
+        ));
+    change.record = record;
+    commit(eng, t, &change)?;
+    eng.events.step_interrupted(step, signal);
+    Ok(())
+}
+
+/// Output standing in for a step that never ran: the reason, as if it had printed it.
+fn text_output(text: &str) -> StepOutput {
+    use sha2::{Digest, Sha256};
+    let bytes = format!("{text}\n").into_bytes();
+    StepOutput {
+        total_size: bytes.len() as u64,
+        sha256: Some(hex::encode(Sha256::digest(&bytes))),
+        tail: bytes,
+    }
+}
+
+/// Sleeps until `until`, watching for a cancel from another process.
+fn wait_until(
+    eng: &Engine,
+    t: &mut Tracked,
+    until: chrono::DateTime<chrono::Utc>,
+) -> crate::Result<()> {
+    let started = Instant::now();
+    let total = (until - eng.clock.now()).to_std().unwrap_or_default();
+    while started.elapsed() < total {
+        let left = total - started.elapsed();
+        std::thread::sleep(left.min(eng.tuning.executor.poll_interval));
+        let run = eng.store.run(t.id())?;
+        if run.version != t.run.version {
+            t.reload(eng)?;
+            return Ok(());
+        }
+    }
+    Ok(())
+}

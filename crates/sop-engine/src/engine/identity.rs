@@ -1,0 +1,82 @@
+//! Who is acting: `--as`, else `SOP_USER`, else the operating-system user.
+
+use crate::Error;
+
+/// The person a command acts for. Recorded as the run's starter and as the audit actor.
+pub fn who(settings: &crate::Settings, as_flag: Option<&str>) -> crate::Result<String> {
+    if let Some(name) = as_flag {
+        return checked(name, "--as");
+    }
+    if let Some(name) = settings.var("SOP_USER") {
+        return checked(name, "SOP_USER");
+    }
+    Ok(os_user())
+}
+
+fn checked(name: &str, source: &str) -> crate::Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid(format!(
+            "{source} is empty; give a user name, e.g. {source}=alice"
+        )));
+    }
+    if name.chars().any(char::is_control) || name.chars().count() > 128 {
+        return Err(Error::invalid(format!(
+            "{source} `{}` is not a user name: use at most 128 printable characters",
+            name.escape_default()
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// The account this process runs as: the password database's name for our uid, else `$USER`,
+/// else `uid:N`.
+pub fn os_user() -> String {
+    // SAFETY: getuid cannot fail and has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    if let Some(name) = passwd_name(uid) {
+        return name;
+    }
+    match std::env::var("USER") {
+        Ok(name) if !name.trim().is_empty() => name.trim().to_string(),
+        _ => format!("uid:{uid}"),
+    }
+}
+
+fn passwd_name(uid: libc::uid_t) -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: an all-zero passwd is a valid value for getpwuid_r to overwrite.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the duration of the call and `buf` is as long as we
+    // say; on success `result` points at `pwd`, whose strings live in `buf`.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: pw_name is a NUL-terminated string inside `buf`, which is still alive.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    let name = name.to_str().ok()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flag_wins_and_is_checked() {
+        let s = crate::Settings::from_vars(None, [("SOP_USER".to_string(), "carol".to_string())]);
+        assert_eq!(who(&s, Some(" alice ")).unwrap(), "alice");
+        assert_eq!(who(&s, None).unwrap(), "carol");
+        let err = who(&s, Some("")).unwrap_err().to_string();
+        assert!(err.contains("--as is empty"), "{err}");
+        let err = who(&s, Some("a\nb")).unwrap_err().to_string();
+        assert!(err.contains("not a user name"), "{err}");
+    }
+
+    #[test]
+    fn the_os_user_has_a_name() {
+        assert!(!os_user().is_empty());
+    }
+}

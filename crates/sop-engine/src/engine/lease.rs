@@ -1,0 +1,95 @@
+//! Who may advance a run: the lease owner naming this process, and whether an owner is gone.
+//!
+//! An owner is `host/pid/nonce`. A lease lapses when its time is up, or at once when its owner
+//! ran on this host and that process no longer exists (killed with `kill -9`), so a crash is
+//! recovered by the next command instead of after the lease's full duration.
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use sop_store::Run;
+
+/// A fresh lease owner name for one driver: this host and process, and a nonce that tells two
+/// drivers of one process apart.
+pub fn new_owner() -> String {
+    let nonce: u32 = rand::rng().random();
+    format!("{}/{}/{nonce:08x}", hostname(), std::process::id())
+}
+
+/// Whether `run`'s lease has lapsed at `now` for the driver named `me`: expired, or held by a
+/// process of this host that is gone. A run without a lease has nothing to lapse.
+pub fn lapsed(run: &Run, me: &str, now: DateTime<Utc>) -> bool {
+    let Some(owner) = run.lease_owner.as_deref() else {
+        return false;
+    };
+    if owner == me {
+        return false;
+    }
+    run.lease_expires_at.is_none_or(|t| t <= now) || owner_is_gone(owner)
+}
+
+/// The instant to present to the store as "now" when taking over: a lease whose owner is gone
+/// counts as lapsed already, whatever time it was granted until.
+pub fn takeover_instant(run: &Run, me: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+    match run.lease_expires_at {
+        Some(t) if t > now && lapsed(run, me, now) => t + chrono::TimeDelta::milliseconds(1),
+        _ => now,
+    }
+}
+
+/// True only when `owner` names a process on this host that does not exist any more.
+fn owner_is_gone(owner: &str) -> bool {
+    let mut parts = owner.split('/');
+    let (Some(host), Some(pid), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    if host != hostname() {
+        return false;
+    }
+    let Ok(pid) = pid.parse::<i32>() else {
+        return false;
+    };
+    if pid <= 1 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists; nothing is delivered.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+/// This machine's name, as leases and audit entries record it.
+pub fn hostname() -> String {
+    {
+        let mut buf = [0u8; 256];
+        // SAFETY: the buffer is valid for its whole length; gethostname NUL-terminates on success.
+        let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+        let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+        let name = if rc == 0 {
+            String::from_utf8_lossy(&buf[..end]).replace('/', "_")
+        } else {
+            String::new()
+        };
+        if name.is_empty() {
+            "localhost".into()
+        } else {
+            name
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_is_alive_and_a_dead_pid_is_gone() {
+        let me = new_owner();
+        assert!(me.starts_with(&hostname()));
+        assert!(!owner_is_gone(&me));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(owner_is_gone(&format!("{}/{pid}/0", hostname())));
+        assert!(!owner_is_gone(&format!("elsewhere/{pid}/0")));
+        assert!(!owner_is_gone("not an owner"));
+    }
+}

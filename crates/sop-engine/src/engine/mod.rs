@@ -1,0 +1,99 @@
+//! The run engine: creates runs, advances them step by step under a lease, recovers runs whose
+//! process died, and records every transition with its audit entry in one store transaction.
+//!
+//! The rules live in the pure [`sop_core::run::next`]; this module gathers its inputs (the
+//! store, the definition snapshot, the clock), applies its decisions, and runs the steps.
+//!
+//! - [`create::create`] records a new run (and starts it).
+//! - [`Tracked::load`] reads a run; [`recovery::recover`] takes over one left behind.
+//! - [`commit::commit`] applies one event (pause, cancel, done, ...) as one transaction.
+//! - [`driver::drive`] runs steps while this process holds the lease.
+
+pub mod audit;
+pub mod change;
+pub mod commit;
+pub mod create;
+pub mod driver;
+pub mod gates;
+pub mod identity;
+pub mod lease;
+pub mod lookup;
+pub mod recovery;
+pub mod redact;
+pub mod settings;
+pub mod snapshot;
+pub mod step_condition;
+pub mod step_watch;
+pub mod trace;
+pub mod tracked;
+pub mod view;
+pub mod workdir;
+
+pub use change::{Change, LeaseUse, StepRecord};
+pub use commit::commit;
+pub use settings::EngineSettings;
+pub use tracked::Tracked;
+
+use crate::{Clock, RunEvents, Settings, StopSignal};
+use sop_store::Store;
+
+/// What every engine operation needs: where state lives, the time, the settings, who acts, and
+/// who watches.
+pub struct Engine<'a> {
+    pub settings: &'a Settings,
+    pub store: &'a dyn Store,
+    pub clock: Clock,
+    /// Lease and execution tunables, parsed from `settings`.
+    pub tuning: EngineSettings,
+    /// The person this operation acts for.
+    pub actor: String,
+    /// Who is told about the run's progress.
+    pub events: &'a dyn RunEvents,
+    /// Set when whoever owns this driver wants it to let go of the run.
+    pub stop: StopSignal,
+    /// The name this driver holds leases under (`host/pid/nonce`).
+    pub owner: String,
+}
+
+impl<'a> Engine<'a> {
+    /// The engine for one operation.
+    pub fn new(
+        settings: &'a Settings,
+        store: &'a dyn Store,
+        clock: Clock,
+        actor: String,
+        events: &'a dyn RunEvents,
+    ) -> crate::Result<Self> {
+        Ok(Engine {
+            settings,
+            store,
+            clock,
+            tuning: EngineSettings::load(settings)?,
+            actor,
+            events,
+            stop: StopSignal::new(),
+            owner: lease::new_owner(),
+        })
+    }
+
+    /// The same engine, letting go of runs when `stop` is requested.
+    pub fn with_stop(mut self, stop: StopSignal) -> Self {
+        self.stop = stop;
+        self
+    }
+
+    /// The same engine, holding leases under `owner`.
+    pub fn with_owner(mut self, owner: String) -> Self {
+        self.owner = owner;
+        self
+    }
+
+    /// Reads a run by id or unique prefix, recovers it if its process died, and applies the
+    /// deadline of a gate it waits at.
+    pub fn load(&self, id: &str) -> crate::Result<Tracked> {
+        let mut t = Tracked::load(self, id)?;
+        recovery::recover(self, &mut t)?;
+        crate::approval::expiry::apply(self, &mut t)?;
+        Ok(t)
+    }
+}

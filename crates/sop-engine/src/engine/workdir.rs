@@ -1,0 +1,104 @@
+//! Where a run's commands execute: the SOP's `workdir`, or a fresh private temp directory that
+//! lives as long as the run.
+
+use crate::error::Context as _;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+const PREFIX: &str = "sop-run-";
+
+/// The working directory for a new run of the SOP in `sop_dir` with `workdir` set (relative
+/// paths are relative to the SOP's folder), or a new private temp directory.
+pub fn for_new_run(sop_folder: &Path, workdir: Option<&str>) -> crate::Result<PathBuf> {
+    match workdir {
+        Some(dir) => {
+            let path = sop_folder.join(dir);
+            Ok(std::path::absolute(&path).unwrap_or(path))
+        }
+        None => fresh(),
+    }
+}
+
+fn fresh() -> crate::Result<PathBuf> {
+    let parent = std::env::temp_dir();
+    for _ in 0..16 {
+        let suffix: u64 = rand::random();
+        let path = parent.join(format!("{PREFIX}{suffix:016x}"));
+        match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot create a working directory in {}", parent.display())
+                });
+            }
+        }
+    }
+    Err(crate::Error::internal(format!(
+        "no free working directory name in {}",
+        parent.display()
+    )))
+}
+
+/// Makes sure a run's temp directory exists before a step runs (it may have been cleaned up
+/// while the run waited); an SOP's own `workdir` is never created.
+pub fn ensure(path: &Path) -> crate::Result<()> {
+    if is_ours(path) && !path.exists() {
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(path)
+            .with_context(|| format!("cannot create the working directory {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Removes the temp directory of a run that ended for good. A failed run keeps it: `sop retry`
+/// and `sop skip` go on in it, with the files earlier steps left there.
+pub fn release(run: &sop_store::Run) {
+    let done = run.status.is_terminal() && run.status != sop_core::run::RunStatus::Failed;
+    if let (true, Some(dir)) = (done, &run.workdir) {
+        remove(Path::new(dir));
+    }
+}
+
+/// Removes a run's temp directory; an SOP's own `workdir` is left alone.
+pub fn remove(path: &Path) {
+    if is_ours(path) {
+        let _ = std::fs::remove_dir_all(path);
+    }
+}
+
+fn is_ours(path: &Path) -> bool {
+    path.parent() == Some(std::env::temp_dir().as_path())
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(PREFIX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_dirs_are_private_and_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = for_new_run(Path::new("/srv/sops/demo"), None).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        remove(&dir);
+        assert!(!dir.exists());
+        ensure(&dir).unwrap();
+        assert!(dir.exists());
+        remove(&dir);
+    }
+
+    #[test]
+    fn an_sop_workdir_is_resolved_and_never_touched() {
+        let dir = for_new_run(Path::new("/srv/sops/demo"), Some("work")).unwrap();
+        assert_eq!(dir, Path::new("/srv/sops/demo/work"));
+        assert!(!is_ours(&dir));
+        let abs = for_new_run(Path::new("/srv/sops/demo"), Some("/var/tmp")).unwrap();
+        assert_eq!(abs, Path::new("/var/tmp"));
+    }
+}

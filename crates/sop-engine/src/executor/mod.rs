@@ -1,0 +1,31 @@
+//! Runs a step's code blocks as processes: `sh -c` / `bash -c` in the run's working directory,
+//! each in its own process group, with the variables in the environment, output streamed and
+//! captured, a timeout, cancellation and retries. `docs/execution.md` is the user-facing contract.
+//!
+//! The engine builds one [`Executor`] per run and calls [`Executor::run_step`] per step; the
+//! retry loop lives here, so the engine sees one [`StepResult`] per step and follows attempts
+//! through [`Observer::retrying`]. `sop cancel` stops a step owned by another process with
+//! [`terminate_group`].
+
+mod capture;
+mod env;
+mod group;
+mod observer;
+mod process;
+mod result;
+mod scratch;
+mod script;
+mod settings;
+mod step;
+
+pub use env::{OWN_NAMES, is_own_name, var_env_name, variable_env};
+pub use group::{Termination, terminate_group};
+pub use observer::{FailedAttempt, Observer};
+pub use result::StepResult;
+pub use scratch::ScratchDir;
+pub use script::Script;
+pub use settings::{ExecutorSettings, parse_duration};
+pub use step::{Executor, RunInfo, StepRequest};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,37 @@
+//! Who asks for an operation and who watches what it does.
+
+use crate::{NoEvents, RunEvents, StopSignal};
+
+/// The person (or program) an operation acts for, where its run's progress goes, and the
+/// signal that asks a driver to let go.
+pub struct Caller<'a> {
+    pub actor: String,
+    pub events: &'a dyn RunEvents,
+    pub stop: StopSignal,
+    /// The name runs driven for this caller are leased under: one per caller, so two callers
+    /// of one process never mistake each other's leases for their own.
+    pub owner: String,
+}
+
+impl<'a> Caller<'a> {
+    pub fn new(actor: impl Into<String>, events: &'a dyn RunEvents) -> Self {
+        Caller {
+            actor: actor.into(),
+            events,
+            stop: StopSignal::new(),
+            owner: crate::engine::lease::new_owner(),
+        }
+    }
+
+    pub fn with_stop(mut self, stop: StopSignal) -> Self {
+        self.stop = stop;
+        self
+    }
+}
+
+impl Caller<'static> {
+    /// A caller nobody watches (reads, background work).
+    pub fn quiet(actor: impl Into<String>) -> Self {
+        Caller::new(actor, &NoEvents)
+    }
+}

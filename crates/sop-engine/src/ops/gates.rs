@@ -1,0 +1,134 @@
+//! Deciding gates: approve or reject, by a person or with a token; the open gates.
+
+use super::{Caller, Service};
+use crate::Error;
+use crate::approval::decide::{Outcome, decide};
+use crate::approval::expiry;
+use crate::engine::Tracked;
+use sop_core::gate::{GateError, Verdict};
+
+pub use crate::approval::decide::Request as GateRequest;
+
+/// What a decision did.
+pub enum GateDecision {
+    /// Counted; the gate still waits for `waiting_for`.
+    Counted {
+        tracked: Tracked,
+        actor: String,
+        step: u32,
+        waiting_for: String,
+    },
+    /// Approved with `detach`: the run is `pending`, for a server to pick up.
+    Detached {
+        tracked: Tracked,
+        actor: String,
+        step: u32,
+    },
+    /// The gate passed or was rejected; the run went on (driven here when asked to).
+    Settled {
+        tracked: Tracked,
+        step: u32,
+        outcome: sop_core::gate::GateOutcome,
+    },
+}
+
+impl GateDecision {
+    pub fn tracked(&self) -> &Tracked {
+        match self {
+            GateDecision::Counted { tracked, .. }
+            | GateDecision::Detached { tracked, .. }
+            | GateDecision::Settled { tracked, .. } => tracked,
+        }
+    }
+}
+
+impl Service {
+    /// Decides a gate of run `id` under every approval rule. A refusal is recorded in the audit
+    /// trail and returned as a `Refused` error; a settled gate hands the run on, and it is
+    /// driven in this thread when `drive`.
+    pub fn decide_gate(
+        &self,
+        caller: &Caller,
+        id: &str,
+        req: &GateRequest,
+        drive: bool,
+    ) -> crate::Result<GateDecision> {
+        if req.verdict == Verdict::Reject
+            && req.comment.as_deref().is_none_or(|c| c.trim().is_empty())
+        {
+            return Err(Error::invalid(
+                "a rejection needs a comment saying why; it goes into the audit trail",
+            ));
+        }
+        let eng = self.engine(caller)?;
+        let mut t = eng.load(id)?;
+        let verb = req.verdict.as_str();
+        match decide(&eng, &t, req)? {
+            Outcome::Refused(e) => {
+                if matches!(e, GateError::Expired { .. }) {
+                    // The deadline passed between loading the run and deciding: record it now.
+                    t.reload(&eng)?;
+                    expiry::apply(&eng, &mut t)?;
+                }
+                Err(Error::refused(format!("cannot {verb} run {}: {e}", t.id())))
+            }
+            Outcome::Counted {
+                actor,
+                step,
+                waiting_for,
+            } => {
+                t.reload(&eng)?;
+                Ok(GateDecision::Counted {
+                    tracked: t,
+                    actor,
+                    step,
+                    waiting_for,
+                })
+            }
+            Outcome::Detached { actor, step } => {
+                t.reload(&eng)?;
+                Ok(GateDecision::Detached {
+                    tracked: t,
+                    actor,
+                    step,
+                })
+            }
+            Outcome::Settled {
+                step,
+                outcome,
+                mut tracked,
+                decision,
+            } => {
+                caller.events.gate_settled(&tracked, step, &outcome);
+                if drive {
+                    self.drive(caller, &mut tracked, decision.action)?;
+                }
+                Ok(GateDecision::Settled {
+                    tracked: *tracked,
+                    step,
+                    outcome,
+                })
+            }
+        }
+    }
+}
+
+impl Service {
+    /// The open gates, with what each waits for; with `person`, only those `person` may decide.
+    pub fn pending_gates(
+        &self,
+        caller: &Caller,
+        person: Option<&str>,
+    ) -> crate::Result<Vec<crate::approval::pending::PendingGate>> {
+        crate::approval::pending::list(&self.engine(caller)?, person)
+    }
+
+    /// The open gates of one run.
+    pub fn gates_of_run(
+        &self,
+        caller: &Caller,
+        t: &Tracked,
+    ) -> crate::Result<Vec<crate::approval::pending::PendingGate>> {
+        crate::approval::pending::of_run(&self.engine(caller)?, t)
+    }
+}

@@ -1,0 +1,57 @@
+//! Reading runs: one run (as it really is: recovered, deadlines applied), or a list of recent
+//! runs with the same care.
+
+use super::{Caller, Service};
+use crate::engine::recovery::{needs_recovery, recover};
+use crate::engine::{Tracked, lookup};
+use sop_core::run::RunStatus;
+use sop_store::{Run, RunFilter, RunSummary, StepRun};
+
+/// One run as found: whole, or pruned (its definition and step details are gone).
+pub enum RunRecord {
+    Whole(Box<Tracked>),
+    Pruned { run: Box<Run>, steps: Vec<StepRun> },
+}
+
+/// Recent runs, newest first.
+pub struct RunList {
+    pub runs: Vec<RunSummary>,
+}
+
+impl Service {
+    /// The run `id` names, or what is left of it after pruning.
+    pub fn run_record(&self, caller: &Caller, id: &str) -> crate::Result<RunRecord> {
+        let run = lookup::find_run(self.store(), id)?;
+        if run.definition_snapshot.is_none() {
+            let steps = self.store().steps(&run.id)?;
+            return Ok(RunRecord::Pruned {
+                run: Box::new(run),
+                steps,
+            });
+        }
+        Ok(RunRecord::Whole(Box::new(self.load_run(caller, &run.id)?)))
+    }
+
+    /// Recent runs matching `filter`. Gates whose deadline passed are expired first and runs
+    /// whose process died are recovered, so each is listed as what it now is.
+    pub fn list_runs(&self, caller: &Caller, filter: &RunFilter) -> crate::Result<RunList> {
+        let eng = self.engine(caller)?;
+        crate::approval::expiry::sweep(&eng)?;
+        let mut runs = self.store().list_runs(filter)?;
+        let mut any = false;
+        for summary in runs.iter().filter(|r| r.status.is_active()) {
+            let run = self.store().run(&summary.id)?;
+            if run.lease_owner.is_none() && run.status != RunStatus::Running {
+                continue;
+            }
+            let mut t = Tracked::load(&eng, &run.id)?;
+            if needs_recovery(&eng, &t) {
+                any |= recover(&eng, &mut t)?;
+            }
+        }
+        if any {
+            runs = self.store().list_runs(filter)?;
+        }
+        Ok(RunList { runs })
+    }
+}

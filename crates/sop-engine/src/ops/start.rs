@@ -1,0 +1,223 @@
+//! Starting runs: the plan of a start (what a dry run shows, as data) and the start itself.
+
+use super::{Caller, Service};
+use crate::approval::settings::priority_modes;
+use crate::catalog::Catalog;
+use crate::engine::Tracked;
+use crate::engine::create::{Created, NewRunRequest, create};
+use crate::engine::snapshot::Snapshot;
+use crate::{Error, ErrorKind, executor, scope};
+use serde_json::{Map, Value};
+use sop_core::condition::{self, Verdict};
+use sop_core::definition::Sop;
+use sop_core::gate::{GatePlan, PriorityModes};
+use sop_core::run::Action;
+use sop_core::template::{ProblemKind, Vars, render_command};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What someone asks to start.
+#[derive(Debug, Clone)]
+pub struct StartRequest {
+    pub sop: String,
+    pub variables: Map<String, Value>,
+    /// `manual`, `webhook`, `event`, `cron`.
+    pub trigger_type: String,
+    /// What the trigger recorded (path, event name, schedule), for the audit trail.
+    pub trigger_detail: Value,
+    /// Start although the conditions do not hold or the SOP has no trigger of this kind
+    /// (recorded in the audit trail).
+    pub force: bool,
+    /// Record the run `pending` and leave it for a server.
+    pub detach: bool,
+}
+
+impl StartRequest {
+    /// A manual start of `sop` with `variables`.
+    pub fn manual(sop: impl Into<String>, variables: Map<String, Value>) -> Self {
+        StartRequest {
+            sop: sop.into(),
+            variables,
+            trigger_type: "manual".into(),
+            trigger_detail: Value::Null,
+            force: false,
+            detach: false,
+        }
+    }
+}
+
+/// Everything decided about a start before anything is recorded: what a dry run shows.
+pub struct Plan {
+    pub sop: Sop,
+    snapshot: Snapshot,
+    folder: PathBuf,
+    pub variables: Map<String, Value>,
+    pub verdict: Verdict,
+    pub gates: GatePlan,
+    pub modes: PriorityModes,
+    /// Why a start would need forcing (`no manual trigger`, `conditions not met`).
+    pub needs_force: Vec<&'static str>,
+    /// Commands naming a variable that was not given, as `file:line: step N `title`: …`.
+    pub missing: Vec<String>,
+    pub forced: bool,
+}
+
+impl Plan {
+    pub fn would_start(&self) -> bool {
+        self.missing.is_empty() && (self.needs_force.is_empty() || self.forced)
+    }
+}
+
+/// A recorded run and what the caller should do with it next (`None`: nothing to drive —
+/// skipped, or left `pending`).
+pub struct Started {
+    pub tracked: Tracked,
+    pub action: Option<Action>,
+}
+
+impl Service {
+    /// Checks that variables can be handed to a step's environment.
+    pub fn check_variables(&self, variables: &Map<String, Value>) -> crate::Result<()> {
+        executor::variable_env(variables)
+            .map(|_| ())
+            .map_err(|e| Error::invalid(e.to_string()))
+    }
+
+    /// Reads the SOP as it is now and decides what a start would do: conditions, mode and
+    /// gates, what would need forcing, and which commands lack a variable.
+    pub fn plan_run(&self, req: &StartRequest) -> crate::Result<Plan> {
+        let catalog = Catalog::open(self.settings().sop_dir())?;
+        catalog.sop(&req.sop)?;
+        let entry = catalog.entry(&req.sop)?;
+        let snapshot = Snapshot::read(entry)?;
+        let sop = snapshot.parse(&req.sop)?;
+        self.check_variables(&req.variables)?;
+        let vars_value = Value::Object(req.variables.clone());
+        let now = self.clock().now();
+        let scope = scope::for_run(
+            self.settings(),
+            self.store(),
+            &sop,
+            &req.trigger_type,
+            &vars_value,
+            now,
+        )?;
+        let verdict = condition::evaluate(&sop.conditions, &scope);
+        let mut needs_force = Vec::new();
+        if !has_trigger(&sop, &req.trigger_type) {
+            needs_force.push(if req.trigger_type == "manual" {
+                "no manual trigger"
+            } else {
+                "no trigger of this kind"
+            });
+        }
+        if !verdict.met {
+            needs_force.push("conditions not met");
+        }
+        let modes = priority_modes(self.settings())?;
+        let gates = GatePlan::for_sop(&sop, &modes);
+        Ok(Plan {
+            missing: command_problems(&sop, &req.variables),
+            sop,
+            snapshot,
+            folder: entry.dir.clone(),
+            variables: req.variables.clone(),
+            verdict,
+            gates,
+            modes,
+            needs_force,
+            forced: req.force,
+        })
+    }
+
+    /// Records a new run from `plan` (skipped when its conditions do not hold and it was not
+    /// forced) and, unless detached, starts it; the caller drives it with the returned action.
+    pub fn start_run(
+        &self,
+        caller: &Caller,
+        req: &StartRequest,
+        plan: Plan,
+    ) -> crate::Result<Started> {
+        if !plan.missing.is_empty() {
+            return Err(Error::invalid(format!(
+                "cannot start `{}`: commands use variables that were not given:\n  {}",
+                plan.sop.name(),
+                plan.missing.join("\n  ")
+            )));
+        }
+        if !has_trigger(&plan.sop, &req.trigger_type) && !req.force {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                format!(
+                    "`{}` has no {} trigger, so it does not start that way",
+                    plan.sop.name(),
+                    req.trigger_type
+                ),
+            ));
+        }
+        let forced = if req.force {
+            plan.needs_force.iter().map(|s| s.to_string()).collect()
+        } else {
+            Vec::new()
+        };
+        let eng = self.engine(caller)?;
+        let Created { tracked, action } = create(
+            &eng,
+            &NewRunRequest {
+                sop: &plan.sop,
+                snapshot: &plan.snapshot,
+                folder: &plan.folder,
+                variables: plan.variables.clone(),
+                trigger_type: &req.trigger_type,
+                trigger_detail: req.trigger_detail.clone(),
+                verdict: &plan.verdict,
+                plan: &plan.gates,
+                modes: &plan.modes,
+                forced,
+                detach: req.detach,
+            },
+        )?;
+        Ok(Started { tracked, action })
+    }
+}
+
+/// Whether `sop` may be started by a trigger of this type (a manual start needs a manual
+/// trigger; webhooks, events and schedules need their own).
+fn has_trigger(sop: &Sop, trigger_type: &str) -> bool {
+    match trigger_type {
+        "manual" => sop.has_manual_trigger(),
+        other => sop.triggers.iter().any(|t| t.kind() == other),
+    }
+}
+
+/// The commands that name a variable that was not given. A run with any would fail at that
+/// step anyway, after the earlier steps ran, so it is refused before anything runs. Outputs of
+/// earlier steps (`steps.N.key`) are only known at run time and are not checked here.
+fn command_problems(sop: &Sop, variables: &Map<String, Value>) -> Vec<String> {
+    let no_outputs = BTreeMap::new();
+    let vars = Vars::new(variables).with_steps(&no_outputs);
+    let mut problems = Vec::new();
+    for step in &sop.steps {
+        for block in step.commands() {
+            let Err(e) = render_command(&block.code, &vars) else {
+                continue;
+            };
+            for p in &e.problems {
+                if let ProblemKind::Missing { name, .. } = &p.kind
+                    && name.to_ascii_lowercase().starts_with("steps.")
+                {
+                    continue;
+                }
+                problems.push(format!(
+                    "{}/SOP.md:{}: step {} `{}`: {}",
+                    sop.name(),
+                    block.line + p.line,
+                    step.number,
+                    step.title,
+                    p.message()
+                ));
+            }
+        }
+    }
+    problems
+}

@@ -1,0 +1,130 @@
+//! Every setting sop reads, taken from the environment once (after the adapter merged `./.env`
+//! into it) and passed to whatever needs it. Parsing happens where a value is used, so a bad
+//! setting fails only the operations that read it, each with a message naming the setting.
+
+use crate::Error;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The spec's default SOPs directory.
+pub const DEFAULT_SOP_DIR: &str = "/job/sops";
+
+/// The settings of one process: the SOP directory and a snapshot of the environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    sop_dir: PathBuf,
+    vars: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// The SOP directory (`dir_flag`, else `SOP_DIR`, else `/job/sops`) and the environment as
+    /// it is now.
+    pub fn from_env(dir_flag: Option<PathBuf>) -> Self {
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+        Self::from_vars(dir_flag, vars)
+    }
+
+    /// Settings from explicit values, for tests and embedding.
+    pub fn from_vars(
+        dir_flag: Option<PathBuf>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        let vars: BTreeMap<String, String> = vars.into_iter().collect();
+        let sop_dir = dir_flag.unwrap_or_else(|| match vars.get("SOP_DIR") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => PathBuf::from(DEFAULT_SOP_DIR),
+        });
+        Settings { sop_dir, vars }
+    }
+
+    /// The same settings with one variable set (or replaced).
+    pub fn with_var(mut self, name: &str, value: &str) -> Self {
+        self.vars.insert(name.to_string(), value.to_string());
+        self
+    }
+
+    pub fn sop_dir(&self) -> &Path {
+        &self.sop_dir
+    }
+
+    /// A variable's value, `None` when unset or blank.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// A variable's value as given, blank or not.
+    pub fn raw_var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    /// Every variable name of the snapshot (for spotting misspelt settings).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.vars.keys().map(String::as_str)
+    }
+
+    /// The store's location: `SOP_DATABASE_URL`, else the XDG state directory.
+    pub fn database(&self) -> crate::Result<sop_store::Location> {
+        Ok(sop_store::Location::resolve(
+            self.var("SOP_DATABASE_URL"),
+            self.raw_var("XDG_STATE_HOME"),
+            self.raw_var("HOME"),
+        )?)
+    }
+
+    /// Opens the store these settings name.
+    pub fn open_store(&self) -> crate::Result<Box<dyn sop_store::Store>> {
+        Ok(sop_store::open(&self.database()?)?)
+    }
+
+    /// The directory freshly issued approval tokens are written to (`SOP_APPROVAL_OUTBOX`).
+    pub fn outbox_dir(&self) -> Option<PathBuf> {
+        self.raw_var("SOP_APPROVAL_OUTBOX")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
+
+    /// Where step-boundary timestamps go for the benchmark (`SOP_TRACE_FILE`).
+    pub fn trace_file(&self) -> Option<PathBuf> {
+        self.raw_var("SOP_TRACE_FILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
+
+    /// A usage error naming the setting.
+    pub(crate) fn invalid(name: &str, problem: impl std::fmt::Display) -> Error {
+        Error::invalid(format!("invalid {name}: {problem}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_flag_wins_over_sop_dir_and_the_default() {
+        let s = Settings::from_vars(Some("/a".into()), vars(&[("SOP_DIR", "/b")]));
+        assert_eq!(s.sop_dir(), Path::new("/a"));
+        let s = Settings::from_vars(None, vars(&[("SOP_DIR", "/b")]));
+        assert_eq!(s.sop_dir(), Path::new("/b"));
+        let s = Settings::from_vars(None, vars(&[("SOP_DIR", "")]));
+        assert_eq!(s.sop_dir(), Path::new(DEFAULT_SOP_DIR));
+    }
+
+    #[test]
+    fn blank_values_count_as_unset() {
+        let s = Settings::from_vars(None, vars(&[("SOP_USER", "  ")]));
+        assert_eq!(s.var("SOP_USER"), None);
+        assert_eq!(s.raw_var("SOP_USER"), Some("  "));
+    }
+}
