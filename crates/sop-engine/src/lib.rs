@@ -5,6 +5,7 @@
 pub mod approval;
 pub mod catalog;
 pub mod clock;
+pub mod documents;
 pub mod engine;
 pub mod error;
 pub mod events;

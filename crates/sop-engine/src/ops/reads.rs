@@ -55,3 +55,23 @@ impl Service {
         Ok(RunList { runs })
     }
 }
+
+impl Service {
+    /// The document of `t` as it is now: its gates' decisions and the explanation of its
+    /// conditions as recorded when it was created (secrets already hidden there).
+    pub fn run_document(&self, t: &Tracked) -> crate::Result<crate::documents::RunDocument> {
+        let decisions = self.store().run_decisions(t.id())?;
+        let conditions = self
+            .store()
+            .audit_entries(Some(t.id()))?
+            .into_iter()
+            .find(|e| e.kind == "run.conditions")
+            .map_or(serde_json::Value::Null, |e| e.detail);
+        Ok(crate::documents::RunDocument::new(
+            t,
+            &decisions,
+            conditions,
+            self.clock().now(),
+        ))
+    }
+}

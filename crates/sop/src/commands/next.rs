@@ -112,7 +112,7 @@ fn describe(service: &Service, caller: &Caller, t: &Tracked) -> anyhow::Result<V
             "status": record.map(|s| s.status),
             "attempts": record.map_or(0, |s| s.attempts),
             "exit_code": record.and_then(|s| s.exit_code),
-            "output_tail": record.map(|s| json::shown_tail(s, &secrets)).unwrap_or_default(),
+            "output_tail": record.map(|s| sop_engine::documents::shown_tail(s, &secrets)).unwrap_or_default(),
             "description": description.join("\n"),
             "checklist": checklist.iter().map(|l| &l[4..]).collect::<Vec<_>>(),
             "commands": if def.kind == StepKind::Automated { json!(commands) } else { json!([]) },

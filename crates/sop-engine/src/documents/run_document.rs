@@ -1,0 +1,205 @@
+//! [`RunDocument`]: one run with its steps, gates (each with its decisions) and the explanation
+//! of its conditions, as `sop status RUN --json` prints it and the API returns it.
+
+use crate::engine::{Tracked, redact};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sop_core::definition::StepKind;
+use sop_core::gate::ResolvedMode;
+use sop_core::run::{RunStatus, StepStatus};
+use sop_store::{Decision, GateDecision, GateStatus, GateTimeoutAction, StepRun};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunDocument {
+    pub id: String,
+    /// The SOP's name (also as `sop_name`).
+    pub sop: String,
+    pub sop_name: String,
+    pub definition_hash: String,
+    pub execution_mode: ResolvedMode,
+    pub status: RunStatus,
+    pub reason: Option<String>,
+    /// `person`, `decision`, ... while `waiting`.
+    pub wait_reason: Option<&'static str>,
+    pub current_step: Option<u32>,
+    pub step_count: u32,
+    pub trigger_type: String,
+    pub trigger_detail: Value,
+    pub started_by: String,
+    /// Secret variables shown as `[redacted]`.
+    pub variables: Value,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
+    pub workdir: Option<String>,
+    pub lease_owner: Option<String>,
+    pub lease_expires_at: Option<DateTime<Utc>>,
+    pub version: u64,
+    pub forced: bool,
+    pub pruned_at: Option<DateTime<Utc>>,
+    pub steps: Vec<StepDocument>,
+    pub gates: Vec<GateDocument>,
+    /// `{"met", "items": [{"source", "holds", "detail"}]}` as recorded when the run was created;
+    /// `null` when that record is gone.
+    pub conditions: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepDocument {
+    pub number: u32,
+    pub title: String,
+    pub kind: Option<StepKind>,
+    pub status: StepStatus,
+    pub attempts: u32,
+    pub exit_code: Option<i32>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<u64>,
+    /// The last 64 KiB of output as text, secret values hidden.
+    pub output_tail: String,
+    pub output_size: u64,
+    pub output_sha256: Option<String>,
+    pub process_group: Option<i32>,
+    pub note: Option<String>,
+    /// Secret-named outputs `[redacted]`, secret values hidden in the rest.
+    pub outputs: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GateDocument {
+    pub id: String,
+    pub run_id: String,
+    pub step: u32,
+    pub opened_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub approvers: Vec<String>,
+    pub min_approvals: u32,
+    pub on_timeout: GateTimeoutAction,
+    pub status: GateStatus,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decisions: Vec<DecisionDocument>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionDocument {
+    pub actor: String,
+    pub decision: Decision,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl RunDocument {
+    /// The document of `t` at `now`, with the gates' `decisions` and the recorded explanation
+    /// of its `conditions`.
+    pub fn new(
+        t: &Tracked,
+        decisions: &[GateDecision],
+        conditions: Value,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let run = &t.run;
+        let secrets = t.secrets();
+        RunDocument {
+            id: run.id.clone(),
+            sop: run.sop_name.clone(),
+            sop_name: run.sop_name.clone(),
+            definition_hash: run.definition_hash.clone(),
+            execution_mode: run.execution_mode,
+            status: run.status,
+            reason: run.reason.clone(),
+            wait_reason: t.view.wait_reason.map(|w| w.as_str()),
+            current_step: run.current_step,
+            step_count: run.step_count,
+            trigger_type: run.trigger_type.clone(),
+            trigger_detail: run.trigger_detail.clone(),
+            started_by: run.started_by.clone(),
+            variables: redact::redact(&run.variables),
+            created_at: run.created_at,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            duration_ms: super::duration_ms(run.started_at, run.finished_at, now),
+            workdir: run.workdir.clone(),
+            lease_owner: run.lease_owner.clone(),
+            lease_expires_at: run.lease_expires_at,
+            version: run.version,
+            forced: run.forced,
+            pruned_at: run.pruned_at,
+            steps: t
+                .steps
+                .iter()
+                .map(|s| StepDocument::new(s, t.step_def(s.number).map(|d| d.kind), &secrets))
+                .collect(),
+            gates: t
+                .gates
+                .iter()
+                .map(|g| GateDocument {
+                    id: g.id.clone(),
+                    run_id: g.run_id.clone(),
+                    step: g.step,
+                    opened_at: g.opened_at,
+                    expires_at: g.expires_at,
+                    approvers: g.approvers.clone(),
+                    min_approvals: g.min_approvals,
+                    on_timeout: g.on_timeout,
+                    status: g.status,
+                    decided_at: g.decided_at,
+                    decisions: decisions
+                        .iter()
+                        .filter(|d| d.gate_id == g.id)
+                        .map(|d| DecisionDocument {
+                            actor: d.actor.clone(),
+                            decision: d.decision,
+                            comment: d.comment.clone(),
+                            at: d.at,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            conditions,
+        }
+    }
+}
+
+impl StepDocument {
+    pub fn new(s: &StepRun, kind: Option<StepKind>, secrets: &[String]) -> Self {
+        StepDocument {
+            number: s.number,
+            title: s.title.clone(),
+            kind,
+            status: s.status,
+            attempts: s.attempts,
+            exit_code: s.exit_code,
+            started_at: s.started_at,
+            finished_at: s.finished_at,
+            duration_ms: s.duration_ms,
+            output_tail: shown_tail(s, secrets),
+            output_size: s.output_size,
+            output_sha256: s.output_sha256.clone(),
+            process_group: s.process_group,
+            note: s.note.clone(),
+            outputs: shown_outputs(s, secrets),
+        }
+    }
+}
+
+/// A step's stored output tail with the run's secret values hidden.
+pub fn shown_tail(step: &StepRun, secrets: &[String]) -> String {
+    redact::hide(&String::from_utf8_lossy(&step.output_tail), secrets)
+}
+
+/// A step's outputs: secret-named ones `[redacted]`, secret values hidden in the rest.
+pub fn shown_outputs(step: &StepRun, secrets: &[String]) -> Map<String, Value> {
+    step.outputs
+        .iter()
+        .map(|(k, v)| {
+            let shown = if redact::is_secret_name(k) {
+                redact::REDACTED.to_string()
+            } else {
+                redact::hide(v, secrets)
+            };
+            (k.clone(), Value::String(shown))
+        })
+        .collect()
+}
