@@ -22,10 +22,15 @@ impl Clock {
 
     /// The system clock, or in a test build the instant `SOP_NOW` names.
     pub fn from_settings(s: &crate::Settings) -> crate::Result<Self> {
-        let Some(text) = s.var("SOP_NOW") else {
+        Self::with_override(s.var("SOP_NOW"), cfg!(feature = "test-clock"))
+    }
+
+    /// The clock `SOP_NOW=text` asks for, where `honoured` says whether this build allows it.
+    fn with_override(text: Option<&str>, honoured: bool) -> crate::Result<Self> {
+        let Some(text) = text else {
             return Ok(Clock::system());
         };
-        if !cfg!(feature = "test-clock") {
+        if !honoured {
             return Err(crate::Error::invalid(
                 "SOP_NOW is honoured only by test builds; unset it (`sop check --at` and `sop eval --at` evaluate at another instant)",
             ));
@@ -40,5 +45,27 @@ impl Clock {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.fixed.unwrap_or_else(Utc::now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn a_release_build_refuses_to_move_the_clock() {
+        let e = Clock::with_override(Some("2020-01-01T00:00:00Z"), false).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(e.message.contains("only by test builds"), "{e}");
+        assert!(Clock::with_override(None, false).unwrap().fixed.is_none());
+    }
+
+    #[test]
+    fn a_test_build_pins_the_clock_and_checks_the_instant() {
+        let c = Clock::with_override(Some("2020-01-01T00:00:00Z"), true).unwrap();
+        assert_eq!(c.now().to_rfc3339(), "2020-01-01T00:00:00+00:00");
+        let e = Clock::with_override(Some("yesterday"), true).unwrap_err();
+        assert!(e.message.contains("RFC 3339"), "{e}");
     }
 }

@@ -1,6 +1,11 @@
-//! Assembles the values a condition sees: the run's variables, then (for a step's `if`) the
-//! earlier steps as `steps`, then facts, then built-ins computed at one instant. First match
-//! wins, so a run can override any fact or built-in.
+//! Assembles the values a condition sees: the run's variables, the earlier steps as `steps`
+//! (for a step's `if`), facts, and built-ins computed at one instant.
+//!
+//! Whose value wins depends on who asks. A run's conditions ([`Precedence::Engine`]) see facts
+//! and built-ins before variables, so nobody starting a run (a person with `--vars`, a webhook
+//! body) can claim `weekday` or `tests_passed` is true; a start that tries is refused by
+//! [`shadowed`]. A what-if evaluation (`sop eval`, `sop check --at --vars`) lets variables stand
+//! in for anything ([`Precedence::Assumed`]).
 
 mod builtins;
 pub mod calendars;
@@ -22,11 +27,25 @@ pub struct RunScope {
     steps: MapScope,
     facts: MapScope,
     builtins: MapScope,
+    precedence: Precedence,
+}
+
+/// Whose value wins when a variable has the name of a fact or a built-in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Precedence {
+    /// What-if evaluations: a variable stands in for anything.
+    #[default]
+    Assumed,
+    /// Runs: facts and built-ins win; variables only fill names nothing else knows.
+    Engine,
 }
 
 impl RunScope {
     fn layers(&self) -> [&MapScope; 4] {
-        [&self.vars, &self.steps, &self.facts, &self.builtins]
+        match self.precedence {
+            Precedence::Assumed => [&self.vars, &self.steps, &self.facts, &self.builtins],
+            Precedence::Engine => [&self.steps, &self.facts, &self.builtins, &self.vars],
+        }
     }
 
     /// Adds the name `steps`: an object of the earlier steps by number (`steps.2.ok`), each
@@ -81,16 +100,58 @@ pub fn for_run(
         vars,
         now,
     };
-    build(settings, Some(store), &subject, &condition_names(sop))
+    build_with(
+        settings,
+        Some(store),
+        &subject,
+        &condition_names(sop),
+        Precedence::Engine,
+    )
 }
 
-/// The scope for evaluating `names` (lower-case root names, e.g. from [`Expr::names`]).
-/// Without a store there are no facts.
+/// The names the SOP's conditions read that `vars` would supply although they are built-ins or
+/// facts: a start with any of them is refused, so a variable never decides such a condition.
+pub fn shadowed(
+    store: &dyn Queries,
+    sop: &Sop,
+    vars: &serde_json::Map<String, serde_json::Value>,
+    now: DateTime<Utc>,
+) -> crate::Result<Vec<(String, &'static str)>> {
+    let names = condition_names(sop);
+    let facts = store.facts(now)?;
+    let mut out = Vec::new();
+    for name in vars.keys() {
+        let lower = name.to_lowercase();
+        if !names.contains(&lower) {
+            continue;
+        }
+        if builtins::NAMES.contains(&lower.as_str()) {
+            out.push((name.clone(), "a built-in"));
+        } else if facts.iter().any(|f| f.name.to_lowercase() == lower) {
+            out.push((name.clone(), "a fact"));
+        }
+    }
+    Ok(out)
+}
+
+/// The scope for evaluating `names` (lower-case root names, e.g. from [`Expr::names`]) as a
+/// what-if: variables stand in for facts and built-ins. Without a store there are no facts.
 pub fn build(
     settings: &Settings,
     store: Option<&dyn Queries>,
     subject: &Subject<'_>,
     names: &[String],
+) -> crate::Result<RunScope> {
+    build_with(settings, store, subject, names, Precedence::Assumed)
+}
+
+/// The scope for evaluating `names`, with `precedence` deciding whose value wins.
+pub fn build_with(
+    settings: &Settings,
+    store: Option<&dyn Queries>,
+    subject: &Subject<'_>,
+    names: &[String],
+    precedence: Precedence,
 ) -> crate::Result<RunScope> {
     let vars = match subject.vars {
         serde_json::Value::Object(_) => MapScope::from_json(subject.vars.clone()),
@@ -112,8 +173,11 @@ pub fn build(
         trigger_type: subject.trigger_type,
         now: subject.now,
     };
+    let assumed = precedence == Precedence::Assumed;
     let needed = |name: &str| {
-        names.iter().any(|n| n == name) && vars.get(name).is_none() && facts.get(name).is_none()
+        names.iter().any(|n| n == name)
+            && !(assumed && vars.get(name).is_some())
+            && facts.get(name).is_none()
     };
     let builtins = builtins::compute(&inputs, &needed);
     Ok(RunScope {
@@ -121,6 +185,7 @@ pub fn build(
         steps: MapScope::new(),
         facts,
         builtins,
+        precedence,
     })
 }
 

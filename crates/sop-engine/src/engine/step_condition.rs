@@ -62,8 +62,14 @@ fn evaluate(
         now: eng.clock.now(),
     };
     let names: Vec<String> = expr.names().into_iter().map(str::to_string).collect();
-    let scope = crate::scope::build(eng.settings, Some(eng.store), &subject, &names)?
-        .with_steps(earlier_steps(t, step));
+    let scope = crate::scope::build_with(
+        eng.settings,
+        Some(eng.store),
+        &subject,
+        &names,
+        crate::scope::Precedence::Engine,
+    )?
+    .with_steps(earlier_steps(t, step));
     Ok(evaluate_expression(expr, &scope))
 }
 

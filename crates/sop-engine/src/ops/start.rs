@@ -92,6 +92,21 @@ impl Service {
         let snapshot = Snapshot::read(entry)?;
         let sop = snapshot.parse(&req.sop)?;
         self.check_variables(&req.variables)?;
+        let shadowed = scope::shadowed(self.store(), &sop, &req.variables, self.clock().now())?;
+        if !shadowed.is_empty() {
+            let names: Vec<String> = shadowed
+                .iter()
+                .map(|(name, what)| format!("`{name}` ({what})"))
+                .collect();
+            return Err(Error::invalid(format!(
+                "variables may not stand in for what `{}`'s conditions read from the engine: {}",
+                sop.name(),
+                names.join(", ")
+            ))
+            .with_hint(
+                "built-ins and facts decide conditions; leave these names out of the variables",
+            ));
+        }
         let vars_value = Value::Object(req.variables.clone());
         let now = self.clock().now();
         let scope = scope::for_run(

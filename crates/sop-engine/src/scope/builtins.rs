@@ -7,6 +7,23 @@ use chrono::{DateTime, Utc};
 use sop_core::condition::{MapScope, Value};
 use sop_core::definition::Sop;
 
+/// Every built-in name a condition can read.
+pub const NAMES: &[&str] = &[
+    "business_hours",
+    "weekday",
+    "hour",
+    "day_of_week",
+    "now",
+    "on_call_available",
+    "on_call",
+    "on_call_people",
+    "maintenance_window",
+    "maintenance_window_name",
+    "disk_usage",
+    "sop",
+    "trigger",
+];
+
 /// What built-ins are computed from, besides the environment.
 pub struct Inputs<'a> {
     pub settings: &'a crate::Settings,

@@ -9,6 +9,7 @@ mod check_at;
 mod eval;
 mod execute;
 mod fact;
+mod hardening;
 mod json_contract;
 mod list;
 mod live;

@@ -1,0 +1,78 @@
+//! Rules every start keeps, whoever starts the run: variables cannot decide what built-ins and
+//! facts decide, and the clock cannot be moved in a release build.
+
+use crate::support::Sandbox;
+
+const GUARDED_TOML: &str = r#"[sop]
+name = "guarded"
+description = "Only on weekdays, with someone on call, in a window, after tests"
+execution_mode = "auto"
+
+[[triggers]]
+type = "manual"
+
+[conditions]
+requires = ["tests_passed"]
+expression = "weekday && on_call_available && maintenance_window && disk_usage < 90%"
+"#;
+
+const GUARDED_MD: &str = "# Guarded\n\n## Step 1: Act\n\n```sh\necho acted\n```\n";
+
+/// Saturday 2026-01-17, noon UTC.
+const SATURDAY: &str = "2026-01-17T12:00:00Z";
+
+#[test]
+fn variables_cannot_stand_in_for_built_ins_or_facts() {
+    let mut sb = Sandbox::new();
+    sb.sop("guarded", GUARDED_TOML, GUARDED_MD);
+    sb.env("SOP_NOW", SATURDAY);
+    let set = sb.run(&["fact", "set", "tests_passed", "false"]);
+    assert_eq!(set.code, 0, "{set}");
+    let vars = r#"{"weekday":true,"on_call_available":true,"maintenance_window":true,"tests_passed":true,"disk_usage":99}"#;
+    let out = sb.run(&["execute", "guarded", "--vars", vars]);
+    assert_eq!(out.code, 2, "{out}");
+    for name in [
+        "`weekday` (a built-in)",
+        "`on_call_available` (a built-in)",
+        "`maintenance_window` (a built-in)",
+        "`disk_usage` (a built-in)",
+        "`tests_passed` (a fact)",
+    ] {
+        assert!(out.stderr.contains(name), "{name} missing: {out}");
+    }
+    let status = sb.run(&["status", "--json"]);
+    assert_eq!(
+        status.json().as_array().map(Vec::len),
+        Some(0),
+        "no run: {status}"
+    );
+
+    // Without the forged names the conditions are decided by the engine: not met on a Saturday.
+    let out = sb.run(&["execute", "guarded"]);
+    assert_eq!(out.code, 3, "{out}");
+}
+
+#[test]
+fn a_variable_a_condition_does_not_read_may_share_a_built_in_name() {
+    let mut sb = Sandbox::new();
+    sb.sop(
+        "plain",
+        "[sop]\nname = \"plain\"\ndescription = \"No conditions\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Plain\n\n## Step 1: Echo\n\n```sh\necho \"$SOP_VAR_HOUR\"\n```\n",
+    );
+    sb.env("SOP_NOW", SATURDAY);
+    let out = sb.run(&["execute", "plain", "--vars", r#"{"hour": "late"}"#]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("late"), "{out}");
+}
+
+#[test]
+fn a_what_if_evaluation_may_assume_any_value() {
+    let mut sb = Sandbox::new();
+    sb.sop("guarded", GUARDED_TOML, GUARDED_MD);
+    sb.env("SOP_NOW", SATURDAY);
+    let out = sb.run(&["eval", "weekday", "--vars", r#"{"weekday": true}"#]);
+    assert_eq!(out.code, 0, "{out}");
+    let out = sb.run(&["eval", "weekday"]);
+    assert_eq!(out.code, 1, "{out}");
+}
