@@ -1,9 +1,11 @@
 //! The JSON documents every front end shows of runs (`--json`, the HTTP API, MCP): typed, with
 //! secrets already hidden. `docs/json.md` describes them field by field.
 
+mod next_step;
 mod run_document;
 mod run_summary;
 
+pub use next_step::{NextStepDocument, StepInstructions, WaitingFor, instructions};
 pub use run_document::{
     DecisionDocument, GateDocument, RunDocument, StepDocument, shown_outputs, shown_tail,
 };

@@ -75,3 +75,21 @@ impl Service {
         ))
     }
 }
+
+impl Service {
+    /// Where run `id` stands for whoever drives it by hand: its step, what it waits for, the
+    /// open gate.
+    pub fn next_step(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> crate::Result<(Tracked, crate::documents::NextStepDocument)> {
+        let t = self.load_run(caller, id)?;
+        let gate = match t.run.status {
+            RunStatus::AwaitingApproval => self.gates_of_run(caller, &t)?.into_iter().next(),
+            _ => None,
+        };
+        let doc = crate::documents::NextStepDocument::new(&t, gate);
+        Ok((t, doc))
+    }
+}

@@ -3,14 +3,12 @@
 
 use crate::config::Context;
 use crate::exit::Exit;
-use crate::render::progress::instructions;
 use crate::render::{json, report};
 use serde_json::{Value, json};
-use sop_core::definition::StepKind;
-use sop_core::run::{RunStatus, WaitReason};
-use sop_core::template::{Vars, render_command_lenient};
-use sop_engine::engine::{Tracked, identity, redact};
-use sop_engine::{Caller, Service};
+use sop_core::run::RunStatus;
+use sop_engine::Caller;
+use sop_engine::documents::{NextStepDocument, WaitingFor};
+use sop_engine::engine::{Tracked, identity};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,8 +24,10 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let service = ctx.service()?;
     let caller = Caller::quiet(identity::who(&ctx.settings, None)?);
-    let t = service.load_run(&caller, &args.run)?;
-    let value = describe(&service, &caller, &t)?;
+    let (t, doc) = service.next_step(&caller, &args.run)?;
+    let mut value = serde_json::to_value(&doc)?;
+    value["commands"] = json!(commands(&t, &doc));
+    value["hint"] = json!(report::next_hint(&t));
     if args.json {
         json::print(&value)?;
     } else {
@@ -36,112 +36,44 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// What waits on whom, as data: `waiting_for` is `person`, `decision`, `approval`, `resume`,
-/// `engine` (a step is running or the run is pending) or `null` (finished); with it the step,
-/// the open gate and the outputs of the steps so far, so an agent needs nothing else.
-fn describe(service: &Service, caller: &Caller, t: &Tracked) -> anyhow::Result<Value> {
-    let step_number = match t.run.status {
-        s if s.is_terminal() && s != RunStatus::Failed => None,
-        _ => t
-            .view
-            .waiting_step()
-            .or_else(|| t.view.running_step())
-            .or_else(|| t.view.stopping_failure())
-            .or_else(|| t.view.current_step())
-            .map(|s| s.number),
-    };
+/// The commands that move the run on from where it waits.
+fn commands(t: &Tracked, doc: &NextStepDocument) -> Vec<String> {
     let id = t.id();
-    let (waiting_for, commands): (Option<&str>, Vec<String>) = match t.run.status {
-        RunStatus::Waiting if t.view.wait_reason == Some(WaitReason::Interrupted) => {
-            let n = step_number.unwrap_or(1);
-            (
-                Some("decision"),
-                vec![
-                    format!("sop retry {id}"),
-                    format!("sop skip {id} --step {n} --reason TEXT"),
-                ],
-            )
+    let n = doc.step.as_ref().map_or(1, |s| s.number);
+    match doc.waiting_for {
+        Some(WaitingFor::Decision) => vec![
+            format!("sop retry {id}"),
+            format!("sop skip {id} --step {n} --reason TEXT"),
+        ],
+        Some(WaitingFor::Person) => vec![
+            format!("sop done {id} [--note TEXT] [--output KEY=VALUE]"),
+            format!("sop done {id} --failed --note TEXT"),
+        ],
+        Some(WaitingFor::Approval) => vec![
+            format!("sop approve {id}"),
+            format!("sop reject {id} --comment TEXT"),
+        ],
+        Some(WaitingFor::Resume) => vec![format!("sop resume {id}")],
+        Some(WaitingFor::Engine) if t.run.status == RunStatus::Pending => {
+            vec![format!("sop resume {id}")]
         }
-        RunStatus::Waiting => (
-            Some("person"),
-            vec![
-                format!("sop done {id} [--note TEXT] [--output KEY=VALUE]"),
-                format!("sop done {id} --failed --note TEXT"),
-            ],
-        ),
-        RunStatus::Failed => {
-            let n = step_number.unwrap_or(1);
-            (
-                Some("decision"),
-                vec![
-                    format!("sop retry {id}"),
-                    format!("sop skip {id} --step {n} --reason TEXT"),
-                ],
-            )
-        }
-        RunStatus::AwaitingApproval => (
-            Some("approval"),
-            vec![
-                format!("sop approve {id}"),
-                format!("sop reject {id} --comment TEXT"),
-            ],
-        ),
-        RunStatus::Paused => (Some("resume"), vec![format!("sop resume {id}")]),
-        RunStatus::Pending => (Some("engine"), vec![format!("sop resume {id}")]),
-        RunStatus::Running => (Some("engine"), vec![format!("sop status {id}")]),
-        _ => (None, Vec::new()),
-    };
-    let vars = t.variables();
-    let outputs = t.outputs();
-    let secrets = t.secrets();
-    let step = step_number.and_then(|n| t.step_def(n)).map(|def| {
-        let template_vars = Vars::new(&vars).with_steps(&outputs);
-        let commands: Vec<String> = def
-            .commands()
-            .map(|b| redact::hide(&render_command_lenient(&b.code, &template_vars), &secrets))
-            .collect();
-        let text = instructions(def, &vars, &outputs, &secrets);
-        let (description, checklist): (Vec<&str>, Vec<&str>) =
-            text.lines().partition(|l| !l.starts_with("[ ] "));
-        let record = t.step_record(def.number);
-        json!({
-            "number": def.number,
-            "of": t.step_count(),
-            "title": def.title,
-            "kind": def.kind,
-            "status": record.map(|s| s.status),
-            "attempts": record.map_or(0, |s| s.attempts),
-            "exit_code": record.and_then(|s| s.exit_code),
-            "output_tail": record.map(|s| sop_engine::documents::shown_tail(s, &secrets)).unwrap_or_default(),
-            "description": description.join("\n"),
-            "checklist": checklist.iter().map(|l| &l[4..]).collect::<Vec<_>>(),
-            "commands": if def.kind == StepKind::Automated { json!(commands) } else { json!([]) },
-            "if": def.options.condition.as_ref().map(|c| c.source()),
-            // null while the condition waits to be decided (when the run reaches the step).
-            "if_met": def.options.condition.as_ref().and_then(|_| {
-                let due = t.view.step(def.number).is_some_and(|s| s.condition_due());
-                (!due).then_some(true)
-            }),
+        Some(WaitingFor::Engine) => vec![format!("sop status {id}")],
+        None => Vec::new(),
+    }
+}
+
+/// Text that came from variables or step output, safe for a terminal: control characters
+/// (escape sequences above all) are shown escaped instead of acting on the screen.
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
         })
-    });
-    let gate = match t.run.status {
-        RunStatus::AwaitingApproval => service.gates_of_run(caller, t)?.into_iter().next(),
-        _ => None,
-    };
-    Ok(json!({
-        "run": id,
-        "run_id": id,
-        "sop": t.run.sop_name,
-        "status": t.run.status,
-        "reason": t.run.reason,
-        "wait_reason": t.view.wait_reason.map(|w| w.as_str()),
-        "step": step,
-        "waiting_for": waiting_for,
-        "commands": commands,
-        "gate": gate,
-        "outputs": json::outputs_by_step(t),
-        "hint": report::next_hint(t),
-    }))
+        .collect()
 }
 
 fn text(v: &Value) -> String {
@@ -156,11 +88,11 @@ fn text(v: &Value) -> String {
             "step {}/{}: {} ({}, {})\n",
             step["number"],
             step["of"],
-            step["title"].as_str().unwrap_or_default(),
+            &shown(step["title"].as_str().unwrap_or_default()),
             step["kind"].as_str().unwrap_or_default(),
             step["status"].as_str().unwrap_or("pending"),
         ));
-        if let Some(c) = step["if"].as_str() {
+        if let Some(c) = step["if"].as_str().map(shown) {
             let state = match step["if_met"].as_bool() {
                 Some(true) => "met",
                 _ => "decided when the run reaches the step",
@@ -169,14 +101,17 @@ fn text(v: &Value) -> String {
         }
         if let Some(d) = step["description"].as_str().filter(|d| !d.is_empty()) {
             for l in d.lines() {
-                out.push_str(&format!("  {l}\n"));
+                out.push_str(&format!("  {}\n", shown(l)));
             }
         }
         for item in step["checklist"].as_array().into_iter().flatten() {
-            out.push_str(&format!("  [ ] {}\n", item.as_str().unwrap_or_default()));
+            out.push_str(&format!(
+                "  [ ] {}\n",
+                shown(item.as_str().unwrap_or_default())
+            ));
         }
         for c in step["commands"].as_array().into_iter().flatten() {
-            let command = c.as_str().unwrap_or_default().trim_end();
+            let command = shown(c.as_str().unwrap_or_default().trim_end());
             for (i, line) in command.lines().enumerate() {
                 let lead = if i == 0 { "$" } else { " " };
                 out.push_str(&format!("  {lead} {line}\n"));

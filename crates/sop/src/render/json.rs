@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use sop_engine::Service;
-use sop_engine::documents::{PrunedRunDocument, RunSummaryDocument, shown_outputs};
+use sop_engine::documents::{PrunedRunDocument, RunSummaryDocument};
 use sop_engine::engine::Tracked;
 use sop_store::{Run, RunSummary, StepRun};
 
@@ -13,23 +13,6 @@ use sop_store::{Run, RunSummary, StepRun};
 /// its conditions.
 pub fn print_run(service: &Service, t: &Tracked) -> anyhow::Result<()> {
     print_doc(&service.run_document(t)?)
-}
-
-/// The outputs of every step that has some, keyed by step number (`{"1": {"host": "web-1"}}`).
-pub fn outputs_by_step(t: &Tracked) -> Value {
-    let secrets = t.secrets();
-    let by_step = t
-        .steps
-        .iter()
-        .filter(|s| !s.outputs.is_empty())
-        .map(|s| {
-            (
-                s.number.to_string(),
-                Value::Object(shown_outputs(s, &secrets)),
-            )
-        })
-        .collect();
-    Value::Object(by_step)
 }
 
 /// Prints a document with its keys in order, as every `--json` output is.

@@ -7,13 +7,10 @@ use super::live::{Live, Stream};
 use sop_core::definition::Step;
 use sop_core::gate::{GateOutcome, gate_label};
 use sop_core::run::{RunStatus, WaitReason};
-use sop_core::step_output::Outputs;
-use sop_core::template::{Vars, render_text_lenient};
 use sop_engine::RunEvents;
-use sop_engine::engine::{Tracked, redact};
+use sop_engine::engine::Tracked;
 use sop_engine::executor::StepResult;
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
@@ -177,7 +174,7 @@ impl Progress {
         let vars = t.variables();
         let outputs = t.outputs();
         let secrets = t.secrets();
-        let text = instructions(step, &vars, &outputs, &secrets);
+        let text = sop_engine::documents::instructions(step, &vars, &outputs, &secrets);
         self.line(&format!(
             "⏸ step {}/{} is manual: {}",
             step.number,
@@ -354,27 +351,6 @@ pub fn seconds(d: Duration) -> String {
     } else {
         format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
     }
-}
-
-/// A manual step's description and checklist, rendered with the run's variables (secret values
-/// hidden) and earlier steps' outputs.
-pub fn instructions(
-    step: &Step,
-    vars: &serde_json::Map<String, serde_json::Value>,
-    outputs: &BTreeMap<u32, Outputs>,
-    secrets: &[String],
-) -> String {
-    let vars = Vars::new(vars).with_steps(outputs);
-    let mut out = String::new();
-    let description = render_text_lenient(step.description.trim(), &vars);
-    if !description.is_empty() {
-        out.push_str(&description);
-        out.push('\n');
-    }
-    for item in &step.checklist {
-        out.push_str(&format!("[ ] {}\n", render_text_lenient(item, &vars)));
-    }
-    redact::hide(&out, secrets)
 }
 
 #[cfg(test)]

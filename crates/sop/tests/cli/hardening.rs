@@ -76,3 +76,22 @@ fn a_what_if_evaluation_may_assume_any_value() {
     let out = sb.run(&["eval", "weekday"]);
     assert_eq!(out.code, 1, "{out}");
 }
+
+#[test]
+fn sop_next_shows_escape_sequences_from_variables_escaped() {
+    let sb = Sandbox::new();
+    sb.sop(
+        "manual",
+        "[sop]\nname = \"manual\"\ndescription = \"A manual step\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Manual\n\n## Step 1: Look at {{ host }}\n\nCheck {{ host }} by hand.\n\n- [ ] ping {{ host }}\n",
+    );
+    let vars = r#"{"host": "web-1\u001b[2J\u001b]0;pwned\u0007"}"#;
+    let out = sb.run(&["execute", "manual", "--vars", vars, "--json"]);
+    assert_eq!(out.code, 4, "{out}");
+    let id = out.json()["id"].as_str().unwrap().to_string();
+    let next = sb.run(&["next", &id]);
+    assert_eq!(next.code, 0, "{next}");
+    assert!(!next.stdout.contains('\u{1b}'), "raw escape reached the terminal: {next}");
+    assert!(!next.stdout.contains('\u{7}'), "raw bell reached the terminal: {next}");
+    assert!(next.stdout.contains("web-1\\u{1b}[2J"), "{next}");
+}
