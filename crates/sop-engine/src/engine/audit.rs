@@ -33,7 +33,7 @@ pub fn entries(
     };
     if let Some(kind) = kind {
         let mut detail = Map::new();
-        if let Some(step) = event_step(change.event) {
+        if let Some(step) = event_step(change.event, decision) {
             detail.insert("step".into(), json!(step));
         }
         detail.insert("from".into(), json!(before.status));
@@ -106,7 +106,7 @@ fn event_kind(event: RunEvent, decision: &Decision) -> Option<&'static str> {
     })
 }
 
-fn event_step(event: RunEvent) -> Option<u32> {
+fn event_step(event: RunEvent, decision: &Decision) -> Option<u32> {
     match event {
         RunEvent::StepStarted { step }
         | RunEvent::StepSucceeded { step }
@@ -119,7 +119,14 @@ fn event_step(event: RunEvent) -> Option<u32> {
         | RunEvent::GateExpired { step, .. }
         | RunEvent::StepConditionMet { step }
         | RunEvent::StepConditionFalse { step } => Some(step),
-        RunEvent::Retry { step } => step,
+        // `sop retry` without `--step`: the machine chose the step; it is the one it restarts.
+        RunEvent::Retry { step } => step.or_else(|| {
+            decision
+                .steps
+                .iter()
+                .find(|c| matches!(c.status, StepStatus::Running | StepStatus::Pending))
+                .map(|c| c.step)
+        }),
         _ => None,
     }
 }

@@ -10,9 +10,33 @@ pub fn find_run(store: &dyn Store, id: &str) -> crate::Result<Run> {
         Ok(run) => Ok(run),
         Err(StoreError::NotFound { what: "run", .. }) => Err(Error::invalid(format!(
             "no run `{}`; `sop status` lists recent runs",
-            id.trim().escape_default()
+            shown_id(id.trim())
         ))),
         Err(e @ StoreError::AmbiguousPrefix { .. }) => Err(Error::invalid(e.to_string())),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A run id as typed, safe to show: control characters escaped, quotes left as they are.
+fn shown_id(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_id;
+
+    #[test]
+    fn quotes_stay_and_control_characters_are_escaped() {
+        assert_eq!(shown_id("it's"), "it's");
+        assert_eq!(shown_id("a\nb"), "a\\nb");
     }
 }

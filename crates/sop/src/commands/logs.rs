@@ -2,8 +2,10 @@
 
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
+use crate::render::json;
 use sop_engine::Caller;
-use sop_engine::engine::{identity, redact};
+use sop_engine::documents::StepDocument;
+use sop_engine::engine::{Tracked, identity, redact};
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -15,6 +17,10 @@ pub struct Args {
     /// Only this step's output, exactly as stored.
     #[arg(long, value_name = "N")]
     pub step: Option<u32>,
+
+    /// Print JSON: each step's status, exit code and output (secret values hidden).
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
@@ -22,15 +28,22 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let caller = Caller::quiet(identity::who(&ctx.settings, None)?);
     let t = service.load_run(&caller, &args.run)?;
     let secrets = t.secrets();
+    if args.json {
+        let steps: Vec<StepDocument> = t
+            .steps
+            .iter()
+            .filter(|s| args.step.is_none_or(|n| s.number == n))
+            .map(|s| StepDocument::new(s, t.step_def(s.number).map(|d| d.kind), &secrets))
+            .collect();
+        if let Some(n) = args.step.filter(|_| steps.is_empty()) {
+            return Err(no_step(&t, n));
+        }
+        json::print(&serde_json::json!({"run_id": t.id(), "steps": steps}))?;
+        return Ok(Exit::Success);
+    }
     let mut out = std::io::stdout().lock();
     if let Some(n) = args.step {
-        let step = t.step_record(n).ok_or_else(|| {
-            Fail::invalid(format!(
-                "run {} has no step {n}; its steps are 1 to {}",
-                t.id(),
-                t.steps.len()
-            ))
-        })?;
+        let step = t.step_record(n).ok_or_else(|| no_step(&t, n))?;
         out.write_all(&redact::hide_bytes(&step.output_tail, &secrets))?;
         return Ok(Exit::Success);
     }
@@ -65,4 +78,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+fn no_step(t: &Tracked, n: u32) -> anyhow::Error {
+    Fail::invalid(format!(
+        "run {} has no step {n}; its steps are 1 to {}",
+        t.id(),
+        t.steps.len()
+    ))
 }

@@ -91,7 +91,59 @@ fn sop_next_shows_escape_sequences_from_variables_escaped() {
     let id = out.json()["id"].as_str().unwrap().to_string();
     let next = sb.run(&["next", &id]);
     assert_eq!(next.code, 0, "{next}");
-    assert!(!next.stdout.contains('\u{1b}'), "raw escape reached the terminal: {next}");
-    assert!(!next.stdout.contains('\u{7}'), "raw bell reached the terminal: {next}");
+    assert!(
+        !next.stdout.contains('\u{1b}'),
+        "raw escape reached the terminal: {next}"
+    );
+    assert!(
+        !next.stdout.contains('\u{7}'),
+        "raw bell reached the terminal: {next}"
+    );
     assert!(next.stdout.contains("web-1\\u{1b}[2J"), "{next}");
+}
+
+#[test]
+fn logs_json_retried_step_numbers_and_quoted_run_ids() {
+    let sb = Sandbox::new();
+    sb.sop(
+        "flaky",
+        "[sop]\nname = \"flaky\"\ndescription = \"Fails once\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Flaky\n\n## Step 1: Try\n\n```sh\necho \"token=$SOP_VAR_API_TOKEN\"\ntest -f marker || { touch marker; exit 3; }\n```\n",
+    );
+    let out = sb.run(&[
+        "execute",
+        "flaky",
+        "--vars",
+        r#"{"api_token": "s3cr3t-value"}"#,
+        "--json",
+    ]);
+    assert_eq!(out.code, 1, "{out}");
+    let id = out.json()["id"].as_str().unwrap().to_string();
+
+    let logs = sb.run(&["logs", &id, "--json"]);
+    assert_eq!(logs.code, 0, "{logs}");
+    let doc = logs.json();
+    assert_eq!(doc["steps"][0]["exit_code"], 3, "{logs}");
+    let tail = doc["steps"][0]["output_tail"].as_str().unwrap();
+    assert!(tail.contains("token=[redacted]"), "{logs}");
+    assert!(!logs.stdout.contains("s3cr3t-value"), "{logs}");
+    let missing = sb.run(&["logs", &id, "--step", "9", "--json"]);
+    assert_eq!(missing.code, 2, "{missing}");
+
+    // The marker exists now, so the retry succeeds; its audit entry names the step.
+    let retry = sb.run(&["retry", &id]);
+    assert_eq!(retry.code, 0, "{retry}");
+    let audit = sb.run(&["audit", &id, "--json"]);
+    let entries = audit.json();
+    let retried = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "step.retried")
+        .expect("a step.retried entry");
+    assert_eq!(retried["detail"]["step"], 1, "{audit}");
+
+    let quoted = sb.run(&["status", "it's"]);
+    assert_eq!(quoted.code, 2, "{quoted}");
+    assert!(quoted.stderr.contains("no run `it's`"), "{quoted}");
 }
