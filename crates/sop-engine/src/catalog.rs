@@ -185,18 +185,15 @@ impl Catalog {
         self.entries.iter().filter_map(|e| e.sop.as_ref().ok())
     }
 
-    /// The entry called `name`, or an invalid-input failure that suggests a close name.
+    /// The entry called `name`, or a not-found failure that suggests a close name.
     pub fn entry(&self, name: &str) -> crate::Result<&Entry> {
         self.get(name).ok_or_else(|| {
             let names: Vec<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
-            let help = match suggest::closest(name, names.iter().copied()) {
-                Some(c) => format!("did you mean `{c}`?"),
-                None => "run `sop list` to see the available SOPs".to_string(),
-            };
-            Error::invalid(format!(
-                "no SOP named `{name}` in {}\n  = help: {help}",
-                self.dir.display()
-            ))
+            let e = Error::not_found(format!("no SOP named `{name}` in {}", self.dir.display()));
+            match suggest::closest(name, names.iter().copied()) {
+                Some(c) => e.with_hint(format!("did you mean `{c}`?")),
+                None => e.with_remedy(crate::Remedy::ListSops),
+            }
         })
     }
 
@@ -209,8 +206,9 @@ impl Catalog {
             for d in diags {
                 message.push_str(&d.render());
             }
-            message.push_str(&format!("run `sop check {name}` after fixing it"));
-            Error::invalid(message)
+            Error::invalid(message.trim_end()).with_remedy(crate::Remedy::CheckSop {
+                name: name.to_string(),
+            })
         })
     }
 }

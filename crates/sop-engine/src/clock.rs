@@ -32,7 +32,7 @@ impl Clock {
         };
         if !honoured {
             return Err(crate::Error::invalid(
-                "SOP_NOW is honoured only by test builds; unset it (`sop check --at` and `sop eval --at` evaluate at another instant)",
+                "SOP_NOW is honoured only by test builds; unset it (what-if evaluations take an instant of their own)",
             ));
         }
         let at = DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {

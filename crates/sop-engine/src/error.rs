@@ -41,13 +41,29 @@ impl ErrorKind {
     }
 }
 
+/// What the person can do about an error, named rather than spelled out: each front end says
+/// it in its own terms (a CLI command, an API call, a button).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "remedy", rename_all = "snake_case")]
+pub enum Remedy {
+    /// See which SOPs there are.
+    ListSops,
+    /// See which runs there are.
+    ListRuns,
+    /// Fix the SOP's files, then check it again.
+    CheckSop { name: String },
+    /// Wait for an active run to finish, or cancel one.
+    WaitOrCancel,
+}
+
 /// An operation's failure: its kind, a message saying what is wrong and where, and optionally a
-/// hint saying how to fix it.
+/// hint saying how to fix it (or a [`Remedy`] each front end words itself).
 #[derive(Debug)]
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
     pub hint: Option<String>,
+    pub remedy: Option<Remedy>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -57,6 +73,7 @@ impl Error {
             kind,
             message: message.into(),
             hint: None,
+            remedy: None,
             source: None,
         }
     }
@@ -90,12 +107,18 @@ impl Error {
             kind,
             message: source.to_string(),
             hint: None,
+            remedy: None,
             source: Some(Box::new(source)),
         }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
         self
     }
 
@@ -146,6 +169,7 @@ impl From<StoreError> for Error {
             kind,
             message: e.to_string(),
             hint: None,
+            remedy: None,
             source: Some(Box::new(e)),
         }
     }

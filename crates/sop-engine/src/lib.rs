@@ -16,7 +16,7 @@ pub mod settings;
 pub mod stop;
 
 pub use clock::Clock;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Remedy, Result};
 pub use events::{NoEvents, RunEvents};
 pub use ops::{Caller, Service};
 pub use settings::Settings;

@@ -23,7 +23,7 @@ pub fn report(err: &anyhow::Error, json: bool) -> Exit {
     let (exit, message) = if let Some(fail) = err.downcast_ref::<Fail>() {
         (fail.exit, fail.message.clone())
     } else if let Some(e) = err.downcast_ref::<sop_engine::Error>() {
-        (exit_for(e.kind), e.to_string())
+        (exit_for(e.kind), describe(e))
     } else if let Some(sop_store::StoreError::InvalidLocation { .. }) = err.downcast_ref() {
         (Exit::Invalid, format!("{err:#}"))
     } else {
@@ -34,6 +34,27 @@ pub fn report(err: &anyhow::Error, json: bool) -> Exit {
         print(&document(exit, &message, None));
     }
     exit
+}
+
+/// An operation's error as the CLI says it: the message, its hint, and what to do in terms of
+/// `sop` commands.
+pub fn describe(e: &sop_engine::Error) -> String {
+    use sop_engine::Remedy;
+    let mut text = e.to_string();
+    match &e.remedy {
+        None => {}
+        Some(Remedy::ListSops) => {
+            text.push_str("\n  = help: run `sop list` to see the available SOPs")
+        }
+        Some(Remedy::ListRuns) => text.push_str("; `sop status` lists recent runs"),
+        Some(Remedy::CheckSop { name }) => {
+            text.push_str(&format!("\nrun `sop check {name}` after fixing it"))
+        }
+        Some(Remedy::WaitOrCancel) => {
+            text.push_str("\n  = help: wait for it to finish, or stop it with `sop cancel RUN`")
+        }
+    }
+    text
 }
 
 /// The exit code of an operation's error: bad input (including a run or SOP that does not

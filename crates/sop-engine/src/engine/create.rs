@@ -106,7 +106,9 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         Err(e) => {
             workdir::remove(&dir);
             if let Some(refused) = e.aborted::<ConcurrencyRefused>() {
-                return Err(Error::conflict(refused.0.clone()));
+                return Err(
+                    Error::conflict(refused.0.clone()).with_remedy(crate::Remedy::WaitOrCancel)
+                );
             }
             return Err(e.into());
         }
@@ -149,7 +151,7 @@ fn check_concurrency(tx: &mut dyn Tx, sop: &Sop, limit: u32) -> sop_store::Resul
         .collect();
     let noun = if limit == 1 { "run" } else { "runs" };
     Err(StoreError::abort(ConcurrencyRefused(format!(
-        "`{}` allows {limit} active {noun} at a time (concurrency = {limit}) and has {active}: {}\n  = help: wait for it to finish, or stop it with `sop cancel RUN`",
+        "`{}` allows {limit} active {noun} at a time (concurrency = {limit}) and has {active}: {}",
         sop.name(),
         runs.join(", ")
     ))))

@@ -8,10 +8,11 @@ use sop_store::{Run, Store, StoreError};
 pub fn find_run(store: &dyn Store, id: &str) -> crate::Result<Run> {
     match store.find_run(id) {
         Ok(run) => Ok(run),
-        Err(StoreError::NotFound { what: "run", .. }) => Err(Error::invalid(format!(
-            "no run `{}`; `sop status` lists recent runs",
+        Err(StoreError::NotFound { what: "run", .. }) => Err(Error::not_found(format!(
+            "no run `{}`",
             shown_id(id.trim())
-        ))),
+        ))
+        .with_remedy(crate::Remedy::ListRuns)),
         Err(e @ StoreError::AmbiguousPrefix { .. }) => Err(Error::invalid(e.to_string())),
         Err(e) => Err(e.into()),
     }

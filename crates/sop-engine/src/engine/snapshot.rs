@@ -56,8 +56,9 @@ impl Snapshot {
             for d in &diags {
                 message.push_str(&d.render());
             }
-            message.push_str(&format!("run `sop check {name}` after fixing it"));
-            Error::invalid(message)
+            Error::invalid(message.trim_end()).with_remedy(crate::Remedy::CheckSop {
+                name: name.to_string(),
+            })
         })
     }
 }

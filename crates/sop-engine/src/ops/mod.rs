@@ -15,3 +15,6 @@ pub use reads::{RunList, RunRecord};
 pub use run_control::{Cancelled, KillReport, Paused, StepCompletion};
 pub use service::Service;
 pub use start::{Plan, StartRequest, Started};
+
+#[cfg(test)]
+mod tests;
