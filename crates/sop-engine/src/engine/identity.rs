@@ -32,32 +32,16 @@ fn checked(name: &str, source: &str) -> crate::Result<String> {
 /// The account this process runs as: the password database's name for our uid, else `$USER`,
 /// else `uid:N`.
 pub fn os_user() -> String {
-    // SAFETY: getuid cannot fail and has no preconditions.
-    let uid = unsafe { libc::getuid() };
-    if let Some(name) = passwd_name(uid) {
-        return name;
+    let uid = nix::unistd::getuid();
+    if let Ok(Some(user)) = nix::unistd::User::from_uid(uid)
+        && !user.name.trim().is_empty()
+    {
+        return user.name.trim().to_string();
     }
     match std::env::var("USER") {
         Ok(name) if !name.trim().is_empty() => name.trim().to_string(),
         _ => format!("uid:{uid}"),
     }
-}
-
-fn passwd_name(uid: libc::uid_t) -> Option<String> {
-    let mut buf = vec![0 as libc::c_char; 4096];
-    // SAFETY: an all-zero passwd is a valid value for getpwuid_r to overwrite.
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer is valid for the duration of the call and `buf` is as long as we
-    // say; on success `result` points at `pwd`, whose strings live in `buf`.
-    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-        return None;
-    }
-    // SAFETY: pw_name is a NUL-terminated string inside `buf`, which is still alive.
-    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
-    let name = name.to_str().ok()?.trim();
-    (!name.is_empty()).then(|| name.to_string())
 }
 
 #[cfg(test)]

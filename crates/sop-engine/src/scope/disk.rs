@@ -1,28 +1,18 @@
 //! `disk_usage`: percent used of the filesystem holding a path, as `df` reports it.
 
-use crate::error::Context as _;
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 /// Percent of the filesystem's space in use, rounded to one decimal. Like `df`, blocks reserved
 /// for the superuser count as neither used nor available.
 pub fn usage_percent(path: &Path) -> crate::Result<f64> {
-    let c_path = CString::new(path.as_os_str().as_bytes())
-        .with_context(|| format!("SOP_DISK_PATH `{}` contains a NUL byte", path.display()))?;
-    // SAFETY: `c_path` is a valid NUL-terminated string and `stat` a properly sized, writable
-    // struct that statvfs fills in; both outlive the call.
-    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::statvfs(c_path.as_ptr(), &mut stat) };
-    if rc != 0 {
-        let err = std::io::Error::last_os_error();
-        return Err(crate::Error::internal(format!(
+    let stat = nix::sys::statvfs::statvfs(path).map_err(|err| {
+        crate::Error::internal(format!(
             "cannot measure disk usage of `{}` ({err}); set SOP_DISK_PATH to an existing path",
             path.display()
-        )));
-    }
-    let used = stat.f_blocks.saturating_sub(stat.f_bfree) as f64;
-    let usable = used + stat.f_bavail as f64;
+        ))
+    })?;
+    let used = stat.blocks().saturating_sub(stat.blocks_free()) as f64;
+    let usable = used + stat.blocks_available() as f64;
     if usable <= 0.0 {
         return Ok(0.0);
     }
