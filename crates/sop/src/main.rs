@@ -35,7 +35,7 @@ enum Command {
     Eval(commands::eval::Args),
     /// Set, get, unset and list facts: named values conditions can require.
     Fact(commands::fact::Args),
-    /// Start a run of an SOP and follow it (`--detach` leaves it to a server).
+    /// Start a run of an SOP and follow it (`--detach` records it for `sop resume` or a server).
     #[command(alias = "run")]
     Execute(commands::execute::Args),
     /// Recent runs, or one run with its steps, gates and variables.

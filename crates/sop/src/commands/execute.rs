@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
 
-    /// Record the run and print its id at once; a server executes it.
+    /// Record the run and print its id at once; `sop resume` (or a server) executes it.
     #[arg(long, conflicts_with = "dry_run")]
     pub detach: bool,
 
@@ -119,7 +119,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     }
     if args.detach && !args.json && !t.run.status.is_terminal() {
         out.line(&format!(
-            "run {} recorded as pending; a server will execute it",
+            "run {} recorded as pending; `sop resume {}` runs it (or a server, when one runs)",
+            t.id(),
             t.id()
         ));
         return Ok(exit_code(&t, &ctx.stop));

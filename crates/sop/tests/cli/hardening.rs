@@ -147,3 +147,17 @@ fn logs_json_retried_step_numbers_and_quoted_run_ids() {
     assert_eq!(quoted.code, 2, "{quoted}");
     assert!(quoted.stderr.contains("no run `it's`"), "{quoted}");
 }
+
+#[test]
+fn the_example_incident_response_starts_once_prod_is_down() {
+    let mut sb = Sandbox::with_examples();
+    sb.env("SOP_NOW", "2026-02-03T10:00:00Z");
+    let vars = r#"{"service": "api", "severity": "high"}"#;
+    let before = sb.run(&["execute", "incident-response", "--dry-run", "--vars", vars]);
+    assert_eq!(before.code, 3, "PROD_DOWN is not set yet: {before}");
+    let set = sb.run(&["fact", "set", "PROD_DOWN", "true"]);
+    assert_eq!(set.code, 0, "{set}");
+    let out = sb.run(&["execute", "incident-response", "--dry-run", "--vars", vars]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("conditions: met"), "{out}");
+}
