@@ -142,6 +142,10 @@ impl Sandbox {
                 format!("sqlite:{}", self.db_path().display()),
             )
             .env("SOP_USER", "tester")
+            // The account audit entries record beside the actor: the same name, so entries
+            // show no "as claimed by" unless a test sets another.
+            .env("USER", "tester")
+            .env("LOGNAME", "tester")
             .env("SOP_TIMEZONE", "UTC")
             .env("SOP_NOTIFICATION_ENABLED", "false")
             .env("TMPDIR", self.tmp_dir())
