@@ -68,9 +68,29 @@ fn key_record(conn: &Connection) -> Result<Option<(u64, String)>> {
         .optional()?)
 }
 
+/// The head and the key record in one statement: it runs in every transaction that audits.
 pub fn load_head(conn: &Connection) -> Result<Head> {
-    let (seq, hash, at) = match head(conn)? {
+    let (head, key) = conn
+        .prepare_cached(
+            "SELECT h.seq, h.hash, COALESCE(h.at, (SELECT at FROM audit WHERE audit.seq = h.seq), ''), \
+             k.from_seq, k.key_id \
+             FROM (SELECT 1) LEFT JOIN audit_head h ON h.id = 1 \
+             LEFT JOIN (SELECT from_seq, key_id FROM audit_key ORDER BY from_seq LIMIT 1) k",
+        )?
+        .query_row([], |r| {
+            let head = match r.get::<_, Option<i64>>(0)? {
+                Some(seq) => Some((seq as u64, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+                None => None,
+            };
+            let key = match r.get::<_, Option<i64>>(3)? {
+                Some(from) => Some((from as u64, r.get::<_, String>(4)?)),
+                None => None,
+            };
+            Ok((head, key))
+        })?;
+    let (seq, hash, at) = match head {
         Some(h) => h,
+        // No head record (a new database, or its head deleted): continue after the last row.
         None => conn
             .query_row(
                 "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1",
@@ -80,12 +100,7 @@ pub fn load_head(conn: &Connection) -> Result<Head> {
             .optional()?
             .unwrap_or((0, GENESIS_HASH.to_owned(), String::new())),
     };
-    Ok(Head {
-        seq,
-        hash,
-        at,
-        key: key_record(conn)?,
-    })
+    Ok(Head { seq, hash, at, key })
 }
 
 /// Records `head` as the chain's head (once per transaction, at its end).
