@@ -75,8 +75,35 @@ fn time(n: usize, mut f: impl FnMut(usize)) -> Figures {
     )
 }
 
+/// Pages one call of `f` writes to the WAL, averaged over 50 calls: what each fsync carries,
+/// independent of how busy the disk is.
+fn pages_per_commit(path: &std::path::Path, mut f: impl FnMut(usize)) -> f64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let frames = |mode: &str| -> i64 {
+        conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| r.get(1))
+            .unwrap()
+    };
+    frames("TRUNCATE");
+    let n = 50;
+    (0..n).for_each(&mut f);
+    frames("PASSIVE") as f64 / n as f64
+}
+
 fn bench_commits(dir: &std::path::Path) {
-    let store = SqliteStore::open(dir.join("commit.db")).unwrap();
+    let path = dir.join("commit.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let pages = pages_per_commit(&path, |i| {
+        store
+            .append_audit(&AuditEvent::new(
+                t0(),
+                None,
+                "bench",
+                "bench.tick",
+                json!({ "i": i }),
+            ))
+            .unwrap();
+    });
+    println!("durable commit (one audit entry): {pages:.1} pages per commit");
     time(COMMITS, |i| {
         store
             .append_audit(&AuditEvent::new(
@@ -159,14 +186,14 @@ fn bench_commits(dir: &std::path::Path) {
             .unwrap();
     })
     .report("step transition (finish N + start N+1)");
-    bench_engine_transition(&store);
+    bench_engine_transition(&store, &path);
 }
 
 /// The transition as the engine writes it (`engine/commit.rs`): lease renewed, the run's status,
 /// reason and current step compare-and-set, the finished step with its output and the next one
 /// started, `step.finished` and `step.started` with the engine's details; a run whose snapshot
 /// is the size of a real SOP's files.
-fn bench_engine_transition(store: &SqliteStore) {
+fn bench_engine_transition(store: &SqliteStore, path: &std::path::Path) {
     let steps = 40u32;
     let new = || {
         let mut n = new_run("bench", steps, t0(), RunStatus::Running);
@@ -175,7 +202,7 @@ fn bench_engine_transition(store: &SqliteStore) {
     };
     let mut run = store.transaction(|tx| tx.insert_run(&new())).unwrap();
     let mut step = 0u32;
-    time(COMMITS, |_| {
+    let mut transition = |_| {
         if step == steps {
             run = store.transaction(|tx| tx.insert_run(&new())).unwrap();
             step = 0;
@@ -250,8 +277,10 @@ fn bench_engine_transition(store: &SqliteStore) {
                 Ok(run)
             })
             .unwrap();
-    })
-    .report("engine-shaped transition (lease, 8 KiB SOP)");
+    };
+    let pages = pages_per_commit(path, &mut transition);
+    println!("engine-shaped transition: {pages:.1} pages per commit");
+    time(COMMITS, transition).report("engine-shaped transition (lease, 8 KiB SOP)");
 }
 
 fn bench_lists(dir: &std::path::Path) {
