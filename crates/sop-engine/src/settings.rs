@@ -75,9 +75,26 @@ impl Settings {
         )?)
     }
 
+    /// How the store is opened: audit entries record this process's OS user and host, and are
+    /// keyed with the key in `SOP_AUDIT_KEY_FILE` when one is set.
+    pub fn store_options(&self) -> crate::Result<sop_store::StoreOptions> {
+        let origin = sop_store::AuditOrigin::new(
+            crate::engine::identity::os_user(),
+            crate::engine::lease::hostname(),
+        );
+        let mut options = sop_store::StoreOptions::default().with_origin(origin);
+        if let Some(path) = self.raw_var("SOP_AUDIT_KEY_FILE").filter(|p| !p.is_empty()) {
+            options = options.with_audit_key(sop_store::AuditKey::from_file(Path::new(path))?);
+        }
+        Ok(options)
+    }
+
     /// Opens the store these settings name.
     pub fn open_store(&self) -> crate::Result<Box<dyn sop_store::Store>> {
-        Ok(sop_store::open(&self.database()?)?)
+        Ok(sop_store::open_with(
+            &self.database()?,
+            self.store_options()?,
+        )?)
     }
 
     /// The directory freshly issued approval tokens are written to (`SOP_APPROVAL_OUTBOX`).

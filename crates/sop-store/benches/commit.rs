@@ -75,8 +75,35 @@ fn time(n: usize, mut f: impl FnMut(usize)) -> Figures {
     )
 }
 
+/// Pages one call of `f` writes to the WAL, averaged over 50 calls: what each fsync carries,
+/// independent of how busy the disk is.
+fn pages_per_commit(path: &std::path::Path, mut f: impl FnMut(usize)) -> f64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let frames = |mode: &str| -> i64 {
+        conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| r.get(1))
+            .unwrap()
+    };
+    frames("TRUNCATE");
+    let n = 50;
+    (0..n).for_each(&mut f);
+    frames("PASSIVE") as f64 / n as f64
+}
+
 fn bench_commits(dir: &std::path::Path) {
-    let store = SqliteStore::open(dir.join("commit.db")).unwrap();
+    let path = dir.join("commit.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let pages = pages_per_commit(&path, |i| {
+        store
+            .append_audit(&AuditEvent::new(
+                t0(),
+                None,
+                "bench",
+                "bench.tick",
+                json!({ "i": i }),
+            ))
+            .unwrap();
+    });
+    println!("durable commit (one audit entry): {pages:.1} pages per commit");
     time(COMMITS, |i| {
         store
             .append_audit(&AuditEvent::new(
@@ -159,6 +186,101 @@ fn bench_commits(dir: &std::path::Path) {
             .unwrap();
     })
     .report("step transition (finish N + start N+1)");
+    bench_engine_transition(&store, &path);
+}
+
+/// The transition as the engine writes it (`engine/commit.rs`): lease renewed, the run's status,
+/// reason and current step compare-and-set, the finished step with its output and the next one
+/// started, `step.finished` and `step.started` with the engine's details; a run whose snapshot
+/// is the size of a real SOP's files.
+fn bench_engine_transition(store: &SqliteStore, path: &std::path::Path) {
+    let steps = 40u32;
+    let new = || {
+        let mut n = new_run("bench", steps, t0(), RunStatus::Running);
+        n.definition_snapshot = "x".repeat(8 * 1024);
+        n
+    };
+    let mut run = store.transaction(|tx| tx.insert_run(&new())).unwrap();
+    let mut step = 0u32;
+    let mut transition = |_| {
+        if step == steps {
+            run = store.transaction(|tx| tx.insert_run(&new())).unwrap();
+            step = 0;
+        }
+        step += 1;
+        let (id, version, n) = (run.id.clone(), run.version, step);
+        run = store
+            .transaction(|tx| {
+                tx.renew_lease(&id, "bench:1", t0() + chrono::Duration::seconds(60))
+                    .or_else(|_| {
+                        tx.acquire_lease(&id, "bench:1", t0(), t0() + chrono::Duration::seconds(60))
+                            .map(|_| ())
+                    })?;
+                let run = tx.update_run(
+                    &id,
+                    &Expect::version(version),
+                    &RunPatch {
+                        reason: Some(None),
+                        ..RunPatch::status(RunStatus::Running).with_current_step(n)
+                    },
+                )?;
+                if n > 1 {
+                    tx.update_step(
+                        &id,
+                        n - 1,
+                        &StepPatch {
+                            status: Some(StepStatus::Succeeded),
+                            exit_code: Some(Some(0)),
+                            finished_at: Some(Some(t0())),
+                            duration_ms: Some(Some(3)),
+                            output: Some(StepOutput {
+                                tail: b"deployed api 1.2.3\n".to_vec(),
+                                total_size: 19,
+                                sha256: Some("ab".repeat(32)),
+                            }),
+                            process_group: Some(None),
+                            ..StepPatch::default()
+                        },
+                    )?;
+                }
+                tx.update_step(
+                    &id,
+                    n,
+                    &StepPatch {
+                        status: Some(StepStatus::Running),
+                        attempts: Some(1),
+                        started_at: Some(Some(t0())),
+                        finished_at: Some(None),
+                        exit_code: Some(None),
+                        duration_ms: Some(None),
+                        process_group: Some(None),
+                        ..StepPatch::default()
+                    },
+                )?;
+                if n > 1 {
+                    tx.audit(&AuditEvent::new(
+                        t0(),
+                        Some(&id),
+                        "alice",
+                        "step.finished",
+                        json!({"step": n - 1, "from": "running", "to": "running", "exit_code": 0,
+                               "duration_ms": 3, "output_size": 19, "output_sha256": "ab".repeat(32)}),
+                    ))?;
+                }
+                tx.audit(&AuditEvent::new(
+                    t0(),
+                    Some(&id),
+                    "alice",
+                    "step.started",
+                    json!({"step": n, "title": format!("Step {n}"), "attempt": 1}),
+                ))?;
+                Ok(run)
+            })
+            .unwrap();
+    };
+    let pages = pages_per_commit(path, &mut transition);
+    println!("engine-shaped transition: {pages:.1} pages per commit");
+    time(COMMITS, transition).report("engine-shaped transition (lease, 8 KiB SOP)");
 }
 
 fn bench_lists(dir: &std::path::Path) {
@@ -226,6 +348,10 @@ fn bench_lists(dir: &std::path::Path) {
         store.count_active_runs("deploy").unwrap();
     })
     .report("count active runs of one SOP");
+    time(3, |_| {
+        assert!(store.verify_audit().unwrap().is_ok());
+    })
+    .report("verify (chain + integrity_check)");
     time(QUERIES / 3, |_| {
         let fresh = SqliteStore::open(&path).unwrap();
         assert_eq!(fresh.list_runs(&RunFilter::default()).unwrap().len(), 20);

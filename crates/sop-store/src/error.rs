@@ -68,6 +68,34 @@ pub enum StoreError {
     #[error("invalid database location `{url}`: {reason}")]
     InvalidLocation { url: String, reason: String },
 
+    /// An audit entry dated earlier than the newest entry: the trail never goes back in time
+    /// (a clock set back, or a pinned time).
+    #[error(
+        "refusing to write an audit entry dated {} before the newest entry, dated {}: the audit trail never goes back in time; check the clock",
+        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        newest.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    )]
+    AuditTimeReversed {
+        at: DateTime<Utc>,
+        newest: DateTime<Utc>,
+    },
+
+    /// The audit chain is keyed, and this store was opened without the key.
+    #[error(
+        "the audit trail is keyed from entry {from_seq} (key id {key_id}); set SOP_AUDIT_KEY_FILE to that key to write to it"
+    )]
+    AuditKeyRequired { from_seq: u64, key_id: String },
+
+    /// The audit chain is keyed with another key than the one this store was opened with.
+    #[error(
+        "the audit trail is keyed with key id {expected}, but SOP_AUDIT_KEY_FILE holds key id {given}; use the key the trail was started with"
+    )]
+    AuditKeyMismatch { expected: String, given: String },
+
+    /// The audit key cannot be used (too short, unreadable).
+    #[error("invalid audit key: {0}")]
+    InvalidAuditKey(String),
+
     /// A file-system problem around the database file.
     #[error("{}: {source}", path.display())]
     Io {

@@ -7,24 +7,35 @@ pub mod audit_chain;
 mod error;
 mod id;
 mod location;
+mod options;
 mod records;
 mod sqlite;
 mod store;
 
+pub use audit_chain::AuditKey;
 pub use error::{Result, StoreError};
 pub use id::{ID_LEN, is_id_prefix};
 pub use location::Location;
+pub use options::{DEFAULT_READERS, StoreOptions};
 pub use records::*;
 pub use sop_core::run::{RunStatus, StepStatus};
-pub use sqlite::{BUSY_TIMEOUT, SCHEMA_VERSION, SqliteStore};
+pub use sqlite::{BUSY_TIMEOUT, DIR_MODE, FILE_MODE, SCHEMA_VERSION, SqliteStore};
 pub use store::{Queries, Store, StoreExt, Tx, TxBody};
 
-/// Opens the store named by `SOP_DATABASE_URL`, else the XDG state directory.
+/// Opens the store named by `SOP_DATABASE_URL`, else the XDG state directory, with
+/// [`StoreOptions::from_env`] (the audit key from `SOP_AUDIT_KEY_FILE`, the OS user and host).
 pub fn open_from_env() -> Result<Box<dyn Store>> {
     Ok(Box::new(SqliteStore::open_from_env()?))
 }
 
-/// Opens the store at a resolved [`Location`].
+/// Opens the store at a resolved [`Location`] with default options.
 pub fn open(location: &Location) -> Result<Box<dyn Store>> {
-    Ok(Box::new(SqliteStore::open_location(location)?))
+    open_with(location, StoreOptions::default())
+}
+
+/// Opens the store at a resolved [`Location`].
+pub fn open_with(location: &Location, options: StoreOptions) -> Result<Box<dyn Store>> {
+    Ok(Box::new(SqliteStore::open_location_with(
+        location, options,
+    )?))
 }

@@ -52,6 +52,9 @@ pub trait Queries {
 
     /// The audit trail, oldest first: all of it, or one run's entries.
     fn audit_entries(&self, run_id: Option<&str>) -> Result<Vec<AuditEntry>>;
+    /// The newest audit entry's sequence number, hash and time (to keep elsewhere as a
+    /// checkpoint); `None` while the trail is empty.
+    fn audit_head(&self) -> Result<Option<AuditCheckpoint>>;
 }
 
 /// One write transaction. Nothing is visible to others until the body returns `Ok`; an `Err`
@@ -98,14 +101,33 @@ pub trait Tx: Queries {
     /// Revokes the gate's unused tokens; returns how many.
     fn revoke_tokens(&mut self, gate_id: &str) -> Result<u64>;
 
-    /// Sets (or replaces) a fact; its name is stored lower-cased.
-    fn set_fact(&mut self, fact: &Fact) -> Result<Fact>;
-    /// Removes a fact; false if there was none.
-    fn unset_fact(&mut self, name: &str) -> Result<bool>;
+    /// Sets (or replaces) a fact; its name is stored lower-cased. Appends `fact.set` (by
+    /// `fact.set_by`, at `fact.set_at`, with the old and new value as `values` says), and
+    /// `fact.expired` first if the fact it replaces had expired.
+    fn set_fact(&mut self, fact: &Fact, values: FactValues) -> Result<Fact>;
+    /// Removes a live fact, appending `fact.unset` by `by` at `at`; false if there was none
+    /// (an expired one is removed with its `fact.expired` entry).
+    fn unset_fact(
+        &mut self,
+        name: &str,
+        by: &str,
+        at: DateTime<Utc>,
+        values: FactValues,
+    ) -> Result<bool>;
+    /// Removes the facts expired at `now`, appending `fact.expired` for each (values as
+    /// `values(name)` says), and returns them.
+    fn expire_facts(
+        &mut self,
+        now: DateTime<Utc>,
+        values: &dyn Fn(&str) -> FactValues,
+    ) -> Result<Vec<Fact>>;
 
     fn insert_event(&mut self, event: &NewEvent) -> Result<Event>;
 
-    /// Appends to the audit chain. `event.detail` must already be redacted.
+    /// Appends to the audit chain, recording the store's [`AuditOrigin`] beside the actor.
+    /// `event.detail` must already be redacted. An event dated before the newest entry is
+    /// [`StoreError::AuditTimeReversed`]; a keyed chain written without its key is
+    /// [`StoreError::AuditKeyRequired`].
     fn audit(&mut self, event: &AuditEvent) -> Result<AuditEntry>;
 
     /// Removes the details of runs finished before `older_than` (snapshot, variables, trigger
@@ -124,8 +146,16 @@ pub trait Store: Queries + Send + Sync {
     /// through the [`Tx`] it is given: using the store itself there is an error.
     fn write(&self, body: &mut TxBody<'_>) -> Result<()>;
 
-    /// Checks the whole audit chain. A broken chain is a report, not an error.
-    fn verify_audit(&self) -> Result<VerifyReport>;
+    /// Checks the whole audit chain, and the storage's own consistency where the backend has
+    /// such a check. A broken chain is a report, not an error.
+    fn verify_audit(&self) -> Result<VerifyReport> {
+        self.verify_audit_with(&[])
+    }
+
+    /// [`Store::verify_audit`], also comparing the trail with checkpoints taken earlier
+    /// ([`Queries::audit_head`]): a checkpointed entry that is gone or differs is a problem,
+    /// which catches a trail rewritten, truncated or replaced consistently.
+    fn verify_audit_with(&self, checkpoints: &[AuditCheckpoint]) -> Result<VerifyReport>;
 
     /// Where the data lives, for messages (`sqlite:/path/sop.db`).
     fn describe(&self) -> String;

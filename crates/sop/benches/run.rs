@@ -261,7 +261,9 @@ fn commit_floor(db: &Path, n: usize) -> Vec<Duration> {
                 expires_at: None,
             };
             let start = Instant::now();
-            store.transaction(|tx| tx.set_fact(&fact)).unwrap();
+            store
+                .transaction(|tx| tx.set_fact(&fact, sop_store::FactValues::Shown))
+                .unwrap();
             start.elapsed()
         })
         .collect()

@@ -1,4 +1,4 @@
-//! The audit trail's records: what the engine appends, what is stored, what verification finds.
+//! The audit trail's records: what the engine appends and what is stored.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,46 +39,32 @@ pub struct AuditEntry {
     pub seq: u64,
     pub at: DateTime<Utc>,
     pub run_id: Option<String>,
+    /// Who the entry says acted (`--as`, `SOP_USER`, ...): claimed, not proven.
     pub actor: String,
+    /// The operating-system account that wrote the entry; `None` for entries written before sop
+    /// recorded it, or when it was unknown.
+    #[serde(default)]
+    pub os_user: Option<String>,
+    /// The host that wrote the entry, like `os_user`.
+    #[serde(default)]
+    pub host: Option<String>,
     pub kind: String,
     pub detail: serde_json::Value,
     pub prev_hash: String,
     pub hash: String,
 }
 
-/// The result of checking the whole chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VerifyReport {
-    /// Entries checked.
-    pub entries: u64,
-    /// The first problem found, if any; everything before it is intact.
-    pub problem: Option<AuditProblem>,
-}
-
-impl VerifyReport {
-    pub fn is_ok(&self) -> bool {
-        self.problem.is_none()
+impl AuditEntry {
+    /// `bob@host` when the writing account is known and differs from the actor: the actor was
+    /// claimed by that account (`sop audit` shows "alice (as claimed by bob@host)").
+    pub fn claimed_by(&self) -> Option<String> {
+        let os_user = self.os_user.as_deref()?;
+        if os_user == self.actor {
+            return None;
+        }
+        Some(match &self.host {
+            Some(host) => format!("{os_user}@{host}"),
+            None => os_user.to_owned(),
+        })
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditProblem {
-    /// The first entry that does not check out.
-    pub seq: u64,
-    pub kind: AuditProblemKind,
-    /// A sentence for people.
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditProblemKind {
-    /// The entry's content does not match its hash.
-    Edited,
-    /// Entries before this one are missing.
-    Missing,
-    /// The entry does not link to the one before it (moved, replaced or re-chained).
-    BrokenLink,
-    /// The newest entries are gone: the recorded head is beyond the last entry.
-    Truncated,
 }

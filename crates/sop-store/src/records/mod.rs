@@ -2,8 +2,12 @@
 
 mod approval_token;
 mod audit;
+mod audit_checkpoint;
+mod audit_origin;
+mod audit_verify;
 mod event;
 mod fact;
+pub(crate) mod fact_change;
 mod gate;
 mod lease;
 mod lossy_bytes;
@@ -13,9 +17,13 @@ mod run_change;
 mod step_run;
 
 pub use approval_token::{ApprovalToken, NewApprovalToken};
-pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditProblemKind, VerifyReport};
+pub use audit::{AuditEntry, AuditEvent};
+pub use audit_checkpoint::AuditCheckpoint;
+pub use audit_origin::AuditOrigin;
+pub use audit_verify::{AuditProblem, AuditProblemKind, VerifyReport};
 pub use event::{Event, EventFilter, NewEvent};
 pub use fact::Fact;
+pub use fact_change::{FactValues, REDACTED};
 pub use gate::{Decision, Gate, GateDecision, GateStatus, GateTimeoutAction, NewGate, Verdict};
 pub use lease::LeaseGrant;
 pub use prune::PruneReport;

@@ -67,3 +67,25 @@ pub fn list(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Fact>> {
     }
     Ok(out)
 }
+
+/// The stored fact, live or expired.
+pub fn get_any(conn: &Connection, name: &str) -> Result<Option<Fact>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {FACT_COLS} FROM facts WHERE name = ?1"))?;
+    let mut rows = stmt.query([Fact::normalize_name(name)])?;
+    rows.next()?.map(decode).transpose()
+}
+
+/// Removes every fact expired at `now` and returns them.
+pub fn take_expired(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Fact>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "DELETE FROM facts WHERE expires_at IS NOT NULL AND expires_at <= ?1 RETURNING {FACT_COLS}"
+    ))?;
+    let mut rows = stmt.query([ts(now)])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode(row)?);
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}

@@ -1,28 +1,38 @@
 //! The SQLite backend: one database file, WAL, `synchronous=FULL`, `BEGIN IMMEDIATE` writes.
 //!
 //! Durability: with WAL and `synchronous=FULL` every commit is fsynced before [`Store::write`]
-//! returns, so a finished step survives a power cut. Concurrency: readers never block writers;
-//! writers take the write lock up front (`BEGIN IMMEDIATE`) and wait up to [`BUSY_TIMEOUT`] for
-//! it, which avoids the "database is locked" failures of upgrading a read transaction.
+//! returns, so a finished step survives a power cut. Concurrency: one writer connection, and
+//! read-only connections beside it ([`pool`]) so reads never queue behind a write; writers take
+//! the write lock up front (`BEGIN IMMEDIATE`) and wait up to [`BUSY_TIMEOUT`] for it, which
+//! avoids the "database is locked" failures of upgrading a read transaction.
 
 mod audit_sql;
 mod codec;
 mod event_sql;
 mod fact_sql;
+mod file_mode;
 mod gate_sql;
+mod integrity;
 mod lease_sql;
 mod migrate;
+mod pool;
 mod prune_sql;
+mod queries;
 mod run_sql;
 mod step_sql;
 mod tx;
 
+pub use file_mode::{DIR_MODE, FILE_MODE};
 pub use migrate::LATEST as SCHEMA_VERSION;
 
+use crate::audit_chain::AuditKey;
 use crate::error::{Result, StoreError};
 use crate::location::Location;
-use crate::records::VerifyReport;
+use crate::options::StoreOptions;
+use crate::records::{AuditCheckpoint, AuditOrigin, VerifyReport};
 use crate::store::{Store, TxBody};
+use pool::ReaderPool;
+use queries::impl_queries;
 use rusqlite::{Connection, TransactionBehavior};
 use std::cell::Cell;
 use std::path::Path;
@@ -38,108 +48,80 @@ thread_local! {
 /// How long a writer waits for other writers before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Implements [`crate::Queries`] for a type with a `with(|conn| ...)` method.
-macro_rules! impl_queries {
-    ($ty:ty) => {
-        impl $crate::store::Queries for $ty {
-            fn run(&self, id: &str) -> Result<Run> {
-                self.with(|c| super::run_sql::get(c, id))
-            }
-            fn find_run(&self, prefix: &str) -> Result<Run> {
-                self.with(|c| super::run_sql::find(c, prefix))
-            }
-            fn list_runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>> {
-                self.with(|c| super::run_sql::list(c, filter))
-            }
-            fn count_active_runs(&self, sop_name: &str) -> Result<u64> {
-                self.with(|c| super::run_sql::count_active(c, sop_name))
-            }
-            fn steps(&self, run_id: &str) -> Result<Vec<StepRun>> {
-                self.with(|c| super::step_sql::list(c, run_id))
-            }
-            fn step(&self, run_id: &str, number: u32) -> Result<StepRun> {
-                self.with(|c| super::step_sql::get(c, run_id, number))
-            }
-            fn gate(&self, gate_id: &str) -> Result<Gate> {
-                self.with(|c| super::gate_sql::get(c, gate_id))
-            }
-            fn gates(&self, run_id: &str) -> Result<Vec<Gate>> {
-                self.with(|c| super::gate_sql::of_run(c, run_id))
-            }
-            fn open_gates(&self) -> Result<Vec<Gate>> {
-                self.with(super::gate_sql::open)
-            }
-            fn decisions(&self, gate_id: &str) -> Result<Vec<GateDecision>> {
-                self.with(|c| super::gate_sql::decisions(c, gate_id))
-            }
-            fn run_decisions(&self, run_id: &str) -> Result<Vec<GateDecision>> {
-                self.with(|c| super::gate_sql::run_decisions(c, run_id))
-            }
-            fn tokens(&self, gate_id: &str) -> Result<Vec<ApprovalToken>> {
-                self.with(|c| super::gate_sql::tokens(c, gate_id))
-            }
-            fn token_by_hash(&self, hash: &str) -> Result<Option<ApprovalToken>> {
-                self.with(|c| super::gate_sql::token_by_hash(c, hash))
-            }
-            fn fact(&self, name: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Fact>> {
-                self.with(|c| super::fact_sql::get(c, name, now))
-            }
-            fn facts(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Fact>> {
-                self.with(|c| super::fact_sql::list(c, now))
-            }
-            fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
-                self.with(|c| super::event_sql::list(c, filter))
-            }
-            fn audit_entries(&self, run_id: Option<&str>) -> Result<Vec<AuditEntry>> {
-                self.with(|c| super::audit_sql::entries(c, run_id))
-            }
-        }
-    };
+/// What every audit append of one store handle uses.
+pub(crate) struct AuditSettings {
+    pub origin: AuditOrigin,
+    pub key: Option<AuditKey>,
 }
-pub(crate) use impl_queries;
 
-/// A [`Store`] on one SQLite connection (shared by threads through a mutex; open one store per
-/// process, or several — they coordinate through the file's locks).
+/// A [`Store`] on one SQLite database: one writer connection (shared by threads through a
+/// mutex) and a few read-only connections. Open one store per process, or several — they
+/// coordinate through the file's locks.
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    writer: Mutex<Connection>,
+    /// `None` for an in-memory database, which only its one connection can see.
+    readers: Option<ReaderPool>,
     location: Location,
+    audit: AuditSettings,
 }
 
 impl SqliteStore {
     /// Opens (creating it and its parent directories if needed) and migrates the database file.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path, StoreOptions::default())
+    }
+
+    /// [`SqliteStore::open`] with options.
+    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self> {
         let path = path.as_ref();
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
-                path: parent.to_owned(),
-                source,
-            })?;
-        }
         let location = Location::File(path.to_owned());
+        file_mode::prepare(path)?;
+        let readers =
+            (options.readers > 0).then(|| ReaderPool::new(path.to_owned(), options.readers));
         Connection::open(path)
             .map_err(StoreError::from)
-            .and_then(|conn| Self::setup(conn, location.clone()))
+            .and_then(|conn| Self::setup(conn, location.clone(), readers, options))
             .map_err(|e| located(e, &location))
     }
 
     /// A private in-memory database (tests).
     pub fn open_in_memory() -> Result<Self> {
-        Self::setup(Connection::open_in_memory()?, Location::Memory)
+        Self::open_in_memory_with(StoreOptions::default())
+    }
+
+    /// A private in-memory database with options (it reads through its writer).
+    pub fn open_in_memory_with(options: StoreOptions) -> Result<Self> {
+        Self::setup(
+            Connection::open_in_memory()?,
+            Location::Memory,
+            None,
+            options,
+        )
     }
 
     pub fn open_location(location: &Location) -> Result<Self> {
+        Self::open_location_with(location, StoreOptions::default())
+    }
+
+    pub fn open_location_with(location: &Location, options: StoreOptions) -> Result<Self> {
         match location {
-            Location::Memory => Self::open_in_memory(),
-            Location::File(path) => Self::open(path),
+            Location::Memory => Self::open_in_memory_with(options),
+            Location::File(path) => Self::open_with(path, options),
         }
     }
 
-    /// Opens the database named by `SOP_DATABASE_URL`, else the XDG state directory.
+    /// Opens the database named by `SOP_DATABASE_URL`, else the XDG state directory, with
+    /// [`StoreOptions::from_env`].
     pub fn open_from_env() -> Result<Self> {
-        Self::open_location(&Location::from_env()?)
+        Self::open_location_with(&Location::from_env()?, StoreOptions::from_env()?)
     }
 
-    fn setup(mut conn: Connection, location: Location) -> Result<Self> {
+    fn setup(
+        mut conn: Connection,
+        location: Location,
+        readers: Option<ReaderPool>,
+        options: StoreOptions,
+    ) -> Result<Self> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         if matches!(location, Location::File(_)) {
             let mode: String =
@@ -155,8 +137,13 @@ impl SqliteStore {
         conn.set_prepared_statement_cache_capacity(64);
         migrate::migrate(&mut conn, &location.to_string())?;
         Ok(SqliteStore {
-            conn: Mutex::new(conn),
+            writer: Mutex::new(conn),
+            readers,
             location,
+            audit: AuditSettings {
+                origin: options.origin,
+                key: options.audit_key,
+            },
         })
     }
 
@@ -169,29 +156,42 @@ impl SqliteStore {
         &self.location
     }
 
-    /// The connection, unless this thread is inside this store's own `write` body — taking the
+    /// The writer, unless this thread is inside this store's own `write` body — taking the
     /// lock again there would deadlock, so that misuse is an error instead.
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
+        self.not_writing()?;
+        // A panic while holding the lock dropped its transaction, which rolled back: the
+        // connection is still sound.
+        Ok(self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// Reading through the store inside its own `write` body would not see the body's writes;
+    /// that misuse is an error.
+    fn not_writing(&self) -> Result<()> {
         if WRITING.with(|w| w.get()) == self.key() {
             return Err(StoreError::Backend(
                 "inside Store::write, read and write through the transaction, not the store".into(),
             ));
         }
-        // A panic while holding the lock dropped its transaction, which rolled back: the
-        // connection is still sound.
-        Ok(self
-            .conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+        Ok(())
     }
 
     fn key(&self) -> usize {
         self as *const SqliteStore as usize
     }
 
+    /// Runs a read on a reader (the writer for an in-memory database).
     fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = self.lock()?;
-        f(&conn)
+        match &self.readers {
+            Some(pool) => {
+                self.not_writing()?;
+                pool.with(f)
+            }
+            None => f(&*self.lock()?),
+        }
     }
 }
 
@@ -216,15 +216,30 @@ impl Store for SqliteStore {
         let mut conn = self.lock()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outer = WRITING.with(|w| w.replace(self.key()));
-        let result = body(&mut SqliteTx { conn: &tx });
+        let mut stx = SqliteTx::new(&tx, &self.audit);
+        let result = body(&mut stx);
         WRITING.with(|w| w.set(outer));
         result?;
+        stx.finish()?;
         tx.commit()?;
         Ok(())
     }
 
-    fn verify_audit(&self) -> Result<VerifyReport> {
-        self.with(audit_sql::verify)
+    fn verify_audit_with(&self, checkpoints: &[AuditCheckpoint]) -> Result<VerifyReport> {
+        self.with(|conn| {
+            let storage = integrity::check(conn)?;
+            // A damaged file may not even read back; the storage check has said why.
+            let mut report = match audit_sql::verify(conn, self.audit.key.as_ref(), checkpoints) {
+                Ok(report) => report,
+                Err(StoreError::Corrupt(m)) if !storage.is_empty() => VerifyReport {
+                    storage: vec![m],
+                    ..VerifyReport::default()
+                },
+                Err(e) => return Err(e),
+            };
+            report.storage.splice(0..0, storage);
+            Ok(report)
+        })
     }
 
     fn describe(&self) -> String {

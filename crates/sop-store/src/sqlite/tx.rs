@@ -1,7 +1,12 @@
 //! A SQLite write transaction seen through the [`Tx`] trait.
 
-use super::{audit_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql, run_sql, step_sql};
+use super::audit_sql::Head;
+use super::{
+    AuditSettings, audit_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql, run_sql,
+    step_sql,
+};
 use crate::error::Result;
+use crate::records::fact_change;
 use crate::records::*;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
@@ -9,12 +14,56 @@ use rusqlite::Connection;
 
 /// Borrowed from an open `BEGIN IMMEDIATE` transaction.
 pub struct SqliteTx<'a> {
-    pub(super) conn: &'a Connection,
+    conn: &'a Connection,
+    audit: &'a AuditSettings,
+    /// The audit chain's head, read at the first append and written back by [`SqliteTx::finish`].
+    head: Option<Head>,
 }
 
-impl SqliteTx<'_> {
+impl<'a> SqliteTx<'a> {
+    pub(super) fn new(conn: &'a Connection, audit: &'a AuditSettings) -> Self {
+        SqliteTx {
+            conn,
+            audit,
+            head: None,
+        }
+    }
+
     pub(super) fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         f(self.conn)
+    }
+
+    /// Writes what the body left pending (the audit head); call before committing.
+    pub(super) fn finish(self) -> Result<()> {
+        match &self.head {
+            Some(head) => audit_sql::store_head(self.conn, head),
+            None => Ok(()),
+        }
+    }
+
+    /// The fact if live at `now`; an expired one is removed here with its `fact.expired` entry.
+    fn live_fact(
+        &mut self,
+        name: &str,
+        now: DateTime<Utc>,
+        values: FactValues,
+    ) -> Result<Option<Fact>> {
+        match fact_sql::get_any(self.conn, name)? {
+            Some(fact) if !fact.is_live(now) => {
+                fact_sql::unset(self.conn, name)?;
+                self.append(&fact_change::expired_event(&fact, now, values))?;
+                Ok(None)
+            }
+            other => Ok(other),
+        }
+    }
+
+    fn append(&mut self, event: &AuditEvent) -> Result<AuditEntry> {
+        let head = match &mut self.head {
+            Some(head) => head,
+            slot => slot.insert(audit_sql::load_head(self.conn)?),
+        };
+        audit_sql::append(self.conn, head, self.audit, event)
     }
 }
 
@@ -69,17 +118,42 @@ impl Tx for SqliteTx<'_> {
     fn revoke_tokens(&mut self, gate_id: &str) -> Result<u64> {
         gate_sql::revoke_tokens(self.conn, gate_id)
     }
-    fn set_fact(&mut self, fact: &Fact) -> Result<Fact> {
-        fact_sql::set(self.conn, fact)
+    fn set_fact(&mut self, fact: &Fact, values: FactValues) -> Result<Fact> {
+        let old = self.live_fact(&fact.name, fact.set_at, values)?;
+        let saved = fact_sql::set(self.conn, fact)?;
+        self.append(&fact_change::set_event(old.as_ref(), &saved, values))?;
+        Ok(saved)
     }
-    fn unset_fact(&mut self, name: &str) -> Result<bool> {
-        fact_sql::unset(self.conn, name)
+    fn unset_fact(
+        &mut self,
+        name: &str,
+        by: &str,
+        at: DateTime<Utc>,
+        values: FactValues,
+    ) -> Result<bool> {
+        let Some(old) = self.live_fact(name, at, values)? else {
+            return Ok(false);
+        };
+        fact_sql::unset(self.conn, name)?;
+        self.append(&fact_change::unset_event(&old, by, at, values))?;
+        Ok(true)
+    }
+    fn expire_facts(
+        &mut self,
+        now: DateTime<Utc>,
+        values: &dyn Fn(&str) -> FactValues,
+    ) -> Result<Vec<Fact>> {
+        let expired = fact_sql::take_expired(self.conn, now)?;
+        for fact in &expired {
+            self.append(&fact_change::expired_event(fact, now, values(&fact.name)))?;
+        }
+        Ok(expired)
     }
     fn insert_event(&mut self, event: &NewEvent) -> Result<Event> {
         event_sql::insert(self.conn, event)
     }
     fn audit(&mut self, event: &AuditEvent) -> Result<AuditEntry> {
-        audit_sql::append(self.conn, event)
+        self.append(event)
     }
     fn prune(&mut self, older_than: DateTime<Utc>, now: DateTime<Utc>) -> Result<PruneReport> {
         prune_sql::prune(self.conn, older_than, now)

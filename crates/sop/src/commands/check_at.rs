@@ -43,7 +43,7 @@ pub fn run(
         Some(text) => parse_vars(Some(&arg_input::resolve(text, "--vars", &mut false)?))?,
         None => serde_json::Value::Object(Default::default()),
     };
-    let store = sop_store::open_from_env()?;
+    let store = ctx.settings.open_store()?;
     let at_text = at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let reports: Vec<Report> = entries
         .iter()

@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, mut args: Args) -> anyhow::Result<Exit> {
     // Facts live in the database; open it only when a name could come from there.
     let needs_store = names.iter().any(|n| vars.get(n).is_none());
     let store = if needs_store {
-        Some(sop_store::open_from_env()?)
+        Some(ctx.settings.open_store()?)
     } else {
         None
     };

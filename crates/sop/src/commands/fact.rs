@@ -9,7 +9,7 @@ use sop_core::Duration;
 use sop_core::condition::is_bare_name;
 use sop_engine::Clock;
 use sop_engine::engine::{identity, redact};
-use sop_store::{Fact, StoreExt};
+use sop_store::{Fact, FactValues, Store, StoreExt};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -43,6 +43,9 @@ pub enum Action {
     Unset {
         /// The fact's name (case-insensitive).
         name: String,
+        /// Record the removal as done by this user (default: $SOP_USER, else the OS user).
+        #[arg(long = "as", value_name = "USER")]
+        as_user: Option<String>,
     },
     /// List the facts that are set.
     List {
@@ -70,8 +73,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                 expires_at,
                 set_by: identity::who(&ctx.settings, as_user.as_deref())?,
             };
-            let store = sop_store::open_from_env()?;
-            let saved = store.transaction(|tx| tx.set_fact(&fact))?;
+            let store = ctx.settings.open_store()?;
+            let saved = store.transaction(|tx| {
+                tx.expire_facts(now, &audited_values)?;
+                tx.set_fact(&fact, audited_values(&fact.name))
+            })?;
             let mut line = format!("{} = {}", saved.name, shown_value(&saved));
             if let Some(exp) = saved.expires_at {
                 line.push_str(&format!(" (expires {})", rfc3339(exp)));
@@ -81,7 +87,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         }
         Action::Get { name } => {
             let name = checked_name(&name)?;
-            let store = sop_store::open_from_env()?;
+            let store = ctx.settings.open_store()?;
+            expire(store.as_ref(), now)?;
             match store.fact(&name, now)? {
                 Some(fact) => {
                     println!("{}", show(&fact.value.into()));
@@ -95,10 +102,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                 )),
             }
         }
-        Action::Unset { name } => {
+        Action::Unset { name, as_user } => {
             let name = checked_name(&name)?;
-            let store = sop_store::open_from_env()?;
-            if store.transaction(|tx| tx.unset_fact(&name))? {
+            let by = identity::who(&ctx.settings, as_user.as_deref())?;
+            let store = ctx.settings.open_store()?;
+            let values = audited_values(&name);
+            let unset = store.transaction(|tx| {
+                tx.expire_facts(now, &audited_values)?;
+                tx.unset_fact(&name, &by, now, values)
+            })?;
+            if unset {
                 println!("unset {name}");
                 Ok(Exit::Success)
             } else {
@@ -109,7 +122,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             }
         }
         Action::List { json } => {
-            let store = sop_store::open_from_env()?;
+            let store = ctx.settings.open_store()?;
+            expire(store.as_ref(), now)?;
             list(&store.facts(now)?, json)
         }
     }
@@ -176,6 +190,23 @@ fn shown_value(fact: &Fact) -> serde_json::Value {
     } else {
         redact::redact(&fact.value)
     }
+}
+
+/// How a fact's values appear in the audit entries of its changes: not at all for a
+/// secret-named fact, else with secret-named keys inside them redacted.
+fn audited_values(name: &str) -> FactValues {
+    if redact::is_secret_name(name) {
+        FactValues::Redacted
+    } else {
+        FactValues::Filtered(redact::redact)
+    }
+}
+
+/// Records the expiry of facts that lapsed since they were last touched. A transaction that
+/// finds none writes nothing, so it costs no durable commit.
+fn expire(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    store.transaction(|tx| tx.expire_facts(now, &audited_values))?;
+    Ok(())
 }
 
 /// Widest value the text listing shows; `sop fact get` and `--json` give the whole value.

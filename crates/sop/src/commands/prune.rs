@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let actor = identity::who(&ctx.settings, args.as_user.as_deref())?;
     let now = Clock::from_settings(&ctx.settings)?.now();
     let cutoff = now - age.as_chrono();
-    let store = sop_store::open_from_env()?;
+    let store = ctx.settings.open_store()?;
     let report = store.transaction(|tx| {
         let report = tx.prune(cutoff, now)?;
         tx.audit(&AuditEvent::new(

@@ -221,3 +221,71 @@ fn set_by_is_the_acting_user() {
     assert_eq!(by[..2], ["tester", "ci-bot"], "{json}");
     assert!(!by[2].is_empty() && by[2] != "unknown", "{json}");
 }
+
+#[test]
+fn fact_changes_are_audited_with_old_and_new_values() {
+    let mut sb = Sandbox::new();
+    sb.env("SOP_NOW", "2026-03-01T09:00:00Z");
+    assert_eq!(sb.run(&["fact", "set", "tests_passed", "false"]).code, 0);
+    assert_eq!(
+        sb.run(&["fact", "set", "tests_passed", "true", "--as", "ci"])
+            .code,
+        0
+    );
+    assert_eq!(sb.run(&["fact", "set", "db_password", "hunter2"]).code, 0);
+    assert_eq!(
+        sb.run(&["fact", "set", "window", "open", "--ttl", "1h"])
+            .code,
+        0
+    );
+    assert_eq!(
+        sb.run(&["fact", "unset", "db_password", "--as", "alice"])
+            .code,
+        0
+    );
+    let mut later = sb.cmd(&["fact", "list"]);
+    later.env("SOP_NOW", "2026-03-01T11:00:00Z");
+    assert_eq!(sb.output(later).code, 0);
+
+    let mut trail = sb.cmd(&["audit", "--json"]);
+    trail.env("SOP_NOW", "2026-03-01T11:00:00Z");
+    let trail = sb.output(trail);
+    assert!(!trail.stdout.contains("hunter2"), "{trail}");
+    let entries: Vec<(String, String, serde_json::Value)> = trail
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert!(e["run_id"].is_null());
+            (
+                e["kind"].as_str().unwrap().into(),
+                e["actor"].as_str().unwrap().into(),
+                e["detail"].clone(),
+            )
+        })
+        .collect();
+    let kinds: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|(k, a, _)| (k.as_str(), a.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("fact.set", "tester"),
+            ("fact.set", "ci"),
+            ("fact.set", "tester"),
+            ("fact.set", "tester"),
+            ("fact.unset", "alice"),
+            ("fact.expired", "sop"),
+        ]
+    );
+    assert_eq!(entries[1].2["old"], false);
+    assert_eq!(entries[1].2["new"], true);
+    assert_eq!(entries[2].2["new"], "[redacted]");
+    assert_eq!(entries[4].2["old"], "[redacted]");
+    assert_eq!(entries[5].2["name"], "window");
+    assert_eq!(entries[5].2["old"], "open");
+    assert_eq!(entries[5].2["expired_at"], "2026-03-01T10:00:00Z");
+    assert_eq!(sb.run(&["audit", "verify"]).code, 0);
+}

@@ -4,6 +4,7 @@ mod support;
 
 mod approvals;
 mod audit;
+mod audit_evidence;
 mod check;
 mod check_at;
 mod eval;

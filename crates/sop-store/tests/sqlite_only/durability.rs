@@ -1,8 +1,6 @@
 //! The database file: creation, reopening after an unclean drop, schema versions, settings.
 
-mod common;
-
-use common::*;
+use crate::suite::*;
 use sop_store::*;
 
 #[test]
@@ -73,4 +71,22 @@ fn an_unusable_location_says_where() {
     std::fs::write(&garbage, vec![0x42u8; 8192]).unwrap();
     let err = SqliteStore::open(&garbage).err().unwrap();
     assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+}
+
+#[test]
+fn a_dyn_store_is_usable() {
+    let store: Box<dyn Store> = open(&Location::Memory).unwrap();
+    let run = store
+        .transaction(|tx| tx.insert_run(&new_run("a", 1)))
+        .unwrap();
+    assert_eq!(store.find_run(&run.id[..9]).unwrap().id, run.id);
+    assert_eq!(store.describe(), "sqlite::memory:");
+}
+
+#[test]
+fn an_in_memory_store_reads_through_its_writer() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let run = create(&store, &new_run("a", 1));
+    assert_eq!(store.run(&run.id).unwrap(), run);
+    assert!(store.verify_audit().unwrap().is_ok());
 }

@@ -1,14 +1,11 @@
 //! Run leases: acquire, renew, release, and taking over a lapsed one.
 
-mod common;
-
-use common::*;
+use super::*;
 use sop_store::*;
 
-#[test]
-fn a_lease_is_exclusive_until_it_lapses() {
-    let store = memory();
-    let run = create(&store, &new_run("a", 1));
+pub fn a_lease_is_exclusive_until_it_lapses(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("a", 1));
     let id = run.id.as_str();
     let grant = store
         .transaction(|tx| tx.acquire_lease(id, "host:1:a", at(0), at(30)))
@@ -78,9 +75,8 @@ fn a_lease_is_exclusive_until_it_lapses() {
     assert_eq!(grant, LeaseGrant::Acquired);
 }
 
-#[test]
-fn leasing_a_missing_run_is_not_found() {
-    let store = memory();
+pub fn leasing_a_missing_run_is_not_found(db: &dyn TestDb) {
+    let store = db.connect();
     let err = store
         .transaction(|tx| tx.acquire_lease("0000000zzzzz", "me", at(0), at(1)))
         .unwrap_err();

@@ -1,12 +1,10 @@
 //! Facts (with expiry against a given instant) and received events.
 
-mod common;
-
-use common::*;
+use super::*;
 use serde_json::json;
 use sop_store::*;
 
-fn fact(name: &str, value: serde_json::Value, expires: Option<i64>) -> Fact {
+pub(super) fn fact(name: &str, value: serde_json::Value, expires: Option<i64>) -> Fact {
     Fact {
         name: name.into(),
         value,
@@ -16,11 +14,15 @@ fn fact(name: &str, value: serde_json::Value, expires: Option<i64>) -> Fact {
     }
 }
 
-#[test]
-fn facts_are_case_insensitive_upserted_and_expire() {
-    let store = memory();
+pub fn facts_are_case_insensitive_upserted_and_expire(db: &dyn TestDb) {
+    let store = db.connect();
     let set = store
-        .transaction(|tx| tx.set_fact(&fact("Tests_Passed", json!(true), Some(3600))))
+        .transaction(|tx| {
+            tx.set_fact(
+                &fact("Tests_Passed", json!(true), Some(3600)),
+                FactValues::Shown,
+            )
+        })
         .unwrap();
     assert_eq!(set.name, "tests_passed");
     assert_eq!(
@@ -30,10 +32,15 @@ fn facts_are_case_insensitive_upserted_and_expire() {
     assert_eq!(store.fact("tests_passed", at(3600)).unwrap(), None);
 
     store
-        .transaction(|tx| tx.set_fact(&fact("tests_passed", json!("no"), None)))
+        .transaction(|tx| tx.set_fact(&fact("tests_passed", json!("no"), None), FactValues::Shown))
         .unwrap();
     store
-        .transaction(|tx| tx.set_fact(&fact("env", json!({"region": "eu"}), Some(5))))
+        .transaction(|tx| {
+            tx.set_fact(
+                &fact("env", json!({"region": "eu"}), Some(5)),
+                FactValues::Shown,
+            )
+        })
         .unwrap();
     let live = store.facts(at(1)).unwrap();
     assert_eq!(
@@ -43,13 +50,17 @@ fn facts_are_case_insensitive_upserted_and_expire() {
     assert_eq!(live[1].value, json!("no"));
     assert_eq!(store.facts(at(5)).unwrap().len(), 1);
 
-    assert!(store.transaction(|tx| tx.unset_fact("ENV")).unwrap());
-    assert!(!store.transaction(|tx| tx.unset_fact("env")).unwrap());
+    let unset = |name: &str| {
+        store
+            .transaction(|tx| tx.unset_fact(name, "ci", at(1), FactValues::Shown))
+            .unwrap()
+    };
+    assert!(unset("ENV"));
+    assert!(!unset("env"));
 }
 
-#[test]
-fn events_list_in_order_by_name_and_after_an_id() {
-    let store = memory();
+pub fn events_list_in_order_by_name_and_after_an_id(db: &dyn TestDb) {
+    let store = db.connect();
     let mut ids = Vec::new();
     for (i, name) in ["deploy.failed", "alert", "deploy.failed"]
         .iter()

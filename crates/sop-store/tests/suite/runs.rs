@@ -1,21 +1,18 @@
 //! Runs and steps through the `Store` trait: create, conditional update, lookups, lists.
 
-mod common;
-
-use common::*;
+use super::*;
 use sop_core::run::{RunStatus, StepStatus};
 use sop_store::*;
 
-#[test]
-fn a_run_round_trips_with_its_steps() {
-    let store = memory();
-    let run = create(&store, &new_run("deploy", 3));
+pub fn a_run_round_trips_with_its_steps(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("deploy", 3));
     assert_eq!(run.id.len(), ID_LEN);
     assert_eq!(run.version, 0);
     assert_eq!(store.run(&run.id).unwrap(), run);
     let mut stepwise = new_run("deploy", 1);
     stepwise.execution_mode = sop_core::gate::ResolvedMode::StepByStep;
-    let pinned = create(&store, &stepwise);
+    let pinned = create(store.as_ref(), &stepwise);
     assert_eq!(
         store.run(&pinned.id).unwrap().execution_mode,
         sop_core::gate::ResolvedMode::StepByStep,
@@ -27,20 +24,9 @@ fn a_run_round_trips_with_its_steps() {
     assert_eq!(steps[1].status, StepStatus::Pending);
 }
 
-#[test]
-fn a_dyn_store_is_usable() {
-    let store: Box<dyn Store> = open(&Location::Memory).unwrap();
-    let run = store
-        .transaction(|tx| tx.insert_run(&new_run("a", 1)))
-        .unwrap();
-    assert_eq!(store.find_run(&run.id[..9]).unwrap().id, run.id);
-    assert_eq!(store.describe(), "sqlite::memory:");
-}
-
-#[test]
-fn updates_are_compare_and_set() {
-    let store = memory();
-    let run = create(&store, &new_run("deploy", 2));
+pub fn updates_are_compare_and_set(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("deploy", 2));
     let started = store
         .transaction(|tx| {
             tx.update_run(
@@ -89,14 +75,13 @@ fn updates_are_compare_and_set() {
     assert!(err.is_conflict());
 }
 
-#[test]
-fn a_failed_body_rolls_everything_back() {
+pub fn a_failed_body_rolls_everything_back(db: &dyn TestDb) {
     #[derive(Debug, thiserror::Error)]
     #[error("step 1 is not waiting")]
     struct NotWaiting;
 
-    let store = memory();
-    let run = create(&store, &new_run("deploy", 1));
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("deploy", 1));
     let err = store
         .transaction(|tx| -> sop_store::Result<()> {
             tx.update_step(&run.id, 1, &StepPatch::status(StepStatus::Running))?;
@@ -115,9 +100,8 @@ fn a_failed_body_rolls_everything_back() {
     assert!(store.audit_entries(None).unwrap().is_empty());
 }
 
-#[test]
-fn missing_runs_and_steps_are_not_found() {
-    let store = memory();
+pub fn missing_runs_and_steps_are_not_found(db: &dyn TestDb) {
+    let store = db.connect();
     let err = store.run("0000000aaaaa").unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -131,16 +115,17 @@ fn missing_runs_and_steps_are_not_found() {
         .transaction(|tx| tx.update_run("0000000aaaaa", &Expect::version(0), &RunPatch::default()))
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { what: "run", .. }));
-    let run = create(&store, &new_run("a", 1));
+    let run = create(store.as_ref(), &new_run("a", 1));
     let err = store.step(&run.id, 2).unwrap_err();
     assert_eq!(err.to_string(), format!("no step `{} step 2`", run.id));
 }
 
-#[test]
-fn prefixes_find_one_run_or_list_the_candidates() {
-    let store = memory();
+pub fn prefixes_find_one_run_or_list_the_candidates(db: &dyn TestDb) {
+    let store = db.connect();
     // Same second: the ids share their 7-character time part.
-    let runs: Vec<Run> = (0..5).map(|_| create(&store, &new_run("a", 0))).collect();
+    let runs: Vec<Run> = (0..5)
+        .map(|_| create(store.as_ref(), &new_run("a", 0)))
+        .collect();
     let id = &runs[0].id;
     assert_eq!(store.find_run(id).unwrap().id, *id);
     assert_eq!(store.find_run(&id.to_uppercase()).unwrap().id, *id);
@@ -164,9 +149,8 @@ fn prefixes_find_one_run_or_list_the_candidates() {
     ));
 }
 
-#[test]
-fn lists_are_newest_first_and_filtered() {
-    let store = memory();
+pub fn lists_are_newest_first_and_filtered(db: &dyn TestDb) {
+    let store = db.connect();
     let mut ids = Vec::new();
     for i in 0..6 {
         let mut new = new_run(if i % 2 == 0 { "even" } else { "odd" }, 1);
@@ -176,7 +160,7 @@ fn lists_are_newest_first_and_filtered() {
         } else {
             RunStatus::Pending
         };
-        ids.push(create(&store, &new).id);
+        ids.push(create(store.as_ref(), &new).id);
     }
     let all = store.list_runs(&RunFilter::default()).unwrap();
     let listed: Vec<_> = all.iter().map(|r| r.id.clone()).collect();
@@ -209,9 +193,8 @@ fn lists_are_newest_first_and_filtered() {
     assert_eq!(store.count_active_runs("none").unwrap(), 0);
 }
 
-#[test]
-fn many_runs_in_one_second_get_distinct_ids() {
-    let store = memory();
+pub fn many_runs_in_one_second_get_distinct_ids(db: &dyn TestDb) {
+    let store = db.connect();
     let mut ids: Vec<String> = store
         .transaction(|tx| {
             (0..2000)
@@ -224,10 +207,9 @@ fn many_runs_in_one_second_get_distinct_ids() {
     assert_eq!(ids.len(), 2000);
 }
 
-#[test]
-fn step_updates_keep_the_output_tail_and_outputs() {
-    let store = memory();
-    let run = create(&store, &new_run("a", 2));
+pub fn step_updates_keep_the_output_tail_and_outputs(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("a", 2));
     let mut output = vec![b'x'; 1000];
     output.extend(vec![b'y'; OUTPUT_TAIL_LIMIT]);
     let patch = StepPatch {
@@ -272,10 +254,9 @@ fn step_updates_keep_the_output_tail_and_outputs() {
     assert_eq!(cleared.attempts, 2);
 }
 
-#[test]
-fn run_json_is_the_record() {
-    let store = memory();
-    let run = create(&store, &new_run("a", 1));
+pub fn run_json_is_the_record(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("a", 1));
     let json = serde_json::to_value(&run).unwrap();
     assert_eq!(json["status"], "pending");
     assert_eq!(json["variables"]["env"], "prod");
@@ -284,10 +265,9 @@ fn run_json_is_the_record() {
     assert_eq!(back, run);
 }
 
-#[test]
-fn using_the_store_inside_its_own_transaction_is_an_error_not_a_deadlock() {
-    let store = memory();
-    let run = create(&store, &new_run("a", 1));
+pub fn using_the_store_inside_its_own_transaction_is_an_error_not_a_deadlock(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("a", 1));
     let err = store
         .transaction(|tx| {
             tx.update_run(&run.id, &Expect::version(0), &RunPatch::default())?;

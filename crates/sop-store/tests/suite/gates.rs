@@ -1,11 +1,9 @@
 //! Gates, decisions and approval tokens.
 
-mod common;
-
-use common::*;
+use super::*;
 use sop_store::*;
 
-fn open_gate(store: &SqliteStore, run_id: &str, step: u32, expires: Option<i64>) -> Gate {
+fn open_gate(store: &dyn Store, run_id: &str, step: u32, expires: Option<i64>) -> Gate {
     store
         .transaction(|tx| {
             tx.insert_gate(&NewGate {
@@ -21,7 +19,7 @@ fn open_gate(store: &SqliteStore, run_id: &str, step: u32, expires: Option<i64>)
         .unwrap()
 }
 
-fn decide(store: &SqliteStore, gate: &str, actor: &str, d: Decision) -> Result<()> {
+fn decide(store: &dyn Store, gate: &str, actor: &str, d: Decision) -> Result<()> {
     store.transaction(|tx| {
         tx.insert_decision(&GateDecision {
             gate_id: gate.into(),
@@ -33,14 +31,13 @@ fn decide(store: &SqliteStore, gate: &str, actor: &str, d: Decision) -> Result<(
     })
 }
 
-#[test]
-fn gates_round_trip_and_list() {
-    let store = memory();
-    let run = create(&store, &new_run("a", 2));
-    let g0 = open_gate(&store, &run.id, 0, Some(3600));
-    let g2 = open_gate(&store, &run.id, 2, None);
-    let other = create(&store, &new_run("b", 1));
-    let g_other = open_gate(&store, &other.id, 1, Some(60));
+pub fn gates_round_trip_and_list(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("a", 2));
+    let g0 = open_gate(store.as_ref(), &run.id, 0, Some(3600));
+    let g2 = open_gate(store.as_ref(), &run.id, 2, None);
+    let other = create(store.as_ref(), &new_run("b", 1));
+    let g_other = open_gate(store.as_ref(), &other.id, 1, Some(60));
     assert_eq!(store.gate(&g0.id).unwrap(), g0);
     assert_eq!(g0.status, GateStatus::Open);
     assert_eq!(g0.approvers, ["alice", "@oncall"]);
@@ -55,9 +52,8 @@ fn gates_round_trip_and_list() {
     assert_eq!(open, [g_other.id, g0.id, g2.id]);
 }
 
-#[test]
-fn a_gate_on_a_missing_run_is_refused() {
-    let store = memory();
+pub fn a_gate_on_a_missing_run_is_refused(db: &dyn TestDb) {
+    let store = db.connect();
     let err = store
         .transaction(|tx| {
             tx.insert_gate(&NewGate {
@@ -77,15 +73,14 @@ fn a_gate_on_a_missing_run_is_refused() {
     );
 }
 
-#[test]
-fn one_decision_per_person_and_a_gate_closes_once() {
-    let store = memory();
-    let run = create(&store, &new_run("a", 1));
-    let gate = open_gate(&store, &run.id, 1, None);
-    decide(&store, &gate.id, "alice", Decision::Approve).unwrap();
-    let err = decide(&store, &gate.id, "alice", Decision::Approve).unwrap_err();
+pub fn one_decision_per_person_and_a_gate_closes_once(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("a", 1));
+    let gate = open_gate(store.as_ref(), &run.id, 1, None);
+    decide(store.as_ref(), &gate.id, "alice", Decision::Approve).unwrap();
+    let err = decide(store.as_ref(), &gate.id, "alice", Decision::Approve).unwrap_err();
     assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err}");
-    decide(&store, &gate.id, "bob", Decision::Approve).unwrap();
+    decide(store.as_ref(), &gate.id, "bob", Decision::Approve).unwrap();
     let ds = store.decisions(&gate.id).unwrap();
     assert_eq!(ds.len(), 2);
     assert_eq!(ds[0].comment.as_deref(), Some("alice says so"));
@@ -111,15 +106,14 @@ fn one_decision_per_person_and_a_gate_closes_once() {
         )
     );
     assert!(store.open_gates().unwrap().is_empty());
-    let err = decide(&store, "0000000zzzzz", "carol", Decision::Reject).unwrap_err();
+    let err = decide(store.as_ref(), "0000000zzzzz", "carol", Decision::Reject).unwrap_err();
     assert!(matches!(err, StoreError::NotFound { what: "gate", .. }));
 }
 
-#[test]
-fn tokens_are_single_use_and_die_with_revocation() {
-    let store = memory();
-    let run = create(&store, &new_run("a", 1));
-    let gate = open_gate(&store, &run.id, 0, None);
+pub fn tokens_are_single_use_and_die_with_revocation(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("a", 1));
+    let gate = open_gate(store.as_ref(), &run.id, 0, None);
     let issue = |token: &str, who: Option<&str>| {
         store.transaction(|tx| {
             tx.insert_token(&NewApprovalToken {

@@ -1,0 +1,136 @@
+//! The store's behaviour through its traits only, for every backend: each case is a function
+//! taking a [`TestDb`], and [`store_suite!`] turns the whole list into `#[test]`s for one
+//! backend's factory. A new backend runs the same suite by adding a test file with its factory.
+#![allow(dead_code)]
+
+pub mod audit;
+pub mod concurrency;
+pub mod fact_audit;
+pub mod facts_events;
+pub mod gates;
+pub mod leases;
+pub mod runs;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sop_core::run::RunStatus;
+use sop_store::{NewRun, NewStep, Run, Store, StoreExt, StoreOptions};
+
+/// One empty database of some backend; every handle opened on it sees the same data.
+pub trait TestDb: Send + Sync {
+    /// A new handle on this database.
+    fn open(&self, options: StoreOptions) -> Box<dyn Store>;
+
+    /// A new handle with default options.
+    fn connect(&self) -> Box<dyn Store> {
+        self.open(StoreOptions::default())
+    }
+}
+
+/// Every case of the suite as a `#[test]`, one module per suite module. `$factory` is a path to
+/// a `fn() -> impl TestDb` giving a new, empty database.
+#[allow(unused_macros)]
+macro_rules! store_suite {
+    ($factory:path) => {
+        $crate::suite::store_suite!(@cases $factory;
+            runs {
+                a_run_round_trips_with_its_steps,
+                updates_are_compare_and_set,
+                a_failed_body_rolls_everything_back,
+                missing_runs_and_steps_are_not_found,
+                prefixes_find_one_run_or_list_the_candidates,
+                lists_are_newest_first_and_filtered,
+                many_runs_in_one_second_get_distinct_ids,
+                step_updates_keep_the_output_tail_and_outputs,
+                run_json_is_the_record,
+                using_the_store_inside_its_own_transaction_is_an_error_not_a_deadlock,
+            },
+            gates {
+                gates_round_trip_and_list,
+                a_gate_on_a_missing_run_is_refused,
+                one_decision_per_person_and_a_gate_closes_once,
+                tokens_are_single_use_and_die_with_revocation,
+            },
+            leases {
+                a_lease_is_exclusive_until_it_lapses,
+                leasing_a_missing_run_is_not_found,
+            },
+            facts_events {
+                facts_are_case_insensitive_upserted_and_expire,
+                events_list_in_order_by_name_and_after_an_id,
+            },
+            fact_audit {
+                set_and_unset_record_who_and_what_changed,
+                a_failed_fact_transaction_leaves_neither_fact_nor_entry,
+                secret_values_are_redacted,
+                expiry_is_recorded_when_the_store_next_touches_facts,
+            },
+            audit {
+                entries_chain_and_read_back,
+                several_entries_in_one_transaction_chain,
+                an_entry_earlier_than_the_newest_is_refused,
+                an_entry_that_waited_for_the_lock_is_dated_at_the_newest,
+                entries_record_the_writers_account_and_host,
+                a_keyed_chain_verifies_with_its_key_and_says_what_it_cannot_check_without,
+                checkpoints_match_an_untouched_trail,
+                an_empty_trail_is_caught_only_by_a_checkpoint,
+                prune_removes_details_of_old_finished_runs_only,
+            },
+            concurrency {
+                threads_with_their_own_handles_never_see_locked,
+                of_racing_conditional_updates_exactly_one_wins,
+                a_read_completes_while_a_write_is_held_open,
+            },
+        );
+    };
+    (@cases $factory:path; $($module:ident { $($case:ident),* $(,)? }),* $(,)?) => {
+        $(
+            mod $module {
+                $(
+                    #[test]
+                    fn $case() {
+                        let db = $factory();
+                        $crate::suite::$module::$case(&db);
+                    }
+                )*
+            }
+        )*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use store_suite;
+
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 6, 2, 9, 0, 0).unwrap()
+}
+
+pub fn at(secs: i64) -> DateTime<Utc> {
+    t0() + chrono::Duration::seconds(secs)
+}
+
+pub fn new_run(sop: &str, steps: u32) -> NewRun {
+    NewRun {
+        sop_name: sop.into(),
+        definition_hash: "sha256:abc".into(),
+        definition_snapshot: "[sop]\nname = \"x\"\n".into(),
+        execution_mode: sop_core::gate::ResolvedMode::Auto,
+        status: RunStatus::Pending,
+        reason: None,
+        trigger_type: "manual".into(),
+        trigger_detail: serde_json::Value::Null,
+        started_by: "tester".into(),
+        variables: serde_json::json!({"env": "prod"}),
+        created_at: t0(),
+        workdir: None,
+        forced: false,
+        steps: (1..=steps)
+            .map(|n| NewStep {
+                number: n,
+                title: format!("Step {n}"),
+            })
+            .collect(),
+    }
+}
+
+pub fn create(store: &dyn Store, new: &NewRun) -> Run {
+    store.transaction(|tx| tx.insert_run(new)).unwrap()
+}
