@@ -85,17 +85,11 @@ pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagno
     }
 }
 
+/// The `[[triggers]]` tables. An SOP without any is started by hand: the spec's own examples
+/// (`incident-response`, `deploy-production`) declare none, so that reads as `manual`.
 fn triggers(r: &mut Reporter, doc: &DeTable) -> Vec<Trigger> {
     let Some((key, value)) = doc.get_key_value("triggers") else {
-        let span = doc.get_key_value("sop").map_or(0..0, |(k, _)| k.span());
-        r.push(
-            r.at(
-                span,
-                "the SOP has no triggers, so nothing could ever start it",
-            )
-            .with_help("add a trigger, e.g.\n[[triggers]]\ntype = \"manual\""),
-        );
-        return Vec::new();
+        return vec![Trigger::Manual];
     };
     let DeValue::Array(items) = value.get_ref() else {
         r.push(

@@ -17,4 +17,5 @@ mod run_control;
 mod run_support;
 mod show;
 mod smoke;
+mod spec_use_cases;
 mod step_conditions;
