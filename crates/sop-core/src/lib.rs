@@ -12,6 +12,7 @@ pub mod execution_mode;
 pub mod gate;
 pub mod priority;
 pub mod run;
+pub mod secret;
 pub mod step_output;
 pub mod template;
 
