@@ -19,3 +19,4 @@ mod show;
 mod smoke;
 mod spec_use_cases;
 mod step_conditions;
+mod template_guard;
