@@ -246,6 +246,19 @@ impl CommandTemplate {
     }
 }
 
+/// Every well-formed placeholder in `source`, in order; malformed ones are skipped (the parsers
+/// of step text and commands report them).
+pub fn placeholders_in(source: &str) -> Vec<Placeholder> {
+    let (pieces, _) = parse::parse(source);
+    pieces
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Var(v) => Some(v),
+            Piece::Text(_) => None,
+        })
+        .collect()
+}
+
 /// Renders step text, reporting syntax problems and undefined names together.
 pub fn render_text(source: &str, vars: &Vars) -> Result<String, TemplateError> {
     Template::parse_all(source).render(vars)

@@ -6,6 +6,7 @@ mod conditions;
 mod md;
 mod step_conditions;
 mod triggers;
+mod variables;
 
 const TOML: &str = r#"[sop]
 name = "demo"

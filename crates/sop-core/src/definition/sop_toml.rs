@@ -1,4 +1,4 @@
-//! Reads SOP.toml: the `[sop]` table, `[[triggers]]` and `[conditions]`, strictly and in one
+//! Reads SOP.toml: the `[sop]` table, `[[triggers]]`, `[conditions]` and `[variables]`, strictly and in one
 //! pass, so that every problem in the file is reported with its position.
 
 use super::SopMeta;
@@ -9,11 +9,13 @@ use super::reporter::Reporter;
 use super::table_reader::{TableReader, article};
 use super::trigger::Trigger;
 use super::trigger_table;
+use super::variables_table;
 use crate::Diagnostic;
+use crate::parameters::Parameters;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
-const TOP_KEYS: &[&str] = &["sop", "triggers", "conditions"];
+const TOP_KEYS: &[&str] = &["sop", "triggers", "conditions", "variables"];
 
 /// Everything SOP.toml defines.
 #[derive(Debug, Clone)]
@@ -21,6 +23,7 @@ pub struct SopToml {
     pub meta: SopMeta,
     pub triggers: Vec<Trigger>,
     pub conditions: Conditions,
+    pub parameters: Parameters,
 }
 
 /// Parses SOP.toml of the folder `folder`; `file` is how the file is named in diagnostics.
@@ -75,11 +78,13 @@ pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagno
         },
         None => Conditions::default(),
     };
+    let parameters = variables_table::parse(&mut r, &doc);
     match meta {
         Some(meta) if !r.has_errors() => Ok(SopToml {
             meta,
             triggers,
             conditions,
+            parameters,
         }),
         _ => Err(r.diags),
     }
