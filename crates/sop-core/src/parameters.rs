@@ -10,8 +10,10 @@
 mod model;
 mod problem;
 mod schema;
+mod summary;
 mod validate;
 
 pub use model::{Bounded, Bounds, ParamType, Parameter, Parameters, Pattern};
 pub use problem::{Measure, ParameterProblem, ProblemKind};
+pub use schema::SCHEMA_DIALECT;
 pub use validate::StartOrigin;

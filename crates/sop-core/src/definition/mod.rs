@@ -57,12 +57,9 @@ pub struct SopSource<'a> {
 /// Parses and validates one SOP. Both files are always read in full, so the error list holds
 /// every problem of both, SOP.toml's first, each in file order.
 pub fn parse(source: &SopSource) -> Result<Sop, Vec<Diagnostic>> {
-    let toml = sop_toml::parse(source.folder, source.toml_file, source.toml);
+    let (toml, declared) = sop_toml::parse(source.folder, source.toml_file, source.toml);
     let md = sop_md::parse(source.md_file, source.md);
-    let undeclared = match &toml {
-        Ok(toml) => undeclared::check(source.md_file, source.md, &toml.parameters),
-        Err(_) => Vec::new(),
-    };
+    let undeclared = undeclared::check(source.md_file, source.md, &declared);
     match (toml, md) {
         (Ok(toml), Ok(md)) if undeclared.is_empty() => Ok(Sop {
             meta: toml.meta,

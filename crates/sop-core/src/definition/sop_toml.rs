@@ -26,8 +26,14 @@ pub struct SopToml {
     pub parameters: Parameters,
 }
 
-/// Parses SOP.toml of the folder `folder`; `file` is how the file is named in diagnostics.
-pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagnostic>> {
+/// Parses SOP.toml of the folder `folder`; `file` is how the file is named in diagnostics. The
+/// names of the declared variables come back also when the file has problems, so that their
+/// uses in SOP.md can be checked in the same pass.
+pub fn parse(
+    folder: &str,
+    file: &str,
+    text: &str,
+) -> (Result<SopToml, Vec<Diagnostic>>, Vec<String>) {
     let mut r = Reporter::new(file, text);
     let (doc, syntax_errors) = DeTable::parse_recoverable(text);
     for e in &syntax_errors {
@@ -78,8 +84,8 @@ pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagno
         },
         None => Conditions::default(),
     };
-    let parameters = variables_table::parse(&mut r, &doc);
-    match meta {
+    let (parameters, declared) = variables_table::parse(&mut r, &doc);
+    let result = match meta {
         Some(meta) if !r.has_errors() => Ok(SopToml {
             meta,
             triggers,
@@ -87,7 +93,8 @@ pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagno
             parameters,
         }),
         _ => Err(r.diags),
-    }
+    };
+    (result, declared)
 }
 
 /// The `[[triggers]]` tables. An SOP without any is started by hand: the spec's own examples

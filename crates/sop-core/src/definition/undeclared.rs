@@ -4,21 +4,22 @@
 
 use super::suggest;
 use crate::Diagnostic;
-use crate::parameters::Parameters;
 use crate::template::placeholders_in;
 
-/// A diagnostic per placeholder whose first name is neither declared nor `steps`; nothing when
-/// the SOP declares no parameters.
-pub fn check(file: &str, md: &str, parameters: &Parameters) -> Vec<Diagnostic> {
-    if parameters.is_empty() || !md.contains("{{") {
+/// A diagnostic per placeholder whose first name is neither `declared` (matched as templates
+/// match: exactly, else ignoring case) nor `steps`; nothing when the SOP declares no variables.
+pub fn check(file: &str, md: &str, declared: &[String]) -> Vec<Diagnostic> {
+    if declared.is_empty() || !md.contains("{{") {
         return Vec::new();
     }
-    let declared: Vec<&str> = parameters.iter().map(|p| p.name.as_str()).collect();
+    let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
     placeholders_in(md)
         .into_iter()
         .filter_map(|placeholder| {
             let root = placeholder.path.first()?;
-            if root.eq_ignore_ascii_case("steps") || parameters.get(root).is_some() {
+            if root.eq_ignore_ascii_case("steps")
+                || declared.iter().any(|d| d.eq_ignore_ascii_case(root))
+            {
                 return None;
             }
             let help = match suggest::closest(root, declared.iter().copied()) {

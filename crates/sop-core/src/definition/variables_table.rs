@@ -25,25 +25,31 @@ const KEYS: &[&str] = &[
     "description",
 ];
 
-/// The `[variables]` table; empty when SOP.toml has none.
-pub fn parse(r: &mut Reporter, doc: &DeTable) -> Parameters {
+/// The `[variables]` table (empty when SOP.toml has none), and the name of every variable it
+/// declares, also those whose declaration has problems.
+pub fn parse(r: &mut Reporter, doc: &DeTable) -> (Parameters, Vec<String>) {
+    let none = || (Parameters::default(), Vec::new());
     let Some((key, value)) = doc.get_key_value("variables") else {
-        return Parameters::default();
+        return none();
     };
     let DeValue::Table(table) = value.get_ref() else {
         r.push(
             r.at(key.span(), "`variables` must be a table")
                 .with_help("declare each variable under its own header, e.g.\n[variables.environment]\ntype = \"string\""),
         );
-        return Parameters::default();
+        return none();
     };
     let mut list: Vec<Parameter> = Vec::new();
-    for (name_key, v) in table.iter() {
+    let mut names = Vec::new();
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    for (name_key, v) in entries {
         let name = name_key.get_ref().as_ref();
         let span = name_key.span();
         if r.is_damaged(&span) {
             continue;
         }
+        names.push(name.to_string());
         if let Some(problem) = name_problem(name) {
             r.push(
                 r.at(span.clone(), format!("`{}` is not a valid variable name: {problem}", name.escape_debug()))
@@ -87,7 +93,7 @@ pub fn parse(r: &mut Reporter, doc: &DeTable) -> Parameters {
             list.push(p);
         }
     }
-    Parameters::new(list)
+    (Parameters::new(list), names)
 }
 
 fn name_problem(name: &str) -> Option<&'static str> {

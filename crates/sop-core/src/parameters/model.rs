@@ -82,10 +82,19 @@ pub enum Bounded {
 /// Inclusive bounds; for strings and lists they are whole, non-negative counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Bounds {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "whole")]
     pub min: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "whole")]
     pub max: Option<f64>,
+}
+
+/// `10` rather than `10.0` for a whole bound, as it was most likely written.
+fn whole<S: Serializer>(n: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match n {
+        Some(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => s.serialize_i64(*n as i64),
+        Some(n) => s.serialize_f64(*n),
+        None => s.serialize_none(),
+    }
 }
 
 /// A regular expression that must match a whole string value (it is anchored at both ends).

@@ -9,7 +9,8 @@ pub const SCHEMA_DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 impl Parameters {
     /// The schema of the variables object a start with `origin` accepts: one property per
     /// parameter, `required` for those without a default that must be given, and
-    /// `additionalProperties: false` where undeclared variables are refused (manual starts).
+    /// `additionalProperties: false` where undeclared variables are refused (manual starts of an
+    /// SOP that declares parameters).
     /// `title` names the SOP. Secret parameters are marked `writeOnly`.
     pub fn json_schema(&self, title: &str, origin: StartOrigin) -> Value {
         let properties: Map<String, Value> =
@@ -25,7 +26,7 @@ impl Parameters {
             "type": "object",
             "properties": properties,
             "required": required,
-            "additionalProperties": !origin.refuses_undeclared(),
+            "additionalProperties": self.is_empty() || !origin.refuses_undeclared(),
         })
     }
 }
@@ -135,5 +136,7 @@ mod tests {
         );
         let webhook = params.json_schema("deploy", StartOrigin::Webhook);
         assert_eq!(webhook["additionalProperties"], json!(true));
+        let none = Parameters::default().json_schema("x", StartOrigin::Manual);
+        assert_eq!(none["additionalProperties"], json!(true));
     }
 }

@@ -192,6 +192,7 @@ fn json_holds_the_whole_definition() {
             "workdir": null
           },
           "name": "cleanup-logs",
+          "parameters": [],
           "preamble": "# Log Cleanup\n\nEvery Sunday at midnight, when the disk is more than 80% full, archive the old logs and delete\nthem. Every step runs on its own.",
           "steps": [
             {

@@ -6,6 +6,7 @@ use crate::parameters::{ParamType, StartOrigin};
 use serde_json::json;
 
 const HEAD: &str = "[sop]\nname = \"demo\"\n\n";
+const PLAIN_MD: &str = "# Demo\n\n## Step 1: Look\n\nCheck it.\n";
 const STEP_MD: &str = "# Demo\n\n## Step 1: Deploy\n\n```bash\ndeploy {{ environment }} {{ replicas }} {{ steps.1.id }}\n```\n";
 
 #[test]
@@ -36,7 +37,7 @@ fn every_problem_of_the_declarations_in_one_pass() {
     let toml = format!(
         "{HEAD}[variables.a]\ntyp = \"string\"\n\n[variables.b]\ntype = \"int\"\n\n[variables.c]\ntype = \"integer\"\nmin = 5\nmax = 1\ndefault = \"3\"\n\n[variables.d]\npattern = \"(\"\n\n[variables.e]\ntype = \"boolean\"\nmax = 2\nenum = [true, \"no\"]\n\n[variables.f]\ntype = \"string\"\nmin = -1\ndefault = \"x\"\nrequired = true\nenum = []\n\n[variables.g]\ntype = \"integer\"\npattern = \"[0-9]+\"\ndefault = 20\nmax = 10\n\n[variables.1x]\n\n[variables.steps]\n"
     );
-    let errs = errors(&toml, MD);
+    let errs = errors(&toml, PLAIN_MD);
     let expected = [
         "demo/SOP.toml:5:1: unknown key `typ` in [variables.a] (help: did you mean `type`?)",
         "demo/SOP.toml:8:8: `int` is not a valid `type` (help: expected one of: `string`, `number`,",
@@ -65,12 +66,12 @@ fn every_problem_of_the_declarations_in_one_pass() {
 #[test]
 fn colliding_and_misplaced_declarations() {
     let toml = format!("{HEAD}[variables.db-host]\n\n[variables.DB_HOST]\n");
-    let errs = errors(&toml, MD);
+    let errs = errors(&toml, PLAIN_MD);
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(errs[0].contains("both be the environment variable SOP_VAR_DB_HOST"));
-    let errs = errors(&format!("variables = 3\n{HEAD}"), MD);
+    let errs = errors(&format!("variables = 3\n{HEAD}"), PLAIN_MD);
     assert!(errs[0].contains("`variables` must be a table"), "{errs:?}");
-    let errs = errors(&format!("{HEAD}[variables]\nx = 1\n"), MD);
+    let errs = errors(&format!("{HEAD}[variables]\nx = 1\n"), PLAIN_MD);
     assert!(
         errs[0].contains("`variables.x` must be a table, found an integer"),
         "{errs:?}"
