@@ -10,8 +10,10 @@ pub mod diagnostic;
 pub mod duration;
 pub mod execution_mode;
 pub mod gate;
+pub mod parameters;
 pub mod priority;
 pub mod run;
+pub mod secret;
 pub mod step_output;
 pub mod template;
 

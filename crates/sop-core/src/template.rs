@@ -10,13 +10,17 @@
 //!   (for display) leave such a placeholder as written.
 //! - In commands ([`CommandTemplate`], [`render_command`]) every value is substituted as one
 //!   single-quoted shell word, so it reaches the program as data and never runs; see
-//!   [`shell`](self::shell) for how quotes around the placeholder are handled.
+//!   [`shell`](self::shell) for how quotes around the placeholder are handled. Where a placeholder
+//!   is refused, the help names the environment variable that carries the same value
+//!   (`"$SOP_VAR_NAME"`), which is the safe way to use a value in a command.
 
+mod env_name;
 mod error;
 mod parse;
 pub mod shell;
 mod vars;
 
+pub use env_name::var_env_name;
 pub use error::{Problem, ProblemKind, TemplateError};
 pub use parse::Placeholder;
 pub use shell::shell_quote;
@@ -110,13 +114,7 @@ impl Template {
                 }
                 Some(Ok(q)) => Some(q),
                 Some(Err(refusal)) => {
-                    problems.push(self.problem(
-                        var,
-                        ProblemKind::ShellContext {
-                            reason: refusal.reason,
-                            help: refusal.help,
-                        },
-                    ));
+                    problems.push(self.shell_problem(var, &refusal));
                     out.push_str(written);
                     continue;
                 }
@@ -172,6 +170,17 @@ impl Template {
     fn problem(&self, var: &Placeholder, kind: ProblemKind) -> Problem {
         parse::problem(&self.source, var.span.clone(), kind)
     }
+
+    /// A refused placeholder; the help names the environment variable that holds its value.
+    fn shell_problem(&self, var: &Placeholder, refusal: &Refusal) -> Problem {
+        self.problem(
+            var,
+            ProblemKind::ShellContext {
+                reason: refusal.reason.clone(),
+                help: env_name::shell_help(&refusal.help, &var.name, &var.path),
+            },
+        )
+    }
 }
 
 /// A parsed template for a shell command: every value becomes one single-quoted word.
@@ -191,13 +200,7 @@ impl CommandTemplate {
         let vars = command.template.placeholders().zip(&command.quoting);
         for (var, quoting) in vars {
             if let Err(refusal) = quoting {
-                problems.push(command.template.problem(
-                    var,
-                    ProblemKind::ShellContext {
-                        reason: refusal.reason.clone(),
-                        help: refusal.help.clone(),
-                    },
-                ));
+                problems.push(command.template.shell_problem(var, refusal));
             }
         }
         if problems.is_empty() {
@@ -241,6 +244,19 @@ impl CommandTemplate {
             .render_with(vars, Some(&self.quoting), true)
             .unwrap_or_default()
     }
+}
+
+/// Every well-formed placeholder in `source`, in order; malformed ones are skipped (the parsers
+/// of step text and commands report them).
+pub fn placeholders_in(source: &str) -> Vec<Placeholder> {
+    let (pieces, _) = parse::parse(source);
+    pieces
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Var(v) => Some(v),
+            Piece::Text(_) => None,
+        })
+        .collect()
 }
 
 /// Renders step text, reporting syntax problems and undefined names together.

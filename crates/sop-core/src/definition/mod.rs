@@ -21,8 +21,11 @@ mod steps_order;
 pub mod suggest;
 mod table_reader;
 pub(crate) use table_reader::article;
+mod toml_json;
 mod trigger;
 mod trigger_table;
+mod undeclared;
+mod variables_table;
 mod webhook_conflicts;
 
 pub use conditions::{ConditionExpression, Conditions, Requirement};
@@ -35,6 +38,7 @@ pub use step_options::MAX_RETRIES;
 pub use trigger::Trigger;
 pub use webhook_conflicts::{Sourced, webhook_conflicts};
 
+use crate::parameters::Parameters;
 use crate::{Diagnostic, Duration, ExecutionMode, Priority};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -53,13 +57,15 @@ pub struct SopSource<'a> {
 /// Parses and validates one SOP. Both files are always read in full, so the error list holds
 /// every problem of both, SOP.toml's first, each in file order.
 pub fn parse(source: &SopSource) -> Result<Sop, Vec<Diagnostic>> {
-    let toml = sop_toml::parse(source.folder, source.toml_file, source.toml);
+    let (toml, declared) = sop_toml::parse(source.folder, source.toml_file, source.toml);
     let md = sop_md::parse(source.md_file, source.md);
+    let undeclared = undeclared::check(source.md_file, source.md, &declared);
     match (toml, md) {
-        (Ok(toml), Ok(md)) => Ok(Sop {
+        (Ok(toml), Ok(md)) if undeclared.is_empty() => Ok(Sop {
             meta: toml.meta,
             triggers: toml.triggers,
             conditions: toml.conditions,
+            parameters: toml.parameters,
             preamble: md.preamble,
             steps: md.steps,
             content_hash: content_hash(source.toml, source.md),
@@ -67,6 +73,7 @@ pub fn parse(source: &SopSource) -> Result<Sop, Vec<Diagnostic>> {
         (toml, md) => {
             let mut diags = toml.err().unwrap_or_default();
             diags.extend(md.err().unwrap_or_default());
+            diags.extend(undeclared);
             diags.sort_by(|a, b| {
                 (a.file != source.toml_file, a.line, a.col).cmp(&(
                     b.file != source.toml_file,
@@ -150,6 +157,9 @@ pub struct Sop {
     pub meta: SopMeta,
     pub triggers: Vec<Trigger>,
     pub conditions: Conditions,
+    /// The `[variables.NAME]` declarations; empty when there are none.
+    #[serde(skip_serializing_if = "Parameters::is_empty")]
+    pub parameters: Parameters,
     /// Markdown before the first step (title and introduction).
     pub preamble: String,
     pub steps: Vec<Step>,

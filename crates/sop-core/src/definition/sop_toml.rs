@@ -1,4 +1,4 @@
-//! Reads SOP.toml: the `[sop]` table, `[[triggers]]` and `[conditions]`, strictly and in one
+//! Reads SOP.toml: the `[sop]` table, `[[triggers]]`, `[conditions]` and `[variables]`, strictly and in one
 //! pass, so that every problem in the file is reported with its position.
 
 use super::SopMeta;
@@ -9,11 +9,13 @@ use super::reporter::Reporter;
 use super::table_reader::{TableReader, article};
 use super::trigger::Trigger;
 use super::trigger_table;
+use super::variables_table;
 use crate::Diagnostic;
+use crate::parameters::Parameters;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
-const TOP_KEYS: &[&str] = &["sop", "triggers", "conditions"];
+const TOP_KEYS: &[&str] = &["sop", "triggers", "conditions", "variables"];
 
 /// Everything SOP.toml defines.
 #[derive(Debug, Clone)]
@@ -21,10 +23,17 @@ pub struct SopToml {
     pub meta: SopMeta,
     pub triggers: Vec<Trigger>,
     pub conditions: Conditions,
+    pub parameters: Parameters,
 }
 
-/// Parses SOP.toml of the folder `folder`; `file` is how the file is named in diagnostics.
-pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagnostic>> {
+/// Parses SOP.toml of the folder `folder`; `file` is how the file is named in diagnostics. The
+/// names of the declared variables come back also when the file has problems, so that their
+/// uses in SOP.md can be checked in the same pass.
+pub fn parse(
+    folder: &str,
+    file: &str,
+    text: &str,
+) -> (Result<SopToml, Vec<Diagnostic>>, Vec<String>) {
     let mut r = Reporter::new(file, text);
     let (doc, syntax_errors) = DeTable::parse_recoverable(text);
     for e in &syntax_errors {
@@ -75,27 +84,24 @@ pub fn parse(folder: &str, file: &str, text: &str) -> Result<SopToml, Vec<Diagno
         },
         None => Conditions::default(),
     };
-    match meta {
+    let (parameters, declared) = variables_table::parse(&mut r, &doc);
+    let result = match meta {
         Some(meta) if !r.has_errors() => Ok(SopToml {
             meta,
             triggers,
             conditions,
+            parameters,
         }),
         _ => Err(r.diags),
-    }
+    };
+    (result, declared)
 }
 
+/// The `[[triggers]]` tables. An SOP without any is started by hand: the spec's own examples
+/// (`incident-response`, `deploy-production`) declare none, so that reads as `manual`.
 fn triggers(r: &mut Reporter, doc: &DeTable) -> Vec<Trigger> {
     let Some((key, value)) = doc.get_key_value("triggers") else {
-        let span = doc.get_key_value("sop").map_or(0..0, |(k, _)| k.span());
-        r.push(
-            r.at(
-                span,
-                "the SOP has no triggers, so nothing could ever start it",
-            )
-            .with_help("add a trigger, e.g.\n[[triggers]]\ntype = \"manual\""),
-        );
-        return Vec::new();
+        return vec![Trigger::Manual];
     };
     let DeValue::Array(items) = value.get_ref() else {
         r.push(

@@ -10,15 +10,27 @@
 //! - inside a `#` comment: the placeholder is left as written (a comment runs nothing);
 //! - anywhere else (backquotes, `$'...'`, `${...}`, `$((...))`, here-documents, right after a
 //!   backslash or a `$`), and after constructs whose quoting cannot be told without running the
-//!   shell, the placeholder is refused with a hint to use the `SOP_VAR_<NAME>` environment
-//!   variable instead;
-//! - where the value would be evaluated as code although it is quoted (bash arithmetic in
-//!   `((...))`, `[[ a -eq b ]]`, `let`, array subscripts and integer variables; the script of
-//!   `eval`, `trap`, `sh -c` and the remote command of `ssh`), it is refused too.
+//!   shell, the placeholder is refused;
+//! - where the value would be evaluated as code although it is quoted (arithmetic, variable
+//!   names, scripts of `eval`, `sh -c`, `python -c`, `ssh`, stdin of an interpreter, the
+//!   command name, `BASH_ENV=` and similar; see `evaluated.rs`), it is refused too.
+//!
+//! Every refusal's help names the environment variable holding the value (`"$SOP_VAR_NAME"`):
+//! that, not this scan, is the safe way to use a value. The scan is a safety net.
 
+mod builtins;
 mod command;
 mod evaluated;
+mod help;
+mod invocation;
 mod lexer;
+mod literal;
+mod options;
+mod programs;
+mod variables;
+
+#[cfg(test)]
+mod tests;
 
 /// `value` as one single-quoted shell word: `it's` → `'it'\''s'`.
 pub fn shell_quote(value: &str) -> String {

@@ -128,7 +128,7 @@ fn missing_names_are_errors_listing_every_one() {
     assert_eq!(
         e.to_string(),
         "1:7: a placeholder inside backquotes `...` is not supported (help: use `$(...)` instead \
-         of backquotes; placeholders inside it are quoted); 1:16: variable `b` is not defined \
+         of backquotes, where placeholders are quoted, or write \"$SOP_VAR_A\"); 1:16: variable `b` is not defined \
          (help: pass it with --vars, e.g. --vars '{\"b\": \"...\"}')"
     );
 }
@@ -357,13 +357,10 @@ fn refuses_where_bash_evaluates_quoted_values() {
         ),
         ("echo $[ {{ x }} + 1 ]", "`$[...]`"),
         ("echo $(( $(echo {{ x }}) ))", "evaluated as arithmetic"),
-        (
-            "sh -c \"echo {{ x }}\"",
-            "argument of `-c` is run as a shell script",
-        ),
+        ("sh -c \"echo {{ x }}\"", "is run as a shell script"),
         (
             "sudo -u app bash -ec 'ls {{ x }}'",
-            "argument of `-c` is run as a shell script",
+            "is run as a shell script",
         ),
         (
             "ssh -p 2222 host ls {{ x }}",
@@ -480,8 +477,9 @@ proptest::proptest! {
     #[test]
     fn rendered_commands_read_back_verbatim(value in "[^\\x00]*") {
         let map = vars(json!({ "v": value.clone() }));
-        let rendered = render_command("{{ v }}", &Vars::new(&map)).unwrap();
-        proptest::prop_assert_eq!(unquote_word(&rendered), Some(value));
+        let rendered = render_command("echo {{ v }}", &Vars::new(&map)).unwrap();
+        let word = rendered.strip_prefix("echo ").unwrap();
+        proptest::prop_assert_eq!(unquote_word(word), Some(value));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::config::Context;
 use crate::exit::Exit;
 use sop_core::Priority;
 use sop_core::definition::{ApprovalRequirement, OnTimeout, Sop, Step, StepKind, StepOptions};
+use sop_core::parameters::StartOrigin;
 use sop_engine::catalog::{Catalog, Entry};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -18,6 +19,10 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+
+    /// Print the SOP's parameters as JSON Schema (draft 2020-12) for a manual start.
+    #[arg(long, conflicts_with = "json")]
+    pub schema: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
@@ -46,6 +51,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             return Ok(Exit::Invalid);
         }
     };
+    if args.schema {
+        let schema = sop.parameters.json_schema(sop.name(), StartOrigin::Manual);
+        println!("{}", serde_json::to_string_pretty(&schema)?);
+        return Ok(Exit::Success);
+    }
     let settings = sop_engine::approval::ApprovalSettings::load(&ctx.settings)?;
     let approvals = sop_engine::approval::plan::Summary::new(sop, &settings);
     let out = if args.json {
@@ -53,6 +63,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         value["name"] = sop.meta.name.as_str().into();
         value["icon"] = sop.meta.display_icon().into();
         value["valid"] = true.into();
+        value["parameters"] = serde_json::to_value(&sop.parameters)?;
         // What the engine runs, per step, so a reader need not apply the block rules itself.
         for (i, step) in sop.steps.iter().enumerate() {
             let commands: Vec<&str> = step.commands().map(|b| b.code.as_str()).collect();
@@ -131,6 +142,12 @@ fn text(entry: &Entry, sop: &Sop, approvals: &sop_engine::approval::plan::Summar
     );
     field("Folder", &entry.dir.display().to_string());
     field("Content hash", &sop.content_hash);
+    if !sop.parameters.is_empty() {
+        out.push_str("\nParameters:\n");
+        for p in sop.parameters.iter() {
+            let _ = writeln!(out, "  {:<12}  {}", p.name, p.summary());
+        }
+    }
     if !sop.preamble.is_empty() {
         out.push('\n');
         indent(&mut out, "  ", &sop.preamble);

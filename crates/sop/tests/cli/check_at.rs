@@ -324,7 +324,11 @@ fn run_variables_can_be_assumed_with_vars() {
 #[test]
 fn an_invalid_sop_is_named_and_the_others_are_still_decided() {
     let sb = Sandbox::with_fixture("conditions");
-    sb.sop("broken", "[sop]\nname = \"broken\"\n", "## Step 1: x\n");
+    sb.sop(
+        "broken",
+        "[sop]\nname = \"broken\"\npriority = \"urgent\"\n",
+        "## Step 1: x\n",
+    );
     let out = sb.run(&["check", "--at", "2026-01-14T10:00:00Z"]);
     insta::assert_snapshot!(out.to_string(), @r#"
         exit: 2

@@ -96,7 +96,10 @@ fn shows_options_and_blocks_that_are_not_run() {
         Step timeout: the engine default
         Workdir:      a fresh temporary directory per run
         Folder:       [ROOT]/sops/deploy-prod
-        Content hash: 2bdaacde872965b221dd650799bb267540edd155c0b60f3f1fea1260fe5724de
+        Content hash: 055b4326e11d52560fdc6dbe87ef54d02f12da92d6c1c00b0dbecdead0b63a44
+
+        Parameters:
+          version       string, required, matching `[0-9]+\.[0-9]+\.[0-9]+` — The release to ship, e.g. 1.4.2
 
           # Production Deployment
 
@@ -192,6 +195,7 @@ fn json_holds_the_whole_definition() {
             "workdir": null
           },
           "name": "cleanup-logs",
+          "parameters": [],
           "preamble": "# Log Cleanup\n\nEvery Sunday at midnight, when the disk is more than 80% full, archive the old logs and delete\nthem. Every step runs on its own.",
           "steps": [
             {

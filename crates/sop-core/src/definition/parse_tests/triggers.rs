@@ -64,14 +64,10 @@ fn a_bad_cron_field_is_rejected_by_the_cron_parser() {
 }
 
 #[test]
-fn triggers_are_required_unique_and_in_double_brackets() {
-    let none = "[sop]\nname = \"demo\"\n";
-    assert_eq!(
-        toml_errors(none),
-        [
-            "demo/SOP.toml:1:2: the SOP has no triggers, so nothing could ever start it (help: add a trigger, e.g.\n[[triggers]]\ntype = \"manual\")"
-        ]
-    );
+fn triggers_default_to_manual_and_are_unique_and_in_double_brackets() {
+    let none = parse(&source("[sop]\nname = \"demo\"\n", MD)).unwrap();
+    assert_eq!(none.triggers, [Trigger::Manual]);
+    assert!(none.has_manual_trigger());
     let single = "[sop]\nname = \"demo\"\n\n[triggers]\ntype = \"manual\"\n";
     assert_eq!(
         toml_errors(single),

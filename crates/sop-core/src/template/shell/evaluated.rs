@@ -1,219 +1,169 @@
 //! Commands that read a value as code even when it is quoted.
 //!
-//! Bash evaluates arithmetic in `((...))`, `[[ a -eq b ]]`, `let`, array subscripts and integer
-//! variables, and an array subscript inside that arithmetic runs command substitutions:
-//! `[[ 'a[$(id)]' -eq 1 ]]` runs `id`. `eval`, `trap`, `sh -c` and `ssh` run their argument as a
-//! script. Quoting cannot help there, so placeholders in such places are refused.
+//! Quoting makes a value one word, but some commands run a word as code: `eval`, `trap`,
+//! `sh -c`, `python -c`, `ssh`, `su -c`, `watch`; bash evaluates arithmetic (`((...))`,
+//! `[[ a -eq b ]]`, `let`, array subscripts, integer variables) and variable names (`declare`,
+//! `read`, `unset`, `printf -v`), and an array subscript runs command substitutions:
+//! `[[ 'a[$(id)]' -eq 1 ]]` runs `id`. Some variables are code too (`BASH_ENV`, `PS4`). The
+//! checks look through what hides a command: wrappers (`command`, `sudo -u x`, `env`,
+//! `timeout 5`, `xargs`), quotes and backslashes in its name (`"eval"`, `\eval`), any option
+//! order (`sh -e -c`, `sh -ec`, `sh -c --`) and pipes into an interpreter (`... | sh`).
+//!
+//! This is a safety net, not a proof: a value reaches a step safely only as an environment
+//! variable (`"$SOP_VAR_NAME"`) used as data.
 
+use super::builtins::is_stdin_path;
 use super::command::{Command, Word};
+use super::help;
+use super::invocation::{command_at, program_at};
+use super::literal::{literal, program_name};
+use super::programs::{self, Kind};
+use super::variables::{assigned, is_dangerous};
+use std::borrow::Cow;
+
+pub(super) use help::NUMBER as NUMBER_HELP;
 
 /// Placeholders a command would evaluate as code, why, and what to write instead.
 pub(super) struct Evaluated {
     pub holes: Vec<usize>,
-    pub reason: &'static str,
+    pub reason: Cow<'static, str>,
     pub help: &'static str,
 }
 
-/// For values used as numbers.
-pub(super) const NUMBER_HELP: &str = "compare numbers with `[ ... ]`, which does not evaluate \
-     its operands (e.g. `[ {{ n }} -gt 5 ]`), or check the value is a plain number before any \
-     arithmetic";
+/// The findings of one command, the most specific first.
+#[derive(Default)]
+pub(super) struct Found(pub Vec<Evaluated>);
 
-const NAME_HELP: &str = "write variable names literally; a value used as a name can run code \
-                         through an array subscript";
+impl Found {
+    pub fn add(
+        &mut self,
+        holes: Vec<usize>,
+        reason: impl Into<Cow<'static, str>>,
+        help: &'static str,
+    ) {
+        if !holes.is_empty() {
+            self.0.push(Evaluated {
+                holes,
+                reason: reason.into(),
+                help,
+            });
+        }
+    }
+}
 
-const SCRIPT_HELP: &str = "write the script literally and pass the value as an argument, e.g. \
-     `sh -c 'echo \"$1\"' sh {{ x }}`, or read it from the environment (\"$SOP_VAR_X\")";
-
-/// `[[ ... ]]` operators that evaluate their operands as arithmetic or as variable names.
-const TEST_EVALUATING: [&str; 8] = ["-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v", "-R"];
-
-/// Programs whose `-c` argument is a shell script.
-const SHELLS: [&str; 8] = ["sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "su"];
+/// Words after which a command name comes: `find -exec CMD`, `kubectl exec pod -- CMD`.
+const EXEC_MARKERS: [&str; 4] = ["-exec", "-execdir", "-ok", "-okdir"];
 
 /// ssh options that take a value as the next word.
 const SSH_VALUE_OPTIONS: &str = "BbcDEeFIiJLlmOoPpQRSWw";
 
 /// Every way `command` would evaluate a placeholder as code.
 pub(super) fn evaluated(command: &Command) -> Vec<Evaluated> {
-    let mut found = Vec::new();
-    let mut add = |holes: Vec<usize>, reason, help| {
-        if !holes.is_empty() {
-            found.push(Evaluated {
-                holes,
-                reason,
-                help,
-            });
+    let words = command.plain();
+    let mut found = Found::default();
+    dangerous_assignments(&command.words, &mut found);
+    let mut visited = Vec::new();
+    if let Some(name) = command.name() {
+        command_at(&words, name, command, &mut found, &mut visited);
+    }
+    for (i, word) in words.iter().enumerate() {
+        if visited.contains(&i) {
+            continue;
         }
-    };
-    if let Some((name, args)) = command.name_and_args() {
-        by_name(name, args, command.declares_integer(), &mut add);
-    }
-    if let Some(script) = shell_script(&command.words) {
-        add(
-            script.holes.clone(),
-            "the argument of `-c` is run as a shell script, where the value's quotes are gone",
-            SCRIPT_HELP,
-        );
-    }
-    add(
-        ssh_command(&command.words),
-        "ssh runs its command through the remote shell, where the value's quotes are gone",
-        "send the value on stdin instead, e.g. `printf '%s\\n' {{ x }} | ssh host 'read -r x; \
-         ...'`",
-    );
-    found
-}
-
-fn by_name(
-    name: &str,
-    args: &[Word],
-    declares_integer: bool,
-    add: &mut impl FnMut(Vec<usize>, &'static str, &'static str),
-) {
-    let all = || args.iter().flat_map(|w| w.holes.iter().copied()).collect();
-    let has = |options: &[&str]| args.iter().any(|w| options.contains(&w.text.as_str()));
-    match name {
-        "let" => add(
-            all(),
-            "`let` evaluates its arguments as arithmetic, which can run code",
-            NUMBER_HELP,
-        ),
-        "eval" => add(
-            all(),
-            "`eval` runs its arguments as shell code",
-            "run the command directly instead of through `eval`; the value is quoted for you",
-        ),
-        "trap" => add(
-            all(),
-            "`trap` runs its first argument as shell code",
-            "write the trap's command literally and read the value from the environment \
-             (\"$SOP_VAR_X\") when the trap runs",
-        ),
-        "unset" => add(
-            all(),
-            "`unset` evaluates array subscripts in its arguments, which can run code",
-            NAME_HELP,
-        ),
-        "[[" if has(&TEST_EVALUATING) => add(
-            all(),
-            "this `[[ ... ]]` evaluates its operands as arithmetic or variable names, which can \
-             run code",
-            NUMBER_HELP,
-        ),
-        "[" | "test" if has(&["-v", "-R"]) => add(
-            all(),
-            "`-v` and `-R` evaluate their operand as a variable name, which can run code",
-            NAME_HELP,
-        ),
-        "printf" => {
-            let target = args
-                .iter()
-                .position(|w| w.text == "-v")
-                .and_then(|v| args.get(v + 1));
-            add(
-                target.map(|w| w.holes.clone()).unwrap_or_default(),
-                "`printf -v` evaluates the subscript of the variable name, which can run code",
-                NAME_HELP,
+        let marker = i
+            .checked_sub(1)
+            .and_then(|p| literal(words[p]))
+            .unwrap_or_default();
+        if EXEC_MARKERS.contains(&marker.as_str()) {
+            command_at(&words, i, command, &mut found, &mut visited);
+            continue;
+        }
+        let Some(name) = program_name(word) else {
+            continue;
+        };
+        if let Some(program) = programs::find(&name)
+            && matches!(program.kind, Kind::Shell | Kind::Interpreter | Kind::Runner)
+        {
+            program_at(
+                program,
+                &name,
+                &words,
+                i,
+                marker == "--",
+                command,
+                &mut found,
             );
         }
-        _ if declares_integer => add(
-            all(),
+    }
+    ssh(&words, command, &mut found);
+    if command.declares_integer() {
+        let args = command.name().map_or(&words[..0], |n| &words[n + 1..]);
+        found.add(
+            args.iter().flat_map(|w| w.holes.iter().copied()).collect(),
             "an integer variable (`-i`) evaluates what is assigned to it as arithmetic, which \
              can run code",
-            NUMBER_HELP,
-        ),
-        _ => {}
+            help::NUMBER,
+        );
+    }
+    found.0
+}
+
+/// `BASH_ENV={{ x }}`, `export PS4={{ x }}`, `env LD_PRELOAD={{ x }}`, `--setenv=PATH={{ x }}`.
+fn dangerous_assignments(words: &[Word], found: &mut Found) {
+    for word in words {
+        for (hole, prefix) in word.hole_prefixes() {
+            if let Some(name) = assigned(prefix).filter(|n| is_dangerous(n)) {
+                found.add(
+                    vec![hole],
+                    format!(
+                        "the value would be assigned to `{name}`, which is read as code or \
+                         decides which code runs"
+                    ),
+                    help::VARIABLE,
+                );
+            }
+        }
     }
 }
 
-fn program(word: &Word) -> &str {
-    word.text.rsplit('/').next().unwrap_or(&word.text)
-}
-
-/// The script word of `sh -c SCRIPT` (also behind `sudo`, `env`, `xargs`, `find -exec`, ...).
-fn shell_script(words: &[Word]) -> Option<&Word> {
-    let shell = words.iter().position(|w| SHELLS.contains(&program(w)))?;
-    let flag = words[shell + 1..].iter().position(|w| {
-        w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('c')
-    })?;
-    words.get(shell + 1 + flag + 1)
-}
-
-/// Placeholders in the remote command of `ssh [options] destination command...`.
-fn ssh_command(words: &[Word]) -> Vec<usize> {
-    let Some(ssh) = words.iter().position(|w| program(w) == "ssh") else {
-        return Vec::new();
+/// `ssh [options] destination command...` runs the command through the remote shell; without
+/// one, the remote shell reads its script from stdin.
+fn ssh(words: &[&Word], command: &Command, found: &mut Found) {
+    let Some(ssh) = words
+        .iter()
+        .position(|w| program_name(w).as_deref() == Some("ssh"))
+    else {
+        return;
     };
     let mut i = ssh + 1;
-    while let Some(word) = words.get(i) {
-        let Some(option) = word.text.strip_prefix('-') else {
-            break;
-        };
+    while let Some(option) = words.get(i).and_then(|w| w.text.strip_prefix('-')) {
         let takes_value = option.len() == 1 && SSH_VALUE_OPTIONS.contains(option);
         i += if takes_value { 2 } else { 1 };
     }
     // words[i] is the destination; everything after it is the remote command.
-    words
+    let remote: Vec<usize> = words
         .iter()
         .skip(i + 1)
         .flat_map(|w| w.holes.iter().copied())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn command(words: &[&str], holes_at: &[usize]) -> Command {
-        let mut command = Command::default();
-        for (i, text) in words.iter().enumerate() {
-            command.words.push(Word {
-                text: text.to_string(),
-                holes: if holes_at.contains(&i) {
-                    vec![i]
-                } else {
-                    vec![]
-                },
-                subscript: false,
-            });
-        }
-        command
-    }
-
-    fn refused(words: &[&str], holes_at: &[usize]) -> Vec<usize> {
-        let mut holes: Vec<usize> = evaluated(&command(words, holes_at))
-            .into_iter()
-            .flat_map(|e| e.holes)
-            .collect();
-        holes.sort_unstable();
-        holes
-    }
-
-    #[test]
-    fn shell_scripts_behind_wrappers() {
-        assert_eq!(refused(&["sh", "-c", "X", "sh", "X"], &[2, 4]), [2]);
-        assert_eq!(
-            refused(&["sudo", "-u", "bob", "/bin/bash", "-ec", "X"], &[5]),
-            [5]
+        .collect();
+    let reads_stdin = words.len() <= i + 1
+        || words
+            .get(i + 1)
+            .and_then(|w| program_name(w))
+            .is_some_and(|p| {
+                programs::find(&p).is_some_and(|p| p.kind == Kind::Shell) || is_stdin_path(&p)
+            })
+            && words.len() == i + 2;
+    found.add(
+        remote,
+        "ssh runs its command through the remote shell, where the value's quotes are gone",
+        help::SSH,
+    );
+    if reads_stdin {
+        found.add(
+            command.stdin_holes(),
+            "ssh without a command runs what it reads from standard input in the remote shell",
+            help::STDIN_SCRIPT,
         );
-        assert_eq!(refused(&["bash", "--norc", "-c", "X"], &[3]), [3]);
-        assert_eq!(
-            refused(&["bash", "script.sh", "X"], &[2]),
-            Vec::<usize>::new()
-        );
-    }
-
-    #[test]
-    fn ssh_remote_commands() {
-        assert_eq!(refused(&["ssh", "-p", "22", "X", "ls", "X"], &[3, 5]), [5]);
-        assert_eq!(refused(&["ssh", "-t", "host", "X"], &[3]), [3]);
-        assert_eq!(refused(&["scp", "X", "host:"], &[1]), Vec::<usize>::new());
-    }
-
-    #[test]
-    fn trap_and_eval() {
-        assert_eq!(refused(&["trap", "X", "EXIT"], &[1]), [1]);
-        assert_eq!(refused(&["eval", "X"], &[1]), [1]);
     }
 }

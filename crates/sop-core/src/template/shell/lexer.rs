@@ -30,8 +30,7 @@ enum Frame {
     Comment,
 }
 
-const ENV_HELP: &str = "use the environment variable instead, e.g. \"$SOP_VAR_NAME\" for \
-                        `{{ name }}` (or \"$SOP_STEP_2_KEY\" for `{{ steps.2.key }}`)";
+const ENV_HELP: &str = super::help::ENV;
 
 /// Characters that end a word outside quotes.
 fn is_separator(c: char) -> bool {
@@ -156,7 +155,7 @@ impl<'t> Lexer<'t> {
             return;
         }
         let command = self.command();
-        command.word.holes.push(hole);
+        command.word.push_hole(hole);
         let inside = command.inside;
         let subscript = command.word.subscript;
         if let Some(why) = self.unsure {
@@ -185,7 +184,7 @@ impl<'t> Lexer<'t> {
                 self.refuse(
                     h,
                     "a backslash right before a placeholder would escape the quoting of its value",
-                    "remove the backslash; the value is quoted for you",
+                    "remove the backslash; the value is quoted for you (or write \"${env}\")",
                 );
                 self.take('\\');
             }
@@ -199,20 +198,34 @@ impl<'t> Lexer<'t> {
 
     /// Ends the simple command: refuses what it would evaluate as code.
     fn end_command(&mut self) {
+        self.end_command_into(false);
+    }
+
+    /// Ends the simple command; with `pipe`, the next command reads its output, so it keeps
+    /// the placeholders of this one as what it reads on stdin.
+    fn end_command_into(&mut self, pipe: bool) {
         self.end_word();
         let command = self.command();
         let evaluated = evaluated(command);
         let integer = command.declares_integer();
         let mut seen = std::mem::take(&mut command.seen);
         seen.extend(command.holes());
+        let piped = if pipe {
+            let mut piped = std::mem::take(&mut command.piped);
+            piped.extend(command.holes());
+            piped
+        } else {
+            Vec::new()
+        };
         *command = Command {
             inside: command.inside,
             seen,
+            piped,
             ..Command::default()
         };
         for e in evaluated {
             for h in e.holes {
-                self.refuse(h, e.reason, e.help);
+                self.refuse(h, &e.reason, e.help);
             }
         }
         self.declares_integer |= integer;
@@ -267,7 +280,10 @@ impl<'t> Lexer<'t> {
         if self.commands.len() > 1
             && let Some(done) = self.commands.pop()
         {
-            self.command().word.holes.extend(done.seen);
+            let word = &mut self.command().word;
+            for hole in done.seen {
+                word.push_hole(hole);
+            }
         }
     }
 
@@ -305,7 +321,7 @@ impl<'t> Lexer<'t> {
                 self.refuse(
                     h,
                     "a `$` right before a placeholder changes how its value is read",
-                    "put a space or other text between `$` and the placeholder",
+                    "put a space or other text between `$` and the placeholder, or write \"${env}\"",
                 );
                 self.take('$');
             }

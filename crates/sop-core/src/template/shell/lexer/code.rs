@@ -1,6 +1,7 @@
 //! Unquoted command text: words, commands, and the characters that open quotes, substitutions,
 //! comments and here-documents.
 
+use super::super::command::Redirect;
 use super::{Frame, Lexer, Quoting, Token};
 
 impl Lexer<'_> {
@@ -60,9 +61,20 @@ impl Lexer<'_> {
                 self.command().word.subscript = false;
                 self.take(c);
             }
+            '<' | '>' if in_test => {
+                self.end_word();
+                self.at += 1;
+            }
+            // Process substitution: `<(...)` is a word naming a file with the output.
+            '<' | '>' if self.peek_char(1) == Some('(') => {
+                self.take(c);
+                self.take('(');
+                self.push_code();
+            }
             '<' if self.peek_char(1) == Some('<') && self.peek_char(2) == Some('<') => {
                 self.end_word();
                 self.at += 3;
+                self.command().redirect_next = Some(Redirect::HereString);
             }
             '<' if self.peek_char(1) == Some('<') => {
                 self.end_word();
@@ -107,13 +119,56 @@ impl Lexer<'_> {
                 self.at += 1;
                 self.heredoc_bodies();
             }
-            c if c.is_whitespace() || c == '<' || c == '>' => {
+            '<' | '>' => self.redirect(c),
+            '&' if !in_test && self.peek_char(1) == Some('>') => {
+                self.end_word();
+                self.at += 1;
+                self.redirect('>');
+            }
+            '|' if !in_test && self.peek_char(1) == Some('|') => {
+                self.end_command();
+                self.at += 2;
+            }
+            '|' if !in_test => {
+                self.end_command_into(true);
+                self.at += 1;
+                if self.peek_char(0) == Some('&') {
+                    self.at += 1;
+                }
+            }
+            c if c.is_whitespace() => {
                 self.end_word();
                 self.at += 1;
             }
             ';' | '&' | '|' => self.separator(in_test),
             c => self.take(c),
         }
+    }
+
+    /// `<`, `>` and what completes the operator (`>>`, `>|`, `>&`, `<&`, `<>`): the word before
+    /// is a descriptor number when it is all digits, the next word the redirection's target.
+    fn redirect(&mut self, c: char) {
+        let word = &mut self.command().word;
+        if word.holes.is_empty()
+            && !word.text.is_empty()
+            && word.text.bytes().all(|b| b.is_ascii_digit())
+        {
+            word.redirect = Some(Redirect::Fd);
+        }
+        self.end_word();
+        self.at += 1;
+        let tail = match c {
+            '>' => ['>', '|', '&'].as_slice(),
+            _ => ['&', '>'].as_slice(),
+        };
+        if self.peek_char(0).is_some_and(|n| tail.contains(&n)) {
+            self.at += 1;
+        }
+        self.command().redirect_next = Some(if c == '<' {
+            Redirect::Input
+        } else {
+            Redirect::Output
+        });
     }
 
     /// A character that ends the command, except inside `[[ ... ]]` where it only ends a word.

@@ -25,7 +25,7 @@ impl Lexer<'_> {
                     self.refuse(
                         h,
                         "a placeholder cannot be a here-document delimiter",
-                        "write the delimiter literally, e.g. `<<'EOF'`",
+                        "write the delimiter literally, e.g. `<<'EOF'`; a value is \"${env}\"",
                     );
                 }
                 Token::Char(c) if quote == Some(c) => quote = None,
@@ -70,8 +70,8 @@ impl Lexer<'_> {
                         h,
                         "a placeholder inside a here-document is not supported: quotes are \
                          not read there",
-                        "write \"$SOP_VAR_NAME\" (or ${SOP_VAR_NAME}) in an unquoted \
-                         here-document (`<<EOF`) instead of `{{ name }}`",
+                        "write \"${env}\" in an unquoted here-document (`<<EOF`) instead \
+                         of {placeholder}",
                     );
                 }
                 let text = if doc.strip_tabs {

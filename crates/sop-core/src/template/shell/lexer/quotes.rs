@@ -64,7 +64,8 @@ impl Lexer<'_> {
                 self.refuse(
                     h,
                     "a placeholder inside backquotes `...` is not supported",
-                    "use `$(...)` instead of backquotes; placeholders inside it are quoted",
+                    "use `$(...)` instead of backquotes, where placeholders are quoted, or write \
+                     \"${env}\"",
                 );
                 self.at += 1;
             }

@@ -1,0 +1,319 @@
+//! Checking a start's variables against the declared parameters: every problem at once,
+//! defaults filled in.
+
+use super::model::{Bounded, ParamType, Parameter, Parameters};
+use super::problem::{Measure, ParameterProblem, ProblemKind};
+use crate::definition::suggest;
+use serde_json::{Map, Value};
+
+/// Who starts a run, which decides whether undeclared variables are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartOrigin {
+    /// `sop execute` (and the API's manual start): undeclared variables are refused.
+    Manual,
+    /// A cron trigger; it passes no variables, so only defaults apply.
+    Schedule,
+    /// A webhook call: the body's variables are accepted as they are, declared ones checked.
+    Webhook,
+    /// An event: as for webhooks.
+    Event,
+}
+
+impl StartOrigin {
+    /// Whether variables the SOP does not declare are refused.
+    pub fn refuses_undeclared(self) -> bool {
+        matches!(self, StartOrigin::Manual | StartOrigin::Schedule)
+    }
+}
+
+impl Parameters {
+    /// Checks `vars` against the declarations and returns them with every missing optional
+    /// parameter's default filled in, or every problem found. A `null` value counts as not
+    /// given. An SOP that declares no parameters accepts any variables unchanged.
+    pub fn validate(
+        &self,
+        vars: &Map<String, Value>,
+        origin: StartOrigin,
+    ) -> Result<Map<String, Value>, Vec<ParameterProblem>> {
+        if self.is_empty() {
+            return Ok(vars.clone());
+        }
+        let mut out = vars.clone();
+        let mut problems = Vec::new();
+        for p in self.iter() {
+            let given = vars.get(&p.name).filter(|v| !v.is_null());
+            match (given, &p.default) {
+                (Some(value), _) => {
+                    problems.extend(value_problems(p, value).into_iter().map(|kind| {
+                        ParameterProblem {
+                            name: p.name.clone(),
+                            kind,
+                        }
+                    }));
+                }
+                (None, Some(default)) => {
+                    out.insert(p.name.clone(), default.clone());
+                }
+                (None, None) if p.required => problems.push(ParameterProblem {
+                    name: p.name.clone(),
+                    kind: ProblemKind::Missing {
+                        example: example(p),
+                    },
+                }),
+                (None, None) => {
+                    out.remove(&p.name);
+                }
+            }
+        }
+        if origin.refuses_undeclared() {
+            let declared: Vec<&str> = self.iter().map(|p| p.name.as_str()).collect();
+            for name in vars.keys().filter(|n| !declared.contains(&n.as_str())) {
+                problems.push(ParameterProblem {
+                    name: name.clone(),
+                    kind: ProblemKind::Undeclared {
+                        suggestion: suggest::closest(name, declared.iter().copied())
+                            .map(str::to_string),
+                        declared: declared.iter().map(|d| d.to_string()).collect(),
+                    },
+                });
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+impl Parameter {
+    /// Every rule that `value` breaks: its type first (nothing else is checked then), then
+    /// `enum`, `pattern`, `min` and `max`.
+    pub fn problems(&self, value: &Value) -> Vec<ProblemKind> {
+        value_problems(self, value)
+    }
+}
+
+fn value_problems(p: &Parameter, value: &Value) -> Vec<ProblemKind> {
+    if !p.kind.accepts(value) {
+        return vec![ProblemKind::WrongType {
+            expected: expected(p.kind),
+            got: value.clone(),
+        }];
+    }
+    let mut out = Vec::new();
+    if let Some(allowed) = &p.allowed
+        && !allowed.iter().any(|a| same(a, value))
+    {
+        out.push(ProblemKind::NotAllowed {
+            allowed: allowed.clone(),
+            got: value.clone(),
+        });
+    }
+    if let (Some(pattern), Value::String(s)) = (&p.pattern, value)
+        && !pattern.is_full_match(s)
+    {
+        out.push(ProblemKind::NoMatch {
+            pattern: pattern.as_str().to_string(),
+            got: s.clone(),
+        });
+    }
+    if let Some((what, got)) = measure(p.kind, value) {
+        if let Some(min) = p.bounds.min.filter(|m| got < *m) {
+            out.push(ProblemKind::TooSmall { what, min, got });
+        }
+        if let Some(max) = p.bounds.max.filter(|m| got > *m) {
+            out.push(ProblemKind::TooLarge { what, max, got });
+        }
+    }
+    out
+}
+
+/// Numbers compare by value, so `3` is the same as `3.0`.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) if a.is_number() && b.is_number() => x == y,
+        _ => a == b,
+    }
+}
+
+fn measure(kind: ParamType, value: &Value) -> Option<(Measure, f64)> {
+    Some(match (kind.bounded()?, value) {
+        (Bounded::Value, Value::Number(n)) => (Measure::Value, n.as_f64()?),
+        (Bounded::Length, Value::String(s)) => (Measure::Length, s.chars().count() as f64),
+        (Bounded::Items, Value::Array(items)) => (Measure::Items, items.len() as f64),
+        _ => return None,
+    })
+}
+
+/// "a string", "an integer", ...
+pub(crate) fn expected(kind: ParamType) -> &'static str {
+    match kind {
+        ParamType::String => "a string",
+        ParamType::Number => "a number",
+        ParamType::Integer => "an integer",
+        ParamType::Boolean => "a boolean",
+        ParamType::List => "a list",
+        ParamType::Object => "an object",
+    }
+}
+
+/// A JSON value of the parameter's type, for the help of a missing one.
+fn example(p: &Parameter) -> String {
+    if let Some(first) = p.allowed.as_ref().and_then(|a| a.first()) {
+        return first.to_string();
+    }
+    match p.kind {
+        ParamType::String => "\"...\"".to_string(),
+        ParamType::Number | ParamType::Integer => "1".to_string(),
+        ParamType::Boolean => "true".to_string(),
+        ParamType::List => "[...]".to_string(),
+        ParamType::Object => "{...}".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parameters::{Bounds, Pattern};
+    use serde_json::json;
+
+    fn params() -> Parameters {
+        Parameters::new(vec![
+            Parameter {
+                required: true,
+                allowed: Some(vec![json!("staging"), json!("production")]),
+                ..Parameter::new("environment", ParamType::String)
+            },
+            Parameter {
+                default: Some(json!(2)),
+                bounds: Bounds {
+                    min: Some(1.0),
+                    max: Some(10.0),
+                },
+                ..Parameter::new("replicas", ParamType::Integer)
+            },
+            Parameter {
+                pattern: Some(Pattern::new(r"v\d+\.\d+").unwrap()),
+                ..Parameter::new("version", ParamType::String)
+            },
+            Parameter {
+                bounds: Bounds {
+                    min: Some(1.0),
+                    max: None,
+                },
+                ..Parameter::new("hosts", ParamType::List)
+            },
+        ])
+    }
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    fn messages(vars: Value, origin: StartOrigin) -> Vec<String> {
+        params()
+            .validate(&map(vars), origin)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn defaults_fill_in_and_good_values_pass() {
+        let out = params()
+            .validate(
+                &map(json!({"environment": "staging", "version": "v1.2"})),
+                StartOrigin::Manual,
+            )
+            .unwrap();
+        assert_eq!(
+            Value::Object(out),
+            json!({"environment": "staging", "version": "v1.2", "replicas": 2})
+        );
+        let out = params()
+            .validate(
+                &map(json!({"environment": "staging", "replicas": 3.0})),
+                StartOrigin::Manual,
+            )
+            .unwrap();
+        assert_eq!(out["replicas"], json!(3.0));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let problems = messages(
+            json!({"replicas": "3", "version": "1.2", "hosts": [], "envirnoment": "prod"}),
+            StartOrigin::Manual,
+        );
+        assert_eq!(
+            problems,
+            [
+                "variable `environment` is required (help: pass it, e.g. --vars '{\"environment\": \"staging\"}')",
+                "variable `replicas` must be an integer, got a string \"3\" (help: write the value without quotes: {\"replicas\": 3})",
+                "variable `version` must match the pattern `v\\d+\\.\\d+` (the whole value), got \"1.2\" (help: pass a value the pattern matches from its first to its last character)",
+                "variable `hosts` must be at least 1 item, got 0 items (help: pass a value within the declared `min` and `max`)",
+                "variable `envirnoment` is not a parameter of this SOP (help: did you mean `environment`?)",
+            ]
+        );
+    }
+
+    #[test]
+    fn patterns_match_the_whole_value() {
+        let problems = messages(
+            json!({"environment": "production", "version": "xv1.2x"}),
+            StartOrigin::Manual,
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("pattern"));
+    }
+
+    #[test]
+    fn enum_bounds_and_null() {
+        let problems = messages(
+            json!({"environment": "prod", "replicas": 11, "version": null}),
+            StartOrigin::Manual,
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("must be one of \"staging\", \"production\", got \"prod\""));
+        assert!(problems[1].contains("must be at most 10, got 11"));
+    }
+
+    #[test]
+    fn webhooks_and_events_may_pass_undeclared_variables() {
+        let vars = map(json!({"environment": "staging", "alert": {"id": 1}}));
+        for origin in [StartOrigin::Webhook, StartOrigin::Event] {
+            let out = params().validate(&vars, origin).unwrap();
+            assert_eq!(out["alert"], json!({"id": 1}));
+        }
+        let problems = messages(Value::Object(vars), StartOrigin::Manual);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("its parameters are `environment`, `replicas`"));
+    }
+
+    #[test]
+    fn without_declarations_anything_goes() {
+        let vars = map(json!({"x": 1}));
+        assert_eq!(
+            Parameters::default()
+                .validate(&vars, StartOrigin::Manual)
+                .unwrap(),
+            vars
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn an_integer_within_bounds_always_passes(n in 1i64..=10) {
+            let vars = map(json!({"environment": "staging", "replicas": n}));
+            proptest::prop_assert!(params().validate(&vars, StartOrigin::Manual).is_ok());
+        }
+
+        #[test]
+        fn outside_bounds_always_fails(n in proptest::prop_oneof![-1000i64..1, 11i64..1000]) {
+            let vars = map(json!({"environment": "staging", "replicas": n}));
+            proptest::prop_assert!(params().validate(&vars, StartOrigin::Manual).is_err());
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Whether a name (of a variable, fact, output key or header) marks its value as secret.
+//!
+//! The name is split into words at `-`, `_`, `.`, `/`, `:`, spaces and camelCase humps, and
+//! compared word by word, case-insensitively, so `X-Api-Key`, `x_api_key`, `xApiKey` and
+//! `X.API.KEY` are the same name. Matching whole words (not substrings) keeps `author`,
+//! `passenger`, `bypass` and `tokenizer` from looking secret.
+
+/// Words that mark a name as secret wherever they appear.
+const SECRET_WORDS: &[&str] = &[
+    "secret",
+    "secrets",
+    "password",
+    "passwords",
+    "passwd",
+    "passphrase",
+    "pass",
+    "pwd",
+    "token",
+    "tokens",
+    "credential",
+    "credentials",
+    "creds",
+    "auth",
+    "authorization",
+    "bearer",
+    "jwt",
+    "cookie",
+    "cookies",
+    "session",
+    "sessions",
+    "apikey",
+    "privatekey",
+    "privkey",
+    "signingkey",
+    "sshkey",
+    "secretkey",
+    "accesskey",
+];
+
+/// Endings that make a word secret when something is glued in front: `dbpassword`,
+/// `githubtoken`, `clientsecret`.
+const SECRET_ENDINGS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "credentials",
+    "apikey",
+    "privatekey",
+];
+
+/// First words that make a following `key` secret: `api key`, `ssh_key`, `signing-key`.
+const KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "private",
+    "priv",
+    "signing",
+    "ssh",
+    "secret",
+    "access",
+    "encryption",
+    "master",
+    "hmac",
+    "gpg",
+    "pgp",
+    "deploy",
+    "client",
+    "license",
+];
+
+/// Whether `name` says its value is secret: `password`, `DB_PASS`, `x-api-key`, `ssh_key`,
+/// `githubToken`, `Authorization`; but not `author`, `passenger`, `monkey` or `key`.
+pub fn is_secret_name(name: &str) -> bool {
+    let words = words(name);
+    let secret_word = words.iter().any(|w| {
+        SECRET_WORDS.contains(&w.as_str()) || SECRET_ENDINGS.iter().any(|e| w.ends_with(e))
+    });
+    let secret_key = words
+        .windows(2)
+        .any(|pair| pair[1] == "key" && KEY_QUALIFIERS.contains(&pair[0].as_str()));
+    secret_word || secret_key
+}
+
+/// The lower-case words of `name`: split at separators and where a lower-case letter or digit
+/// is followed by an upper-case one (`apiKey`), or an upper-case run ends (`APIKey`).
+fn words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1);
+        let hump = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+            });
+        if hump && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        word.extend(c.to_lowercase());
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_names_that_used_to_slip_through_are_secret() {
+        for name in [
+            "x-api-key",
+            "api-key",
+            "private-key",
+            "privatekey",
+            "passphrase",
+            "db_pass",
+            "pwd",
+            "ssh_key",
+            "bearer",
+            "jwt",
+            "cookie",
+            "session",
+            "signing-key",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn separators_and_case_do_not_matter() {
+        for name in [
+            "API_KEY",
+            "Api.Key",
+            "api key",
+            "apiKey",
+            "APIKey",
+            "XApiKey",
+            "X-API-KEY",
+            "DB_PASSWORD",
+            "dbPassword",
+            "dbpassword",
+            "GITHUB_TOKEN",
+            "githubToken",
+            "client_secret",
+            "clientSecret",
+            "Authorization",
+            "basic-auth",
+            "aws_secret_access_key",
+            "session.id",
+            "SSH-Key",
+            "credentials",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn words_that_only_contain_a_secret_word_are_not_secret() {
+        for name in [
+            "author",
+            "authors",
+            "passenger",
+            "bypass",
+            "compass",
+            "tokenizer",
+            "monkey",
+            "key",
+            "primary_key",
+            "sort-key",
+            "keyboard",
+            "cookbook",
+            "jwtish",
+            "service",
+            "version",
+            "hostname",
+            "severity",
+            "passage",
+            "",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_split_into_words() {
+        assert_eq!(words("xApiKey"), ["x", "api", "key"]);
+        assert_eq!(words("APIKey"), ["api", "key"]);
+        assert_eq!(words("db2Pass"), ["db2", "pass"]);
+        assert_eq!(words("--a..b  c--"), ["a", "b", "c"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_secret_word_is_found_between_any_separators(
+            before in "[a-z]{0,6}",
+            after in "[a-z]{0,6}",
+            sep in "[-_. ]",
+            word in proptest::sample::select(SECRET_WORDS),
+            upper in proptest::bool::ANY,
+        ) {
+            let mut name = String::new();
+            if !before.is_empty() {
+                name.push_str(&before);
+                name.push_str(&sep);
+            }
+            name.push_str(word);
+            if !after.is_empty() {
+                name.push_str(&sep);
+                name.push_str(&after);
+            }
+            let name = if upper { name.to_uppercase() } else { name };
+            proptest::prop_assert!(is_secret_name(&name), "{}", name);
+        }
+
+        #[test]
+        fn never_panics(name in "\\PC{0,40}") {
+            let _ = is_secret_name(&name);
+        }
+    }
+}
