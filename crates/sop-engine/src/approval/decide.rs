@@ -20,6 +20,7 @@ use sop_core::run::{Decision as RunDecision, RunEvent, RunStatus, TransitionErro
 use sop_store::{AuditEvent, Expect, Gate, GateDecision, RunPatch, StoreError, StoreExt, Tx};
 
 /// What a person asked for.
+#[derive(Debug, Clone)]
 pub struct Request {
     /// The gate's step; `None` = the run's open gate.
     pub step: Option<u32>,

@@ -115,7 +115,7 @@ impl RunDocument {
             trigger_type: run.trigger_type.clone(),
             trigger_detail: run.trigger_detail.clone(),
             started_by: run.started_by.clone(),
-            variables: redact::redact(&run.variables),
+            variables: redact::redact_declared(&run.variables, &redact::declared_secrets(&t.sop)),
             created_at: run.created_at,
             started_at: run.started_at,
             finished_at: run.finished_at,

@@ -163,7 +163,8 @@ fn creation_entries(eng: &Engine, t: &Tracked, req: &NewRunRequest) -> Vec<Audit
     let entry = |kind: &str, detail: Value| {
         AuditEvent::new(now, Some(t.id()), eng.actor.as_str(), kind, detail)
     };
-    let secrets = redact::secret_values(&req.variables);
+    let declared = redact::declared_secrets(req.sop);
+    let secrets = redact::secret_values_declared(&req.variables, &declared);
     let items: Vec<Value> = req
         .verdict
         .items
@@ -184,7 +185,7 @@ fn creation_entries(eng: &Engine, t: &Tracked, req: &NewRunRequest) -> Vec<Audit
                 "trigger": {"type": req.trigger_type, "detail": req.trigger_detail},
                 "definition_hash": t.run.definition_hash,
                 "started_by": t.run.started_by,
-                "variables": redact::redact(&Value::Object(req.variables.clone())),
+                "variables": redact::redact_declared(&Value::Object(req.variables.clone()), &declared),
                 "workdir": t.run.workdir,
                 "detached": req.detach,
                 "mode": mode_detail(req),

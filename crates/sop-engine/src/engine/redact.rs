@@ -5,55 +5,71 @@
 //! resumed run can use it; everything sop prints or audits shows `[redacted]` instead.
 
 use serde_json::{Map, Value};
+use sop_core::definition::Sop;
+use sop_core::secret::SecretMask;
 
-pub const REDACTED: &str = "[redacted]";
+pub use sop_core::secret::REDACTED;
 
-/// Name fragments that mark a variable as secret, compared case-insensitively.
-const SECRET_WORDS: [&str; 9] = [
-    "secret",
-    "password",
-    "passwd",
-    "token",
-    "api_key",
-    "apikey",
-    "private_key",
-    "credential",
-    "auth",
-];
-
+/// Whether a variable, output or fact named `name` is secret by its name alone.
 pub fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| lower.contains(w))
+    sop_core::secret::is_secret_name(name)
+}
+
+/// The names `sop` declares secret (`[variables.NAME] secret = true`), whatever they are called.
+pub fn declared_secrets(sop: &Sop) -> Vec<String> {
+    sop.parameters.secret_names().map(str::to_string).collect()
 }
 
 /// A copy of `value` with the value of every secret-named key replaced, at any depth.
 pub fn redact(value: &Value) -> Value {
+    redact_declared(value, &[])
+}
+
+/// [`redact`], also replacing the top-level keys in `declared` (secret parameters).
+pub fn redact_declared(value: &Value, declared: &[String]) -> Value {
     match value {
-        Value::Object(map) => Value::Object(redact_map(map)),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if is_secret_name(k) || declared.iter().any(|d| d == k) {
+                        Value::String(REDACTED.into())
+                    } else {
+                        redact(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
         Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
         other => other.clone(),
     }
 }
 
 pub fn redact_map(map: &Map<String, Value>) -> Map<String, Value> {
-    map.iter()
-        .map(|(k, v)| {
-            let v = if is_secret_name(k) {
-                Value::String(REDACTED.into())
-            } else {
-                redact(v)
-            };
-            (k.clone(), v)
-        })
-        .collect()
+    match redact(&Value::Object(map.clone())) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
 }
 
 /// The secret values among `variables` (top level and nested), to hide from displayed text.
 pub fn secret_values(variables: &Map<String, Value>) -> Vec<String> {
+    secret_values_declared(variables, &[])
+}
+
+/// [`secret_values`], also counting the top-level variables in `declared` as secret.
+pub fn secret_values_declared(variables: &Map<String, Value>, declared: &[String]) -> Vec<String> {
     let mut out = Vec::new();
-    collect(&Value::Object(variables.clone()), false, &mut out);
+    for (k, v) in variables {
+        collect(
+            v,
+            is_secret_name(k) || declared.iter().any(|d| d == k),
+            &mut out,
+        );
+    }
     out.retain(|v| !v.is_empty());
     out.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    out.dedup();
     out
 }
 
@@ -72,13 +88,13 @@ fn collect(value: &Value, secret: bool, out: &mut Vec<String>) {
     }
 }
 
-/// `text` with every secret value replaced by [`REDACTED`].
+/// `text` with every secret value replaced by [`REDACTED`] (values too short or too common to
+/// be secrets, such as `true`, are left alone: see [`SecretMask`]).
 pub fn hide(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for s in secrets {
-        out = out.replace(s.as_str(), REDACTED);
+    if secrets.is_empty() {
+        return text.to_string();
     }
-    out
+    SecretMask::new(secrets).mask(text).into_owned()
 }
 
 /// `bytes` with every secret value replaced by [`REDACTED`], the rest byte for byte (output

@@ -117,7 +117,8 @@ impl Tracked {
     /// The values sop never shows for this run: its secret variables' and the outputs whose
     /// name marks them secret (a step passing on a token), longest first.
     pub fn secrets(&self) -> Vec<String> {
-        let mut out = redact::secret_values(&self.variables());
+        let declared = redact::declared_secrets(&self.sop);
+        let mut out = redact::secret_values_declared(&self.variables(), &declared);
         for step in &self.steps {
             for (key, value) in &step.outputs {
                 if redact::is_secret_name(key) && !value.is_empty() {

@@ -4,7 +4,7 @@ use super::{Caller, Service};
 use crate::Error;
 use crate::approval::decide::{Outcome, decide};
 use crate::approval::expiry;
-use crate::engine::Tracked;
+use crate::engine::{Tracked, redact};
 use sop_core::gate::{GateError, Verdict};
 
 pub use crate::approval::decide::Request as GateRequest;
@@ -63,6 +63,17 @@ impl Service {
         let eng = self.engine(caller)?;
         let mut t = eng.load(id)?;
         let verb = req.verdict.as_str();
+        let masked;
+        let req = match &req.comment {
+            Some(c) => {
+                masked = GateRequest {
+                    comment: Some(redact::hide(c, &t.secrets())),
+                    ..req.clone()
+                };
+                &masked
+            }
+            None => req,
+        };
         match decide(&eng, &t, req)? {
             Outcome::Refused(e) => {
                 if matches!(e, GateError::Expired { .. }) {

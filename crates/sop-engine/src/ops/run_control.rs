@@ -4,7 +4,7 @@
 
 use super::{Caller, Service};
 use crate::engine::commit::NeedsLease;
-use crate::engine::{Change, LeaseUse, StepRecord, Tracked, commit};
+use crate::engine::{Change, LeaseUse, StepRecord, Tracked, commit, redact};
 use crate::executor::{Termination, terminate_group};
 use crate::{Error, ErrorKind};
 use sop_core::run::{Action, RunEvent};
@@ -75,6 +75,9 @@ impl Service {
         let eng = self.engine(caller)?;
         let mut t = eng.load(id)?;
         let actor = &eng.actor;
+        // Free text from a person never carries the run's secrets into the record.
+        let reason = reason.map(|r| redact::hide(r, &t.secrets()));
+        let reason = reason.as_deref();
         let pgid = t
             .view
             .running_step()
@@ -165,6 +168,8 @@ impl Service {
         reason: &str,
         drive: bool,
     ) -> crate::Result<Tracked> {
+        let secrets = self.load_run(caller, id)?.secrets();
+        let reason = redact::hide(reason, &secrets);
         let record = StepRecord {
             step,
             outcome: Some("skipped".into()),
@@ -173,7 +178,7 @@ impl Service {
         };
         let change = Change::new(RunEvent::Skip { step }, LeaseUse::Take)
             .record(record)
-            .detail("reason", reason);
+            .detail("reason", reason.as_str());
         self.commit_and_drive(caller, id, &change, drive)
     }
 
@@ -205,16 +210,17 @@ impl Service {
         } else {
             (RunEvent::DoneByPerson { step }, "done")
         };
+        let note = done.note.as_deref().map(|n| redact::hide(n, &t.secrets()));
         let record = StepRecord {
             step,
             outcome: Some(outcome.into()),
-            note: done.note.clone(),
+            note: note.clone(),
             outputs: (!done.outputs.is_empty()).then(|| done.outputs.clone()),
             ..StepRecord::default()
         };
         let mut change = Change::new(event, LeaseUse::Take).record(record);
         if done.failed {
-            let note = done.note.as_deref().unwrap_or_default();
+            let note = note.as_deref().unwrap_or_default();
             change = change.reason(format!(
                 "step {step} failed (reported by {}): {note}",
                 eng.actor

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use sop_core::condition::{self, Verdict};
 use sop_core::definition::Sop;
 use sop_core::gate::{GatePlan, PriorityModes};
+use sop_core::parameters::{ParameterProblem, StartOrigin};
 use sop_core::run::Action;
 use sop_core::template::{ProblemKind, Vars, render_command};
 use std::collections::BTreeMap;
@@ -91,8 +92,12 @@ impl Service {
         let entry = catalog.entry(&req.sop)?;
         let snapshot = Snapshot::read(entry)?;
         let sop = snapshot.parse(&req.sop)?;
-        self.check_variables(&req.variables)?;
-        let shadowed = scope::shadowed(self.store(), &sop, &req.variables, self.clock().now())?;
+        let variables = sop
+            .parameters
+            .validate(&req.variables, start_origin(&req.trigger_type))
+            .map_err(|problems| parameter_error(&sop, &problems))?;
+        self.check_variables(&variables)?;
+        let shadowed = scope::shadowed(self.store(), &sop, &variables, self.clock().now())?;
         if !shadowed.is_empty() {
             let names: Vec<String> = shadowed
                 .iter()
@@ -107,7 +112,7 @@ impl Service {
                 "built-ins and facts decide conditions; leave these names out of the variables",
             ));
         }
-        let vars_value = Value::Object(req.variables.clone());
+        let vars_value = Value::Object(variables.clone());
         let now = self.clock().now();
         let scope = scope::for_run(
             self.settings(),
@@ -132,11 +137,11 @@ impl Service {
         let modes = priority_modes(self.settings())?;
         let gates = GatePlan::for_sop(&sop, &modes);
         Ok(Plan {
-            missing: command_problems(&sop, &req.variables),
+            missing: command_problems(&sop, &variables),
             sop,
             snapshot,
             folder: entry.dir.clone(),
-            variables: req.variables.clone(),
+            variables,
             verdict,
             gates,
             modes,
@@ -194,6 +199,29 @@ impl Service {
         )?;
         Ok(Started { tracked, action })
     }
+}
+
+/// How a start of this trigger type treats variables nobody declared.
+fn start_origin(trigger_type: &str) -> StartOrigin {
+    match trigger_type {
+        "webhook" => StartOrigin::Webhook,
+        "event" => StartOrigin::Event,
+        "cron" => StartOrigin::Schedule,
+        _ => StartOrigin::Manual,
+    }
+}
+
+/// Every problem of a start's variables against the SOP's declared parameters, in one error.
+fn parameter_error(sop: &Sop, problems: &[ParameterProblem]) -> Error {
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}\n    = help: {}", p.message(), p.help()))
+        .collect();
+    Error::invalid(format!(
+        "the variables do not fit `{}`'s parameters:\n  {}",
+        sop.name(),
+        lines.join("\n  ")
+    ))
 }
 
 /// Whether `sop` may be started by a trigger of this type (a manual start needs a manual

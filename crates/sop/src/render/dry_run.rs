@@ -47,6 +47,12 @@ pub fn text(sop: &Sop, vars: &Map<String, Value>, v: &Verdicts) -> String {
         }
     }
     let _ = writeln!(out, "{}", v.plan);
+    if !sop.parameters.is_empty() {
+        out.push_str("parameters:\n");
+        for p in sop.parameters.iter() {
+            let _ = writeln!(out, "  {}: {}", p.name, p.summary());
+        }
+    }
     let _ = writeln!(out, "environment: {}", env_names(vars).join(", "));
     out.push_str("steps:\n");
     let no_outputs = BTreeMap::new();
@@ -216,6 +222,7 @@ pub fn json(sop: &Sop, vars: &Map<String, Value>, v: &Verdicts) -> Value {
         "gates": v.plan.gates,
         "variables": redact::redact(&Value::Object(vars.clone())),
         "environment": env_names(vars),
+        "parameters": sop.parameters,
         "steps": steps,
     })
 }

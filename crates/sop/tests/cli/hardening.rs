@@ -161,3 +161,128 @@ fn the_example_incident_response_starts_once_prod_is_down() {
     assert_eq!(out.code, 0, "{out}");
     assert!(out.stdout.contains("conditions: met"), "{out}");
 }
+
+const TYPED_TOML: &str = r#"[sop]
+name = "typed"
+description = "Declares its parameters"
+execution_mode = "auto"
+
+[variables.version]
+type = "string"
+required = true
+pattern = "[0-9]+\\.[0-9]+\\.[0-9]+"
+
+[variables.replicas]
+type = "integer"
+default = 2
+min = 1
+max = 10
+
+[variables.api_password]
+type = "string"
+secret = true
+default = "opensesame"
+
+[variables.region]
+type = "string"
+enum = ["eu", "us"]
+default = "eu"
+"#;
+
+const TYPED_MD: &str = "# Typed\n\n## Step 1: Show\n\n```sh\necho \"v={{ version }} r={{ replicas }} region={{ region }} pw=$SOP_VAR_API_PASSWORD\"\n```\n";
+
+#[test]
+fn typed_parameters_are_checked_in_one_pass_and_defaults_fill_in() {
+    let sb = Sandbox::new();
+    sb.sop("typed", TYPED_TOML, TYPED_MD);
+    let bad = sb.run(&[
+        "execute",
+        "typed",
+        "--vars",
+        r#"{"version": "1.2", "replicas": "3", "region": "mars", "verison": "x"}"#,
+    ]);
+    assert_eq!(bad.code, 2, "{bad}");
+    for needle in ["`version`", "`replicas`", "`region`", "`verison`"] {
+        assert!(bad.stderr.contains(needle), "{needle} not reported: {bad}");
+    }
+    let none = sb.run(&["status", "--json"]);
+    assert_eq!(none.json().as_array().map(Vec::len), Some(0), "{none}");
+
+    let dry = sb.run(&[
+        "execute",
+        "typed",
+        "--dry-run",
+        "--vars",
+        r#"{"version": "1.2.3"}"#,
+    ]);
+    assert_eq!(dry.code, 0, "{dry}");
+    assert!(dry.stdout.contains("parameters:"), "{dry}");
+    assert!(dry.stdout.contains("replicas: integer"), "{dry}");
+
+    let ok = sb.run(&[
+        "execute",
+        "typed",
+        "--vars",
+        r#"{"version": "1.2.3"}"#,
+        "--json",
+    ]);
+    assert_eq!(ok.code, 0, "{ok}");
+    let run = ok.json();
+    assert_eq!(run["variables"]["replicas"], 2, "{ok}");
+    assert_eq!(run["variables"]["api_password"], "[redacted]", "{ok}");
+    let tail = run["steps"][0]["output_tail"].as_str().unwrap();
+    assert!(tail.contains("v=1.2.3 r=2 region=eu pw=[redacted]"), "{ok}");
+    assert!(!ok.stdout.contains("opensesame"), "{ok}");
+    let schema = sb.run(&["show", "typed", "--schema"]);
+    assert_eq!(
+        schema.json()["required"],
+        serde_json::json!(["version"]),
+        "{schema}"
+    );
+}
+
+#[test]
+fn a_secret_typed_into_a_note_never_reaches_the_record() {
+    let sb = Sandbox::new();
+    sb.sop(
+        "manual",
+        "[sop]\nname = \"manual\"\ndescription = \"A manual step\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Manual\n\n## Step 1: Rotate\n\nRotate the key.\n",
+    );
+    let out = sb.run(&[
+        "execute",
+        "manual",
+        "--vars",
+        r#"{"db_pass": "pa55w0rd-xyz"}"#,
+        "--json",
+    ]);
+    assert_eq!(out.code, 4, "{out}");
+    let id = out.json()["id"].as_str().unwrap().to_string();
+    let done = sb.run(&[
+        "done",
+        &id,
+        "--note",
+        "logged in with pa55w0rd-xyz, rotated",
+    ]);
+    assert_eq!(done.code, 0, "{done}");
+    for cmd in [
+        vec!["audit", id.as_str(), "--json"],
+        vec!["status", id.as_str(), "--json"],
+        vec!["status", id.as_str()],
+    ] {
+        let shown = sb.run(&cmd);
+        assert!(!shown.stdout.contains("pa55w0rd-xyz"), "{cmd:?}: {shown}");
+    }
+    let db = rusqlite::Connection::open(sb.db_path()).unwrap();
+    let notes: String = db
+        .query_row(
+            "SELECT group_concat(coalesce(note, ''), '|') FROM steps",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        notes.contains("logged in with [redacted], rotated"),
+        "{notes}"
+    );
+}
