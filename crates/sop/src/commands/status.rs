@@ -50,7 +50,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             RunRecord::Whole(t) if args.json => json::print_run(&service, &t)?,
             RunRecord::Whole(t) => {
                 let decisions = service.store().run_decisions(t.id())?;
-                print!("{}", report::detail(&t, &decisions, now));
+                let claimed_by = service
+                    .store()
+                    .audit_entries(Some(t.id()))?
+                    .into_iter()
+                    .find(|e| e.kind == "run.created")
+                    .and_then(|e| e.claimed_by());
+                print!(
+                    "{}",
+                    report::detail(&t, &decisions, claimed_by.as_deref(), now)
+                );
             }
         }
         return Ok(Exit::Success);

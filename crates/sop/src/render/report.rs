@@ -82,14 +82,24 @@ fn mark(status: StepStatus) -> char {
 }
 
 /// One run in detail: who, when, definition, variables, every step, gates, and what to do.
-pub fn detail(t: &Tracked, decisions: &[GateDecision], now: DateTime<Utc>) -> String {
+/// `claimed_by`: the account that started the run when it is not the starter named (`--as`).
+pub fn detail(
+    t: &Tracked,
+    decisions: &[GateDecision],
+    claimed_by: Option<&str>,
+    now: DateTime<Utc>,
+) -> String {
     let r = &t.run;
     let mut out = format!("run {} · {} · {}\n", r.id, r.sop_name, r.status);
     let forced = if r.forced { ", forced" } else { "" };
+    let starter = match claimed_by {
+        Some(account) => format!("{} (as claimed by {account})", r.started_by),
+        None => r.started_by.clone(),
+    };
     let _ = writeln!(
         out,
         "started by {} ({}{forced}) at {}",
-        r.started_by,
+        starter,
         r.trigger_type,
         time(r.started_at.unwrap_or(r.created_at))
     );

@@ -168,7 +168,7 @@ fn status_lists_runs_and_shows_one_in_detail() {
     assert_eq!(detail.code, 0, "{detail}");
     insta::assert_snapshot!(normalize(&detail.stdout, &[&failed]), @r"
     run [RUN] · fails · failed
-    started by tester (manual) at [TIME]
+    started by tester (as claimed by [ACCOUNT]) (manual) at [TIME]
     took [DUR]
     reason: step 2 failed: exit code 3
     definition: [HASH]

@@ -171,7 +171,8 @@ impl Sandbox {
         }
     }
 
-    /// Replaces the sandbox path (and its canonical form) with `[ROOT]`.
+    /// Replaces the sandbox path (and its canonical form) with `[ROOT]`, and the account the
+    /// tests run as (`user@host`, which sop records beside a claimed actor) with `[ACCOUNT]`.
     pub fn scrub(&self, text: &str) -> String {
         let root = self.root.path().display().to_string();
         let canon = self
@@ -180,8 +181,27 @@ impl Sandbox {
             .canonicalize()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| root.clone());
-        text.replace(&canon, "[ROOT]").replace(&root, "[ROOT]")
+        text.replace(&canon, "[ROOT]")
+            .replace(&root, "[ROOT]")
+            .replace(account(), "[ACCOUNT]")
     }
+}
+
+/// `user@host` of the account the tests run as, as sop records it.
+pub fn account() -> &'static str {
+    static ACCOUNT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ACCOUNT.get_or_init(|| {
+        let user = std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap();
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        format!(
+            "{}@{}",
+            String::from_utf8_lossy(&user.stdout).trim(),
+            host.trim()
+        )
+    })
 }
 
 pub fn repo_root() -> PathBuf {
