@@ -6,9 +6,9 @@ use crate::config::Context;
 use crate::exit::{Exit, Fail};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sop_core::Duration;
-use sop_core::condition::is_bare_name;
 use sop_engine::Clock;
-use sop_engine::engine::{identity, redact};
+use sop_engine::documents::{FactDocument, shown_value};
+use sop_engine::engine::identity;
 use sop_store::{Fact, StoreExt};
 
 #[derive(clap::Args)]
@@ -117,19 +117,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
 
 fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
     if json {
-        let rows: Vec<serde_json::Value> = facts
-            .iter()
-            .map(|f| {
-                serde_json::json!({
-                    "name": f.name,
-                    "value": shown_value(f),
-                    "set_at": rfc3339(f.set_at),
-                    "expires_at": f.expires_at.map(rfc3339),
-                    "set_by": f.set_by,
-                })
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        let rows: Vec<FactDocument> = facts.iter().map(FactDocument::new).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::to_value(&rows)?)?
+        );
         return Ok(Exit::Success);
     }
     if facts.is_empty() {
@@ -168,16 +160,6 @@ fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// The value as listings show it: a fact whose name marks it secret (`db_password`), or a
-/// secret-named key inside it, shows `[redacted]`; `sop fact get NAME` still reads it whole.
-fn shown_value(fact: &Fact) -> serde_json::Value {
-    if redact::is_secret_name(&fact.name) {
-        serde_json::Value::String(redact::REDACTED.into())
-    } else {
-        redact::redact(&fact.value)
-    }
-}
-
 /// Widest value the text listing shows; `sop fact get` and `--json` give the whole value.
 const SHOWN_VALUE_CHARS: usize = 60;
 
@@ -191,28 +173,9 @@ fn shortened(text: &str) -> String {
     cut
 }
 
-/// Lower-cased. A fact is only useful if a condition can read it, so its name is a condition
-/// name (ASCII letters, digits and `_`, not starting with a digit, not a keyword such as `and`),
-/// optionally followed by `.key` parts of the same form (`deploy.ok`).
+/// The name as stored, or why a condition could not read it.
 fn checked_name(name: &str) -> anyhow::Result<String> {
-    let is_word = |part: &str| {
-        part.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    let mut parts = name.split('.');
-    let ok = name.len() <= 128 && parts.next().is_some_and(is_bare_name) && parts.all(is_word);
-    if ok {
-        Ok(Fact::normalize_name(name))
-    } else {
-        Err(Fail::invalid(format!(
-            "invalid fact name `{name}`: a condition could not read it\n  = help: use letters, \
-             digits and `_`, not starting with a digit, optionally in dot-separated parts (e.g. \
-             tests_passed, deploy.ok); at most 128 characters; not a keyword such as `and` or \
-             `true`"
-        )))
-    }
+    Ok(sop_engine::ops::checked_fact_name(name)?)
 }
 
 /// JSON when `text` is valid JSON, otherwise the text itself as a string.
@@ -237,19 +200,6 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_lower_cased_and_checked() {
-        assert_eq!(checked_name("Tests_Passed").unwrap(), "tests_passed");
-        assert_eq!(checked_name("deploy.ok").unwrap(), "deploy.ok");
-        assert_eq!(checked_name("_x.y_1").unwrap(), "_x.y_1");
-        assert_eq!(checked_name("deploy.in").unwrap(), "deploy.in");
-        for bad in [
-            "", "a b", "x-y", ".x", "x.", "a..b", "rm;", "1abc", "deploy.2", "and", "TRUE", "é",
-        ] {
-            assert!(checked_name(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn long_values_are_cut_in_the_listing() {

@@ -6,7 +6,6 @@ pub mod audit;
 pub mod cancel;
 pub mod check;
 pub mod check_at;
-pub mod check_settings;
 pub mod done;
 pub mod eval;
 pub mod execute;
