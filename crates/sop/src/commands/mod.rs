@@ -12,6 +12,7 @@ pub mod execute;
 pub mod fact;
 pub mod list;
 pub mod logs;
+pub mod mcp;
 pub mod next;
 pub mod pause;
 pub mod pending;

@@ -13,6 +13,8 @@ mod hardening;
 mod json_contract;
 mod list;
 mod live;
+mod mcp;
+mod mcp_client;
 mod recovery;
 mod run_control;
 mod run_support;
