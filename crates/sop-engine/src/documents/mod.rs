@@ -7,6 +7,7 @@ mod next_step;
 mod plan;
 mod run_document;
 mod run_summary;
+pub mod schemas;
 mod sops;
 
 pub use check::{CheckDocument, ScheduleDocument, SopCheckDocument, StepCounts};

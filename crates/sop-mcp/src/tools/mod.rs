@@ -10,6 +10,7 @@ use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Serialize;
 use sop_engine::approval::pending::PendingGate;
+use sop_engine::documents::schemas::output_schema;
 use sop_engine::documents::{
     CheckDocument, FactDocument, NextStepDocument, PlanDocument, RunDocument, RunSummaryDocument,
     SopDocument, SopListDocument,
@@ -41,16 +42,22 @@ pub fn variables_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
-fn schema<T: JsonSchema>() -> Arc<JsonObject> {
-    match schemars::schema_for!(T).to_value() {
+fn object(schema: serde_json::Value) -> Arc<JsonObject> {
+    match schema {
         serde_json::Value::Object(map) => Arc::new(map),
         _ => Arc::new(JsonObject::new()),
     }
 }
 
+/// A tool reading `I` and returning `O`: the input schema as arguments are read, the output
+/// schema as the document is written (the one `docs/schemas` holds).
 fn tool<I: JsonSchema, O: JsonSchema>(name: &'static str, description: &'static str) -> Tool {
-    Tool::new_with_raw(name, Some(description.into()), schema::<I>())
-        .with_raw_output_schema(schema::<O>())
+    Tool::new(
+        name,
+        description,
+        object(schemars::schema_for!(I).to_value()),
+    )
+    .with_raw_output_schema(object(output_schema::<O>()))
 }
 
 fn reads(t: Tool) -> Tool {

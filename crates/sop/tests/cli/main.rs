@@ -11,6 +11,7 @@ mod execute;
 mod fact;
 mod hardening;
 mod json_contract;
+mod json_schemas;
 mod list;
 mod live;
 mod mcp;
