@@ -20,5 +20,6 @@ mod recovery;
 mod run_control;
 mod run_support;
 mod show;
+mod skill;
 mod smoke;
 mod step_conditions;
