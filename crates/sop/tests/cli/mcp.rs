@@ -285,3 +285,25 @@ fn a_long_step_returns_the_run_in_time_and_lets_go_when_the_client_leaves() {
     assert_eq!(status["status"], "waiting", "{status}");
     assert_eq!(status["wait_reason"], "interrupted", "{status}");
 }
+
+#[test]
+fn a_client_of_the_stateless_revision_calls_tools_without_a_handshake() {
+    let sb = sandbox();
+    let mut c = McpClient::spawn(sb.command(&["mcp", "--as", "carol"]));
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "stateless", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {}
+    });
+    let result = c.request(
+        "tools/call",
+        json!({"_meta": meta, "name": "set_fact", "arguments": {"name": "ready", "value": true}}),
+    );
+    assert_eq!(result["structuredContent"]["set_by"], "carol", "{result}");
+    let fact = c.request(
+        "tools/call",
+        json!({"_meta": meta, "name": "get_fact", "arguments": {"name": "READY"}}),
+    );
+    assert_eq!(fact["structuredContent"]["value"], true, "{fact}");
+    assert!(c.close().success());
+}

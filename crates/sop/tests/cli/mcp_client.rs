@@ -19,7 +19,22 @@ pub struct McpClient {
 
 impl McpClient {
     /// Starts `cmd` (a `sop mcp` command) and performs the handshake as client `name`.
-    pub fn start(mut cmd: std::process::Command, name: &str) -> (Self, Value) {
+    pub fn start(cmd: std::process::Command, name: &str) -> (Self, Value) {
+        let mut client = Self::spawn(cmd);
+        let init = client.request(
+            "initialize",
+            json!({
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": name, "version": "1.0.0"}
+            }),
+        );
+        client.notify("notifications/initialized", json!({}));
+        (client, init)
+    }
+
+    /// Starts `cmd` without a handshake, for the revisions where each request carries it.
+    pub fn spawn(mut cmd: std::process::Command) -> Self {
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -37,22 +52,12 @@ impl McpClient {
             }
         });
         let stdin = child.stdin.take();
-        let mut client = McpClient {
+        McpClient {
             child,
             stdin,
             lines,
             next_id: 1,
-        };
-        let init = client.request(
-            "initialize",
-            json!({
-                "protocolVersion": "2025-11-25",
-                "capabilities": {},
-                "clientInfo": {"name": name, "version": "1.0.0"}
-            }),
-        );
-        client.notify("notifications/initialized", json!({}));
-        (client, init)
+        }
     }
 
     fn send(&mut self, message: &Value) {
