@@ -7,7 +7,7 @@ use std::fmt;
 
 /// One problem in one input file. Parsers collect these instead of stopping at the first, so a
 /// user sees every problem in one pass.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// The file the problem is in, as the user should see it (e.g. `sops/deploy/SOP.toml`).
     pub file: String,

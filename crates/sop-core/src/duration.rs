@@ -119,6 +119,21 @@ impl Serialize for Duration {
     }
 }
 
+/// Written as text: `90s`, `1h30m`, `7d`.
+impl schemars::JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^([0-9]+[dhms])+$",
+            "description": "a duration such as 90s, 10m, 1h30m or 7d"
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

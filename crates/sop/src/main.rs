@@ -66,6 +66,8 @@ enum Command {
     Reject(commands::reject::Args),
     /// The gates waiting for a decision, what each waits for and when it expires.
     Pending(commands::pending::Args),
+    /// Serve the Model Context Protocol on stdio, for AI agents (see README).
+    Mcp(commands::mcp::Args),
 }
 
 impl Command {
@@ -80,6 +82,7 @@ impl Command {
                 | Command::Skip(_)
                 | Command::Approve(_)
                 | Command::Reject(_)
+                | Command::Mcp(_)
         )
     }
 }
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
         Command::Approve(args) => commands::approve::run(&ctx, args),
         Command::Reject(args) => commands::reject::run(&ctx, args),
         Command::Pending(args) => commands::pending::run(&ctx, args),
+        Command::Mcp(args) => commands::mcp::run(&ctx, args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),

@@ -143,7 +143,7 @@ pub struct SopMeta {
 }
 
 /// What happens to an open gate at its deadline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnTimeout {
     #[default]

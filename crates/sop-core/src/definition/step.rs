@@ -4,7 +4,7 @@ use crate::Duration;
 use crate::condition::Expr;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StepKind {
     /// Has at least one `sh`/`bash`/`shell` block and is not `manual = true`: the engine runs it.
@@ -13,7 +13,7 @@ pub enum StepKind {
     Manual,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ApprovalRequirement {
     /// Gated only if the execution mode says so.
@@ -24,7 +24,7 @@ pub enum ApprovalRequirement {
 }
 
 /// The `<!-- sop: ... -->` options line under a step heading.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
 pub struct StepOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Duration>,
@@ -40,6 +40,7 @@ pub struct StepOptions {
         skip_serializing_if = "Option::is_none",
         serialize_with = "condition_source"
     )]
+    #[schemars(with = "Option<String>")]
     pub condition: Option<Expr>,
 }
 

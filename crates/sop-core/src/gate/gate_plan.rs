@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// Why a gate is in the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GateReason {
     /// The supervised mode's one gate, before the run starts.
@@ -21,7 +21,7 @@ pub enum GateReason {
 }
 
 /// One gate the run will open, before `step` (0 = before the run starts).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PlannedGate {
     pub step: u32,
     /// Never empty. A gate can have several reasons, e.g. a required step under step_by_step.
@@ -51,7 +51,7 @@ impl fmt::Display for PlannedGate {
 }
 
 /// The resolved mode and every gate a run will open, in the order it meets them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct GatePlan {
     pub resolution: ModeResolution,
     pub gates: Vec<PlannedGate>,

@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The state of one approval gate. Every state but `Open` is final.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GateStatus {
     /// Waiting for decisions; the run is `awaiting_approval`.
@@ -78,7 +78,7 @@ impl fmt::Display for GateStatus {
 }
 
 /// What one decider says about a gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Approve,

@@ -55,6 +55,16 @@ impl serde::Serialize for ResolvedMode {
     }
 }
 
+impl schemars::JsonSchema for ResolvedMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResolvedMode".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "enum": ["auto", "supervised", "step_by_step"]})
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for ResolvedMode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;

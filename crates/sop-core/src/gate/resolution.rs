@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// The mode a run uses and how it was arrived at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ModeResolution {
     /// What SOP.toml says.
     pub declared: ExecutionMode,

@@ -123,6 +123,7 @@ fn decide_in(
         .collect();
     let identity = eng.actor.as_str();
     let refusal = Refusal {
+        eng,
         run_id: &run.id,
         identity,
         req,
@@ -168,13 +169,13 @@ fn decide_in(
     })?;
     if let Some(hash) = &token_hash {
         let used = tx.use_token(hash, now)?;
-        tx.audit(&AuditEvent::new(
+        tx.audit(&eng.stamp(AuditEvent::new(
             now,
             Some(&run.id),
             actor.as_str(),
             "token.used",
             json!({"gate": gate.id, "step": gate.step, "holder": used.approver.as_deref().unwrap_or("anyone")}),
-        ))?;
+        )))?;
     }
     let (approvers, remaining) = match &outcome {
         GateOutcome::Counted {
@@ -186,7 +187,7 @@ fn decide_in(
             (view.approvers().into_iter().map(String::from).collect(), 0)
         }
     };
-    tx.audit(&AuditEvent::new(
+    tx.audit(&eng.stamp(AuditEvent::new(
         now,
         Some(&run.id),
         actor.as_str(),
@@ -202,7 +203,7 @@ fn decide_in(
             "remaining": remaining,
             "outcome": outcome.gate_status(),
         }),
-    ))?;
+    )))?;
 
     let step = gate.step;
     match &outcome {
@@ -235,13 +236,13 @@ fn decide_in(
                 &RunPatch::status(RunStatus::Pending)
                     .with_reason(format!("{} approved; left for a server", gate_label(step))),
             )?;
-            tx.audit(&AuditEvent::new(
+            tx.audit(&eng.stamp(AuditEvent::new(
                 now,
                 Some(&run.id),
                 actor.as_str(),
                 "run.detached",
                 json!({"from": RunStatus::AwaitingApproval, "to": RunStatus::Pending, "after": gate_label(step)}),
-            ))?;
+            )))?;
             Ok(Outcome::Detached { actor, step }.into())
         }
         GateOutcome::Approved { .. } | GateOutcome::Rejected { .. } => {
@@ -309,6 +310,7 @@ fn lookup_token(tx: &mut dyn Tx, presented: &str) -> sop_store::Result<Option<To
 
 /// Everything a refusal's audit entry says.
 struct Refusal<'a> {
+    eng: &'a Engine<'a>,
     run_id: &'a str,
     identity: &'a str,
     req: &'a Request,
@@ -341,13 +343,13 @@ impl Refusal<'_> {
         } else {
             "gate.refused"
         };
-        tx.audit(&AuditEvent::new(
+        tx.audit(&self.eng.stamp(AuditEvent::new(
             self.now,
             Some(self.run_id),
             self.identity,
             kind,
             detail,
-        ))?;
+        )))?;
         Ok(Outcome::Refused(error).into())
     }
 }

@@ -12,7 +12,7 @@ use sop_core::{Duration, Priority};
 use sop_store::Gate;
 
 /// One open gate, as `sop pending` shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PendingGate {
     pub run_id: String,
     pub sop: String,

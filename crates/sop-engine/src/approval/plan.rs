@@ -7,7 +7,7 @@ use sop_core::definition::{OnTimeout, Sop};
 use sop_core::gate::{Approver, GatePlan, GatePolicy, ModeResolution, PlannedGate};
 
 /// The approval side of one SOP under this process's settings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     pub mode: ModeResolution,
     /// In the order a run meets them; empty in auto mode without required steps.

@@ -1,15 +1,29 @@
 //! The JSON documents every front end shows of runs (`--json`, the HTTP API, MCP): typed, with
 //! secrets already hidden. `docs/json.md` describes them field by field.
 
+mod check;
+mod fact;
 mod next_step;
+mod plan;
 mod run_document;
 mod run_summary;
+pub mod schemas;
+mod sops;
 
+pub use check::{CheckDocument, ScheduleDocument, SopCheckDocument, StepCounts};
+pub use fact::{FactDocument, shown_value};
 pub use next_step::{NextStepDocument, StepInstructions, WaitingFor, instructions};
+pub use plan::{
+    PlanCondition, PlanConditions, PlanDocument, PlannedCommand, PlannedStep, env_names,
+};
 pub use run_document::{
     DecisionDocument, GateDocument, RunDocument, StepDocument, shown_outputs, shown_tail,
 };
 pub use run_summary::{PrunedRunDocument, RunSummaryDocument};
+pub use sops::{
+    InvalidSopDocument, SopDocument, SopEntryDocument, SopFiles, SopListDocument,
+    SopSummaryDocument,
+};
 
 use chrono::{DateTime, Utc};
 

@@ -13,7 +13,7 @@ use sop_core::template::{Vars, render_command_lenient, render_text_lenient};
 use std::collections::BTreeMap;
 
 /// Who or what the run waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitingFor {
     /// A person does a manual step.
@@ -28,7 +28,7 @@ pub enum WaitingFor {
     Engine,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NextStepDocument {
     pub run: String,
     pub run_id: String,
@@ -44,7 +44,7 @@ pub struct NextStepDocument {
     pub outputs: Map<String, Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StepInstructions {
     pub number: u32,
     pub of: usize,

@@ -10,7 +10,7 @@ use sop_core::gate::ResolvedMode;
 use sop_core::run::{RunStatus, StepStatus};
 use sop_store::{Decision, GateDecision, GateStatus, GateTimeoutAction, StepRun};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RunDocument {
     pub id: String,
     /// The SOP's name (also as `sop_name`).
@@ -46,7 +46,7 @@ pub struct RunDocument {
     pub conditions: Value,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StepDocument {
     pub number: u32,
     pub title: String,
@@ -67,7 +67,7 @@ pub struct StepDocument {
     pub outputs: Map<String, Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct GateDocument {
     pub id: String,
     pub run_id: String,
@@ -82,7 +82,7 @@ pub struct GateDocument {
     pub decisions: Vec<DecisionDocument>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DecisionDocument {
     pub actor: String,
     pub decision: Decision,

@@ -8,7 +8,7 @@ use sop_core::run::RunStatus;
 use sop_store::{Run, RunSummary, StepRun};
 
 /// A run in a list (`sop status --json`, `GET /api/runs`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RunSummaryDocument {
     pub id: String,
     pub sop: String,
@@ -48,7 +48,7 @@ impl RunSummaryDocument {
 }
 
 /// A pruned run: its definition, variables and step details are gone.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PrunedRunDocument {
     pub id: String,
     pub sop: String,

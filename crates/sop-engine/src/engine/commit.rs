@@ -175,7 +175,7 @@ pub(crate) fn write(
 
     let titles = |n: u32| t.step_def(n).map(|s| s.title.clone()).unwrap_or_default();
     for entry in audit::entries(&t.view, decision, change, &titles, &eng.actor, now) {
-        tx.audit(&entry)?;
+        tx.audit(&eng.stamp(entry))?;
     }
     Ok(Written {
         run,

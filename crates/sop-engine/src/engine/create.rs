@@ -83,7 +83,7 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         let steps = tx.steps(&run.id)?;
         let t = Tracked::build(eng, run, steps, Vec::new(), sop.clone(), plan.clone());
         for entry in creation_entries(eng, &t, req) {
-            tx.audit(&entry)?;
+            tx.audit(&eng.stamp(entry))?;
         }
         let decided = if !starts {
             let change = Change::new(RunEvent::ConditionsUnmet, LeaseUse::Untouched)

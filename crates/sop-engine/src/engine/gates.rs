@@ -36,7 +36,7 @@ pub fn open(
         },
     })?;
     let tokens = crate::approval::issue::issue_tokens(tx, eng, t, &gate, now, tokens)?;
-    tx.audit(&AuditEvent::new(
+    tx.audit(&eng.stamp(AuditEvent::new(
         now,
         Some(t.id()),
         eng.actor.as_str(),
@@ -50,6 +50,6 @@ pub fn open(
             "min_approvals": gate.min_approvals,
             "tokens": tokens,
         }),
-    ))?;
+    )))?;
     Ok(gate)
 }

@@ -53,6 +53,9 @@ pub struct Engine<'a> {
     pub stop: StopSignal,
     /// The name this driver holds leases under (`host/pid/nonce`).
     pub owner: String,
+    /// The program the actor acts through (`mcp:claude-desktop`), recorded as `client` in the
+    /// detail of the audit entries this engine writes; `None` for a person at the CLI.
+    pub client: Option<String>,
 }
 
 impl<'a> Engine<'a> {
@@ -73,6 +76,7 @@ impl<'a> Engine<'a> {
             events,
             stop: StopSignal::new(),
             owner: lease::new_owner(),
+            client: None,
         })
     }
 
@@ -86,6 +90,21 @@ impl<'a> Engine<'a> {
     pub fn with_owner(mut self, owner: String) -> Self {
         self.owner = owner;
         self
+    }
+
+    /// The same engine, acting through the program `client`.
+    pub fn with_client(mut self, client: Option<String>) -> Self {
+        self.client = client;
+        self
+    }
+
+    /// `event` with the client the actor acts through added to its detail, so the trail says
+    /// both who decided and through what.
+    pub fn stamp(&self, mut event: sop_store::AuditEvent) -> sop_store::AuditEvent {
+        if let (Some(client), Some(detail)) = (&self.client, event.detail.as_object_mut()) {
+            detail.insert("client".into(), client.as_str().into());
+        }
+        event
     }
 
     /// Reads a run by id or unique prefix, recovers it if its process died, and applies the

@@ -11,6 +11,9 @@ pub struct Caller<'a> {
     /// The name runs driven for this caller are leased under: one per caller, so two callers
     /// of one process never mistake each other's leases for their own.
     pub owner: String,
+    /// The program the actor acts through, e.g. `mcp:claude-desktop`; `None` at the CLI. The
+    /// actor stays the person: this is recorded beside it as `client` in the audit trail.
+    pub client: Option<String>,
 }
 
 impl<'a> Caller<'a> {
@@ -20,11 +23,17 @@ impl<'a> Caller<'a> {
             events,
             stop: StopSignal::new(),
             owner: crate::engine::lease::new_owner(),
+            client: None,
         }
     }
 
     pub fn with_stop(mut self, stop: StopSignal) -> Self {
         self.stop = stop;
+        self
+    }
+
+    pub fn with_client(mut self, client: impl Into<String>) -> Self {
+        self.client = Some(client.into());
         self
     }
 }

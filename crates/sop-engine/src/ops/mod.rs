@@ -3,6 +3,10 @@
 //! results are typed values; adapters (CLI, server, scheduler) parse, call, and render.
 
 mod caller;
+pub mod catalog;
+pub mod check;
+mod check_settings;
+mod facts;
 mod gates;
 mod reads;
 mod run_control;
@@ -10,6 +14,9 @@ mod service;
 mod start;
 
 pub use caller::Caller;
+pub use check::Checked;
+pub use check_settings::CheckSettings;
+pub use facts::checked_name as checked_fact_name;
 pub use gates::{GateDecision, GateRequest};
 pub use reads::{RunList, RunRecord};
 pub use run_control::{Cancelled, KillReport, Paused, StepCompletion};

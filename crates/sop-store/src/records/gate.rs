@@ -37,7 +37,9 @@ pub struct NewGate {
 }
 
 /// What happens to the run when a gate reaches its deadline undecided. Never "approve".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum GateTimeoutAction {
     #[default]

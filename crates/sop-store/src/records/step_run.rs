@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// How much of a step's output is kept: the last 64 KiB.
 pub const OUTPUT_TAIL_LIMIT: usize = 64 * 1024;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StepRun {
     pub run_id: String,
     /// 1-based.
@@ -23,6 +23,7 @@ pub struct StepRun {
     pub duration_ms: Option<u64>,
     /// The last [`OUTPUT_TAIL_LIMIT`] bytes of stdout and stderr; empty once pruned.
     #[serde(with = "super::lossy_bytes")]
+    #[schemars(with = "String")]
     pub output_tail: Vec<u8>,
     /// Bytes of output in total, including what the tail dropped.
     pub output_size: u64,

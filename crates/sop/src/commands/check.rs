@@ -3,17 +3,15 @@
 //! Each kind of check is one function that adds to a [`Report`]; a new kind of check is one
 //! more function called from [`report`].
 
-use super::check_settings;
 use crate::config::Context;
-use crate::exit::{Exit, Fail};
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::exit::Exit;
+use chrono::DateTime;
 use chrono_tz::Tz;
-use serde::Serialize;
-use sop_core::Diagnostic;
-use sop_core::definition::{CronSchedule, Sop, StepKind, Trigger, parse_timezone, suggest};
-use sop_engine::catalog::{Catalog, Entry};
-use sop_engine::clock::Clock;
-use std::fmt::Write as _;
+use sop_engine::approval::plan::Summary;
+use sop_engine::catalog::Catalog;
+use sop_engine::documents::SopCheckDocument;
+use sop_engine::ops::Checked;
+use sop_engine::ops::check::{check_sops, select};
 use std::io::Write as _;
 
 #[derive(clap::Args)]
@@ -37,193 +35,42 @@ pub struct Args {
     pub vars: Option<String>,
 }
 
-/// What `sop check` found for one SOP.
-#[derive(Debug, Serialize)]
-pub struct Report<'a> {
-    pub name: &'a str,
-    pub valid: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub steps: Option<StepCounts>,
-    /// The next fire time of each cron trigger.
-    pub schedules: Vec<Schedule>,
-    pub errors: Vec<Diagnostic>,
-    /// The resolved mode and the gates a run opens (valid SOPs only); `sop show --json` has
-    /// them in full.
-    #[serde(skip)]
-    pub approvals: Option<sop_engine::approval::plan::Summary>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct StepCounts {
-    pub total: usize,
-    pub automated: usize,
-    pub manual: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Schedule {
-    pub expression: String,
-    /// The zone the expression is read in: the trigger's own, else the engine's.
-    pub timezone: String,
-    /// RFC 3339 in `timezone`; `None` if the schedule never fires again.
-    pub next: Option<String>,
-}
-
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let catalog = Catalog::open(&ctx.sop_dir())?;
-    let entries = select(&catalog, &args.names)?;
     if let Some(at) = &args.at {
+        let catalog = Catalog::open(&ctx.sop_dir())?;
+        let entries = select(&catalog, &args.names)?;
         return super::check_at::run(ctx, &entries, at, args.vars.as_deref(), args.json);
     }
-    let calendars = super::check_at::validate_calendars(&ctx.settings);
-    let now = Clock::from_settings(&ctx.settings)?.now();
-    let settings = check_settings::load(&ctx.settings);
-    let mut reports: Vec<Report> = entries
-        .iter()
-        .map(|e| report(e, now, settings.zone))
-        .collect();
-    for (r, e) in reports.iter_mut().zip(&entries) {
-        r.approvals = e
-            .sop
-            .as_ref()
-            .ok()
-            .map(|sop| sop_engine::approval::plan::Summary::new(sop, &settings.approvals));
-    }
-    let valid =
-        reports.iter().all(|r| r.valid) && calendars.is_empty() && settings.problems.is_empty();
+    let Checked {
+        document,
+        approvals,
+    } = check_sops(&ctx.settings, &args.names)?;
     if args.json {
-        let invalid = reports.iter().filter(|r| !r.valid).count();
-        let problems: usize = reports.iter().map(|r| r.errors.len()).sum();
-        let out = serde_json::json!({
-            "dir": catalog.dir().display().to_string(),
-            "valid": valid,
-            "checked": reports.len(),
-            "invalid": invalid,
-            "problems": problems,
-            "sops": reports,
-            "calendars": calendars,
-            "settings": settings.problems,
-            "warnings": settings.warnings,
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else {
-        print_text(&reports)?;
-        super::check_at::print_calendar_problems(&calendars)?;
-        check_settings::print_problems(&settings.problems)?;
-        check_settings::print_warnings(&settings.warnings)?;
-        print_summary(&reports, calendars.len() + settings.problems.len())?;
-    }
-    Ok(if valid { Exit::Success } else { Exit::Invalid })
-}
-
-/// The entries named on the command line (every entry when none is), failing on unknown
-/// names with a suggestion for each.
-fn select<'c>(catalog: &'c Catalog, names: &[String]) -> anyhow::Result<Vec<&'c Entry>> {
-    if names.is_empty() {
-        return Ok(catalog.entries().iter().collect());
-    }
-    let mut selected: Vec<&Entry> = Vec::new();
-    let mut unknown = Vec::new();
-    for name in names {
-        match catalog.get(name) {
-            Some(e) if !selected.iter().any(|s| s.name == e.name) => selected.push(e),
-            Some(_) => {}
-            None => unknown.push(name.as_str()),
-        }
-    }
-    if unknown.is_empty() {
-        selected.sort_by(|a, b| a.name.cmp(&b.name));
-        return Ok(selected);
-    }
-    let known: Vec<&str> = catalog.entries().iter().map(|e| e.name.as_str()).collect();
-    let mut message = String::new();
-    for name in unknown {
-        let _ = write!(
-            message,
-            "{}no SOP named `{name}` in {}",
-            if message.is_empty() { "" } else { "\nerror: " },
-            catalog.dir().display()
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::to_value(&document)?)?
         );
-        if let Some(close) = suggest::closest(name, known.iter().copied()) {
-            let _ = write!(message, "\n  = help: did you mean `{close}`?");
-        }
+    } else {
+        print_text(&document.sops, &approvals)?;
+        super::check_at::print_calendar_problems(&document.calendars)?;
+        print_settings_problems(&document.settings)?;
+        print_warnings(&document.warnings)?;
+        print_summary(
+            &document.sops,
+            document.calendars.len() + document.settings.len(),
+        )?;
     }
-    message.push_str("\n  = help: run `sop list` to see the available SOPs");
-    Err(Fail::invalid(message))
+    Ok(if document.valid {
+        Exit::Success
+    } else {
+        Exit::Invalid
+    })
 }
 
-/// Runs every kind of check on one SOP.
-pub fn report<'e>(entry: &'e Entry, now: DateTime<Utc>, zone: Tz) -> Report<'e> {
-    let mut r = Report {
-        name: &entry.name,
-        valid: true,
-        steps: None,
-        schedules: Vec::new(),
-        errors: Vec::new(),
-        approvals: None,
-    };
-    definition(entry, &mut r);
-    if let Ok(sop) = &entry.sop {
-        steps(sop, &mut r);
-        schedules(sop, now, zone, &mut r);
-    }
-    r.valid = r.errors.is_empty();
-    r
-}
-
-/// Schema, steps, step options, cron syntax, webhook paths, event names, condition syntax and
-/// names: everything the loader found.
-fn definition(entry: &Entry, r: &mut Report) {
-    if let Err(diags) = &entry.sop {
-        r.errors.extend(diags.iter().cloned());
-    }
-}
-
-fn steps(sop: &Sop, r: &mut Report) {
-    let automated = sop
-        .steps
-        .iter()
-        .filter(|s| s.kind == StepKind::Automated)
-        .count();
-    r.steps = Some(StepCounts {
-        total: sop.steps.len(),
-        automated,
-        manual: sop.steps.len() - automated,
-    });
-}
-
-/// The next fire time of each cron trigger, read in its zone.
-fn schedules(sop: &Sop, now: DateTime<Utc>, zone: Tz, r: &mut Report) {
-    for trigger in &sop.triggers {
-        let Trigger::Cron {
-            expression,
-            timezone,
-        } = trigger
-        else {
-            continue;
-        };
-        // The loader already validated both; a failure here would be a bug, so fail closed
-        // by reporting no next time rather than a wrong one.
-        let tz = timezone
-            .as_deref()
-            .map_or(Ok(zone), parse_timezone)
-            .unwrap_or(zone);
-        let next = CronSchedule::parse(expression)
-            .ok()
-            .and_then(|s| s.next_after(now, tz))
-            .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
-        r.schedules.push(Schedule {
-            expression: expression.clone(),
-            timezone: tz.name().to_string(),
-            next,
-        });
-    }
-}
-
-fn print_text(reports: &[Report]) -> anyhow::Result<()> {
+fn print_text(reports: &[SopCheckDocument], approvals: &[Option<Summary>]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
-    for r in reports {
+    for (r, approvals) in reports.iter().zip(approvals) {
         if !r.valid {
             let n = r.errors.len();
             writeln!(out, "FAIL {}: {n} problem{}", r.name, plural(n))?;
@@ -245,7 +92,7 @@ fn print_text(reports: &[Report]) -> anyhow::Result<()> {
             )?,
             None => writeln!(out, "ok   {}", r.name)?,
         }
-        if let Some(a) = &r.approvals {
+        if let Some(a) = approvals {
             writeln!(out, "     {}", a.check_lines().join("\n     "))?;
         }
         for s in &r.schedules {
@@ -269,7 +116,7 @@ fn print_text(reports: &[Report]) -> anyhow::Result<()> {
 
 /// The closing line: how many SOPs passed, and the problems outside them (calendar files,
 /// settings) that also fail the check.
-fn print_summary(reports: &[Report], elsewhere: usize) -> std::io::Result<()> {
+fn print_summary(reports: &[SopCheckDocument], elsewhere: usize) -> std::io::Result<()> {
     let invalid = reports.iter().filter(|r| !r.valid).count();
     let problems: usize = reports.iter().map(|r| r.errors.len()).sum();
     let n = reports.len();
@@ -311,4 +158,29 @@ fn local_time(at: DateTime<chrono::FixedOffset>, zone: &str) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// Each warning on stderr; they do not fail the check.
+fn print_warnings(warnings: &[String]) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    for w in warnings {
+        writeln!(err, "warning: {w}\n")?;
+    }
+    Ok(())
+}
+
+/// A `FAIL settings` line on stdout and every problem on stderr, like an invalid SOP.
+fn print_settings_problems(problems: &[String]) -> std::io::Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let n = problems.len();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "FAIL settings: {n} problem{}", plural(n))?;
+    out.flush()?;
+    let mut err = std::io::stderr().lock();
+    for p in problems {
+        writeln!(err, "error: {}\n", p.trim_end())?;
+    }
+    Ok(())
 }

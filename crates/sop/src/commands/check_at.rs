@@ -11,8 +11,8 @@ use sop_core::Diagnostic;
 use sop_core::condition::{ItemVerdict, Verdict, evaluate};
 use sop_core::definition::Sop;
 use sop_engine::catalog::Entry;
-use sop_engine::scope::calendars::{self, Loaded};
-use sop_engine::scope::{self, Subject, settings};
+
+use sop_engine::scope::{self, Subject};
 
 /// The outcome for one SOP.
 #[derive(Serialize)]
@@ -133,22 +133,6 @@ fn render(r: &Report<'_>) -> String {
     }
     if let Some(e) = &r.error {
         out.push_str(&format!("  ✗ {e}\n"));
-    }
-    out
-}
-
-/// Every problem in `<sop_dir>/oncall.toml` and `<sop_dir>/maintenance.toml`, located; none
-/// when they are absent or valid.
-pub fn validate_calendars(s: &sop_engine::Settings) -> Vec<Diagnostic> {
-    let sop_dir = s.sop_dir();
-    // A bad SOP_TIMEZONE is reported where it is used; the files are still checked.
-    let zone = settings::zone(s).unwrap_or(chrono_tz::Tz::UTC);
-    let mut out = Vec::new();
-    if let Loaded::Invalid(d) = calendars::oncall(sop_dir, zone) {
-        out.extend(d);
-    }
-    if let Loaded::Invalid(d) = calendars::maintenance(sop_dir, zone) {
-        out.extend(d);
     }
     out
 }

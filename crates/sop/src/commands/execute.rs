@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             missing: &plan.missing,
         };
         if args.json {
-            json::print(&dry_run::json(&plan.sop, &plan.variables, &verdicts))?;
+            json::print_doc(&sop_engine::documents::PlanDocument::new(&plan))?;
         } else {
             // As progress lines: a reader that went away changes nothing (no panic).
             let text = dry_run::text(&plan.sop, &plan.variables, &verdicts);

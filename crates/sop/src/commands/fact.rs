@@ -4,12 +4,12 @@
 use crate::commands::eval::show;
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
+use crate::render::json;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sop_core::Duration;
-use sop_core::condition::is_bare_name;
-use sop_engine::Clock;
-use sop_engine::engine::{identity, redact};
-use sop_store::{Fact, FactValues, Store, StoreExt};
+use sop_engine::documents::{FactDocument, shown_value};
+use sop_engine::engine::identity;
+use sop_engine::{Caller, ErrorKind};
+use sop_store::Fact;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -33,11 +33,17 @@ pub enum Action {
         /// Record the fact as set by this user (default: $SOP_USER, else the OS user).
         #[arg(long = "as", value_name = "USER")]
         as_user: Option<String>,
+        /// Print the fact as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Print a fact's value; exits 1 when it is not set or has expired.
     Get {
         /// The fact's name (case-insensitive).
         name: String,
+        /// Print the fact as JSON (its value as stored; secret-named ones too).
+        #[arg(long)]
+        json: bool,
     },
     /// Remove a fact; exits 1 when it was not set.
     Unset {
@@ -46,6 +52,9 @@ pub enum Action {
         /// Record the removal as done by this user (default: $SOP_USER, else the OS user).
         #[arg(long = "as", value_name = "USER")]
         as_user: Option<String>,
+        /// Print `{"unset": NAME}` as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// List the facts that are set.
     List {
@@ -56,28 +65,23 @@ pub enum Action {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let now = Clock::from_settings(&ctx.settings)?.now();
+    let service = ctx.service()?;
     match args.action {
         Action::Set {
             name,
             value,
             ttl,
             as_user,
+            json,
         } => {
-            let name = checked_name(&name)?;
-            let expires_at = ttl.map(|t| expiry(&t, now)).transpose()?;
-            let fact = Fact {
-                name,
-                value: parse_value(&value),
-                set_at: now,
-                expires_at,
-                set_by: identity::who(&ctx.settings, as_user.as_deref())?,
-            };
-            let store = ctx.settings.open_store()?;
-            let saved = store.transaction(|tx| {
-                tx.expire_facts(now, &audited_values)?;
-                tx.set_fact(&fact, audited_values(&fact.name))
-            })?;
+            let caller = Caller::quiet(identity::who(&ctx.settings, as_user.as_deref())?);
+            let saved = service
+                .set_fact(&caller, &name, parse_value(&value), ttl.as_deref())
+                .map_err(|e| flag_named(e, "ttl", "--ttl"))?;
+            if json {
+                json::print_doc(&FactDocument::new(&saved))?;
+                return Ok(Exit::Success);
+            }
             let mut line = format!("{} = {}", saved.name, shown_value(&saved));
             if let Some(exp) = saved.expires_at {
                 line.push_str(&format!(" (expires {})", rfc3339(exp)));
@@ -85,65 +89,66 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             println!("{line}");
             Ok(Exit::Success)
         }
-        Action::Get { name } => {
-            let name = checked_name(&name)?;
-            let store = ctx.settings.open_store()?;
-            expire(store.as_ref(), now)?;
-            match store.fact(&name, now)? {
-                Some(fact) => {
-                    println!("{}", show(&fact.value.into()));
+        Action::Get { name, json } => match service.get_fact(&name) {
+            Ok(fact) if json => {
+                json::print(&serde_json::json!({
+                    "name": fact.name,
+                    "value": fact.value,
+                    "set_at": rfc3339(fact.set_at),
+                    "expires_at": fact.expires_at.map(rfc3339),
+                    "set_by": fact.set_by,
+                }))?;
+                Ok(Exit::Success)
+            }
+            Ok(fact) => {
+                println!("{}", show(&fact.value.into()));
+                Ok(Exit::Success)
+            }
+            Err(e) if e.kind == ErrorKind::NotFound => Err(Fail::with(
+                Exit::Failure,
+                format!("{}; `sop fact list` lists facts", e.message),
+            )),
+            Err(e) => Err(e.into()),
+        },
+        Action::Unset {
+            name,
+            as_user,
+            json,
+        } => {
+            let caller = Caller::quiet(identity::who(&ctx.settings, as_user.as_deref())?);
+            match service.unset_fact(&caller, &name) {
+                Ok(()) => {
+                    let name = Fact::normalize_name(&name);
+                    if json {
+                        json::print(&serde_json::json!({ "unset": name }))?;
+                    } else {
+                        println!("unset {name}");
+                    }
                     Ok(Exit::Success)
                 }
-                None => Err(Fail::with(
-                    Exit::Failure,
-                    format!(
-                        "fact `{name}` is not set (or has expired); `sop fact list` lists facts"
-                    ),
-                )),
+                Err(e) if e.kind == ErrorKind::NotFound => {
+                    Err(Fail::with(Exit::Failure, e.message))
+                }
+                Err(e) => Err(e.into()),
             }
         }
-        Action::Unset { name, as_user } => {
-            let name = checked_name(&name)?;
-            let by = identity::who(&ctx.settings, as_user.as_deref())?;
-            let store = ctx.settings.open_store()?;
-            let values = audited_values(&name);
-            let unset = store.transaction(|tx| {
-                tx.expire_facts(now, &audited_values)?;
-                tx.unset_fact(&name, &by, now, values)
-            })?;
-            if unset {
-                println!("unset {name}");
-                Ok(Exit::Success)
-            } else {
-                Err(Fail::with(
-                    Exit::Failure,
-                    format!("fact `{name}` is not set"),
-                ))
-            }
-        }
-        Action::List { json } => {
-            let store = ctx.settings.open_store()?;
-            expire(store.as_ref(), now)?;
-            list(&store.facts(now)?, json)
-        }
+        Action::List { json } => list(&service.list_facts()?, json),
+    }
+}
+
+/// An operation's error about `name` as the command line says it (`--ttl` for `ttl`).
+fn flag_named(e: sop_engine::Error, name: &str, flag: &str) -> anyhow::Error {
+    if e.kind == ErrorKind::Invalid && e.message.starts_with(name) {
+        Fail::invalid(e.message.replacen(name, flag, 1))
+    } else {
+        e.into()
     }
 }
 
 fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
     if json {
-        let rows: Vec<serde_json::Value> = facts
-            .iter()
-            .map(|f| {
-                serde_json::json!({
-                    "name": f.name,
-                    "value": shown_value(f),
-                    "set_at": rfc3339(f.set_at),
-                    "expires_at": f.expires_at.map(rfc3339),
-                    "set_by": f.set_by,
-                })
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        let rows: Vec<FactDocument> = facts.iter().map(FactDocument::new).collect();
+        json::print_doc(&rows)?;
         return Ok(Exit::Success);
     }
     if facts.is_empty() {
@@ -182,33 +187,6 @@ fn list(facts: &[Fact], json: bool) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// The value as listings show it: a fact whose name marks it secret (`db_password`), or a
-/// secret-named key inside it, shows `[redacted]`; `sop fact get NAME` still reads it whole.
-fn shown_value(fact: &Fact) -> serde_json::Value {
-    if redact::is_secret_name(&fact.name) {
-        serde_json::Value::String(redact::REDACTED.into())
-    } else {
-        redact::redact(&fact.value)
-    }
-}
-
-/// How a fact's values appear in the audit entries of its changes: not at all for a
-/// secret-named fact, else with secret-named keys inside them redacted.
-fn audited_values(name: &str) -> FactValues {
-    if redact::is_secret_name(name) {
-        FactValues::Redacted
-    } else {
-        FactValues::Filtered(redact::redact)
-    }
-}
-
-/// Records the expiry of facts that lapsed since they were last touched. A transaction that
-/// finds none writes nothing, so it costs no durable commit.
-fn expire(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<()> {
-    store.transaction(|tx| tx.expire_facts(now, &audited_values))?;
-    Ok(())
-}
-
 /// Widest value the text listing shows; `sop fact get` and `--json` give the whole value.
 const SHOWN_VALUE_CHARS: usize = 60;
 
@@ -222,43 +200,9 @@ fn shortened(text: &str) -> String {
     cut
 }
 
-/// Lower-cased. A fact is only useful if a condition can read it, so its name is a condition
-/// name (ASCII letters, digits and `_`, not starting with a digit, not a keyword such as `and`),
-/// optionally followed by `.key` parts of the same form (`deploy.ok`).
-fn checked_name(name: &str) -> anyhow::Result<String> {
-    let is_word = |part: &str| {
-        part.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    let mut parts = name.split('.');
-    let ok = name.len() <= 128 && parts.next().is_some_and(is_bare_name) && parts.all(is_word);
-    if ok {
-        Ok(Fact::normalize_name(name))
-    } else {
-        Err(Fail::invalid(format!(
-            "invalid fact name `{name}`: a condition could not read it\n  = help: use letters, \
-             digits and `_`, not starting with a digit, optionally in dot-separated parts (e.g. \
-             tests_passed, deploy.ok); at most 128 characters; not a keyword such as `and` or \
-             `true`"
-        )))
-    }
-}
-
 /// JSON when `text` is valid JSON, otherwise the text itself as a string.
 fn parse_value(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
-}
-
-fn expiry(ttl: &str, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
-    let d: Duration = ttl
-        .parse()
-        .map_err(|e| Fail::invalid(format!("--ttl: {e}")))?;
-    if d.as_secs() == 0 {
-        return Err(Fail::invalid("--ttl must be longer than 0s, e.g. --ttl 2h"));
-    }
-    Ok(now + d.as_chrono())
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -268,19 +212,6 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_lower_cased_and_checked() {
-        assert_eq!(checked_name("Tests_Passed").unwrap(), "tests_passed");
-        assert_eq!(checked_name("deploy.ok").unwrap(), "deploy.ok");
-        assert_eq!(checked_name("_x.y_1").unwrap(), "_x.y_1");
-        assert_eq!(checked_name("deploy.in").unwrap(), "deploy.in");
-        for bad in [
-            "", "a b", "x-y", ".x", "x.", "a..b", "rm;", "1abc", "deploy.2", "and", "TRUE", "é",
-        ] {
-            assert!(checked_name(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn long_values_are_cut_in_the_listing() {

@@ -2,9 +2,8 @@
 
 use crate::config::Context;
 use crate::exit::Exit;
-use serde_json::{Value, json};
-use sop_core::definition::Sop;
-use sop_engine::catalog::{Catalog, Entry};
+use sop_engine::catalog::Catalog;
+use sop_engine::documents::SopListDocument;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -23,7 +22,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let total = catalog.entries().len();
     let invalid = catalog.entries().iter().filter(|e| e.sop.is_err()).count();
     let out = if args.json {
-        let mut s = serde_json::to_string_pretty(&to_json(&catalog))?;
+        let mut s =
+            serde_json::to_string_pretty(&serde_json::to_value(SopListDocument::new(&catalog))?)?;
         s.push('\n');
         s
     } else {
@@ -86,43 +86,4 @@ fn text(catalog: &Catalog) -> String {
         }
     }
     out
-}
-
-fn to_json(catalog: &Catalog) -> Value {
-    let sops: Vec<Value> = catalog.entries().iter().map(entry_json).collect();
-    json!({
-        "dir": catalog.dir().display().to_string(),
-        "count": sops.len(),
-        "valid": catalog.sops().count(),
-        "sops": sops,
-    })
-}
-
-fn entry_json(entry: &Entry) -> Value {
-    match &entry.sop {
-        Ok(sop) => summary_json(sop),
-        Err(diags) => json!({
-            "name": entry.name,
-            "valid": false,
-            "errors": diags,
-        }),
-    }
-}
-
-/// The list view of one valid SOP. Holds no secrets: a webhook's `secret_env` is a variable
-/// name, never its value.
-fn summary_json(sop: &Sop) -> Value {
-    let m = &sop.meta;
-    json!({
-        "name": m.name,
-        "valid": true,
-        "description": m.description,
-        "version": m.version,
-        "icon": m.display_icon(),
-        "priority": m.priority,
-        "execution_mode": m.execution_mode,
-        "triggers": sop.triggers,
-        "conditions": sop.conditions.summary(),
-        "steps": sop.steps.len(),
-    })
 }

@@ -32,8 +32,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         Ok(sop) => sop,
         Err(diags) => {
             if args.json {
-                let out = serde_json::json!({"name": entry.name, "valid": false, "errors": diags});
-                println!("{}", serde_json::to_string_pretty(&out)?);
+                let out = sop_engine::documents::InvalidSopDocument::new(entry, diags);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::to_value(&out)?)?
+                );
             } else {
                 let mut err = std::io::stderr().lock();
                 for d in diags {
@@ -59,19 +62,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let settings = sop_engine::approval::ApprovalSettings::load(&ctx.settings)?;
     let approvals = sop_engine::approval::plan::Summary::new(sop, &settings);
     let out = if args.json {
-        let mut value = serde_json::to_value(sop)?;
-        value["name"] = sop.meta.name.as_str().into();
-        value["icon"] = sop.meta.display_icon().into();
-        value["valid"] = true.into();
-        value["parameters"] = serde_json::to_value(&sop.parameters)?;
-        // What the engine runs, per step, so a reader need not apply the block rules itself.
-        for (i, step) in sop.steps.iter().enumerate() {
-            let commands: Vec<&str> = step.commands().map(|b| b.code.as_str()).collect();
-            value["steps"][i]["commands"] = serde_json::json!(commands);
-        }
-        value["approvals"] = serde_json::to_value(&approvals)?;
-        value["files"] = serde_json::json!({"toml": entry.toml_file, "md": entry.md_file});
-        let mut s = serde_json::to_string_pretty(&value)?;
+        let doc = sop_engine::documents::SopDocument::new(entry, sop, approvals.clone())?;
+        let mut s = serde_json::to_string_pretty(&serde_json::to_value(&doc)?)?;
         s.push('\n');
         s
     } else {

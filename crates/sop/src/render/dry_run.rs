@@ -1,14 +1,14 @@
 //! `sop execute --dry-run`: what a run would do, with nothing run and nothing recorded.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use sop_core::condition::Verdict;
 use sop_core::definition::{Sop, Step, StepKind};
 use sop_core::gate::GatePlan;
 use sop_core::step_output::Outputs;
 use sop_core::template::{Vars, render_command_lenient, render_text_lenient};
+use sop_engine::documents::env_names;
 use sop_engine::engine::redact;
 use sop_engine::engine::settings::DEFAULT_STEP_TIMEOUT;
-use sop_engine::executor::var_env_name;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -159,70 +159,4 @@ fn step_text(
             let _ = writeln!(out, "       {line}");
         }
     }
-}
-
-/// The environment variables steps get from sop.
-fn env_names(vars: &Map<String, Value>) -> Vec<String> {
-    let mut names: Vec<String> = vars.keys().map(|k| var_env_name(k)).collect();
-    names.extend(
-        [
-            "SOP_VARS",
-            "SOP_RUN_ID",
-            "SOP_NAME",
-            "SOP_STEP",
-            "SOP_ATTEMPT",
-            "SOP_OUTPUT",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
-    names
-}
-
-pub fn json(sop: &Sop, vars: &Map<String, Value>, v: &Verdicts) -> Value {
-    let secrets = redact::secret_values(vars);
-    let no_outputs = BTreeMap::new();
-    let template_vars = Vars::new(vars).with_steps(&no_outputs);
-    let steps: Vec<Value> = sop
-        .steps
-        .iter()
-        .map(|s| {
-            let commands: Vec<Value> = s
-                .commands()
-                .map(|b| {
-                    let code = render_command_lenient(&b.code, &template_vars);
-                    json!({"interpreter": b.interpreter(), "command": redact::hide(&code, &secrets)})
-                })
-                .collect();
-            json!({
-                "number": s.number,
-                "title": s.title,
-                "kind": s.kind,
-                "options": s.options,
-                "description": redact::hide(&render_text_lenient(&s.description, &template_vars), &secrets),
-                "checklist": s.checklist.iter().map(|c| redact::hide(&render_text_lenient(c, &template_vars), &secrets)).collect::<Vec<_>>(),
-                "commands": commands,
-            })
-        })
-        .collect();
-    let conditions: Vec<Value> = v
-        .conditions
-        .items
-        .iter()
-        .map(|i| json!({"source": i.source, "holds": i.holds, "detail": redact::hide(&i.detail, &secrets)}))
-        .collect();
-    json!({
-        "sop": sop.name(),
-        "dry_run": true,
-        "would_start": v.would_start(),
-        "needs_force": v.needs_force,
-        "missing_variables": v.missing,
-        "conditions": {"met": v.conditions.met, "items": conditions},
-        "mode": v.plan.resolution.mode,
-        "gates": v.plan.gates,
-        "variables": redact::redact(&Value::Object(vars.clone())),
-        "environment": env_names(vars),
-        "parameters": sop.parameters,
-        "steps": steps,
-    })
 }

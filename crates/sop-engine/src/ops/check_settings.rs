@@ -3,13 +3,12 @@
 //! `SOP_RETRY_BACKOFF`. A bad one is reported with the other problems instead of stopping the
 //! check.
 
+use crate::approval::ApprovalSettings;
+use crate::engine::settings::EngineSettings;
+use crate::executor::{OWN_NAMES, is_own_name};
+use crate::scope::settings;
 use chrono_tz::Tz;
 use sop_core::definition::suggest;
-use sop_engine::approval::ApprovalSettings;
-use sop_engine::engine::settings::EngineSettings;
-use sop_engine::executor::{OWN_NAMES, is_own_name};
-use sop_engine::scope::settings;
-use std::io::Write as _;
 
 /// Every `SOP_*` variable sop reads (or that the spec names), for spotting misspelt ones.
 const KNOWN_VARIABLES: &[&str] = &[
@@ -34,7 +33,7 @@ const KNOWN_VARIABLES: &[&str] = &[
 
 /// What the check runs with, and what was wrong with the settings (each message names the
 /// setting). Broken settings fall back to their defaults so the SOPs are still checked.
-pub struct Settings {
+pub struct CheckSettings {
     pub zone: Tz,
     pub approvals: ApprovalSettings,
     pub problems: Vec<String>,
@@ -42,30 +41,32 @@ pub struct Settings {
     pub warnings: Vec<String>,
 }
 
-pub fn load(s: &sop_engine::Settings) -> Settings {
-    let mut problems = Vec::new();
-    let zone = settings::zone(s).unwrap_or_else(|e| {
-        problems.push(format!("{e:#}"));
-        Tz::UTC
-    });
-    // The zone's own problem is already reported; this adds only the hours' problem.
-    if let Err(e) = settings::business_hours(s)
-        && problems.is_empty()
-    {
-        problems.push(format!("{e:#}"));
-    }
-    let approvals = ApprovalSettings::load(s).unwrap_or_else(|e| {
-        problems.push(format!("{e:#}"));
-        ApprovalSettings::default()
-    });
-    if let Err(e) = EngineSettings::load(s) {
-        problems.push(format!("{e:#}"));
-    }
-    Settings {
-        zone,
-        approvals,
-        problems,
-        warnings: misspelt_variables(s.names().map(std::ffi::OsString::from)),
+impl CheckSettings {
+    pub fn load(s: &crate::Settings) -> Self {
+        let mut problems = Vec::new();
+        let zone = settings::zone(s).unwrap_or_else(|e| {
+            problems.push(format!("{e:#}"));
+            Tz::UTC
+        });
+        // The zone's own problem is already reported; this adds only the hours' problem.
+        if let Err(e) = settings::business_hours(s)
+            && problems.is_empty()
+        {
+            problems.push(format!("{e:#}"));
+        }
+        let approvals = ApprovalSettings::load(s).unwrap_or_else(|e| {
+            problems.push(format!("{e:#}"));
+            ApprovalSettings::default()
+        });
+        if let Err(e) = EngineSettings::load(s) {
+            problems.push(format!("{e:#}"));
+        }
+        CheckSettings {
+            zone,
+            approvals,
+            problems,
+            warnings: misspelt_variables(s.names().map(std::ffi::OsString::from)),
+        }
     }
 }
 
@@ -88,35 +89,6 @@ fn misspelt_variables(names: impl Iterator<Item = std::ffi::OsString>) -> Vec<St
         .collect();
     out.sort();
     out
-}
-
-/// Each warning on stderr; they do not fail the check.
-pub fn print_warnings(warnings: &[String]) -> std::io::Result<()> {
-    let mut err = std::io::stderr().lock();
-    for w in warnings {
-        writeln!(err, "warning: {w}\n")?;
-    }
-    Ok(())
-}
-
-/// A `FAIL settings` line on stdout and every problem on stderr, like an invalid SOP.
-pub fn print_problems(problems: &[String]) -> std::io::Result<()> {
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let n = problems.len();
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "FAIL settings: {n} problem{}",
-        if n == 1 { "" } else { "s" }
-    )?;
-    out.flush()?;
-    let mut err = std::io::stderr().lock();
-    for p in problems {
-        writeln!(err, "error: {}\n", p.trim_end())?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
