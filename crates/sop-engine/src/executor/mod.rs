@@ -4,18 +4,23 @@
 //!
 //! The engine builds one [`Executor`] per run and calls [`Executor::run_step`] per step; the
 //! retry loop lives here, so the engine sees one [`StepResult`] per step and follows attempts
-//! through [`Observer::retrying`]. `sop cancel` stops a step owned by another process with
+//! through [`Observer::retrying`]. Each attempt's first process is started held
+//! ([`Executor::hold`]) so the engine can record its process group in the transaction that
+//! starts the attempt before any of its command runs. `sop cancel` stops a step owned by another process with
 //! [`terminate_group`].
 
 mod capture;
 mod env;
 mod group;
 mod observer;
+mod output_file;
 mod process;
+mod program;
 mod result;
 mod scratch;
 mod script;
 mod settings;
+mod spawn;
 mod step;
 
 pub use env::{OWN_NAMES, is_own_name, var_env_name, variable_env};
@@ -25,6 +30,7 @@ pub use result::StepResult;
 pub use scratch::ScratchDir;
 pub use script::Script;
 pub use settings::{ExecutorSettings, parse_duration};
+pub use spawn::HeldProcess;
 pub use step::{Executor, RunInfo, StepRequest};
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! How the caller follows a running step: where output goes, when to stop, what to record.
 
+use super::spawn::HeldProcess;
 use std::time::Duration;
 
 /// One failed attempt that will be retried.
@@ -17,8 +18,15 @@ pub struct FailedAttempt {
 
 /// Receives a step's events. Every method has a no-op default.
 pub trait Observer {
-    /// A process started in its own process group `pgid` (its pid). Store it where `sop cancel`
-    /// can find it: [`terminate_group`](super::terminate_group) stops the group.
+    /// The first process of attempt `attempt` (the run's number), started held with
+    /// [`Executor::hold`](super::Executor::hold) and its group recorded; `None` lets the
+    /// executor start it itself. An error is the attempt's failure to start.
+    fn first_process(&mut self, _attempt: u32) -> Option<std::io::Result<HeldProcess>> {
+        None
+    }
+
+    /// A process of the step was released in process group `pgid` (the first block's pid; later
+    /// blocks of the attempt join it). [`terminate_group`](super::terminate_group) stops it.
     fn spawned(&mut self, _pgid: i32) {}
 
     /// Asked about every [`Settings::poll_interval`](super::ExecutorSettings) while a process runs and

@@ -3,18 +3,19 @@
 //!
 //! Both pipes and (on Linux) a pidfd are watched with `poll(2)`, so no helper thread is needed
 //! and the end of the process is noticed at once. The exited process is observed with
-//! `waitid(WNOWAIT)` before it is reaped: while it is an unreaped zombie its pid, which is also
-//! the group id, cannot be reused, so signalling the group is safe.
+//! `waitid(WNOWAIT)` and left unreaped: while it is a zombie its pid, which names the group,
+//! cannot be reused, so signalling the group is safe and later blocks can join it.
 
 use super::capture::Capture;
 use super::group::signal_group;
 use super::observer::Observer;
 use super::settings::ExecutorSettings;
+use super::spawn::{HeldProcess, set_nonblocking};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, ExitStatus};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 /// Why the process was stopped before it ended by itself.
@@ -48,30 +49,22 @@ const CHUNK: usize = 32 * 1024;
 /// processes it left behind.
 const DRAIN_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Spawns `command` (already set up with `process_group(0)` and piped stdout/stderr) and runs it
-/// to the end. Fails when the process cannot be started (or, which does not happen to a child
-/// we own, cannot be reaped).
+/// Runs a released process to its end, leaving it unreaped. Fails when its command could not be
+/// started (or, which does not happen to a child we own, cannot be waited for).
 pub fn run(
-    command: &mut Command,
+    child: &mut HeldProcess,
     deadline: Option<Instant>,
     settings: &ExecutorSettings,
     capture: &mut Capture,
     observer: &mut dyn Observer,
 ) -> io::Result<Ended> {
-    let mut child = command.spawn()?;
-    let pgid = child.id() as i32;
-    observer.spawned(pgid);
+    let pgid = child.pgid();
     let mut pipes = [
-        child
-            .stdout
-            .take()
-            .map(|p| Pipe::new(OwnedFd::from(p), true)),
-        child
-            .stderr
-            .take()
-            .map(|p| Pipe::new(OwnedFd::from(p), false)),
+        child.stdout.take().map(|p| Pipe::new(p, true)),
+        child.stderr.take().map(|p| Pipe::new(p, false)),
     ];
-    let pidfd = pidfd_open(pgid);
+    let pidfd = pidfd_open(child.pid());
+    let status;
     let mut buf = vec![0u8; CHUNK];
     let mut stop = None;
     let mut kill_at: Option<Instant> = None;
@@ -97,7 +90,8 @@ pub fn run(
             let _ = signal_group(pgid, libc::SIGKILL);
             kill_at = None;
         }
-        if has_exited(pgid) {
+        if let Some(ended) = child.exited()? {
+            status = ended;
             break;
         }
 
@@ -160,7 +154,9 @@ pub fn run(
             }
         }
     }
-    let status = reap(&mut child)?;
+    if let Some(e) = child.start_error() {
+        return Err(e);
+    }
     Ok(Ended { status, stop })
 }
 
@@ -212,16 +208,6 @@ impl Pipe {
     }
 }
 
-fn set_nonblocking(fd: RawFd) {
-    // SAFETY: fcntl on an fd we own; failure only means reads may block, which poll avoids.
-    unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        if flags >= 0 {
-            libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
-        }
-    }
-}
-
 /// Waits until a descriptor is ready or `timeout` passes.
 fn poll(fds: &mut [libc::pollfd], timeout: Duration) {
     // Round up so a wait for "0.3 ms" does not spin with a zero timeout.
@@ -231,37 +217,6 @@ fn poll(fds: &mut [libc::pollfd], timeout: Duration) {
     if rc < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
         // Only EINVAL/ENOMEM remain; wait instead of spinning, and keep enforcing deadlines.
         std::thread::sleep(timeout.min(Duration::from_millis(1)));
-    }
-}
-
-/// Whether the child has exited, without reaping it. An error other than EINTR means the child
-/// cannot be waited for at all (it is no longer ours): then it counts as exited, and reaping it
-/// reports what happened.
-fn has_exited(pid: i32) -> bool {
-    // SAFETY: siginfo_t is plain data; waitid writes it and we read only si_pid.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    let rc = unsafe {
-        libc::waitid(
-            libc::P_PID,
-            pid as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
-        )
-    };
-    if rc < 0 {
-        return io::Error::last_os_error().kind() != io::ErrorKind::Interrupted;
-    }
-    // With WNOHANG, si_pid stays 0 while the child is still running.
-    // SAFETY: waitid succeeded, so `info` is initialised.
-    unsafe { info.si_pid() != 0 }
-}
-
-fn reap(child: &mut Child) -> io::Result<ExitStatus> {
-    loop {
-        match child.wait() {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
     }
 }
 

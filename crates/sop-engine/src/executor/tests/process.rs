@@ -315,6 +315,7 @@ fn a_missing_interpreter_or_directory_is_an_error_not_a_retry() {
             timeout: None,
             retries: 2,
             earlier_outputs: &BTreeMap::new(),
+            first_attempt: 1,
         },
         &mut Quiet,
     );
