@@ -12,6 +12,7 @@ mod fact;
 mod json_contract;
 mod list;
 mod live;
+mod overlap;
 mod recovery;
 mod run_control;
 mod run_support;
