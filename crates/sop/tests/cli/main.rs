@@ -6,6 +6,7 @@ mod approvals;
 mod audit;
 mod check;
 mod check_at;
+mod cleanup;
 mod eval;
 mod execute;
 mod fact;

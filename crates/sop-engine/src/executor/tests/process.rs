@@ -328,3 +328,17 @@ fn a_missing_interpreter_or_directory_is_an_error_not_a_retry() {
     );
     assert!(!r.succeeded());
 }
+
+#[test]
+fn a_leftover_that_ignores_sigterm_is_killed_before_the_step_ends() {
+    let f = Fixture::new(json!({}));
+    let (r, _) = f.sh("(trap '' TERM; exec sleep 100) & echo $! > pids; echo done");
+    assert!(r.succeeded());
+    assert_eq!(tail(&r), "done\n");
+    for pid in pids(&f.path("pids")) {
+        assert!(
+            wait_gone(pid, Duration::ZERO),
+            "left-over process {pid} still runs after its step ended"
+        );
+    }
+}
