@@ -75,9 +75,10 @@ fn execute(
         exec,
         scripts,
         outputs,
-        held,
+        group,
     } = launch::take_or_record(eng, t, step, attempt).prepared?;
     eng.events.step_started(t, &def);
+    trace::mark("announced", step);
     let scripts = match scripts {
         Ok(s) => s,
         Err(why) => {
@@ -114,7 +115,7 @@ fn execute(
         first_attempt: attempt,
     };
     trace::mark("rendered", step);
-    let mut watch = StepWatch::new(eng, t, step, attempt, held);
+    let mut watch = StepWatch::new(eng, t, step, attempt, group);
     let result = exec.executor.run_step(&request, &mut watch);
     trace::mark("ended", step);
     let abandoned = watch.abandoned;
@@ -133,6 +134,7 @@ fn execute(
     }
     let last_attempt = attempt + result.attempts - 1;
     let change = outcome(step, last_attempt, &result, abandoned.is_some());
+    trace::mark("committing", step);
     let decision = commit(eng, t, &change)?;
     trace::mark("committed", step);
     if t.run.status == RunStatus::Cancelled {

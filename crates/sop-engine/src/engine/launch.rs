@@ -1,18 +1,20 @@
 //! The handshake that keeps a step from running where recovery cannot see it: the transaction
-//! that starts an attempt first starts its process held (forked, in its own process group,
-//! stopped before `exec`), writes that group beside the step's new status, and only after the
-//! commit does the executor release the process. A process that dies before the commit takes
-//! its held child with it, so there is never a running command whose group is not recorded.
+//! that starts an attempt first makes the attempt's process group (a [`GroupLeader`] waiting on
+//! a pipe from this process), writes that group beside the step's new status, and only after
+//! the commit does the executor start the step's processes, in that group. A process that dies
+//! before the commit leaves no command started, and its leader exits when the pipe closes; so
+//! there is never a running command whose group is not recorded.
 //!
 //! What the transaction prepared waits in the run's [`LaunchSlot`] for the driver, together
-//! with the run's executor (its environment and private directory, prepared once per run).
+//! with the run's executor (its environment and private directory, prepared once per run) and a
+//! spare leader, made while the previous step ran so that starting a step does not wait for one.
 
 use super::Engine;
 use super::change::StepRecord;
 use super::tracked::Tracked;
-use super::workdir;
+use super::{trace, workdir};
 use crate::error::Context as _;
-use crate::executor::{Executor, HeldProcess, RunInfo, ScratchDir, Script, StepRequest};
+use crate::executor::{Executor, GroupLeader, RunInfo, ScratchDir, Script};
 use sop_core::step_output::Outputs;
 use sop_core::template::Vars;
 use sop_store::{StepPatch, StoreExt};
@@ -42,8 +44,8 @@ pub struct Prepared {
     /// The step's commands, or why they cannot be rendered.
     pub scripts: Result<Vec<Script>, String>,
     pub outputs: BTreeMap<u32, Outputs>,
-    /// The first block's process, held; `None` when there is nothing to run.
-    pub held: Option<std::io::Result<HeldProcess>>,
+    /// The attempt's process group; `None` when there is nothing to run.
+    pub group: Option<std::io::Result<GroupLeader>>,
 }
 
 impl Launch {
@@ -51,8 +53,8 @@ impl Launch {
     pub fn pgid(&self) -> Option<i32> {
         match &self.prepared {
             Ok(Prepared {
-                held: Some(Ok(p)), ..
-            }) => Some(p.pgid()),
+                group: Some(Ok(g)), ..
+            }) => Some(g.pgid()),
             _ => None,
         }
     }
@@ -66,6 +68,8 @@ pub struct LaunchSlot(Arc<Mutex<Slot>>);
 struct Slot {
     exec: Option<Arc<RunExecutor>>,
     launch: Option<Launch>,
+    /// A group leader made ahead, for the next attempt to start.
+    spare: Option<GroupLeader>,
 }
 
 impl LaunchSlot {
@@ -94,6 +98,29 @@ impl LaunchSlot {
     fn executor(&self) -> Option<Arc<RunExecutor>> {
         self.lock().exec.clone()
     }
+
+    /// Makes a spare group leader unless there is one; called while a step runs, when this
+    /// process would only wait.
+    pub fn make_spare(&self) {
+        let Some(exec) = self.executor() else { return };
+        if self.lock().spare.is_some() {
+            return;
+        }
+        if let Ok(leader) = exec.executor.new_group("sh") {
+            self.lock().spare = Some(leader);
+        }
+    }
+
+    fn new_group(
+        &self,
+        exec: &RunExecutor,
+        fallback: &'static str,
+    ) -> std::io::Result<GroupLeader> {
+        match self.lock().spare.take() {
+            Some(leader) => Ok(leader),
+            None => exec.executor.new_group(fallback),
+        }
+    }
 }
 
 /// Prepares attempt `attempt` of `step`: the run's executor (once), the rendered commands and
@@ -106,6 +133,7 @@ pub fn prepare(
     attempt: u32,
     record: Option<&StepRecord>,
 ) -> Launch {
+    trace::mark("preparing", step);
     let prepared = executor(eng, t).map(|exec| {
         let mut outputs = t.outputs();
         if let Some(r) = record
@@ -118,22 +146,17 @@ pub fn prepare(
             }
         }
         let scripts = render(t, step, &outputs);
-        let held = scripts.as_ref().ok().map(|scripts| {
-            let request = StepRequest {
-                number: step,
-                scripts,
-                timeout: None,
-                retries: 0,
-                earlier_outputs: &outputs,
-                first_attempt: attempt,
-            };
-            exec.executor.hold(&request, attempt)
+        let group = scripts.as_ref().ok().map(|scripts| {
+            let fallback = scripts.first().map_or("sh", |s| s.interpreter);
+            let group = t.launch.new_group(&exec, fallback);
+            trace::mark("grouped", step);
+            group
         });
         Prepared {
             exec,
             scripts,
             outputs,
-            held,
+            group,
         }
     });
     Launch {

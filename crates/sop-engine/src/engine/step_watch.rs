@@ -1,5 +1,5 @@
-//! Follows a running step for the engine: hands the executor each attempt's held first process
-//! (whose group the attempt's start recorded), streams its output, keeps the lease alive,
+//! Follows a running step for the engine: hands the executor each attempt's process group (as
+//! the attempt's start recorded it), streams its output, keeps the lease alive,
 //! notices a cancel from another process, and records each failed attempt and the start of the
 //! next before the executor retries it.
 
@@ -7,7 +7,7 @@ use super::commit::{Change, LeaseUse, StepRecord, commit};
 use super::launch::{self, Prepared};
 use super::tracked::Tracked;
 use super::{Engine, trace};
-use crate::executor::{FailedAttempt, HeldProcess, Observer};
+use crate::executor::{FailedAttempt, GroupLeader, Observer};
 use sop_core::run::{Action, RunEvent, RunStatus};
 use sop_store::StoreExt;
 use std::time::{Duration, Instant};
@@ -31,8 +31,8 @@ pub struct StepWatch<'a> {
     step: u32,
     /// The run's attempt number of the executor's first attempt.
     first_attempt: u32,
-    /// That attempt's first process, held, as the transaction that started it recorded it.
-    first: Option<std::io::Result<HeldProcess>>,
+    /// That attempt's process group, as the transaction that started it recorded it.
+    first: Option<std::io::Result<GroupLeader>>,
     last_renewed: Instant,
     pub abandoned: Option<Abandon>,
     /// Set when committing an attempt's failure went wrong; reported after the step ends.
@@ -45,7 +45,7 @@ impl<'a> StepWatch<'a> {
         t: &'a mut Tracked,
         step: u32,
         first_attempt: u32,
-        first: Option<std::io::Result<HeldProcess>>,
+        first: Option<std::io::Result<GroupLeader>>,
     ) -> Self {
         StepWatch {
             eng,
@@ -83,7 +83,7 @@ impl<'a> StepWatch<'a> {
 }
 
 impl Observer for StepWatch<'_> {
-    fn first_process(&mut self, attempt: u32) -> Option<std::io::Result<HeldProcess>> {
+    fn process_group(&mut self, attempt: u32) -> Option<std::io::Result<GroupLeader>> {
         if attempt == self.first_attempt
             && let Some(first) = self.first.take()
         {
@@ -92,8 +92,8 @@ impl Observer for StepWatch<'_> {
         let launch = launch::take_or_record(self.eng, self.t, self.step, attempt);
         Some(match launch.prepared {
             Ok(Prepared {
-                held: Some(held), ..
-            }) => held,
+                group: Some(group), ..
+            }) => group,
             Ok(Prepared { scripts, .. }) => Err(std::io::Error::other(
                 scripts
                     .err()
@@ -105,6 +105,8 @@ impl Observer for StepWatch<'_> {
 
     fn spawned(&mut self, _pgid: i32) {
         trace::mark("spawned", self.step);
+        // The next step's group is made now, while this one runs, not when it is due.
+        self.t.launch.make_spare();
     }
 
     fn should_stop(&mut self) -> bool {

@@ -2,20 +2,19 @@
 //! calling thread, and enforce the deadline and cancellation.
 //!
 //! Both pipes and (on Linux) a pidfd are watched with `poll(2)`, so no helper thread is needed
-//! and the end of the process is noticed at once. The exited process is observed with
-//! `waitid(WNOWAIT)` and left unreaped: while it is a zombie its pid, which names the group,
-//! cannot be reused, so signalling the group is safe and later blocks can join it.
+//! and the end of the process is noticed at once. The process runs in its attempt's group,
+//! which a [`GroupLeader`](super::group_leader::GroupLeader) keeps in existence, so signalling
+//! the group is safe until the leader is gone.
 
 use super::capture::Capture;
 use super::group::signal_group;
 use super::observer::Observer;
 use super::settings::ExecutorSettings;
-use super::spawn::{HeldProcess, set_nonblocking};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::ExitStatusExt;
-use std::process::ExitStatus;
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 /// Why the process was stopped before it ended by itself.
@@ -49,22 +48,31 @@ const CHUNK: usize = 32 * 1024;
 /// processes it left behind.
 const DRAIN_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Runs a released process to its end, leaving it unreaped. Fails when its command could not be
-/// started (or, which does not happen to a child we own, cannot be waited for).
+/// Spawns `command` (already set up to join process group `pgid`, with piped stdout/stderr) and
+/// runs it to the end. Fails when the process cannot be started (or, which does not happen to a
+/// child we own, cannot be reaped).
 pub fn run(
-    child: &mut HeldProcess,
+    command: &mut Command,
+    pgid: i32,
     deadline: Option<Instant>,
     settings: &ExecutorSettings,
     capture: &mut Capture,
     observer: &mut dyn Observer,
 ) -> io::Result<Ended> {
-    let pgid = child.pgid();
+    let mut child = command.spawn()?;
+    observer.spawned(pgid);
+    let pid = child.id() as i32;
     let mut pipes = [
-        child.stdout.take().map(|p| Pipe::new(p, true)),
-        child.stderr.take().map(|p| Pipe::new(p, false)),
+        child
+            .stdout
+            .take()
+            .map(|p| Pipe::new(OwnedFd::from(p), true)),
+        child
+            .stderr
+            .take()
+            .map(|p| Pipe::new(OwnedFd::from(p), false)),
     ];
-    let pidfd = pidfd_open(child.pid());
-    let status;
+    let pidfd = pidfd_open(pid);
     let mut buf = vec![0u8; CHUNK];
     let mut stop = None;
     let mut kill_at: Option<Instant> = None;
@@ -90,8 +98,7 @@ pub fn run(
             let _ = signal_group(pgid, libc::SIGKILL);
             kill_at = None;
         }
-        if let Some(ended) = child.exited()? {
-            status = ended;
+        if has_exited(pid) {
             break;
         }
 
@@ -136,9 +143,9 @@ pub fn run(
         }
     }
 
-    // The process has exited and is not yet reaped, so `pgid` still names its group. What it
-    // left behind ends with it: SIGTERM after a normal end, SIGKILL after a timeout or cancel
-    // (those processes already had their SIGTERM).
+    // What the process left behind ends with it: SIGTERM after a normal end, SIGKILL after a
+    // timeout or cancel (those processes already had their SIGTERM). The group's leader keeps
+    // `pgid` from naming anything else.
     let leftover_signal = if stop.is_some() {
         libc::SIGKILL
     } else {
@@ -154,9 +161,7 @@ pub fn run(
             }
         }
     }
-    if let Some(e) = child.start_error() {
-        return Err(e);
-    }
+    let status = reap(&mut child)?;
     Ok(Ended { status, stop })
 }
 
@@ -208,6 +213,16 @@ impl Pipe {
     }
 }
 
+fn set_nonblocking(fd: RawFd) {
+    // SAFETY: fcntl on an fd we own; failure only means reads may block, which poll avoids.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
+        }
+    }
+}
+
 /// Waits until a descriptor is ready or `timeout` passes.
 fn poll(fds: &mut [libc::pollfd], timeout: Duration) {
     // Round up so a wait for "0.3 ms" does not spin with a zero timeout.
@@ -217,6 +232,37 @@ fn poll(fds: &mut [libc::pollfd], timeout: Duration) {
     if rc < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
         // Only EINVAL/ENOMEM remain; wait instead of spinning, and keep enforcing deadlines.
         std::thread::sleep(timeout.min(Duration::from_millis(1)));
+    }
+}
+
+/// Whether the child has exited, without reaping it. An error other than EINTR means the child
+/// cannot be waited for at all (it is no longer ours): then it counts as exited, and reaping it
+/// reports what happened.
+fn has_exited(pid: i32) -> bool {
+    // SAFETY: siginfo_t is plain data; waitid writes it and we read only si_pid.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    let rc = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    if rc < 0 {
+        return io::Error::last_os_error().kind() != io::ErrorKind::Interrupted;
+    }
+    // With WNOHANG, si_pid stays 0 while the child is still running.
+    // SAFETY: waitid succeeded, so `info` is initialised.
+    unsafe { info.si_pid() != 0 }
+}
+
+fn reap(child: &mut Child) -> io::Result<ExitStatus> {
+    loop {
+        match child.wait() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
     }
 }
 

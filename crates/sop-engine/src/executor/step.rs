@@ -3,6 +3,7 @@
 use super::capture::Capture;
 use super::env;
 use super::group::terminate_group;
+use super::group_leader::GroupLeader;
 use super::observer::{FailedAttempt, Observer};
 use super::output_file::{check_output_sizes, fresh_file, read_outputs};
 use super::process::{self, Ended, Stop};
@@ -10,7 +11,6 @@ use super::program::RunProgram;
 use super::result::StepResult;
 use super::script::Script;
 use super::settings::{ExecutorSettings, backoff};
-use super::spawn::{Group, HeldProcess};
 use serde_json::{Map, Value};
 use sop_core::step_output::{OutputFileError, Outputs};
 use std::collections::BTreeMap;
@@ -97,16 +97,16 @@ impl Executor {
         })
     }
 
-    /// Starts the first block of attempt `attempt` (the run's number) of `step` held: the
-    /// process exists, in its own new process group, but runs nothing until the executor
-    /// releases it. The caller records [`HeldProcess::pgid`] before handing it back through
-    /// [`Observer::first_process`].
-    pub fn hold(&self, step: &StepRequest, attempt: u32) -> std::io::Result<HeldProcess> {
-        let script = step.scripts.first().ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, "the step has no command")
-        })?;
-        let output = self.output_path(step.number);
-        self.spawn(step, attempt, script, &output, Group::New)
+    /// Makes the process group of an attempt, before any of its commands run: the caller
+    /// records [`GroupLeader::pgid`], then hands the leader back through
+    /// [`Observer::process_group`], and the executor starts the step's processes in that group.
+    /// Its leader is `sh` when there is one, else `fallback` (the step's own interpreter).
+    pub fn new_group(&self, fallback: &'static str) -> std::io::Result<GroupLeader> {
+        let sh = self
+            .program
+            .find("sh")
+            .or_else(|_| self.program.find(fallback))?;
+        GroupLeader::start(&sh)
     }
 
     fn output_path(&self, step: u32) -> PathBuf {
@@ -176,7 +176,17 @@ impl Executor {
     ) -> Attempt {
         let mut attempt = Attempt::default();
         let run_attempt = step.first_attempt + number - 1;
-        let mut first = observer.first_process(run_attempt);
+        let fallback = step.scripts.first().map_or("sh", |s| s.interpreter);
+        let leader = observer
+            .process_group(run_attempt)
+            .unwrap_or_else(|| self.new_group(fallback));
+        let leader = match leader {
+            Ok(leader) => leader,
+            Err(e) => {
+                attempt.error = Some(format!("cannot start the step's process group: {e}"));
+                return attempt;
+            }
+        };
         if let Err(e) = fresh_file(output_path) {
             attempt.error = Some(format!(
                 "cannot create the $SOP_OUTPUT file {}: {e}",
@@ -184,37 +194,26 @@ impl Executor {
             ));
             return attempt;
         }
+        let pgid = leader.pgid();
         let deadline = step.timeout.map(|t| Instant::now() + t);
-        let mut group = None;
-        // Every block's process stays unreaped until the attempt ends, so the group (named
-        // by the first one's pid) lasts for the later blocks to join.
-        let mut ended: Vec<HeldProcess> = Vec::with_capacity(step.scripts.len());
         let mut completed = true;
         for script in step.scripts {
-            let held = match first.take() {
-                Some(held) => held,
-                None => {
-                    let into = group.map_or(Group::New, Group::Join);
-                    self.spawn(step, run_attempt, script, output_path, into)
-                }
-            };
-            let mut held = match held {
-                Ok(held) => held,
-                Err(e) => {
-                    attempt.error = Some(self.spawn_error(script, &e));
-                    completed = false;
-                    break;
-                }
-            };
-            held.release();
-            group = Some(held.pgid());
-            observer.spawned(held.pgid());
-            let result = process::run(&mut held, deadline, &self.settings, capture, observer);
-            ended.push(held);
+            let result = self
+                .command(step, run_attempt, script, output_path, pgid)
+                .and_then(|mut command| {
+                    process::run(
+                        &mut command,
+                        pgid,
+                        deadline,
+                        &self.settings,
+                        capture,
+                        observer,
+                    )
+                });
             match result {
-                Ok(end) => {
-                    attempt.last = Some(end);
-                    if end.stop.is_some() || end.exit_code() != Some(0) {
+                Ok(ended) => {
+                    attempt.last = Some(ended);
+                    if ended.stop.is_some() || ended.exit_code() != Some(0) {
                         completed = false;
                         break;
                     }
@@ -226,14 +225,10 @@ impl Executor {
                 }
             }
         }
-        for held in &mut ended {
-            held.reap();
-        }
-        if let Some(pgid) = group {
-            // Whatever the blocks left running in the group ends with the attempt: it already
-            // had SIGTERM when its block exited, and gets SIGKILL after the grace period.
-            let _ = terminate_group(pgid, self.settings.kill_grace);
-        }
+        drop(leader);
+        // Whatever the blocks left running in the group ends with the attempt: it had SIGTERM
+        // when its block exited, and gets SIGKILL once the grace period has passed.
+        let _ = terminate_group(pgid, self.settings.kill_grace);
         if !completed {
             return attempt;
         }
@@ -244,14 +239,14 @@ impl Executor {
         attempt
     }
 
-    fn spawn(
+    fn command(
         &self,
         step: &StepRequest,
         attempt: u32,
         script: &Script,
         output: &Path,
-        group: Group,
-    ) -> std::io::Result<HeldProcess> {
+        pgid: i32,
+    ) -> std::io::Result<std::process::Command> {
         let extra = [
             (
                 "SOP_STEP".to_string(),
@@ -265,10 +260,8 @@ impl Executor {
         ]
         .into_iter()
         .chain(env::output_env(step.earlier_outputs).map(|(k, v)| (k, OsString::from(v))));
-        let program = self
-            .program
-            .program(script.interpreter, &script.code, extra)?;
-        HeldProcess::spawn(&program, group)
+        self.program
+            .command(script.interpreter, &script.code, pgid, extra)
     }
 
     fn spawn_error(&self, script: &Script, e: &std::io::Error) -> String {
