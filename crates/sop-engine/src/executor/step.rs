@@ -109,8 +109,10 @@ impl Executor {
         GroupLeader::start(&sh)
     }
 
-    fn output_path(&self, step: u32) -> PathBuf {
-        self.scratch_dir.join(format!("step-{step}.out"))
+    /// One `$SOP_OUTPUT` file serves every step of the run, one after the other: emptied for
+    /// each attempt and after the step, never created and removed per step.
+    fn output_path(&self) -> PathBuf {
+        self.scratch_dir.join("output")
     }
 
     /// Runs a step to its end: attempts its blocks, retries failures after a backoff (see
@@ -118,7 +120,7 @@ impl Executor {
     /// every failure is in the result.
     pub fn run_step(&self, step: &StepRequest, observer: &mut dyn Observer) -> StepResult {
         let started = Instant::now();
-        let output_path = self.output_path(step.number);
+        let output_path = self.output_path();
         let mut capture = Capture::new();
         let mut attempts = 0;
         let mut cancelled = false;
@@ -151,7 +153,8 @@ impl Executor {
                 break;
             }
         }
-        let _ = std::fs::remove_file(&output_path);
+        // What the step wrote there (a token, say) does not stay on disk.
+        let _ = fresh_file(&output_path);
         StepResult {
             exit_code: attempt.last.and_then(|e| e.exit_code()),
             signal: attempt.last.and_then(|e| e.signal()),
