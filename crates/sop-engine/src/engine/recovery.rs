@@ -66,8 +66,10 @@ fn stop_orphan(
     let here = lease::hostname();
     let host = t.run.lease_owner.as_deref().and_then(lease::owner_host);
     let Some(host) = host.filter(|h| *h == here) else {
-        let host = host.unwrap_or("unknown").to_string();
-        return Ok((host, "on another host: not signalled"));
+        return Ok(match host {
+            Some(host) => (host.to_string(), "on another host: not signalled"),
+            None => ("unknown".to_string(), "host unknown: not signalled"),
+        });
     };
     let what = match terminate_group(pgid, eng.tuning.executor.kill_grace) {
         Ok(Termination::AlreadyGone) => "already gone",
