@@ -13,6 +13,7 @@ mod fact;
 mod json_contract;
 mod list;
 mod live;
+mod orphans;
 mod overlap;
 mod recovery;
 mod run_control;
