@@ -25,7 +25,8 @@ pub(crate) struct Written {
     gates: Vec<Gate>,
     /// Tokens of the gates opened, delivered once the transaction committed.
     tokens: Vec<IssuedToken>,
-    /// The attempt this transaction started, its process held until the commit is done.
+    /// The attempt this transaction started: its process group, made before the commit, and
+    /// nothing of it started yet.
     launch: Option<Launch>,
 }
 
@@ -150,7 +151,7 @@ pub(crate) fn write(
     }
     let run = tx.update_run(id, &Expect::version(t.run.version), &patch)?;
 
-    // An attempt this decision starts is started held now, so its process group is written
+    // An attempt this decision starts gets its process group now, so the group is written
     // with the step's new status: nothing of it runs before this commit is durable.
     let launch = match decision.action {
         Action::Execute { step, attempt } => Some(launch::prepare(

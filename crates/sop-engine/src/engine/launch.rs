@@ -124,7 +124,7 @@ impl LaunchSlot {
 }
 
 /// Prepares attempt `attempt` of `step`: the run's executor (once), the rendered commands and
-/// the first process, held. Called inside the transaction that starts the attempt, before `t`
+/// the attempt's process group. Called inside the transaction that starts the attempt, before `t`
 /// holds what that transaction records: `record` (the outputs of the step it finishes).
 pub fn prepare(
     eng: &Engine,
@@ -168,7 +168,7 @@ pub fn prepare(
 
 /// The attempt's start as the committed transaction prepared it; should none be waiting (a
 /// run handed over without one), it is prepared now and its group recorded in a transaction of
-/// its own before anything is released.
+/// its own before anything starts.
 pub fn take_or_record(eng: &Engine, t: &Tracked, step: u32, attempt: u32) -> Launch {
     if let Some(launch) = t.launch.take(step, attempt) {
         return launch;
