@@ -24,7 +24,7 @@ pub struct Tracked {
     pub plan: GatePlan,
     pub gates: Vec<Gate>,
     pub view: RunView,
-    /// The attempt the last transaction started, held for the driver, and the run's executor.
+    /// The attempt the last transaction started, waiting for the driver, and the run's executor.
     pub launch: LaunchSlot,
 }
 
