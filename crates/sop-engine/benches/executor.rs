@@ -62,6 +62,7 @@ fn main() {
                 timeout: Some(Duration::from_secs(3600)),
                 retries: 0,
                 earlier_outputs: &earlier,
+                first_attempt: 1,
             },
             &mut Discard,
         );

@@ -6,6 +6,7 @@
 //! anew on what is really there.
 
 pub use super::change::{Change, LeaseUse, StepRecord};
+use super::launch::{self, Launch};
 use super::tracked::Tracked;
 use super::{Engine, audit, gates, lease, recovery, workdir};
 use crate::approval::outbox::{self, IssuedToken};
@@ -24,6 +25,9 @@ pub(crate) struct Written {
     gates: Vec<Gate>,
     /// Tokens of the gates opened, delivered once the transaction committed.
     tokens: Vec<IssuedToken>,
+    /// The attempt this transaction started: its process group, made before the commit, and
+    /// nothing of it started yet.
+    launch: Option<Launch>,
 }
 
 /// The decision needs a process to drive the run, and this one does not hold the lease.
@@ -48,7 +52,6 @@ pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<D
         match result {
             Ok(written) => {
                 absorb(eng, t, written, &decision);
-                workdir::release(&t.run);
                 return Ok(decision);
             }
             Err(e) if e.is_conflict() => t.reload(eng)?,
@@ -148,10 +151,25 @@ pub(crate) fn write(
     }
     let run = tx.update_run(id, &Expect::version(t.run.version), &patch)?;
 
+    // An attempt this decision starts gets its process group now, so the group is written
+    // with the step's new status: nothing of it runs before this commit is durable.
+    let launch = match decision.action {
+        Action::Execute { step, attempt } => Some(launch::prepare(
+            eng,
+            t,
+            step,
+            attempt,
+            change.record.as_ref(),
+        )),
+        _ => None,
+    };
     let mut steps = Vec::new();
     let mut recorded = false;
     for c in &decision.steps {
         let mut p = step_patch(c.status, c.attempt, now, t.step_record(c.step));
+        if let Some(l) = launch.as_ref().filter(|l| l.step == c.step) {
+            p.process_group = Some(l.pgid());
+        }
         if let Some(r) = change.record.as_ref().filter(|r| r.step == c.step) {
             merge_record(&mut p, r);
             recorded = true;
@@ -182,9 +200,12 @@ pub(crate) fn write(
         steps,
         gates: opened,
         tokens,
+        launch,
     })
 }
 
+/// Brings `t` up to date with a committed transaction, keeps the attempt it started for the
+/// driver, and removes the working directory of a run that ended for good.
 pub(crate) fn absorb(eng: &Engine, t: &mut Tracked, written: Written, decision: &Decision) {
     t.run = written.run;
     for step in written.steps {
@@ -201,6 +222,10 @@ pub(crate) fn absorb(eng: &Engine, t: &mut Tracked, written: Written, decision: 
         }
     }
     t.view.apply(decision);
+    if let Some(launch) = written.launch {
+        t.launch.put(launch);
+    }
+    workdir::release(&t.run);
 }
 
 /// The columns a step's new status implies.

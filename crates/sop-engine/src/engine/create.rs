@@ -117,7 +117,6 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         super::commit::absorb(eng, &mut tracked, written, &decision);
         decision.action
     });
-    workdir::release(&tracked.run);
     Ok(Created { tracked, action })
 }
 

@@ -3,22 +3,20 @@
 //! run finishes or waits for someone.
 
 use super::commit::{Change, LeaseUse, StepRecord, commit};
+use super::launch::{self, Prepared};
 use super::settings::DEFAULT_STEP_TIMEOUT;
 use super::step_watch::{Abandon, StepWatch};
 use super::tracked::Tracked;
-use super::{Engine, step_condition, trace, workdir};
+use super::{Engine, step_condition, trace};
 use crate::error::Context as _;
-use crate::executor::{Executor, RunInfo, ScratchDir, Script, StepRequest, StepResult};
+use crate::executor::{StepRequest, StepResult};
 use sop_core::run::{Action, RunEvent, RunStatus};
-use sop_core::template::Vars;
 use sop_store::StepOutput;
-use std::path::PathBuf;
 use std::time::Instant;
 
 /// Runs `t` from `action` (the action of the decision that handed this process the lease) until
 /// there is nothing left for this process to do.
 pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> crate::Result<()> {
-    let mut env: Option<(ScratchDir, Executor)> = None;
     let result = loop {
         if let (Some(signal), Action::Execute { step, .. } | Action::Backoff { step, .. }) =
             (eng.stop.requested(), action)
@@ -26,17 +24,11 @@ pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> crate::Result
             break let_go(eng, t, step, signal, None);
         }
         match action {
-            Action::Execute { step, attempt } => {
-                if env.is_none() {
-                    env = Some(prepare(eng, t)?);
-                }
-                let (_, executor) = env.as_ref().expect("prepared above");
-                match execute(eng, t, executor, step, attempt) {
-                    Ok(Some(next)) => action = next,
-                    Ok(None) => break Ok(()),
-                    Err(e) => break Err(e),
-                }
-            }
+            Action::Execute { step, attempt } => match execute(eng, t, step, attempt) {
+                Ok(Some(next)) => action = next,
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            },
             Action::Backoff { step, until, .. } => {
                 if let Err(e) = wait_until(eng, t, until) {
                     break Err(e);
@@ -66,34 +58,11 @@ pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> crate::Result
     result
 }
 
-/// The executor of this run: its variables' environment, working directory and a private
-/// directory for `$SOP_OUTPUT` files.
-fn prepare(eng: &Engine, t: &Tracked) -> crate::Result<(ScratchDir, Executor)> {
-    let workdir = match &t.run.workdir {
-        Some(dir) => PathBuf::from(dir),
-        None => std::env::temp_dir(),
-    };
-    workdir::ensure(&workdir)?;
-    let scratch = ScratchDir::create("sop-output").context("cannot create a private directory")?;
-    let variables = t.variables();
-    let info = RunInfo {
-        run_id: t.id(),
-        sop_name: &t.run.sop_name,
-        variables: &variables,
-        workdir: &workdir,
-        scratch_dir: scratch.path(),
-    };
-    let executor = Executor::new(info, eng.tuning.executor)
-        .map_err(|e| crate::Error::invalid(e.to_string()))?;
-    Ok((scratch, executor))
-}
-
 /// Runs attempt `attempt` of `step` (and the automatic retries left) and commits its outcome.
 /// `None`: this process has nothing more to do for the run.
 fn execute(
     eng: &Engine,
     t: &mut Tracked,
-    executor: &Executor,
     step: u32,
     attempt: u32,
 ) -> crate::Result<Option<Action>> {
@@ -102,16 +71,17 @@ fn execute(
         .cloned()
         .with_context(|| format!("run {} has no step {step} in its definition", t.id()))?;
     trace::mark("starting", step);
+    let Prepared {
+        exec,
+        scripts,
+        outputs,
+        group,
+    } = launch::take_or_record(eng, t, step, attempt).prepared?;
     eng.events.step_started(t, &def);
-    let variables = t.variables();
-    let outputs = t.outputs();
-    let vars = Vars::new(&variables).with_steps(&outputs);
-    let scripts: Result<Vec<Script>, _> =
-        def.commands().map(|b| Script::render(b, &vars)).collect();
+    trace::mark("announced", step);
     let scripts = match scripts {
         Ok(s) => s,
-        Err(e) => {
-            let why = format!("cannot render its command: {e}");
+        Err(why) => {
             eng.events.step_error(step, &why);
             let record = StepRecord {
                 step,
@@ -142,10 +112,11 @@ fn execute(
         timeout: Some(timeout),
         retries: def.options.retries.saturating_sub(attempt - 1),
         earlier_outputs: &outputs,
+        first_attempt: attempt,
     };
     trace::mark("rendered", step);
-    let mut watch = StepWatch::new(eng, t, step, attempt);
-    let result = executor.run_step(&request, &mut watch);
+    let mut watch = StepWatch::new(eng, t, step, attempt, group);
+    let result = exec.executor.run_step(&request, &mut watch);
     trace::mark("ended", step);
     let abandoned = watch.abandoned;
     if let Some(e) = watch.error.take() {
@@ -163,6 +134,7 @@ fn execute(
     }
     let last_attempt = attempt + result.attempts - 1;
     let change = outcome(step, last_attempt, &result, abandoned.is_some());
+    trace::mark("committing", step);
     let decision = commit(eng, t, &change)?;
     trace::mark("committed", step);
     if t.run.status == RunStatus::Cancelled {

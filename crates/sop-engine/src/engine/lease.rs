@@ -36,6 +36,15 @@ pub fn takeover_instant(run: &Run, me: &str, now: DateTime<Utc>) -> DateTime<Utc
     }
 }
 
+/// The host an owner name (`host/pid/nonce`) names.
+pub fn owner_host(owner: &str) -> Option<&str> {
+    let mut parts = owner.split('/');
+    let (Some(host), Some(_), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    Some(host)
+}
+
 /// True only when `owner` names a process on this host that does not exist any more.
 fn owner_is_gone(owner: &str) -> bool {
     let mut parts = owner.split('/');

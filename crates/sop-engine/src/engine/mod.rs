@@ -16,6 +16,7 @@ pub mod create;
 pub mod driver;
 pub mod gates;
 pub mod identity;
+pub mod launch;
 pub mod lease;
 pub mod lookup;
 pub mod recovery;

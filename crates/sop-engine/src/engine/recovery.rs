@@ -1,5 +1,11 @@
 //! Picking up a run whose process died: the lapsed lease is taken over and the step it left
 //! running is decided by the machine (re-run if idempotent, else `waiting`/`interrupted`).
+//!
+//! The step's process group was written in the transaction that started it, before its command
+//! could run, and the lease owner names the host it runs on. On this host the group is stopped
+//! (SIGTERM, SIGKILL after the grace period) and gone before the takeover commits, so a re-run
+//! never overlaps the old attempt. A group on another host cannot be signalled from here: the
+//! audit entry says so, and the idempotency rule alone decides the step's fate.
 
 use super::Engine;
 use super::commit::{Change, LeaseUse, commit};
@@ -18,7 +24,7 @@ pub fn needs_recovery(eng: &Engine, t: &Tracked) -> bool {
 }
 
 /// Recovers `t` if its lease lapsed; true when it did. A step process the dead owner left
-/// behind is stopped first, so a re-run never overlaps it.
+/// behind on this host is stopped first; fails, taking nothing over, when it cannot be.
 pub fn recover(eng: &Engine, t: &mut Tracked) -> crate::Result<bool> {
     if !needs_recovery(eng, t) {
         return Ok(false);
@@ -31,15 +37,10 @@ pub fn recover(eng: &Engine, t: &mut Tracked) -> crate::Result<bool> {
         change = change.detail("interrupted_step", step);
         let pgid = t.step_record(step).and_then(|s| s.process_group);
         if let Some(pgid) = pgid.filter(|p| *p > 1) {
-            let ended = terminate_group(pgid, eng.tuning.executor.kill_grace);
-            let what = match ended {
-                Ok(Termination::AlreadyGone) => "already gone",
-                Ok(Termination::Terminated) => "terminated",
-                Ok(Termination::Killed) => "killed",
-                Err(_) => "could not be signalled",
-            };
+            let (host, what) = stop_orphan(eng, t, step, pgid)?;
             change = change
                 .detail("orphan_process_group", pgid)
+                .detail("orphan_host", host)
                 .detail("orphan", what);
         }
         let idempotent = t.view.step(step).is_some_and(|s| s.idempotent);
@@ -52,4 +53,37 @@ pub fn recover(eng: &Engine, t: &mut Tracked) -> crate::Result<bool> {
     commit(eng, t, &change)?;
     eng.events.recovered(t);
     Ok(true)
+}
+
+/// Stops the group `pgid` that step `step` was started in, when it runs on this host; returns
+/// the host and what became of the group, as the audit entry records them.
+fn stop_orphan(
+    eng: &Engine,
+    t: &Tracked,
+    step: u32,
+    pgid: i32,
+) -> crate::Result<(String, &'static str)> {
+    let here = lease::hostname();
+    let host = t.run.lease_owner.as_deref().and_then(lease::owner_host);
+    let Some(host) = host.filter(|h| *h == here) else {
+        return Ok(match host {
+            Some(host) => (host.to_string(), "on another host: not signalled"),
+            None => ("unknown".to_string(), "host unknown: not signalled"),
+        });
+    };
+    let what = match terminate_group(pgid, eng.tuning.executor.kill_grace) {
+        Ok(Termination::AlreadyGone) => "already gone",
+        Ok(Termination::Terminated) => "terminated",
+        Ok(Termination::Killed) => "killed",
+        // The group exists but is not this user's: the number was reused, nothing of ours runs.
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => "not ours: not signalled",
+        Err(e) => {
+            return Err(crate::Error::conflict(format!(
+                "step {step} of run {} still runs in process group {pgid} and could not be \
+                 stopped ({e}); the run is not taken over while it runs",
+                t.id()
+            )));
+        }
+    };
+    Ok((host.to_string(), what))
 }

@@ -1,13 +1,15 @@
-//! Follows a running step for the engine: streams its output, records its process group,
-//! keeps the lease alive, notices a cancel from another process, and records each failed
-//! attempt before the executor retries it.
+//! Follows a running step for the engine: hands the executor each attempt's process group (as
+//! the attempt's start recorded it), streams its output, keeps the lease alive,
+//! notices a cancel from another process, and records each failed attempt and the start of the
+//! next before the executor retries it.
 
 use super::commit::{Change, LeaseUse, StepRecord, commit};
+use super::launch::{self, Prepared};
 use super::tracked::Tracked;
 use super::{Engine, trace};
-use crate::executor::{FailedAttempt, Observer};
+use crate::executor::{FailedAttempt, GroupLeader, Observer};
 use sop_core::run::{Action, RunEvent, RunStatus};
-use sop_store::{StepPatch, StoreExt};
+use sop_store::StoreExt;
 use std::time::{Duration, Instant};
 
 /// Why the engine stopped following the step before it ended by itself.
@@ -29,8 +31,8 @@ pub struct StepWatch<'a> {
     step: u32,
     /// The run's attempt number of the executor's first attempt.
     first_attempt: u32,
-    pgid: Option<i32>,
-    pgid_recorded: bool,
+    /// That attempt's process group, as the transaction that started it recorded it.
+    first: Option<std::io::Result<GroupLeader>>,
     last_renewed: Instant,
     pub abandoned: Option<Abandon>,
     /// Set when committing an attempt's failure went wrong; reported after the step ends.
@@ -38,52 +40,41 @@ pub struct StepWatch<'a> {
 }
 
 impl<'a> StepWatch<'a> {
-    pub fn new(eng: &'a Engine<'a>, t: &'a mut Tracked, step: u32, first_attempt: u32) -> Self {
+    pub fn new(
+        eng: &'a Engine<'a>,
+        t: &'a mut Tracked,
+        step: u32,
+        first_attempt: u32,
+        first: Option<std::io::Result<GroupLeader>>,
+    ) -> Self {
         StepWatch {
             eng,
             t,
             step,
             first_attempt,
-            pgid: None,
-            pgid_recorded: false,
+            first,
             last_renewed: Instant::now(),
             abandoned: None,
             error: None,
         }
     }
 
-    /// Records the process group where `sop cancel` and recovery can find it, and renews the
-    /// lease when due; both in one small transaction.
-    fn record_and_renew(&mut self) -> bool {
-        let renew = self.last_renewed.elapsed() >= self.eng.tuning.renew_after();
-        let pgid = self.pgid.filter(|_| !self.pgid_recorded);
-        if pgid.is_none() && !renew {
+    /// Renews the lease when due; false when this process no longer holds it.
+    fn renew(&mut self) -> bool {
+        if self.last_renewed.elapsed() < self.eng.tuning.renew_after() {
             return true;
         }
-        let now = self.eng.clock.now();
-        let until = now + self.eng.tuning.lease_ttl();
-        let id = self.t.id().to_string();
-        let step = self.step;
-        let result = self.eng.store.transaction(|tx| {
-            if renew {
-                tx.renew_lease(&id, self.eng.owner.as_str(), until)?;
-            }
-            if let Some(pgid) = pgid {
-                let patch = StepPatch {
-                    process_group: Some(Some(pgid)),
-                    ..StepPatch::default()
-                };
-                tx.update_step(&id, step, &patch)?;
-            }
-            Ok(())
-        });
-        match result {
-            Ok(()) => {
-                if renew {
-                    self.last_renewed = Instant::now();
-                    self.t.run.lease_expires_at = Some(until);
-                }
-                self.pgid_recorded |= pgid.is_some();
+        let until = self.eng.clock.now() + self.eng.tuning.lease_ttl();
+        let id = self.t.id();
+        let owner = self.eng.owner.as_str();
+        match self
+            .eng
+            .store
+            .transaction(|tx| tx.renew_lease(id, owner, until))
+        {
+            Ok(_) => {
+                self.last_renewed = Instant::now();
+                self.t.run.lease_expires_at = Some(until);
                 true
             }
             Err(_) => false,
@@ -92,10 +83,30 @@ impl<'a> StepWatch<'a> {
 }
 
 impl Observer for StepWatch<'_> {
-    fn spawned(&mut self, pgid: i32) {
+    fn process_group(&mut self, attempt: u32) -> Option<std::io::Result<GroupLeader>> {
+        if attempt == self.first_attempt
+            && let Some(first) = self.first.take()
+        {
+            return Some(first);
+        }
+        let launch = launch::take_or_record(self.eng, self.t, self.step, attempt);
+        Some(match launch.prepared {
+            Ok(Prepared {
+                group: Some(group), ..
+            }) => group,
+            Ok(Prepared { scripts, .. }) => Err(std::io::Error::other(
+                scripts
+                    .err()
+                    .unwrap_or_else(|| "the step has no command".into()),
+            )),
+            Err(e) => Err(std::io::Error::other(e.to_string())),
+        })
+    }
+
+    fn spawned(&mut self, _pgid: i32) {
         trace::mark("spawned", self.step);
-        self.pgid = Some(pgid);
-        self.pgid_recorded = false;
+        // The next step's group is made now, while this one runs, not when it is due.
+        self.t.launch.make_spare();
     }
 
     fn should_stop(&mut self) -> bool {
@@ -106,7 +117,7 @@ impl Observer for StepWatch<'_> {
             self.abandoned = Some(Abandon::Interrupted(signal));
             return true;
         }
-        if !self.record_and_renew() {
+        if !self.renew() {
             self.abandoned = Some(Abandon::Elsewhere);
             return true;
         }

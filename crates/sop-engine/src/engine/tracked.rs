@@ -1,6 +1,7 @@
 //! A run as this process knows it: the stored records, the parsed definition and the view.
 
 use super::Engine;
+use super::launch::LaunchSlot;
 use super::snapshot::Snapshot;
 use super::{redact, view};
 use crate::error::Context as _;
@@ -23,6 +24,8 @@ pub struct Tracked {
     pub plan: GatePlan,
     pub gates: Vec<Gate>,
     pub view: RunView,
+    /// The attempt the last transaction started, waiting for the driver, and the run's executor.
+    pub launch: LaunchSlot,
 }
 
 impl Tracked {
@@ -77,6 +80,7 @@ impl Tracked {
             plan,
             gates,
             view,
+            launch: LaunchSlot::default(),
         }
     }
 
@@ -86,7 +90,9 @@ impl Tracked {
         let (sop, plan) = (self.sop.clone(), self.plan.clone());
         let steps = eng.store.steps(&run.id)?;
         let gates = eng.store.gates(&run.id)?;
+        let launch = std::mem::take(&mut self.launch);
         *self = Self::build(eng, run, steps, gates, sop, plan);
+        self.launch = launch;
         Ok(())
     }
 

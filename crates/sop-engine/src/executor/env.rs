@@ -4,7 +4,6 @@ use serde_json::{Map, Value};
 use sop_core::step_output::{Outputs, key_env_form};
 use sop_core::template::value_text;
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 
 /// Names sop sets itself. Any inherited copy (a `sop` run inside a step of another run) is
 /// removed first, so a step sees exactly its own run's values.
@@ -116,14 +115,6 @@ pub fn output_env(earlier: &BTreeMap<u32, Outputs>) -> impl Iterator<Item = (Str
             .iter()
             .map(move |(key, value)| (output_env_name(*step, key), value.as_str()))
     })
-}
-
-/// The inherited variables sop owns, to be removed before its own are set.
-pub fn inherited_own_names() -> Vec<OsString> {
-    std::env::vars_os()
-        .map(|(k, _)| k)
-        .filter(|k| k.to_str().is_some_and(is_own_name))
-        .collect()
 }
 
 /// Whether sop sets a variable of this name for its steps.

@@ -40,29 +40,51 @@ pub enum Termination {
     Killed,
 }
 
+/// How long processes that got SIGKILL may take to be gone before [`terminate_group`] gives up:
+/// only a process stuck in the kernel (uninterruptible I/O) takes longer.
+const KILL_WAIT: Duration = Duration::from_secs(10);
+
 /// Stops a step running in process group `pgid`, possibly owned by another `sop` process:
-/// SIGTERM to the whole group, then SIGKILL to whatever is left after `grace`. `sop cancel`
-/// calls it with the pgid the running engine recorded.
+/// SIGTERM to the whole group, SIGKILL to whatever is left after `grace`, and returns once
+/// nothing of the group runs any more. `sop cancel` and recovery call it with the group the
+/// engine recorded; the executor calls it when an attempt ends, for what the step left behind.
 ///
-/// Processes that have exited but are not yet reaped (zombies) do not count as running.
+/// Processes that have exited but are not yet reaped (zombies) do not count as running. Fails
+/// (`TimedOut`) when something still runs [`KILL_WAIT`] after SIGKILL.
 pub fn terminate_group(pgid: i32, grace: Duration) -> io::Result<Termination> {
     if !signal_group(pgid, libc::SIGTERM)? {
         return Ok(Termination::AlreadyGone);
     }
-    let until = Instant::now() + grace;
-    let mut pause = Duration::from_millis(1);
-    while Instant::now() < until {
+    if gone_within(pgid, grace)? {
+        return Ok(Termination::Terminated);
+    }
+    if !signal_group(pgid, libc::SIGKILL)? {
+        return Ok(Termination::Terminated);
+    }
+    if gone_within(pgid, KILL_WAIT)? {
+        return Ok(Termination::Killed);
+    }
+    Err(io::Error::new(
+        io::ErrorKind::TimedOut,
+        format!("process group {pgid} still runs {KILL_WAIT:?} after SIGKILL"),
+    ))
+}
+
+/// Waits up to `limit` for group `pgid` to have nothing running; true when it got there.
+fn gone_within(pgid: i32, limit: Duration) -> io::Result<bool> {
+    let until = Instant::now() + limit;
+    let mut pause = Duration::from_micros(200);
+    loop {
         if !group_running(pgid)? {
-            return Ok(Termination::Terminated);
+            return Ok(true);
         }
-        std::thread::sleep(pause.min(until.saturating_duration_since(Instant::now())));
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(false);
+        }
+        std::thread::sleep(pause.min(left));
         pause = (pause * 2).min(Duration::from_millis(50));
     }
-    Ok(if signal_group(pgid, libc::SIGKILL)? {
-        Termination::Killed
-    } else {
-        Termination::Terminated
-    })
 }
 
 /// Whether any process of group `pgid` is still running (zombies excluded where `/proc` tells).

@@ -4,14 +4,19 @@
 //!
 //! The engine builds one [`Executor`] per run and calls [`Executor::run_step`] per step; the
 //! retry loop lives here, so the engine sees one [`StepResult`] per step and follows attempts
-//! through [`Observer::retrying`]. `sop cancel` stops a step owned by another process with
+//! through [`Observer::retrying`]. Each attempt's process group is made first
+//! ([`Executor::new_group`]) so the engine can record it in the transaction that starts the
+//! attempt before any of its commands runs. `sop cancel` stops a step owned by another process with
 //! [`terminate_group`].
 
 mod capture;
 mod env;
 mod group;
+mod group_leader;
 mod observer;
+mod output_file;
 mod process;
+mod program;
 mod result;
 mod scratch;
 mod script;
@@ -20,6 +25,7 @@ mod step;
 
 pub use env::{OWN_NAMES, is_own_name, var_env_name, variable_env};
 pub use group::{Termination, terminate_group};
+pub use group_leader::GroupLeader;
 pub use observer::{FailedAttempt, Observer};
 pub use result::StepResult;
 pub use scratch::ScratchDir;

@@ -1,5 +1,6 @@
 //! How the caller follows a running step: where output goes, when to stop, what to record.
 
+use super::group_leader::GroupLeader;
 use std::time::Duration;
 
 /// One failed attempt that will be retried.
@@ -17,8 +18,15 @@ pub struct FailedAttempt {
 
 /// Receives a step's events. Every method has a no-op default.
 pub trait Observer {
-    /// A process started in its own process group `pgid` (its pid). Store it where `sop cancel`
-    /// can find it: [`terminate_group`](super::terminate_group) stops the group.
+    /// The process group of attempt `attempt` (the run's number), made with
+    /// [`Executor::new_group`](super::Executor::new_group) and recorded; `None` lets the
+    /// executor make one itself. An error is the attempt's failure to start.
+    fn process_group(&mut self, _attempt: u32) -> Option<std::io::Result<GroupLeader>> {
+        None
+    }
+
+    /// A process of the step started in process group `pgid` (every block of an attempt runs in
+    /// the same group). [`terminate_group`](super::terminate_group) stops it.
     fn spawned(&mut self, _pgid: i32) {}
 
     /// Asked about every [`Settings::poll_interval`](super::ExecutorSettings) while a process runs and

@@ -2,9 +2,9 @@
 //! calling thread, and enforce the deadline and cancellation.
 //!
 //! Both pipes and (on Linux) a pidfd are watched with `poll(2)`, so no helper thread is needed
-//! and the end of the process is noticed at once. The exited process is observed with
-//! `waitid(WNOWAIT)` before it is reaped: while it is an unreaped zombie its pid, which is also
-//! the group id, cannot be reused, so signalling the group is safe.
+//! and the end of the process is noticed at once. The process runs in its attempt's group,
+//! which a [`GroupLeader`](super::group_leader::GroupLeader) keeps in existence, so signalling
+//! the group is safe until the leader is gone.
 
 use super::capture::Capture;
 use super::group::signal_group;
@@ -48,19 +48,20 @@ const CHUNK: usize = 32 * 1024;
 /// processes it left behind.
 const DRAIN_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Spawns `command` (already set up with `process_group(0)` and piped stdout/stderr) and runs it
-/// to the end. Fails when the process cannot be started (or, which does not happen to a child
-/// we own, cannot be reaped).
+/// Spawns `command` (already set up to join process group `pgid`, with piped stdout/stderr) and
+/// runs it to the end. Fails when the process cannot be started (or, which does not happen to a
+/// child we own, cannot be reaped).
 pub fn run(
     command: &mut Command,
+    pgid: i32,
     deadline: Option<Instant>,
     settings: &ExecutorSettings,
     capture: &mut Capture,
     observer: &mut dyn Observer,
 ) -> io::Result<Ended> {
     let mut child = command.spawn()?;
-    let pgid = child.id() as i32;
     observer.spawned(pgid);
+    let pid = child.id() as i32;
     let mut pipes = [
         child
             .stdout
@@ -71,7 +72,7 @@ pub fn run(
             .take()
             .map(|p| Pipe::new(OwnedFd::from(p), false)),
     ];
-    let pidfd = pidfd_open(pgid);
+    let pidfd = pidfd_open(pid);
     let mut buf = vec![0u8; CHUNK];
     let mut stop = None;
     let mut kill_at: Option<Instant> = None;
@@ -97,7 +98,7 @@ pub fn run(
             let _ = signal_group(pgid, libc::SIGKILL);
             kill_at = None;
         }
-        if has_exited(pgid) {
+        if has_exited(pid) {
             break;
         }
 
@@ -142,9 +143,9 @@ pub fn run(
         }
     }
 
-    // The process has exited and is not yet reaped, so `pgid` still names its group. What it
-    // left behind ends with it: SIGTERM after a normal end, SIGKILL after a timeout or cancel
-    // (those processes already had their SIGTERM).
+    // What the process left behind ends with it: SIGTERM after a normal end, SIGKILL after a
+    // timeout or cancel (those processes already had their SIGTERM). The group's leader keeps
+    // `pgid` from naming anything else.
     let leftover_signal = if stop.is_some() {
         libc::SIGKILL
     } else {

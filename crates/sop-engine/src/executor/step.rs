@@ -2,22 +2,20 @@
 
 use super::capture::Capture;
 use super::env;
-use super::env::MAX_ENV_ENTRY;
+use super::group::terminate_group;
+use super::group_leader::GroupLeader;
 use super::observer::{FailedAttempt, Observer};
+use super::output_file::{check_output_sizes, fresh_file, read_outputs};
 use super::process::{self, Ended, Stop};
+use super::program::RunProgram;
 use super::result::StepResult;
 use super::script::Script;
 use super::settings::{ExecutorSettings, backoff};
 use serde_json::{Map, Value};
-use sop_core::step_output::{self, MAX_OUTPUT_BYTES, OutputFileError, OutputProblem, Outputs};
+use sop_core::step_output::{OutputFileError, Outputs};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::fs::{File, OpenOptions};
-use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The run a step belongs to.
@@ -33,14 +31,13 @@ pub struct RunInfo<'a> {
     pub scratch_dir: &'a Path,
 }
 
-/// Runs the steps of one run. Everything that is the same for every step (the variables'
-/// environment) is prepared once, here.
+/// Runs the steps of one run. Everything that is the same for every step (the environment,
+/// the working directory, the interpreters' paths) is prepared once, here.
 #[derive(Debug)]
 pub struct Executor {
     workdir: PathBuf,
     scratch_dir: PathBuf,
-    unset: Vec<OsString>,
-    env: Vec<(String, String)>,
+    program: RunProgram,
     settings: ExecutorSettings,
 }
 
@@ -57,6 +54,9 @@ pub struct StepRequest<'a> {
     pub retries: u32,
     /// Outputs of earlier steps by step number, as `SOP_STEP_<N>_<KEY>`.
     pub earlier_outputs: &'a BTreeMap<u32, Outputs>,
+    /// The run's number of the first attempt made here (`SOP_ATTEMPT`): 1, or more when the
+    /// step was retried before (`sop retry`).
+    pub first_attempt: u32,
 }
 
 /// One attempt's end, before it is folded into the [`StepResult`].
@@ -92,10 +92,27 @@ impl Executor {
         Ok(Executor {
             workdir: run.workdir.to_path_buf(),
             scratch_dir: run.scratch_dir.to_path_buf(),
-            unset: env::inherited_own_names(),
-            env: vars,
+            program: RunProgram::new(&vars, run.workdir),
             settings,
         })
+    }
+
+    /// Makes the process group of an attempt, before any of its commands run: the caller
+    /// records [`GroupLeader::pgid`], then hands the leader back through
+    /// [`Observer::process_group`], and the executor starts the step's processes in that group.
+    /// Its leader is `sh` when there is one, else `fallback` (the step's own interpreter).
+    pub fn new_group(&self, fallback: &'static str) -> std::io::Result<GroupLeader> {
+        let sh = self
+            .program
+            .find("sh")
+            .or_else(|_| self.program.find(fallback))?;
+        GroupLeader::start(&sh)
+    }
+
+    /// One `$SOP_OUTPUT` file serves every step of the run, one after the other: emptied for
+    /// each attempt and after the step, never created and removed per step.
+    fn output_path(&self) -> PathBuf {
+        self.scratch_dir.join("output")
     }
 
     /// Runs a step to its end: attempts its blocks, retries failures after a backoff (see
@@ -103,7 +120,7 @@ impl Executor {
     /// every failure is in the result.
     pub fn run_step(&self, step: &StepRequest, observer: &mut dyn Observer) -> StepResult {
         let started = Instant::now();
-        let output_path = self.scratch_dir.join(format!("step-{}.out", step.number));
+        let output_path = self.output_path();
         let mut capture = Capture::new();
         let mut attempts = 0;
         let mut cancelled = false;
@@ -136,7 +153,8 @@ impl Executor {
                 break;
             }
         }
-        let _ = std::fs::remove_file(&output_path);
+        // What the step wrote there (a token, say) does not stay on disk.
+        let _ = fresh_file(&output_path);
         StepResult {
             exit_code: attempt.last.and_then(|e| e.exit_code()),
             signal: attempt.last.and_then(|e| e.signal()),
@@ -160,6 +178,18 @@ impl Executor {
         observer: &mut dyn Observer,
     ) -> Attempt {
         let mut attempt = Attempt::default();
+        let run_attempt = step.first_attempt + number - 1;
+        let fallback = step.scripts.first().map_or("sh", |s| s.interpreter);
+        let leader = observer
+            .process_group(run_attempt)
+            .unwrap_or_else(|| self.new_group(fallback));
+        let leader = match leader {
+            Ok(leader) => leader,
+            Err(e) => {
+                attempt.error = Some(format!("cannot start the step's process group: {e}"));
+                return attempt;
+            }
+        };
         if let Err(e) = fresh_file(output_path) {
             attempt.error = Some(format!(
                 "cannot create the $SOP_OUTPUT file {}: {e}",
@@ -167,21 +197,43 @@ impl Executor {
             ));
             return attempt;
         }
+        let pgid = leader.pgid();
         let deadline = step.timeout.map(|t| Instant::now() + t);
+        let mut completed = true;
         for script in step.scripts {
-            let mut command = self.command(step, number, script, output_path);
-            match process::run(&mut command, deadline, &self.settings, capture, observer) {
+            let result = self
+                .command(step, run_attempt, script, output_path, pgid)
+                .and_then(|mut command| {
+                    process::run(
+                        &mut command,
+                        pgid,
+                        deadline,
+                        &self.settings,
+                        capture,
+                        observer,
+                    )
+                });
+            match result {
                 Ok(ended) => {
                     attempt.last = Some(ended);
                     if ended.stop.is_some() || ended.exit_code() != Some(0) {
-                        return attempt;
+                        completed = false;
+                        break;
                     }
                 }
                 Err(e) => {
                     attempt.error = Some(self.spawn_error(script, &e));
-                    return attempt;
+                    completed = false;
+                    break;
                 }
             }
+        }
+        drop(leader);
+        // Whatever the blocks left running in the group ends with the attempt: it had SIGTERM
+        // when its block exited, and gets SIGKILL once the grace period has passed.
+        let _ = terminate_group(pgid, self.settings.kill_grace);
+        if !completed {
+            return attempt;
         }
         match read_outputs(output_path).and_then(|o| check_output_sizes(step.number, o)) {
             Ok(outputs) => attempt.outputs = outputs,
@@ -190,26 +242,29 @@ impl Executor {
         attempt
     }
 
-    fn command(&self, step: &StepRequest, attempt: u32, script: &Script, output: &Path) -> Command {
-        let mut command = Command::new(script.interpreter);
-        command
-            .arg("-c")
-            .arg(&script.code)
-            .current_dir(&self.workdir)
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for name in &self.unset {
-            command.env_remove(name);
-        }
-        command
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .env("SOP_STEP", step.number.to_string())
-            .env("SOP_ATTEMPT", attempt.to_string())
-            .env("SOP_OUTPUT", output)
-            .envs(env::output_env(step.earlier_outputs));
-        command
+    fn command(
+        &self,
+        step: &StepRequest,
+        attempt: u32,
+        script: &Script,
+        output: &Path,
+        pgid: i32,
+    ) -> std::io::Result<std::process::Command> {
+        let extra = [
+            (
+                "SOP_STEP".to_string(),
+                OsString::from(step.number.to_string()),
+            ),
+            (
+                "SOP_ATTEMPT".to_string(),
+                OsString::from(attempt.to_string()),
+            ),
+            ("SOP_OUTPUT".to_string(), output.as_os_str().to_owned()),
+        ]
+        .into_iter()
+        .chain(env::output_env(step.earlier_outputs).map(|(k, v)| (k, OsString::from(v))));
+        self.program
+            .command(script.interpreter, &script.code, pgid, extra)
     }
 
     fn spawn_error(&self, script: &Script, e: &std::io::Error) -> String {
@@ -242,63 +297,4 @@ impl Executor {
             std::thread::sleep(left.min(self.settings.poll_interval));
         }
     }
-}
-
-/// Creates the file empty and private to the user, replacing any earlier attempt's.
-fn fresh_file(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-}
-
-/// Later steps get each output as an environment variable; one the kernel would not pass on
-/// fails this attempt, where it was written, rather than every later step at its start.
-fn check_output_sizes(step: u32, outputs: Outputs) -> Result<Outputs, OutputFileError> {
-    let problems: Vec<OutputProblem> = outputs
-        .iter()
-        .filter_map(|(key, value)| {
-            let env = super::env::output_env_name(step, key);
-            let bytes = env.len() + 1 + value.len();
-            (bytes > MAX_ENV_ENTRY).then(|| OutputProblem {
-                line: 0,
-                message: format!(
-                    "output `{key}` is {} bytes: later steps get it as {env}, and Linux passes at \
-                     most {MAX_ENV_ENTRY} bytes per environment variable; write large data to a \
-                     file in the working directory and output its path",
-                    value.len()
-                ),
-            })
-        })
-        .collect();
-    if problems.is_empty() {
-        Ok(outputs)
-    } else {
-        Err(OutputFileError { problems })
-    }
-}
-
-fn read_outputs(path: &Path) -> Result<Outputs, OutputFileError> {
-    let whole_file = |message: String| OutputFileError {
-        problems: vec![OutputProblem { line: 0, message }],
-    };
-    let missing = |e: std::io::Error| {
-        whole_file(format!(
-            "cannot read {}: {e}; a step must not delete its $SOP_OUTPUT file",
-            path.display()
-        ))
-    };
-    // Most steps write no outputs: one stat instead of open, read and close.
-    if std::fs::metadata(path).map_err(missing)?.len() == 0 {
-        return Ok(Outputs::new());
-    }
-    let file = File::open(path).map_err(missing)?;
-    let mut bytes = Vec::new();
-    // One byte past the limit is enough to tell the parser the file is too large.
-    file.take(MAX_OUTPUT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| whole_file(format!("cannot read {}: {e}", path.display())))?;
-    step_output::parse(&bytes)
 }

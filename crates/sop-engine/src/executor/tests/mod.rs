@@ -91,6 +91,7 @@ impl Fixture {
                 timeout,
                 retries,
                 earlier_outputs: earlier,
+                first_attempt: 1,
             },
             observer,
         )

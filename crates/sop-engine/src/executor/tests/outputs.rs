@@ -88,11 +88,20 @@ fn each_attempt_starts_with_an_empty_file() {
 }
 
 #[test]
-fn the_output_file_is_removed_after_the_step() {
+fn the_output_file_is_emptied_after_the_step() {
     let f = Fixture::new(json!({}));
     let (r, _) = f.sh("echo k=v >> \"$SOP_OUTPUT\"");
     assert!(r.succeeded());
-    assert_eq!(std::fs::read_dir(f.scratch.path()).unwrap().count(), 0);
+    assert_eq!(r.outputs, outputs(&[("k", "v")]));
+    for entry in std::fs::read_dir(f.scratch.path()).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            0,
+            "{}",
+            path.display()
+        );
+    }
 }
 
 #[test]

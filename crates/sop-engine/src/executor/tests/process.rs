@@ -34,10 +34,14 @@ fn runs_in_the_working_directory_in_its_own_process_group() {
         std::fs::canonicalize(lines[0]).unwrap(),
         std::fs::canonicalize(f.work.path()).unwrap()
     );
-    assert_eq!(lines[1], lines[2], "the shell leads its own group");
-    assert_eq!(rec.pgids, vec![lines[2].parse::<i32>().unwrap()]);
+    let group: i32 = lines[1].parse().unwrap();
+    assert_eq!(rec.pgids, vec![group], "the group the observer was told of");
+    assert_ne!(
+        lines[2], lines[1],
+        "a leader made before the shell started leads the group"
+    );
     // SAFETY: getpgrp has no preconditions.
-    assert_ne!(lines[1].parse::<i32>().unwrap(), unsafe { libc::getpgrp() });
+    assert_ne!(group, unsafe { libc::getpgrp() });
 }
 
 #[test]
@@ -112,6 +116,10 @@ fn blocks_run_in_order_and_stop_at_the_first_failure() {
     assert_eq!(tail(&r), "one\ntwo\n");
     assert_eq!(r.exit_code, Some(4));
     assert_eq!(rec.pgids.len(), 2);
+    assert_eq!(
+        rec.pgids[0], rec.pgids[1],
+        "the blocks of an attempt share its group"
+    );
 }
 
 #[test]
@@ -315,6 +323,7 @@ fn a_missing_interpreter_or_directory_is_an_error_not_a_retry() {
             timeout: None,
             retries: 2,
             earlier_outputs: &BTreeMap::new(),
+            first_attempt: 1,
         },
         &mut Quiet,
     );
@@ -326,4 +335,18 @@ fn a_missing_interpreter_or_directory_is_an_error_not_a_retry() {
         ))
     );
     assert!(!r.succeeded());
+}
+
+#[test]
+fn a_leftover_that_ignores_sigterm_is_killed_before_the_step_ends() {
+    let f = Fixture::new(json!({}));
+    let (r, _) = f.sh("(trap '' TERM; exec sleep 100) & echo $! > pids; echo done");
+    assert!(r.succeeded());
+    assert_eq!(tail(&r), "done\n");
+    for pid in pids(&f.path("pids")) {
+        assert!(
+            wait_gone(pid, Duration::ZERO),
+            "left-over process {pid} still runs after its step ended"
+        );
+    }
 }

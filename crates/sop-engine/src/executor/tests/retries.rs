@@ -24,6 +24,13 @@ fn a_failing_attempt_is_retried_until_one_succeeds() {
         .map(|(a, _)| (a.attempt, a.exit_code))
         .collect();
     assert_eq!(failed, vec![(1, Some(1)), (2, Some(1))]);
+    let mut groups = rec.pgids.clone();
+    groups.dedup();
+    assert_eq!(
+        groups.len(),
+        3,
+        "each attempt runs in a group of its own: {groups:?}"
+    );
 }
 
 #[test]

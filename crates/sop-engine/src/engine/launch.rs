@@ -1,0 +1,236 @@
+//! The handshake that keeps a step from running where recovery cannot see it: the transaction
+//! that starts an attempt first makes the attempt's process group (a [`GroupLeader`] waiting on
+//! a pipe from this process), writes that group beside the step's new status, and only after
+//! the commit does the executor start the step's processes, in that group. A process that dies
+//! before the commit leaves no command started, and its leader exits when the pipe closes; so
+//! there is never a running command whose group is not recorded.
+//!
+//! What the transaction prepared waits in the run's [`LaunchSlot`] for the driver, together
+//! with the run's executor (its environment and private directory, prepared once per run) and a
+//! spare leader, made while the previous step ran so that starting a step does not wait for one.
+
+use super::Engine;
+use super::change::StepRecord;
+use super::tracked::Tracked;
+use super::{trace, workdir};
+use crate::error::Context as _;
+use crate::executor::{Executor, GroupLeader, RunInfo, ScratchDir, Script};
+use sop_core::step_output::Outputs;
+use sop_core::template::Vars;
+use sop_store::{StepPatch, StoreExt};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// A run's executor and the private directory its `$SOP_OUTPUT` files live in.
+#[derive(Debug)]
+pub struct RunExecutor {
+    pub executor: Executor,
+    _scratch: ScratchDir,
+}
+
+/// An attempt's start, prepared by the transaction that records it.
+#[derive(Debug)]
+pub struct Launch {
+    pub step: u32,
+    pub attempt: u32,
+    pub prepared: crate::Result<Prepared>,
+}
+
+/// The attempt, ready to run.
+#[derive(Debug)]
+pub struct Prepared {
+    pub exec: Arc<RunExecutor>,
+    /// The step's commands, or why they cannot be rendered.
+    pub scripts: Result<Vec<Script>, String>,
+    pub outputs: BTreeMap<u32, Outputs>,
+    /// The attempt's process group; `None` when there is nothing to run.
+    pub group: Option<std::io::Result<GroupLeader>>,
+}
+
+impl Launch {
+    /// The process group to record with the step's start.
+    pub fn pgid(&self) -> Option<i32> {
+        match &self.prepared {
+            Ok(Prepared {
+                group: Some(Ok(g)), ..
+            }) => Some(g.pgid()),
+            _ => None,
+        }
+    }
+}
+
+/// Where a run's prepared attempt waits for the driver. Clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct LaunchSlot(Arc<Mutex<Slot>>);
+
+#[derive(Debug, Default)]
+struct Slot {
+    exec: Option<Arc<RunExecutor>>,
+    launch: Option<Launch>,
+    /// A group leader made ahead, for the next attempt to start.
+    spare: Option<GroupLeader>,
+}
+
+impl LaunchSlot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps what a committed transaction prepared (replacing, and so stopping, anything older).
+    pub fn put(&self, launch: Launch) {
+        let mut slot = self.lock();
+        if let Ok(p) = &launch.prepared {
+            slot.exec = Some(p.exec.clone());
+        }
+        slot.launch = Some(launch);
+    }
+
+    /// The prepared start of `attempt` of `step`, if that is what waits.
+    pub fn take(&self, step: u32, attempt: u32) -> Option<Launch> {
+        let mut slot = self.lock();
+        match &slot.launch {
+            Some(l) if l.step == step && l.attempt == attempt => slot.launch.take(),
+            _ => None,
+        }
+    }
+
+    fn executor(&self) -> Option<Arc<RunExecutor>> {
+        self.lock().exec.clone()
+    }
+
+    /// Makes a spare group leader unless there is one; called while a step runs, when this
+    /// process would only wait.
+    pub fn make_spare(&self) {
+        let Some(exec) = self.executor() else { return };
+        if self.lock().spare.is_some() {
+            return;
+        }
+        if let Ok(leader) = exec.executor.new_group("sh") {
+            self.lock().spare = Some(leader);
+        }
+    }
+
+    fn new_group(
+        &self,
+        exec: &RunExecutor,
+        fallback: &'static str,
+    ) -> std::io::Result<GroupLeader> {
+        match self.lock().spare.take() {
+            Some(leader) => Ok(leader),
+            None => exec.executor.new_group(fallback),
+        }
+    }
+}
+
+/// Prepares attempt `attempt` of `step`: the run's executor (once), the rendered commands and
+/// the attempt's process group. Called inside the transaction that starts the attempt, before `t`
+/// holds what that transaction records: `record` (the outputs of the step it finishes).
+pub fn prepare(
+    eng: &Engine,
+    t: &Tracked,
+    step: u32,
+    attempt: u32,
+    record: Option<&StepRecord>,
+) -> Launch {
+    trace::mark("preparing", step);
+    let prepared = executor(eng, t).map(|exec| {
+        let mut outputs = t.outputs();
+        if let Some(r) = record
+            && let Some(o) = &r.outputs
+        {
+            if o.is_empty() {
+                outputs.remove(&r.step);
+            } else {
+                outputs.insert(r.step, o.clone());
+            }
+        }
+        let scripts = render(t, step, &outputs);
+        let group = scripts.as_ref().ok().map(|scripts| {
+            let fallback = scripts.first().map_or("sh", |s| s.interpreter);
+            let group = t.launch.new_group(&exec, fallback);
+            trace::mark("grouped", step);
+            group
+        });
+        Prepared {
+            exec,
+            scripts,
+            outputs,
+            group,
+        }
+    });
+    Launch {
+        step,
+        attempt,
+        prepared,
+    }
+}
+
+/// The attempt's start as the committed transaction prepared it; should none be waiting (a
+/// run handed over without one), it is prepared now and its group recorded in a transaction of
+/// its own before anything starts.
+pub fn take_or_record(eng: &Engine, t: &Tracked, step: u32, attempt: u32) -> Launch {
+    if let Some(launch) = t.launch.take(step, attempt) {
+        return launch;
+    }
+    let launch = prepare(eng, t, step, attempt, None);
+    let Some(pgid) = launch.pgid() else {
+        return launch;
+    };
+    let patch = StepPatch {
+        process_group: Some(Some(pgid)),
+        ..StepPatch::default()
+    };
+    let id = t.id();
+    match eng.store.transaction(|tx| tx.update_step(id, step, &patch)) {
+        Ok(_) => launch,
+        Err(e) => Launch {
+            step,
+            attempt,
+            prepared: Err(e.into()),
+        },
+    }
+}
+
+/// The step's commands with `{{ name }}` rendered, or why they cannot be.
+fn render(t: &Tracked, step: u32, outputs: &BTreeMap<u32, Outputs>) -> Result<Vec<Script>, String> {
+    let def = t
+        .step_def(step)
+        .ok_or_else(|| format!("run {} has no step {step} in its definition", t.id()))?;
+    let variables = t.variables();
+    let vars = Vars::new(&variables).with_steps(outputs);
+    def.commands()
+        .map(|b| Script::render(b, &vars))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("cannot render its command: {e}"))
+}
+
+/// The run's executor: its variables' environment, working directory and a private directory
+/// for `$SOP_OUTPUT` files; prepared for the run's first step and kept.
+fn executor(eng: &Engine, t: &Tracked) -> crate::Result<Arc<RunExecutor>> {
+    if let Some(exec) = t.launch.executor() {
+        return Ok(exec);
+    }
+    let workdir = match &t.run.workdir {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::temp_dir(),
+    };
+    workdir::ensure(&workdir)?;
+    let scratch = ScratchDir::create("sop-output").context("cannot create a private directory")?;
+    let variables = t.variables();
+    let info = RunInfo {
+        run_id: t.id(),
+        sop_name: &t.run.sop_name,
+        variables: &variables,
+        workdir: &workdir,
+        scratch_dir: scratch.path(),
+    };
+    let executor = Executor::new(info, eng.tuning.executor)
+        .map_err(|e| crate::Error::invalid(e.to_string()))?;
+    let exec = Arc::new(RunExecutor {
+        executor,
+        _scratch: scratch,
+    });
+    t.launch.lock().exec = Some(exec.clone());
+    Ok(exec)
+}
