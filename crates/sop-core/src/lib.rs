@@ -15,6 +15,7 @@ pub mod priority;
 pub mod run;
 pub mod secret;
 pub mod step_output;
+pub mod suggest;
 pub mod template;
 
 pub use diagnostic::{Diagnostic, LineIndex};

@@ -130,7 +130,7 @@ impl<'a> TomlReader<'a> {
             if allowed.contains(&name) {
                 continue;
             }
-            let help = suggestion(name, allowed).map_or_else(
+            let help = crate::suggest::closest(name, allowed.iter().copied()).map_or_else(
                 || format!("known keys: {}", allowed.join(", ")),
                 |s| format!("did you mean `{s}`?"),
             );
@@ -398,40 +398,14 @@ impl<'a> TomlReader<'a> {
     }
 }
 
-/// A key from `allowed` that `name` is probably a typo of.
-fn suggestion<'k>(name: &str, allowed: &[&'k str]) -> Option<&'k str> {
-    allowed
-        .iter()
-        .copied()
-        .map(|k| (edit_distance(&name.to_ascii_lowercase(), k), k))
-        .filter(|(d, k)| *d <= 2.min(k.len() / 2).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
     fn suggests_near_misses_only() {
-        assert_eq!(suggestion("peeple", &["people", "name"]), Some("people"));
-        assert_eq!(suggestion("windows", &["window"]), Some("window"));
-        assert_eq!(suggestion("colour", &["people", "name"]), None);
+        use crate::suggest::closest;
+        assert_eq!(closest("peeple", ["people", "name"]), Some("people"));
+        assert_eq!(closest("windows", ["window"]), Some("window"));
+        assert_eq!(closest("colour", ["people", "name"]), None);
     }
 }

@@ -18,7 +18,6 @@ mod step;
 mod step_heading;
 mod step_options;
 mod steps_order;
-pub mod suggest;
 mod table_reader;
 pub(crate) use table_reader::article;
 mod toml_json;

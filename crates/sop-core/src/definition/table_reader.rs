@@ -2,8 +2,8 @@
 //! diagnostics, and every key that was not read is reported as unknown.
 
 use super::reporter::Reporter;
-use super::suggest;
 use crate::Duration;
+use crate::suggest;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 

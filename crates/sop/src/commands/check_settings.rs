@@ -4,7 +4,7 @@
 //! check.
 
 use chrono_tz::Tz;
-use sop_core::definition::suggest;
+use sop_core::suggest;
 use sop_engine::approval::ApprovalSettings;
 use sop_engine::engine::settings::EngineSettings;
 use sop_engine::executor::{OWN_NAMES, is_own_name};
