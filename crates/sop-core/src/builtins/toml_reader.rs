@@ -1,7 +1,7 @@
 //! Reading a calendar file's TOML with spans, collecting every problem as a located `Diagnostic`.
 
 use crate::builtins::local_time::{parse_instant, parse_zone};
-use crate::definition::article;
+use crate::definition::{article, whole_seconds};
 use crate::{Diagnostic, Duration};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -289,7 +289,7 @@ impl<'a> TomlReader<'a> {
         example: &str,
     ) -> Option<Duration> {
         let text = self.string(table, key, what, true)?;
-        match text.value.parse::<Duration>() {
+        match whole_seconds(&text.value) {
             Ok(d) if d.as_secs() > 0 => Some(d),
             Ok(_) => {
                 self.error(

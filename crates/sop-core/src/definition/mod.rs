@@ -19,7 +19,7 @@ mod step_heading;
 mod step_options;
 mod steps_order;
 mod table_reader;
-pub(crate) use table_reader::article;
+pub(crate) use table_reader::{article, whole_seconds};
 mod toml_json;
 mod trigger;
 mod trigger_table;

@@ -3,6 +3,7 @@
 
 use super::reporter::Reporter;
 use crate::Duration;
+use crate::duration::DurationError;
 use crate::suggest;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
@@ -132,7 +133,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
     /// A duration string such as "10m"; zero is refused because no timeout can be zero.
     pub fn duration(&self, r: &mut Reporter, key: &str) -> Option<Val<Duration>> {
         let s = self.string(r, key)?;
-        match s.value.parse::<Duration>() {
+        match whole_seconds(s.value) {
             Ok(d) if d.as_secs() > 0 => Some(Val {
                 value: d,
                 span: s.span,
@@ -224,6 +225,20 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 .with_help(help),
             );
         }
+    }
+}
+
+/// A duration as SOP files write it: whole seconds, so `ms`, which settings take, is not one of
+/// their units.
+pub(crate) fn whole_seconds(text: &str) -> Result<Duration, DurationError> {
+    let d = text.parse::<Duration>()?;
+    if d.is_whole_seconds() {
+        Ok(d)
+    } else {
+        Err(DurationError {
+            input: text.to_string(),
+            reason: "unknown unit; use s, m, h, d or w, e.g. \"24h\"",
+        })
     }
 }
 

@@ -51,17 +51,8 @@ fn setting_duration(s: &crate::Settings, name: &str) -> crate::Result<Option<Dur
     }
 }
 
-/// `"250ms"`, or any duration SOP files accept (`"0s"`, `"2s"`, `"1m30s"`).
+/// A duration setting such as `"250ms"`, `"2s"` or `"1m30s"`, in the grammar SOP files use.
 pub fn parse_duration(text: &str) -> crate::Result<Duration> {
-    let text = text.trim();
-    if let Some(ms) = text.strip_suffix("ms") {
-        return match ms.parse::<u64>() {
-            Ok(ms) => Ok(Duration::from_millis(ms)),
-            Err(_) => Err(Error::invalid(format!(
-                "`{text}` is not a whole number of milliseconds, e.g. \"250ms\""
-            ))),
-        };
-    }
     let d: sop_core::Duration = text.parse().map_err(|e| Error::invalid(format!("{e}")))?;
     Ok(d.as_std())
 }
