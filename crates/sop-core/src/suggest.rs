@@ -93,8 +93,16 @@ mod tests {
     }
 
     #[test]
+    fn calendar_keys_are_suggested_by_the_same_rule() {
+        assert_eq!(closest("peeple", ["people", "name"]), Some("people"));
+        assert_eq!(closest("windows", ["window"]), Some("window"));
+        assert_eq!(closest("durration", ["name", "duration"]), Some("duration"));
+    }
+
+    #[test]
     fn unrelated_words_get_no_suggestion() {
         assert_eq!(closest("colour", ["name", "icon"]), None);
+        assert_eq!(closest("colour", ["people", "name"]), None);
         assert_eq!(
             hint("zzz", &["auto", "supervised"]),
             "expected one of: `auto` or `supervised`"
