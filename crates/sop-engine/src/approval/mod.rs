@@ -10,7 +10,6 @@ pub mod authority;
 pub mod close;
 pub mod decide;
 pub mod expiry;
-pub mod groups;
 pub mod issue;
 pub mod outbox;
 pub mod pending;
