@@ -15,7 +15,9 @@ pub mod priority;
 pub mod run;
 pub mod secret;
 pub mod step_output;
+pub mod suggest;
 pub mod template;
+pub mod toml_read;
 
 pub use diagnostic::{Diagnostic, LineIndex};
 pub use duration::Duration;

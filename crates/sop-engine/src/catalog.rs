@@ -9,7 +9,8 @@ use crate::Error;
 pub use safe_read::MAX_FILE_BYTES;
 use safe_read::{outside_root, read_text};
 use sop_core::Diagnostic;
-use sop_core::definition::{self, Sop, SopSource, Sourced, names, suggest};
+use sop_core::definition::{self, Sop, SopSource, Sourced, names};
+use sop_core::suggest;
 use std::path::{Path, PathBuf};
 
 /// Below this many folders one thread is faster than starting more.

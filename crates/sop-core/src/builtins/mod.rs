@@ -5,13 +5,13 @@
 //! as text. The binary reads the clock, the environment and the files, then calls in.
 
 mod business_hours;
+mod calendar_reader;
 mod hours_range;
 mod local_time;
 mod maintenance;
 mod oncall;
 #[cfg(test)]
 mod proptests;
-mod toml_reader;
 mod weekdays;
 
 pub use business_hours::{BusinessHours, TimeFacts};

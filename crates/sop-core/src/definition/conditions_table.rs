@@ -2,9 +2,9 @@
 
 use super::conditions::{ConditionExpression, Conditions, Requirement};
 use super::expression;
-use super::reporter::Reporter;
-use super::table_reader::TableReader;
 use crate::condition::is_bare_name;
+use crate::toml_read::Reporter;
+use crate::toml_read::TableReader;
 use std::ops::Range;
 use toml::de::DeTable;
 

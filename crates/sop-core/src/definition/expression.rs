@@ -1,14 +1,14 @@
 //! The one place definitions call the condition-language parser, and where its error spans are
 //! mapped into the file that holds the expression.
 
-use super::reporter::Reporter;
-use super::table_reader::Val;
 use crate::condition::Expr;
+use crate::toml_read::Located;
+use crate::toml_read::Reporter;
 use std::ops::Range;
 
 /// Parses the expression held by the TOML string `value`, reporting each syntax problem at its
 /// own position inside the file. `None` when the expression does not parse.
-pub fn parse(r: &mut Reporter, value: &Val<&str>) -> Option<Expr> {
+pub fn parse(r: &mut Reporter, value: &Located<&str>) -> Option<Expr> {
     match Expr::parse(value.value) {
         Ok(expr) => Some(expr),
         Err(errors) => {
@@ -27,7 +27,7 @@ pub fn parse(r: &mut Reporter, value: &Val<&str>) -> Option<Expr> {
 }
 
 /// The fragment span of `span`, a range of the expression held by the TOML string `value`.
-pub fn locate(r: &Reporter, value: &Val<&str>, span: Range<usize>) -> Range<usize> {
+pub fn locate(r: &Reporter, value: &Located<&str>, span: Range<usize>) -> Range<usize> {
     match string_content_start(r, value) {
         Some(s) => s + span.start..s + span.end,
         // Escapes: inner offsets no longer line up with the file, so point at the whole value
@@ -39,7 +39,7 @@ pub fn locate(r: &Reporter, value: &Val<&str>, span: Range<usize>) -> Range<usiz
 /// Fragment offset of the first character inside the quotes, when the string is written
 /// verbatim (`"..."`, `'...'`, or their triple-quoted multi-line forms, with no escapes), so
 /// expression offsets map 1:1.
-fn string_content_start(r: &Reporter, value: &Val<&str>) -> Option<usize> {
+fn string_content_start(r: &Reporter, value: &Located<&str>) -> Option<usize> {
     let file_span = r.map(value.span.clone());
     let raw = r.text().get(file_span)?;
     for quote in ["\"\"\"", "'''", "\"", "'"] {

@@ -17,7 +17,7 @@ pub fn is_misspelt_options_comment(html: &str) -> bool {
         let word = word.to_ascii_lowercase();
         word != "sop"
             && rest.trim_start().starts_with(':')
-            && (word.starts_with("sop") || super::suggest::closest(&word, ["sop"]).is_some())
+            && (word.starts_with("sop") || crate::suggest::closest(&word, ["sop"]).is_some())
     })
 }
 

@@ -1,10 +1,11 @@
 //! Reads the `[sop]` table of SOP.toml into [`SopMeta`].
 
 use super::names;
-use super::reporter::Reporter;
-use super::table_reader::TableReader;
+use super::sop_values::SopValues;
 use super::{OnTimeout, SopMeta};
 use crate::gate::Approver;
+use crate::toml_read::Reporter;
+use crate::toml_read::TableReader;
 use crate::{Duration, ExecutionMode, Priority};
 use std::ops::Range;
 use toml::de::DeTable;

@@ -301,6 +301,17 @@ fn bad_durations_are_reported() {
 }
 
 #[test]
+fn sop_files_take_whole_seconds_though_settings_take_milliseconds() {
+    let toml = "[sop]\nname = \"demo\"\ntimeout = \"1s250ms\"\napproval_timeout = \"2000ms\"\n";
+    assert_eq!(
+        toml_errors(toml),
+        [
+            "demo/SOP.toml:3:11: `timeout`: invalid duration `1s250ms`: unknown unit; use s, m, h, d or w, e.g. \"24h\" (help: write a number and a unit (s, m, h, d, w), e.g. \"90s\", \"10m\", \"24h\", \"7d\" or \"1h30m\")",
+        ]
+    );
+}
+
+#[test]
 fn missing_sop_table_and_empty_file() {
     assert_eq!(
         toml_errors("[[triggers]]\ntype = \"manual\"\n"),

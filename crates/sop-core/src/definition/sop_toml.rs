@@ -5,13 +5,13 @@ use super::SopMeta;
 use super::conditions::Conditions;
 use super::conditions_table;
 use super::meta_table;
-use super::reporter::Reporter;
-use super::table_reader::{TableReader, article};
 use super::trigger::Trigger;
 use super::trigger_table;
 use super::variables_table;
 use crate::Diagnostic;
 use crate::parameters::Parameters;
+use crate::toml_read::Reporter;
+use crate::toml_read::{TableReader, article};
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 

@@ -1,6 +1,6 @@
 //! Recognises a step heading, `Step N: Title`, and explains near misses.
 
-use super::suggest;
+use crate::suggest;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum StepHeading<'a> {

@@ -2,11 +2,12 @@
 //! TOML inline table without the braces.
 
 use super::expression;
-use super::reporter::Reporter;
+use super::sop_values::SopValues;
 use super::step::{ApprovalRequirement, StepOptions};
-use super::table_reader::{TableReader, Val};
 use crate::Diagnostic;
 use crate::condition::Expr;
+use crate::toml_read::Reporter;
+use crate::toml_read::{Located, TableReader};
 use toml::de::DeValue;
 
 const KEYS: &[&str] = &[
@@ -79,7 +80,7 @@ pub fn parse(
 
 /// A step's condition may read only earlier steps (`steps.N` with N below its own number):
 /// any other `steps` path would always be `null` and the condition silently decided by it.
-fn check_step_references(r: &mut Reporter, source: &Val<&str>, expr: &Expr, step: u32) {
+fn check_step_references(r: &mut Reporter, source: &Located<&str>, expr: &Expr, step: u32) {
     for (key, span) in expr.step_references() {
         let text = &expr.source()[span.clone()];
         let problem = match key.as_deref().map(|k| (k, k.parse::<u32>())) {

@@ -3,9 +3,10 @@
 use super::cron::{CronSchedule, parse_timezone};
 use super::expression;
 use super::names;
-use super::reporter::Reporter;
-use super::table_reader::TableReader;
+use super::sop_values::SopValues;
 use super::trigger::Trigger;
+use crate::toml_read::Reporter;
+use crate::toml_read::TableReader;
 use std::ops::Range;
 use toml::de::DeTable;
 

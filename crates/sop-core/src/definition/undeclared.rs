@@ -2,8 +2,8 @@
 //! parameters, a name used but not declared is most likely a typo, and would fail only when a
 //! step runs.
 
-use super::suggest;
 use crate::Diagnostic;
+use crate::suggest;
 use crate::template::placeholders_in;
 
 /// A diagnostic per placeholder whose first name is neither `declared` (matched as templates

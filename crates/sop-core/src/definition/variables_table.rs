@@ -2,13 +2,14 @@
 //! unknown keys, wrong types, a bad regex, `min` above `max`, rules that do not apply to the
 //! type, `enum` values of the wrong type, and a `default` that breaks its own rules.
 
-use super::reporter::Reporter;
-use super::table_reader::{TableReader, article};
+use super::sop_values::SopValues;
 use super::toml_json::{to_f64, to_json};
 use crate::parameters::{
     Bounded, Bounds, ParamType, Parameter, ParameterProblem, Parameters, Pattern,
 };
 use crate::step_output::key_env_form;
+use crate::toml_read::Reporter;
+use crate::toml_read::{TableReader, article};
 use serde_json::Value;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};

@@ -1,6 +1,8 @@
-//! Named groups of people, addressed as `@name` in `approvers`. Parsing their sources
-//! (`SOP_GROUPS`, a groups file) is the binary's job; the core only looks members up.
+//! Named groups of people, addressed as `@name` in `approvers`. Their two sources are parsed
+//! in `groups_env.rs` (`SOP_GROUPS`) and `groups_file.rs` (the groups file); reading them is
+//! the engine's job.
 
+use super::{ON_CALL, is_valid_name};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,6 +51,26 @@ impl Groups {
 
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
+    }
+
+    /// Adds every group of `other`, uniting the members of groups both declare.
+    pub fn merge(&mut self, other: &Groups) {
+        for (name, members) in &other.groups {
+            self.add(name, members.iter().cloned());
+        }
+    }
+}
+
+/// Why `name` cannot name a group, if it cannot.
+pub(super) fn group_name_problem(name: &str) -> Option<String> {
+    if name.eq_ignore_ascii_case(ON_CALL) {
+        Some("`oncall` is reserved for whoever is on call; name the group differently".into())
+    } else if !is_valid_name(name) {
+        Some(format!(
+            "group name `{name}` may hold only letters, digits, `.`, `_` and `-`"
+        ))
+    } else {
+        None
     }
 }
 

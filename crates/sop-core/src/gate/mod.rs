@@ -12,6 +12,7 @@
 //! - [`decide`] — a decision on a recorded gate at `now` → [`GateOutcome`] or a [`GateError`].
 //! - [`GateView::expiry`] — whether an open gate has failed closed at `now`.
 //! - [`check_token`] — whether a presented token may decide a gate, and as whom.
+//! - [`parse_groups_file`], [`parse_groups_env`] — the approver groups' two sources, as text.
 
 mod approver;
 mod authority;
@@ -21,6 +22,8 @@ mod gate_plan;
 mod gate_status;
 mod gate_view;
 mod groups;
+mod groups_env;
+mod groups_file;
 mod open;
 mod policy;
 mod priority_modes;
@@ -35,6 +38,8 @@ pub use gate_plan::{GatePlan, GateReason, PlannedGate};
 pub use gate_status::{GateStatus, Verdict, gate_label};
 pub use gate_view::{DecisionRecord, GateView};
 pub use groups::Groups;
+pub use groups_env::parse_groups_env;
+pub use groups_file::parse_groups_file;
 pub use open::{NewGate, open_gate};
 pub use policy::GatePolicy;
 pub use priority_modes::{PriorityModes, PriorityModesError, ResolvedMode};

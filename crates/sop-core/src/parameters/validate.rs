@@ -3,7 +3,7 @@
 
 use super::model::{Bounded, ParamType, Parameter, Parameters};
 use super::problem::{Measure, ParameterProblem, ProblemKind};
-use crate::definition::suggest;
+use crate::suggest;
 use serde_json::{Map, Value};
 
 /// Who starts a run, which decides whether undeclared variables are accepted.

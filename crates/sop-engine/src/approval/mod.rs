@@ -11,7 +11,6 @@ pub mod authority;
 pub mod close;
 pub mod decide;
 pub mod expiry;
-pub mod groups;
 pub mod issue;
 pub mod outbox;
 pub mod pending;

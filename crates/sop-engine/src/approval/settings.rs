@@ -1,9 +1,8 @@
 //! The approval settings of this process: the `priority_based` mapping (`SOP_PRIORITY_MODES`)
 //! and the groups `@name` approvers refer to (`SOP_GROUPS`, the groups file).
 
-use super::groups;
 use crate::{Error, Settings};
-use sop_core::gate::{Groups, PriorityModes};
+use sop_core::gate::{Groups, PriorityModes, parse_groups_env, parse_groups_file};
 use std::path::{Path, PathBuf};
 
 /// A groups file larger than this is refused rather than read.
@@ -33,23 +32,23 @@ pub fn load_groups(s: &Settings) -> crate::Result<Groups> {
     if let Some(path) = groups_file(s) {
         let text = read_limited(&path)?;
         let label = path.display().to_string();
-        let parsed = groups::parse_file(&label, &text).map_err(|diags| {
+        let parsed = parse_groups_file(&label, &text).map_err(|diags| {
             let rendered: Vec<String> = diags.iter().map(|d| d.render()).collect();
             Error::invalid(format!(
                 "the groups file has problems:\n{}",
                 rendered.join("\n")
             ))
         })?;
-        groups::merge(&mut groups, &parsed);
+        groups.merge(&parsed);
     }
     if let Some(text) = s.var("SOP_GROUPS") {
-        let parsed = groups::parse_env(text).map_err(|problems| {
+        let parsed = parse_groups_env(text).map_err(|problems| {
             Error::invalid(format!(
                 "SOP_GROUPS: {}; write e.g. SOP_GROUPS=\"ops=alice,bob;dba=carol\"",
                 problems.join("; ")
             ))
         })?;
-        groups::merge(&mut groups, &parsed);
+        groups.merge(&parsed);
     }
     Ok(groups)
 }

@@ -1,10 +1,13 @@
 //! Tunables of step execution, the environment variables that set them, and retry backoff.
 
 use crate::Error;
+use chrono::TimeDelta;
 use std::time::Duration;
 
-/// The longest wait between two attempts, however many attempts came before.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// The longest wait between two attempts, however many attempts came before: the run
+/// machine's [`sop_core::run::MAX_BACKOFF`].
+pub const MAX_BACKOFF: Duration =
+    Duration::from_secs(sop_core::run::MAX_BACKOFF.num_seconds().unsigned_abs());
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExecutorSettings {
@@ -51,26 +54,19 @@ fn setting_duration(s: &crate::Settings, name: &str) -> crate::Result<Option<Dur
     }
 }
 
-/// `"250ms"`, or any duration SOP files accept (`"0s"`, `"2s"`, `"1m30s"`).
+/// A duration setting such as `"250ms"`, `"2s"` or `"1m30s"`, in the grammar SOP files use.
 pub fn parse_duration(text: &str) -> crate::Result<Duration> {
-    let text = text.trim();
-    if let Some(ms) = text.strip_suffix("ms") {
-        return match ms.parse::<u64>() {
-            Ok(ms) => Ok(Duration::from_millis(ms)),
-            Err(_) => Err(Error::invalid(format!(
-                "`{text}` is not a whole number of milliseconds, e.g. \"250ms\""
-            ))),
-        };
-    }
     let d: sop_core::Duration = text.parse().map_err(|e| Error::invalid(format!("{e}")))?;
     Ok(d.as_std())
 }
 
-/// The wait before attempt `failed + 1`, after attempt `failed` (1-based) failed:
-/// `base`, `2 × base`, `4 × base`, … capped at [`MAX_BACKOFF`].
+/// The wait before attempt `failed + 1`, after attempt `failed` (1-based) failed: the run
+/// machine's [`sop_core::run::backoff`], so retries inside a step wait as retries of a run do.
 pub fn backoff(base: Duration, failed: u32) -> Duration {
-    let factor = 1u32 << failed.saturating_sub(1).min(20);
-    base.saturating_mul(factor).min(MAX_BACKOFF)
+    let base = TimeDelta::from_std(base).unwrap_or(sop_core::run::MAX_BACKOFF);
+    sop_core::run::backoff(base, failed)
+        .to_std()
+        .unwrap_or(MAX_BACKOFF)
 }
 
 #[cfg(test)]

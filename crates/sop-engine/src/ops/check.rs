@@ -12,7 +12,8 @@ use crate::{Error, Settings};
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use sop_core::Diagnostic;
-use sop_core::definition::{CronSchedule, Sop, StepKind, Trigger, parse_timezone, suggest};
+use sop_core::definition::{CronSchedule, Sop, StepKind, Trigger, parse_timezone};
+use sop_core::suggest;
 use std::fmt::Write as _;
 
 /// A check's document, and for each SOP checked (in the same order) the approvals a run of it

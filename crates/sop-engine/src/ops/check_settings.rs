@@ -8,7 +8,7 @@ use crate::engine::settings::EngineSettings;
 use crate::executor::{OWN_NAMES, is_own_name};
 use crate::scope::settings;
 use chrono_tz::Tz;
-use sop_core::definition::suggest;
+use sop_core::suggest;
 
 /// Every `SOP_*` variable sop reads (or that the spec names), for spotting misspelt ones.
 const KNOWN_VARIABLES: &[&str] = &[

@@ -2,8 +2,9 @@
 
 use super::{MaintenanceCalendar, Window, WindowTimes};
 use crate::Diagnostic;
-use crate::builtins::toml_reader::{Table, TomlReader};
+use crate::builtins::calendar_reader::CalendarValues;
 use crate::definition::explain_bad_field;
+use crate::toml_read::{Reporter, TableReader, array_of_tables, named_entries};
 use chrono::DateTime;
 use chrono_tz::Tz;
 use croner::Cron;
@@ -19,59 +20,59 @@ pub(super) fn parse(
     text: &str,
     default_zone: Tz,
 ) -> (MaintenanceCalendar, Vec<Diagnostic>) {
-    let mut r = TomlReader::new(file, text);
+    let mut r = Reporter::new(file, text);
     let doc = r.parse();
-    let root = Table::root(&doc);
-    r.check_keys(&root, &["window"], "maintenance.toml");
-    let tables = r.tables(root.table, "window");
-    let windows = r.named_entries(&tables, "window", |r, t, what| {
-        window(r, t, what, default_zone)
+    let root = TableReader::root(&doc, "maintenance.toml", &["window"]);
+    root.check_keys(&mut r);
+    let tables = array_of_tables(&mut r, root.table(), "window");
+    let windows = named_entries(&mut r, &tables, "window", WINDOW_KEYS, |r, t| {
+        window(r, t, default_zone)
     });
     (MaintenanceCalendar { windows }, r.finish())
 }
 
-fn window(
-    r: &mut TomlReader<'_>,
-    t: &Table<'_, '_>,
-    what: &str,
-    default_zone: Tz,
-) -> Option<Window> {
-    r.check_keys(t, WINDOW_KEYS, what);
-    let before = r.diagnostics.len();
-    let name = r.non_empty_string(t, "name", what);
-    let zone = r.zone(t, what, default_zone);
-    let recurring = t.table.contains_key("start") || t.table.contains_key("duration");
-    let fixed = t.table.contains_key("from") || t.table.contains_key("to");
+fn window(r: &mut Reporter, t: &TableReader<'_, '_>, default_zone: Tz) -> Option<Window> {
+    let what = t.what();
+    t.check_keys(r);
+    let before = r.diags.len();
+    let name = t.non_empty_string(r, "name");
+    let zone = t.zone(r, default_zone);
+    let recurring = t.has("start") || t.has("duration");
+    let fixed = t.has("from") || t.has("to");
     let times = match (recurring, fixed) {
         (true, true) => {
-            let span = t.table.get("from").or(t.table.get("to")).map(|v| v.span());
+            let span = t
+                .table()
+                .get("from")
+                .or(t.table().get("to"))
+                .map(|v| v.span());
             r.error(
-                span.unwrap_or(t.span.clone()),
+                span.unwrap_or(t.span()),
                 format!("{what} mixes a cron `start`/`duration` with `from`/`to`"),
                 Some(FORMS),
             );
             None
         }
         (false, false) => {
-            let span = t.table.get("name").map_or(t.span.clone(), |v| v.span());
+            let span = t.table().get("name").map_or(t.span(), |v| v.span());
             r.error(span, format!("{what} has no times"), Some(FORMS));
             None
         }
-        (true, false) => recurring_times(r, t, what),
-        (false, true) => fixed_times(r, t, what, zone),
+        (true, false) => recurring_times(r, t),
+        (false, true) => fixed_times(r, t, zone),
     };
-    if r.diagnostics.len() > before {
+    if r.diags.len() > before {
         return None;
     }
     Some(Window {
-        name: name?.value,
+        name: name?.value.to_string(),
         times: times?,
         zone,
     })
 }
 
-fn recurring_times(r: &mut TomlReader<'_>, t: &Table<'_, '_>, what: &str) -> Option<WindowTimes> {
-    let start = r.string(t, "start", what, true);
+fn recurring_times(r: &mut Reporter, t: &TableReader<'_, '_>) -> Option<WindowTimes> {
+    let start = t.required_string(r, "start");
     let cron = start.as_ref().and_then(|s| match s.value.parse::<Cron>() {
         // A pattern such as `0 0 31 2 *` parses but never fires; searching for it would cost
         // every evaluation a long, fruitless scan.
@@ -86,7 +87,7 @@ fn recurring_times(r: &mut TomlReader<'_>, t: &Table<'_, '_>, what: &str) -> Opt
         Ok(c) => Some(c),
         Err(e) => {
             let fields = s.value.split_whitespace().count();
-            let why = match explain_bad_field(&s.value) {
+            let why = match explain_bad_field(s.value) {
                 Some(field) => field,
                 None if !(5..=6).contains(&fields) && !s.value.trim().starts_with('@') => {
                     format!("it has {fields} fields, not 5 (or 6 with leading seconds)")
@@ -101,21 +102,16 @@ fn recurring_times(r: &mut TomlReader<'_>, t: &Table<'_, '_>, what: &str) -> Opt
             None
         }
     });
-    let duration = r.positive_duration(t, "duration", what, "write e.g. \"3h\"");
+    let duration = t.positive_duration(r, "duration", "write e.g. \"3h\"");
     Some(WindowTimes::Recurring {
         cron: Box::new(cron?),
-        pattern: start?.value,
+        pattern: start?.value.to_string(),
         duration: duration?,
     })
 }
 
-fn fixed_times(
-    r: &mut TomlReader<'_>,
-    t: &Table<'_, '_>,
-    what: &str,
-    zone: Tz,
-) -> Option<WindowTimes> {
+fn fixed_times(r: &mut Reporter, t: &TableReader<'_, '_>, zone: Tz) -> Option<WindowTimes> {
     let covers = "a window is open from `from` (inclusive) to `to` (exclusive)";
-    let (from, to) = r.interval(t, what, zone, covers)?;
+    let (from, to) = t.interval(r, zone, covers)?;
     Some(WindowTimes::Fixed { from, to })
 }

@@ -273,7 +273,9 @@ fn invalid_toml_is_located() {
         diags.iter().all(|d| d.line >= 1 && d.col >= 1),
         "{diags:#?}"
     );
-    assert!(diags[0].message.starts_with("invalid TOML"), "{diags:#?}");
+    // Calendars word syntax errors as SOP.toml does, with the same help.
+    assert!(diags[0].message.starts_with("TOML syntax: "), "{diags:#?}");
+    assert!(diags[0].help.is_some(), "{diags:#?}");
 }
 
 #[test]
@@ -289,6 +291,31 @@ fn a_duplicate_rotation_name_is_reported_even_when_the_rotation_has_other_proble
         [
             "oncall.toml:8:8: a rotation named `primary` is already defined (help: give every rotation its own name)",
             r#"oncall.toml:11:9: invalid duration `7`: missing unit; use s, m, h, d or w, e.g. "90s" (help: write e.g. "7d" or "12h")"#,
+        ]
+    );
+}
+
+#[test]
+fn wrong_types_carry_the_same_help_as_in_sop_files() {
+    let text = "[[rotation]]\nname = 3\npeople = [\"alice\", 2]\nstart = 5\nshift = \"7d\"\n";
+    let (_, diags) = OnCallSchedule::parse("oncall.toml", text, Tz::UTC);
+    let got: Vec<String> = diags
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {} (help: {})",
+                d.location(),
+                d.message,
+                d.help.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            r#"oncall.toml:2:8: `name` in [[rotation]] #1 must be a string, found an integer (help: put the value in double quotes: name = "...")"#,
+            r#"oncall.toml:3:20: items of `people` must be strings, found an integer (help: put each item in double quotes)"#,
+            r#"oncall.toml:4:9: `start` in [[rotation]] #1 must be a date-time, found an integer (help: write e.g. "2026-03-01T22:00:00Z" or "2026-03-01T23:00:00")"#,
         ]
     );
 }

@@ -2,10 +2,13 @@
 
 use crate::Diagnostic;
 use std::ops::Range;
+use toml::Spanned;
+use toml::de::DeTable;
 
 /// The diagnostics sink for one parsed fragment of one file. The fragment is the whole file for
-/// SOP.toml, or the inside of a `<!-- sop: ... -->` comment (wrapped in `{}` before parsing) for
-/// step options; spans from the fragment parser are mapped back to file offsets.
+/// SOP.toml, the calendars and the groups file, or the inside of a `<!-- sop: ... -->` comment
+/// (wrapped in `{}` before parsing) for step options; spans from the fragment parser are mapped
+/// back to file offsets.
 pub struct Reporter<'a> {
     file: &'a str,
     text: &'a str,
@@ -74,6 +77,25 @@ impl<'a> Reporter<'a> {
         self.diags.push(diagnostic);
     }
 
+    /// A diagnostic at a fragment span, with a help text when there is one.
+    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>, help: Option<&str>) {
+        let mut d = self.at(span, message);
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        self.push(d);
+    }
+
+    /// Parses the whole file as a TOML document, recording its syntax errors; what could be read
+    /// is returned, so the rest of the file is still checked.
+    pub fn parse(&mut self) -> Spanned<DeTable<'a>> {
+        let (doc, errors) = DeTable::parse_recoverable(self.text);
+        for e in &errors {
+            self.syntax(e);
+        }
+        doc
+    }
+
     /// Records a syntax error from the TOML parser.
     pub fn syntax(&mut self, error: &toml::de::Error) {
         let span = error.span().unwrap_or(0..0);
@@ -108,5 +130,12 @@ impl<'a> Reporter<'a> {
 
     pub fn has_errors(&self) -> bool {
         !self.diags.is_empty()
+    }
+
+    /// The diagnostics in file order, as a person reads the file.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        self.diags
+            .sort_by(|a, b| (a.line, a.col, &a.message).cmp(&(b.line, b.col, &b.message)));
+        self.diags
     }
 }

@@ -1,20 +1,14 @@
 //! Typed, strict access to one TOML table: wrong types, missing and unknown keys become
 //! diagnostics, and every key that was not read is reported as unknown.
 
-use super::reporter::Reporter;
-use super::suggest;
-use crate::Duration;
+use super::{Located, Reporter, article};
+use crate::suggest;
 use std::ops::Range;
+use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-/// A value read from a table together with its span in the parsed fragment.
-#[derive(Debug, Clone)]
-pub struct Val<T> {
-    pub value: T,
-    pub span: Range<usize>,
-}
-
-/// One table and the rules for its keys.
+/// One table and the rules for its keys. Getters return `None` when the key is absent or its
+/// value is broken; a wrong type is reported, an absent key is the caller's to judge.
 pub struct TableReader<'t, 'i> {
     table: &'t DeTable<'i>,
     /// The table header (or inline table), where "missing key" errors point.
@@ -39,7 +33,31 @@ impl<'t, 'i> TableReader<'t, 'i> {
         }
     }
 
-    fn value(&self, r: &Reporter, key: &str) -> Option<(&'t DeValue<'i>, Range<usize>)> {
+    /// The whole document as a table; "missing key" errors point at its start.
+    pub fn root(
+        doc: &'t Spanned<DeTable<'i>>,
+        what: impl Into<String>,
+        known: &'static [&'static str],
+    ) -> Self {
+        TableReader::new(doc.get_ref(), 0..0, what, known)
+    }
+
+    pub fn table(&self) -> &'t DeTable<'i> {
+        self.table
+    }
+
+    /// The table header (or inline table).
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// How the table is named in messages.
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
+    /// The value of `key` and its span; `None` when absent or already reported as broken.
+    pub fn value(&self, r: &Reporter, key: &str) -> Option<(&'t DeValue<'i>, Range<usize>)> {
         let (_, v) = self.table.get_key_value(key)?;
         let span = v.span();
         if r.is_damaged(&span) {
@@ -53,14 +71,27 @@ impl<'t, 'i> TableReader<'t, 'i> {
         self.table.get_key_value(key).is_some()
     }
 
-    fn wrong_type(&self, r: &mut Reporter, key: &str, v: &DeValue, span: Range<usize>, want: &str) {
-        let help = match want {
-            "a string" => format!("put the value in double quotes: {key} = \"...\""),
-            "a boolean" => format!("write {key} = true or {key} = false, without quotes"),
-            "an integer" => format!("write a whole number without quotes, e.g. {key} = 2"),
-            "a list of strings" => format!("write {key} = [\"...\", \"...\"]"),
-            _ => format!("`{key}` takes {want}"),
-        };
+    /// Reports that `key` holds `v` where `want` (e.g. "a string") belongs; `help` replaces
+    /// the usual hint for that type.
+    pub fn wrong_type(
+        &self,
+        r: &mut Reporter,
+        key: &str,
+        v: &DeValue,
+        span: Range<usize>,
+        want: &str,
+        help: Option<&str>,
+    ) {
+        let help = help.map_or_else(
+            || match want {
+                "a string" => format!("put the value in double quotes: {key} = \"...\""),
+                "a boolean" => format!("write {key} = true or {key} = false, without quotes"),
+                "an integer" => format!("write a whole number without quotes, e.g. {key} = 2"),
+                "a list of strings" => format!("write {key} = [\"...\", \"...\"]"),
+                _ => format!("`{key}` takes {want}"),
+            },
+            str::to_string,
+        );
         r.push(
             r.at(
                 span,
@@ -85,40 +116,40 @@ impl<'t, 'i> TableReader<'t, 'i> {
         );
     }
 
-    pub fn string(&self, r: &mut Reporter, key: &str) -> Option<Val<&'t str>> {
+    pub fn string(&self, r: &mut Reporter, key: &str) -> Option<Located<&'t str>> {
         let (v, span) = self.value(r, key)?;
         match v {
-            DeValue::String(s) => Some(Val {
+            DeValue::String(s) => Some(Located {
                 value: s.as_ref(),
                 span,
             }),
             other => {
-                self.wrong_type(r, key, other, span, "a string");
+                self.wrong_type(r, key, other, span, "a string", None);
                 None
             }
         }
     }
 
-    pub fn boolean(&self, r: &mut Reporter, key: &str) -> Option<Val<bool>> {
+    pub fn boolean(&self, r: &mut Reporter, key: &str) -> Option<Located<bool>> {
         let (v, span) = self.value(r, key)?;
         match v {
-            DeValue::Boolean(b) => Some(Val { value: *b, span }),
+            DeValue::Boolean(b) => Some(Located { value: *b, span }),
             other => {
-                self.wrong_type(r, key, other, span, "a boolean");
+                self.wrong_type(r, key, other, span, "a boolean", None);
                 None
             }
         }
     }
 
     /// An integer within `min..=max`.
-    pub fn integer(&self, r: &mut Reporter, key: &str, min: i64, max: i64) -> Option<Val<i64>> {
+    pub fn integer(&self, r: &mut Reporter, key: &str, min: i64, max: i64) -> Option<Located<i64>> {
         let (v, span) = self.value(r, key)?;
         let DeValue::Integer(i) = v else {
-            self.wrong_type(r, key, v, span, "an integer");
+            self.wrong_type(r, key, v, span, "an integer", None);
             return None;
         };
         match i64::from_str_radix(i.as_str(), i.radix()) {
-            Ok(n) if (min..=max).contains(&n) => Some(Val { value: n, span }),
+            Ok(n) if (min..=max).contains(&n) => Some(Located { value: n, span }),
             _ => {
                 r.push(
                     r.at(span, format!("`{key}` must be between {min} and {max}"))
@@ -129,53 +160,15 @@ impl<'t, 'i> TableReader<'t, 'i> {
         }
     }
 
-    /// A duration string such as "10m"; zero is refused because no timeout can be zero.
-    pub fn duration(&self, r: &mut Reporter, key: &str) -> Option<Val<Duration>> {
-        let s = self.string(r, key)?;
-        match s.value.parse::<Duration>() {
-            Ok(d) if d.as_secs() > 0 => Some(Val {
-                value: d,
-                span: s.span,
-            }),
-            Ok(_) => {
-                r.push(
-                    r.at(s.span, format!("`{key}` must be longer than zero"))
-                        .with_help("write e.g. \"90s\", \"10m\", \"24h\" or \"7d\""),
-                );
-                None
-            }
-            Err(e) => {
-                r.push(
-                    r.at(s.span, format!("`{key}`: {e}"))
-                        .with_help("write a number and a unit (s, m, h, d, w), e.g. \"90s\", \"10m\", \"24h\", \"7d\" or \"1h30m\""),
-                );
-                None
-            }
-        }
-    }
-
-    /// One of a fixed set of words; a near miss gets a "did you mean" hint.
-    pub fn choice(&self, r: &mut Reporter, key: &str, words: &[&str]) -> Option<Val<&'t str>> {
-        let s = self.string(r, key)?;
-        if words.contains(&s.value) {
-            return Some(s);
-        }
-        let help = suggest::hint(s.value, words);
-        r.push(
-            r.at(
-                s.span,
-                format!("`{}` is not a valid `{key}`", s.value.escape_debug()),
-            )
-            .with_help(help),
-        );
-        None
-    }
-
     /// A list of strings; non-string items are reported one by one.
-    pub fn string_list(&self, r: &mut Reporter, key: &str) -> Option<Val<Vec<Val<&'t str>>>> {
+    pub fn string_list(
+        &self,
+        r: &mut Reporter,
+        key: &str,
+    ) -> Option<Located<Vec<Located<&'t str>>>> {
         let (v, span) = self.value(r, key)?;
         let DeValue::Array(items) = v else {
-            self.wrong_type(r, key, v, span, "a list of strings");
+            self.wrong_type(r, key, v, span, "a list of strings", None);
             return None;
         };
         let mut out = Vec::new();
@@ -185,7 +178,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 continue;
             }
             match item.get_ref() {
-                DeValue::String(s) => out.push(Val {
+                DeValue::String(s) => out.push(Located {
                     value: s.as_ref(),
                     span: item_span,
                 }),
@@ -201,11 +194,27 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 ),
             }
         }
-        Some(Val { value: out, span })
+        Some(Located { value: out, span })
     }
 
     /// Reports every key that is not one of `known`, with a hint when it looks like a typo.
     pub fn reject_unknown(&self, r: &mut Reporter) {
+        self.reject_unknown_else(r, |what, known| {
+            if known.len() <= 1 {
+                format!("{what} takes no other keys")
+            } else {
+                format!("{what} accepts {}", suggest::list(known))
+            }
+        });
+    }
+
+    /// [`reject_unknown`](Self::reject_unknown), with `otherwise(what, known)` as the help
+    /// when an unknown key is no typo of a known one.
+    pub fn reject_unknown_else(
+        &self,
+        r: &mut Reporter,
+        otherwise: impl Fn(&str, &[&str]) -> String,
+    ) {
         for (key, _) in self.table.iter() {
             let name = key.get_ref().as_ref();
             if self.known.contains(&name) || r.is_damaged(&key.span()) {
@@ -213,8 +222,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
             }
             let help = match suggest::closest(name, self.known.iter().copied()) {
                 Some(c) => format!("did you mean `{c}`?"),
-                None if self.known.len() <= 1 => format!("{} takes no other keys", self.what),
-                None => format!("{} accepts {}", self.what, suggest::list(self.known)),
+                None => otherwise(&self.what, self.known),
             };
             r.push(
                 r.at(
@@ -224,13 +232,5 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 .with_help(help),
             );
         }
-    }
-}
-
-/// "a string", "an integer", "an array", ...
-pub(crate) fn article(type_name: &str) -> String {
-    match type_name.chars().next() {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {type_name}"),
-        _ => format!("a {type_name}"),
     }
 }

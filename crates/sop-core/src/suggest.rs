@@ -1,4 +1,6 @@
-//! "Did you mean ...?" hints: the closest known word to a misspelt one.
+//! "Did you mean ...?" hints: the closest known word to a misspelt one. Every suggestion the
+//! program makes (keys, values, SOP names, variables, settings) comes from here, so a typo is
+//! recognised the same way wherever it is made.
 
 /// The candidate closest to `word`, if it is close enough to be a plausible typo, or else the
 /// one candidate `word` is a clear abbreviation or stem of (`retry` for `retries`, `secret` for
@@ -8,7 +10,9 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let candidates: Vec<&str> = candidates.into_iter().collect();
     candidates
         .iter()
-        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), *c))
+        // Optimal string alignment: Levenshtein plus adjacent transpositions, which are the
+        // most common typo (`nmae` for `name`).
+        .map(|c| (strsim::osa_distance(&word, &c.to_ascii_lowercase()), *c))
         .filter(|(d, c)| *d <= (c.chars().count() / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -58,29 +62,6 @@ pub fn list(words: &[&str]) -> String {
     }
 }
 
-/// Optimal-string-alignment distance: Levenshtein plus adjacent transpositions, which are the
-/// most common typo (`nmae` for `name`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2 = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,19 +93,19 @@ mod tests {
     }
 
     #[test]
+    fn calendar_keys_are_suggested_by_the_same_rule() {
+        assert_eq!(closest("peeple", ["people", "name"]), Some("people"));
+        assert_eq!(closest("windows", ["window"]), Some("window"));
+        assert_eq!(closest("durration", ["name", "duration"]), Some("duration"));
+    }
+
+    #[test]
     fn unrelated_words_get_no_suggestion() {
         assert_eq!(closest("colour", ["name", "icon"]), None);
+        assert_eq!(closest("colour", ["people", "name"]), None);
         assert_eq!(
             hint("zzz", &["auto", "supervised"]),
             "expected one of: `auto` or `supervised`"
         );
-    }
-
-    #[test]
-    fn distance_counts_edits() {
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("abc", "abc"), 0);
-        assert_eq!(edit_distance("ab", "ba"), 1);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }
