@@ -11,6 +11,7 @@ mod options;
 mod records;
 mod sqlite;
 mod store;
+mod write_guard;
 
 pub use audit_chain::AuditKey;
 pub use error::{Result, StoreError};
