@@ -95,6 +95,10 @@ impl SqliteStore {
         match location {
             Location::Memory => Self::open_in_memory_with(options),
             Location::File(path) => Self::open_with(path, options),
+            Location::Postgres(_) => Err(StoreError::InvalidLocation {
+                url: location.to_string(),
+                reason: "a PostgreSQL database; open it with sop_store::open_with".into(),
+            }),
         }
     }
 
