@@ -14,6 +14,7 @@ mod hardening;
 mod json_contract;
 mod list;
 mod live;
+mod postgres;
 mod recovery;
 mod run_control;
 mod run_support;
