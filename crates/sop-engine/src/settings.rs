@@ -164,7 +164,11 @@ mod tests {
         assert_eq!(pool(&[("SOP_DATABASE_POOL", " 4 ")]).unwrap(), 4);
         for bad in ["0", "-1", "many", "1001"] {
             let err = pool(&[("SOP_DATABASE_POOL", bad)]).unwrap_err();
-            assert!(err.message.contains("invalid SOP_DATABASE_POOL"), "{}", err.message);
+            assert!(
+                err.message.contains("invalid SOP_DATABASE_POOL"),
+                "{}",
+                err.message
+            );
         }
         let options = Settings::from_vars(None, vars(&[("SOP_DATABASE_POOL", "3")]))
             .store_options()

@@ -120,7 +120,11 @@ impl From<postgres::Error> for StoreError {
                 key: constraint,
             };
         }
-        StoreError::Backend(Box::new(e))
+        // The client's own message for a server error is just "db error"; the server's says what.
+        match e.as_db_error() {
+            Some(db) => StoreError::Backend(db.to_string().into()),
+            None => StoreError::Backend(Box::new(e)),
+        }
     }
 }
 

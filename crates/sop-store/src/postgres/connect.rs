@@ -111,7 +111,15 @@ impl ConnectSpec {
             None => self.config.connect(postgres::NoTls),
         };
         client.map_err(|e| {
-            StoreError::Backend(format!("cannot connect to {}: {e}", self.shown).into())
+            // The client's message alone says only "error performing TLS handshake"; the
+            // causes say why (an unknown issuer, a name mismatch, a refused connection).
+            let mut message = format!("cannot connect to {}: {e}", self.shown);
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                message.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            StoreError::Backend(message.into())
         })
     }
 }
