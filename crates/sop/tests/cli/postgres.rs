@@ -97,6 +97,6 @@ fn a_postgres_url_without_a_user_is_refused_before_connecting() {
     let mut sb = sandbox();
     sb.env("SOP_DATABASE_URL", "postgres://127.0.0.1:1/sop");
     let out = sb.run(&["status"]);
-    assert_ne!(out.code, 0, "{out}");
+    assert_eq!(out.code, 2, "bad input: {out}");
     assert!(out.stderr.contains("name the user"), "{out}");
 }
