@@ -76,17 +76,35 @@ impl Settings {
     }
 
     /// How the store is opened: audit entries record this process's OS user and host, and are
-    /// keyed with the key in `SOP_AUDIT_KEY_FILE` when one is set.
+    /// keyed with the key in `SOP_AUDIT_KEY_FILE` when one is set; a PostgreSQL store opens at
+    /// most `SOP_DATABASE_POOL` connections (default [`sop_store::DEFAULT_POOL_SIZE`]).
     pub fn store_options(&self) -> crate::Result<sop_store::StoreOptions> {
         let origin = sop_store::AuditOrigin::new(
             crate::engine::identity::os_user(),
             crate::engine::lease::hostname(),
         );
-        let mut options = sop_store::StoreOptions::default().with_origin(origin);
+        let mut options = sop_store::StoreOptions::default()
+            .with_origin(origin)
+            .with_pool_size(self.pool_size()?);
         if let Some(path) = self.raw_var("SOP_AUDIT_KEY_FILE").filter(|p| !p.is_empty()) {
             options = options.with_audit_key(sop_store::AuditKey::from_file(Path::new(path))?);
         }
         Ok(options)
+    }
+
+    /// `SOP_DATABASE_POOL`: a whole number from 1 to 1000.
+    fn pool_size(&self) -> crate::Result<usize> {
+        const NAME: &str = "SOP_DATABASE_POOL";
+        let Some(value) = self.var(NAME) else {
+            return Ok(sop_store::DEFAULT_POOL_SIZE);
+        };
+        match value.trim().parse::<usize>() {
+            Ok(n @ 1..=1000) => Ok(n),
+            _ => Err(Self::invalid(
+                NAME,
+                format!("`{value}` is not a number of connections from 1 to 1000"),
+            )),
+        }
     }
 
     /// Opens the store these settings name.
@@ -136,6 +154,26 @@ mod tests {
         assert_eq!(s.sop_dir(), Path::new("/b"));
         let s = Settings::from_vars(None, vars(&[("SOP_DIR", "")]));
         assert_eq!(s.sop_dir(), Path::new(DEFAULT_SOP_DIR));
+    }
+
+    #[test]
+    fn the_pool_size_defaults_to_16_and_must_be_a_sane_number() {
+        let pool = |v: &[(&str, &str)]| Settings::from_vars(None, vars(v)).pool_size();
+        assert_eq!(pool(&[]).unwrap(), sop_store::DEFAULT_POOL_SIZE);
+        assert_eq!(sop_store::DEFAULT_POOL_SIZE, 16);
+        assert_eq!(pool(&[("SOP_DATABASE_POOL", " 4 ")]).unwrap(), 4);
+        for bad in ["0", "-1", "many", "1001"] {
+            let err = pool(&[("SOP_DATABASE_POOL", bad)]).unwrap_err();
+            assert!(
+                err.message.contains("invalid SOP_DATABASE_POOL"),
+                "{}",
+                err.message
+            );
+        }
+        let options = Settings::from_vars(None, vars(&[("SOP_DATABASE_POOL", "3")]))
+            .store_options()
+            .unwrap();
+        assert_eq!(options.pool_size, 3);
     }
 
     #[test]

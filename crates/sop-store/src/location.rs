@@ -11,6 +11,8 @@ pub enum Location {
     Memory,
     /// A SQLite file.
     File(PathBuf),
+    /// A PostgreSQL database: the URL as given (`postgres://USER@HOST:PORT/DB?...`), checked.
+    Postgres(String),
 }
 
 impl Location {
@@ -50,7 +52,8 @@ impl Location {
         )
     }
 
-    /// Parses `sqlite:PATH`, `sqlite://PATH` or `sqlite::memory:`.
+    /// Parses `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:`, or `postgres://…` (also
+    /// `postgresql://`), whose parameters are checked here so a bad URL fails before connecting.
     pub fn parse_url(url: &str) -> Result<Self> {
         let invalid = |reason: &str| StoreError::InvalidLocation {
             url: url.to_owned(),
@@ -64,11 +67,14 @@ impl Location {
         match scheme.to_ascii_lowercase().as_str() {
             "sqlite" => {}
             "postgres" | "postgresql" => {
+                crate::postgres::ConnectSpec::parse(url)?;
+                return Ok(Location::Postgres(url.to_owned()));
+            }
+            _ => {
                 return Err(invalid(
-                    "PostgreSQL is not supported by this build yet; use sqlite:PATH",
+                    "unsupported scheme; use sqlite:PATH or postgres://USER@HOST:PORT/DB",
                 ));
             }
-            _ => return Err(invalid("unsupported scheme; use sqlite:PATH")),
         }
         if rest == ":memory:" {
             return Ok(Location::Memory);
@@ -87,6 +93,7 @@ impl fmt::Display for Location {
         match self {
             Location::Memory => f.write_str("sqlite::memory:"),
             Location::File(p) => write!(f, "sqlite:{}", p.display()),
+            Location::Postgres(url) => f.write_str(&crate::postgres::connect::redact(url)),
         }
     }
 }
@@ -135,14 +142,33 @@ mod tests {
     }
 
     #[test]
+    fn postgres_urls_name_a_postgres_location_shown_without_password() {
+        for url in [
+            "postgres://sop@db:5432/sop",
+            "postgresql://sop:pw@db/sop?sslmode=disable",
+        ] {
+            assert_eq!(
+                Location::parse_url(url).unwrap(),
+                Location::Postgres(url.into())
+            );
+        }
+        let loc = Location::resolve(Some(" postgres://sop:pw@db/sop "), None, None).unwrap();
+        assert_eq!(loc.to_string(), "postgres://sop:***@db/sop");
+    }
+
+    #[test]
     fn bad_urls_say_what_to_use() {
         let err = Location::parse_url("postgres://db/sop")
             .unwrap_err()
             .to_string();
         assert_eq!(
             err,
-            "invalid database location `postgres://db/sop`: PostgreSQL is not supported by this build yet; use sqlite:PATH"
+            "invalid database location `postgres://db/sop`: name the user, e.g. postgres://sop@db.example:5432/sop"
         );
+        let err = Location::parse_url("mysql://db/sop")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("postgres://USER@HOST:PORT/DB"), "{err}");
         assert!(Location::parse_url("/just/a/path").is_err());
         assert!(Location::parse_url("sqlite:").is_err());
         assert_eq!(file("/a b").to_string(), "sqlite:/a b");

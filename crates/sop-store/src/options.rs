@@ -9,7 +9,11 @@ use std::path::Path;
 /// Readers a store opens at most beside its writer, unless told otherwise.
 pub const DEFAULT_READERS: usize = 4;
 
-/// Options for opening a store. `Default` is: origin unknown, no audit key, [`DEFAULT_READERS`].
+/// Connections a PostgreSQL store opens at most, unless told otherwise (`SOP_DATABASE_POOL`).
+pub const DEFAULT_POOL_SIZE: usize = 16;
+
+/// Options for opening a store. `Default` is: origin unknown, no audit key, [`DEFAULT_READERS`],
+/// [`DEFAULT_POOL_SIZE`].
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     /// Recorded on every audit entry this handle appends.
@@ -20,6 +24,8 @@ pub struct StoreOptions {
     /// Read-only connections opened (lazily) beside the one writer, so reads never queue behind
     /// a long write transaction. 0 reads through the writer.
     pub readers: usize,
+    /// PostgreSQL: connections opened (lazily) at most, shared by reads and writes.
+    pub pool_size: usize,
 }
 
 impl Default for StoreOptions {
@@ -28,6 +34,7 @@ impl Default for StoreOptions {
             origin: AuditOrigin::default(),
             audit_key: None,
             readers: DEFAULT_READERS,
+            pool_size: DEFAULT_POOL_SIZE,
         }
     }
 }
@@ -57,6 +64,11 @@ impl StoreOptions {
 
     pub fn with_audit_key(mut self, key: AuditKey) -> Self {
         self.audit_key = Some(key);
+        self
+    }
+
+    pub fn with_pool_size(mut self, size: usize) -> Self {
+        self.pool_size = size;
         self
     }
 }

@@ -4,6 +4,7 @@
 //! Backend-independent: a backend hands over entries exactly as stored (timestamps and detail as
 //! their stored text) so the hash covers the bytes that are actually kept.
 
+pub(crate) mod append;
 mod key;
 mod verify;
 

@@ -4,11 +4,10 @@
 //! stays visible instead of being papered over by new entries. A transaction reads the head once
 //! and writes it once, at its end, however many entries it appends.
 
-use super::codec::{RowExt, json_text, stored, ts};
-use super::{AuditSettings, BUSY_TIMEOUT};
-use crate::audit_chain::{
-    AuditKey, ChainVerifier, GENESIS_HASH, HashFormat, StoredEntry, entry_hash,
-};
+use super::BUSY_TIMEOUT;
+use super::codec::RowExt;
+use crate::audit_chain::append::{AuditSettings, ChainHead, next_entry};
+use crate::audit_chain::{AuditKey, ChainVerifier, GENESIS_HASH, HashFormat, StoredEntry};
 use crate::error::{Result, StoreError};
 use crate::records::{AuditCheckpoint, AuditEntry, AuditEvent, VerifyReport};
 use chrono::{DateTime, Utc};
@@ -38,17 +37,6 @@ fn decode(row: &Row<'_>) -> Result<AuditEntry> {
     })
 }
 
-/// The chain's end as this transaction sees it, and the key it is keyed with.
-#[derive(Debug, Clone)]
-pub struct Head {
-    seq: u64,
-    hash: String,
-    /// Stored text; empty before the first entry.
-    at: String,
-    /// `(from_seq, key_id)` of the chain's key, if keyed.
-    key: Option<(u64, String)>,
-}
-
 /// The recorded head; for a database without one (new, or its head row deleted), the last row.
 fn head(conn: &Connection) -> Result<Option<(u64, String, String)>> {
     let recorded = conn
@@ -69,7 +57,7 @@ fn key_record(conn: &Connection) -> Result<Option<(u64, String)>> {
 }
 
 /// The head and the key record in one statement: it runs in every transaction that audits.
-pub fn load_head(conn: &Connection) -> Result<Head> {
+pub fn load_head(conn: &Connection) -> Result<ChainHead> {
     let (head, key) = conn
         .prepare_cached(
             "SELECT h.seq, h.hash, COALESCE(h.at, (SELECT at FROM audit WHERE audit.seq = h.seq), ''), \
@@ -100,11 +88,11 @@ pub fn load_head(conn: &Connection) -> Result<Head> {
             .optional()?
             .unwrap_or((0, GENESIS_HASH.to_owned(), String::new())),
     };
-    Ok(Head { seq, hash, at, key })
+    Ok(ChainHead { seq, hash, at, key })
 }
 
 /// Records `head` as the chain's head (once per transaction, at its end).
-pub fn store_head(conn: &Connection, head: &Head) -> Result<()> {
+pub fn store_head(conn: &Connection, head: &ChainHead) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit_head (id, seq, hash, at) VALUES (1, ?1, ?2, ?3) \
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at",
@@ -113,107 +101,36 @@ pub fn store_head(conn: &Connection, head: &Head) -> Result<()> {
     Ok(())
 }
 
-/// Which format the next entry takes, recording the key the first time a keyed entry is written.
-fn format(
-    conn: &Connection,
-    head: &mut Head,
-    key: Option<&AuditKey>,
-    seq: u64,
-) -> Result<HashFormat> {
-    match (key, &head.key) {
-        (Some(key), Some((_, id))) if *id != key.id() => Err(StoreError::AuditKeyMismatch {
-            expected: id.clone(),
-            given: key.id(),
-        }),
-        (Some(_), Some(_)) => Ok(HashFormat::HmacV2),
-        (Some(key), None) => {
-            conn.prepare_cached("INSERT INTO audit_key (from_seq, key_id) VALUES (?1, ?2)")?
-                .execute(params![seq as i64, key.id()])?;
-            head.key = Some((seq, key.id()));
-            Ok(HashFormat::HmacV2)
-        }
-        (None, Some((from_seq, key_id))) => Err(StoreError::AuditKeyRequired {
-            from_seq: *from_seq,
-            key_id: key_id.clone(),
-        }),
-        (None, None) => Ok(HashFormat::Sha256V2),
-    }
-}
-
-fn parse_stored(at: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(at).map_or(DateTime::<Utc>::MIN_UTC, |t| t.with_timezone(&Utc))
-}
-
 /// Appends `e` after `head` (loaded by the caller for this transaction) and advances it.
 pub fn append(
     conn: &Connection,
-    head: &mut Head,
+    head: &mut ChainHead,
     settings: &AuditSettings,
     e: &AuditEvent,
 ) -> Result<AuditEntry> {
-    let mut at = ts(e.at);
-    if at < head.at {
-        let newest = parse_stored(&head.at);
-        if newest - e.at > LAG_TOLERANCE {
-            return Err(StoreError::AuditTimeReversed {
-                at: stored(e.at),
-                newest,
-            });
-        }
-        // Read the clock, then waited for the write lock while another writer committed a
-        // later entry: dated at that entry's time, so the trail still never goes back.
-        at = head.at.clone();
+    let (new, entry) = next_entry(head, settings, e, LAG_TOLERANCE)?;
+    if let Some(key_id) = &new.records_key {
+        conn.prepare_cached("INSERT INTO audit_key (from_seq, key_id) VALUES (?1, ?2)")?
+            .execute(params![new.seq as i64, key_id])?;
     }
-    let seq = head.seq + 1;
-    let format = format(conn, head, settings.key.as_ref(), seq)?;
-    let detail = json_text(&e.detail)?;
-    let origin = &settings.origin;
-    let entry = StoredEntry {
-        seq,
-        at: &at,
-        run_id: e.run_id.as_deref(),
-        actor: &e.actor,
-        os_user: origin.os_user.as_deref(),
-        host: origin.host.as_deref(),
-        kind: &e.kind,
-        detail: &detail,
-        prev_hash: &head.hash,
-        format,
-    };
-    let hash = entry_hash(&entry, settings.key.as_ref())
-        .ok_or_else(|| StoreError::corrupt("a keyed entry was to be written without its key"))?;
     conn.prepare_cached(
         "INSERT INTO audit (seq, at, run_id, actor, kind, detail, prev_hash, hash, os_user, host, format) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        seq as i64,
-        at,
+        new.seq as i64,
+        new.at,
         e.run_id,
         e.actor,
         e.kind,
-        detail,
-        head.hash,
-        hash,
-        origin.os_user,
-        origin.host,
-        format.code()
+        new.detail,
+        new.prev_hash,
+        new.hash,
+        settings.origin.os_user,
+        settings.origin.host,
+        new.format.code()
     ])?;
-    let prev_hash = std::mem::replace(&mut head.hash, hash.clone());
-    head.seq = seq;
-    head.at = at;
-    Ok(AuditEntry {
-        seq,
-        at: parse_stored(&head.at),
-        run_id: e.run_id.clone(),
-        actor: e.actor.clone(),
-        os_user: origin.os_user.clone(),
-        host: origin.host.clone(),
-        kind: e.kind.clone(),
-        detail: e.detail.clone(),
-        prev_hash,
-        hash,
-    })
+    Ok(entry)
 }
 
 pub fn entries(conn: &Connection, run_id: Option<&str>) -> Result<Vec<AuditEntry>> {

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 /// Microseconds, UTC, `Z`: fixed width, so stored timestamps sort as text.
 pub fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    crate::audit_chain::append::timestamp_text(t)
 }
 
 /// A timestamp as it reads back from the store (microsecond precision).

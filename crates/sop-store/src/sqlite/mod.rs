@@ -25,34 +25,22 @@ mod tx;
 pub use file_mode::{DIR_MODE, FILE_MODE};
 pub use migrate::LATEST as SCHEMA_VERSION;
 
-use crate::audit_chain::AuditKey;
+use crate::audit_chain::append::AuditSettings;
 use crate::error::{Result, StoreError};
 use crate::location::Location;
 use crate::options::StoreOptions;
-use crate::records::{AuditCheckpoint, AuditOrigin, VerifyReport};
+use crate::records::{AuditCheckpoint, VerifyReport};
 use crate::store::{Store, TxBody};
 use pool::ReaderPool;
 use queries::impl_queries;
 use rusqlite::{Connection, TransactionBehavior};
-use std::cell::Cell;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 use tx::SqliteTx;
 
-thread_local! {
-    /// The store whose `write` body this thread is running (its address), or 0.
-    static WRITING: Cell<usize> = const { Cell::new(0) };
-}
-
 /// How long a writer waits for other writers before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// What every audit append of one store handle uses.
-pub(crate) struct AuditSettings {
-    pub origin: AuditOrigin,
-    pub key: Option<AuditKey>,
-}
 
 /// A [`Store`] on one SQLite database: one writer connection (shared by threads through a
 /// mutex) and a few read-only connections. Open one store per process, or several — they
@@ -107,6 +95,10 @@ impl SqliteStore {
         match location {
             Location::Memory => Self::open_in_memory_with(options),
             Location::File(path) => Self::open_with(path, options),
+            Location::Postgres(_) => Err(StoreError::InvalidLocation {
+                url: location.to_string(),
+                reason: "a PostgreSQL database; open it with sop_store::open_with".into(),
+            }),
         }
     }
 
@@ -171,12 +163,7 @@ impl SqliteStore {
     /// Reading through the store inside its own `write` body would not see the body's writes;
     /// that misuse is an error.
     fn not_writing(&self) -> Result<()> {
-        if WRITING.with(|w| w.get()) == self.key() {
-            return Err(StoreError::Backend(
-                "inside Store::write, read and write through the transaction, not the store".into(),
-            ));
-        }
-        Ok(())
+        crate::write_guard::not_writing(self.key())
     }
 
     fn key(&self) -> usize {
@@ -215,10 +202,10 @@ impl Store for SqliteStore {
     fn write(&self, body: &mut TxBody<'_>) -> Result<()> {
         let mut conn = self.lock()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outer = WRITING.with(|w| w.replace(self.key()));
         let mut stx = SqliteTx::new(&tx, &self.audit);
+        let writing = crate::write_guard::Writing::enter(self.key());
         let result = body(&mut stx);
-        WRITING.with(|w| w.set(outer));
+        drop(writing);
         result?;
         stx.finish()?;
         tx.commit()?;

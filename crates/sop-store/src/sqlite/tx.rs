@@ -1,10 +1,7 @@
 //! A SQLite write transaction seen through the [`Tx`] trait.
 
-use super::audit_sql::Head;
-use super::{
-    AuditSettings, audit_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql, run_sql,
-    step_sql,
-};
+use super::{audit_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql, run_sql, step_sql};
+use crate::audit_chain::append::{AuditSettings, ChainHead};
 use crate::error::Result;
 use crate::records::fact_change;
 use crate::records::*;
@@ -17,7 +14,7 @@ pub struct SqliteTx<'a> {
     conn: &'a Connection,
     audit: &'a AuditSettings,
     /// The audit chain's head, read at the first append and written back by [`SqliteTx::finish`].
-    head: Option<Head>,
+    head: Option<ChainHead>,
 }
 
 impl<'a> SqliteTx<'a> {

@@ -21,6 +21,7 @@ mod mcp_client;
 mod orphans;
 mod overlap;
 mod parameters;
+mod postgres;
 mod recovery;
 mod run_control;
 mod run_support;

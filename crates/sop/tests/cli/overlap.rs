@@ -116,12 +116,25 @@ fn torture(sb: &Sandbox, name: &str, rng: &mut impl Rng) {
         let mut driver = match id.as_deref().and_then(|run| next_driver(sb, run)) {
             Some(driver) => driver,
             None => {
-                let driver = spawn(sb, &["execute", name], &[]);
+                let mut driver = spawn(sb, &["execute", name], &[]);
                 let previous = id.take();
                 wait_until("the new run to be recorded", || {
                     let out = sb.run(&["status", "--sop", name, "--json"]);
                     id = out.json()[0]["id"].as_str().map(str::to_string);
-                    id.is_some() && id != previous
+                    if id.is_some() && id != previous {
+                        return true;
+                    }
+                    // A start that failed (the machine too busy to take the write lock in
+                    // time) records nothing: say why, and start again.
+                    if let Ok(Some(status)) = driver.try_wait() {
+                        let mut err = String::new();
+                        if let Some(mut e) = driver.stderr.take() {
+                            let _ = std::io::Read::read_to_string(&mut e, &mut err);
+                        }
+                        println!("start exited with {status} before recording a run: {err}");
+                        driver = spawn(sb, &["execute", name], &[]);
+                    }
+                    false
                 });
                 driver
             }

@@ -270,12 +270,12 @@ fn every_command_naming_a_run_refuses_an_unknown_or_ambiguous_id_as_bad_input() 
 #[test]
 fn a_database_url_sop_cannot_use_is_bad_input() {
     let mut sb = sandbox();
-    sb.env("SOP_DATABASE_URL", "postgres://db.example/sop");
+    sb.env("SOP_DATABASE_URL", "mysql://db.example/sop");
     let out = sb.run(&["status"]);
     assert_eq!(out.code, 2, "{out}");
     assert_eq!(
         out.stderr,
-        "error: invalid database location `postgres://db.example/sop`: PostgreSQL is not supported by this build yet; use sqlite:PATH\n"
+        "error: invalid database location `mysql://db.example/sop`: unsupported scheme; use sqlite:PATH or postgres://USER@HOST:PORT/DB\n"
     );
 }
 

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+mod postgres;
+
+pub use postgres::PgSchema;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -12,6 +15,7 @@ use tempfile::TempDir;
 pub struct Sandbox {
     root: TempDir,
     env: Vec<(String, String)>,
+    postgres: Option<PgSchema>,
 }
 
 /// What one invocation printed and how it exited; `Display` is the snapshot form.
@@ -57,6 +61,7 @@ impl Sandbox {
         Sandbox {
             root,
             env: Vec::new(),
+            postgres: None,
         }
     }
 
@@ -112,6 +117,14 @@ impl Sandbox {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, contents).unwrap();
         self
+    }
+
+    /// Points every later invocation at a new schema of the test PostgreSQL database instead of
+    /// `ROOT/state/sop.db`; the schema is dropped with the sandbox.
+    pub fn on_postgres(&mut self) -> &PgSchema {
+        let schema = PgSchema::create();
+        self.env("SOP_DATABASE_URL", &schema.url.clone());
+        self.postgres.insert(schema)
     }
 
     /// Sets an environment variable for every later invocation.

@@ -1,0 +1,58 @@
+//! Versioned schema migrations for PostgreSQL, embedded in the binary and recorded in
+//! `sop_migrations`, applied at start under an advisory lock: nodes starting together wait for
+//! each other and each migration runs once.
+//!
+//! Policy, as for SQLite: migrations only ever get appended; a released one is never edited. A
+//! database migrated by a newer sop is refused rather than guessed at.
+
+use super::conn::Conn;
+use crate::error::{Result, StoreError};
+
+/// `(version, SQL)`, in order. The SQL of version N takes a database from N-1 to N.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations_pg/0001_init.sql"))];
+
+/// The PostgreSQL schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+/// The advisory lock migrations hold: one per schema (`current_schema()`), so databases side by
+/// side in one server's schemas migrate independently.
+const LOCK: &str = "hashtextextended('sop.migrate.' || current_schema(), 0)";
+
+/// Brings the schema up to [`LATEST`].
+pub fn migrate(conn: &mut Conn, location: &str) -> Result<()> {
+    conn.batch(&format!("SELECT pg_advisory_lock({LOCK})"))?;
+    let result = migrate_locked(conn, location);
+    // A session lock outlives transactions: give it back whatever happened.
+    let unlocked = conn.batch(&format!("SELECT pg_advisory_unlock({LOCK})"));
+    result.and(unlocked)
+}
+
+fn migrate_locked(conn: &mut Conn, location: &str) -> Result<()> {
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS sop_migrations (\
+         version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    )?;
+    let current: i64 = conn
+        .query_one("SELECT COALESCE(MAX(version), 0) FROM sop_migrations", &[])?
+        .get(0);
+    if current > LATEST {
+        return Err(StoreError::NewerSchema {
+            location: location.to_owned(),
+            found: current,
+            supported: LATEST,
+        });
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        // Each migration and its record in one transaction: a failed one leaves nothing behind.
+        let script = format!(
+            "BEGIN; {sql}\nINSERT INTO sop_migrations (version) VALUES ({version}); COMMIT;"
+        );
+        if let Err(e) = conn.batch(&script) {
+            let _ = conn.batch("ROLLBACK");
+            return Err(StoreError::Backend(
+                format!("migration {version} failed: {e}").into(),
+            ));
+        }
+    }
+    Ok(())
+}

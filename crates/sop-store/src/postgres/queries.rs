@@ -1,0 +1,65 @@
+//! The one [`crate::Queries`] implementation, shared by the store (reading through a pooled
+//! connection) and a transaction (reading through its own).
+
+/// Implements [`crate::Queries`] for a type with a `with(|conn| ...)` method.
+macro_rules! impl_queries {
+    ($ty:ty) => {
+        impl $crate::store::Queries for $ty {
+            fn run(&self, id: &str) -> Result<Run> {
+                self.with(|c| super::run_sql::get(c, id))
+            }
+            fn find_run(&self, prefix: &str) -> Result<Run> {
+                self.with(|c| super::run_sql::find(c, prefix))
+            }
+            fn list_runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>> {
+                self.with(|c| super::run_sql::list(c, filter))
+            }
+            fn count_active_runs(&self, sop_name: &str) -> Result<u64> {
+                self.with(|c| super::run_sql::count_active(c, sop_name))
+            }
+            fn steps(&self, run_id: &str) -> Result<Vec<StepRun>> {
+                self.with(|c| super::step_sql::list(c, run_id))
+            }
+            fn step(&self, run_id: &str, number: u32) -> Result<StepRun> {
+                self.with(|c| super::step_sql::get(c, run_id, number))
+            }
+            fn gate(&self, gate_id: &str) -> Result<Gate> {
+                self.with(|c| super::gate_sql::get(c, gate_id))
+            }
+            fn gates(&self, run_id: &str) -> Result<Vec<Gate>> {
+                self.with(|c| super::gate_sql::of_run(c, run_id))
+            }
+            fn open_gates(&self) -> Result<Vec<Gate>> {
+                self.with(super::gate_sql::open)
+            }
+            fn decisions(&self, gate_id: &str) -> Result<Vec<GateDecision>> {
+                self.with(|c| super::gate_sql::decisions(c, gate_id))
+            }
+            fn run_decisions(&self, run_id: &str) -> Result<Vec<GateDecision>> {
+                self.with(|c| super::gate_sql::run_decisions(c, run_id))
+            }
+            fn tokens(&self, gate_id: &str) -> Result<Vec<ApprovalToken>> {
+                self.with(|c| super::gate_sql::tokens(c, gate_id))
+            }
+            fn token_by_hash(&self, hash: &str) -> Result<Option<ApprovalToken>> {
+                self.with(|c| super::gate_sql::token_by_hash(c, hash))
+            }
+            fn fact(&self, name: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Fact>> {
+                self.with(|c| super::fact_sql::get(c, name, now))
+            }
+            fn facts(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Fact>> {
+                self.with(|c| super::fact_sql::list(c, now))
+            }
+            fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
+                self.with(|c| super::event_sql::list(c, filter))
+            }
+            fn audit_entries(&self, run_id: Option<&str>) -> Result<Vec<AuditEntry>> {
+                self.with(|c| super::audit_sql::entries(c, run_id))
+            }
+            fn audit_head(&self) -> Result<Option<AuditCheckpoint>> {
+                self.with(super::audit_sql::head_checkpoint)
+            }
+        }
+    };
+}
+pub(crate) use impl_queries;

@@ -1,0 +1,50 @@
+//! Migrations: applied once however many nodes start at the same moment, and a database
+//! migrated by a newer sop is refused.
+
+use crate::pg_schema::pg_schema;
+use sop_store::{POSTGRES_SCHEMA_VERSION, PostgresStore, StoreError, StoreOptions};
+use std::sync::Barrier;
+
+#[test]
+fn nodes_starting_together_migrate_once() {
+    let db = pg_schema();
+    let nodes = 6;
+    let barrier = Barrier::new(nodes);
+    let opened: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..nodes)
+            .map(|_| {
+                let (barrier, url) = (&barrier, db.url());
+                s.spawn(move || {
+                    barrier.wait();
+                    PostgresStore::open_with(url, StoreOptions::default()).map(|_| ())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(opened.iter().all(Result::is_ok), "{opened:?}");
+    let rows = db
+        .client()
+        .query("SELECT version FROM sop_migrations ORDER BY version", &[])
+        .unwrap();
+    let versions: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(versions, (1..=POSTGRES_SCHEMA_VERSION).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_schema_from_a_newer_sop_is_refused() {
+    let db = pg_schema();
+    PostgresStore::open(db.url()).unwrap();
+    db.client()
+        .execute(
+            "INSERT INTO sop_migrations (version) VALUES ($1)",
+            &[&(POSTGRES_SCHEMA_VERSION + 1)],
+        )
+        .unwrap();
+    let err = PostgresStore::open(db.url()).err().unwrap();
+    assert!(
+        matches!(err, StoreError::NewerSchema { found, .. } if found == POSTGRES_SCHEMA_VERSION + 1),
+        "{err}"
+    );
+    assert!(err.to_string().contains("upgrade sop"), "{err}");
+}
