@@ -1,24 +1,32 @@
 //! The records the store keeps. They serialise with serde and are used as they are by `--json`.
 
+mod api_token;
 mod approval_token;
 mod audit;
+mod delivery;
 mod event;
 mod fact;
 mod gate;
 mod lease;
 mod lossy_bytes;
+mod pickup;
 mod prune;
 mod run;
 mod run_change;
+mod server_beat;
 mod step_run;
 
+pub use api_token::{ApiToken, NewApiToken};
 pub use approval_token::{ApprovalToken, NewApprovalToken};
 pub use audit::{AuditEntry, AuditEvent, AuditProblem, AuditProblemKind, VerifyReport};
+pub use delivery::Delivery;
 pub use event::{Event, EventFilter, NewEvent};
 pub use fact::Fact;
 pub use gate::{Decision, Gate, GateDecision, GateStatus, GateTimeoutAction, NewGate, Verdict};
 pub use lease::LeaseGrant;
+pub use pickup::PickupCandidate;
 pub use prune::PruneReport;
 pub use run::{NewRun, NewStep, Run, RunSummary};
 pub use run_change::{Expect, RunFilter, RunPatch};
+pub use server_beat::ServerBeat;
 pub use step_run::{OUTPUT_TAIL_LIMIT, StepOutput, StepPatch, StepRun};

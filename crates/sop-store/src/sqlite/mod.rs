@@ -5,15 +5,19 @@
 //! writers take the write lock up front (`BEGIN IMMEDIATE`) and wait up to [`BUSY_TIMEOUT`] for
 //! it, which avoids the "database is locked" failures of upgrading a read transaction.
 
+mod api_token_sql;
 mod audit_sql;
 mod codec;
+mod delivery_sql;
 mod event_sql;
 mod fact_sql;
 mod gate_sql;
 mod lease_sql;
 mod migrate;
+mod pickup_sql;
 mod prune_sql;
 mod run_sql;
+mod server_sql;
 mod step_sql;
 mod tx;
 
@@ -92,6 +96,28 @@ macro_rules! impl_queries {
             }
             fn audit_entries(&self, run_id: Option<&str>) -> Result<Vec<AuditEntry>> {
                 self.with(|c| super::audit_sql::entries(c, run_id))
+            }
+            fn api_token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>> {
+                self.with(|c| super::api_token_sql::by_hash(c, hash))
+            }
+            fn api_tokens(&self) -> Result<Vec<ApiToken>> {
+                self.with(super::api_token_sql::list)
+            }
+            fn live_servers(
+                &self,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<ServerBeat>> {
+                self.with(|c| super::server_sql::live(c, since))
+            }
+            fn delivery(
+                &self,
+                key: &str,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<Delivery>> {
+                self.with(|c| super::delivery_sql::get(c, key, since))
+            }
+            fn pickup_candidates(&self, limit: u32) -> Result<Vec<PickupCandidate>> {
+                self.with(|c| super::pickup_sql::candidates(c, limit))
             }
         }
     };
