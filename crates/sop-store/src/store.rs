@@ -23,6 +23,9 @@ pub trait Queries {
     fn find_run(&self, prefix: &str) -> Result<Run>;
     /// Runs, newest first, without their big columns.
     fn list_runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>>;
+    /// [`Queries::list_runs`] after the run `before` (a page cursor: the last id of the
+    /// previous page); an unknown `before` gives an empty page.
+    fn list_runs_before(&self, filter: &RunFilter, before: &str) -> Result<Vec<RunSummary>>;
     /// Runs of `sop_name` not yet finished (for `concurrency`).
     fn count_active_runs(&self, sop_name: &str) -> Result<u64>;
 

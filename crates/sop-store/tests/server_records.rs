@@ -125,3 +125,33 @@ fn pickup_candidates_are_pending_or_leased_runs_oldest_first() {
     assert_eq!(ids, [first.id, later.id]);
     assert_eq!(store.pickup_candidates(1).unwrap().len(), 1);
 }
+
+#[test]
+fn run_lists_page_after_a_cursor() {
+    let store = memory();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let mut new = new_run("p", 1);
+        new.created_at = at(i);
+        ids.push(create(&store, &new).id);
+    }
+    let filter = sop_store::RunFilter {
+        limit: 2,
+        ..Default::default()
+    };
+    let first: Vec<String> = store
+        .list_runs(&filter)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(first, [ids[4].clone(), ids[3].clone()]);
+    let next: Vec<String> = store
+        .list_runs_before(&filter, &ids[3])
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(next, [ids[2].clone(), ids[1].clone()]);
+    assert!(store.list_runs_before(&filter, "zzzz").unwrap().is_empty());
+}

@@ -3,7 +3,7 @@
 use super::names;
 use super::reporter::Reporter;
 use super::table_reader::TableReader;
-use super::{OnTimeout, SopMeta};
+use super::{ApprovalAuth, OnTimeout, SopMeta};
 use crate::gate::Approver;
 use crate::{Duration, ExecutionMode, Priority};
 use std::ops::Range;
@@ -25,6 +25,7 @@ const SOP_KEYS: &[&str] = &[
     "on_timeout",
     "timeout",
     "workdir",
+    "approval_auth",
 ];
 
 /// The default `approval_timeout`: the spec's 24-hour approval lifetime.
@@ -97,6 +98,10 @@ pub fn parse(
         _ => OnTimeout::Expire,
     };
     let timeout = t.duration(r, "timeout").map(|d| d.value);
+    let approval_auth = match t.choice(r, "approval_auth", &["any", "token"]) {
+        Some(v) if v.value == "token" => ApprovalAuth::Token,
+        _ => ApprovalAuth::Any,
+    };
     let workdir = non_empty(r, &t, "workdir");
     let description = t
         .string(r, "description")
@@ -118,6 +123,7 @@ pub fn parse(
         on_timeout,
         timeout,
         workdir,
+        approval_auth,
     })
 }
 

@@ -3,11 +3,13 @@
 
 mod run_document;
 mod run_summary;
+mod sop_document;
 
 pub use run_document::{
     DecisionDocument, GateDocument, RunDocument, StepDocument, shown_outputs, shown_tail,
 };
 pub use run_summary::{PrunedRunDocument, RunSummaryDocument};
+pub use sop_document::{SopDocument, StepSummary};
 
 use chrono::{DateTime, Utc};
 

@@ -15,6 +15,7 @@ pub mod commit;
 pub mod create;
 pub mod driver;
 pub mod gates;
+pub mod handoff;
 pub mod identity;
 pub mod lease;
 pub mod lookup;
@@ -53,6 +54,8 @@ pub struct Engine<'a> {
     pub stop: StopSignal,
     /// The name this driver holds leases under (`host/pid/nonce`).
     pub owner: String,
+    /// Leave a run this operation hands on `pending` for a server (see [`handoff`]).
+    pub hand_off: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -73,6 +76,7 @@ impl<'a> Engine<'a> {
             events,
             stop: StopSignal::new(),
             owner: lease::new_owner(),
+            hand_off: false,
         })
     }
 
@@ -85,6 +89,12 @@ impl<'a> Engine<'a> {
     /// The same engine, holding leases under `owner`.
     pub fn with_owner(mut self, owner: String) -> Self {
         self.owner = owner;
+        self
+    }
+
+    /// The same engine, leaving runs it hands on to a server when `hand_off`.
+    pub fn handing_off(mut self, hand_off: bool) -> Self {
+        self.hand_off = hand_off;
         self
     }
 

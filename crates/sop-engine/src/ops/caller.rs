@@ -11,6 +11,9 @@ pub struct Caller<'a> {
     /// The name runs driven for this caller are leased under: one per caller, so two callers
     /// of one process never mistake each other's leases for their own.
     pub owner: String,
+    /// Runs this caller's operations hand on are left `pending` for a server instead of being
+    /// driven by whoever called (the CLI while a server is alive, the server's own handlers).
+    pub hand_off: bool,
 }
 
 impl<'a> Caller<'a> {
@@ -20,7 +23,20 @@ impl<'a> Caller<'a> {
             events,
             stop: StopSignal::new(),
             owner: crate::engine::lease::new_owner(),
+            hand_off: false,
         }
+    }
+
+    /// The same caller, leaving every run it hands on to a server.
+    pub fn handing_off(mut self) -> Self {
+        self.hand_off = true;
+        self
+    }
+
+    /// The same caller, holding leases under `owner`.
+    pub fn with_owner(mut self, owner: String) -> Self {
+        self.owner = owner;
+        self
     }
 
     pub fn with_stop(mut self, stop: StopSignal) -> Self {

@@ -3,15 +3,24 @@
 //! results are typed values; adapters (CLI, server, scheduler) parse, call, and render.
 
 mod caller;
+mod facts;
 mod gates;
 mod reads;
 mod run_control;
+mod run_ids;
+mod server;
 mod service;
+mod sops;
 mod start;
+mod tokens;
 
 pub use caller::Caller;
+pub use facts::{checked_fact_name, shown as shown_fact};
 pub use gates::{GateDecision, GateRequest};
 pub use reads::{RunList, RunRecord};
 pub use run_control::{Cancelled, KillReport, Paused, StepCompletion};
+pub use server::{DELIVERY_WINDOW, HEARTBEAT_EVERY, ServerIdentity};
 pub use service::Service;
-pub use start::{Plan, StartRequest, Started};
+pub use sops::{SopStatus, WebhookTarget, parse_status};
+pub use start::{DuplicateDelivery, Plan, StartRequest, Started};
+pub use tokens::{CreatedToken, NewTokenRequest};

@@ -54,7 +54,8 @@ impl Service {
             caller.events,
         )?
         .with_stop(caller.stop.clone())
-        .with_owner(caller.owner.clone()))
+        .with_owner(caller.owner.clone())
+        .handing_off(caller.hand_off))
     }
 
     /// The run `id` names (a full id or a unique prefix), recovered if its process died and

@@ -55,6 +55,13 @@ macro_rules! impl_queries {
             fn list_runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>> {
                 self.with(|c| super::run_sql::list(c, filter))
             }
+            fn list_runs_before(
+                &self,
+                filter: &RunFilter,
+                before: &str,
+            ) -> Result<Vec<RunSummary>> {
+                self.with(|c| super::run_sql::list_page(c, filter, Some(before)))
+            }
             fn count_active_runs(&self, sop_name: &str) -> Result<u64> {
                 self.with(|c| super::run_sql::count_active(c, sop_name))
             }

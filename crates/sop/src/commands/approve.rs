@@ -47,6 +47,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         claimed: args.target.as_user.clone(),
         token: args.token,
         detach: args.detach,
+        authenticated: false,
     };
     respond(ctx, &args.target, req)
 }

@@ -34,6 +34,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         claimed: args.target.as_user.clone(),
         token: args.token,
         detach: false,
+        authenticated: false,
     };
     respond(ctx, &args.target, req)
 }
