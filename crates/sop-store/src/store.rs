@@ -13,6 +13,7 @@
 use crate::error::{Result, StoreError};
 use crate::records::*;
 use chrono::{DateTime, Utc};
+use sop_core::run::RunStatus;
 
 /// Reads, available both on the store and inside a transaction.
 pub trait Queries {
@@ -61,6 +62,8 @@ pub trait Queries {
     fn live_servers(&self, since: DateTime<Utc>) -> Result<Vec<ServerBeat>>;
     /// The delivery recorded under `key` at or after `since`.
     fn delivery(&self, key: &str, since: DateTime<Utc>) -> Result<Option<Delivery>>;
+    /// How many runs each SOP has in each status, by SOP then status.
+    fn run_counts(&self) -> Result<Vec<(String, RunStatus, u64)>>;
     /// Runs a server may have to drive (pending, or active and leased), oldest first.
     fn pickup_candidates(&self, limit: u32) -> Result<Vec<PickupCandidate>>;
 

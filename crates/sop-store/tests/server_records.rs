@@ -155,3 +155,19 @@ fn run_lists_page_after_a_cursor() {
     assert_eq!(next, [ids[2].clone(), ids[1].clone()]);
     assert!(store.list_runs_before(&filter, "zzzz").unwrap().is_empty());
 }
+
+#[test]
+fn run_counts_group_by_sop_and_status() {
+    let store = memory();
+    create(&store, &new_run("a", 1));
+    create(&store, &new_run("a", 1));
+    create(&store, &new_run("b", 1));
+    let counts = store.run_counts().unwrap();
+    assert_eq!(
+        counts,
+        [
+            ("a".to_string(), sop_core::run::RunStatus::Pending, 2),
+            ("b".to_string(), sop_core::run::RunStatus::Pending, 1)
+        ]
+    );
+}

@@ -66,6 +66,10 @@ enum Command {
     Reject(commands::reject::Args),
     /// The gates waiting for a decision, what each waits for and when it expires.
     Pending(commands::pending::Args),
+    /// Serve the HTTP API and webhook triggers, and execute runs.
+    Serve(commands::serve::Args),
+    /// Create, list and revoke API tokens for the server.
+    Token(commands::token::Args),
 }
 
 impl Command {
@@ -80,6 +84,7 @@ impl Command {
                 | Command::Skip(_)
                 | Command::Approve(_)
                 | Command::Reject(_)
+                | Command::Serve(_)
         )
     }
 }
@@ -101,7 +106,8 @@ fn main() -> ExitCode {
         unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     }
     let ctx = Context::new(cli.dir);
-    if cli.command.drives_runs() {
+    // The server handles its signals itself, to shut down gracefully.
+    if cli.command.drives_runs() && !matches!(cli.command, Command::Serve(_)) {
         ctx.catch_signals();
     }
     let result = match cli.command {
@@ -125,6 +131,8 @@ fn main() -> ExitCode {
         Command::Approve(args) => commands::approve::run(&ctx, args),
         Command::Reject(args) => commands::reject::run(&ctx, args),
         Command::Pending(args) => commands::pending::run(&ctx, args),
+        Command::Serve(args) => commands::serve::run(&ctx, args),
+        Command::Token(args) => commands::token::run(&ctx, args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),

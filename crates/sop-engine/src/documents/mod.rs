@@ -1,10 +1,12 @@
 //! The JSON documents every front end shows of runs (`--json`, the HTTP API, MCP): typed, with
 //! secrets already hidden. `docs/json.md` describes them field by field.
 
+mod next_document;
 mod run_document;
 mod run_summary;
 mod sop_document;
 
+pub use next_document::{NextDocument, NextStep};
 pub use run_document::{
     DecisionDocument, GateDocument, RunDocument, StepDocument, shown_outputs, shown_tail,
 };

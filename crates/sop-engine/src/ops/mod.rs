@@ -2,6 +2,7 @@
 //! clock, and one method per thing a person, a program or a trigger can ask for. Requests and
 //! results are typed values; adapters (CLI, server, scheduler) parse, call, and render.
 
+mod audit;
 mod caller;
 mod facts;
 mod gates;

@@ -6,12 +6,12 @@ use crate::Error;
 use sop_store::{StoreError, is_id_prefix};
 
 impl Service {
-    /// The full id of the run `id` names. `NotFound` when no run matches; `Invalid` when `id`
-    /// cannot be a run id or matches several.
+    /// The full id of the run `id` names. `NotFound` when no run matches (or `id` cannot be a
+    /// run id at all); `Invalid` when it matches several.
     pub fn resolve_run(&self, id: &str) -> crate::Result<String> {
         if !is_id_prefix(id) {
-            return Err(Error::invalid(format!(
-                "`{}` is not a run id: run ids are 12 characters of 0-9 and a-z",
+            return Err(Error::not_found(format!(
+                "no run `{}`: run ids are 12 characters of 0-9 and a-z",
                 id.escape_default()
             )));
         }

@@ -132,3 +132,13 @@ fn process_exists(pid: u32) -> bool {
     let rc = unsafe { libc::kill(pid, 0) };
     rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
+
+/// How many runs each SOP has in each status (by SOP, then status).
+pub type RunCounts = Vec<(String, RunStatus, u64)>;
+
+impl Service {
+    /// How many runs each SOP has in each status, and how many gates are open.
+    pub fn run_counts(&self) -> crate::Result<(RunCounts, usize)> {
+        Ok((self.store().run_counts()?, self.store().open_gates()?.len()))
+    }
+}

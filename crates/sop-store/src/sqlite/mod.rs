@@ -123,6 +123,9 @@ macro_rules! impl_queries {
             ) -> Result<Option<Delivery>> {
                 self.with(|c| super::delivery_sql::get(c, key, since))
             }
+            fn run_counts(&self) -> Result<Vec<(String, sop_core::run::RunStatus, u64)>> {
+                self.with(super::pickup_sql::counts)
+            }
             fn pickup_candidates(&self, limit: u32) -> Result<Vec<PickupCandidate>> {
                 self.with(|c| super::pickup_sql::candidates(c, limit))
             }
