@@ -81,7 +81,7 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
                     (200, "RunEnvelope"),
                     (202, "RunEnvelope"),
                     (404, ""),
-                    (409, "ErrorWithRun"),
+                    (409, "Error"),
                     (413, ""),
                     (415, ""),
                     (422, ""),

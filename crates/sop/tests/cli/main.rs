@@ -1,7 +1,10 @@
 //! The one integration-test binary: runs the real `sop` binary against throwaway SOP dirs.
 
+mod openapi_check;
+mod serving;
 mod support;
 
+mod api;
 mod approvals;
 mod audit;
 mod check;
