@@ -5,6 +5,7 @@ mod serving;
 mod support;
 
 mod api;
+mod api_auth;
 mod approvals;
 mod audit;
 mod check;
