@@ -30,10 +30,21 @@ pub fn run_value(app: &App, t: &Tracked) -> ApiResult<Value> {
     Ok(serde_json::to_value(doc).map_err(sop_engine::Error::from)?)
 }
 
+/// Reads that found the run changing hands (recovered by another process at that instant)
+/// are tried again this often before the conflict is answered.
+const READ_TRIES: u32 = 5;
+
 /// The document of the run `id` names, whole or pruned.
 pub fn run_by_id(app: &App, caller: &Caller, id: &str) -> ApiResult<Value> {
     let id = app.service.resolve_run(id)?;
-    match app.service.run_record(caller, &id)? {
+    let mut tries = 0;
+    let record = loop {
+        match app.service.run_record(caller, &id) {
+            Err(e) if e.kind == sop_engine::ErrorKind::Conflict && tries < READ_TRIES => tries += 1,
+            other => break other?,
+        }
+    };
+    match record {
         RunRecord::Whole(t) => run_value(app, &t),
         RunRecord::Pruned { run, steps } => {
             let doc = PrunedRunDocument::new(&run, &steps, app.service.clock().now());

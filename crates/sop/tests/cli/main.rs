@@ -20,6 +20,7 @@ mod live;
 mod recovery;
 mod run_control;
 mod run_support;
+mod serve;
 mod show;
 mod smoke;
 mod step_conditions;
