@@ -154,12 +154,14 @@ pub fn start(
         }
         Err(e) => return Err(e.into()),
     };
-    let doc = run_value(app, &started.tracked)?;
     let skipped = started.tracked.run.status == sop_core::run::RunStatus::Skipped;
+    // The run goes to its thread first; the answer is built from the state it was created in.
+    let created = started.tracked.clone();
     match (slot, started.action) {
         (Some(slot), Some(action)) => slot.drive(started.tracked, action, user.to_string()),
         _ => super::shared::hand_on(app, &started.tracked),
     }
+    let doc = run_value(app, &created)?;
     Ok(if skipped {
         Outcome::Skipped(doc, why.join("; "))
     } else {
