@@ -33,6 +33,7 @@ fn policy(approvers: &[&str], min: u32, priority: Priority, on_timeout: OnTimeou
         on_timeout,
         timeout: None,
         workdir: None,
+        approval_auth: Default::default(),
     })
     .unwrap()
 }

@@ -2,6 +2,7 @@
 //! deciding gates, facts, the audit trail. The CLI, the server and any other adapter call
 //! [`Service`]; nothing here prints, reads process arguments or exits.
 
+pub mod api_tokens;
 pub mod approval;
 pub mod catalog;
 pub mod clock;

@@ -111,10 +111,14 @@ pub fn for_run(
 
 /// The names the SOP's conditions read that `vars` would supply although they are built-ins or
 /// facts: a start with any of them is refused, so a variable never decides such a condition.
+///
+/// A `trigger` object whose `type` is the start's own trigger type is what the server sets
+/// (with the webhook's path); it tells the truth, so it passes.
 pub fn shadowed(
     store: &dyn Queries,
     sop: &Sop,
     vars: &serde_json::Map<String, serde_json::Value>,
+    trigger_type: &str,
     now: DateTime<Utc>,
 ) -> crate::Result<Vec<(String, &'static str)>> {
     let names = condition_names(sop);
@@ -123,6 +127,11 @@ pub fn shadowed(
     for name in vars.keys() {
         let lower = name.to_lowercase();
         if !names.contains(&lower) {
+            continue;
+        }
+        if lower == "trigger"
+            && vars[name].get("type").and_then(|t| t.as_str()) == Some(trigger_type)
+        {
             continue;
         }
         if builtins::NAMES.contains(&lower.as_str()) {
@@ -179,7 +188,20 @@ pub fn build_with(
             && !(assumed && vars.get(name).is_some())
             && facts.get(name).is_none()
     };
-    let builtins = builtins::compute(&inputs, &needed);
+    let mut builtins = builtins::compute(&inputs, &needed);
+    // The server records how a run was triggered (`trigger.path` beside `trigger.type`) as the
+    // variable `trigger`; when it names this very trigger type it is the truth, so the built-in
+    // shows its details too.
+    if let (Some(kind), Some(serde_json::Value::Object(given))) =
+        (subject.trigger_type, subject.vars.get("trigger"))
+        && given.get("type").and_then(|t| t.as_str()) == Some(kind)
+        && builtins.get("trigger").is_some()
+    {
+        builtins.insert(
+            "trigger",
+            Value::from(serde_json::Value::Object(given.clone())),
+        );
+    }
     Ok(RunScope {
         vars,
         steps: MapScope::new(),

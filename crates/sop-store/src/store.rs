@@ -13,6 +13,7 @@
 use crate::error::{Result, StoreError};
 use crate::records::*;
 use chrono::{DateTime, Utc};
+use sop_core::run::RunStatus;
 
 /// Reads, available both on the store and inside a transaction.
 pub trait Queries {
@@ -23,6 +24,9 @@ pub trait Queries {
     fn find_run(&self, prefix: &str) -> Result<Run>;
     /// Runs, newest first, without their big columns.
     fn list_runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>>;
+    /// [`Queries::list_runs`] after the run `before` (a page cursor: the last id of the
+    /// previous page); an unknown `before` gives an empty page.
+    fn list_runs_before(&self, filter: &RunFilter, before: &str) -> Result<Vec<RunSummary>>;
     /// Runs of `sop_name` not yet finished (for `concurrency`).
     fn count_active_runs(&self, sop_name: &str) -> Result<u64>;
 
@@ -49,6 +53,19 @@ pub trait Queries {
     fn facts(&self, now: DateTime<Utc>) -> Result<Vec<Fact>>;
 
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>>;
+
+    /// The API token stored under `hash` (SHA-256 hex of the token), whatever its state.
+    fn api_token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>>;
+    /// Every API token, oldest first.
+    fn api_tokens(&self) -> Result<Vec<ApiToken>>;
+    /// Servers not stopped whose last heartbeat is at or after `since`.
+    fn live_servers(&self, since: DateTime<Utc>) -> Result<Vec<ServerBeat>>;
+    /// The delivery recorded under `key` at or after `since`.
+    fn delivery(&self, key: &str, since: DateTime<Utc>) -> Result<Option<Delivery>>;
+    /// How many runs each SOP has in each status, by SOP then status.
+    fn run_counts(&self) -> Result<Vec<(String, RunStatus, u64)>>;
+    /// Runs a server may have to drive (pending, or active and leased), oldest first.
+    fn pickup_candidates(&self, limit: u32) -> Result<Vec<PickupCandidate>>;
 
     /// The audit trail, oldest first: all of it, or one run's entries.
     fn audit_entries(&self, run_id: Option<&str>) -> Result<Vec<AuditEntry>>;
@@ -123,6 +140,21 @@ pub trait Tx: Queries {
     ) -> Result<Vec<Fact>>;
 
     fn insert_event(&mut self, event: &NewEvent) -> Result<Event>;
+
+    /// Stores a new API token; [`StoreError::AlreadyExists`] if its id or hash is taken.
+    fn insert_api_token(&mut self, token: &NewApiToken) -> Result<ApiToken>;
+    /// Revokes the token (kept, for the record); [`StoreError::NotFound`] for an unknown id.
+    fn revoke_api_token(&mut self, id: &str, at: DateTime<Utc>) -> Result<ApiToken>;
+    /// Records when the token was last used.
+    fn touch_api_token(&mut self, id: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Records (or refreshes) a server's heartbeat.
+    fn server_beat(&mut self, beat: &ServerBeat) -> Result<()>;
+    /// Removes the heartbeats older than `before`; returns how many.
+    fn forget_servers(&mut self, before: DateTime<Utc>) -> Result<u64>;
+    /// Records a delivery key and its run, replacing an older delivery of that key.
+    fn insert_delivery(&mut self, delivery: &Delivery) -> Result<()>;
+    /// Removes the delivery keys received before `before`; returns how many.
+    fn forget_deliveries(&mut self, before: DateTime<Utc>) -> Result<u64>;
 
     /// Appends to the audit chain, recording the store's [`AuditOrigin`] beside the actor.
     /// `event.detail` must already be redacted. An event dated before the newest entry is

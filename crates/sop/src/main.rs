@@ -68,6 +68,10 @@ enum Command {
     Pending(commands::pending::Args),
     /// Serve the Model Context Protocol on stdio, for AI agents (see README).
     Mcp(commands::mcp::Args),
+    /// Serve the HTTP API and webhook triggers, and execute runs.
+    Serve(commands::serve::Args),
+    /// Create, list and revoke API tokens for the server.
+    Token(commands::token::Args),
 }
 
 impl Command {
@@ -83,6 +87,7 @@ impl Command {
                 | Command::Approve(_)
                 | Command::Reject(_)
                 | Command::Mcp(_)
+                | Command::Serve(_)
         )
     }
 }
@@ -104,7 +109,8 @@ fn main() -> ExitCode {
         unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     }
     let ctx = Context::new(cli.dir);
-    if cli.command.drives_runs() {
+    // The server handles its signals itself, to shut down gracefully.
+    if cli.command.drives_runs() && !matches!(cli.command, Command::Serve(_)) {
         ctx.catch_signals();
     }
     let result = match cli.command {
@@ -129,6 +135,8 @@ fn main() -> ExitCode {
         Command::Reject(args) => commands::reject::run(&ctx, args),
         Command::Pending(args) => commands::pending::run(&ctx, args),
         Command::Mcp(args) => commands::mcp::run(&ctx, args),
+        Command::Serve(args) => commands::serve::run(&ctx, args),
+        Command::Token(args) => commands::token::run(&ctx, args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),

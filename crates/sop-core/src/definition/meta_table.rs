@@ -2,7 +2,7 @@
 
 use super::names;
 use super::sop_values::SopValues;
-use super::{OnTimeout, SopMeta};
+use super::{ApprovalAuth, OnTimeout, SopMeta};
 use crate::gate::Approver;
 use crate::toml_read::Reporter;
 use crate::toml_read::TableReader;
@@ -26,6 +26,7 @@ const SOP_KEYS: &[&str] = &[
     "on_timeout",
     "timeout",
     "workdir",
+    "approval_auth",
 ];
 
 /// The default `approval_timeout`: the spec's 24-hour approval lifetime.
@@ -98,6 +99,10 @@ pub fn parse(
         _ => OnTimeout::Expire,
     };
     let timeout = t.duration(r, "timeout").map(|d| d.value);
+    let approval_auth = match t.choice(r, "approval_auth", &["any", "token"]) {
+        Some(v) if v.value == "token" => ApprovalAuth::Token,
+        _ => ApprovalAuth::Any,
+    };
     let workdir = non_empty(r, &t, "workdir");
     let description = t
         .string(r, "description")
@@ -119,6 +124,7 @@ pub fn parse(
         on_timeout,
         timeout,
         workdir,
+        approval_auth,
     })
 }
 

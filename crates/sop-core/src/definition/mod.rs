@@ -137,6 +137,18 @@ pub struct SopMeta {
     pub timeout: Option<Duration>,
     /// Working directory of runs; `None` = a fresh temp dir per run.
     pub workdir: Option<String>,
+    /// Which decisions on its gates count (`approval_auth`).
+    pub approval_auth: ApprovalAuth,
+}
+
+/// Which gate decisions count: any identity (`any`, the default), or only those made with an
+/// authenticated API token or a gate token (`token`), so a self-asserted `--as` is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApprovalAuth {
+    #[default]
+    Any,
+    Token,
 }
 
 /// What happens to an open gate at its deadline.

@@ -91,8 +91,18 @@ pub fn webhook_path_problem(path: &str) -> Option<String> {
     {
         return Some(format!("the path contains `{}`", c.escape_debug()));
     }
+    let lower = path.to_ascii_lowercase();
+    if let Some(taken) = RESERVED_PATHS
+        .iter()
+        .find(|r| lower == **r || lower.starts_with(&format!("{r}/")))
+    {
+        return Some(format!("`{taken}` is served by `sop serve` itself"));
+    }
     None
 }
+
+/// Paths of the server's own endpoints, which a webhook cannot take, nor anything below them.
+const RESERVED_PATHS: &[&str] = &["/api", "/healthz", "/metrics"];
 
 pub const WEBHOOK_RULE: &str =
     "write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes";
@@ -115,6 +125,26 @@ pub fn env_var_problem(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhook_paths_cannot_take_the_servers_own() {
+        for taken in [
+            "/api",
+            "/api/sop/x/trigger",
+            "/API/x",
+            "/healthz",
+            "/metrics",
+        ] {
+            let problem = webhook_path_problem(taken).unwrap();
+            assert!(
+                problem.contains("served by `sop serve`"),
+                "{taken}: {problem}"
+            );
+        }
+        assert_eq!(webhook_path_problem("/apis"), None);
+        assert_eq!(webhook_path_problem("/metrics-x"), None);
+        assert_eq!(webhook_path_problem("/webhook/incident"), None);
+    }
 
     #[test]
     fn sop_names() {

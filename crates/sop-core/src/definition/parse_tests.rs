@@ -214,7 +214,7 @@ fn unknown_keys_get_did_you_mean_hints() {
             "demo/SOP.toml:1:2: [sop] is missing the required key `name` (help: add `name = \"demo\"`)",
             "demo/SOP.toml:2:1: unknown key `nmae` in [sop] (help: did you mean `name`?)",
             "demo/SOP.toml:3:1: unknown key `prioity` in [sop] (help: did you mean `priority`?)",
-            "demo/SOP.toml:4:1: unknown key `colour` in [sop] (help: [sop] accepts `name`, `description`, `version`, `author`, `priority`, `execution_mode`, `icon`, `approval_timeout`, `concurrency`, `approvers`, `min_approvals`, `allow_self_approval`, `on_timeout`, `timeout` or `workdir`)",
+            "demo/SOP.toml:4:1: unknown key `colour` in [sop] (help: [sop] accepts `name`, `description`, `version`, `author`, `priority`, `execution_mode`, `icon`, `approval_timeout`, `concurrency`, `approvers`, `min_approvals`, `allow_self_approval`, `on_timeout`, `timeout`, `workdir` or `approval_auth`)",
             "demo/SOP.toml:6:1: a cron trigger is missing the required key `expression` (help: add `expression = \"0 2 * * *\"`)",
             "demo/SOP.toml:8:1: unknown key `expresion` in a cron trigger (help: did you mean `expression`?)",
             "demo/SOP.toml:10:2: unknown key `trigger` in SOP.toml (help: did you mean `triggers`?)",

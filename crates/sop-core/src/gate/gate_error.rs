@@ -99,6 +99,11 @@ pub enum GateError {
 
     #[error("the token was issued to {holder}; {actor} cannot use it")]
     TokenHolder { holder: String, actor: String },
+
+    #[error(
+        "{sop} sets approval_auth = \"token\": only decisions made with an API token or a gate token count, not a claimed identity"
+    )]
+    Unauthenticated { sop: String },
 }
 
 impl GateError {
@@ -118,6 +123,7 @@ impl GateError {
             GateError::TokenRevoked { .. } => "token_revoked",
             GateError::TokenForeign { .. } => "token_foreign",
             GateError::TokenHolder { .. } => "token_holder",
+            GateError::Unauthenticated { .. } => "unauthenticated",
         }
     }
 }

@@ -110,6 +110,7 @@ pub(crate) mod tests {
             on_timeout: OnTimeout::Expire,
             timeout: None,
             workdir: None,
+            approval_auth: Default::default(),
         }
     }
 

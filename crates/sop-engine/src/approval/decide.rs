@@ -12,6 +12,7 @@ use crate::engine::commit::{self, Written};
 use crate::engine::{Change, Engine, LeaseUse, Tracked};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use sop_core::definition::ApprovalAuth;
 use sop_core::gate::{
     Authority, Decision, GateError, GateOutcome, GateStatus, GateView, TokenHolder, TokenView,
     Verdict, check_token, decide as decide_gate, gate_label, select_gate,
@@ -32,6 +33,9 @@ pub struct Request {
     pub token: Option<String>,
     /// Leave the approved run to a server instead of running it here.
     pub detach: bool,
+    /// The actor was authenticated (an API token), not merely claimed; an SOP with
+    /// `approval_auth = "token"` counts only such decisions and those made with a gate token.
+    pub authenticated: bool,
 }
 
 /// What became of the request.
@@ -141,6 +145,13 @@ fn decide_in(
         .map(|(g, _)| g)
         .ok_or_else(|| StoreError::Corrupt("a selected gate has no record".into()))?;
 
+    if t.sop.meta.approval_auth == ApprovalAuth::Token && !req.authenticated && req.token.is_none()
+    {
+        let e = GateError::Unauthenticated {
+            sop: t.sop.name().to_string(),
+        };
+        return refusal.record(tx, Some(gate), e);
+    }
     let (actor, token_hash) = match &req.token {
         None => (identity.to_string(), None),
         Some(presented) => {
@@ -228,7 +239,7 @@ fn decide_in(
             }
             .into())
         }
-        GateOutcome::Approved { .. } if req.detach => {
+        GateOutcome::Approved { .. } if req.detach || eng.hand_off => {
             super::close::close(tx, gate, GateStatus::Approved, "gate_approved", &actor, now)?;
             tx.update_run(
                 &run.id,

@@ -6,7 +6,6 @@
 //! [`close::close_gates`] in every transition it writes, and [`expiry::apply`] whenever it
 //! loads a run. [`outbox::deliver`] hands tokens out once their gate is committed.
 
-pub mod auth;
 pub mod authority;
 pub mod close;
 pub mod decide;

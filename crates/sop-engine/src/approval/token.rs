@@ -16,13 +16,18 @@ const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 /// A fresh token straight from the operating system's CSPRNG, e.g.
 /// `sopat_k3v…` (6 + 32 characters of `[a-z2-7]`, safe in URLs and shells).
 pub fn generate() -> crate::Result<String> {
+    generate_with(PREFIX)
+}
+
+/// A fresh random text of the same shape with another prefix (API tokens use `sopapi_`).
+pub fn generate_with(prefix: &str) -> crate::Result<String> {
     let mut bytes = [0u8; RANDOM_BYTES];
     OsRng.try_fill_bytes(&mut bytes).map_err(|e| {
         crate::Error::internal(format!(
             "cannot read randomness from the operating system: {e}"
         ))
     })?;
-    Ok(format!("{PREFIX}{}", base32(&bytes)))
+    Ok(format!("{prefix}{}", base32(&bytes)))
 }
 
 /// RFC 4648 base32, lower case, without padding (20 bytes → 32 characters exactly).
@@ -45,7 +50,12 @@ fn base32(bytes: &[u8]) -> String {
 
 /// Whether `text` has the shape of a token; anything else is refused before any lookup.
 pub fn is_well_formed(text: &str) -> bool {
-    text.strip_prefix(PREFIX).is_some_and(|rest| {
+    is_well_formed_with(text, PREFIX)
+}
+
+/// Whether `text` has the shape [`generate_with`] gives with `prefix`.
+pub fn is_well_formed_with(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix).is_some_and(|rest| {
         rest.len() == RANDOM_BYTES * 8 / 5 && rest.bytes().all(|b| BASE32.contains(&b))
     })
 }

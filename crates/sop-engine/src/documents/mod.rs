@@ -8,6 +8,7 @@ mod plan;
 mod run_document;
 mod run_summary;
 pub mod schemas;
+mod sop_overview;
 mod sops;
 
 pub use check::{CheckDocument, ScheduleDocument, SopCheckDocument, StepCounts};
@@ -20,6 +21,7 @@ pub use run_document::{
     DecisionDocument, GateDocument, RunDocument, StepDocument, shown_outputs, shown_tail,
 };
 pub use run_summary::{PrunedRunDocument, RunSummaryDocument};
+pub use sop_overview::{SopOverviewDocument, StepSummary};
 pub use sops::{
     InvalidSopDocument, SopDocument, SopEntryDocument, SopFiles, SopListDocument,
     SopSummaryDocument,

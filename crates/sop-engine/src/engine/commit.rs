@@ -8,7 +8,7 @@
 pub use super::change::{Change, LeaseUse, StepRecord};
 use super::launch::{self, Launch};
 use super::tracked::Tracked;
-use super::{Engine, audit, gates, lease, recovery, workdir};
+use super::{Engine, audit, gates, handoff, lease, recovery, workdir};
 use crate::approval::outbox::{self, IssuedToken};
 use crate::{Error, ErrorKind};
 use chrono::{DateTime, Utc};
@@ -45,7 +45,15 @@ struct NeedsRecovery;
 pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<Decision> {
     for _ in 0..MAX_TRIES {
         let now = eng.clock.now();
-        let decision = next(&t.view, change.event, now).map_err(refusal)?;
+        let mut decision = next(&t.view, change.event, now).map_err(refusal)?;
+        let handed;
+        let change = if eng.hand_off && change.lease == LeaseUse::Take && drives(&decision) {
+            decision = handoff::leave_pending(decision);
+            handed = handoff::change(change);
+            &handed
+        } else {
+            change
+        };
         let result = eng
             .store
             .transaction(|tx| write(tx, eng, t, &decision, change, now));
@@ -72,6 +80,14 @@ pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<D
     )))
 }
 
+/// Whether the decision needs a process to go on driving the run.
+pub(crate) fn drives(decision: &Decision) -> bool {
+    matches!(
+        decision.action,
+        Action::Execute { .. } | Action::Backoff { .. } | Action::CheckCondition { .. }
+    )
+}
+
 /// An illegal transition, as the person who asked sees it.
 pub fn refusal(e: TransitionError) -> crate::Error {
     Error::conflict(e.to_string())
@@ -87,10 +103,7 @@ pub(crate) fn write(
     now: DateTime<Utc>,
 ) -> sop_store::Result<Written> {
     let id = t.id();
-    let drives = matches!(
-        decision.action,
-        Action::Execute { .. } | Action::Backoff { .. } | Action::CheckCondition { .. }
-    );
+    let drives = drives(decision);
     if drives && change.lease == LeaseUse::Untouched {
         return Err(StoreError::abort(NeedsLease));
     }

@@ -5,13 +5,14 @@ use super::commit::{Change, LeaseUse, write};
 use super::snapshot::Snapshot;
 use super::tracked::Tracked;
 use super::{Engine, redact, workdir};
-use crate::Error;
+use crate::ops::DuplicateDelivery;
+use crate::{Error, ErrorKind};
 use serde_json::{Map, Value, json};
 use sop_core::condition::Verdict;
 use sop_core::definition::Sop;
 use sop_core::gate::{GatePlan, PriorityModes};
 use sop_core::run::{Action, Decision, RunEvent, RunStatus, next};
-use sop_store::{AuditEvent, NewRun, NewStep, RunFilter, StoreError, StoreExt, Tx};
+use sop_store::{AuditEvent, Delivery, NewRun, NewStep, RunFilter, StoreError, StoreExt, Tx};
 use std::path::Path;
 
 /// Everything a new run starts from.
@@ -32,6 +33,8 @@ pub struct NewRunRequest<'a> {
     pub forced: Vec<String>,
     /// Record the run and leave it `pending` for a server.
     pub detach: bool,
+    /// Recorded with the run; a key seen within the delivery window refuses the start.
+    pub delivery_key: Option<&'a str>,
 }
 
 /// A new run and what this process should do with it next.
@@ -54,6 +57,13 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
     let starts = req.verdict.met || !req.forced.is_empty();
     let now = eng.clock.now();
     let result = eng.store.transaction(|tx| {
+        if let Some(key) = req.delivery_key
+            && let Some(first) = tx.delivery(key, now - crate::ops::DELIVERY_WINDOW)?
+        {
+            return Err(StoreError::abort(DuplicateDelivery {
+                run_id: first.run_id,
+            }));
+        }
         if let Some(limit) = meta.concurrency {
             check_concurrency(tx, sop, limit)?;
         }
@@ -80,6 +90,13 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
                 })
                 .collect(),
         })?;
+        if let Some(key) = req.delivery_key {
+            tx.insert_delivery(&Delivery {
+                key: key.to_string(),
+                run_id: run.id.clone(),
+                received_at: now,
+            })?;
+        }
         let steps = tx.steps(&run.id)?;
         let t = Tracked::build(eng, run, steps, Vec::new(), sop.clone(), plan.clone());
         for entry in creation_entries(eng, &t, req) {
@@ -109,6 +126,9 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
                 return Err(
                     Error::conflict(refused.0.clone()).with_remedy(crate::Remedy::WaitOrCancel)
                 );
+            }
+            if let Some(dup) = e.aborted::<DuplicateDelivery>() {
+                return Err(Error::with_source(ErrorKind::Conflict, dup.clone()));
             }
             return Err(e.into());
         }

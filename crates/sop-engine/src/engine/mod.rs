@@ -15,6 +15,7 @@ pub mod commit;
 pub mod create;
 pub mod driver;
 pub mod gates;
+pub mod handoff;
 pub mod identity;
 pub mod launch;
 pub mod lease;
@@ -57,6 +58,8 @@ pub struct Engine<'a> {
     /// The program the actor acts through (`mcp:claude-desktop`), recorded as `client` in the
     /// detail of the audit entries this engine writes; `None` for a person at the CLI.
     pub client: Option<String>,
+    /// Leave a run this operation hands on `pending` for a server (see [`handoff`]).
+    pub hand_off: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -78,6 +81,7 @@ impl<'a> Engine<'a> {
             stop: StopSignal::new(),
             owner: lease::new_owner(),
             client: None,
+            hand_off: false,
         })
     }
 
@@ -106,6 +110,12 @@ impl<'a> Engine<'a> {
             detail.insert("client".into(), client.as_str().into());
         }
         event
+    }
+
+    /// The same engine, leaving runs it hands on to a server when `hand_off`.
+    pub fn handing_off(mut self, hand_off: bool) -> Self {
+        self.hand_off = hand_off;
+        self
     }
 
     /// Reads a run by id or unique prefix, recovers it if its process died, and applies the

@@ -14,6 +14,9 @@ pub struct Caller<'a> {
     /// The program the actor acts through, e.g. `mcp:claude-desktop`; `None` at the CLI. The
     /// actor stays the person: this is recorded beside it as `client` in the audit trail.
     pub client: Option<String>,
+    /// Runs this caller's operations hand on are left `pending` for a server instead of being
+    /// driven by whoever called (the CLI while a server is alive, the server's own handlers).
+    pub hand_off: bool,
 }
 
 impl<'a> Caller<'a> {
@@ -24,7 +27,20 @@ impl<'a> Caller<'a> {
             stop: StopSignal::new(),
             owner: crate::engine::lease::new_owner(),
             client: None,
+            hand_off: false,
         }
+    }
+
+    /// The same caller, leaving every run it hands on to a server.
+    pub fn handing_off(mut self) -> Self {
+        self.hand_off = true;
+        self
+    }
+
+    /// The same caller, holding leases under `owner`.
+    pub fn with_owner(mut self, owner: String) -> Self {
+        self.owner = owner;
+        self
     }
 
     pub fn with_stop(mut self, stop: StopSignal) -> Self {

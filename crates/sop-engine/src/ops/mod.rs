@@ -2,6 +2,7 @@
 //! clock, and one method per thing a person, a program or a trigger can ask for. Requests and
 //! results are typed values; adapters (CLI, server, scheduler) parse, call, and render.
 
+mod audit;
 mod caller;
 pub mod catalog;
 pub mod check;
@@ -10,8 +11,12 @@ mod facts;
 mod gates;
 mod reads;
 mod run_control;
+mod run_ids;
+mod server;
 mod service;
+mod sops;
 mod start;
+mod tokens;
 
 pub use caller::Caller;
 pub use check::Checked;
@@ -20,8 +25,11 @@ pub use facts::checked_name as checked_fact_name;
 pub use gates::{GateDecision, GateRequest};
 pub use reads::{RunList, RunRecord};
 pub use run_control::{Cancelled, KillReport, Paused, StepCompletion};
+pub use server::{DELIVERY_WINDOW, HEARTBEAT_EVERY, ServerIdentity};
 pub use service::Service;
-pub use start::{Plan, StartRequest, Started};
+pub use sops::{SopStatus, WebhookTarget, parse_status};
+pub use start::{DuplicateDelivery, Plan, StartRequest, Started};
+pub use tokens::{CreatedToken, NewTokenRequest};
 
 #[cfg(test)]
 mod tests;

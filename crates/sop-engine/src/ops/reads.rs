@@ -35,9 +35,23 @@ impl Service {
     /// Recent runs matching `filter`. Gates whose deadline passed are expired first and runs
     /// whose process died are recovered, so each is listed as what it now is.
     pub fn list_runs(&self, caller: &Caller, filter: &RunFilter) -> crate::Result<RunList> {
+        self.list_runs_page(caller, filter, None)
+    }
+
+    /// [`Service::list_runs`], continuing after the run `before` (the last of a previous page).
+    pub fn list_runs_page(
+        &self,
+        caller: &Caller,
+        filter: &RunFilter,
+        before: Option<&str>,
+    ) -> crate::Result<RunList> {
         let eng = self.engine(caller)?;
         crate::approval::expiry::sweep(&eng)?;
-        let mut runs = self.store().list_runs(filter)?;
+        let page = |store: &dyn sop_store::Store| match before {
+            Some(id) => store.list_runs_before(filter, id),
+            None => store.list_runs(filter),
+        };
+        let mut runs = page(self.store())?;
         let mut any = false;
         for summary in runs.iter().filter(|r| r.status.is_active()) {
             let run = self.store().run(&summary.id)?;
@@ -50,7 +64,7 @@ impl Service {
             }
         }
         if any {
-            runs = self.store().list_runs(filter)?;
+            runs = page(self.store())?;
         }
         Ok(RunList { runs })
     }

@@ -55,7 +55,8 @@ impl Service {
         )?
         .with_stop(caller.stop.clone())
         .with_owner(caller.owner.clone())
-        .with_client(caller.client.clone()))
+        .with_client(caller.client.clone())
+        .handing_off(caller.hand_off))
     }
 
     /// The run `id` names (a full id or a unique prefix), recovered if its process died and

@@ -31,6 +31,17 @@ pub struct StartRequest {
     pub force: bool,
     /// Record the run `pending` and leave it for a server.
     pub detach: bool,
+    /// A delivery key (`Idempotency-Key`, `X-GitHub-Delivery`) scoped by the route it came on:
+    /// a second start with a key seen within [`super::DELIVERY_WINDOW`] is refused with
+    /// [`DuplicateDelivery`] naming the first run, even when both race.
+    pub delivery_key: Option<String>,
+}
+
+/// A start whose delivery key was seen already: the run its first delivery started.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("this delivery was received already; it started run {run_id}")]
+pub struct DuplicateDelivery {
+    pub run_id: String,
 }
 
 impl StartRequest {
@@ -43,6 +54,7 @@ impl StartRequest {
             trigger_detail: Value::Null,
             force: false,
             detach: false,
+            delivery_key: None,
         }
     }
 }
@@ -77,6 +89,12 @@ pub struct Started {
 }
 
 impl Service {
+    /// The run a delivery key seen within [`super::DELIVERY_WINDOW`] started.
+    pub fn delivered_run(&self, key: &str) -> crate::Result<Option<String>> {
+        let since = self.clock().now() - super::DELIVERY_WINDOW;
+        Ok(self.store().delivery(key, since)?.map(|d| d.run_id))
+    }
+
     /// Checks that variables can be handed to a step's environment.
     pub fn check_variables(&self, variables: &Map<String, Value>) -> crate::Result<()> {
         executor::variable_env(variables)
@@ -97,7 +115,13 @@ impl Service {
             .validate(&req.variables, start_origin(&req.trigger_type))
             .map_err(|problems| parameter_error(&sop, &problems))?;
         self.check_variables(&variables)?;
-        let shadowed = scope::shadowed(self.store(), &sop, &variables, self.clock().now())?;
+        let shadowed = scope::shadowed(
+            self.store(),
+            &sop,
+            &variables,
+            &req.trigger_type,
+            self.clock().now(),
+        )?;
         if !shadowed.is_empty() {
             let names: Vec<String> = shadowed
                 .iter()
@@ -195,6 +219,7 @@ impl Service {
                 modes: &plan.modes,
                 forced,
                 detach: req.detach,
+                delivery_key: req.delivery_key.as_deref(),
             },
         )?;
         Ok(Started { tracked, action })

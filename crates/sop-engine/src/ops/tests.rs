@@ -102,6 +102,7 @@ fn a_gate_counts_each_person_once_and_refuses_self_approval_where_four_eyes_appl
         claimed: None,
         token: None,
         detach: false,
+        authenticated: false,
     };
     let refused = service.decide_gate(&alice, t.id(), &approve, true);
     let e = refused

@@ -181,6 +181,9 @@ pub async fn call(
                         claimed: None,
                         token: a.token,
                         detach: false,
+                        // An MCP client's actor is claimed, not authenticated: SOPs with
+                        // `approval_auth = "token"` need the gate's token from it.
+                        authenticated: false,
                     };
                     Ok(into_tracked(s.decide_gate(caller, &a.run, &req, true)?))
                 })

@@ -9,7 +9,10 @@ use super::conn::Conn;
 use crate::error::{Result, StoreError};
 
 /// `(version, SQL)`, in order. The SQL of version N takes a database from N-1 to N.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations_pg/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations_pg/0001_init.sql")),
+    (2, include_str!("../../migrations_pg/0002_server.sql")),
+];
 
 /// The PostgreSQL schema version this build writes.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -9,19 +9,23 @@
 //! PostgreSQL reports (deadlock, serialisation failure, lock timeout) are the retryable
 //! [`crate::StoreError::Busy`].
 
+mod api_token_sql;
 mod audit_sql;
 mod codec;
 mod conn;
 pub(crate) mod connect;
+mod delivery_sql;
 mod event_sql;
 mod fact_sql;
 mod gate_sql;
 mod lease_sql;
 mod migrate;
+mod pickup_sql;
 mod pool;
 mod prune_sql;
 mod queries;
 mod run_sql;
+mod server_sql;
 mod step_sql;
 mod tx;
 

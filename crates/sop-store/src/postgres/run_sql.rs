@@ -263,8 +263,24 @@ pub fn find(conn: &mut Conn, prefix: &str) -> Result<Run> {
 }
 
 pub fn list(conn: &mut Conn, filter: &RunFilter) -> Result<Vec<RunSummary>> {
+    list_page(conn, filter, None)
+}
+
+/// [`list`], starting after the run `before` (newest first), for paging.
+pub fn list_page(
+    conn: &mut Conn,
+    filter: &RunFilter,
+    before: Option<&str>,
+) -> Result<Vec<RunSummary>> {
     let mut values: Values = Vec::new();
     let mut conds: Vec<String> = Vec::new();
+    if let Some(id) = before {
+        values.push(Box::new(id.to_owned()));
+        let n = values.len();
+        conds.push(format!(
+            "(created_at, id) < (SELECT created_at, id FROM runs WHERE id = ${n})"
+        ));
+    }
     if let Some(name) = &filter.sop_name {
         values.push(Box::new(name.clone()));
         conds.push(format!("sop_name = ${}", values.len()));

@@ -4,7 +4,10 @@
 //! one fact are serialised like SQLite's writers and each entry names the value it replaced.
 
 use super::conn::Conn;
-use super::{audit_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql, run_sql, step_sql};
+use super::{
+    api_token_sql, audit_sql, delivery_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql,
+    run_sql, server_sql, step_sql,
+};
 use crate::audit_chain::append::{AuditSettings, ChainHead};
 use crate::error::Result;
 use crate::records::fact_change;
@@ -131,6 +134,27 @@ impl Tx for PostgresTx<'_> {
     }
     fn revoke_tokens(&mut self, gate_id: &str) -> Result<u64> {
         gate_sql::revoke_tokens(self.conn(), gate_id)
+    }
+    fn insert_api_token(&mut self, token: &NewApiToken) -> Result<ApiToken> {
+        api_token_sql::insert(self.conn(), token)
+    }
+    fn revoke_api_token(&mut self, id: &str, at: DateTime<Utc>) -> Result<ApiToken> {
+        api_token_sql::revoke(self.conn(), id, at)
+    }
+    fn touch_api_token(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        api_token_sql::touch(self.conn(), id, at)
+    }
+    fn server_beat(&mut self, beat: &ServerBeat) -> Result<()> {
+        server_sql::beat(self.conn(), beat)
+    }
+    fn forget_servers(&mut self, before: DateTime<Utc>) -> Result<u64> {
+        server_sql::forget(self.conn(), before)
+    }
+    fn insert_delivery(&mut self, delivery: &Delivery) -> Result<()> {
+        delivery_sql::put(self.conn(), delivery)
+    }
+    fn forget_deliveries(&mut self, before: DateTime<Utc>) -> Result<u64> {
+        delivery_sql::forget(self.conn(), before)
     }
     fn set_fact(&mut self, fact: &Fact, values: FactValues) -> Result<Fact> {
         let old = self.live_fact(&fact.name, fact.set_at, values)?;

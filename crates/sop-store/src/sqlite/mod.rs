@@ -6,8 +6,10 @@
 //! the write lock up front (`BEGIN IMMEDIATE`) and wait up to [`BUSY_TIMEOUT`] for it, which
 //! avoids the "database is locked" failures of upgrading a read transaction.
 
+mod api_token_sql;
 mod audit_sql;
 mod codec;
+mod delivery_sql;
 mod event_sql;
 mod fact_sql;
 mod file_mode;
@@ -15,10 +17,12 @@ mod gate_sql;
 mod integrity;
 mod lease_sql;
 mod migrate;
+mod pickup_sql;
 mod pool;
 mod prune_sql;
 mod queries;
 mod run_sql;
+mod server_sql;
 mod step_sql;
 mod tx;
 

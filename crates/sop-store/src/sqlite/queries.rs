@@ -59,6 +59,38 @@ macro_rules! impl_queries {
             fn audit_head(&self) -> Result<Option<AuditCheckpoint>> {
                 self.with(super::audit_sql::head_checkpoint)
             }
+            fn list_runs_before(
+                &self,
+                filter: &RunFilter,
+                before: &str,
+            ) -> Result<Vec<RunSummary>> {
+                self.with(|c| super::run_sql::list_page(c, filter, Some(before)))
+            }
+            fn api_token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>> {
+                self.with(|c| super::api_token_sql::by_hash(c, hash))
+            }
+            fn api_tokens(&self) -> Result<Vec<ApiToken>> {
+                self.with(super::api_token_sql::list)
+            }
+            fn live_servers(
+                &self,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<ServerBeat>> {
+                self.with(|c| super::server_sql::live(c, since))
+            }
+            fn delivery(
+                &self,
+                key: &str,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<Delivery>> {
+                self.with(|c| super::delivery_sql::get(c, key, since))
+            }
+            fn run_counts(&self) -> Result<Vec<(String, sop_core::run::RunStatus, u64)>> {
+                self.with(super::pickup_sql::counts)
+            }
+            fn pickup_candidates(&self, limit: u32) -> Result<Vec<PickupCandidate>> {
+                self.with(|c| super::pickup_sql::candidates(c, limit))
+            }
         }
     };
 }

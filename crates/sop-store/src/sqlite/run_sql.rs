@@ -254,8 +254,25 @@ pub fn find(conn: &Connection, prefix: &str) -> Result<Run> {
 }
 
 pub fn list(conn: &Connection, filter: &RunFilter) -> Result<Vec<RunSummary>> {
+    list_page(conn, filter, None)
+}
+
+/// [`list`], continuing after the run `before` (the last of the previous page): runs created
+/// before it, in the same order. An unknown `before` gives an empty page.
+pub fn list_page(
+    conn: &Connection,
+    filter: &RunFilter,
+    before: Option<&str>,
+) -> Result<Vec<RunSummary>> {
     let mut values: Vec<Value> = Vec::new();
     let mut conds: Vec<String> = Vec::new();
+    if let Some(id) = before {
+        values.push(Value::Text(id.to_owned()));
+        let n = values.len();
+        conds.push(format!(
+            "(created_at, id) < (SELECT created_at, id FROM runs WHERE id = ?{n})"
+        ));
+    }
     if let Some(name) = &filter.sop_name {
         values.push(Value::Text(name.clone()));
         conds.push(format!("sop_name = ?{}", values.len()));

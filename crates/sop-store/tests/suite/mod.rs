@@ -10,6 +10,7 @@ pub mod facts_events;
 pub mod gates;
 pub mod leases;
 pub mod runs;
+pub mod server_records;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sop_core::run::RunStatus;
@@ -74,6 +75,14 @@ macro_rules! store_suite {
                 checkpoints_match_an_untouched_trail,
                 an_empty_trail_is_caught_only_by_a_checkpoint,
                 prune_removes_details_of_old_finished_runs_only,
+            },
+            server_records {
+                api_tokens_are_found_by_hash_revoked_and_never_duplicated,
+                a_server_is_live_while_it_beats_and_until_it_stops,
+                a_delivery_key_counts_within_its_window_only,
+                pickup_candidates_are_pending_or_leased_runs_oldest_first,
+                run_lists_page_after_a_cursor,
+                run_counts_group_by_sop_and_status,
             },
             concurrency {
                 threads_with_their_own_handles_never_see_locked,

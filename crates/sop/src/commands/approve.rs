@@ -30,8 +30,11 @@ pub struct Args {
     pub reject: bool,
 
     /// Once the gate passes, leave the run to a server instead of running it here.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "foreground")]
     pub detach: bool,
+
+    #[command(flatten)]
+    pub foreground: super::hand_off::Foreground,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
@@ -47,6 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         claimed: args.target.as_user.clone(),
         token: args.token,
         detach: args.detach,
+        authenticated: false,
     };
-    respond(ctx, &args.target, req)
+    respond(ctx, &args.target, req, &args.foreground)
 }

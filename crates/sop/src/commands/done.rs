@@ -1,6 +1,7 @@
 //! `sop done RUN`: a person reports the waiting step done (or failed with `--failed`); the run
 //! then goes on in the foreground.
 
+use super::hand_off::{self, Foreground};
 use super::run_target::{RunTarget, finish};
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
@@ -11,6 +12,9 @@ use sop_engine::ops::StepCompletion;
 pub struct Args {
     #[command(flatten)]
     pub target: RunTarget,
+
+    #[command(flatten)]
+    pub foreground: Foreground,
 
     /// The step (default: the one waiting).
     #[arg(long, value_name = "N")]
@@ -38,7 +42,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     }
     let service = ctx.service()?;
     let out = args.target.progress();
-    let caller = args.target.caller(ctx, &out)?;
+    let server = args.foreground.server(&service)?;
+    let caller = args
+        .foreground
+        .caller(args.target.caller(ctx, &out)?, &server);
     let completion = StepCompletion {
         step: args.step,
         note: args.note,
@@ -46,6 +53,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         failed: args.failed,
     };
     let (_, t) = service.complete_step(&caller, &args.target.run, &completion, true)?;
+    if let Some(exit) = hand_off::report(&service, &out, &t, &server, args.target.json)? {
+        return Ok(exit);
+    }
     finish(ctx, &service, &out, &t, args.target.json)
 }
 

@@ -118,11 +118,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         service.drive(&caller, &mut t, action)?;
     }
     if args.detach && !args.json && !t.run.status.is_terminal() {
-        out.line(&format!(
-            "run {} recorded as pending; `sop resume {}` runs it (or a server, when one runs)",
-            t.id(),
-            t.id()
-        ));
+        out.line(&super::hand_off::detached_line(ctx, &service, t.id())?);
         return Ok(exit_code(&t, &ctx.stop));
     }
     finish(ctx, &service, &out, &t, args.json)

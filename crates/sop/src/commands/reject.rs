@@ -34,6 +34,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         claimed: args.target.as_user.clone(),
         token: args.token,
         detach: false,
+        authenticated: false,
     };
-    respond(ctx, &args.target, req)
+    // A rejection ends the run: nothing is left for a server.
+    let here = super::hand_off::Foreground { foreground: true };
+    respond(ctx, &args.target, req, &here)
 }

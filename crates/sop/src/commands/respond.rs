@@ -1,6 +1,7 @@
 //! What `sop approve` and `sop reject` share around a decision: the token from standard input,
 //! the decision itself, what it did, and the run going on here when the gate passed.
 
+use super::hand_off::Foreground;
 use super::run_target::{RunTarget, finish};
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
@@ -11,7 +12,12 @@ use std::io::BufRead as _;
 
 /// Runs one decision on the run `target` names; `--json` prints the run object instead of
 /// progress lines.
-pub fn respond(ctx: &Context, target: &RunTarget, mut req: GateRequest) -> anyhow::Result<Exit> {
+pub fn respond(
+    ctx: &Context,
+    target: &RunTarget,
+    mut req: GateRequest,
+    foreground: &Foreground,
+) -> anyhow::Result<Exit> {
     if req.verdict == Verdict::Reject && req.comment.as_deref().is_none_or(|c| c.trim().is_empty())
     {
         return Err(Fail::invalid(
@@ -23,7 +29,8 @@ pub fn respond(ctx: &Context, target: &RunTarget, mut req: GateRequest) -> anyho
     }
     let service = ctx.service()?;
     let out = target.progress();
-    let caller = target.caller(ctx, &out)?;
+    let server = foreground.server(&service)?;
+    let caller = foreground.caller(target.caller(ctx, &out)?, &server);
     match service.decide_gate(&caller, &target.run, &req, true)? {
         GateDecision::Counted {
             tracked,
@@ -46,8 +53,12 @@ pub fn respond(ctx: &Context, target: &RunTarget, mut req: GateRequest) -> anyho
             actor,
             step,
         } => {
+            let who = match &server {
+                Some(s) => format!("the server at {}, which goes on with it", s.listen),
+                None => "a server".to_string(),
+            };
             out.line(&format!(
-                "✓ {actor} approved {} of run {}; the run is left for a server (`sop resume {}` runs it here)",
+                "✓ {actor} approved {} of run {}; the run is left for {who} (`sop resume {}` runs it here)",
                 gate_label(step),
                 tracked.id(),
                 tracked.id()

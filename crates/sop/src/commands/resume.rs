@@ -1,5 +1,6 @@
 //! `sop resume RUN`: go on with a paused (or pending, or recovered) run in the foreground.
 
+use super::hand_off::{self, Foreground};
 use super::run_target::{RunTarget, finish};
 use crate::config::Context;
 use crate::exit::Exit;
@@ -8,12 +9,21 @@ use crate::exit::Exit;
 pub struct Args {
     #[command(flatten)]
     pub target: RunTarget,
+
+    #[command(flatten)]
+    pub foreground: Foreground,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let service = ctx.service()?;
     let out = args.target.progress();
-    let caller = args.target.caller(ctx, &out)?;
+    let server = args.foreground.server(&service)?;
+    let caller = args
+        .foreground
+        .caller(args.target.caller(ctx, &out)?, &server);
     let t = service.resume(&caller, &args.target.run, true)?;
+    if let Some(exit) = hand_off::report(&service, &out, &t, &server, args.target.json)? {
+        return Ok(exit);
+    }
     finish(ctx, &service, &out, &t, args.target.json)
 }

@@ -1,5 +1,6 @@
 //! `sop skip RUN --step N --reason TEXT`: go on without a failed, interrupted or manual step.
 
+use super::hand_off::{self, Foreground};
 use super::run_target::{RunTarget, finish};
 use crate::config::Context;
 use crate::exit::Exit;
@@ -8,6 +9,9 @@ use crate::exit::Exit;
 pub struct Args {
     #[command(flatten)]
     pub target: RunTarget,
+
+    #[command(flatten)]
+    pub foreground: Foreground,
 
     /// The step to skip.
     #[arg(long, value_name = "N")]
@@ -21,7 +25,13 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let service = ctx.service()?;
     let out = args.target.progress();
-    let caller = args.target.caller(ctx, &out)?;
+    let server = args.foreground.server(&service)?;
+    let caller = args
+        .foreground
+        .caller(args.target.caller(ctx, &out)?, &server);
     let t = service.skip(&caller, &args.target.run, args.step, &args.reason, true)?;
+    if let Some(exit) = hand_off::report(&service, &out, &t, &server, args.target.json)? {
+        return Ok(exit);
+    }
     finish(ctx, &service, &out, &t, args.target.json)
 }

@@ -1,10 +1,15 @@
 //! The one integration-test binary: runs the real `sop` binary against throwaway SOP dirs.
 
+mod openapi_check;
+mod serving;
 mod support;
 
+mod api;
+mod api_auth;
 mod approvals;
 mod audit;
 mod audit_evidence;
+mod bad_input;
 mod check;
 mod check_at;
 mod cleanup;
@@ -25,9 +30,11 @@ mod postgres;
 mod recovery;
 mod run_control;
 mod run_support;
+mod serve;
 mod show;
 mod skill;
 mod smoke;
 mod spec_use_cases;
 mod step_conditions;
 mod template_guard;
+mod webhooks;

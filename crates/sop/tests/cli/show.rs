@@ -179,6 +179,7 @@ fn json_holds_the_whole_definition() {
           "icon": "🧹",
           "meta": {
             "allow_self_approval": null,
+            "approval_auth": "any",
             "approval_timeout": "1d",
             "approvers": [],
             "author": "ops-team",

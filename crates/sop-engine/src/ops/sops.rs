@@ -1,0 +1,124 @@
+//! Reading SOPs for the API: the list, one SOP, its status (recent runs, how many are active),
+//! and which SOP a webhook path starts.
+
+use super::{Caller, Service};
+use crate::Error;
+use crate::catalog::Catalog;
+use crate::documents::{RunSummaryDocument, SopOverviewDocument};
+use serde::Serialize;
+use sop_core::definition::Trigger;
+use sop_core::run::RunStatus;
+use sop_store::RunFilter;
+
+/// Recent runs shown by [`Service::sop_status`].
+const STATUS_RUNS: u32 = 20;
+
+/// `GET /api/sop/{name}/status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SopStatus {
+    pub sop: SopOverviewDocument,
+    pub runs: Vec<RunSummaryDocument>,
+    pub active: u64,
+}
+
+/// The SOP a webhook path starts, and the environment variable holding its secret.
+#[derive(Debug, Clone)]
+pub struct WebhookTarget {
+    pub sop: String,
+    pub path: String,
+    pub secret_env: Option<String>,
+}
+
+impl Service {
+    fn catalog(&self) -> crate::Result<Catalog> {
+        Catalog::open(self.settings().sop_dir())
+    }
+
+    /// Every SOP folder, valid or not, by name.
+    pub fn sop_documents(&self) -> crate::Result<Vec<SopOverviewDocument>> {
+        Ok(self
+            .catalog()?
+            .entries()
+            .iter()
+            .map(|e| SopOverviewDocument::new(e, false))
+            .collect())
+    }
+
+    /// One SOP with its steps; `NotFound` when there is no such folder.
+    pub fn sop_document(&self, name: &str) -> crate::Result<SopOverviewDocument> {
+        let catalog = self.catalog()?;
+        let entry = catalog.get(name).ok_or_else(|| no_sop(name))?;
+        Ok(SopOverviewDocument::new(entry, true))
+    }
+
+    /// The SOP `name` exists (valid or not); `NotFound` otherwise.
+    pub fn require_sop(&self, name: &str) -> crate::Result<()> {
+        self.catalog()?
+            .get(name)
+            .map(|_| ())
+            .ok_or_else(|| no_sop(name))
+    }
+
+    /// The SOP, its recent runs and how many of its runs are active.
+    pub fn sop_status(&self, caller: &Caller, name: &str) -> crate::Result<SopStatus> {
+        let sop = self.sop_document(name)?;
+        let filter = RunFilter {
+            sop_name: Some(name.to_string()),
+            statuses: Vec::new(),
+            limit: STATUS_RUNS,
+        };
+        let now = self.clock().now();
+        let runs = self
+            .list_runs(caller, &filter)?
+            .runs
+            .iter()
+            .map(|r| RunSummaryDocument::new(r, now))
+            .collect();
+        let active = self.store().count_active_runs(name)?;
+        Ok(SopStatus { sop, runs, active })
+    }
+
+    /// The valid SOP whose webhook trigger serves `path`, if any.
+    pub fn webhook_target(&self, path: &str) -> crate::Result<Option<WebhookTarget>> {
+        let catalog = match Catalog::load(self.settings().sop_dir()) {
+            Ok(c) => c,
+            Err(_) => return Ok(None),
+        };
+        for sop in catalog.sops() {
+            for t in &sop.triggers {
+                if let Trigger::Webhook {
+                    path: p,
+                    secret_env,
+                } = t
+                    && p == path
+                {
+                    return Ok(Some(WebhookTarget {
+                        sop: sop.name().to_string(),
+                        path: p.clone(),
+                        secret_env: secret_env.clone(),
+                    }));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn no_sop(name: &str) -> Error {
+    Error::not_found(format!(
+        "no SOP named `{}`; GET /api/sops lists them",
+        name.escape_default()
+    ))
+}
+
+/// Whether a run status counts as active (for filters given as text).
+pub fn parse_status(text: &str) -> crate::Result<RunStatus> {
+    text.parse::<RunStatus>().map_err(|_| {
+        let all: Vec<&str> = RunStatus::ALL.iter().map(|s| s.as_str()).collect();
+        Error::invalid(format!(
+            "unknown run status `{}`; one of: {}",
+            text.escape_default(),
+            all.join(", ")
+        ))
+    })
+}

@@ -1,0 +1,81 @@
+//! Request bodies: at most 1 MiB, `Content-Type: application/json`, valid JSON, and of the
+//! expected shape — 413, 415, 400 and 422 otherwise. An empty body without a content type is
+//! an empty object, so `POST .../cancel` needs no body.
+
+use crate::error::{ApiError, ApiResult};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+/// The largest body any route reads.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Reads the whole body, refusing more than [`MAX_BODY`] bytes.
+pub async fn read(headers: &HeaderMap, body: Body) -> ApiResult<Bytes> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| {
+        let text = e.to_string();
+        if text.contains("length limit") {
+            too_large()
+        } else {
+            ApiError::bad_request(format!("cannot read the request body: {text}"))
+        }
+    })
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the request body is larger than {MAX_BODY} bytes"),
+    )
+}
+
+/// Whether the request says its body is JSON (`application/json`, any parameters, or a
+/// `+json` type).
+pub fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .is_some_and(|m| m == "application/json" || m.ends_with("+json"))
+}
+
+/// The body as JSON, whatever its shape (webhooks).
+pub fn json_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Value> {
+    if bytes.is_empty() && headers.get(header::CONTENT_TYPE).is_none() {
+        return Ok(serde_json::Value::Object(Default::default()));
+    }
+    if !is_json(headers) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "the request body must be JSON, sent with `Content-Type: application/json`",
+        ));
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
+}
+
+/// The body as `T`: a JSON object of the route's fields.
+pub fn parse<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
+    let value = json_value(headers, bytes)?;
+    if !value.is_object() {
+        return Err(ApiError::invalid("the request body must be a JSON object"));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::invalid(format!("the request body does not fit: {e}")))
+}
+
+/// Reads and parses in one go.
+pub async fn json<T: DeserializeOwned>(headers: &HeaderMap, body: Body) -> ApiResult<T> {
+    let bytes = read(headers, body).await?;
+    parse(headers, &bytes)
+}

@@ -1,0 +1,280 @@
+//! The bounded pool that drives runs: each active run on its own blocking thread, at most
+//! `workers` at once; runs beyond that wait as `pending` and start in creation order.
+//!
+//! A start that finds a free place reserves it ([`Dispatcher::try_reserve`]) before recording
+//! the run, so the run starts in the same transaction that creates it and is handed to its
+//! thread at once; one that finds none records the run `pending` and queues it. A thread that
+//! finishes a run takes the oldest queued one before it exits.
+
+use crate::events::ServerEvents;
+use crate::metrics::Metrics;
+use chrono::{DateTime, Utc};
+use sop_core::run::Action;
+use sop_engine::engine::Tracked;
+use sop_engine::{Caller, Service, StopSignal};
+use std::collections::{BTreeSet, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// The actor of what the server does on its own (picking up a pending run).
+pub const SERVER_ACTOR: &str = "sop-server";
+
+#[derive(Clone)]
+pub struct Dispatcher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    service: Service,
+    workers: usize,
+    stop: StopSignal,
+    metrics: Arc<Metrics>,
+    state: Mutex<State>,
+    idle: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    /// Places taken: runs being driven and reservations.
+    busy: usize,
+    queue: BTreeSet<(DateTime<Utc>, String)>,
+    queued: HashSet<String>,
+    active: HashSet<String>,
+    closed: bool,
+}
+
+enum Job {
+    /// A run this server just started or handed on, with the action to go on with.
+    Continue {
+        tracked: Box<Tracked>,
+        action: Action,
+        owner: String,
+        actor: String,
+    },
+    /// A pending run: take it and drive it.
+    Resume(String),
+}
+
+/// A place in the pool, taken before a run is recorded. Dropped unused, it is given back.
+pub struct Slot {
+    inner: Arc<Inner>,
+    /// The lease owner the run must be started under, so its thread holds the lease.
+    pub owner: String,
+    used: bool,
+}
+
+impl Dispatcher {
+    pub fn new(service: Service, workers: usize, metrics: Arc<Metrics>) -> Self {
+        Dispatcher {
+            inner: Arc::new(Inner {
+                service,
+                workers,
+                stop: StopSignal::new(),
+                metrics,
+                state: Mutex::new(State::default()),
+                idle: Condvar::new(),
+            }),
+        }
+    }
+
+    /// A free place, unless the pool is full, closed, or older runs wait for one.
+    pub fn try_reserve(&self) -> Option<Slot> {
+        let mut s = self.inner.lock();
+        if s.closed || s.busy >= self.inner.workers || !s.queue.is_empty() {
+            return None;
+        }
+        s.busy += 1;
+        self.inner.publish(&s);
+        Some(Slot {
+            inner: Arc::clone(&self.inner),
+            owner: sop_engine::engine::lease::new_owner(),
+            used: false,
+        })
+    }
+
+    /// Queues a pending run (once, however often it is named) and starts what fits.
+    pub fn enqueue(&self, id: String, created_at: DateTime<Utc>) {
+        let mut s = self.inner.lock();
+        if s.closed || s.active.contains(&id) || s.queued.contains(&id) {
+            return;
+        }
+        s.queued.insert(id.clone());
+        s.queue.insert((created_at, id));
+        Inner::pump(&self.inner, &mut s);
+    }
+
+    /// Whether the run is being driven here or waits for a place.
+    pub fn knows(&self, id: &str) -> bool {
+        let s = self.inner.lock();
+        s.active.contains(id) || s.queued.contains(id)
+    }
+
+    /// Takes no more work; queued runs stay `pending` in the store for the next server.
+    pub fn close(&self) {
+        let mut s = self.inner.lock();
+        s.closed = true;
+        s.queue.clear();
+        s.queued.clear();
+        self.inner.publish(&s);
+    }
+
+    /// Asks every thread to let go of its run now (the step is stopped, the run left as a
+    /// crash would leave it, with the signal recorded).
+    pub fn interrupt(&self, signal: i32) {
+        self.inner.stop.request(signal);
+    }
+
+    /// Waits until no run is driven, at most `timeout`; true when idle.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut s = self.inner.lock();
+        while s.busy > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            s = self
+                .inner
+                .idle
+                .wait_timeout(s, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        true
+    }
+}
+
+impl Slot {
+    /// Drives `tracked` from `action` on a thread of its own.
+    pub fn drive(mut self, tracked: Tracked, action: Action, actor: String) {
+        self.used = true;
+        let id = tracked.id().to_string();
+        let job = Job::Continue {
+            tracked: Box::new(tracked),
+            action,
+            owner: self.owner.clone(),
+            actor,
+        };
+        {
+            let mut s = self.inner.lock();
+            s.active.insert(id);
+        }
+        Inner::spawn(&self.inner, job);
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if !self.used {
+            let mut s = self.inner.lock();
+            s.busy -= 1;
+            Inner::pump(&self.inner, &mut s);
+            self.inner.idle.notify_all();
+        }
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic never happens while the lock is held; a poisoned lock still holds sound
+        // counts.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn publish(&self, s: &State) {
+        self.metrics.set_pool(s.busy, self.workers, s.queue.len());
+    }
+
+    /// Starts queued runs while places are free.
+    fn pump(this: &Arc<Inner>, s: &mut State) {
+        while !s.closed && s.busy < this.workers {
+            let Some((_, id)) = s.queue.pop_first() else {
+                break;
+            };
+            s.queued.remove(&id);
+            s.active.insert(id.clone());
+            s.busy += 1;
+            Inner::spawn(this, Job::Resume(id));
+        }
+        this.publish(s);
+    }
+
+    fn spawn(this: &Arc<Inner>, job: Job) {
+        let inner = Arc::clone(this);
+        let spawned = std::thread::Builder::new()
+            .name("sop-run".into())
+            .spawn(move || inner.work(job));
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start a thread to drive a run; it stays pending");
+            let mut s = this.lock();
+            s.busy -= 1;
+            this.idle.notify_all();
+        }
+    }
+
+    /// Drives `job`, then the oldest queued run, until none waits.
+    fn work(self: Arc<Self>, mut job: Job) {
+        loop {
+            let id = match &job {
+                Job::Continue { tracked, .. } => tracked.id().to_string(),
+                Job::Resume(id) => id.clone(),
+            };
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.run(job)));
+            match outcome {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(run = %id, error = %e, "driving the run stopped"),
+                Err(_) => {
+                    tracing::error!(run = %id, "driving the run panicked; it is recovered on the next sweep")
+                }
+            }
+            let mut s = self.lock();
+            s.active.remove(&id);
+            let next = if s.closed { None } else { s.queue.pop_first() };
+            match next {
+                Some((_, next)) => {
+                    s.queued.remove(&next);
+                    s.active.insert(next.clone());
+                    self.publish(&s);
+                    job = Job::Resume(next);
+                }
+                None => {
+                    s.busy -= 1;
+                    self.publish(&s);
+                    self.idle.notify_all();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn run(&self, job: Job) -> sop_engine::Result<()> {
+        let events = ServerEvents {
+            metrics: &self.metrics,
+        };
+        match job {
+            Job::Continue {
+                mut tracked,
+                action,
+                owner,
+                actor,
+            } => {
+                let caller = Caller::new(actor, &events)
+                    .with_stop(self.stop.clone())
+                    .with_owner(owner);
+                self.service.drive(&caller, &mut tracked, action)?;
+                self.metrics
+                    .run_settled(&tracked.run.sop_name, tracked.run.status);
+            }
+            Job::Resume(id) => {
+                if self.stop.requested().is_some() {
+                    return Ok(());
+                }
+                let caller = Caller::new(SERVER_ACTOR, &events).with_stop(self.stop.clone());
+                let t = self.service.drive_run(&caller, &id)?;
+                self.metrics.run_settled(&t.run.sop_name, t.run.status);
+            }
+        }
+        Ok(())
+    }
+}

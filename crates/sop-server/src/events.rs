@@ -1,0 +1,72 @@
+//! What the server does with a run's progress: log lines and metrics. Step output is not
+//! logged (it may hold secrets); it is stored with the step and served by `/logs`.
+
+use crate::metrics::Metrics;
+use sop_core::definition::Step;
+use sop_engine::RunEvents;
+use sop_engine::engine::Tracked;
+use sop_engine::executor::StepResult;
+use std::time::Duration;
+
+pub struct ServerEvents<'a> {
+    pub metrics: &'a Metrics,
+}
+
+impl RunEvents for ServerEvents<'_> {
+    fn step_started(&self, t: &Tracked, step: &Step) {
+        tracing::info!(run = t.id(), sop = %t.run.sop_name, step = step.number, "step started");
+    }
+
+    fn step_finished(&self, t: &Tracked, step: u32, result: &StepResult, _tolerated: bool) {
+        let outcome = if result.succeeded() {
+            "succeeded"
+        } else {
+            "failed"
+        };
+        self.metrics
+            .observe_step(&t.run.sop_name, outcome, result.duration);
+        tracing::info!(
+            run = t.id(),
+            sop = %t.run.sop_name,
+            step,
+            outcome,
+            exit_code = result.exit_code,
+            duration_ms = result.duration.as_millis() as u64,
+            "step finished"
+        );
+    }
+
+    fn step_cancelled(&self, step: u32, result: &StepResult) {
+        tracing::info!(
+            step,
+            duration_ms = result.duration.as_millis() as u64,
+            "step cancelled"
+        );
+    }
+
+    fn step_error(&self, step: u32, why: &str) {
+        tracing::warn!(step, why, "step could not start");
+    }
+
+    fn retrying(&self, step: u32, attempt: u32, why: &str, delay: Duration) {
+        tracing::info!(
+            step,
+            attempt,
+            why,
+            delay_ms = delay.as_millis() as u64,
+            "retrying step"
+        );
+    }
+
+    fn step_interrupted(&self, step: u32, signal: i32) {
+        tracing::info!(step, signal, "step interrupted; the run is left resumable");
+    }
+
+    fn recovered(&self, t: &Tracked) {
+        tracing::info!(run = t.id(), status = %t.run.status, "run recovered from a process that died");
+    }
+
+    fn warning(&self, message: &str) {
+        tracing::warn!(message, "run warning");
+    }
+}

@@ -1,0 +1,24 @@
+//! `sop serve`: the HTTP API and webhook triggers, the second front end of the operations in
+//! [`sop_engine::Service`]. Handlers parse, call one operation on a blocking thread, and map
+//! the result; runs are driven by a bounded pool of threads ([`dispatcher`]), and a sweeper
+//! picks up runs left pending by anyone and runs whose process died.
+
+mod auth;
+mod body;
+pub mod config;
+mod dispatcher;
+mod error;
+mod events;
+mod json_errors;
+pub mod logging;
+mod metrics;
+pub mod openapi;
+mod openapi_schemas;
+mod routes;
+mod serve;
+pub mod signature;
+mod state;
+mod sweeper;
+
+pub use config::{LogFormat, ServerConfig, ServerError};
+pub use serve::{Bound, bind};

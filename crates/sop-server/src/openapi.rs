@@ -1,0 +1,470 @@
+//! `GET /api/openapi.json`: an OpenAPI 3.1 document of exactly the routes `routes::router`
+//! serves, with every status each can answer and the schemas of its bodies. Webhook paths come
+//! from the SOP directory and are described by the `webhooks` note, not as paths.
+
+use serde_json::{Map, Value, json};
+
+/// `(method, path, operation)` of every route, in the router's order.
+pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
+    let run_id = param("id", "path", "A run id, or a unique prefix of one.");
+    let sop_name = param("name", "path", "The SOP's name (its folder).");
+    let fact = param("name", "path", "The fact's name (case-insensitive).");
+    let step = json!({"name": "n", "in": "path", "required": true, "description": "The step's number.", "schema": {"type": "integer", "minimum": 0, "maximum": 4294967295u64}});
+    vec![
+        (
+            "get",
+            "/healthz",
+            op(
+                "Liveness: `ok`, or `draining` while shutting down.",
+                None,
+                vec![],
+                None,
+                &[(200, "Health"), (503, "Health")],
+            ),
+        ),
+        (
+            "get",
+            "/metrics",
+            json!({
+                "summary": "Prometheus metrics (text format). Needs `read` unless the server runs with --metrics-public.",
+                "security": security(),
+                "responses": with_errors(json!({"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}), &[401, 403]),
+            }),
+        ),
+        (
+            "get",
+            "/api/openapi.json",
+            op("This document.", None, vec![], None, &[(200, "Any")]),
+        ),
+        (
+            "get",
+            "/api/sops",
+            op(
+                "Every SOP, valid or not.",
+                Some("read"),
+                vec![],
+                None,
+                &[(200, "SopList")],
+            ),
+        ),
+        (
+            "get",
+            "/api/sops/{name}",
+            op(
+                "One SOP with its steps.",
+                Some("read"),
+                vec![sop_name.clone()],
+                None,
+                &[(200, "SopOne"), (404, "")],
+            ),
+        ),
+        (
+            "get",
+            "/api/sop/{name}/status",
+            op(
+                "The SOP, its recent runs and how many are active.",
+                Some("read"),
+                vec![sop_name.clone()],
+                None,
+                &[(200, "SopStatus"), (404, "")],
+            ),
+        ),
+        (
+            "post",
+            "/api/sop/{name}/trigger",
+            op_with_headers(
+                "Start a run. `202` once it is durably recorded; `409` with the skipped run when its conditions do not hold.",
+                Some("run"),
+                vec![sop_name, idempotency()],
+                Some("TriggerBody"),
+                &[
+                    (200, "RunEnvelope"),
+                    (202, "RunEnvelope"),
+                    (404, ""),
+                    (409, "Error"),
+                    (413, ""),
+                    (415, ""),
+                    (422, ""),
+                    (503, ""),
+                ],
+            ),
+        ),
+        (
+            "post",
+            "/api/sop/run/{id}/approve",
+            op(
+                "Approve (or reject, with a comment) a gate. An API token with `approve`, or a gate token in the body without any API token.",
+                Some("approve"),
+                vec![run_id.clone()],
+                Some("ApproveBody"),
+                &[
+                    (200, "GateEnvelope"),
+                    (404, ""),
+                    (409, ""),
+                    (413, ""),
+                    (415, ""),
+                    (422, ""),
+                ],
+            ),
+        ),
+        (
+            "get",
+            "/api/approvals/pending",
+            op(
+                "Open gates, with what each waits for.",
+                Some("read"),
+                vec![],
+                None,
+                &[(200, "PendingList")],
+            ),
+        ),
+        (
+            "get",
+            "/api/runs",
+            op(
+                "Recent runs, newest first.",
+                Some("read"),
+                vec![
+                    query("sop", "Only runs of this SOP.", json!({"type": "string"})),
+                    query(
+                        "status",
+                        "Only runs in these statuses (comma-separated).",
+                        json!({"type": "string"}),
+                    ),
+                    query(
+                        "limit",
+                        "At most this many (1-1000, default 20).",
+                        json!({"type": "integer", "minimum": 0, "maximum": 4294967295u64}),
+                    ),
+                    query(
+                        "before",
+                        "Continue after this run id (`next_before` of the previous page).",
+                        json!({"type": "string"}),
+                    ),
+                ],
+                None,
+                &[(200, "RunList"), (404, ""), (422, "")],
+            ),
+        ),
+        (
+            "get",
+            "/api/runs/{id}",
+            op(
+                "One run: steps, gates, decisions, conditions.",
+                Some("read"),
+                vec![run_id.clone()],
+                None,
+                &[(200, "RunEnvelope"), (404, ""), (422, "")],
+            ),
+        ),
+        (
+            "get",
+            "/api/runs/{id}/logs",
+            op(
+                "The stored output of a run's steps.",
+                Some("read"),
+                vec![
+                    run_id.clone(),
+                    query(
+                        "step",
+                        "Only this step.",
+                        json!({"type": "integer", "minimum": 0, "maximum": 4294967295u64}),
+                    ),
+                ],
+                None,
+                &[(200, "Logs"), (404, ""), (422, "")],
+            ),
+        ),
+        (
+            "get",
+            "/api/runs/{id}/next",
+            op(
+                "What the run waits for, and the step it is at.",
+                Some("read"),
+                vec![run_id.clone()],
+                None,
+                &[(200, "Next"), (404, ""), (422, "")],
+            ),
+        ),
+        (
+            "get",
+            "/api/runs/{id}/audit",
+            op(
+                "The run's audit entries, oldest first.",
+                Some("read"),
+                vec![run_id.clone()],
+                None,
+                &[(200, "AuditList"), (404, ""), (422, "")],
+            ),
+        ),
+        (
+            "post",
+            "/api/runs/{id}/cancel",
+            op(
+                "Stop the run now; a running step is terminated.",
+                Some("run"),
+                vec![run_id.clone()],
+                Some("CancelBody"),
+                &control_statuses(),
+            ),
+        ),
+        (
+            "post",
+            "/api/runs/{id}/pause",
+            op(
+                "Stop the run before its next step.",
+                Some("run"),
+                vec![run_id.clone()],
+                Some("EmptyBody"),
+                &control_statuses(),
+            ),
+        ),
+        (
+            "post",
+            "/api/runs/{id}/resume",
+            op(
+                "Go on with a paused, pending or recovered run.",
+                Some("run"),
+                vec![run_id.clone()],
+                Some("EmptyBody"),
+                &control_statuses(),
+            ),
+        ),
+        (
+            "post",
+            "/api/runs/{id}/retry",
+            op(
+                "Run a failed or interrupted step again.",
+                Some("run"),
+                vec![run_id.clone()],
+                Some("RetryBody"),
+                &control_statuses(),
+            ),
+        ),
+        (
+            "post",
+            "/api/runs/{id}/skip",
+            op(
+                "Go on without a failed, interrupted or manual step.",
+                Some("run"),
+                vec![run_id.clone()],
+                Some("SkipBody"),
+                &control_statuses(),
+            ),
+        ),
+        (
+            "post",
+            "/api/runs/{id}/steps/{n}/complete",
+            op(
+                "Report a manual step done (or failed).",
+                Some("run"),
+                vec![run_id, step],
+                Some("CompleteBody"),
+                &control_statuses(),
+            ),
+        ),
+        (
+            "get",
+            "/api/facts",
+            op(
+                "The facts that are set (secret-named values redacted).",
+                Some("read"),
+                vec![],
+                None,
+                &[(200, "FactList")],
+            ),
+        ),
+        (
+            "get",
+            "/api/facts/{name}",
+            op(
+                "One fact.",
+                Some("read"),
+                vec![fact.clone()],
+                None,
+                &[(200, "FactEnvelope"), (404, ""), (422, "")],
+            ),
+        ),
+        (
+            "put",
+            "/api/facts/{name}",
+            op(
+                "Set (or replace) a fact.",
+                Some("run"),
+                vec![fact.clone()],
+                Some("FactBody"),
+                &[(200, "FactEnvelope"), (413, ""), (415, ""), (422, "")],
+            ),
+        ),
+        (
+            "delete",
+            "/api/facts/{name}",
+            op(
+                "Remove a fact.",
+                Some("run"),
+                vec![fact],
+                None,
+                &[(200, "Unset"), (404, ""), (422, "")],
+            ),
+        ),
+        (
+            "get",
+            "/api/audit/verify",
+            op(
+                "Whether the audit chain is intact.",
+                Some("read"),
+                vec![],
+                None,
+                &[(200, "Verify")],
+            ),
+        ),
+        (
+            "get",
+            "/api/tokens",
+            op(
+                "API tokens (never their secrets).",
+                Some("admin"),
+                vec![],
+                None,
+                &[(200, "TokenList")],
+            ),
+        ),
+        (
+            "post",
+            "/api/tokens",
+            op(
+                "Create an API token; its secret is in this answer only.",
+                Some("admin"),
+                vec![],
+                Some("TokenBody"),
+                &[(201, "TokenCreated"), (413, ""), (415, ""), (422, "")],
+            ),
+        ),
+        (
+            "delete",
+            "/api/tokens/{id}",
+            op(
+                "Revoke an API token.",
+                Some("admin"),
+                vec![param("id", "path", "The token's id.")],
+                None,
+                &[(200, "TokenEnvelope"), (404, "")],
+            ),
+        ),
+    ]
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for (method, path, operation) in operations() {
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "sop",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The HTTP API of `sop serve`. Webhook triggers are served at each `type = \"webhook\"` trigger's `path` (POST, JSON object body): `202` with the started run, `200` with a skipped or already-delivered run, and the error statuses of /api/sop/{name}/trigger.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": crate::openapi_schemas::schemas(),
+        },
+    })
+}
+
+fn security() -> Value {
+    json!([{"bearer": []}])
+}
+
+fn param(name: &str, location: &str, description: &str) -> Value {
+    json!({"name": name, "in": location, "required": location == "path", "description": description, "schema": {"type": "string"}})
+}
+
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
+}
+
+fn idempotency() -> Value {
+    json!({"name": "Idempotency-Key", "in": "header", "required": false, "description": "A second request with the same key within 24 h answers 200 with the first run.", "schema": {"type": "string"}})
+}
+
+fn control_statuses() -> Vec<(u16, &'static str)> {
+    vec![
+        (200, "RunEnvelope"),
+        (404, ""),
+        (409, ""),
+        (413, ""),
+        (415, ""),
+        (422, ""),
+    ]
+}
+
+fn op(
+    summary: &str,
+    scope: Option<&str>,
+    params: Vec<Value>,
+    body: Option<&str>,
+    statuses: &[(u16, &str)],
+) -> Value {
+    op_with_headers(summary, scope, params, body, statuses)
+}
+
+fn op_with_headers(
+    summary: &str,
+    scope: Option<&str>,
+    params: Vec<Value>,
+    body: Option<&str>,
+    statuses: &[(u16, &str)],
+) -> Value {
+    let mut responses = Map::new();
+    for (status, schema) in statuses {
+        let value = if schema.is_empty() {
+            error_response()
+        } else {
+            json!({"description": schema, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+        };
+        responses.insert(status.to_string(), value);
+    }
+    let mut common: Vec<u16> = vec![];
+    if scope.is_some() {
+        common.extend([401, 403, 503]);
+    }
+    if params.iter().any(|p| p["in"] == "query") || body.is_some() {
+        common.push(400);
+    }
+    if params.iter().any(|p| p["in"] == "path") {
+        common.push(400);
+    }
+    let mut out = json!({"summary": summary, "parameters": params, "responses": with_errors(Value::Object(responses), &common)});
+    if let Some(scope) = scope {
+        out["security"] = security();
+        out["x-scope"] = json!(scope);
+        out["description"] = json!(format!(
+            "Needs an API token with the `{scope}` scope (`admin` includes every scope)."
+        ));
+    }
+    if let Some(body) = body {
+        out["requestBody"] = json!({"required": false, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
+    }
+    out
+}
+
+fn error_response() -> Value {
+    json!({"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// `responses` with an error answer for each of `statuses` it lacks, and 405 and 500, which
+/// any route can give (a method it does not take; a failure it logged).
+fn with_errors(mut responses: Value, statuses: &[u16]) -> Value {
+    for status in statuses.iter().chain(&[405, 500]) {
+        let key = status.to_string();
+        if responses.get(&key).is_none() {
+            responses[key] = error_response();
+        }
+    }
+    responses
+}

@@ -1,0 +1,306 @@
+//! The schemas of `GET /api/openapi.json`: every body the API reads or answers. Objects name
+//! the fields they always carry; documents may grow fields, so more are allowed.
+
+use serde_json::{Map, Value, json};
+use sop_core::run::RunStatus;
+
+fn obj(required: &[(&str, Value)]) -> Value {
+    let mut props = Map::new();
+    for (name, schema) in required {
+        props.insert(name.to_string(), schema.clone());
+    }
+    let names: Vec<&str> = required.iter().map(|(n, _)| *n).collect();
+    json!({"type": "object", "required": names, "properties": props})
+}
+
+/// A request body: only these fields, none required unless listed in `required`.
+fn input(fields: &[(&str, Value)], required: &[&str]) -> Value {
+    let mut props = Map::new();
+    for (name, schema) in fields {
+        props.insert(name.to_string(), schema.clone());
+    }
+    json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+}
+
+fn r(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn s() -> Value {
+    json!({"type": "string"})
+}
+
+fn ns() -> Value {
+    json!({"type": ["string", "null"]})
+}
+
+fn int() -> Value {
+    json!({"type": "integer"})
+}
+
+fn nint() -> Value {
+    json!({"type": ["integer", "null"]})
+}
+
+fn arr(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+
+fn u32() -> Value {
+    json!({"type": "integer", "minimum": 0, "maximum": 4294967295u64})
+}
+
+pub fn schemas() -> Value {
+    let statuses: Vec<&str> = RunStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let status = json!({"type": "string", "enum": statuses});
+    let entries: Vec<(&str, Value)> = vec![
+        (
+            "Error",
+            obj(&[("error", obj(&[("code", s()), ("message", s())]))]),
+        ),
+        (
+            "ErrorWithRun",
+            obj(&[
+                ("error", obj(&[("code", s()), ("message", s())])),
+                ("run", r("Run")),
+            ]),
+        ),
+        ("Any", json!({})),
+        (
+            "Health",
+            obj(&[(
+                "status",
+                json!({"type": "string", "enum": ["ok", "draining"]}),
+            )]),
+        ),
+        (
+            "Sop",
+            obj(&[
+                ("name", s()),
+                ("description", s()),
+                ("valid", json!({"type": "boolean"})),
+                ("triggers", arr(obj(&[("type", s())]))),
+                ("problems", arr(s())),
+                ("priority", ns()),
+                ("execution_mode", ns()),
+            ]),
+        ),
+        ("SopList", obj(&[("sops", arr(r("Sop")))])),
+        ("SopOne", obj(&[("sop", r("Sop"))])),
+        (
+            "SopStatus",
+            obj(&[
+                ("sop", r("Sop")),
+                ("runs", arr(r("RunSummary"))),
+                ("active", int()),
+            ]),
+        ),
+        (
+            "RunSummary",
+            obj(&[
+                ("id", s()),
+                ("sop", s()),
+                ("status", status.clone()),
+                ("reason", ns()),
+                ("current_step", nint()),
+                ("step_count", int()),
+                ("trigger_type", s()),
+                ("started_by", s()),
+                ("created_at", s()),
+            ]),
+        ),
+        (
+            "RunList",
+            obj(&[("runs", arr(r("RunSummary"))), ("next_before", ns())]),
+        ),
+        (
+            "Step",
+            obj(&[
+                ("number", int()),
+                ("title", s()),
+                ("status", s()),
+                ("attempts", int()),
+                ("exit_code", nint()),
+            ]),
+        ),
+        (
+            "Gate",
+            obj(&[
+                ("id", s()),
+                ("run_id", s()),
+                ("step", int()),
+                ("status", s()),
+                ("decisions", arr(obj(&[("actor", s()), ("decision", s())]))),
+            ]),
+        ),
+        (
+            "Run",
+            obj(&[
+                ("id", s()),
+                ("sop", s()),
+                ("status", status),
+                ("reason", ns()),
+                ("trigger_type", s()),
+                ("started_by", s()),
+                ("created_at", s()),
+                ("variables", json!({})),
+                ("steps", arr(json!({"type": "object"}))),
+            ]),
+        ),
+        ("RunEnvelope", obj(&[("run", r("Run"))])),
+        (
+            "GateEnvelope",
+            obj(&[("gate", r("Gate")), ("run", r("Run"))]),
+        ),
+        (
+            "PendingList",
+            obj(&[(
+                "gates",
+                arr(obj(&[
+                    ("run_id", s()),
+                    ("sop", s()),
+                    ("step", int()),
+                    ("waiting_for", s()),
+                ])),
+            )]),
+        ),
+        (
+            "Logs",
+            obj(&[
+                ("run_id", s()),
+                (
+                    "steps",
+                    arr(obj(&[("number", int()), ("title", s()), ("status", s())])),
+                ),
+            ]),
+        ),
+        (
+            "Next",
+            obj(&[
+                ("run_id", s()),
+                ("status", s()),
+                ("waiting_for", ns()),
+                ("step", json!({"type": ["object", "null"]})),
+                ("gate", json!({"type": ["object", "null"]})),
+            ]),
+        ),
+        (
+            "AuditList",
+            obj(&[
+                ("run_id", s()),
+                (
+                    "entries",
+                    arr(obj(&[
+                        ("seq", int()),
+                        ("at", s()),
+                        ("actor", s()),
+                        ("kind", s()),
+                        ("detail", json!({})),
+                    ])),
+                ),
+            ]),
+        ),
+        (
+            "Fact",
+            obj(&[
+                ("name", s()),
+                ("value", json!({})),
+                ("set_at", s()),
+                ("expires_at", ns()),
+                ("set_by", s()),
+            ]),
+        ),
+        ("FactList", obj(&[("facts", arr(r("Fact")))])),
+        ("FactEnvelope", obj(&[("fact", r("Fact"))])),
+        ("Unset", obj(&[("unset", s())])),
+        (
+            "Verify",
+            obj(&[
+                ("intact", json!({"type": "boolean"})),
+                ("entries", int()),
+                ("problem", json!({"type": ["object", "null"]})),
+            ]),
+        ),
+        (
+            "Token",
+            obj(&[
+                ("id", s()),
+                ("user", s()),
+                ("scopes", arr(s())),
+                ("created_at", s()),
+                ("expires_at", ns()),
+                ("revoked_at", ns()),
+            ]),
+        ),
+        ("TokenList", obj(&[("tokens", arr(r("Token")))])),
+        ("TokenEnvelope", obj(&[("token", r("Token"))])),
+        (
+            "TokenCreated",
+            obj(&[("token", r("Token")), ("secret", s())]),
+        ),
+        (
+            "TriggerBody",
+            input(
+                &[
+                    ("variables", json!({"type": "object"})),
+                    ("force", json!({"type": "boolean"})),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "ApproveBody",
+            input(
+                &[
+                    ("step", u32()),
+                    ("approved", json!({"type": "boolean"})),
+                    ("comment", s()),
+                    ("token", s()),
+                ],
+                &["approved"],
+            ),
+        ),
+        ("CancelBody", input(&[("reason", s())], &[])),
+        ("EmptyBody", input(&[], &[])),
+        ("RetryBody", input(&[("step", u32())], &[])),
+        (
+            "SkipBody",
+            input(&[("step", u32()), ("reason", s())], &["step", "reason"]),
+        ),
+        (
+            "CompleteBody",
+            input(
+                &[
+                    ("note", s()),
+                    ("outputs", json!({"type": "object"})),
+                    ("failed", json!({"type": "boolean"})),
+                ],
+                &[],
+            ),
+        ),
+        (
+            "FactBody",
+            input(&[("value", json!({})), ("ttl", s())], &["value"]),
+        ),
+        (
+            "TokenBody",
+            input(
+                &[
+                    ("user", s()),
+                    (
+                        "scopes",
+                        arr(json!({"type": "string", "enum": ["read", "run", "approve", "admin"]})),
+                    ),
+                    ("expires", s()),
+                ],
+                &["user"],
+            ),
+        ),
+    ];
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}

@@ -1,0 +1,185 @@
+//! The spec's `POST /api/sop/{name}/trigger` and the start every trigger route shares:
+//! duplicate delivery keys answered with the first run, a free place in the pool reserved
+//! before the run is recorded (so it starts in the creating transaction), or the run left
+//! `pending` and queued when the pool is full.
+
+use super::shared::{creds, run_value};
+use crate::auth::authorize;
+use crate::error::{ApiError, ApiResult};
+use crate::state::{App, Shared};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use sop_engine::api_tokens::Scope;
+use sop_engine::engine::redact;
+use sop_engine::ops::{DuplicateDelivery, StartRequest};
+use sop_engine::{Caller, ErrorKind};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriggerBody {
+    #[serde(default)]
+    variables: Map<String, Value>,
+    #[serde(default)]
+    force: bool,
+}
+
+/// What a start did.
+pub enum Outcome {
+    /// Recorded and started (or queued): `202`.
+    Started(Value),
+    /// Recorded `skipped`: its conditions do not hold; the explanation says which.
+    Skipped(Value, String),
+    /// The delivery key was seen: the first delivery's run.
+    Duplicate(Value),
+}
+
+pub async fn trigger(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    body: Body,
+) -> ApiResult<Response> {
+    let creds = creds(&headers);
+    let bytes = crate::body::read(&headers, body).await?;
+    let key = delivery_key(&headers).map(|k| format!("POST /api/sop/{name}/trigger\n{k}"));
+    let outcome = app
+        .blocking(move |app| {
+            let who = authorize(app, &creds, Scope::Run)?;
+            let body: TriggerBody = crate::body::parse(&headers, &bytes)?;
+            if body.force && !who.principal.allows(Scope::Admin) {
+                return Err(ApiError::forbidden(
+                    "\"force\": true needs a token with the `admin` scope",
+                ));
+            }
+            app.service.require_sop(&name)?;
+            let mut req = StartRequest::manual(&name, body.variables);
+            req.force = body.force;
+            req.trigger_detail = json!({"via": "api"});
+            req.delivery_key = key;
+            start(app, who.user(), req, true)
+        })
+        .await?;
+    Ok(match outcome {
+        Outcome::Started(run) => accepted(run),
+        Outcome::Duplicate(run) => {
+            (StatusCode::OK, axum::Json(json!({"run": run}))).into_response()
+        }
+        Outcome::Skipped(run, why) => ApiError::new(
+            StatusCode::CONFLICT,
+            "conditions_not_met",
+            format!("the conditions of the SOP do not hold, so the run was skipped: {why}"),
+        )
+        .with("run", run)
+        .into_response(),
+    })
+}
+
+/// `202` with the run and where to follow it.
+pub fn accepted(run: Value) -> Response {
+    let location = run
+        .get("id")
+        .and_then(Value::as_str)
+        .map(|id| format!("/api/runs/{id}"));
+    let mut response = (StatusCode::ACCEPTED, axum::Json(json!({"run": run}))).into_response();
+    if let Some(l) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, l);
+    }
+    response
+}
+
+/// `Idempotency-Key`, else GitHub's `X-GitHub-Delivery`.
+pub fn delivery_key(headers: &HeaderMap) -> Option<String> {
+    ["idempotency-key", "x-github-delivery"]
+        .iter()
+        .find_map(|h| headers.get(*h)?.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 256)
+        .map(str::to_string)
+}
+
+/// Starts `req` for `user`. `manual_or_webhook`: a start through the API counts as manual when
+/// the SOP has a manual trigger, else as a webhook start when it has one of those.
+pub fn start(
+    app: &App,
+    user: &str,
+    mut req: StartRequest,
+    manual_or_webhook: bool,
+) -> ApiResult<Outcome> {
+    if app.draining() {
+        return Err(draining());
+    }
+    let service = &app.service;
+    if let Some(key) = &req.delivery_key
+        && let Some(first) = service.delivered_run(key)?
+    {
+        return duplicate(app, user, &first);
+    }
+    let mut plan = service.plan_run(&req)?;
+    if manual_or_webhook && !plan.sop.has_manual_trigger() {
+        if plan.sop.triggers.iter().any(|t| t.kind() == "webhook") {
+            req.trigger_type = "webhook".into();
+            plan = service.plan_run(&req)?;
+        } else if !req.force {
+            return Err(ApiError::conflict(format!(
+                "`{}` has neither a manual nor a webhook trigger, so it does not start through the API; an admin may pass \"force\": true",
+                plan.sop.name()
+            )));
+        }
+    }
+    let secrets = redact::secret_values(&req.variables);
+    let why: Vec<String> = plan
+        .verdict
+        .items
+        .iter()
+        .filter(|i| !i.holds)
+        .map(|i| redact::hide(&i.detail, &secrets))
+        .collect();
+    let slot = app.dispatcher.try_reserve();
+    req.detach = slot.is_none();
+    let mut caller = Caller::quiet(user.to_string());
+    if let Some(slot) = &slot {
+        caller = caller.with_owner(slot.owner.clone());
+    }
+    let started = match service.start_run(&caller, &req, plan) {
+        Ok(s) => s,
+        Err(e) if e.kind == ErrorKind::Conflict => {
+            if let Some(dup) = e.source_as::<DuplicateDelivery>() {
+                return duplicate(app, user, &dup.run_id);
+            }
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let skipped = started.tracked.run.status == sop_core::run::RunStatus::Skipped;
+    // The run goes to its thread first; the answer is built from the state it was created in.
+    let created = started.tracked.clone();
+    match (slot, started.action) {
+        (Some(slot), Some(action)) => slot.drive(started.tracked, action, user.to_string()),
+        _ => super::shared::hand_on(app, &started.tracked),
+    }
+    let doc = run_value(app, &created)?;
+    Ok(if skipped {
+        Outcome::Skipped(doc, why.join("; "))
+    } else {
+        Outcome::Started(doc)
+    })
+}
+
+fn duplicate(app: &App, user: &str, run_id: &str) -> ApiResult<Outcome> {
+    let caller = Caller::quiet(user.to_string()).handing_off();
+    Ok(Outcome::Duplicate(super::shared::run_by_id(
+        app, &caller, run_id,
+    )?))
+}
+
+pub fn draining() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "draining",
+        "the server is shutting down; send this again to another server or later",
+    )
+}

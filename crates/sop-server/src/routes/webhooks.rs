@@ -1,0 +1,171 @@
+//! Webhook triggers: each `type = "webhook"` trigger's `path` is served as `POST {path}`. The
+//! request is authorised by GitHub's `X-Hub-Signature-256` when the trigger names a
+//! `secret_env`, else by an API token with `run`. The JSON body's keys become the run's
+//! variables, with the request's headers as `headers.*` and `trigger.type`/`trigger.path`.
+//! Conditions that do not hold record a `skipped` run and answer `200`, so a sender does not
+//! retry forever.
+
+use super::shared::creds;
+use super::trigger::{Outcome, accepted, delivery_key, start};
+use crate::auth::authorize;
+use crate::error::{ApiError, ApiResult};
+use crate::json_errors::RouteLabel;
+use crate::state::{App, Shared};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use sop_engine::api_tokens::Scope;
+use sop_engine::ops::{StartRequest, WebhookTarget};
+
+/// Headers never copied into a run's variables: they carry credentials.
+const HIDDEN_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "x-hub-signature",
+    "x-hub-signature-256",
+];
+
+pub async fn fallback(State(app): State<Shared>, req: Request) -> Response {
+    let mut response = match handle(app, req).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    };
+    response.extensions_mut().insert(RouteLabel("webhook"));
+    response
+}
+
+async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let looked_up = path.clone();
+    let target = app
+        .blocking(move |app| Ok(app.service.webhook_target(&looked_up)?))
+        .await?;
+    let Some(target) = target else {
+        return Err(ApiError::not_found(format!(
+            "nothing is served at {}",
+            path.escape_default()
+        )));
+    };
+    if parts.method != Method::POST {
+        let mut r = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{} takes POST only", target.path),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return Ok(r);
+    }
+    let headers = parts.headers;
+    let bytes = crate::body::read(&headers, Body::new(body)).await?;
+    let outcome = app
+        .blocking(move |app| deliver(app, &target, &headers, &bytes))
+        .await;
+    let (label, response) = match outcome {
+        Ok(Outcome::Started(run)) => ("started", accepted(run)),
+        Ok(Outcome::Skipped(run, why)) => (
+            "skipped",
+            (
+                StatusCode::OK,
+                axum::Json(json!({"run": run, "explanation": why})),
+            )
+                .into_response(),
+        ),
+        Ok(Outcome::Duplicate(run)) => (
+            "duplicate",
+            (
+                StatusCode::OK,
+                axum::Json(json!({"run": run, "duplicate": true})),
+            )
+                .into_response(),
+        ),
+        Err(e) => {
+            let label = match e.status {
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "refused",
+                s if s.is_server_error() => "error",
+                _ => "invalid",
+            };
+            (label, e.into_response())
+        }
+    };
+    app.metrics.webhook(label);
+    Ok(response)
+}
+
+fn deliver(
+    app: &App,
+    target: &WebhookTarget,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> ApiResult<Outcome> {
+    let user = match &target.secret_env {
+        Some(env) => {
+            check_signature(app, env, headers, bytes)?;
+            format!("webhook:{}", target.path)
+        }
+        None => authorize(app, &creds(headers), Scope::Run)?
+            .user()
+            .to_string(),
+    };
+    let body = crate::body::json_value(headers, bytes)?;
+    let Value::Object(mut variables) = body else {
+        return Err(ApiError::invalid(
+            "a webhook body must be a JSON object; its keys become the run's variables",
+        ));
+    };
+    variables.insert("headers".into(), Value::Object(header_vars(headers)));
+    variables.insert(
+        "trigger".into(),
+        json!({"type": "webhook", "path": target.path}),
+    );
+    let key = delivery_key(headers);
+    let mut req = StartRequest::manual(&target.sop, variables);
+    req.trigger_type = "webhook".into();
+    req.trigger_detail = json!({"path": target.path, "delivery": key});
+    req.delivery_key = key.map(|k| format!("POST {}\n{k}", target.path));
+    start(app, &user, req, false)
+}
+
+fn check_signature(app: &App, env: &str, headers: &HeaderMap, bytes: &[u8]) -> ApiResult<()> {
+    let Some(secret) = app.service.settings().var(env) else {
+        tracing::warn!(
+            secret_env = env,
+            "a webhook's secret is not set; deliveries are refused"
+        );
+        return Err(ApiError::unauthorized(format!(
+            "this webhook's secret ({env}) is not set on the server, so no signature can be checked"
+        )));
+    };
+    let signature = headers
+        .get("x-hub-signature-256")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::unauthorized("this webhook needs an X-Hub-Signature-256 header")
+        })?;
+    if !crate::signature::verify(secret.as_bytes(), bytes, signature) {
+        return Err(ApiError::unauthorized(
+            "X-Hub-Signature-256 does not match the body",
+        ));
+    }
+    Ok(())
+}
+
+/// The request's headers as variables, lower-case names, credentials left out.
+fn header_vars(headers: &HeaderMap) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (name, value) in headers {
+        let name = name.as_str().to_ascii_lowercase();
+        if HIDDEN_HEADERS.contains(&name.as_str()) {
+            continue;
+        }
+        if let Ok(v) = value.to_str() {
+            out.insert(name, Value::String(v.to_string()));
+        }
+    }
+    out
+}

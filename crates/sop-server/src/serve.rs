@@ -1,0 +1,148 @@
+//! Starting and stopping: bind (refusing an unprotected non-loopback address), then serve
+//! until SIGTERM or SIGINT, and shut down gracefully — stop accepting, give running steps
+//! `--shutdown-grace`, then let go of the rest so they stay resumable.
+
+use crate::config::{ServerConfig, ServerError};
+use crate::dispatcher::Dispatcher;
+use crate::metrics::Metrics;
+use crate::state::App;
+use axum::serve::ListenerExt as _;
+use sop_engine::Service;
+use sop_engine::api_tokens::ApiAuth;
+use sop_engine::ops::ServerIdentity;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long drivers get to let go of their runs after the grace period.
+const LET_GO_WAIT: Duration = Duration::from_secs(15);
+
+/// A server bound to its address, not serving yet.
+pub struct Bound {
+    listener: std::net::TcpListener,
+    addr: SocketAddr,
+    service: Service,
+    auth: ApiAuth,
+    config: ServerConfig,
+}
+
+/// Binds `config.listen`. Refuses a non-loopback address when no token is configured, unless
+/// `config.insecure`.
+pub fn bind(service: Service, config: ServerConfig) -> Result<Bound, ServerError> {
+    if config.workers == 0 {
+        return Err(ServerError::NoWorkers);
+    }
+    let auth = ApiAuth::from_settings(service.settings())?;
+    if !config.listen.ip().is_loopback() && !config.insecure {
+        let now = service.clock().now();
+        let stored = service.api_tokens()?.iter().any(|t| t.is_live(now));
+        if !auth.has_admin_token() && !stored {
+            return Err(ServerError::Unprotected(config.listen));
+        }
+    }
+    let listener =
+        std::net::TcpListener::bind(config.listen).map_err(|source| ServerError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    Ok(Bound {
+        listener,
+        addr,
+        service,
+        auth,
+        config,
+    })
+}
+
+impl Bound {
+    /// The address really bound (the port chosen for `:0`).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+    pub fn serve(self) -> Result<(), ServerError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("sop-http")
+            .build()?;
+        let metrics = Arc::new(Metrics::default());
+        let dispatcher = Dispatcher::new(
+            self.service.clone(),
+            self.config.workers,
+            Arc::clone(&metrics),
+        );
+        let started = self.service.clock().now();
+        let server = ServerIdentity::new(self.addr.to_string(), started);
+        self.service.server_heartbeat(&server)?;
+        let app = Arc::new(App::new(
+            self.service,
+            self.auth,
+            dispatcher,
+            metrics,
+            self.config,
+            server,
+        ));
+        let (stop_sweeper, stopped) = std::sync::mpsc::channel();
+        let sweeper = {
+            let app = Arc::clone(&app);
+            std::thread::Builder::new()
+                .name("sop-sweeper".into())
+                .spawn(move || crate::sweeper::run(app, stopped))?
+        };
+        let router = crate::routes::router(Arc::clone(&app));
+        let result = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::from_std(self.listener)?.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            let shutdown = {
+                let app = Arc::clone(&app);
+                async move {
+                    let signal = wait_for_signal().await;
+                    tracing::info!(
+                        signal,
+                        "stopping: no new requests, running steps get the grace period"
+                    );
+                    app.start_draining();
+                }
+            };
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        });
+        let app_ref = &app;
+        app_ref.start_draining();
+        app_ref.dispatcher.close();
+        if !app_ref.dispatcher.wait_idle(app_ref.config.shutdown_grace) {
+            tracing::info!("grace period over: stopping the steps still running");
+            app_ref.dispatcher.interrupt(libc::SIGTERM);
+            app_ref.dispatcher.wait_idle(LET_GO_WAIT);
+        }
+        drop(stop_sweeper);
+        let _ = sweeper.join();
+        if let Err(e) = app_ref.service.server_stopped(&app_ref.server) {
+            tracing::warn!(error = %e, "cannot record that the server stopped");
+        }
+        runtime.shutdown_timeout(Duration::from_secs(1));
+        tracing::info!("stopped");
+        result.map_err(ServerError::Io)
+    }
+}
+
+/// The signal number of the first SIGTERM or SIGINT.
+async fn wait_for_signal() -> i32 {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        std::future::pending::<()>().await;
+        return 0;
+    };
+    tokio::select! {
+        _ = term.recv() => libc::SIGTERM,
+        _ = int.recv() => libc::SIGINT,
+    }
+}

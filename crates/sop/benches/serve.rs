@@ -1,0 +1,343 @@
+//! `sop serve` through the real release binary, each figure beside its floor measured in the
+//! same run: webhook received → first step's process started (floor: a loopback HTTP round
+//! trip + spawning `sh -c true` + one durable commit), the `202` at idle, sustained five-step
+//! runs of `true` per second (against the spawn ceiling: the most `sh -c true` processes per
+//! second this machine starts on all cores with no engine), idle RSS, and start to listening.
+//! `SOP_BENCH_RUNS` sets the rounds of the latency figures (default 200).
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use support::{build_release, ms, percentile};
+
+const ONE_STEP: &str = "# Stamp\n\n## Step 1: Note the time\n\n```bash\necho \"$EPOCHREALTIME\" > \"$SOP_VAR_STAMP\"\n```\n";
+
+fn toml(name: &str) -> String {
+    format!(
+        "[sop]\nname = \"{name}\"\ndescription = \"bench\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/{name}\"\n"
+    )
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    started_in: Duration,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(binary: &Path, root: &Path, workers: &str) -> Server {
+    let mut cmd = Command::new(binary);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SOP_") {
+            cmd.env_remove(&key);
+        }
+    }
+    let started = Instant::now();
+    let mut child = cmd
+        .current_dir(root)
+        .env("SOP_DIR", root.join("sops"))
+        .env(
+            "SOP_DATABASE_URL",
+            format!("sqlite:{}", root.join("sop.db").display()),
+        )
+        .env("SOP_USER", "bench")
+        .env("SOP_LOG", "warn")
+        .env("TMPDIR", root)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--workers",
+            workers,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sop serve");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(a) = line.strip_prefix("listening on http://") {
+            break a.to_string();
+        }
+    };
+    let started_in = started.elapsed();
+    std::thread::spawn(move || for _ in lines {});
+    Server {
+        child,
+        addr,
+        started_in,
+    }
+}
+
+fn new_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn post(agent: &ureq::Agent, url: &str, body: &str) -> u16 {
+    let mut r = agent
+        .post(url)
+        .header("content-type", "application/json")
+        .send(body)
+        .expect("post");
+    let _ = r.body_mut().read_to_string();
+    r.status().as_u16()
+}
+
+fn now_secs() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+fn sorted(mut v: Vec<Duration>) -> Vec<Duration> {
+    v.sort();
+    v
+}
+
+fn show(name: &str, v: &[Duration], floor: &str, target: &str) {
+    println!(
+        "{name:<48} p50 {:>7.2} ms  p99 {:>7.2} ms   floor: {floor}   target: {target}",
+        ms(percentile(v, 50)),
+        ms(percentile(v, 99))
+    );
+}
+
+/// The floors: a loopback round trip (`GET /healthz`), spawning `sh -c true`, one durable
+/// commit (SQLite WAL, synchronous=FULL, as the store commits).
+fn floors(agent: &ureq::Agent, server: &Server, root: &Path, rounds: usize) -> [Vec<Duration>; 3] {
+    let url = format!("http://{}/healthz", server.addr);
+    let mut rtt = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let mut r = agent.get(&url).call().unwrap();
+        let _ = r.body_mut().read_to_string();
+        rtt.push(t.elapsed());
+    }
+    let mut spawn = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        Command::new("sh").args(["-c", "true"]).status().unwrap();
+        spawn.push(t.elapsed());
+    }
+    let conn = rusqlite::Connection::open(root.join("floor.db")).unwrap();
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+        .unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+    let mut commit = Vec::new();
+    for i in 0..rounds {
+        let t = Instant::now();
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; INSERT INTO t VALUES ({i}); COMMIT"
+        ))
+        .unwrap();
+        commit.push(t.elapsed());
+    }
+    [sorted(rtt), sorted(spawn), sorted(commit)]
+}
+
+/// The most `sh -c true` processes per second, one spawning thread per core.
+fn spawn_ceiling() -> f64 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let window = Duration::from_secs(2);
+    let started = Instant::now();
+    let threads: Vec<_> = (0..cores)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while started.elapsed() < window {
+                    Command::new("sh").args(["-c", "true"]).status().unwrap();
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let rounds = support::bench_runs(200);
+    let binary = build_release();
+    let root = tempfile::Builder::new()
+        .prefix("sop-bench-serve-")
+        .tempdir()
+        .unwrap();
+    let root = root.path().to_path_buf();
+    for (name, md) in [
+        ("stamp", ONE_STEP.to_string()),
+        (
+            "five",
+            format!(
+                "# Five\n\n{}",
+                (1..=5)
+                    .map(|n| format!("## Step {n}: T\n\n```sh\ntrue\n```\n\n"))
+                    .collect::<String>()
+            ),
+        ),
+    ] {
+        let dir = root.join("sops").join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("SOP.toml"), toml(name)).unwrap();
+        std::fs::write(dir.join("SOP.md"), md).unwrap();
+    }
+
+    let mut starts = Vec::new();
+    for _ in 0..10 {
+        let _ = std::fs::remove_file(root.join("sop.db"));
+        starts.push(serve(&binary, &root, "32").started_in);
+    }
+    let version = {
+        let mut v = Vec::new();
+        for _ in 0..10 {
+            let t = Instant::now();
+            Command::new(&binary).arg("--version").output().unwrap();
+            v.push(t.elapsed());
+        }
+        sorted(v)
+    };
+    let starts = sorted(starts);
+
+    let server = serve(&binary, &root, "32");
+    let agent = new_agent();
+    let [rtt, spawn, commit] = floors(&agent, &server, &root, rounds);
+    let floor_sum = percentile(&rtt, 50) + percentile(&spawn, 50) + percentile(&commit, 50);
+
+    // Webhook received → first step's process started, and the 202, one request at a time.
+    let url = format!("http://{}/stamp", server.addr);
+    let mut to_step = Vec::new();
+    let mut accepted = Vec::new();
+    for i in 0..rounds {
+        let stamp = root.join(format!("stamp-{i}"));
+        let body = serde_json::json!({"stamp": stamp.display().to_string()}).to_string();
+        let sent = now_secs();
+        let t = Instant::now();
+        assert_eq!(post(&agent, &url, &body), 202);
+        accepted.push(t.elapsed());
+        let written = wait_for(&stamp);
+        to_step.push(Duration::from_secs_f64((written - sent).max(0.0)));
+    }
+    let idle_rss = rss_kib(server.child.id());
+
+    // Sustained five-step runs: 8 clients post as fast as the server answers.
+    let total = rounds.max(200);
+    let five = format!("http://{}/five", server.addr);
+    let t = Instant::now();
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let five = five.clone();
+            std::thread::spawn(move || {
+                let agent = new_agent();
+                for _ in 0..total / 8 {
+                    assert_eq!(post(&agent, &five, "{}"), 202);
+                }
+            })
+        })
+        .collect();
+    clients.into_iter().for_each(|c| c.join().unwrap());
+    let list = format!(
+        "http://{}/api/runs?sop=five&status=succeeded&limit=1000",
+        server.addr
+    );
+    loop {
+        let mut r = agent.get(&list).call().unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        if v["runs"].as_array().unwrap().len() >= total / 8 * 8 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let per_sec = (total / 8 * 8) as f64 / t.elapsed().as_secs_f64();
+    let ceiling = spawn_ceiling();
+
+    println!("sop serve, release build, {rounds} rounds");
+    show(
+        "webhook received → first step's process started",
+        &sorted(to_step),
+        &format!(
+            "{:.2} ms (round trip {:.2} + spawn {:.2} + commit {:.2}, p50s)",
+            ms(floor_sum),
+            ms(percentile(&rtt, 50)),
+            ms(percentile(&spawn, 50)),
+            ms(percentile(&commit, 50))
+        ),
+        "p50 ≤ 2 ms, p99 ≤ 10 ms",
+    );
+    show(
+        "202 (run durably committed) at idle",
+        &sorted(accepted),
+        &format!(
+            "round trip p99 {:.2} ms + commit p99 {:.2} ms",
+            ms(percentile(&rtt, 99)),
+            ms(percentile(&commit, 99))
+        ),
+        "p99 ≤ 2 ms",
+    );
+    println!(
+        "{:<48} {per_sec:>7.1} runs/s = {:.0}% of the spawn ceiling {ceiling:.0} sh -c true/s (5 spawns per run: {:.0} runs/s)   target: ≥ 60%",
+        "sustained five-step runs of `true`",
+        per_sec * 5.0 / ceiling * 100.0,
+        ceiling / 5.0
+    );
+    println!(
+        "{:<48} {:>7.1} MiB   target: ≤ 20 MB",
+        "idle server RSS (after the latency rounds)",
+        idle_rss as f64 / 1024.0
+    );
+    show(
+        "start to listening",
+        &starts,
+        &format!("`sop --version` p50 {:.2} ms", ms(percentile(&version, 50))),
+        "≤ 100 ms",
+    );
+    drop(server);
+    let _: PathBuf = root;
+}
+
+/// The time the step wrote into `path` (bash's `$EPOCHREALTIME`), waiting for it.
+fn wait_for(path: &Path) -> f64 {
+    let started = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && let Ok(v) = text.trim().parse::<f64>()
+        {
+            return v;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no stamp at {}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}

@@ -1,0 +1,79 @@
+//! `sop serve`: the HTTP API and webhook triggers. Prints `listening on http://ADDR` (the real
+//! port, so `--listen 127.0.0.1:0` works for scripts) and serves until SIGTERM or SIGINT.
+
+use crate::config::Context;
+use crate::exit::{Exit, Fail};
+use sop_server::{LogFormat, ServerConfig};
+use std::io::IsTerminal as _;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The address to listen on (default: $SOP_LISTEN, else 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+
+    /// Runs driven at once; more wait as pending, in creation order (default: $SOP_WORKERS,
+    /// else 32).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+
+    /// How long running steps get to finish when the server is stopped, e.g. 30s.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub shutdown_grace: String,
+
+    /// Log lines as `text` or `json` (default: text on a terminal, json otherwise).
+    #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
+    pub log_format: Option<String>,
+
+    /// Listen on a non-loopback address although no API token is configured.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Serve /metrics without a token.
+    #[arg(long)]
+    pub metrics_public: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
+    let settings = &ctx.settings;
+    let listen = args
+        .listen
+        .or_else(|| settings.var("SOP_LISTEN").map(str::to_string))
+        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let listen = listen.trim().parse().map_err(|_| {
+        Fail::invalid(format!(
+            "--listen `{listen}` is not an address such as 127.0.0.1:8080 or [::1]:8080"
+        ))
+    })?;
+    let workers = match (args.workers, settings.var("SOP_WORKERS")) {
+        (Some(n), _) => n,
+        (None, Some(v)) => v
+            .trim()
+            .parse()
+            .map_err(|_| Fail::invalid(format!("SOP_WORKERS `{v}` is not a number")))?,
+        (None, None) => 32,
+    };
+    let grace: sop_core::Duration = args
+        .shutdown_grace
+        .parse()
+        .map_err(|e| Fail::invalid(format!("--shutdown-grace: {e}")))?;
+    let format = match args.log_format.as_deref() {
+        Some("json") => LogFormat::Json,
+        Some(_) => LogFormat::Text,
+        None if std::io::stderr().is_terminal() => LogFormat::Text,
+        None => LogFormat::Json,
+    };
+    sop_server::logging::init(format, settings.var("SOP_LOG"));
+    let config = ServerConfig {
+        listen,
+        workers,
+        shutdown_grace: grace.as_std(),
+        insecure: args.insecure,
+        metrics_public: args.metrics_public,
+    };
+    let service = ctx.service()?;
+    let bound = sop_server::bind(service, config)?;
+    eprintln!("listening on http://{}", bound.local_addr());
+    bound.serve()?;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,152 @@
+//! The server's life: runs left pending by the CLI picked up, the CLI leaving runs to a live
+//! server (and `--foreground`), a kill -9 mid-step recovered by a restart, and a graceful stop.
+
+use crate::serving::Server;
+use crate::support::Sandbox;
+use serde_json::json;
+
+fn sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.sop(
+        "quick",
+        "[sop]\nname = \"quick\"\ndescription = \"Two quick steps\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Quick\n\n## Step 1: One\n```sh\necho one\n```\n\n## Step 2: Two\n```sh\necho two\n```\n",
+    );
+    sb.sop(
+        "gated",
+        "[sop]\nname = \"gated\"\ndescription = \"Approve first\"\nexecution_mode = \"supervised\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Gated\n\n## Step 1: Go\n```sh\necho went\n```\n",
+    );
+    // Step 1 blocks until the marker exists the second time it runs, so a kill -9 finds it
+    // mid-step; it is idempotent, so a recovery runs it again.
+    sb.sop(
+        "slow",
+        "[sop]\nname = \"slow\"\ndescription = \"A step that takes its time\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Slow\n\n## Step 1: Wait\n\n<!-- sop: idempotent = true -->\n\n```sh\nif [ -f \"$MARK\" ]; then echo second; exit 0; fi\ntouch \"$MARK\"\nsleep 60\n```\n\n## Step 2: After\n```sh\necho after\n```\n",
+    );
+    sb
+}
+
+fn run_id(text: &str) -> String {
+    text.split_whitespace()
+        .nth(1)
+        .unwrap_or_else(|| panic!("no run id in {text}"))
+        .to_string()
+}
+
+#[test]
+fn detach_says_whether_a_server_is_alive_and_the_server_picks_the_run_up() {
+    let sb = sandbox();
+    let alone = sb.run(&["execute", "quick", "--detach"]);
+    assert_eq!(alone.code, 0, "{alone}");
+    assert!(
+        alone
+            .stdout
+            .contains("no server is running on this database"),
+        "{alone}"
+    );
+    let first = run_id(&alone.stdout);
+
+    let server = Server::start(&sb, &[]);
+    server.wait_status(&first, "succeeded");
+    let out = sb.run(&["execute", "quick", "--detach"]);
+    assert!(
+        out.stdout
+            .contains(&format!("the server at {} will execute it", server.addr)),
+        "{out}"
+    );
+    let run = server.wait_status(&run_id(&out.stdout), "succeeded");
+    assert_eq!(run["steps"][1]["output_tail"], "two\n");
+}
+
+#[test]
+fn cli_decisions_leave_the_run_to_a_live_server_unless_foreground() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let id = server.post("/api/sop/gated/trigger", &json!({})).json()["run"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.wait_status(&id, "awaiting_approval");
+    let approved = sb.run(&["approve", &id]);
+    assert_eq!(approved.code, 0, "{approved}");
+    assert!(
+        approved
+            .stdout
+            .contains(&format!("the server at {}", server.addr)),
+        "{approved}"
+    );
+    let run = server.wait_status(&id, "succeeded");
+    assert_eq!(run["steps"][0]["output_tail"], "went\n");
+
+    let other = server.post("/api/sop/gated/trigger", &json!({})).json()["run"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.wait_status(&other, "awaiting_approval");
+    let here = sb.run(&["approve", &other, "--foreground"]);
+    assert_eq!(here.code, 0, "{here}");
+    assert!(here.stdout.contains("went"), "ran here: {here}");
+}
+
+#[test]
+fn a_server_killed_mid_step_is_recovered_by_the_next_one() {
+    let mut sb = sandbox();
+    let mark = sb.root().join("mark").display().to_string();
+    sb.env("MARK", &mark);
+    let server = Server::start(&sb, &[]);
+    let id = server.post("/api/sop/slow/trigger", &json!({})).json()["run"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.wait_run(&id, "with its step's process recorded", |r| {
+        r["steps"][0]["process_group"].is_i64()
+    });
+    crate::serving::eventually("the step to start", || std::path::Path::new(&mark).exists());
+    let pid = server.pid();
+    server.kill9();
+
+    let next = Server::start(&sb, &[]);
+    let run = next.wait_status(&id, "succeeded");
+    assert_eq!(run["steps"][0]["output_tail"], "second\n");
+    assert_eq!(run["steps"][1]["output_tail"], "after\n");
+    let audit = next.get(&format!("/api/runs/{id}/audit")).json();
+    let lapsed = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["detail"]["previous_owner"].is_string())
+        .unwrap_or_else(|| panic!("no recovery entry: {audit}"));
+    assert!(
+        lapsed["detail"]["previous_owner"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/{pid}/")),
+        "{lapsed}"
+    );
+}
+
+#[test]
+fn sigterm_waits_for_running_steps_then_leaves_the_rest_resumable() {
+    let mut sb = sandbox();
+    let mark = sb.root().join("mark").display().to_string();
+    sb.env("MARK", &mark);
+    let server = Server::start(&sb, &["--shutdown-grace", "1s"]);
+    let id = server.post("/api/sop/slow/trigger", &json!({})).json()["run"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.wait_run(&id, "running its step", |r| {
+        r["steps"][0]["process_group"].is_i64()
+    });
+    assert_eq!(server.terminate(), Some(0));
+    let status = sb.run(&["status", &id, "--json"]);
+    let run = status.json();
+    assert_eq!(
+        run["status"], "pending",
+        "the idempotent step runs again: {run}"
+    );
+    assert_eq!(run["lease_owner"], serde_json::Value::Null);
+    let next = Server::start(&sb, &[]);
+    next.wait_status(&id, "succeeded");
+}
