@@ -7,7 +7,7 @@ use super::launch::{self, Prepared};
 use super::settings::DEFAULT_STEP_TIMEOUT;
 use super::step_watch::{Abandon, StepWatch};
 use super::tracked::Tracked;
-use super::{Engine, step_condition, trace};
+use super::{Engine, redact, step_condition, trace};
 use crate::error::Context as _;
 use crate::executor::{StepRequest, StepResult};
 use sop_core::run::{Action, RunEvent, RunStatus};
@@ -126,14 +126,20 @@ fn execute(
         Some(Abandon::Elsewhere) => return Ok(None),
         Some(Abandon::Interrupted(signal)) => {
             let last_attempt = attempt + result.attempts - 1;
-            let record = outcome(step, last_attempt, &result, true).record;
+            let record = outcome(step, last_attempt, &result, true, &t.secrets()).record;
             let_go(eng, t, step, signal, record)?;
             return Ok(None);
         }
         _ => {}
     }
     let last_attempt = attempt + result.attempts - 1;
-    let change = outcome(step, last_attempt, &result, abandoned.is_some());
+    let change = outcome(
+        step,
+        last_attempt,
+        &result,
+        abandoned.is_some(),
+        &t.secrets(),
+    );
     trace::mark("committing", step);
     let decision = commit(eng, t, &change)?;
     trace::mark("committed", step);
@@ -146,7 +152,14 @@ fn execute(
     Ok(Some(decision.action))
 }
 
-fn outcome(step: u32, attempt: u32, result: &StepResult, cancelled: bool) -> Change {
+/// `secrets` are hidden from the stored output tail (its size and hash are of the real output).
+fn outcome(
+    step: u32,
+    attempt: u32,
+    result: &StepResult,
+    cancelled: bool,
+    secrets: &[String],
+) -> Change {
     let failure = result.failure();
     let outcome = if result.succeeded() {
         "succeeded"
@@ -164,7 +177,7 @@ fn outcome(step: u32, attempt: u32, result: &StepResult, cancelled: bool) -> Cha
         exit_code: result.exit_code,
         duration_ms: Some(result.duration.as_millis() as u64),
         output: Some(StepOutput {
-            tail: result.output.tail.clone(),
+            tail: redact::hide_bytes(&result.output.tail, secrets),
             total_size: result.output.total_bytes,
             sha256: Some(result.output.sha256.clone()),
         }),

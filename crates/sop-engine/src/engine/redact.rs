@@ -101,7 +101,13 @@ pub fn hide(text: &str, secrets: &[String]) -> String {
 /// need not be UTF-8).
 pub fn hide_bytes(bytes: &[u8], secrets: &[String]) -> Vec<u8> {
     let mut out = bytes.to_vec();
-    for s in secrets
+    if secrets.is_empty() {
+        return out;
+    }
+    // The same values as text masking hides (too short or too common ones are left alone).
+    let mask = SecretMask::new(secrets);
+    for s in mask
+        .secrets()
         .iter()
         .map(|s| s.as_bytes())
         .filter(|s| !s.is_empty())

@@ -6,7 +6,7 @@
 use super::commit::{Change, LeaseUse, StepRecord, commit};
 use super::launch::{self, Prepared};
 use super::tracked::Tracked;
-use super::{Engine, trace};
+use super::{Engine, redact, trace};
 use crate::executor::{FailedAttempt, GroupLeader, Observer};
 use sop_core::run::{Action, RunEvent, RunStatus};
 use sop_store::StoreExt;
@@ -37,6 +37,8 @@ pub struct StepWatch<'a> {
     pub abandoned: Option<Abandon>,
     /// Set when committing an attempt's failure went wrong; reported after the step ends.
     pub error: Option<crate::Error>,
+    /// The run's secret values, hidden from the output everyone watching sees.
+    secrets: Vec<String>,
 }
 
 impl<'a> StepWatch<'a> {
@@ -47,7 +49,9 @@ impl<'a> StepWatch<'a> {
         first_attempt: u32,
         first: Option<std::io::Result<GroupLeader>>,
     ) -> Self {
+        let secrets = t.secrets();
         StepWatch {
+            secrets,
             eng,
             t,
             step,
@@ -135,11 +139,13 @@ impl Observer for StepWatch<'_> {
     }
 
     fn stdout(&mut self, bytes: &[u8]) {
-        self.eng.events.step_output(self.step, false, bytes);
+        let shown = redact::hide_bytes(bytes, &self.secrets);
+        self.eng.events.step_output(self.step, false, &shown);
     }
 
     fn stderr(&mut self, bytes: &[u8]) {
-        self.eng.events.step_output(self.step, true, bytes);
+        let shown = redact::hide_bytes(bytes, &self.secrets);
+        self.eng.events.step_output(self.step, true, &shown);
     }
 
     fn retrying(&mut self, failed: &FailedAttempt, delay: Duration) {

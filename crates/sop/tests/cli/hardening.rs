@@ -286,3 +286,31 @@ fn a_secret_typed_into_a_note_never_reaches_the_record() {
         "{notes}"
     );
 }
+
+#[test]
+fn a_secret_a_step_prints_is_hidden_live_and_in_the_stored_output() {
+    let sb = Sandbox::new();
+    sb.sop(
+        "leaky",
+        "[sop]\nname = \"leaky\"\ndescription = \"Prints its token\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Leaky\n\n## Step 1: Print\n\n```sh\necho \"using $SOP_VAR_API_TOKEN now\"\n```\n",
+    );
+    let out = sb.run(&[
+        "execute",
+        "leaky",
+        "--vars",
+        r#"{"api_token": "tok-98765-abc"}"#,
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        !out.stdout.contains("tok-98765-abc"),
+        "live output leaked: {out}"
+    );
+    assert!(out.stdout.contains("using [redacted] now"), "{out}");
+    let db = rusqlite::Connection::open(sb.db_path()).unwrap();
+    let tail: Vec<u8> = db
+        .query_row("SELECT output_tail FROM steps", [], |r| r.get(0))
+        .unwrap();
+    let tail = String::from_utf8_lossy(&tail);
+    assert!(tail.contains("using [redacted] now"), "stored: {tail}");
+}
