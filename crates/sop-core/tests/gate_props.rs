@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use proptest::prelude::*;
 use sop_core::definition::{OnTimeout, SopMeta};
 use sop_core::gate::{
-    Authority, Decision, DecisionRecord, GateError, GateOutcome, GatePolicy, GateStatus, GateView,
-    Groups, Roster, Verdict, decide,
+    Authority, Choice, DecisionRecord, GateError, GateOutcome, GatePolicy, GateStatus, GateView,
+    Groups, Roster, Vote, count_vote,
 };
 use sop_core::{Duration, ExecutionMode, Priority};
 
@@ -79,15 +79,15 @@ proptest! {
         for (who, approve, minute) in steps {
             let now = opened() + ChronoDuration::minutes(minute);
             let actor = PEOPLE[who];
-            let verdict = if approve { Verdict::Approve } else { Verdict::Reject };
+            let choice = if approve { Choice::Approve } else { Choice::Reject };
             let before = gate.clone();
-            let result = decide(&gate, &authority, &Decision { actor: actor.into(), verdict }, now);
+            let result = count_vote(&gate, &authority, &Vote { actor: actor.into(), choice }, now);
             match result {
                 Ok(outcome) => {
                     prop_assert!(before.status.is_open());
                     prop_assert!(now < gate.expires_at, "counted at or after the deadline");
                     prop_assert!(authority.may_decide(actor));
-                    gate.decisions.push(DecisionRecord { actor: actor.into(), verdict, at: now });
+                    gate.decisions.push(DecisionRecord { actor: actor.into(), choice, at: now });
                     match outcome {
                         GateOutcome::Counted { ref approvers, remaining } => {
                             prop_assert!(approve);
@@ -139,7 +139,7 @@ proptest! {
             let approvals: Vec<&str> = gate
                 .decisions
                 .iter()
-                .filter(|d| d.verdict == Verdict::Approve)
+                .filter(|d| d.choice == Choice::Approve)
                 .map(|d| d.actor.as_str())
                 .collect();
             let mut distinct = approvals.clone();

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use sop_core::gate::Verdict;
+use sop_core::gate::Choice;
 use sop_core::run::RunStatus;
 use std::collections::BTreeMap;
 
@@ -110,7 +110,7 @@ pub struct PendingArgs {
 pub struct DecideArgs {
     pub run: String,
     /// `approve` or `reject`.
-    pub decision: Verdict,
+    pub decision: Choice,
     /// Why; required to reject. Goes into the audit trail.
     #[serde(default)]
     pub comment: Option<String>,

@@ -19,7 +19,7 @@ pub struct Explanation {
     /// Byte range of `source` in the whole expression.
     pub span: Range<usize>,
     #[serde(flatten)]
-    pub outcome: Outcome,
+    pub outcome: Evaluation,
     /// Context from the scope for a bare name, e.g. `19:04 Europe/Berlin`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -30,7 +30,7 @@ pub struct Explanation {
 /// What a sub-expression came to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum Evaluation {
     Value {
         value: Value,
     },
@@ -44,14 +44,14 @@ pub enum Outcome {
 impl Explanation {
     pub fn value(&self) -> Option<&Value> {
         match &self.outcome {
-            Outcome::Value { value } => Some(value),
+            Evaluation::Value { value } => Some(value),
             _ => None,
         }
     }
 
     pub fn error(&self) -> Option<&str> {
         match &self.outcome {
-            Outcome::Error { error } => Some(error),
+            Evaluation::Error { error } => Some(error),
             _ => None,
         }
     }
@@ -68,12 +68,12 @@ impl Explanation {
         out.push_str(&self.source);
         out.push_str(" => ");
         match &self.outcome {
-            Outcome::Value { value } => out.push_str(&value.display_short(120)),
-            Outcome::Error { error } => {
+            Evaluation::Value { value } => out.push_str(&value.display_short(120)),
+            Evaluation::Error { error } => {
                 out.push_str("error: ");
                 out.push_str(error);
             }
-            Outcome::NotEvaluated => out.push_str("not evaluated"),
+            Evaluation::NotEvaluated => out.push_str("not evaluated"),
         }
         if let Some(note) = &self.note {
             out.push_str(&format!(" ({note})"));
@@ -116,10 +116,10 @@ impl Explainer<'_> {
             _ => None,
         };
         let outcome = match &result {
-            Ok(value) => Outcome::Value {
+            Ok(value) => Evaluation::Value {
                 value: value.clone(),
             },
-            Err(e) => Outcome::Error {
+            Err(e) => Evaluation::Error {
                 error: e.to_string(),
             },
         };
@@ -143,7 +143,7 @@ impl Explainer<'_> {
         children.extend(nodes.iter().map(|n| Explanation {
             source: self.ev.src[n.span.clone()].to_string(),
             span: n.span.clone(),
-            outcome: Outcome::NotEvaluated,
+            outcome: Evaluation::NotEvaluated,
             note: None,
             children: Vec::new(),
         }));

@@ -38,7 +38,7 @@ mod verdict;
 
 pub use ast::Expr;
 pub use eval_error::EvalError;
-pub use explain::{Explanation, Outcome};
+pub use explain::{Evaluation, Explanation};
 pub use layered_scope::LayeredScope;
 pub use map_scope::MapScope;
 pub use number::Number;

@@ -1,6 +1,7 @@
 //! Why a decision or a token was refused. Each message names the real state and what to do.
 
-use super::gate_status::{GateStatus, Verdict, gate_label};
+use super::choice::Choice;
+use super::gate_status::{GateStatus, gate_label};
 use crate::Priority;
 use crate::run::RunStatus;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -65,11 +66,11 @@ pub enum GateError {
         gate_label(*step),
         ts(at),
         match attempted {
-            Verdict::Approve => format!(
+            Choice::Approve => format!(
                 "an approver counts once, so it still needs {remaining} more approval{} from someone else",
                 if *remaining == 1 { "" } else { "s" }
             ),
-            Verdict::Reject => "a person decides a gate once; to stop the run, cancel it".to_string(),
+            Choice::Reject => "a person decides a gate once; to stop the run, cancel it".to_string(),
         }
     )]
     AlreadyApproved {
@@ -78,7 +79,7 @@ pub enum GateError {
         at: DateTime<Utc>,
         remaining: u32,
         /// What they asked for this time.
-        attempted: Verdict,
+        attempted: Choice,
     },
 
     #[error("no gate issued this token; check that it was copied whole")]
@@ -219,7 +220,7 @@ mod tests {
                     step: 1,
                     at: at(),
                     remaining: 1,
-                    attempted: Verdict::Approve,
+                    attempted: Choice::Approve,
                 },
                 "alice already approved the gate before step 1 at 2026-01-31T09:30:00Z; an approver counts once, so it still needs 1 more approval from someone else",
             ),
@@ -229,7 +230,7 @@ mod tests {
                     step: 1,
                     at: at(),
                     remaining: 2,
-                    attempted: Verdict::Reject,
+                    attempted: Choice::Reject,
                 },
                 "alice already approved the gate before step 1 at 2026-01-31T09:30:00Z; a person decides a gate once; to stop the run, cancel it",
             ),
@@ -288,7 +289,7 @@ mod tests {
                 step: 0,
                 at: at(),
                 remaining: 1,
-                attempted: Verdict::Approve,
+                attempted: Choice::Approve,
             },
             GateError::TokenUnknown,
             GateError::TokenUsed { at: at() },

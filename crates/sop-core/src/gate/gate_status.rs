@@ -77,40 +77,6 @@ impl fmt::Display for GateStatus {
     }
 }
 
-/// What one decider says about a gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Approve,
-    Reject,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Approve => "approve",
-            Verdict::Reject => "reject",
-        }
-    }
-}
-
-impl FromStr for Verdict {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "approve" => Ok(Verdict::Approve),
-            "reject" => Ok(Verdict::Reject),
-            _ => Err(format!("unknown verdict `{s}`; use approve or reject")),
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// How a gate is named in messages: step 0 is the gate before the run starts.
 pub fn gate_label(step: u32) -> String {
     if step == 0 {
@@ -156,14 +122,6 @@ mod tests {
         for st in &GateStatus::ALL[1..] {
             assert!(!st.is_open());
         }
-    }
-
-    #[test]
-    fn verdict_round_trips() {
-        for v in [Verdict::Approve, Verdict::Reject] {
-            assert_eq!(v.as_str().parse::<Verdict>(), Ok(v));
-        }
-        assert!("maybe".parse::<Verdict>().is_err());
     }
 
     #[test]

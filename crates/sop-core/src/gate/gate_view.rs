@@ -1,7 +1,8 @@
 //! A gate as recorded — its deadline, quorum and decisions so far — and what it still waits for.
 
 use super::authority::Authority;
-use super::gate_status::{GateStatus, Verdict};
+use super::choice::Choice;
+use super::gate_status::GateStatus;
 use crate::definition::OnTimeout;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -10,7 +11,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DecisionRecord {
     pub actor: String,
-    pub verdict: Verdict,
+    pub choice: Choice,
     pub at: DateTime<Utc>,
 }
 
@@ -35,7 +36,7 @@ impl GateView {
     pub fn approvers(&self) -> Vec<&str> {
         let mut seen: Vec<&str> = Vec::new();
         for d in &self.decisions {
-            if d.verdict == Verdict::Approve && !seen.contains(&d.actor.as_str()) {
+            if d.choice == Choice::Approve && !seen.contains(&d.actor.as_str()) {
                 seen.push(&d.actor);
             }
         }
@@ -45,7 +46,7 @@ impl GateView {
     pub fn approved_by(&self, actor: &str) -> Option<&DecisionRecord> {
         self.decisions
             .iter()
-            .find(|d| d.verdict == Verdict::Approve && d.actor == actor)
+            .find(|d| d.choice == Choice::Approve && d.actor == actor)
     }
 
     /// Approvals still needed to reach the quorum.
@@ -106,7 +107,7 @@ pub(crate) mod tests {
         Utc.with_ymd_and_hms(2026, 1, 31, h, m, 0).unwrap()
     }
 
-    pub(crate) fn gate(min: u32, decisions: &[(&str, Verdict)]) -> GateView {
+    pub(crate) fn gate(min: u32, decisions: &[(&str, Choice)]) -> GateView {
         GateView {
             run_id: "r1".into(),
             step: 1,
@@ -119,7 +120,7 @@ pub(crate) mod tests {
                 .iter()
                 .map(|(a, v)| DecisionRecord {
                     actor: a.to_string(),
-                    verdict: *v,
+                    choice: *v,
                     at: t(9, 1),
                 })
                 .collect(),
@@ -132,13 +133,10 @@ pub(crate) mod tests {
 
     #[test]
     fn the_same_approver_counts_once() {
-        let g = gate(
-            2,
-            &[("alice", Verdict::Approve), ("alice", Verdict::Approve)],
-        );
+        let g = gate(2, &[("alice", Choice::Approve), ("alice", Choice::Approve)]);
         assert_eq!(g.approvers(), vec!["alice"]);
         assert_eq!(g.remaining(), 1);
-        let g = gate(2, &[("alice", Verdict::Approve), ("bob", Verdict::Approve)]);
+        let g = gate(2, &[("alice", Choice::Approve), ("bob", Choice::Approve)]);
         assert_eq!(g.remaining(), 0);
         assert!(g.approved_by("bob").is_some());
         assert!(g.approved_by("carol").is_none());
@@ -165,7 +163,7 @@ pub(crate) mod tests {
     #[test]
     fn waiting_for_names_who_is_left() {
         let a = authority(Priority::Normal, &["alice", "bob", "carol"], "x");
-        let g = gate(2, &[("alice", Verdict::Approve)]);
+        let g = gate(2, &[("alice", Choice::Approve)]);
         assert_eq!(g.waiting_for(&a), "1 more approval from bob or carol");
         let g = gate(3, &[]);
         assert_eq!(
@@ -186,12 +184,12 @@ pub(crate) mod tests {
         let a = authority(Priority::Normal, &[], "alice");
         assert_eq!(gate(1, &[]).waiting_for(&a), "1 more approval from anyone");
         assert_eq!(
-            gate(2, &[("bob", Verdict::Approve)]).waiting_for(&a),
+            gate(2, &[("bob", Choice::Approve)]).waiting_for(&a),
             "1 more approval from anyone but bob"
         );
         let a = authority(Priority::High, &[], "alice");
         assert_eq!(
-            gate(2, &[("bob", Verdict::Approve)]).waiting_for(&a),
+            gate(2, &[("bob", Choice::Approve)]).waiting_for(&a),
             "1 more approval from anyone but alice, bob"
         );
     }

@@ -16,7 +16,7 @@
 
 mod approver;
 mod authority;
-mod decide;
+mod choice;
 mod gate_error;
 mod gate_plan;
 mod gate_status;
@@ -29,13 +29,14 @@ mod policy;
 mod priority_modes;
 mod resolution;
 mod token;
+mod vote;
 
 pub use approver::{Approver, ApproverError, ON_CALL, is_valid_name};
 pub use authority::{Authority, Roster};
-pub use decide::{Decision, GateOutcome, decide, select_gate};
+pub use choice::Choice;
 pub use gate_error::GateError;
 pub use gate_plan::{GatePlan, GateReason, PlannedGate};
-pub use gate_status::{GateStatus, Verdict, gate_label};
+pub use gate_status::{GateStatus, gate_label};
 pub use gate_view::{DecisionRecord, GateView};
 pub use groups::Groups;
 pub use groups_env::parse_groups_env;
@@ -45,3 +46,4 @@ pub use policy::GatePolicy;
 pub use priority_modes::{PriorityModes, PriorityModesError, ResolvedMode};
 pub use resolution::ModeResolution;
 pub use token::{TokenHolder, TokenView, check_token, token_grants};
+pub use vote::{GateOutcome, Vote, count_vote, select_gate};

@@ -8,7 +8,6 @@
 
 pub mod authority;
 pub mod close;
-pub mod decide;
 pub mod expiry;
 pub mod issue;
 pub mod outbox;
@@ -16,5 +15,6 @@ pub mod pending;
 pub mod plan;
 pub mod settings;
 pub mod token;
+pub mod vote;
 
 pub use settings::ApprovalSettings;

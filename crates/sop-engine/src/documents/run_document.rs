@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use sop_core::definition::StepKind;
 use sop_core::gate::ResolvedMode;
 use sop_core::run::{RunStatus, StepStatus};
-use sop_store::{Decision, GateDecision, GateStatus, GateTimeoutAction, StepRun};
+use sop_store::{Choice, GateDecision, GateStatus, GateTimeoutAction, StepRun};
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RunDocument {
@@ -85,7 +85,7 @@ pub struct GateDocument {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DecisionDocument {
     pub actor: String,
-    pub decision: Decision,
+    pub decision: Choice,
     pub comment: Option<String>,
     pub at: DateTime<Utc>,
 }

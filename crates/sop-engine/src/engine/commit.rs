@@ -8,7 +8,7 @@
 pub use super::change::{Change, LeaseUse, StepRecord};
 use super::launch::{self, Launch};
 use super::tracked::Tracked;
-use super::{Engine, audit, gates, handoff, lease, recovery, workdir};
+use super::{Engine, audit_entries, gates, handoff, lease, recovery, workdir};
 use crate::approval::outbox::{self, IssuedToken};
 use crate::{Error, ErrorKind};
 use chrono::{DateTime, Utc};
@@ -205,7 +205,7 @@ pub(crate) fn write(
     }
 
     let titles = |n: u32| t.step_def(n).map(|s| s.title.clone()).unwrap_or_default();
-    for entry in audit::entries(&t.view, decision, change, &titles, &eng.actor, now) {
+    for entry in audit_entries::entries(&t.view, decision, change, &titles, &eng.actor, now) {
         tx.audit(&eng.stamp(entry))?;
     }
     Ok(Written {

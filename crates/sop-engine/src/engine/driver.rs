@@ -39,7 +39,7 @@ pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> crate::Result
                     Err(e) => break Err(e),
                 }
             }
-            Action::CheckCondition { step } => match step_condition::decide(eng, t, step) {
+            Action::CheckCondition { step } => match step_condition::check(eng, t, step) {
                 Ok(d) => action = d.action,
                 Err(e) => break Err(e),
             },

@@ -9,7 +9,7 @@
 //! - [`commit::commit`] applies one event (pause, cancel, done, ...) as one transaction.
 //! - [`driver::drive`] runs steps while this process holds the lease.
 
-pub mod audit;
+pub mod audit_entries;
 pub mod change;
 pub mod commit;
 pub mod create;

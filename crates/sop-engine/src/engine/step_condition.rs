@@ -12,7 +12,7 @@ use sop_core::run::{Decision, RunEvent};
 
 /// Evaluates the condition of `step` and records the outcome: a step whose condition does not
 /// hold, or cannot be evaluated (fail closed), is skipped with the explanation as its note.
-pub fn decide(eng: &Engine, t: &mut Tracked, step: u32) -> crate::Result<Decision> {
+pub fn check(eng: &Engine, t: &mut Tracked, step: u32) -> crate::Result<Decision> {
     let def = t
         .step_def(step)
         .with_context(|| format!("run {} has no step {step} in its definition", t.id()))?;

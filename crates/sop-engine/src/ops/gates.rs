@@ -2,12 +2,12 @@
 
 use super::{Caller, Service};
 use crate::Error;
-use crate::approval::decide::{Outcome, decide};
 use crate::approval::expiry;
+use crate::approval::vote::{VoteOutcome, cast_vote};
 use crate::engine::{Tracked, redact};
-use sop_core::gate::{GateError, Verdict};
+use sop_core::gate::{Choice, GateError};
 
-pub use crate::approval::decide::Request as GateRequest;
+pub use crate::approval::vote::Request as GateRequest;
 
 /// What a decision did.
 pub enum GateDecision {
@@ -53,7 +53,7 @@ impl Service {
         req: &GateRequest,
         drive: bool,
     ) -> crate::Result<GateDecision> {
-        if req.verdict == Verdict::Reject
+        if req.choice == Choice::Reject
             && req.comment.as_deref().is_none_or(|c| c.trim().is_empty())
         {
             return Err(Error::invalid(
@@ -62,7 +62,7 @@ impl Service {
         }
         let eng = self.engine(caller)?;
         let mut t = eng.load(id)?;
-        let verb = req.verdict.as_str();
+        let verb = req.choice.as_str();
         let masked;
         let req = match &req.comment {
             Some(c) => {
@@ -74,8 +74,8 @@ impl Service {
             }
             None => req,
         };
-        match decide(&eng, &t, req)? {
-            Outcome::Refused(e) => {
+        match cast_vote(&eng, &t, req)? {
+            VoteOutcome::Refused(e) => {
                 if matches!(e, GateError::Expired { .. }) {
                     // The deadline passed between loading the run and deciding: record it now.
                     t.reload(&eng)?;
@@ -83,7 +83,7 @@ impl Service {
                 }
                 Err(Error::refused(format!("cannot {verb} run {}: {e}", t.id())))
             }
-            Outcome::Counted {
+            VoteOutcome::Counted {
                 actor,
                 step,
                 waiting_for,
@@ -96,7 +96,7 @@ impl Service {
                     waiting_for,
                 })
             }
-            Outcome::Detached { actor, step } => {
+            VoteOutcome::Detached { actor, step } => {
                 t.reload(&eng)?;
                 Ok(GateDecision::Detached {
                     tracked: t,
@@ -104,7 +104,7 @@ impl Service {
                     step,
                 })
             }
-            Outcome::Settled {
+            VoteOutcome::Settled {
                 step,
                 outcome,
                 mut tracked,

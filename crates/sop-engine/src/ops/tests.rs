@@ -4,7 +4,7 @@
 use super::{Caller, GateDecision, GateRequest, Service, StartRequest, StepCompletion};
 use crate::{Clock, ErrorKind, NoEvents, Settings};
 use serde_json::{Map, Value, json};
-use sop_core::gate::Verdict;
+use sop_core::gate::Choice;
 use sop_core::run::RunStatus;
 use std::path::Path;
 use std::sync::Arc;
@@ -97,7 +97,7 @@ fn a_gate_counts_each_person_once_and_refuses_self_approval_where_four_eyes_appl
 
     let approve = GateRequest {
         step: None,
-        verdict: Verdict::Approve,
+        choice: Choice::Approve,
         comment: None,
         claimed: None,
         token: None,

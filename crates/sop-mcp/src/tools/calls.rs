@@ -176,7 +176,7 @@ pub async fn call(
                     report(&a.run);
                     let req = GateRequest {
                         step: a.step,
-                        verdict: a.decision,
+                        choice: a.decision,
                         comment: a.comment,
                         claimed: None,
                         token: a.token,

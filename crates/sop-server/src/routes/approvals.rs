@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sop_core::gate::Verdict;
+use sop_core::gate::Choice;
 use sop_engine::Caller;
 use sop_engine::api_tokens::Scope;
 use sop_engine::ops::{GateDecision, GateRequest};
@@ -51,10 +51,10 @@ pub async fn approve(
         let id = app.service.resolve_run(&id)?;
         let req = GateRequest {
             step: body.step,
-            verdict: if body.approved {
-                Verdict::Approve
+            choice: if body.approved {
+                Choice::Approve
             } else {
-                Verdict::Reject
+                Choice::Reject
             },
             comment: body.comment,
             claimed: None,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sop_core::definition::OnTimeout;
 use sop_core::gate::DecisionRecord;
-pub use sop_core::gate::{GateStatus, Verdict};
+pub use sop_core::gate::{Choice, GateStatus};
 use std::fmt;
 use std::str::FromStr;
 
@@ -47,15 +47,12 @@ pub enum GateTimeoutAction {
     Cancel,
 }
 
-/// A person's decision on a gate: the core's [`Verdict`], under the name the store first used.
-pub type Decision = Verdict;
-
 /// One person's decision on a gate. At most one per person and gate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GateDecision {
     pub gate_id: String,
     pub actor: String,
-    pub decision: Decision,
+    pub decision: Choice,
     pub comment: Option<String>,
     pub at: DateTime<Utc>,
 }
@@ -110,7 +107,7 @@ impl From<&GateDecision> for DecisionRecord {
     fn from(d: &GateDecision) -> Self {
         DecisionRecord {
             actor: d.actor.clone(),
-            verdict: d.decision,
+            choice: d.decision,
             at: d.at,
         }
     }
@@ -133,7 +130,7 @@ mod tests {
             "approve".parse::<GateTimeoutAction>().unwrap_err(),
             "unknown on_timeout `approve`; use one of expire, cancel"
         );
-        assert_eq!(Decision::Reject.to_string(), "reject");
+        assert_eq!(Choice::Reject.to_string(), "reject");
         assert_eq!(
             OnTimeout::from(GateTimeoutAction::Cancel),
             OnTimeout::Cancel

@@ -30,7 +30,7 @@ pub use delivery::Delivery;
 pub use event::{Event, EventFilter, NewEvent};
 pub use fact::Fact;
 pub use fact_change::{FactValues, REDACTED};
-pub use gate::{Decision, Gate, GateDecision, GateStatus, GateTimeoutAction, NewGate, Verdict};
+pub use gate::{Choice, Gate, GateDecision, GateStatus, GateTimeoutAction, NewGate};
 pub use lease::LeaseGrant;
 pub use pickup::PickupCandidate;
 pub use prune::PruneReport;

@@ -19,7 +19,7 @@ fn open_gate(store: &dyn Store, run_id: &str, step: u32, expires: Option<i64>) -
         .unwrap()
 }
 
-fn decide(store: &dyn Store, gate: &str, actor: &str, d: Decision) -> Result<()> {
+fn decide(store: &dyn Store, gate: &str, actor: &str, d: Choice) -> Result<()> {
     store.transaction(|tx| {
         tx.insert_decision(&GateDecision {
             gate_id: gate.into(),
@@ -77,10 +77,10 @@ pub fn one_decision_per_person_and_a_gate_closes_once(db: &dyn TestDb) {
     let store = db.connect();
     let run = create(store.as_ref(), &new_run("a", 1));
     let gate = open_gate(store.as_ref(), &run.id, 1, None);
-    decide(store.as_ref(), &gate.id, "alice", Decision::Approve).unwrap();
-    let err = decide(store.as_ref(), &gate.id, "alice", Decision::Approve).unwrap_err();
+    decide(store.as_ref(), &gate.id, "alice", Choice::Approve).unwrap();
+    let err = decide(store.as_ref(), &gate.id, "alice", Choice::Approve).unwrap_err();
     assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err}");
-    decide(store.as_ref(), &gate.id, "bob", Decision::Approve).unwrap();
+    decide(store.as_ref(), &gate.id, "bob", Choice::Approve).unwrap();
     let ds = store.decisions(&gate.id).unwrap();
     assert_eq!(ds.len(), 2);
     assert_eq!(ds[0].comment.as_deref(), Some("alice says so"));
@@ -106,7 +106,7 @@ pub fn one_decision_per_person_and_a_gate_closes_once(db: &dyn TestDb) {
         )
     );
     assert!(store.open_gates().unwrap().is_empty());
-    let err = decide(store.as_ref(), "0000000zzzzz", "carol", Decision::Reject).unwrap_err();
+    let err = decide(store.as_ref(), "0000000zzzzz", "carol", Choice::Reject).unwrap_err();
     assert!(matches!(err, StoreError::NotFound { what: "gate", .. }));
 }
 

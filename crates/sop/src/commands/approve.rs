@@ -5,7 +5,7 @@ use super::respond::respond;
 use super::run_target::RunTarget;
 use crate::config::Context;
 use crate::exit::Exit;
-use sop_core::gate::Verdict;
+use sop_core::gate::Choice;
 use sop_engine::ops::GateRequest as Request;
 
 #[derive(clap::Args)]
@@ -38,14 +38,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let verdict = if args.reject {
-        Verdict::Reject
+    let choice = if args.reject {
+        Choice::Reject
     } else {
-        Verdict::Approve
+        Choice::Approve
     };
     let req = Request {
         step: args.step,
-        verdict,
+        choice,
         comment: args.comment,
         claimed: args.target.as_user.clone(),
         token: args.token,

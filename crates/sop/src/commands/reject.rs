@@ -5,7 +5,7 @@ use super::respond::respond;
 use super::run_target::RunTarget;
 use crate::config::Context;
 use crate::exit::Exit;
-use sop_core::gate::Verdict;
+use sop_core::gate::Choice;
 use sop_engine::ops::GateRequest as Request;
 
 #[derive(clap::Args)]
@@ -29,7 +29,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let req = Request {
         step: args.step,
-        verdict: Verdict::Reject,
+        choice: Choice::Reject,
         comment: Some(args.comment),
         claimed: args.target.as_user.clone(),
         token: args.token,

@@ -6,7 +6,7 @@ use super::run_target::{RunTarget, finish};
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
 use crate::render::json;
-use sop_core::gate::{Verdict, gate_label};
+use sop_core::gate::{Choice, gate_label};
 use sop_engine::ops::{GateDecision, GateRequest};
 use std::io::BufRead as _;
 
@@ -18,8 +18,7 @@ pub fn respond(
     mut req: GateRequest,
     foreground: &Foreground,
 ) -> anyhow::Result<Exit> {
-    if req.verdict == Verdict::Reject && req.comment.as_deref().is_none_or(|c| c.trim().is_empty())
-    {
+    if req.choice == Choice::Reject && req.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
         return Err(Fail::invalid(
             "a rejection needs --comment TEXT saying why; it goes into the audit trail",
         ));

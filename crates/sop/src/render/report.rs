@@ -2,7 +2,7 @@
 
 use super::progress::seconds;
 use chrono::{DateTime, Utc};
-use sop_core::gate::Verdict;
+use sop_core::gate::Choice;
 use sop_core::run::{RunStatus, StepStatus};
 use sop_engine::engine::Tracked;
 use sop_engine::engine::redact;
@@ -159,8 +159,8 @@ pub fn detail(
             );
             for d in decisions.iter().filter(|d| d.gate_id == g.id) {
                 let (mark, verb) = match d.decision {
-                    Verdict::Approve => ('✓', "approved"),
-                    Verdict::Reject => ('✗', "rejected"),
+                    Choice::Approve => ('✓', "approved"),
+                    Choice::Reject => ('✗', "rejected"),
                 };
                 let comment = d
                     .comment

@@ -1,7 +1,7 @@
 //! Explanations: every sub-expression with its value, error or "not evaluated".
 
 use super::{parse, scope};
-use crate::condition::{Outcome, Value};
+use crate::condition::{Evaluation, Value};
 use serde_json::json;
 
 #[test]
@@ -59,7 +59,7 @@ fn serialises_as_a_json_tree() {
         })
     );
     assert_eq!(e.value(), Some(&Value::Bool(true)));
-    assert!(matches!(e.children[0].outcome, Outcome::Value { .. }));
+    assert!(matches!(e.children[0].outcome, Evaluation::Value { .. }));
 }
 
 #[test]

@@ -14,10 +14,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sop_core::definition::ApprovalAuth;
 use sop_core::gate::{
-    Authority, Decision, GateError, GateOutcome, GateStatus, GateView, TokenHolder, TokenView,
-    Verdict, check_token, decide as decide_gate, gate_label, select_gate,
+    Authority, Choice, GateError, GateOutcome, GateStatus, GateView, TokenHolder, TokenView, Vote,
+    check_token, count_vote, gate_label, select_gate,
 };
-use sop_core::run::{Decision as RunDecision, RunEvent, RunStatus, TransitionError, next};
+use sop_core::run::{Decision, RunEvent, RunStatus, TransitionError, next};
 use sop_store::{AuditEvent, Expect, Gate, GateDecision, RunPatch, StoreError, StoreExt, Tx};
 
 /// What a person asked for.
@@ -25,7 +25,7 @@ use sop_store::{AuditEvent, Expect, Gate, GateDecision, RunPatch, StoreError, St
 pub struct Request {
     /// The gate's step; `None` = the run's open gate.
     pub step: Option<u32>,
-    pub verdict: Verdict,
+    pub choice: Choice,
     pub comment: Option<String>,
     /// `--as`, when given explicitly: a token issued to someone else refuses it.
     pub claimed: Option<String>,
@@ -39,7 +39,7 @@ pub struct Request {
 }
 
 /// What became of the request.
-pub enum Outcome {
+pub enum VoteOutcome {
     /// Not counted; recorded in the audit trail.
     Refused(GateError),
     /// Counted; the gate still waits.
@@ -54,7 +54,7 @@ pub enum Outcome {
         step: u32,
         outcome: GateOutcome,
         tracked: Box<Tracked>,
-        decision: RunDecision,
+        decision: Decision,
     },
     /// Approved with `--detach`: the run is `pending`, for a server to pick up.
     Detached { actor: String, step: u32 },
@@ -63,12 +63,12 @@ pub enum Outcome {
 /// The transaction's result before the engine's view is brought up to date: a settled gate
 /// carries what the transaction wrote.
 struct Stored {
-    outcome: Outcome,
+    outcome: VoteOutcome,
     written: Option<Box<Written>>,
 }
 
-impl From<Outcome> for Stored {
-    fn from(outcome: Outcome) -> Self {
+impl From<VoteOutcome> for Stored {
+    fn from(outcome: VoteOutcome) -> Self {
         Stored {
             outcome,
             written: None,
@@ -77,7 +77,7 @@ impl From<Outcome> for Stored {
 }
 
 /// Decides `req` on the run `t` (already loaded, so recovered and with its deadline applied).
-pub fn decide(eng: &Engine, t: &Tracked, req: &Request) -> crate::Result<Outcome> {
+pub fn cast_vote(eng: &Engine, t: &Tracked, req: &Request) -> crate::Result<VoteOutcome> {
     let groups = load_groups(eng.settings)?;
     let policy = authority::policy(&t.sop);
     let now = eng.clock.now();
@@ -99,7 +99,7 @@ pub fn decide(eng: &Engine, t: &Tracked, req: &Request) -> crate::Result<Outcome
         written,
     } = stored;
     if let (
-        Outcome::Settled {
+        VoteOutcome::Settled {
             tracked, decision, ..
         },
         Some(written),
@@ -162,11 +162,11 @@ fn decide_in(
             }
         }
     };
-    let asked = Decision {
+    let asked = Vote {
         actor: actor.clone(),
-        verdict: req.verdict,
+        choice: req.choice,
     };
-    let outcome = match decide_gate(view, who, &asked, now) {
+    let outcome = match count_vote(view, who, &asked, now) {
         Ok(o) => o,
         Err(e) => return refusal.record(tx, Some(gate), e),
     };
@@ -174,7 +174,7 @@ fn decide_in(
     tx.insert_decision(&GateDecision {
         gate_id: gate.id.clone(),
         actor: actor.clone(),
-        decision: req.verdict,
+        decision: req.choice,
         comment: req.comment.clone(),
         at: now,
     })?;
@@ -207,7 +207,7 @@ fn decide_in(
             "gate": gate.id,
             "step": gate.step,
             "label": gate_label(gate.step),
-            "verdict": req.verdict,
+            "verdict": req.choice,
             "comment": req.comment,
             "via": if token_hash.is_some() { "token" } else { "identity" },
             "approvals": approvers,
@@ -229,10 +229,10 @@ fn decide_in(
             let mut after = view.clone();
             after.decisions.push(sop_core::gate::DecisionRecord {
                 actor: actor.clone(),
-                verdict: req.verdict,
+                choice: req.choice,
                 at: now,
             });
-            Ok(Outcome::Counted {
+            Ok(VoteOutcome::Counted {
                 actor,
                 step,
                 waiting_for: after.waiting_for(who),
@@ -254,7 +254,7 @@ fn decide_in(
                 "run.detached",
                 json!({"from": RunStatus::AwaitingApproval, "to": RunStatus::Pending, "after": gate_label(step)}),
             )))?;
-            Ok(Outcome::Detached { actor, step }.into())
+            Ok(VoteOutcome::Detached { actor, step }.into())
         }
         GateOutcome::Approved { .. } | GateOutcome::Rejected { .. } => {
             let steps = tx.steps(&run.id)?;
@@ -282,7 +282,7 @@ fn decide_in(
             }
             let written = commit::write(tx, eng, &fresh, &decision, &change, now)?;
             Ok(Stored {
-                outcome: Outcome::Settled {
+                outcome: VoteOutcome::Settled {
                     step,
                     outcome,
                     tracked: Box::new(fresh),
@@ -337,7 +337,7 @@ impl Refusal<'_> {
         error: GateError,
     ) -> sop_store::Result<Stored> {
         let mut detail = json!({
-            "verdict": self.req.verdict,
+            "verdict": self.req.choice,
             "reason": error.kind(),
             "message": error.to_string(),
             "comment": self.req.comment,
@@ -361,6 +361,6 @@ impl Refusal<'_> {
             kind,
             detail,
         )))?;
-        Ok(Outcome::Refused(error).into())
+        Ok(VoteOutcome::Refused(error).into())
     }
 }

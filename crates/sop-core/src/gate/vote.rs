@@ -1,8 +1,9 @@
 //! The one rule for a decision on a gate: state, deadline, authority, then quorum.
 
 use super::authority::Authority;
+use super::choice::Choice;
 use super::gate_error::GateError;
-use super::gate_status::{GateStatus, Verdict};
+use super::gate_status::GateStatus;
 use super::gate_view::GateView;
 use crate::run::RunStatus;
 use chrono::{DateTime, Utc};
@@ -10,9 +11,9 @@ use serde::Serialize;
 
 /// One person's decision, as asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
+pub struct Vote {
     pub actor: String,
-    pub verdict: Verdict,
+    pub choice: Choice,
 }
 
 /// What a counted decision does to the gate.
@@ -45,16 +46,16 @@ impl GateOutcome {
     }
 }
 
-/// Decides `decision` on `gate` at `now`, given who may decide at that instant.
+/// Counts `vote` on `gate` at `now`, given who may decide at that instant.
 ///
 /// Refusals, in the order they are checked: the gate is not open (its real state); the deadline
 /// has passed (`Expired`, carrying what the caller must record: the gate fails closed); the actor
 /// may not decide; the actor already decided (a person decides a gate once, so an approval can
 /// neither be counted twice nor turned into a rejection). One rejection rejects at once.
-pub fn decide(
+pub fn count_vote(
     gate: &GateView,
     authority: &Authority,
-    decision: &Decision,
+    vote: &Vote,
     now: DateTime<Utc>,
 ) -> Result<GateOutcome, GateError> {
     if !gate.status.is_open() {
@@ -70,23 +71,23 @@ pub fn decide(
             closes_as,
         });
     }
-    authority.check(&decision.actor)?;
-    if let Some(earlier) = gate.approved_by(&decision.actor) {
+    authority.check(&vote.actor)?;
+    if let Some(earlier) = gate.approved_by(&vote.actor) {
         return Err(GateError::AlreadyApproved {
-            actor: decision.actor.clone(),
+            actor: vote.actor.clone(),
             step: gate.step,
             at: earlier.at,
             remaining: gate.remaining(),
-            attempted: decision.verdict,
+            attempted: vote.choice,
         });
     }
-    if decision.verdict == Verdict::Reject {
+    if vote.choice == Choice::Reject {
         return Ok(GateOutcome::Rejected {
-            by: decision.actor.clone(),
+            by: vote.actor.clone(),
         });
     }
     let mut approvers: Vec<String> = gate.approvers().into_iter().map(String::from).collect();
-    approvers.push(decision.actor.clone());
+    approvers.push(vote.actor.clone());
     let remaining = gate
         .min_approvals
         .max(1)
@@ -133,12 +134,12 @@ mod tests {
     use super::*;
     use crate::Priority;
     use crate::definition::OnTimeout;
-    use Verdict::{Approve, Reject};
+    use Choice::{Approve, Reject};
 
-    fn d(actor: &str, verdict: Verdict) -> Decision {
-        Decision {
+    fn d(actor: &str, choice: Choice) -> Vote {
+        Vote {
             actor: actor.into(),
-            verdict,
+            choice,
         }
     }
 
@@ -148,7 +149,7 @@ mod tests {
 
     #[test]
     fn one_approval_approves_a_default_gate() {
-        let out = decide(&gate(1, &[]), &anyone(), &d("alice", Approve), t(9, 5)).unwrap();
+        let out = count_vote(&gate(1, &[]), &anyone(), &d("alice", Approve), t(9, 5)).unwrap();
         assert_eq!(
             out,
             GateOutcome::Approved {
@@ -163,7 +164,7 @@ mod tests {
     fn quorum_needs_distinct_approvers() {
         let a = authority(Priority::Normal, &["alice", "bob", "carol"], "x");
         let g = gate(2, &[]);
-        let out = decide(&g, &a, &d("alice", Approve), t(9, 5)).unwrap();
+        let out = count_vote(&g, &a, &d("alice", Approve), t(9, 5)).unwrap();
         assert_eq!(
             out,
             GateOutcome::Counted {
@@ -175,12 +176,12 @@ mod tests {
         assert_eq!(out.gate_status(), GateStatus::Open);
 
         let g = gate(2, &[("alice", Approve)]);
-        let err = decide(&g, &a, &d("alice", Approve), t(9, 5)).unwrap_err();
+        let err = count_vote(&g, &a, &d("alice", Approve), t(9, 5)).unwrap_err();
         assert!(
             matches!(err, GateError::AlreadyApproved { ref actor, remaining: 1, .. } if actor == "alice"),
             "{err:?}"
         );
-        let out = decide(&g, &a, &d("carol", Approve), t(9, 5)).unwrap();
+        let out = count_vote(&g, &a, &d("carol", Approve), t(9, 5)).unwrap();
         assert_eq!(
             out,
             GateOutcome::Approved {
@@ -194,7 +195,7 @@ mod tests {
         // Even if a store ever recorded the same approver twice, they count once.
         let a = authority(Priority::Normal, &[], "x");
         let g = gate(3, &[("alice", Approve), ("alice", Approve)]);
-        let out = decide(&g, &a, &d("bob", Approve), t(9, 5)).unwrap();
+        let out = count_vote(&g, &a, &d("bob", Approve), t(9, 5)).unwrap();
         assert_eq!(
             out,
             GateOutcome::Counted {
@@ -208,12 +209,12 @@ mod tests {
     fn one_rejection_rejects_even_after_approvals() {
         let a = authority(Priority::Normal, &["alice", "bob", "carol"], "x");
         let g = gate(3, &[("alice", Approve), ("bob", Approve)]);
-        let out = decide(&g, &a, &d("carol", Reject), t(9, 5)).unwrap();
+        let out = count_vote(&g, &a, &d("carol", Reject), t(9, 5)).unwrap();
         assert_eq!(out, GateOutcome::Rejected { by: "carol".into() });
         assert_eq!(out.gate_status(), GateStatus::Rejected);
         assert!(out.closes());
         // A person decides once: an approval cannot be turned into a rejection.
-        let err = decide(&g, &a, &d("alice", Reject), t(9, 5)).unwrap_err();
+        let err = count_vote(&g, &a, &d("alice", Reject), t(9, 5)).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -232,7 +233,7 @@ mod tests {
             let mut g = gate(1, &[]);
             g.status = *st;
             for v in [Approve, Reject] {
-                let err = decide(&g, &anyone(), &d("alice", v), t(9, 5)).unwrap_err();
+                let err = count_vote(&g, &anyone(), &d("alice", v), t(9, 5)).unwrap_err();
                 assert_eq!(
                     err,
                     GateError::NotOpen {
@@ -249,7 +250,7 @@ mod tests {
         let g = gate(1, &[]);
         for now in [t(10, 0), t(10, 1)] {
             for v in [Approve, Reject] {
-                let err = decide(&g, &anyone(), &d("alice", v), now).unwrap_err();
+                let err = count_vote(&g, &anyone(), &d("alice", v), now).unwrap_err();
                 assert_eq!(
                     err,
                     GateError::Expired {
@@ -262,7 +263,7 @@ mod tests {
         }
         let mut g = gate(1, &[]);
         g.on_timeout = OnTimeout::Cancel;
-        let err = decide(&g, &anyone(), &d("alice", Approve), t(10, 0)).unwrap_err();
+        let err = count_vote(&g, &anyone(), &d("alice", Approve), t(10, 0)).unwrap_err();
         assert!(matches!(
             err,
             GateError::Expired {
@@ -270,25 +271,25 @@ mod tests {
                 ..
             }
         ));
-        assert!(decide(&g, &anyone(), &d("alice", Approve), t(9, 59)).is_ok());
+        assert!(count_vote(&g, &anyone(), &d("alice", Approve), t(9, 59)).is_ok());
     }
 
     #[test]
     fn who_may_decide_is_checked_for_approvals_and_rejections() {
         let a = authority(Priority::Critical, &["alice", "bob"], "alice");
         for v in [Approve, Reject] {
-            let err = decide(&gate(1, &[]), &a, &d("mallory", v), t(9, 5)).unwrap_err();
+            let err = count_vote(&gate(1, &[]), &a, &d("mallory", v), t(9, 5)).unwrap_err();
             assert_eq!(
                 err.to_string(),
                 "mallory is not an approver of deploy-prod (approvers: alice, bob)"
             );
-            let err = decide(&gate(1, &[]), &a, &d("alice", v), t(9, 5)).unwrap_err();
+            let err = count_vote(&gate(1, &[]), &a, &d("alice", v), t(9, 5)).unwrap_err();
             assert_eq!(
                 err.to_string(),
                 "alice started this run and deploy-prod (critical) does not allow self-approval"
             );
         }
-        assert!(decide(&gate(1, &[]), &a, &d("bob", Approve), t(9, 5)).is_ok());
+        assert!(count_vote(&gate(1, &[]), &a, &d("bob", Approve), t(9, 5)).is_ok());
     }
 
     fn gates() -> Vec<GateView> {
@@ -314,7 +315,7 @@ mod tests {
         let g = select_gate(&closed, None, RunStatus::Rejected, &[1, 2]).unwrap();
         assert_eq!(g.step, 2);
         assert_eq!(
-            decide(g, &anyone(), &d("a", Approve), t(9, 40)).unwrap_err(),
+            count_vote(g, &anyone(), &d("a", Approve), t(9, 40)).unwrap_err(),
             GateError::NotOpen {
                 step: 2,
                 status: GateStatus::Rejected
