@@ -1,9 +1,9 @@
 //! The audit trail through the operations surface: entries (all, or one run's) with secret
-//! values in their details hidden, and the verification of the chain.
+//! values in their details hidden, the verification of the chain, and pruning old runs.
 
-use super::Service;
+use super::{Caller, Service};
 use crate::engine::redact;
-use sop_store::{AuditEntry, VerifyReport};
+use sop_store::{AuditEntry, StoreExt, VerifyReport};
 
 impl Service {
     /// The audit trail, oldest first: all of it, or the entries of run `run_id`.
@@ -18,5 +18,31 @@ impl Service {
     /// Checks the whole chain; a broken chain is a report, not an error.
     pub fn verify_audit(&self) -> crate::Result<VerifyReport> {
         Ok(self.store().verify_audit()?)
+    }
+}
+
+impl Service {
+    /// Removes the details of runs that finished more than `age` ago (their audit entries stay,
+    /// so the trail remains verifiable), and records that it did. Returns the report and the
+    /// cutoff instant.
+    pub fn prune(
+        &self,
+        caller: &Caller,
+        age: sop_core::Duration,
+    ) -> crate::Result<(sop_store::PruneReport, chrono::DateTime<chrono::Utc>)> {
+        let now = self.clock().now();
+        let cutoff = now - age.as_chrono();
+        let report = self.store().transaction(|tx| {
+            let report = tx.prune(cutoff, now)?;
+            tx.audit(&sop_store::AuditEvent::new(
+                now,
+                None,
+                caller.actor.as_str(),
+                "store.pruned",
+                serde_json::json!({"older_than": age.to_string(), "cutoff": cutoff, "report": report}),
+            ))?;
+            Ok(report)
+        })?;
+        Ok((report, cutoff))
     }
 }

@@ -3,10 +3,8 @@
 
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
-use serde_json::json;
-use sop_engine::clock::Clock;
+use sop_engine::Caller;
 use sop_engine::engine::identity;
-use sop_store::{AuditEvent, StoreExt};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -28,21 +26,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         .older_than
         .parse()
         .map_err(|e| Fail::invalid(format!("--older-than: {e}")))?;
-    let actor = identity::who(&ctx.settings, args.as_user.as_deref())?;
-    let now = Clock::from_settings(&ctx.settings)?.now();
-    let cutoff = now - age.as_chrono();
-    let store = ctx.settings.open_store()?;
-    let report = store.transaction(|tx| {
-        let report = tx.prune(cutoff, now)?;
-        tx.audit(&AuditEvent::new(
-            now,
-            None,
-            actor.as_str(),
-            "store.pruned",
-            json!({"older_than": age.to_string(), "cutoff": cutoff, "report": report}),
-        ))?;
-        Ok(report)
-    })?;
+    let caller = Caller::quiet(identity::who(&ctx.settings, args.as_user.as_deref())?);
+    let (report, cutoff) = ctx.service()?.prune(&caller, age)?;
     if args.json {
         crate::render::json::print(&serde_json::to_value(report)?)?;
     } else {
