@@ -6,6 +6,7 @@ mod fact;
 mod next_step;
 mod plan;
 mod run_document;
+mod run_fields;
 mod run_summary;
 pub mod schemas;
 mod sop_overview;
@@ -20,6 +21,7 @@ pub use plan::{
 pub use run_document::{
     DecisionDocument, GateDocument, RunDocument, StepDocument, shown_outputs, shown_tail,
 };
+pub use run_fields::RunFields;
 pub use run_summary::{PrunedRunDocument, RunSummaryDocument};
 pub use sop_overview::{SopOverviewDocument, StepSummary};
 pub use sops::{

@@ -1,44 +1,21 @@
 //! [`RunDocument`]: one run with its steps, gates (each with its decisions) and the explanation
 //! of its conditions, as `sop status RUN --json` prints it and the API returns it.
 
+use super::RunFields;
 use crate::engine::{Tracked, redact};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sop_core::definition::StepKind;
-use sop_core::gate::ResolvedMode;
-use sop_core::run::{RunStatus, StepStatus};
+use sop_core::run::StepStatus;
 use sop_store::{Choice, GateDecision, GateStatus, GateTimeoutAction, StepRun};
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RunDocument {
-    pub id: String,
-    /// The SOP's name (also as `sop_name`).
-    pub sop: String,
-    pub sop_name: String,
-    pub definition_hash: String,
-    pub execution_mode: ResolvedMode,
-    pub status: RunStatus,
-    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub run: RunFields,
     /// `person`, `decision`, ... while `waiting`.
     pub wait_reason: Option<&'static str>,
-    pub current_step: Option<u32>,
-    pub step_count: u32,
-    pub trigger_type: String,
-    pub trigger_detail: Value,
-    pub started_by: String,
-    /// Secret variables shown as `[redacted]`.
-    pub variables: Value,
-    pub created_at: DateTime<Utc>,
-    pub started_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub duration_ms: Option<i64>,
-    pub workdir: Option<String>,
-    pub lease_owner: Option<String>,
-    pub lease_expires_at: Option<DateTime<Utc>>,
-    pub version: u64,
-    pub forced: bool,
-    pub pruned_at: Option<DateTime<Utc>>,
     pub steps: Vec<StepDocument>,
     pub gates: Vec<GateDocument>,
     /// `{"met", "items": [{"source", "holds", "detail"}]}` as recorded when the run was created;
@@ -102,30 +79,12 @@ impl RunDocument {
         let run = &t.run;
         let secrets = t.secrets();
         RunDocument {
-            id: run.id.clone(),
-            sop: run.sop_name.clone(),
-            sop_name: run.sop_name.clone(),
-            definition_hash: run.definition_hash.clone(),
-            execution_mode: run.execution_mode,
-            status: run.status,
-            reason: run.reason.clone(),
+            run: RunFields::new(
+                run,
+                redact::redact_declared(&run.variables, &redact::declared_secrets(&t.sop)),
+                now,
+            ),
             wait_reason: t.view.wait_reason.map(|w| w.as_str()),
-            current_step: run.current_step,
-            step_count: run.step_count,
-            trigger_type: run.trigger_type.clone(),
-            trigger_detail: run.trigger_detail.clone(),
-            started_by: run.started_by.clone(),
-            variables: redact::redact_declared(&run.variables, &redact::declared_secrets(&t.sop)),
-            created_at: run.created_at,
-            started_at: run.started_at,
-            finished_at: run.finished_at,
-            duration_ms: super::duration_ms(run.started_at, run.finished_at, now),
-            workdir: run.workdir.clone(),
-            lease_owner: run.lease_owner.clone(),
-            lease_expires_at: run.lease_expires_at,
-            version: run.version,
-            forced: run.forced,
-            pruned_at: run.pruned_at,
             steps: t
                 .steps
                 .iter()
