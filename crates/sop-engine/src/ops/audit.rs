@@ -3,7 +3,7 @@
 
 use super::{Caller, Service};
 use crate::engine::redact;
-use sop_store::{AuditEntry, StoreExt, VerifyReport};
+use sop_store::{AuditCheckpoint, AuditEntry, StoreExt, VerifyReport};
 
 impl Service {
     /// The audit trail, oldest first: all of it, or the entries of run `run_id`.
@@ -18,6 +18,20 @@ impl Service {
     /// Checks the whole chain; a broken chain is a report, not an error.
     pub fn verify_audit(&self) -> crate::Result<VerifyReport> {
         Ok(self.store().verify_audit()?)
+    }
+
+    /// Checks the whole chain and that each of `checkpoints` (heads recorded earlier, kept
+    /// away from the database) still matches its entry.
+    pub fn verify_audit_against(
+        &self,
+        checkpoints: &[AuditCheckpoint],
+    ) -> crate::Result<VerifyReport> {
+        Ok(self.store().verify_audit_with(checkpoints)?)
+    }
+
+    /// The newest entry's sequence number, hash and time; `None` while the trail is empty.
+    pub fn audit_head(&self) -> crate::Result<Option<AuditCheckpoint>> {
+        Ok(self.store().audit_head()?)
     }
 }
 

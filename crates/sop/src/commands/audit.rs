@@ -4,8 +4,9 @@
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
 use crate::render::{json, report};
+use sop_engine::Service;
 use sop_engine::engine::lookup;
-use sop_store::{AuditCheckpoint, AuditEntry, Store, VerifyReport};
+use sop_store::{AuditCheckpoint, AuditEntry, VerifyReport};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -46,21 +47,21 @@ pub enum Action {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
-    let store = ctx.settings.open_store()?;
+    let service = ctx.service()?;
     match args.action {
         Some(Action::Verify { checkpoint, json }) => {
-            return verify(store.as_ref(), checkpoint.as_deref(), json || args.json);
+            return verify(&service, checkpoint.as_deref(), json || args.json);
         }
         Some(Action::Checkpoint { output }) => {
-            return checkpoint(store.as_ref(), output.as_deref());
+            return checkpoint(&service, output.as_deref());
         }
         None => {}
     }
     let run_id = match &args.run {
-        Some(prefix) => Some(lookup::find_run(store.as_ref(), prefix)?.id),
+        Some(prefix) => Some(lookup::find_run(service.store(), prefix)?.id),
         None => None,
     };
-    let entries = store.audit_entries(run_id.as_deref())?;
+    let entries = service.audit_entries(run_id.as_deref())?;
     if args.json {
         json::print(&serde_json::to_value(&entries)?)?;
         return Ok(Exit::Success);
@@ -96,8 +97,8 @@ fn who(e: &AuditEntry) -> String {
     }
 }
 
-fn checkpoint(store: &dyn Store, output: Option<&Path>) -> anyhow::Result<Exit> {
-    let Some(head) = store.audit_head()? else {
+fn checkpoint(service: &Service, output: Option<&Path>) -> anyhow::Result<Exit> {
+    let Some(head) = service.audit_head()? else {
         return Err(Fail::with(
             Exit::Failure,
             "the audit trail is empty: there is nothing to checkpoint yet",
@@ -144,12 +145,12 @@ fn read_checkpoints(path: &Path) -> anyhow::Result<Vec<AuditCheckpoint>> {
         .collect()
 }
 
-fn verify(store: &dyn Store, checkpoints: Option<&Path>, as_json: bool) -> anyhow::Result<Exit> {
+fn verify(service: &Service, checkpoints: Option<&Path>, as_json: bool) -> anyhow::Result<Exit> {
     let checkpoints = match checkpoints {
         Some(path) => read_checkpoints(path)?,
         None => Vec::new(),
     };
-    let report = store.verify_audit_with(&checkpoints)?;
+    let report = service.verify_audit_against(&checkpoints)?;
     if as_json {
         json::print(&serde_json::to_value(&report)?)?;
     } else {
