@@ -45,6 +45,29 @@ pub fn redact_declared(value: &Value, declared: &[String]) -> Value {
     }
 }
 
+/// [`redact`] for text the engine wrote itself and already redacted (audit details): a
+/// secret-named key keeps a number, boolean or null, since those are the engine's own counts and
+/// flags (`tokens_revoked: 1`), and a secret written as text is still hidden.
+pub fn redact_written(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let plain = v.is_number() || v.is_boolean() || v.is_null();
+                    let v = if is_secret_name(k) && !plain {
+                        Value::String(REDACTED.into())
+                    } else {
+                        redact_written(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact_written).collect()),
+        other => other.clone(),
+    }
+}
+
 pub fn redact_map(map: &Map<String, Value>) -> Map<String, Value> {
     match redact(&Value::Object(map.clone())) {
         Value::Object(m) => m,
@@ -144,6 +167,15 @@ mod tests {
                 "DB_PASSWORD": "[redacted]",
                 "deploy": {"github_token": "[redacted]", "region": "eu"},
             })
+        );
+    }
+
+    #[test]
+    fn written_details_keep_counts_under_secret_looking_names() {
+        let detail = json!({"tokens_revoked": 2, "vars": {"api_token": "t-1", "auth": {"a": 1}}});
+        assert_eq!(
+            redact_written(&detail),
+            json!({"tokens_revoked": 2, "vars": {"api_token": "[redacted]", "auth": "[redacted]"}})
         );
     }
 

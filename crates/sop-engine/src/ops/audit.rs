@@ -10,7 +10,7 @@ impl Service {
     pub fn audit_entries(&self, run_id: Option<&str>) -> crate::Result<Vec<AuditEntry>> {
         let mut entries = self.store().audit_entries(run_id)?;
         for e in &mut entries {
-            e.detail = redact::redact(&e.detail);
+            e.detail = redact::redact_written(&e.detail);
         }
         Ok(entries)
     }
