@@ -50,9 +50,13 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// mutex) and a few read-only connections. Open one store per process, or several — they
 /// coordinate through the file's locks.
 pub struct SqliteStore {
-    writer: Mutex<Connection>,
-    /// `None` for an in-memory database, which only its one connection can see.
+    /// `None` for an in-memory database, which only its one connection can see. Declared
+    /// before the writer so it is dropped first: the connection closed last checkpoints the WAL
+    /// into the database and removes it, which a read-only one cannot do. A WAL left behind
+    /// makes the next process to open the database read all of it back (its index is rebuilt
+    /// from the file), a cost that grew with every run.
     readers: Option<ReaderPool>,
+    writer: Mutex<Connection>,
     location: Location,
     audit: AuditSettings,
 }

@@ -27,6 +27,29 @@ fn data_survives_a_connection_that_was_never_closed() {
 }
 
 #[test]
+fn closing_the_store_checkpoints_and_removes_the_wal_even_after_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sop.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let run = create(&store, &new_run("deploy", 2));
+    // A read goes through a read-only connection, which cannot checkpoint: it must not be the
+    // one closed last.
+    assert_eq!(store.run(&run.id).unwrap(), run);
+    let wal = dir.path().join("sop.db-wal");
+    assert!(
+        wal.exists(),
+        "the write is in the WAL while the store is open"
+    );
+    drop(store);
+    assert!(
+        !wal.exists(),
+        "the next process would have to read a WAL left behind to rebuild its index"
+    );
+    let reopened = SqliteStore::open(&path).unwrap();
+    assert_eq!(reopened.run(&run.id).unwrap(), run);
+}
+
+#[test]
 fn the_file_is_in_wal_mode_with_full_sync() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sop.db");
