@@ -86,6 +86,8 @@ impl Plan {
 pub struct Started {
     pub tracked: Tracked,
     pub action: Option<Action>,
+    /// What the run's `run.conditions` audit entry recorded.
+    pub conditions: Value,
 }
 
 impl Service {
@@ -205,7 +207,11 @@ impl Service {
             Vec::new()
         };
         let eng = self.engine(caller)?;
-        let Created { tracked, action } = create(
+        let Created {
+            tracked,
+            action,
+            conditions,
+        } = create(
             &eng,
             &NewRunRequest {
                 sop: &plan.sop,
@@ -222,7 +228,11 @@ impl Service {
                 delivery_key: req.delivery_key.as_deref(),
             },
         )?;
-        Ok(Started { tracked, action })
+        Ok(Started {
+            tracked,
+            action,
+            conditions,
+        })
     }
 }
 
