@@ -3,9 +3,11 @@
 //! Reading is the only I/O; parsing is `sop_core::definition::parse`. Folders are loaded in
 //! parallel because `sop list` on a thousand SOPs must stay well under a blink.
 
+mod parse_cache;
 mod safe_read;
 
 use crate::Error;
+pub use parse_cache::ParseCache;
 pub use safe_read::MAX_FILE_BYTES;
 use safe_read::{outside_root, read_text};
 use sop_core::Diagnostic;
@@ -73,6 +75,12 @@ impl Catalog {
     /// Loads every SOP folder of `dir`. Problems with single SOPs are kept in their entries;
     /// only a missing, unreadable or empty directory is an error.
     pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
+        Catalog::load_with(dir, None)
+    }
+
+    /// [`Catalog::load`], parsing through `cache` when given: unchanged files are not parsed
+    /// again.
+    pub fn load_with(dir: &Path, cache: Option<&ParseCache>) -> Result<Catalog, CatalogError> {
         let meta = match std::fs::metadata(dir) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -123,13 +131,19 @@ impl Catalog {
             return Err(CatalogError::Empty(dir.to_path_buf()));
         }
         folders.sort_by(|a, b| a.name.cmp(&b.name));
-        let loaded = load_all(&root, folders);
+        let loaded = load_all(&root, folders, cache);
         Ok(Catalog::cross_check(dir, loaded))
     }
 
     /// [`Catalog::load`] for commands: a directory problem becomes an invalid-input failure.
     pub fn open(dir: &Path) -> crate::Result<Catalog> {
-        Catalog::load(dir).map_err(|e| Error::invalid(format!("{e}\n  = help: {}", e.help())))
+        Catalog::open_with(dir, None)
+    }
+
+    /// [`Catalog::open`] through a [`ParseCache`].
+    pub fn open_with(dir: &Path, cache: Option<&ParseCache>) -> crate::Result<Catalog> {
+        Catalog::load_with(dir, cache)
+            .map_err(|e| Error::invalid(format!("{e}\n  = help: {}", e.help())))
     }
 
     /// Applies the rules that span SOPs; a conflicting SOP becomes invalid.
@@ -228,13 +242,13 @@ struct Loaded {
     toml_text: String,
 }
 
-fn load_all(root: &Path, folders: Vec<Folder>) -> Vec<Loaded> {
+fn load_all(root: &Path, folders: Vec<Folder>, cache: Option<&ParseCache>) -> Vec<Loaded> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(folders.len().div_ceil(PARALLEL_THRESHOLD))
         .max(1);
     if threads == 1 {
-        return folders.iter().map(|f| load_one(root, f)).collect();
+        return folders.iter().map(|f| load_one(root, f, cache)).collect();
     }
     let chunk = folders.len().div_ceil(threads);
     let mut parts = folders.chunks(chunk);
@@ -242,11 +256,15 @@ fn load_all(root: &Path, folders: Vec<Folder>) -> Vec<Loaded> {
     std::thread::scope(|scope| {
         let workers: Vec<_> = parts
             .map(|part| {
-                scope.spawn(move || part.iter().map(|f| load_one(root, f)).collect::<Vec<_>>())
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| load_one(root, f, cache))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         // This thread takes the first share instead of idling until the others finish.
-        let mut loaded: Vec<Loaded> = first.iter().map(|f| load_one(root, f)).collect();
+        let mut loaded: Vec<Loaded> = first.iter().map(|f| load_one(root, f, cache)).collect();
         for w in workers {
             loaded.extend(
                 w.join()
@@ -257,7 +275,7 @@ fn load_all(root: &Path, folders: Vec<Folder>) -> Vec<Loaded> {
     })
 }
 
-fn load_one(root: &Path, folder: &Folder) -> Loaded {
+fn load_one(root: &Path, folder: &Folder, cache: Option<&ParseCache>) -> Loaded {
     let toml_path = folder.dir.join("SOP.toml");
     let md_path = folder.dir.join("SOP.md");
     let toml_file = toml_path.display().to_string();
@@ -310,13 +328,17 @@ fn load_one(root: &Path, folder: &Folder) -> Loaded {
                 return Err(diags);
             }
         };
-        let result = definition::parse(&SopSource {
+        let source = SopSource {
             folder: &folder.name,
             toml_file: &toml_file,
             toml: &toml,
             md_file: &md_file,
             md: &md,
-        });
+        };
+        let result = match cache {
+            Some(cache) => cache.parse(&source),
+            None => definition::parse(&source),
+        };
         toml_text = toml;
         result
     })();

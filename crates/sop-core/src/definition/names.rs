@@ -91,18 +91,27 @@ pub fn webhook_path_problem(path: &str) -> Option<String> {
     {
         return Some(format!("the path contains `{}`", c.escape_debug()));
     }
-    let lower = path.to_ascii_lowercase();
-    if let Some(taken) = RESERVED_PATHS
-        .iter()
-        .find(|r| lower == **r || lower.starts_with(&format!("{r}/")))
-    {
+    if let Some(taken) = reserved_path(path) {
         return Some(format!("`{taken}` is served by `sop serve` itself"));
     }
     None
 }
 
+/// The server path `path` collides with (itself or anything below it, in any case), if any.
+pub fn reserved_path(path: &str) -> Option<&'static str> {
+    let lower = path.to_ascii_lowercase();
+    RESERVED_PATHS.iter().copied().find(|r| {
+        lower
+            .strip_prefix(r)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
 /// Paths of the server's own endpoints, which a webhook cannot take, nor anything below them.
 const RESERVED_PATHS: &[&str] = &["/api", "/healthz", "/metrics"];
+
+/// The help for a webhook path that collides with the server's own endpoints.
+pub const RESERVED_RULE: &str = "`sop serve` answers `/api/...`, `/healthz` and `/metrics` itself; choose a path outside them, such as `/hooks/incident`";
 
 pub const WEBHOOK_RULE: &str =
     "write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes";
@@ -141,6 +150,8 @@ mod tests {
                 "{taken}: {problem}"
             );
         }
+        assert_eq!(reserved_path("/Metrics/x"), Some("/metrics"));
+        assert_eq!(reserved_path("/apis"), None);
         assert_eq!(webhook_path_problem("/apis"), None);
         assert_eq!(webhook_path_problem("/metrics-x"), None);
         assert_eq!(webhook_path_problem("/webhook/incident"), None);

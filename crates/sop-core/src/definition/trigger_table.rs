@@ -107,7 +107,10 @@ fn webhook(r: &mut Reporter, t: &TableReader) -> Option<Trigger> {
                 path.span,
                 format!("invalid webhook path `{}`: {problem}", path.value),
             )
-            .with_help(names::WEBHOOK_RULE),
+            .with_help(match names::reserved_path(path.value) {
+                Some(_) => names::RESERVED_RULE,
+                None => names::WEBHOOK_RULE,
+            }),
         );
         return None;
     }

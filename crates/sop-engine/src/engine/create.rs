@@ -42,6 +42,9 @@ pub struct Created {
     pub tracked: Tracked,
     /// `None` when nothing is to be driven (skipped or detached).
     pub action: Option<Action>,
+    /// The detail of the `run.conditions` entry written with the run: what its document shows
+    /// as the conditions, without reading the entry back.
+    pub conditions: Value,
 }
 
 /// A second active run of an SOP whose `concurrency` is used up.
@@ -99,8 +102,12 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         }
         let steps = tx.steps(&run.id)?;
         let t = Tracked::build(eng, run, steps, Vec::new(), sop.clone(), plan.clone());
+        let mut conditions = Value::Null;
         for entry in creation_entries(eng, &t, req) {
-            tx.audit(&eng.stamp(entry))?;
+            let written = tx.audit(&eng.stamp(entry))?;
+            if written.kind == "run.conditions" {
+                conditions = written.detail;
+            }
         }
         let decided = if !starts {
             let change = Change::new(RunEvent::ConditionsUnmet, LeaseUse::Untouched)
@@ -113,12 +120,12 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
             Some((decide(&t, change.event, now)?, change))
         };
         let Some((decision, change)) = decided else {
-            return Ok((t, None));
+            return Ok((t, None, conditions));
         };
         let written = write(tx, eng, &t, &decision, &change, now)?;
-        Ok((t, Some((decision, written))))
+        Ok((t, Some((decision, written)), conditions))
     });
-    let (mut tracked, decided) = match result {
+    let (mut tracked, decided, conditions) = match result {
         Ok(v) => v,
         Err(e) => {
             workdir::remove(&dir);
@@ -137,7 +144,11 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         super::commit::absorb(eng, &mut tracked, written, &decision);
         decision.action
     });
-    Ok(Created { tracked, action })
+    Ok(Created {
+        tracked,
+        action,
+        conditions,
+    })
 }
 
 fn decide(

@@ -4,7 +4,7 @@
 //! editing the files later never changes a run already started.
 
 use crate::Error;
-use crate::catalog::{Entry, MAX_FILE_BYTES};
+use crate::catalog::{Entry, MAX_FILE_BYTES, ParseCache};
 use crate::error::Context as _;
 use serde::{Deserialize, Serialize};
 use sop_core::definition::{self, Sop, SopSource};
@@ -42,6 +42,11 @@ impl Snapshot {
 
     /// Parses the snapshot as SOP `name`.
     pub fn parse(&self, name: &str) -> crate::Result<Sop> {
+        self.parse_with(name, None)
+    }
+
+    /// [`Snapshot::parse`] through a [`ParseCache`], which skips text parsed before.
+    pub fn parse_with(&self, name: &str, cache: Option<&ParseCache>) -> crate::Result<Sop> {
         let toml_file = format!("{name}/SOP.toml");
         let md_file = format!("{name}/SOP.md");
         let source = SopSource {
@@ -51,7 +56,11 @@ impl Snapshot {
             md_file: &md_file,
             md: &self.md,
         };
-        definition::parse(&source).map_err(|diags| {
+        let parsed = match cache {
+            Some(cache) => cache.parse(&source),
+            None => definition::parse(&source),
+        };
+        parsed.map_err(|diags| {
             let mut message = format!("SOP `{name}` is invalid:\n");
             for d in &diags {
                 message.push_str(&d.render());

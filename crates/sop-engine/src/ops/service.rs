@@ -1,6 +1,7 @@
 //! [`Service`]: what every operation needs, shared by all callers of one process.
 
 use super::Caller;
+use crate::catalog::ParseCache;
 use crate::engine::{Engine, Tracked, driver};
 use crate::{Clock, Settings};
 use sop_core::run::Action;
@@ -14,6 +15,8 @@ pub struct Service {
     settings: Arc<Settings>,
     store: Arc<dyn Store>,
     clock: Clock,
+    /// SOPs parsed before, by their text: a long-lived process reads the same files often.
+    parsed: Arc<ParseCache>,
 }
 
 impl Service {
@@ -22,6 +25,7 @@ impl Service {
             settings: Arc::new(settings),
             store,
             clock,
+            parsed: Arc::default(),
         }
     }
 
@@ -42,6 +46,11 @@ impl Service {
 
     pub fn clock(&self) -> Clock {
         self.clock
+    }
+
+    /// The SOPs this service parsed, by their text.
+    pub fn parse_cache(&self) -> &ParseCache {
+        &self.parsed
     }
 
     /// The engine acting for `caller`.

@@ -31,7 +31,7 @@ pub struct WebhookTarget {
 
 impl Service {
     fn catalog(&self) -> crate::Result<Catalog> {
-        Catalog::open(self.settings().sop_dir())
+        Catalog::open_with(self.settings().sop_dir(), Some(self.parse_cache()))
     }
 
     /// Every SOP folder, valid or not, by name.
@@ -80,7 +80,8 @@ impl Service {
 
     /// The valid SOP whose webhook trigger serves `path`, if any.
     pub fn webhook_target(&self, path: &str) -> crate::Result<Option<WebhookTarget>> {
-        let catalog = match Catalog::load(self.settings().sop_dir()) {
+        let catalog = match Catalog::load_with(self.settings().sop_dir(), Some(self.parse_cache()))
+        {
             Ok(c) => c,
             Err(_) => return Ok(None),
         };

@@ -86,6 +86,8 @@ impl Plan {
 pub struct Started {
     pub tracked: Tracked,
     pub action: Option<Action>,
+    /// What the run's `run.conditions` audit entry recorded.
+    pub conditions: Value,
 }
 
 impl Service {
@@ -105,11 +107,11 @@ impl Service {
     /// Reads the SOP as it is now and decides what a start would do: conditions, mode and
     /// gates, what would need forcing, and which commands lack a variable.
     pub fn plan_run(&self, req: &StartRequest) -> crate::Result<Plan> {
-        let catalog = Catalog::open(self.settings().sop_dir())?;
+        let catalog = Catalog::open_with(self.settings().sop_dir(), Some(self.parse_cache()))?;
         catalog.sop(&req.sop)?;
         let entry = catalog.entry(&req.sop)?;
         let snapshot = Snapshot::read(entry)?;
-        let sop = snapshot.parse(&req.sop)?;
+        let sop = snapshot.parse_with(&req.sop, Some(self.parse_cache()))?;
         let variables = sop
             .parameters
             .validate(&req.variables, start_origin(&req.trigger_type))
@@ -205,7 +207,11 @@ impl Service {
             Vec::new()
         };
         let eng = self.engine(caller)?;
-        let Created { tracked, action } = create(
+        let Created {
+            tracked,
+            action,
+            conditions,
+        } = create(
             &eng,
             &NewRunRequest {
                 sop: &plan.sop,
@@ -222,7 +228,11 @@ impl Service {
                 delivery_key: req.delivery_key.as_deref(),
             },
         )?;
-        Ok(Started { tracked, action })
+        Ok(Started {
+            tracked,
+            action,
+            conditions,
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 //! before the run is recorded (so it starts in the creating transaction), or the run left
 //! `pending` and queued when the pool is full.
 
-use super::shared::{creds, run_value};
+use super::shared::creds;
 use crate::auth::authorize;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{App, Shared};
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sop_engine::api_tokens::Scope;
+use sop_engine::documents::RunDocument;
 use sop_engine::engine::redact;
 use sop_engine::ops::{DuplicateDelivery, StartRequest};
 use sop_engine::{Caller, ErrorKind};
@@ -156,12 +157,15 @@ pub fn start(
     };
     let skipped = started.tracked.run.status == sop_core::run::RunStatus::Skipped;
     // The run goes to its thread first; the answer is built from the state it was created in.
+    // A new run has no gate decisions yet and its conditions were just written, so its
+    // document needs nothing read back from the store.
     let created = started.tracked.clone();
     match (slot, started.action) {
         (Some(slot), Some(action)) => slot.drive(started.tracked, action, user.to_string()),
         _ => super::shared::hand_on(app, &started.tracked),
     }
-    let doc = run_value(app, &created)?;
+    let doc = RunDocument::new(&created, &[], started.conditions, service.clock().now());
+    let doc = serde_json::to_value(doc).map_err(sop_engine::Error::from)?;
     Ok(if skipped {
         Outcome::Skipped(doc, why.join("; "))
     } else {

@@ -535,3 +535,50 @@ fn check_has_help() {
         "{out}"
     );
 }
+
+#[test]
+fn a_webhook_path_the_server_answers_itself_is_refused_where_it_is_written() {
+    let sb = Sandbox::new();
+    for (name, path) in [
+        ("under-api", "/api/sop/deploy/trigger"),
+        ("health", "/healthz"),
+        ("below-metrics", "/Metrics/push"),
+    ] {
+        sb.sop(
+            name,
+            &format!(
+                "[sop]\nname = \"{name}\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"{path}\"\n"
+            ),
+            MINIMAL_MD,
+        );
+    }
+    sb.sop(
+        "near-miss",
+        "[sop]\nname = \"near-miss\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/apis/metrics\"\n",
+        MINIMAL_MD,
+    );
+    let out = sb.run(&["check"]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stdout.contains("ok   near-miss"), "{out}");
+    for (name, path, taken) in [
+        ("under-api", "/api/sop/deploy/trigger", "/api"),
+        ("health", "/healthz", "/healthz"),
+        ("below-metrics", "/Metrics/push", "/metrics"),
+    ] {
+        assert!(
+            out.stdout.contains(&format!("FAIL {name}: 1 problem")),
+            "{out}"
+        );
+        let message = format!(
+            "error: invalid webhook path `{path}`: `{taken}` is served by `sop serve` itself\n  --> [ROOT]/sops/{name}/SOP.toml:6:8\n"
+        );
+        assert!(out.stderr.contains(&message), "{message}\nnot in:\n{out}");
+    }
+    assert_eq!(
+        out.stderr
+            .matches("= help: `sop serve` answers `/api/...`, `/healthz` and `/metrics` itself; choose a path outside them")
+            .count(),
+        3,
+        "{out}"
+    );
+}

@@ -288,3 +288,32 @@ fn a_thousand_posts_from_fifty_clients_make_a_thousand_runs() {
         CLIENTS * EACH
     )));
 }
+
+/// The server reads the SOP directory on every delivery; what it keeps between deliveries must
+/// never hide an edit, even one that leaves the file's length unchanged.
+#[test]
+fn an_edited_sop_is_what_the_next_delivery_starts() {
+    let sb = Sandbox::new();
+    let toml = |path: &str| {
+        format!(
+            "[sop]\nname = \"edited\"\ndescription = \"d\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"{path}\"\n"
+        )
+    };
+    let md = |title: &str| format!("# Edited\n\n## Step 1: {title}\n```sh\ntrue\n```\n");
+    sb.sop("edited", &toml("/hooks/first"), &md("Before"));
+    let server = Server::start(&sb, &[]);
+    let title_of_run = |path: &str| {
+        let reply = server.post(path, &serde_json::json!({}));
+        assert_eq!(reply.status, 202, "{}", reply.text);
+        let id = reply.json()["run"]["id"].as_str().unwrap().to_string();
+        let run = server.wait_status(&id, "succeeded");
+        run["steps"][0]["title"].as_str().unwrap().to_string()
+    };
+    assert_eq!(title_of_run("/hooks/first"), "Before");
+    sb.sop("edited", &toml("/hooks/first"), &md("Latter"));
+    assert_eq!(title_of_run("/hooks/first"), "Latter");
+    sb.sop("edited", &toml("/hooks/other"), &md("Latter"));
+    let gone = server.post("/hooks/first", &serde_json::json!({}));
+    assert_eq!(gone.status, 404, "{}", gone.text);
+    assert_eq!(title_of_run("/hooks/other"), "Latter");
+}
