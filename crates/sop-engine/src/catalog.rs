@@ -3,7 +3,10 @@
 //! Reading is the only I/O; parsing is `sop_core::definition::parse`. Folders are loaded in
 //! parallel because `sop list` on a thousand SOPs must stay well under a blink.
 
+mod live;
 mod safe_read;
+
+pub use live::{GoodVersion, LiveCatalog, LiveSop, Reloaded};
 
 use crate::Error;
 pub use safe_read::MAX_FILE_BYTES;

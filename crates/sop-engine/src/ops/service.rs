@@ -1,6 +1,7 @@
 //! [`Service`]: what every operation needs, shared by all callers of one process.
 
 use super::Caller;
+use crate::catalog::{GoodVersion, LiveCatalog};
 use crate::engine::{Engine, Tracked, driver};
 use crate::{Clock, Settings};
 use sop_core::run::Action;
@@ -14,6 +15,8 @@ pub struct Service {
     settings: Arc<Settings>,
     store: Arc<dyn Store>,
     clock: Clock,
+    /// A server's SOPs as last reloaded: the fallback for an SOP whose files are broken.
+    live: Option<Arc<LiveCatalog>>,
 }
 
 impl Service {
@@ -22,7 +25,24 @@ impl Service {
             settings: Arc::new(settings),
             store,
             clock,
+            live: None,
         }
+    }
+
+    /// This service, serving the last good version of any SOP `live` holds when its files on
+    /// disk are broken.
+    pub fn with_live_catalog(mut self, live: Arc<LiveCatalog>) -> Self {
+        self.live = Some(live);
+        self
+    }
+
+    pub fn live_catalog(&self) -> Option<&Arc<LiveCatalog>> {
+        self.live.as_ref()
+    }
+
+    /// The version of `name` a server has in use, if this service has a live catalog.
+    pub fn live_version(&self, name: &str) -> Option<Arc<GoodVersion>> {
+        self.live.as_ref()?.get(name)?.good
     }
 
     /// Opens the store the settings name, with the clock they allow.
