@@ -76,11 +76,8 @@ impl Bound {
             .thread_name("sop-http")
             .build()?;
         let metrics = Arc::new(Metrics::default());
-        let dispatcher = Dispatcher::new(
-            service.clone(),
-            self.config.workers,
-            Arc::clone(&metrics),
-        );
+        let dispatcher =
+            Dispatcher::new(service.clone(), self.config.workers, Arc::clone(&metrics));
         let started = service.clock().now();
         let server = ServerIdentity::new(self.addr.to_string(), started);
         service.server_heartbeat(&server)?;

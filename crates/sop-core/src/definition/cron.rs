@@ -49,9 +49,14 @@ impl CronSchedule {
             .build();
         let dom_field = if fields == 6 { 3 } else { 2 };
         let every_month = trimmed.starts_with('@')
-            || trimmed.split_whitespace().nth(dom_field).is_some_and(|dom| {
-                dom == "*" || dom == "?" || dom.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
-            });
+            || trimmed
+                .split_whitespace()
+                .nth(dom_field)
+                .is_some_and(|dom| {
+                    dom == "*"
+                        || dom == "?"
+                        || dom.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
+                });
         match parser.parse(trimmed) {
             Ok(cron) => Ok(CronSchedule { cron, every_month }),
             Err(e) => Err(format!(

@@ -3,8 +3,8 @@
 use super::cron::{CronSchedule, parse_timezone};
 use super::expression;
 use super::names;
-use super::sop_values::SopValues;
 use super::schedule_policy::{CatchUp, Overlap};
+use super::sop_values::SopValues;
 use super::trigger::Trigger;
 use crate::toml_read::Reporter;
 use crate::toml_read::TableReader;

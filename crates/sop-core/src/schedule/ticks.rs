@@ -1,13 +1,14 @@
 //! Which ticks of a schedule are due between the last one handled and now, and what becomes of
-//! each: a tick only just passed runs on time; older ones passed while no server ran, and the
-//! trigger's `catch_up` decides whether they run late or are recorded as missed.
+//! each: the latest tick, if only just passed, runs on time; older ones passed while no server
+//! ran (or while it could not keep up), and the trigger's `catch_up` decides whether they run
+//! late or are recorded as missed.
 
 use crate::definition::{CatchUp, CronSchedule};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-/// A tick this recent still runs as an on-time fire: a server that was busy or briefly stopped
-/// has not missed it. Older ticks are the business of `catch_up`.
+/// The latest due tick, this recent, still runs as an on-time fire: a server that was busy or
+/// restarted at once has not missed it. Older ticks are the business of `catch_up`.
 pub const ON_TIME_WINDOW: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// Missed ticks are counted up to this many; a finer count of a longer gap says nothing more.
@@ -28,6 +29,7 @@ pub struct Missed {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TickPlan {
     pub caught_up: Vec<DateTime<Utc>>,
+    /// The latest due tick, when it only just passed.
     pub on_time: Vec<DateTime<Utc>>,
     pub missed: Option<Missed>,
 }
@@ -65,7 +67,7 @@ pub fn plan_ticks(
     let mut newest_missed = None;
     let mut cursor = schedule.previous_before(now, tz, true);
     while let Some(tick) = cursor.filter(|t| *t > after) {
-        if now - tick <= ON_TIME_WINDOW {
+        if plan.on_time.is_empty() && plan.caught_up.is_empty() && now - tick <= ON_TIME_WINDOW {
             plan.on_time.push(tick);
         } else if plan.caught_up.len() < keep {
             plan.caught_up.push(tick);
@@ -116,6 +118,21 @@ mod tests {
     }
 
     #[test]
+    fn a_server_that_fell_behind_runs_only_the_latest_tick_on_time() {
+        let every_second = CronSchedule::parse("* * * * * *").unwrap();
+        let plan = plan_ticks(
+            &every_second,
+            Tz::UTC,
+            at("2026-03-01T10:00:00Z"),
+            at("2026-03-01T10:00:03.5Z"),
+            CatchUp::None,
+        );
+        assert_eq!(plan.on_time, [at("2026-03-01T10:00:03Z")]);
+        let missed = plan.missed.unwrap();
+        assert_eq!((missed.count, missed.last), (2, at("2026-03-01T10:00:02Z")));
+    }
+
+    #[test]
     fn nothing_is_due_before_the_next_tick() {
         let plan = plan_ticks(
             &hourly(),
@@ -136,7 +153,12 @@ mod tests {
         let missed = none.missed.unwrap();
         assert_eq!(
             (missed.first, missed.last, missed.count, missed.more),
-            (at("2026-03-01T06:00:00Z"), at("2026-03-01T10:00:00Z"), 5, false)
+            (
+                at("2026-03-01T06:00:00Z"),
+                at("2026-03-01T10:00:00Z"),
+                5,
+                false
+            )
         );
         let latest = plan_ticks(&hourly(), Tz::UTC, after, now, CatchUp::Latest);
         assert_eq!(latest.caught_up, [at("2026-03-01T10:00:00Z")]);
@@ -154,9 +176,8 @@ mod tests {
         let all = plan_ticks(&every_second, Tz::UTC, after, now, CatchUp::All);
         assert_eq!(all.caught_up.len(), CatchUp::ALL_CAP);
         assert!(all.missed.as_ref().unwrap().more);
-        // The last minute's ticks still run on time; the caught-up ones come just before.
-        assert_eq!(all.on_time.len(), 61);
-        assert_eq!(all.on_time.last(), Some(&now));
-        assert_eq!(all.caught_up.last(), Some(&at("2026-03-01T23:58:59Z")));
+        // The latest tick runs on time; the caught-up ones are those just before it.
+        assert_eq!(all.on_time, [now]);
+        assert_eq!(all.caught_up.last(), Some(&at("2026-03-01T23:59:59Z")));
     }
 }

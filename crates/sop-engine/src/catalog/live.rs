@@ -170,13 +170,21 @@ mod tests {
         let good = live.get("demo").unwrap().good.unwrap();
         assert_eq!(good.sop.meta.description, "one");
 
-        std::fs::write(tmp.path().join("demo/SOP.toml"), "[sop]\nname = \"demo\"\npriority = \"urgent-ish\"\n").unwrap();
+        std::fs::write(
+            tmp.path().join("demo/SOP.toml"),
+            "[sop]\nname = \"demo\"\npriority = \"urgent-ish\"\n",
+        )
+        .unwrap();
         let broken = live.reload(now);
         assert!(broken.changed.is_empty());
         assert_eq!(broken.broken.len(), 1);
         let seen = live.get("demo").unwrap();
         assert!(!seen.valid());
-        assert!(seen.problems[0].contains("demo/SOP.toml:3:"), "{:?}", seen.problems);
+        assert!(
+            seen.problems[0].contains("demo/SOP.toml:3:"),
+            "{:?}",
+            seen.problems
+        );
         assert_eq!(seen.good.unwrap().hash, good.hash);
 
         write(tmp.path(), "demo", "description = \"two\"");

@@ -65,26 +65,26 @@ impl SopOverviewDocument {
     /// The document of a valid SOP.
     pub fn of_sop(name: &str, sop: &Sop, with_steps: bool) -> Self {
         SopOverviewDocument {
-                name: name.to_string(),
-                description: sop.meta.description.clone(),
-                version: sop.meta.version.clone(),
-                priority: Some(sop.meta.priority),
-                execution_mode: Some(sop.meta.execution_mode),
-                triggers: sop.triggers.clone(),
-                approval_auth: Some(sop.meta.approval_auth),
-                valid: true,
-                problems: Vec::new(),
-                in_use: None,
-                steps: with_steps.then(|| {
-                    sop.steps
-                        .iter()
-                        .map(|s| StepSummary {
-                            number: s.number,
-                            title: s.title.clone(),
-                            kind: s.kind,
-                        })
-                        .collect()
-                }),
+            name: name.to_string(),
+            description: sop.meta.description.clone(),
+            version: sop.meta.version.clone(),
+            priority: Some(sop.meta.priority),
+            execution_mode: Some(sop.meta.execution_mode),
+            triggers: sop.triggers.clone(),
+            approval_auth: Some(sop.meta.approval_auth),
+            valid: true,
+            problems: Vec::new(),
+            in_use: None,
+            steps: with_steps.then(|| {
+                sop.steps
+                    .iter()
+                    .map(|s| StepSummary {
+                        number: s.number,
+                        title: s.title.clone(),
+                        kind: s.kind,
+                    })
+                    .collect()
+            }),
         }
     }
 }

@@ -56,10 +56,12 @@ impl Service {
     ) -> crate::Result<TickOutcome> {
         if trigger.overlap != Overlap::Allow {
             let active = self.active_run_of(trigger)?;
-            let waiting = trigger.overlap == Overlap::Queue && self.oldest_queued(trigger)?.is_some();
+            let waiting =
+                trigger.overlap == Overlap::Queue && self.oldest_queued(trigger)?.is_some();
             match (trigger.overlap, active) {
                 (Overlap::Skip, Some(run)) => {
-                    let fire = self.fire_row(trigger, tick, FireDecision::SkippedOverlap, Some(&run));
+                    let fire =
+                        self.fire_row(trigger, tick, FireDecision::SkippedOverlap, Some(&run));
                     return Ok(if self.record_decision(caller, &fire)? {
                         TickOutcome::Skipped { active_run: run }
                     } else {
@@ -67,7 +69,8 @@ impl Service {
                     });
                 }
                 (Overlap::Queue, active) if active.is_some() || waiting => {
-                    let fire = self.fire_row(trigger, tick, FireDecision::Queued, active.as_deref());
+                    let fire =
+                        self.fire_row(trigger, tick, FireDecision::Queued, active.as_deref());
                     return Ok(if self.record_decision(caller, &fire)? {
                         TickOutcome::Queued
                     } else {
@@ -114,8 +117,14 @@ impl Service {
         if self.active_run_of(trigger)?.is_some() {
             return Ok(Some(TickOutcome::Queued));
         }
-        self.start_tick(caller, trigger, queued.scheduled_at, FireDecision::Fired, detach)
-            .map(Some)
+        self.start_tick(
+            caller,
+            trigger,
+            queued.scheduled_at,
+            FireDecision::Fired,
+            detach,
+        )
+        .map(Some)
     }
 
     fn start_tick(

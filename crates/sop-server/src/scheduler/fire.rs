@@ -48,7 +48,13 @@ pub fn due(app: &App, timeline: &mut Timeline) -> sop_engine::Result<Duration> {
         let cursor = timeline.cursor(&trigger.sop, &trigger.key, || last.unwrap_or(now));
         // Another server may have handled ticks since: start after whichever is later.
         let cursor = last.map_or(cursor, |l| l.max(cursor));
-        let plan = plan_ticks(&trigger.schedule, trigger.zone, cursor, now, trigger.catch_up);
+        let plan = plan_ticks(
+            &trigger.schedule,
+            trigger.zone,
+            cursor,
+            now,
+            trigger.catch_up,
+        );
         if let Some(missed) = &plan.missed {
             let caller = Caller::quiet(SERVER_ACTOR);
             match app.service.record_missed(&caller, trigger, missed) {
@@ -57,7 +63,9 @@ pub fn due(app: &App, timeline: &mut Timeline) -> sop_engine::Result<Duration> {
                     "ticks passed while no server ran; recorded as missed"
                 ),
                 Ok(false) => {}
-                Err(e) => tracing::warn!(sop = %trigger.sop, error = %e, "cannot record missed ticks"),
+                Err(e) => {
+                    tracing::warn!(sop = %trigger.sop, error = %e, "cannot record missed ticks")
+                }
             }
         }
         let ticks = plan
@@ -81,7 +89,11 @@ pub fn due(app: &App, timeline: &mut Timeline) -> sop_engine::Result<Duration> {
         }
     }
     let until_next = next
-        .map(|n| (n - app.service.clock().now()).to_std().unwrap_or(Duration::ZERO))
+        .map(|n| {
+            (n - app.service.clock().now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+        })
         .unwrap_or(LONGEST_SLEEP);
     Ok(if queued {
         until_next.min(QUEUE_CHECK_EVERY)

@@ -55,14 +55,7 @@ pub fn settle(
         "UPDATE schedule_fires SET decision = $4, run_id = $5, recorded_at = $6 \
          WHERE sop_name = $1 AND trigger_key = $2 AND scheduled_at = $3 \
          AND decision = 'queued'",
-        &[
-            &key.0,
-            &key.1,
-            &key.2,
-            &decision.as_str(),
-            &run_id,
-            &at,
-        ],
+        &[&key.0, &key.1, &key.2, &decision.as_str(), &run_id, &at],
     )?;
     Ok(n == 1)
 }

@@ -29,21 +29,35 @@ pub fn a_tick_is_decided_once_whoever_writes_first(db: &dyn TestDb) {
     let one = db.connect();
     let two = db.connect();
     let first = fire("0 2 * * * UTC", 0, FireDecision::Fired, Some("r1"));
-    assert!(one.transaction(|tx| tx.insert_schedule_fire(&first)).unwrap());
+    assert!(
+        one.transaction(|tx| tx.insert_schedule_fire(&first))
+            .unwrap()
+    );
     let again = fire("0 2 * * * UTC", 0, FireDecision::Fired, Some("r2"));
-    assert!(!two.transaction(|tx| tx.insert_schedule_fire(&again)).unwrap());
+    assert!(
+        !two.transaction(|tx| tx.insert_schedule_fire(&again))
+            .unwrap()
+    );
     let other_trigger = fire("0 3 * * * UTC", 0, FireDecision::Missed, None);
-    assert!(two.transaction(|tx| tx.insert_schedule_fire(&other_trigger)).unwrap());
+    assert!(
+        two.transaction(|tx| tx.insert_schedule_fire(&other_trigger))
+            .unwrap()
+    );
     let listed = one.schedule_fires(&all()).unwrap();
     assert_eq!(listed.len(), 2);
-    let kept = listed.iter().find(|f| f.trigger_key == "0 2 * * * UTC").unwrap();
+    let kept = listed
+        .iter()
+        .find(|f| f.trigger_key == "0 2 * * * UTC")
+        .unwrap();
     assert_eq!(kept, &first);
 }
 
 pub fn a_queued_tick_is_settled_once(db: &dyn TestDb) {
     let store = db.connect();
     let queued = fire("*/5 * * * * UTC", 10, FireDecision::Queued, None);
-    store.transaction(|tx| tx.insert_schedule_fire(&queued)).unwrap();
+    store
+        .transaction(|tx| tx.insert_schedule_fire(&queued))
+        .unwrap();
     let key = ("backup", "*/5 * * * * UTC", at(10));
     let settle = |run: &str| {
         store
@@ -70,7 +84,9 @@ pub fn decisions_list_latest_first_and_narrow(db: &dyn TestDb) {
     }
     let mut other = fire("t", 30, FireDecision::Missed, None);
     other.sop_name = "cleanup".into();
-    store.transaction(|tx| tx.insert_schedule_fire(&other)).unwrap();
+    store
+        .transaction(|tx| tx.insert_schedule_fire(&other))
+        .unwrap();
     let ticks = |filter: ScheduleFireFilter| -> Vec<i64> {
         store
             .schedule_fires(&filter)
@@ -94,5 +110,11 @@ pub fn decisions_list_latest_first_and_narrow(db: &dyn TestDb) {
         }),
         [120, 0]
     );
-    assert_eq!(ticks(ScheduleFireFilter { limit: 1, ..backup() }), [120]);
+    assert_eq!(
+        ticks(ScheduleFireFilter {
+            limit: 1,
+            ..backup()
+        }),
+        [120]
+    );
 }
