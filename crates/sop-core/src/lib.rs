@@ -13,6 +13,7 @@ pub mod gate;
 pub mod parameters;
 pub mod priority;
 pub mod run;
+pub mod schedule;
 pub mod secret;
 pub mod step_output;
 pub mod suggest;

@@ -4,7 +4,10 @@
 //! parallel because `sop list` on a thousand SOPs must stay well under a blink.
 
 mod parse_cache;
+mod live;
 mod safe_read;
+
+pub use live::{GoodVersion, LiveCatalog, LiveSop, Reloaded};
 
 use crate::Error;
 pub use parse_cache::ParseCache;

@@ -83,6 +83,15 @@ pub fn schemas() -> Value {
                 ("problems", arr(s())),
                 ("priority", ns()),
                 ("execution_mode", ns()),
+                (
+                    "in_use",
+                    json!({
+                        "type": ["object", "null"],
+                        "description": "The version the server has in use: the files when valid, else the last valid version",
+                        "required": ["definition_hash", "loaded_at"],
+                        "properties": {"definition_hash": s(), "loaded_at": s()},
+                    }),
+                ),
             ]),
         ),
         ("SopList", obj(&[("sops", arr(r("Sop")))])),

@@ -9,6 +9,7 @@ use crate::state::App;
 use axum::serve::ListenerExt as _;
 use sop_engine::Service;
 use sop_engine::api_tokens::ApiAuth;
+use sop_engine::catalog::LiveCatalog;
 use sop_engine::ops::ServerIdentity;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,21 +65,24 @@ impl Bound {
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
     pub fn serve(self) -> Result<(), ServerError> {
+        let (live, loaded) = LiveCatalog::load(
+            self.service.settings().sop_dir(),
+            self.service.clock().now(),
+        );
+        crate::reload::log(&loaded);
+        let service = self.service.with_live_catalog(Arc::new(live));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("sop-http")
             .build()?;
         let metrics = Arc::new(Metrics::default());
-        let dispatcher = Dispatcher::new(
-            self.service.clone(),
-            self.config.workers,
-            Arc::clone(&metrics),
-        );
-        let started = self.service.clock().now();
+        let dispatcher =
+            Dispatcher::new(service.clone(), self.config.workers, Arc::clone(&metrics));
+        let started = service.clock().now();
         let server = ServerIdentity::new(self.addr.to_string(), started);
-        self.service.server_heartbeat(&server)?;
+        service.server_heartbeat(&server)?;
         let app = Arc::new(App::new(
-            self.service,
+            service,
             self.auth,
             dispatcher,
             metrics,
@@ -92,11 +96,28 @@ impl Bound {
                 .name("sop-sweeper".into())
                 .spawn(move || crate::sweeper::run(app, stopped))?
         };
+        let (waker, wakes) = crate::scheduler::channel_pair();
+        let scheduler = {
+            let app = Arc::clone(&app);
+            std::thread::Builder::new()
+                .name("sop-scheduler".into())
+                .spawn(move || crate::scheduler::run(app, wakes))?
+        };
+        let (reloads, reload_rx) = crate::reload::requests();
+        let watching = crate::reload::watch(&app, reloads.clone());
+        {
+            let app = Arc::clone(&app);
+            let waker = waker.clone();
+            std::thread::Builder::new()
+                .name("sop-reload".into())
+                .spawn(move || crate::reload::run(app, reload_rx, waker))?;
+        }
         let router = crate::routes::router(Arc::clone(&app));
         let result = runtime.block_on(async {
             let listener = tokio::net::TcpListener::from_std(self.listener)?.tap_io(|tcp| {
                 let _ = tcp.set_nodelay(true);
             });
+            let hangups = tokio::spawn(reload_on_hangup(reloads));
             let shutdown = {
                 let app = Arc::clone(&app);
                 async move {
@@ -108,10 +129,15 @@ impl Bound {
                     app.start_draining();
                 }
             };
-            axum::serve(listener, router)
+            let served = axum::serve(listener, router)
                 .with_graceful_shutdown(shutdown)
-                .await
+                .await;
+            hangups.abort();
+            served
         });
+        waker.stop();
+        drop(watching);
+        let _ = scheduler.join();
         let app_ref = &app;
         app_ref.start_draining();
         app_ref.dispatcher.close();
@@ -128,6 +154,18 @@ impl Bound {
         runtime.shutdown_timeout(Duration::from_secs(1));
         tracing::info!("stopped");
         result.map_err(ServerError::Io)
+    }
+}
+
+/// Asks for a reload of the SOPs on every SIGHUP.
+async fn reload_on_hangup(reloads: crate::reload::ReloadRequests) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangup) = signal(SignalKind::hangup()) else {
+        return;
+    };
+    while hangup.recv().await.is_some() {
+        tracing::info!("SIGHUP: reloading the SOPs");
+        reloads.request();
     }
 }
 

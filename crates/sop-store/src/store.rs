@@ -60,6 +60,8 @@ pub trait Queries {
     fn api_tokens(&self) -> Result<Vec<ApiToken>>;
     /// Servers not stopped whose last heartbeat is at or after `since`.
     fn live_servers(&self, since: DateTime<Utc>) -> Result<Vec<ServerBeat>>;
+    /// The scheduler's decisions matching `filter`, latest tick first.
+    fn schedule_fires(&self, filter: &ScheduleFireFilter) -> Result<Vec<ScheduleFire>>;
     /// The delivery recorded under `key` at or after `since`.
     fn delivery(&self, key: &str, since: DateTime<Utc>) -> Result<Option<Delivery>>;
     /// How many runs each SOP has in each status, by SOP then status.
@@ -151,6 +153,18 @@ pub trait Tx: Queries {
     fn server_beat(&mut self, beat: &ServerBeat) -> Result<()>;
     /// Removes the heartbeats older than `before`; returns how many.
     fn forget_servers(&mut self, before: DateTime<Utc>) -> Result<u64>;
+    /// Records the decision for one tick unless its fire key (SOP, trigger, scheduled time) is
+    /// taken; false when another writer decided that tick already.
+    fn insert_schedule_fire(&mut self, fire: &ScheduleFire) -> Result<bool>;
+    /// Moves a `queued` tick, keyed by (SOP, trigger, scheduled time), to `decision`; false
+    /// when the tick is not queued (another writer settled it).
+    fn settle_schedule_fire(
+        &mut self,
+        key: (&str, &str, DateTime<Utc>),
+        decision: sop_core::schedule::FireDecision,
+        run_id: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Records a delivery key and its run, replacing an older delivery of that key.
     fn insert_delivery(&mut self, delivery: &Delivery) -> Result<()>;
     /// Removes the delivery keys received before `before`; returns how many.

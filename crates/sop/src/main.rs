@@ -60,6 +60,8 @@ enum Command {
     Audit(commands::audit::Args),
     /// Remove the details of runs finished long ago (the audit trail is kept).
     Prune(commands::prune::Args),
+    /// Upcoming fire times of the cron triggers and the last tick of each, with its run.
+    Schedule(commands::schedule::Args),
     /// Approve a run's gate (or reject it with --reject); once it passes, the run goes on here.
     Approve(commands::approve::Args),
     /// Reject a run's gate: the run becomes rejected and nothing after the gate runs.
@@ -131,6 +133,7 @@ fn main() -> ExitCode {
         Command::Skip(args) => commands::skip::run(&ctx, args),
         Command::Audit(args) => commands::audit::run(&ctx, args),
         Command::Prune(args) => commands::prune::run(&ctx, args),
+        Command::Schedule(args) => commands::schedule::run(&ctx, args),
         Command::Approve(args) => commands::approve::run(&ctx, args),
         Command::Reject(args) => commands::reject::run(&ctx, args),
         Command::Pending(args) => commands::pending::run(&ctx, args),

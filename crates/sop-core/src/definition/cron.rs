@@ -1,14 +1,14 @@
-//! Cron schedules of cron triggers: the classic five fields, parsed by croner, and the next
-//! fire time after a given instant in a given zone.
+//! Cron schedules of cron triggers: the classic five fields or six with a leading seconds field,
+//! parsed by croner, and the next fire time after a given instant in a given zone.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 use std::str::FromStr;
 
-/// A parsed cron expression (`minute hour day-of-month month day-of-week`, or `@daily` and the
-/// other nicknames).
+/// A parsed cron expression (`minute hour day-of-month month day-of-week`, the same with a
+/// leading `second` field, or `@daily` and the other nicknames).
 #[derive(Debug, Clone)]
 pub struct CronSchedule {
     cron: Cron,
@@ -18,8 +18,9 @@ pub struct CronSchedule {
 }
 
 impl CronSchedule {
-    /// Parses a five-field expression. Seconds and years are refused so that every expression
-    /// means what it means to a reader used to crontab.
+    /// Parses a five-field expression, or a six-field one whose first field is the second.
+    /// Years are refused so that every expression means what it means to a reader used to
+    /// crontab.
     pub fn parse(expression: &str) -> Result<CronSchedule, String> {
         let trimmed = expression.trim();
         if trimmed.is_empty() {
@@ -33,19 +34,29 @@ impl CronSchedule {
             ));
         }
         let fields = trimmed.split_whitespace().count();
-        if !trimmed.starts_with('@') && fields != 5 {
+        if !trimmed.starts_with('@') && fields != 5 && fields != 6 {
             return Err(format!(
-                "a cron expression has 5 fields (minute hour day-of-month month day-of-week); this one has {fields}"
+                "a cron expression has 5 fields (minute hour day-of-month month day-of-week), or 6 with a leading second field; this one has {fields}"
             ));
         }
         let parser = CronParser::builder()
-            .seconds(Seconds::Disallowed)
+            .seconds(if fields == 6 {
+                Seconds::Required
+            } else {
+                Seconds::Disallowed
+            })
             .year(Year::Disallowed)
             .build();
+        let dom_field = if fields == 6 { 3 } else { 2 };
         let every_month = trimmed.starts_with('@')
-            || trimmed.split_whitespace().nth(2).is_some_and(|dom| {
-                dom == "*" || dom == "?" || dom.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
-            });
+            || trimmed
+                .split_whitespace()
+                .nth(dom_field)
+                .is_some_and(|dom| {
+                    dom == "*"
+                        || dom == "?"
+                        || dom.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
+                });
         match parser.parse(trimmed) {
             Ok(cron) => Ok(CronSchedule { cron, every_month }),
             Err(e) => Err(format!(
@@ -73,6 +84,47 @@ impl CronSchedule {
         self.next_after(start, Tz::UTC).is_some()
     }
 
+    /// The last fire time before `before` (or at it, when `inclusive`), in `tz`.
+    pub fn previous_before(
+        &self,
+        before: DateTime<Utc>,
+        tz: Tz,
+        inclusive: bool,
+    ) -> Option<DateTime<Utc>> {
+        // Ticks are whole seconds; croner would answer a fractional `before` with itself.
+        let whole = before.trunc_subsecs(0);
+        let inclusive = inclusive || whole != before;
+        self.cron
+            .find_previous_occurrence(&whole.with_timezone(&tz), inclusive)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    /// Every fire time in `(after, until]`, oldest first, at most `limit` of them; the bool
+    /// says whether more were left out.
+    pub fn fires_between(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+        tz: Tz,
+        limit: usize,
+    ) -> (Vec<DateTime<Utc>>, bool) {
+        let mut out = Vec::new();
+        let mut cursor = after;
+        while let Some(next) = self.next_after(cursor, tz) {
+            let next = next.with_timezone(&Utc);
+            if next > until {
+                return (out, false);
+            }
+            if out.len() == limit {
+                return (out, true);
+            }
+            out.push(next);
+            cursor = next;
+        }
+        (out, false)
+    }
+
     /// True when the schedule fires at `at` (to the minute), read in `tz`.
     pub fn fires_at(&self, at: DateTime<Utc>, tz: Tz) -> bool {
         self.cron
@@ -84,8 +136,10 @@ impl CronSchedule {
 /// The `@` forms croner understands, without the `@`.
 const NICKNAMES: [&str; 6] = ["yearly", "annually", "monthly", "weekly", "daily", "hourly"];
 
-/// The fields of a five-field expression, with what each accepts.
-const FIELDS: [(&str, &str); 5] = [
+/// The fields of a six-field expression, with what each accepts; a five-field one lacks the
+/// first.
+const FIELDS: [(&str, &str); 6] = [
+    ("second", "0-59"),
     ("minute", "0-59"),
     ("hour", "0-23"),
     ("day-of-month", "1-31"),
@@ -104,19 +158,26 @@ pub fn explain_bad_field(expression: &str) -> Option<String> {
     bad_field(&parser, expression.trim())
 }
 
+/// The names and ranges of an expression's fields, by how many it has.
+fn fields_of(count: usize) -> Option<&'static [(&'static str, &'static str)]> {
+    match count {
+        5 => Some(&FIELDS[1..]),
+        6 => Some(&FIELDS[..]),
+        _ => None,
+    }
+}
+
 /// Names the first field that is wrong on its own, by parsing it with every other field `*`;
 /// croner's own message does not say which field it choked on.
 fn bad_field(parser: &CronParser, expression: &str) -> Option<String> {
     let fields: Vec<&str> = expression.split_whitespace().collect();
-    if fields.len() != FIELDS.len() {
-        return None;
-    }
-    (0..FIELDS.len()).find_map(|i| {
-        let alone: Vec<&str> = (0..FIELDS.len())
+    let names = fields_of(fields.len())?;
+    (0..names.len()).find_map(|i| {
+        let alone: Vec<&str> = (0..names.len())
             .map(|j| if i == j { fields[j] } else { "*" })
             .collect();
         parser.parse(&alone.join(" ")).err().map(|_| {
-            let (name, range) = FIELDS[i];
+            let (name, range) = names[i];
             format!(
                 "the {name} field `{}` is not valid ({name} takes {range}, `*`, lists `a,b`, ranges `a-b` and steps `*/n`)",
                 fields[i]
@@ -155,6 +216,25 @@ mod tests {
     }
 
     #[test]
+    fn a_leading_seconds_field_fires_within_the_minute() {
+        let every_two = CronSchedule::parse("*/2 * * * * *").unwrap();
+        let next = every_two
+            .next_after(at("2026-01-31T09:30:01Z"), Tz::UTC)
+            .unwrap();
+        assert_eq!(next.with_timezone(&Utc), at("2026-01-31T09:30:02Z"));
+        let (ticks, more) = every_two.fires_between(
+            at("2026-01-31T09:30:00Z"),
+            at("2026-01-31T09:30:10Z"),
+            Tz::UTC,
+            3,
+        );
+        assert_eq!(ticks.len(), 3);
+        assert!(more);
+        assert_eq!(ticks[0], at("2026-01-31T09:30:02Z"));
+        assert!(!CronSchedule::parse("0 0 0 30 2 *").unwrap().ever_fires());
+    }
+
+    #[test]
     fn nicknames_work() {
         let weekly = CronSchedule::parse("@weekly").unwrap();
         let next = weekly
@@ -178,9 +258,19 @@ mod tests {
                 .contains("has 4")
         );
         assert!(
-            CronSchedule::parse("0 0 2 * * *")
+            CronSchedule::parse("0 0 2 * * * 2030")
                 .unwrap_err()
-                .contains("has 6")
+                .contains("has 7")
+        );
+        assert!(
+            CronSchedule::parse("61 0 2 * * *")
+                .unwrap_err()
+                .contains("the second field `61`")
+        );
+        assert!(
+            CronSchedule::parse("0 61 2 * * *")
+                .unwrap_err()
+                .contains("the minute field `61`")
         );
         assert!(
             CronSchedule::parse("61 2 * * *")

@@ -159,10 +159,12 @@ fn same_source(a: &Trigger, b: &Trigger) -> bool {
             Trigger::Cron {
                 expression: e,
                 timezone: z,
+                ..
             },
             Trigger::Cron {
                 expression: f,
                 timezone: y,
+                ..
             },
         ) => e == f && z == y,
         (

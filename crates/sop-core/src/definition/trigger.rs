@@ -1,5 +1,6 @@
 //! What starts an SOP: a person, a cron schedule, a webhook call or a named event.
 
+use super::schedule_policy::{CatchUp, Overlap};
 use crate::Duration;
 use serde::Serialize;
 use std::fmt;
@@ -13,6 +14,12 @@ pub enum Trigger {
         /// IANA zone name; `None` = the engine's zone (`SOP_TIMEZONE` or the system's).
         #[serde(skip_serializing_if = "Option::is_none")]
         timezone: Option<String>,
+        /// What a tick does while the previous run of this trigger is still active.
+        #[serde(skip_serializing_if = "Overlap::is_default", default)]
+        overlap: Overlap,
+        /// What happens to ticks that passed while no server ran.
+        #[serde(skip_serializing_if = "CatchUp::is_default", default)]
+        catch_up: CatchUp,
     },
     Webhook {
         path: String,

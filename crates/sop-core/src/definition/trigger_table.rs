@@ -3,6 +3,7 @@
 use super::cron::{CronSchedule, parse_timezone};
 use super::expression;
 use super::names;
+use super::schedule_policy::{CatchUp, Overlap};
 use super::sop_values::SopValues;
 use super::trigger::Trigger;
 use crate::toml_read::Reporter;
@@ -12,7 +13,7 @@ use toml::de::DeTable;
 
 const TYPES: &[&str] = &["manual", "cron", "webhook", "event"];
 const MANUAL_KEYS: &[&str] = &["type"];
-const CRON_KEYS: &[&str] = &["type", "expression", "timezone"];
+const CRON_KEYS: &[&str] = &["type", "expression", "timezone", "overlap", "catch_up"];
 const WEBHOOK_KEYS: &[&str] = &["type", "path", "secret_env"];
 const EVENT_KEYS: &[&str] = &["type", "event", "condition", "cooldown"];
 
@@ -43,6 +44,14 @@ pub fn parse(r: &mut Reporter, table: &DeTable, span: Range<usize>) -> Option<Tr
 }
 
 fn cron(r: &mut Reporter, t: &TableReader) -> Option<Trigger> {
+    let overlap = t
+        .choice(r, "overlap", Overlap::WORDS)
+        .and_then(|w| Overlap::parse(w.value))
+        .unwrap_or_default();
+    let catch_up = t
+        .choice(r, "catch_up", CatchUp::WORDS)
+        .and_then(|w| CatchUp::parse(w.value))
+        .unwrap_or_default();
     let timezone = t.string(r, "timezone").and_then(|tz| {
         if let Err(e) = parse_timezone(tz.value) {
             r.push(
@@ -62,7 +71,7 @@ fn cron(r: &mut Reporter, t: &TableReader) -> Option<Trigger> {
         Ok(s) => s,
         Err(e) => {
             r.push(r.at(expr.span, e).with_help(
-                "write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day",
+                "write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day, or six with a leading second, e.g. \"*/30 * * * * *\"",
             ));
             return None;
         }
@@ -82,6 +91,8 @@ fn cron(r: &mut Reporter, t: &TableReader) -> Option<Trigger> {
     Some(Trigger::Cron {
         expression: expr.value.trim().to_string(),
         timezone,
+        overlap,
+        catch_up,
     })
 }
 

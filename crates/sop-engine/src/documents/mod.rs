@@ -8,6 +8,7 @@ mod plan;
 mod run_document;
 mod run_fields;
 mod run_summary;
+mod schedule;
 pub mod schemas;
 mod sop_overview;
 mod sops;
@@ -23,7 +24,8 @@ pub use run_document::{
 };
 pub use run_fields::RunFields;
 pub use run_summary::{PrunedRunDocument, RunSummaryDocument};
-pub use sop_overview::{SopOverviewDocument, StepSummary};
+pub use schedule::{LastFireDocument, ScheduleEntryDocument, SchedulesDocument};
+pub use sop_overview::{InUseDocument, SopOverviewDocument, StepSummary};
 pub use sops::{
     InvalidSopDocument, SopDocument, SopEntryDocument, SopFiles, SopListDocument,
     SopSummaryDocument,

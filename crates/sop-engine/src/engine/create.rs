@@ -12,7 +12,9 @@ use sop_core::condition::Verdict;
 use sop_core::definition::Sop;
 use sop_core::gate::{GatePlan, PriorityModes};
 use sop_core::run::{Action, Decision, RunEvent, RunStatus, next};
-use sop_store::{AuditEvent, Delivery, NewRun, NewStep, RunFilter, StoreError, StoreExt, Tx};
+use sop_store::{
+    AuditEvent, Delivery, NewRun, NewStep, RunFilter, ScheduleFire, StoreError, StoreExt, Tx,
+};
 use std::path::Path;
 
 /// Everything a new run starts from.
@@ -35,6 +37,18 @@ pub struct NewRunRequest<'a> {
     pub detach: bool,
     /// Recorded with the run; a key seen within the delivery window refuses the start.
     pub delivery_key: Option<&'a str>,
+    /// The cron tick this run is for: recorded (or, when queued, settled) under its fire key
+    /// in the run's transaction; a tick decided already refuses the start.
+    pub fire: Option<&'a ScheduleFire>,
+}
+
+/// A start for a cron tick some writer decided already (another server, or before a restart).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the tick {scheduled_at} of `{sop}` ({trigger}) was decided already")]
+pub struct TickDecided {
+    pub sop: String,
+    pub trigger: String,
+    pub scheduled_at: String,
 }
 
 /// A new run and what this process should do with it next.
@@ -100,6 +114,9 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
                 received_at: now,
             })?;
         }
+        if let Some(fire) = req.fire {
+            record_fire(tx, eng, fire, &run.id, now)?;
+        }
         let steps = tx.steps(&run.id)?;
         let t = Tracked::build(eng, run, steps, Vec::new(), sop.clone(), plan.clone());
         let mut conditions = Value::Null;
@@ -137,6 +154,9 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
             if let Some(dup) = e.aborted::<DuplicateDelivery>() {
                 return Err(Error::with_source(ErrorKind::Conflict, dup.clone()));
             }
+            if let Some(decided) = e.aborted::<TickDecided>() {
+                return Err(Error::with_source(ErrorKind::Conflict, decided.clone()));
+            }
             return Err(e.into());
         }
     };
@@ -149,6 +169,43 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         action,
         conditions,
     })
+}
+
+/// Records the tick `fire` as having started `run_id`: settles it when it was queued, else
+/// takes its fire key; a key taken already aborts the start.
+fn record_fire(
+    tx: &mut dyn Tx,
+    eng: &Engine,
+    fire: &ScheduleFire,
+    run_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sop_store::Result<()> {
+    let key = (
+        fire.sop_name.as_str(),
+        fire.trigger_key.as_str(),
+        fire.scheduled_at,
+    );
+    let recorded = tx.settle_schedule_fire(key, fire.decision, Some(run_id), now)? || {
+        let mut row = fire.clone();
+        row.run_id = Some(run_id.to_string());
+        row.recorded_at = now;
+        tx.insert_schedule_fire(&row)?
+    };
+    if !recorded {
+        return Err(StoreError::abort(TickDecided {
+            sop: fire.sop_name.clone(),
+            trigger: fire.trigger_key.clone(),
+            scheduled_at: fire.scheduled_at.to_rfc3339(),
+        }));
+    }
+    tx.audit(&eng.stamp(AuditEvent::new(
+        now,
+        Some(run_id),
+        eng.actor.as_str(),
+        fire.decision.audit_kind(),
+        crate::ops::fire_detail(fire),
+    )))?;
+    Ok(())
 }
 
 fn decide(

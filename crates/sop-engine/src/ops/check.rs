@@ -153,6 +153,7 @@ fn schedules(sop: &Sop, now: DateTime<Utc>, zone: Tz) -> Vec<ScheduleDocument> {
         let Trigger::Cron {
             expression,
             timezone,
+            ..
         } = trigger
         else {
             continue;

@@ -2,6 +2,7 @@
 
 use super::Caller;
 use crate::catalog::ParseCache;
+use crate::catalog::{GoodVersion, LiveCatalog};
 use crate::engine::{Engine, Tracked, driver};
 use crate::{Clock, Settings};
 use sop_core::run::Action;
@@ -17,6 +18,8 @@ pub struct Service {
     clock: Clock,
     /// SOPs parsed before, by their text: a long-lived process reads the same files often.
     parsed: Arc<ParseCache>,
+    /// A server's SOPs as last reloaded: the fallback for an SOP whose files are broken.
+    live: Option<Arc<LiveCatalog>>,
 }
 
 impl Service {
@@ -26,7 +29,24 @@ impl Service {
             store,
             clock,
             parsed: Arc::default(),
+            live: None,
         }
+    }
+
+    /// This service, serving the last good version of any SOP `live` holds when its files on
+    /// disk are broken.
+    pub fn with_live_catalog(mut self, live: Arc<LiveCatalog>) -> Self {
+        self.live = Some(live);
+        self
+    }
+
+    pub fn live_catalog(&self) -> Option<&Arc<LiveCatalog>> {
+        self.live.as_ref()
+    }
+
+    /// The version of `name` a server has in use, if this service has a live catalog.
+    pub fn live_version(&self, name: &str) -> Option<Arc<GoodVersion>> {
+        self.live.as_ref()?.get(name)?.good
     }
 
     /// Opens the store the settings name, with the clock they allow.

@@ -3,8 +3,8 @@
 
 use super::{Caller, Service};
 use crate::Error;
-use crate::catalog::Catalog;
-use crate::documents::{RunSummaryDocument, SopOverviewDocument};
+use crate::catalog::{Catalog, Entry};
+use crate::documents::{InUseDocument, RunSummaryDocument, SopOverviewDocument};
 use serde::Serialize;
 use sop_core::definition::Trigger;
 use sop_core::run::RunStatus;
@@ -40,7 +40,7 @@ impl Service {
             .catalog()?
             .entries()
             .iter()
-            .map(|e| SopOverviewDocument::new(e, false))
+            .map(|e| self.overview(e, false))
             .collect())
     }
 
@@ -48,7 +48,29 @@ impl Service {
     pub fn sop_document(&self, name: &str) -> crate::Result<SopOverviewDocument> {
         let catalog = self.catalog()?;
         let entry = catalog.get(name).ok_or_else(|| no_sop(name))?;
-        Ok(SopOverviewDocument::new(entry, true))
+        Ok(self.overview(entry, true))
+    }
+
+    /// The SOP as read now, with the version a server has in use: when the files are broken
+    /// and a last good version serves, its metadata, triggers and steps beside the problems.
+    fn overview(&self, entry: &Entry, with_steps: bool) -> SopOverviewDocument {
+        let mut doc = SopOverviewDocument::new(entry, with_steps);
+        let Some(good) = self.live_version(&entry.name) else {
+            return doc;
+        };
+        if !doc.valid {
+            let problems = std::mem::take(&mut doc.problems);
+            doc = SopOverviewDocument::of_sop(&entry.name, &good.sop, with_steps);
+            doc.valid = false;
+            doc.problems = problems;
+        }
+        doc.in_use = Some(InUseDocument {
+            definition_hash: good.hash.clone(),
+            loaded_at: good
+                .loaded_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        });
+        doc
     }
 
     /// The SOP `name` exists (valid or not); `NotFound` otherwise.
@@ -85,7 +107,14 @@ impl Service {
             Ok(c) => c,
             Err(_) => return Ok(None),
         };
-        for sop in catalog.sops() {
+        // An SOP whose files broke keeps serving its last good version's webhooks.
+        let kept: Vec<_> = catalog
+            .entries()
+            .iter()
+            .filter(|e| e.sop.is_err())
+            .filter_map(|e| self.live_version(&e.name))
+            .collect();
+        for sop in catalog.sops().chain(kept.iter().map(|g| &g.sop)) {
             for t in &sop.triggers {
                 if let Trigger::Webhook {
                     path: p,

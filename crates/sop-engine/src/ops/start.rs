@@ -35,6 +35,8 @@ pub struct StartRequest {
     /// a second start with a key seen within [`super::DELIVERY_WINDOW`] is refused with
     /// [`DuplicateDelivery`] naming the first run, even when both race.
     pub delivery_key: Option<String>,
+    /// The cron tick a scheduled start is for, recorded under its fire key with the run.
+    pub schedule_fire: Option<sop_store::ScheduleFire>,
 }
 
 /// A start whose delivery key was seen already: the run its first delivery started.
@@ -55,6 +57,7 @@ impl StartRequest {
             force: false,
             detach: false,
             delivery_key: None,
+            schedule_fire: None,
         }
     }
 }
@@ -108,9 +111,17 @@ impl Service {
     /// gates, what would need forcing, and which commands lack a variable.
     pub fn plan_run(&self, req: &StartRequest) -> crate::Result<Plan> {
         let catalog = Catalog::open_with(self.settings().sop_dir(), Some(self.parse_cache()))?;
-        catalog.sop(&req.sop)?;
-        let entry = catalog.entry(&req.sop)?;
-        let snapshot = Snapshot::read(entry)?;
+        let (snapshot, folder) = match catalog.sop(&req.sop) {
+            Ok(_) => {
+                let entry = catalog.entry(&req.sop)?;
+                (Snapshot::read(entry)?, entry.dir.clone())
+            }
+            // A server keeps serving the last good version of an SOP whose files broke.
+            Err(e) => match self.live_version(&req.sop) {
+                Some(good) => (good.snapshot.clone(), good.folder.clone()),
+                None => return Err(e),
+            },
+        };
         let sop = snapshot.parse_with(&req.sop, Some(self.parse_cache()))?;
         let variables = sop
             .parameters
@@ -166,7 +177,7 @@ impl Service {
             missing: command_problems(&sop, &variables),
             sop,
             snapshot,
-            folder: entry.dir.clone(),
+            folder,
             variables,
             verdict,
             gates,
@@ -226,6 +237,7 @@ impl Service {
                 forced,
                 detach: req.detach,
                 delivery_key: req.delivery_key.as_deref(),
+                fire: req.schedule_fire.as_ref(),
             },
         )?;
         Ok(Started {

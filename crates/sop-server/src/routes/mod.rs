@@ -7,7 +7,7 @@ mod control;
 mod facts;
 mod health;
 mod runs;
-mod shared;
+pub(crate) mod shared;
 mod sops;
 mod tokens;
 mod trigger;

@@ -12,6 +12,7 @@ use crate::error::{Result, StoreError};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations_pg/0001_init.sql")),
     (2, include_str!("../../migrations_pg/0002_server.sql")),
+    (3, include_str!("../../migrations_pg/0003_schedule.sql")),
 ];
 
 /// The PostgreSQL schema version this build writes.

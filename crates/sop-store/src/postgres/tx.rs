@@ -6,7 +6,7 @@
 use super::conn::Conn;
 use super::{
     api_token_sql, audit_sql, delivery_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql,
-    run_sql, server_sql, step_sql,
+    run_sql, schedule_sql, server_sql, step_sql,
 };
 use crate::audit_chain::append::{AuditSettings, ChainHead};
 use crate::error::Result;
@@ -149,6 +149,18 @@ impl Tx for PostgresTx<'_> {
     }
     fn forget_servers(&mut self, before: DateTime<Utc>) -> Result<u64> {
         server_sql::forget(self.conn(), before)
+    }
+    fn insert_schedule_fire(&mut self, fire: &ScheduleFire) -> Result<bool> {
+        schedule_sql::insert(self.conn(), fire)
+    }
+    fn settle_schedule_fire(
+        &mut self,
+        key: (&str, &str, DateTime<Utc>),
+        decision: sop_core::schedule::FireDecision,
+        run_id: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        schedule_sql::settle(self.conn(), key, decision, run_id, at)
     }
     fn insert_delivery(&mut self, delivery: &Delivery) -> Result<()> {
         delivery_sql::put(self.conn(), delivery)

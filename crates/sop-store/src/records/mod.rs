@@ -17,6 +17,7 @@ mod pickup;
 mod prune;
 mod run;
 mod run_change;
+mod schedule_fire;
 mod server_beat;
 mod step_run;
 
@@ -36,5 +37,6 @@ pub use pickup::PickupCandidate;
 pub use prune::PruneReport;
 pub use run::{NewRun, NewStep, Run, RunSummary};
 pub use run_change::{Expect, RunFilter, RunPatch};
+pub use schedule_fire::{ScheduleFire, ScheduleFireFilter};
 pub use server_beat::ServerBeat;
 pub use step_run::{OUTPUT_TAIL_LIMIT, StepOutput, StepPatch, StepRun};

@@ -22,6 +22,7 @@ mod pool;
 mod prune_sql;
 mod queries;
 mod run_sql;
+mod schedule_sql;
 mod server_sql;
 mod step_sql;
 mod tx;

@@ -78,6 +78,9 @@ macro_rules! impl_queries {
             ) -> Result<Vec<ServerBeat>> {
                 self.with(|c| super::server_sql::live(c, since))
             }
+            fn schedule_fires(&self, filter: &ScheduleFireFilter) -> Result<Vec<ScheduleFire>> {
+                self.with(|c| super::schedule_sql::list(c, filter))
+            }
             fn delivery(
                 &self,
                 key: &str,

@@ -10,6 +10,7 @@ pub mod facts_events;
 pub mod gates;
 pub mod leases;
 pub mod runs;
+pub mod schedule;
 pub mod server_records;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -83,6 +84,11 @@ macro_rules! store_suite {
                 pickup_candidates_are_pending_or_leased_runs_oldest_first,
                 run_lists_page_after_a_cursor,
                 run_counts_group_by_sop_and_status,
+            },
+            schedule {
+                a_tick_is_decided_once_whoever_writes_first,
+                a_queued_tick_is_settled_once,
+                decisions_list_latest_first_and_narrow,
             },
             concurrency {
                 threads_with_their_own_handles_never_see_locked,

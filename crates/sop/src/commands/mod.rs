@@ -23,6 +23,7 @@ pub mod respond;
 pub mod resume;
 pub mod retry;
 pub mod run_target;
+pub mod schedule;
 pub mod serve;
 pub mod show;
 pub mod skip;

@@ -185,7 +185,7 @@ fn every_problem_of_every_broken_sop_in_one_pass() {
           |
         6 | expression = "0 25 * * *"
           |              ^^^^^^^^^^^^
-          = help: write five fields `minute hour day-of-month month day-of-week`, e.g. "0 2 * * *" for 02:00 every day
+          = help: write five fields `minute hour day-of-month month day-of-week`, e.g. "0 2 * * *" for 02:00 every day, or six with a leading second, e.g. "*/30 * * * * *"
 
         error: `Europe/Atlantis` is not an IANA time zone
           --> [ROOT]/sops/bad-triggers/SOP.toml:7:12

@@ -35,7 +35,7 @@ expression = "0 2 * * *"
     assert_eq!(
         toml_errors(toml),
         [
-            "demo/SOP.toml:6:14: a cron expression has 5 fields (minute hour day-of-month month day-of-week); this one has 4 (help: write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day)",
+            "demo/SOP.toml:6:14: a cron expression has 5 fields (minute hour day-of-month month day-of-week), or 6 with a leading second field; this one has 4 (help: write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day, or six with a leading second, e.g. \"*/30 * * * * *\")",
             "demo/SOP.toml:7:12: `Mars/Olympus` is not an IANA time zone (help: use a name from the IANA database, e.g. \"UTC\", \"Europe/Paris\" or \"America/New_York\")",
             "demo/SOP.toml:11:8: invalid webhook path `incident`: the path must start with `/` (help: write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes)",
             "demo/SOP.toml:12:14: `secret_env`: a variable name may only contain letters, digits and `_` (help: name the environment variable that holds the secret, e.g. secret_env = \"INCIDENT_WEBHOOK_SECRET\")",
@@ -44,6 +44,39 @@ expression = "0 2 * * *"
             "demo/SOP.toml:21:1: a trigger is missing the required key `type` (help: add `type = \"manual\"`)",
             "demo/SOP.toml:26:1: unknown key `expression` in a manual trigger (help: a manual trigger takes no other keys)",
         ]
+    );
+}
+
+#[test]
+fn cron_triggers_take_seconds_overlap_and_catch_up() {
+    let toml = MINIMAL.replace(
+        "type = \"manual\"",
+        "type = \"cron\"\nexpression = \"*/2 * * * * *\"\noverlap = \"allow\"\ncatch_up = \"all\"",
+    );
+    let sop = parse(&source(&toml, MD)).unwrap();
+    assert_eq!(
+        sop.triggers,
+        [Trigger::Cron {
+            expression: "*/2 * * * * *".into(),
+            timezone: None,
+            overlap: Overlap::Allow,
+            catch_up: CatchUp::All,
+        }]
+    );
+    let bad = MINIMAL.replace(
+        "type = \"manual\"",
+        "type = \"cron\"\nexpression = \"@daily\"\noverlap = \"skp\"\ncatch_up = \"every\"",
+    );
+    let errs = toml_errors(&bad);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(
+        errs[0].starts_with("demo/SOP.toml:7:11: `skp` is not a valid `overlap`")
+            && errs[0].contains("skip"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[1].starts_with("demo/SOP.toml:8:12: `every` is not a valid `catch_up`"),
+        "{errs:?}"
     );
 }
 

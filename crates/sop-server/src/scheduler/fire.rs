@@ -1,0 +1,169 @@
+//! One pass of the scheduler: for every cron trigger served, the ticks due since the last one
+//! handled are planned by `sop_core::schedule::plan_ticks` and carried out through the
+//! operations; returns how long to sleep until the next tick.
+
+use super::timeline::Timeline;
+use super::{LONGEST_SLEEP, QUEUE_CHECK_EVERY};
+use crate::dispatcher::SERVER_ACTOR;
+use crate::routes::shared::hand_on;
+use crate::state::App;
+use chrono::{DateTime, Utc};
+use sop_core::definition::Overlap;
+use sop_core::schedule::{FireDecision, plan_ticks};
+use sop_engine::Caller;
+use sop_engine::ops::{CronTrigger, TickOutcome, cron_triggers};
+use std::time::Duration;
+
+/// Handles what is due and returns the time until the next tick.
+pub fn due(app: &App, timeline: &mut Timeline) -> sop_engine::Result<Duration> {
+    if app.draining() {
+        return Ok(LONGEST_SLEEP);
+    }
+    let Some(live) = app.service.live_catalog() else {
+        return Ok(LONGEST_SLEEP);
+    };
+    let zone = app.service.schedule_zone()?;
+    let triggers: Vec<CronTrigger> = live
+        .serving()
+        .iter()
+        .flat_map(|v| cron_triggers(&v.sop, zone))
+        .collect();
+    timeline.keep_only(
+        &triggers
+            .iter()
+            .map(|t| (t.sop.clone(), t.key.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let mut next: Option<DateTime<Utc>> = None;
+    let mut queued = false;
+    for trigger in &triggers {
+        let now = app.service.clock().now();
+        let last = match app.service.last_fire(trigger) {
+            Ok(fire) => fire.map(|f| f.scheduled_at),
+            Err(e) => {
+                tracing::warn!(sop = %trigger.sop, error = %e, "cannot read the last tick");
+                continue;
+            }
+        };
+        let cursor = timeline.cursor(&trigger.sop, &trigger.key, || last.unwrap_or(now));
+        // Another server may have handled ticks since: start after whichever is later.
+        let cursor = last.map_or(cursor, |l| l.max(cursor));
+        let plan = plan_ticks(
+            &trigger.schedule,
+            trigger.zone,
+            cursor,
+            now,
+            trigger.catch_up,
+        );
+        if let Some(missed) = &plan.missed {
+            let caller = Caller::quiet(SERVER_ACTOR);
+            match app.service.record_missed(&caller, trigger, missed) {
+                Ok(true) => tracing::info!(
+                    sop = %trigger.sop, trigger = %trigger.key, missed = missed.count,
+                    "ticks passed while no server ran; recorded as missed"
+                ),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(sop = %trigger.sop, error = %e, "cannot record missed ticks")
+                }
+            }
+        }
+        let ticks = plan
+            .caught_up
+            .iter()
+            .map(|t| (*t, FireDecision::CaughtUp))
+            .chain(plan.on_time.iter().map(|t| (*t, FireDecision::Fired)));
+        for (tick, decision) in ticks {
+            fire_one(app, trigger, tick, decision);
+        }
+        if let Some(last) = plan.last() {
+            timeline.advance(&trigger.sop, &trigger.key, last);
+        }
+        if trigger.overlap == Overlap::Queue {
+            queued |= start_queued(app, trigger);
+        }
+        let after = plan.last().unwrap_or(cursor).max(now);
+        if let Some(t) = trigger.schedule.next_after(after, trigger.zone) {
+            let t = t.with_timezone(&Utc);
+            next = Some(next.map_or(t, |n| n.min(t)));
+        }
+    }
+    let until_next = next
+        .map(|n| {
+            (n - app.service.clock().now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+        })
+        .unwrap_or(LONGEST_SLEEP);
+    Ok(if queued {
+        until_next.min(QUEUE_CHECK_EVERY)
+    } else {
+        until_next
+    })
+}
+
+/// Fires one tick and hands its run to the pool.
+fn fire_one(app: &App, trigger: &CronTrigger, tick: DateTime<Utc>, decision: FireDecision) {
+    let slot = app.dispatcher.try_reserve();
+    let mut caller = Caller::quiet(SERVER_ACTOR);
+    if let Some(slot) = &slot {
+        caller = caller.with_owner(slot.owner.clone());
+    }
+    match app
+        .service
+        .fire_tick(&caller, trigger, tick, decision, slot.is_none())
+    {
+        Ok(TickOutcome::Started(started)) => {
+            tracing::info!(
+                sop = %trigger.sop, trigger = %trigger.key, tick = %tick,
+                run = %started.tracked.id(), decision = %decision, "cron trigger fired"
+            );
+            match (slot, started.action) {
+                (Some(slot), Some(action)) => {
+                    slot.drive(started.tracked, action, SERVER_ACTOR.to_string())
+                }
+                _ => hand_on(app, &started.tracked),
+            }
+        }
+        Ok(TickOutcome::Skipped { active_run }) => tracing::info!(
+            sop = %trigger.sop, trigger = %trigger.key, tick = %tick, active_run = %active_run,
+            "cron tick skipped: the previous run is still active (overlap = \"skip\")"
+        ),
+        Ok(TickOutcome::Queued) => tracing::info!(
+            sop = %trigger.sop, trigger = %trigger.key, tick = %tick,
+            "cron tick queued behind the active run (overlap = \"queue\")"
+        ),
+        Ok(TickOutcome::Decided) => {}
+        Err(e) => tracing::warn!(
+            sop = %trigger.sop, trigger = %trigger.key, tick = %tick, error = %e,
+            "a cron trigger could not start its run"
+        ),
+    }
+}
+
+/// Starts the oldest queued tick of `trigger` if the run it waited for ended; true while ticks
+/// still wait.
+fn start_queued(app: &App, trigger: &CronTrigger) -> bool {
+    let slot = app.dispatcher.try_reserve();
+    let mut caller = Caller::quiet(SERVER_ACTOR);
+    if let Some(slot) = &slot {
+        caller = caller.with_owner(slot.owner.clone());
+    }
+    match app.service.start_queued(&caller, trigger, slot.is_none()) {
+        Ok(Some(TickOutcome::Started(started))) => {
+            match (slot, started.action) {
+                (Some(slot), Some(action)) => {
+                    slot.drive(started.tracked, action, SERVER_ACTOR.to_string())
+                }
+                _ => hand_on(app, &started.tracked),
+            }
+            true
+        }
+        Ok(Some(_)) => true,
+        Ok(None) => false,
+        Err(e) => {
+            tracing::warn!(sop = %trigger.sop, error = %e, "cannot start a queued tick");
+            true
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! The cron scheduler of a real `sop serve`: a six-field trigger observed firing, `overlap =
+//! "skip"` while a slow run goes on, catch-up after a restart, and two servers on one database
+//! firing one run per tick. Waits poll the store with a deadline; the restart pins the second
+//! server's clock (`SOP_NOW`) so the ticks it finds missed are exact.
+
+use crate::serving::{Server, eventually};
+use crate::support::Sandbox;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const QUICK_MD: &str = "## Step 1: Go\n```bash\ntrue\n```\n";
+
+fn cron_sop(sb: &Sandbox, name: &str, extra: &str, md: &str) {
+    sb.sop(
+        name,
+        &format!(
+            "[sop]\nname = \"{name}\"\ndescription = \"d\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"cron\"\nexpression = \"*/2 * * * * *\"\n{extra}\n"
+        ),
+        md,
+    );
+}
+
+/// The audit entries of kind `schedule.*`, oldest first.
+fn schedule_entries(sb: &Sandbox) -> Vec<Value> {
+    let out = sb.run(&["audit", "--json"]);
+    assert_eq!(out.code, 0, "{out}");
+    out.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"].as_str().unwrap().starts_with("schedule."))
+        .cloned()
+        .collect()
+}
+
+fn kinds(entries: &[Value]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn schedule(sb: &Sandbox, name: &str) -> Value {
+    let out = sb.run(&["schedule", name, "--json", "--next", "1"]);
+    assert_eq!(out.code, 0, "{out}");
+    out.json()["schedules"][0].clone()
+}
+
+#[test]
+fn a_six_field_trigger_fires_every_two_seconds() {
+    let sb = Sandbox::new();
+    cron_sop(&sb, "pulse", "", QUICK_MD);
+    let server = Server::start(&sb, &[]);
+    eventually("a cron run that succeeded", || {
+        let last = &schedule(&sb, "pulse")["last"];
+        last["decision"] == "fired" && last["run_status"] == "succeeded"
+    });
+    let last = schedule(&sb, "pulse")["last"].clone();
+    let run = server.wait_status(last["run"].as_str().unwrap(), "succeeded");
+    assert_eq!(run["trigger_type"], "cron");
+    assert_eq!(run["trigger_detail"]["trigger"], "*/2 * * * * * UTC");
+    let tick = last["scheduled_at"].as_str().unwrap();
+    assert_eq!(run["trigger_detail"]["scheduled_at"], tick);
+    let seconds: u32 = tick[17..19].parse().unwrap();
+    assert_eq!(seconds % 2, 0, "{tick}");
+    let fired = schedule_entries(&sb);
+    assert!(
+        kinds(&fired).iter().all(|k| k == "schedule.fired"),
+        "{fired:?}"
+    );
+    assert!(
+        fired.iter().any(|e| e["run_id"] == last["run"]),
+        "{fired:?}"
+    );
+}
+
+#[test]
+fn a_tick_while_the_previous_run_goes_on_is_skipped() {
+    let sb = Sandbox::new();
+    let gate = sb.root().join("release");
+    let slow = format!(
+        "## Step 1: Wait\n```bash\nwhile [ ! -e '{}' ]; do sleep 0.05; done\n```\n",
+        gate.display()
+    );
+    cron_sop(&sb, "slow", "", &slow);
+    let _server = Server::start(&sb, &[]);
+    eventually("a tick skipped for overlap", || {
+        kinds(&schedule_entries(&sb)).contains(&"schedule.skipped".to_string())
+    });
+    let entries = schedule_entries(&sb);
+    let fired: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["kind"] == "schedule.fired")
+        .collect();
+    assert_eq!(fired.len(), 1, "{entries:?}");
+    let skipped = entries
+        .iter()
+        .find(|e| e["kind"] == "schedule.skipped")
+        .unwrap();
+    assert_eq!(skipped["detail"]["decision"], "skipped_overlap");
+    std::fs::write(&gate, "").unwrap();
+    eventually("the slow run to end and a new tick to fire", || {
+        let last = &schedule(&sb, "slow")["last"];
+        last["decision"] == "fired" && last["run"] != fired[0]["run_id"]
+    });
+}
+
+#[test]
+fn ticks_missed_while_no_server_ran_are_caught_up_after_a_restart() {
+    let mut sb = Sandbox::new();
+    // Overlap allowed: the caught-up run may still go on when the on-time tick starts.
+    cron_sop(
+        &sb,
+        "catchy",
+        "catch_up = \"latest\"\noverlap = \"allow\"",
+        QUICK_MD,
+    );
+    let server = Server::start(&sb, &[]);
+    eventually("a first fire", || {
+        !schedule(&sb, "catchy")["last"].is_null()
+    });
+    assert_eq!(server.terminate(), Some(0));
+    let last = schedule(&sb, "catchy")["last"]["scheduled_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let last = chrono::DateTime::parse_from_rfc3339(&last).unwrap();
+    // Restarted 10.5 s later: ticks +2 … +8 were missed, +10 is on time.
+    let now = last + chrono::TimeDelta::milliseconds(10_500);
+    sb.env("SOP_NOW", &now.to_rfc3339());
+    let _server = Server::start(&sb, &[]);
+    eventually("the caught-up and on-time runs", || {
+        let k = kinds(&schedule_entries(&sb));
+        k.contains(&"schedule.caught_up".into())
+            && k.iter().filter(|k| *k == "schedule.fired").count() >= 2
+    });
+    let entries = schedule_entries(&sb);
+    let at = |kind: &str| -> Vec<String> {
+        entries
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .map(|e| e["detail"]["scheduled_at"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let plus = |s: i64| {
+        (last + chrono::TimeDelta::seconds(s))
+            .to_utc()
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    let missed = entries
+        .iter()
+        .find(|e| e["kind"] == "schedule.missed")
+        .unwrap();
+    assert_eq!(missed["detail"]["missed"], 3, "{missed}");
+    assert_eq!(missed["detail"]["first"], plus(2));
+    assert_eq!(missed["detail"]["scheduled_at"], plus(6));
+    assert_eq!(at("schedule.caught_up"), [plus(8)]);
+    assert_eq!(at("schedule.fired").last().unwrap(), &plus(10));
+}
+
+#[test]
+fn two_servers_on_one_database_fire_each_tick_once() {
+    let sb = Sandbox::new();
+    cron_sop(&sb, "shared", "overlap = \"allow\"", QUICK_MD);
+    let a = Server::start(&sb, &[]);
+    let b = Server::start(&sb, &[]);
+    eventually("three ticks fired", || {
+        schedule_entries(&sb)
+            .iter()
+            .filter(|e| e["kind"] == "schedule.fired")
+            .count()
+            >= 3
+    });
+    drop(a);
+    drop(b);
+    let fired: Vec<Value> = schedule_entries(&sb)
+        .into_iter()
+        .filter(|e| e["kind"] == "schedule.fired")
+        .collect();
+    let ticks: BTreeSet<&str> = fired
+        .iter()
+        .map(|e| e["detail"]["scheduled_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(ticks.len(), fired.len(), "a tick fired twice: {fired:?}");
+    let runs = sb.run(&["status", "--json"]).json();
+    let cron_runs = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["trigger_type"] == "cron")
+        .count();
+    assert_eq!(cron_runs, fired.len(), "{runs}");
+}
