@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod audit;
+pub mod claims;
 pub mod concurrency;
 pub mod fact_audit;
 pub mod facts_events;
@@ -83,6 +84,11 @@ macro_rules! store_suite {
                 pickup_candidates_are_pending_or_leased_runs_oldest_first,
                 run_lists_page_after_a_cursor,
                 run_counts_group_by_sop_and_status,
+            },
+            claims {
+                pending_runs_are_claimed_oldest_first_and_once,
+                racing_claims_each_get_a_different_run,
+                a_run_made_ready_wakes_a_listener,
             },
             concurrency {
                 threads_with_their_own_handles_never_see_locked,
