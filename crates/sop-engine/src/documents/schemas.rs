@@ -24,6 +24,7 @@ pub fn schemas() -> Vec<(&'static str, &'static str, Value)> {
         entry::<CheckDocument>("check", "sop check"),
         entry::<PlanDocument>("plan", "sop execute NAME --dry-run"),
         entry::<Vec<FactDocument>>("fact-list", "sop fact list"),
+        entry::<Vec<NodeDocument>>("node-list", "sop nodes"),
     ]
 }
 
