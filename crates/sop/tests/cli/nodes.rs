@@ -74,6 +74,7 @@ fn alive(pid: i32) -> bool {
 
 #[test]
 fn a_thousand_runs_started_on_three_nodes_run_each_step_exactly_once() {
+    let _alone = crate::support::thousand_runs();
     let mut sb = sandbox();
     let mut db = sb.on_postgres().client();
     let nodes: Vec<Server> = (0..3).map(|_| Server::start(&sb, &[])).collect();
