@@ -4,7 +4,9 @@
 //! A start that finds a free place reserves it ([`Dispatcher::try_reserve`]) before recording
 //! the run, so the run starts in the same transaction that creates it and is handed to its
 //! thread at once; one that finds none records the run `pending` and queues it. A thread that
-//! finishes a run takes the oldest queued one before it exits.
+//! finishes a run takes the oldest queued one, else claims the oldest pending run of the
+//! store (any server's), before it exits. Servers sharing a database claim runs
+//! ([`Dispatcher::claim_ready`]): a claim takes the run's lease, so each run is driven by one.
 
 use crate::events::ServerEvents;
 use crate::metrics::Metrics;
@@ -54,6 +56,8 @@ enum Job {
     },
     /// A pending run: take it and drive it.
     Resume(String),
+    /// A pending run this server claimed (its lease is `owner`'s): drive it.
+    Claimed { id: String, owner: String },
 }
 
 /// A place in the pool, taken before a run is recorded. Dropped unused, it is given back.
@@ -93,6 +97,17 @@ impl Dispatcher {
         })
     }
 
+    /// Claims pending runs from the store, oldest first, while places are free: each claim
+    /// takes one run's lease, so servers sharing a database never drive the same run.
+    pub fn claim_ready(&self) {
+        while let Some(slot) = self.try_reserve() {
+            match Inner::claim(&self.inner, &slot.owner) {
+                Some(id) => slot.drive_claimed(id),
+                None => break,
+            }
+        }
+    }
+
     /// Queues a pending run (once, however often it is named) and starts what fits.
     pub fn enqueue(&self, id: String, created_at: DateTime<Utc>) {
         let mut s = self.inner.lock();
@@ -102,12 +117,6 @@ impl Dispatcher {
         s.queued.insert(id.clone());
         s.queue.insert((created_at, id));
         Inner::pump(&self.inner, &mut s);
-    }
-
-    /// Whether the run is being driven here or waits for a place.
-    pub fn knows(&self, id: &str) -> bool {
-        let s = self.inner.lock();
-        s.active.contains(id) || s.queued.contains(id)
     }
 
     /// Takes no more work; queued runs stay `pending` in the store for the next server.
@@ -164,6 +173,19 @@ impl Slot {
     }
 }
 
+impl Slot {
+    /// Drives the run this slot's owner claimed, on a thread of its own.
+    fn drive_claimed(mut self, id: String) {
+        self.used = true;
+        {
+            let mut s = self.inner.lock();
+            s.active.insert(id.clone());
+        }
+        let owner = self.owner.clone();
+        Inner::spawn(&self.inner, Job::Claimed { id, owner });
+    }
+}
+
 impl Drop for Slot {
     fn drop(&mut self) {
         if !self.used {
@@ -200,6 +222,21 @@ impl Inner {
         this.publish(s);
     }
 
+    /// Claims the oldest pending run for `owner`; `None` when none waits or the store fails.
+    fn claim(this: &Arc<Inner>, owner: &str) -> Option<String> {
+        if this.stop.requested().is_some() {
+            return None;
+        }
+        let caller = Caller::quiet(SERVER_ACTOR);
+        match this.service.claim_pending(&caller, owner) {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot claim a pending run");
+                None
+            }
+        }
+    }
+
     fn spawn(this: &Arc<Inner>, job: Job) {
         let inner = Arc::clone(this);
         let spawned = std::thread::Builder::new()
@@ -218,7 +255,7 @@ impl Inner {
         loop {
             let id = match &job {
                 Job::Continue { tracked, .. } => tracked.id().to_string(),
-                Job::Resume(id) => id.clone(),
+                Job::Resume(id) | Job::Claimed { id, .. } => id.clone(),
             };
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.run(job)));
             match outcome {
@@ -231,6 +268,23 @@ impl Inner {
             let mut s = self.lock();
             s.active.remove(&id);
             let next = if s.closed { None } else { s.queue.pop_first() };
+            let claimed = match (&next, s.closed) {
+                (None, false) => {
+                    // Nothing queued here: the oldest run waiting for any server, if one does.
+                    drop(s);
+                    let owner = sop_engine::engine::lease::new_owner();
+                    let claimed = Inner::claim(&self, &owner).map(|id| (id, owner));
+                    s = self.lock();
+                    claimed
+                }
+                _ => None,
+            };
+            if let Some((id, owner)) = claimed {
+                s.active.insert(id.clone());
+                self.publish(&s);
+                job = Job::Claimed { id, owner };
+                continue;
+            }
             match next {
                 Some((_, next)) => {
                     s.queued.remove(&next);
@@ -273,6 +327,19 @@ impl Inner {
                 let caller = Caller::new(SERVER_ACTOR, &events).with_stop(self.stop.clone());
                 let t = self.service.drive_run(&caller, &id)?;
                 self.metrics.run_settled(&t.run.sop_name, t.run.status);
+            }
+            Job::Claimed { id, owner } => {
+                let caller = Caller::new(SERVER_ACTOR, &events)
+                    .with_stop(self.stop.clone())
+                    .with_owner(owner.clone());
+                match self.service.drive_run(&caller, &id) {
+                    Ok(t) => self.metrics.run_settled(&t.run.sop_name, t.run.status),
+                    Err(e) => {
+                        // The claim's lease must not keep the run from others until it lapses.
+                        let _ = self.service.let_go(&id, &owner);
+                        return Err(e);
+                    }
+                }
             }
         }
         Ok(())

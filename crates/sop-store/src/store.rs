@@ -11,6 +11,7 @@
 //! Time is always a parameter; the store never reads the clock.
 
 use crate::error::{Result, StoreError};
+use crate::ready::ReadyListener;
 use crate::records::*;
 use chrono::{DateTime, Utc};
 use sop_core::run::RunStatus;
@@ -100,6 +101,10 @@ pub trait Tx: Queries {
     fn renew_lease(&mut self, run_id: &str, owner: &str, until: DateTime<Utc>) -> Result<()>;
     /// Gives the lease up; false if `owner` did not hold it.
     fn release_lease(&mut self, run_id: &str, owner: &str) -> Result<bool>;
+    /// Claims the oldest `pending` run nobody holds: takes its lease for `owner` until `until`
+    /// and returns its id; `None` when no run waits. Processes claiming at once each get a
+    /// different run (PostgreSQL skips rows another claim has locked), never the same one.
+    fn claim_pending_run(&mut self, owner: &str, until: DateTime<Utc>) -> Result<Option<String>>;
 
     /// Opens a gate (status `open`); the store assigns the id.
     fn insert_gate(&mut self, new: &NewGate) -> Result<Gate>;
@@ -205,6 +210,10 @@ pub trait Store: Queries + Send + Sync {
 
     /// Where the data lives, for messages (`sqlite:/path/sop.db`).
     fn describe(&self) -> String;
+
+    /// A listener that wakes when a run may have become ready to pick up (`pending` with no
+    /// lease), for a server that waits for work; see [`ReadyListener`].
+    fn ready_listener(&self) -> Result<Box<dyn ReadyListener>>;
 }
 
 /// Conveniences over any [`Store`].

@@ -72,6 +72,8 @@ enum Command {
     Mcp(commands::mcp::Args),
     /// Serve the HTTP API and webhook triggers, and execute runs.
     Serve(commands::serve::Args),
+    /// The live `sop serve` nodes on this database, their heartbeat and the runs each drives.
+    Nodes(commands::nodes::Args),
     /// Create, list and revoke API tokens for the server.
     Token(commands::token::Args),
 }
@@ -117,6 +119,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::List(args) => commands::list::run(&ctx, args),
+        Command::Nodes(args) => commands::nodes::run(&ctx, args),
         Command::Check(args) => commands::check::run(&ctx, args),
         Command::Show(args) => commands::show::run(&ctx, args),
         Command::Eval(args) => commands::eval::run(&ctx, args),

@@ -52,7 +52,13 @@ pub fn sweep(eng: &Engine) -> crate::Result<usize> {
         }
         // Loading a run applies its deadline.
         let before = eng.store.run(&gate.run_id)?.status;
-        let t = eng.load(&gate.run_id)?;
+        let t = match eng.load(&gate.run_id) {
+            Ok(t) => t,
+            // Another process (a node sharing the database) expired it first: the run's
+            // compare-and-set lets one write it.
+            Err(e) if e.kind == crate::ErrorKind::Conflict => continue,
+            Err(e) => return Err(e),
+        };
         if t.run.status != before {
             expired += 1;
         }

@@ -4,6 +4,7 @@
 mod check;
 mod fact;
 mod next_step;
+mod node;
 mod plan;
 mod run_document;
 mod run_fields;
@@ -16,6 +17,7 @@ mod sops;
 pub use check::{CheckDocument, ScheduleDocument, SopCheckDocument, StepCounts};
 pub use fact::{FactDocument, shown_value};
 pub use next_step::{NextStepDocument, StepInstructions, WaitingFor, instructions};
+pub use node::NodeDocument;
 pub use plan::{
     PlanCondition, PlanConditions, PlanDocument, PlannedCommand, PlannedStep, env_names,
 };

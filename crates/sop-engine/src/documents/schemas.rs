@@ -25,6 +25,7 @@ pub fn schemas() -> Vec<(&'static str, &'static str, Value)> {
         entry::<PlanDocument>("plan", "sop execute NAME --dry-run"),
         entry::<Vec<FactDocument>>("fact-list", "sop fact list"),
         entry::<SchedulesDocument>("schedule", "sop schedule"),
+        entry::<Vec<NodeDocument>>("node-list", "sop nodes"),
     ]
 }
 

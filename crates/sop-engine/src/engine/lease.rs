@@ -45,8 +45,15 @@ pub fn owner_host(owner: &str) -> Option<&str> {
     Some(host)
 }
 
+/// Whether `owner` names a driver of this very process.
+pub fn is_this_process(owner: &str) -> bool {
+    let mut parts = owner.split('/');
+    parts.next() == Some(hostname().as_str())
+        && parts.next() == Some(std::process::id().to_string().as_str())
+}
+
 /// True only when `owner` names a process on this host that does not exist any more.
-fn owner_is_gone(owner: &str) -> bool {
+pub fn owner_is_gone(owner: &str) -> bool {
     let mut parts = owner.split('/');
     let (Some(host), Some(pid), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
         return false;

@@ -80,35 +80,69 @@ impl Service {
             .find(|s| s.host != host || process_exists(s.pid)))
     }
 
-    /// The runs a server should drive now, oldest first: pending runs nobody holds, after
-    /// recovering those whose lease lapsed (an idempotent step's run becomes pending again; any
-    /// other waits for a person, as the CLI leaves it).
-    pub fn runs_to_pick_up(&self, caller: &Caller) -> crate::Result<Vec<(String, DateTime<Utc>)>> {
+    /// Recovers the runs whose lease lapsed (an idempotent step's run becomes pending again,
+    /// to be claimed; any other waits for a person, as the CLI leaves it), and says when to
+    /// look again: the soonest time a lease held by another process runs out.
+    pub fn recover_lapsed(&self, caller: &Caller) -> crate::Result<Option<DateTime<Utc>>> {
         let now = self.clock().now();
-        let mut out = Vec::new();
+        let mut next_lapse: Option<DateTime<Utc>> = None;
         for c in self.store().pickup_candidates(SWEEP_LIMIT)? {
-            let free = c.lease_owner.is_none();
-            if c.status == RunStatus::Pending && free {
-                out.push((c.id, c.created_at));
-                continue;
-            }
-            let run = self.store().run(&c.id)?;
-            let unowned_running = free && run.status == RunStatus::Running;
-            if !unowned_running && !lease::lapsed(&run, &caller.owner, now) {
-                continue;
-            }
-            // Loading recovers the run: its lapsed lease is taken over and released.
-            match self.load_run(caller, &c.id) {
-                Ok(t) if t.run.status == RunStatus::Pending && t.run.lease_owner.is_none() => {
-                    out.push((c.id, c.created_at))
+            let Some(owner) = c.lease_owner.as_deref() else {
+                if c.status != RunStatus::Running {
+                    continue;
                 }
-                Ok(_) => {}
-                // Another process recovered it first, or it changed meanwhile: next sweep.
-                Err(e) if e.kind == crate::ErrorKind::Conflict => {}
-                Err(e) => return Err(e),
+                // Running with nobody holding it: a process died between two commits.
+                self.recover_one(caller, &c.id)?;
+                continue;
+            };
+            if owner == caller.owner {
+                continue;
             }
+            let expired = c.lease_expires_at.is_none_or(|t| t <= now);
+            if !expired && !lease::owner_is_gone(owner) {
+                // This process's own drivers renew their leases; the safety sweep covers one
+                // that stopped.
+                if let Some(t) = c
+                    .lease_expires_at
+                    .filter(|_| !lease::is_this_process(owner))
+                {
+                    next_lapse = Some(next_lapse.map_or(t, |n| n.min(t)));
+                }
+                continue;
+            }
+            self.recover_one(caller, &c.id)?;
         }
-        Ok(out)
+        Ok(next_lapse)
+    }
+
+    /// Loading recovers the run: its lapsed lease is taken over and released.
+    fn recover_one(&self, caller: &Caller, id: &str) -> crate::Result<()> {
+        match self.load_run(caller, id) {
+            Ok(_) => Ok(()),
+            // Another process recovered it first, or it changed meanwhile: next sweep.
+            Err(e) if e.kind == crate::ErrorKind::Conflict => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Claims the oldest pending run nobody holds for `owner`, leased for the lease's time;
+    /// its id, or `None` when no run waits. Drive it with a caller of that owner.
+    pub fn claim_pending(&self, caller: &Caller, owner: &str) -> crate::Result<Option<String>> {
+        let until = self.clock().now() + self.engine(caller)?.tuning.lease_ttl();
+        Ok(self
+            .store()
+            .transaction(|tx| tx.claim_pending_run(owner, until))?)
+    }
+
+    /// Gives up `owner`'s lease of run `id` (a claim that could not be driven); false if
+    /// `owner` did not hold it.
+    pub fn let_go(&self, id: &str, owner: &str) -> crate::Result<bool> {
+        Ok(self.store().transaction(|tx| tx.release_lease(id, owner))?)
+    }
+
+    /// A listener that wakes when a run may be ready to claim.
+    pub fn ready_listener(&self) -> crate::Result<Box<dyn sop_store::ReadyListener>> {
+        Ok(self.store().ready_listener()?)
     }
 
     /// Applies gate deadlines and forgets delivery keys and heartbeats past their time.
@@ -131,6 +165,39 @@ fn process_exists(pid: u32) -> bool {
     // SAFETY: signal 0 only checks that the process exists; nothing is delivered.
     let rc = unsafe { libc::kill(pid, 0) };
     rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+impl Service {
+    /// The live `sop serve` nodes on this database, oldest first, each with the runs whose
+    /// lease one of its drivers holds.
+    pub fn nodes(&self) -> crate::Result<Vec<crate::documents::NodeDocument>> {
+        use crate::documents::NodeDocument;
+        let now = self.clock().now();
+        let live = self.store().live_servers(now - ALIVE_WITHIN)?;
+        let here = lease::hostname();
+        let live: Vec<ServerBeat> = live
+            .into_iter()
+            .filter(|s| s.host != here || process_exists(s.pid))
+            .collect();
+        let leased: Vec<(String, String)> = self
+            .store()
+            .pickup_candidates(SWEEP_LIMIT)?
+            .into_iter()
+            .filter(|c| !c.status.is_terminal())
+            .filter_map(|c| c.lease_owner.map(|o| (c.id, o)))
+            .collect();
+        Ok(live
+            .iter()
+            .map(|beat| {
+                let runs = leased
+                    .iter()
+                    .filter(|(_, owner)| NodeDocument::drives(beat, owner))
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                NodeDocument::new(beat, runs, now)
+            })
+            .collect())
+    }
 }
 
 /// How many runs each SOP has in each status (by SOP, then status).

@@ -2,8 +2,11 @@
 //! `sop_migrations`, applied at start under an advisory lock: nodes starting together wait for
 //! each other and each migration runs once.
 //!
-//! Policy, as for SQLite: migrations only ever get appended; a released one is never edited. A
-//! database migrated by a newer sop is refused rather than guessed at.
+//! Policy, as for SQLite: migrations only ever get appended; a released one is never edited.
+//! Versions need not be contiguous: changes made side by side take their own numbers, and a
+//! database that lacks a version below its highest gets it applied when a build knows it. A
+//! database migrated by a newer sop (a version this build does not know) is refused rather than
+//! guessed at.
 
 use super::conn::Conn;
 use crate::error::{Result, StoreError};
@@ -13,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations_pg/0001_init.sql")),
     (2, include_str!("../../migrations_pg/0002_server.sql")),
     (3, include_str!("../../migrations_pg/0003_schedule.sql")),
+    (7, include_str!("../../migrations_pg/0007_nodes.sql")),
 ];
 
 /// The PostgreSQL schema version this build writes.
@@ -36,17 +40,22 @@ fn migrate_locked(conn: &mut Conn, location: &str) -> Result<()> {
         "CREATE TABLE IF NOT EXISTS sop_migrations (\
          version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     )?;
-    let current: i64 = conn
-        .query_one("SELECT COALESCE(MAX(version), 0) FROM sop_migrations", &[])?
-        .get(0);
-    if current > LATEST {
+    let applied: Vec<i64> = conn
+        .query("SELECT version FROM sop_migrations ORDER BY version", &[])?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    if let Some(unknown) = applied
+        .iter()
+        .find(|v| !MIGRATIONS.iter().any(|(m, _)| m == *v))
+    {
         return Err(StoreError::NewerSchema {
             location: location.to_owned(),
-            found: current,
+            found: applied.last().copied().unwrap_or(*unknown).max(*unknown),
             supported: LATEST,
         });
     }
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| !applied.contains(v)) {
         // Each migration and its record in one transaction: a failed one leaves nothing behind.
         let script = format!(
             "BEGIN; {sql}\nINSERT INTO sop_migrations (version) VALUES ({version}); COMMIT;"

@@ -19,6 +19,7 @@ mod event_sql;
 mod fact_sql;
 mod gate_sql;
 mod lease_sql;
+mod listen;
 mod migrate;
 mod pickup_sql;
 mod pool;
@@ -134,5 +135,9 @@ impl Store for PostgresStore {
 
     fn describe(&self) -> String {
         self.pool.spec().shown().to_owned()
+    }
+
+    fn ready_listener(&self) -> Result<Box<dyn crate::ReadyListener>> {
+        Ok(Box::new(listen::PgListener::new(self.pool.spec().clone())?))
     }
 }

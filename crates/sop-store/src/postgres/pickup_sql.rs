@@ -7,6 +7,7 @@ use super::conn::Conn;
 use super::run_sql::status_list;
 use crate::error::Result;
 use crate::records::PickupCandidate;
+use chrono::{DateTime, Utc};
 
 pub fn candidates(conn: &mut Conn, limit: u32) -> Result<Vec<PickupCandidate>> {
     let active = status_list(|s| s.is_active());
@@ -41,4 +42,18 @@ pub fn counts(conn: &mut Conn) -> Result<Vec<(String, sop_core::run::RunStatus, 
     .iter()
     .map(|row| Ok((row.text(0)?, row.parsed(1)?, row.u64(2)?)))
     .collect()
+}
+
+/// Takes the lease of the oldest `pending` run nobody holds. Rows another node is claiming at
+/// this moment are skipped (`SKIP LOCKED`) rather than waited for, so nodes claiming together
+/// each get a different run instead of queueing on the first.
+pub fn claim(conn: &mut Conn, owner: &str, until: DateTime<Utc>) -> Result<Option<String>> {
+    let row = conn.query_opt(
+        "UPDATE runs SET lease_owner = $1, lease_expires_at = $2 WHERE id = (\
+             SELECT id FROM runs WHERE status = 'pending' AND lease_owner IS NULL \
+             ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         AND lease_owner IS NULL RETURNING id",
+        &[&owner, &until],
+    )?;
+    row.map(|r| r.text(0)).transpose()
 }

@@ -5,8 +5,8 @@
 
 use super::conn::Conn;
 use super::{
-    api_token_sql, audit_sql, delivery_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql,
-    run_sql, schedule_sql, server_sql, step_sql,
+    api_token_sql, audit_sql, delivery_sql, event_sql, fact_sql, gate_sql, lease_sql, pickup_sql,
+    prune_sql, run_sql, schedule_sql, server_sql, step_sql,
 };
 use crate::audit_chain::append::{AuditSettings, ChainHead};
 use crate::error::Result;
@@ -110,6 +110,9 @@ impl Tx for PostgresTx<'_> {
     }
     fn release_lease(&mut self, run_id: &str, owner: &str) -> Result<bool> {
         lease_sql::release(self.conn(), run_id, owner)
+    }
+    fn claim_pending_run(&mut self, owner: &str, until: DateTime<Utc>) -> Result<Option<String>> {
+        pickup_sql::claim(self.conn(), owner, until)
     }
     fn insert_gate(&mut self, new: &NewGate) -> Result<Gate> {
         gate_sql::insert(self.conn(), new)

@@ -241,4 +241,9 @@ impl Store for SqliteStore {
     fn describe(&self) -> String {
         self.location.to_string()
     }
+
+    /// SQLite notifies no other process, so the listener wakes its waiter on an interval.
+    fn ready_listener(&self) -> Result<Box<dyn crate::ReadyListener>> {
+        Ok(Box::new(crate::IntervalListener))
+    }
 }

@@ -3,10 +3,11 @@
 //! lease (whose owner may be gone) or run with none, oldest first. Whether a lease lapsed is
 //! the engine's call: an owner that died on this host lapses before its time.
 
-use super::codec::RowExt;
+use super::codec::{RowExt, ts};
 use super::run_sql::status_list;
 use crate::error::Result;
 use crate::records::PickupCandidate;
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 pub fn candidates(conn: &Connection, limit: u32) -> Result<Vec<PickupCandidate>> {
@@ -44,4 +45,20 @@ pub fn counts(conn: &Connection) -> Result<Vec<(String, sop_core::run::RunStatus
         out.push((row.text(0)?, row.parsed(1)?, row.u64(2)?));
     }
     Ok(out)
+}
+
+/// Takes the lease of the oldest `pending` run nobody holds. SQLite's single writer already
+/// keeps two claims apart.
+pub fn claim(conn: &Connection, owner: &str, until: DateTime<Utc>) -> Result<Option<String>> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE runs SET lease_owner = ?1, lease_expires_at = ?2 WHERE id = (\
+             SELECT id FROM runs WHERE status = 'pending' AND lease_owner IS NULL \
+             ORDER BY created_at, id LIMIT 1) \
+         RETURNING id",
+    )?;
+    let mut rows = stmt.query(rusqlite::params![owner, ts(until)])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(row.text(0)?)),
+        None => Ok(None),
+    }
 }

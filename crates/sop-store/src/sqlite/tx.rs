@@ -1,8 +1,8 @@
 //! A SQLite write transaction seen through the [`Tx`] trait.
 
 use super::{
-    api_token_sql, audit_sql, delivery_sql, event_sql, fact_sql, gate_sql, lease_sql, prune_sql,
-    run_sql, schedule_sql, server_sql, step_sql,
+    api_token_sql, audit_sql, delivery_sql, event_sql, fact_sql, gate_sql, lease_sql, pickup_sql,
+    prune_sql, run_sql, schedule_sql, server_sql, step_sql,
 };
 use crate::audit_chain::append::{AuditSettings, ChainHead};
 use crate::error::Result;
@@ -93,6 +93,9 @@ impl Tx for SqliteTx<'_> {
     }
     fn release_lease(&mut self, run_id: &str, owner: &str) -> Result<bool> {
         lease_sql::release(self.conn, run_id, owner)
+    }
+    fn claim_pending_run(&mut self, owner: &str, until: DateTime<Utc>) -> Result<Option<String>> {
+        pickup_sql::claim(self.conn, owner, until)
     }
     fn insert_gate(&mut self, new: &NewGate) -> Result<Gate> {
         gate_sql::insert(self.conn, new)

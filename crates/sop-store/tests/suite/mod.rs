@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod audit;
+pub mod claims;
 pub mod concurrency;
 pub mod fact_audit;
 pub mod facts_events;
@@ -89,6 +90,11 @@ macro_rules! store_suite {
                 a_tick_is_decided_once_whoever_writes_first,
                 a_queued_tick_is_settled_once,
                 decisions_list_latest_first_and_narrow,
+            },
+            claims {
+                pending_runs_are_claimed_oldest_first_and_once,
+                racing_claims_each_get_a_different_run,
+                a_run_made_ready_wakes_a_listener,
             },
             concurrency {
                 threads_with_their_own_handles_never_see_locked,

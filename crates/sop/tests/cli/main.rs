@@ -24,6 +24,7 @@ mod list;
 mod live;
 mod mcp;
 mod mcp_client;
+mod nodes;
 mod orphans;
 mod overlap;
 mod parameters;

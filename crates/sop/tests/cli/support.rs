@@ -233,3 +233,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Held by the tests that each start a thousand runs, so that two of them never share the
+/// machine's cores: each measures against a deadline, and together they would double each
+/// other's time.
+pub fn thousand_runs() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY.lock().unwrap_or_else(|p| p.into_inner())
+}

@@ -214,6 +214,7 @@ fn unsigned_hooks_need_a_token_with_run() {
 fn a_thousand_posts_from_fifty_clients_make_a_thousand_runs() {
     const CLIENTS: usize = 50;
     const EACH: usize = 20;
+    let _alone = crate::support::thousand_runs();
     let sb = Sandbox::new();
     sb.sop(
         "load",
