@@ -20,6 +20,7 @@ mod fact_sql;
 mod gate_sql;
 mod lease_sql;
 mod migrate;
+mod notification_sql;
 mod pickup_sql;
 mod pool;
 mod prune_sql;

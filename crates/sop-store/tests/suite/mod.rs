@@ -9,6 +9,7 @@ pub mod fact_audit;
 pub mod facts_events;
 pub mod gates;
 pub mod leases;
+pub mod notifications;
 pub mod runs;
 pub mod server_records;
 
@@ -83,6 +84,10 @@ macro_rules! store_suite {
                 pickup_candidates_are_pending_or_leased_runs_oldest_first,
                 run_lists_page_after_a_cursor,
                 run_counts_group_by_sop_and_status,
+            },
+            notifications {
+                notifications_are_due_in_order_and_attempts_move_them,
+                a_rolled_back_transaction_leaves_no_notification,
             },
             concurrency {
                 threads_with_their_own_handles_never_see_locked,
