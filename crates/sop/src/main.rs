@@ -66,6 +66,8 @@ enum Command {
     Reject(commands::reject::Args),
     /// The gates waiting for a decision, what each waits for and when it expires.
     Pending(commands::pending::Args),
+    /// Notifications: `sop notify test` sends a test message to the configured channels.
+    Notify(commands::notify::Args),
     /// Serve the Model Context Protocol on stdio, for AI agents (see README).
     Mcp(commands::mcp::Args),
     /// Serve the HTTP API and webhook triggers, and execute runs.
@@ -131,6 +133,7 @@ fn main() -> ExitCode {
         Command::Skip(args) => commands::skip::run(&ctx, args),
         Command::Audit(args) => commands::audit::run(&ctx, args),
         Command::Prune(args) => commands::prune::run(&ctx, args),
+        Command::Notify(args) => commands::notify::run(&ctx, args),
         Command::Approve(args) => commands::approve::run(&ctx, args),
         Command::Reject(args) => commands::reject::run(&ctx, args),
         Command::Pending(args) => commands::pending::run(&ctx, args),

@@ -1,6 +1,7 @@
 //! Putting notifications in the outbox, inside the transaction that changes what they announce:
-//! a gate opened (and its reminder, due before the deadline), a gate decided (to show the
-//! outcome on the original message), a run failed, expired or succeeded. Nothing is sent here.
+//! a gate opened (and its reminder, due before the deadline), a gate closed ([`outcome`], to
+//! show it on the messages that asked), a run failed, expired or succeeded. Nothing is sent
+//! here.
 
 use super::content;
 use super::settings::NotifySettings;
@@ -42,8 +43,6 @@ pub(crate) fn enqueue(
         if g.status.is_open() && before.is_none() {
             rows.push((NotifyEvent::Approval, "approval", Some(g), None, now));
             rows.push((NotifyEvent::Reminder, "reminder", Some(g), None, now));
-        } else if !g.status.is_open() && before.is_some_and(|b| b.status.is_open()) {
-            rows.push((NotifyEvent::Approval, "outcome", Some(g), None, now));
         }
     }
     let from = t.view.status;
@@ -106,6 +105,43 @@ pub(crate) fn enqueue(
                 due_at: due,
             })?;
         }
+    }
+    Ok(())
+}
+
+/// A gate closed as `gate` now is: an `outcome` message for each channel its approval message
+/// went to, so the sender can show the outcome there. Written by the transaction closing it.
+pub(crate) fn outcome(tx: &mut dyn Tx, gate: &Gate, now: DateTime<Utc>) -> sop_store::Result<()> {
+    let asked: Vec<_> = tx
+        .notifications(Some(&gate.run_id))?
+        .into_iter()
+        .filter(|n| n.event == "approval" && n.gate_id.as_deref() == Some(gate.id.as_str()))
+        .collect();
+    for n in asked {
+        let Ok(mut doc) = serde_json::from_str::<crate::documents::NotificationDocument>(&n.body)
+        else {
+            continue;
+        };
+        doc.event = "outcome".into();
+        if let Some(g) = doc.gate.as_mut() {
+            g.outcome = Some(gate.status.as_str().to_string());
+        }
+        if let Some(r) = doc.run.as_mut() {
+            r.status = match gate.status {
+                sop_core::gate::GateStatus::Approved => "running",
+                other => other.as_str(),
+            }
+            .to_string();
+        }
+        tx.insert_notification(&NewNotification {
+            event: "outcome".into(),
+            channel: n.channel,
+            run_id: Some(gate.run_id.clone()),
+            gate_id: Some(gate.id.clone()),
+            body: serde_json::to_string(&doc).unwrap_or_else(|_| "{}".into()),
+            created_at: now,
+            due_at: now,
+        })?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod list;
 pub mod logs;
 pub mod mcp;
 pub mod next;
+pub mod notify;
 pub mod pause;
 pub mod pending;
 pub mod prune;

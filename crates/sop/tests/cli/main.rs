@@ -23,6 +23,8 @@ mod list;
 mod live;
 mod mcp;
 mod mcp_client;
+mod notify;
+mod notify_fake;
 mod orphans;
 mod overlap;
 mod parameters;
