@@ -600,6 +600,11 @@ fn delivery_resumes_after_a_restart_when_the_notifier_was_refusing_connections()
         .unwrap()
             > 0
     });
+    let status = sb.run(&["status", &id]).stdout;
+    assert!(
+        status.contains("notification `succeeded` to webhook:") && status.contains("connection"),
+        "{status}"
+    );
     assert_eq!(server.terminate(), Some(0));
     let hook = Fake::on(std::net::TcpListener::bind(addr).unwrap(), |_, _| {
         Answer::json(200, json!({}))
@@ -654,4 +659,38 @@ fn notify_test_reports_each_channel_and_check_names_missing_credentials() {
         "{down}"
     );
     let _ = agent();
+}
+
+#[test]
+fn a_message_given_up_shows_in_status_and_metrics() {
+    let hook = Fake::start(|_, _| Answer::json(404, json!({})));
+    let mut sb = sandbox("");
+    notify_env(&mut sb, &format!("webhook:{}/gone", hook.url()));
+    sb.env("SOP_NOTIFY_WEBHOOK_SECRET", WEBHOOK_SECRET);
+    let runner = token(&sb, "carol", "read,run");
+    let server = Server::start(&sb, &[]).with_token(&runner);
+    let id = start_run(&server, "broken");
+    server.wait_status(&id, "failed");
+    hook.wait_for("/gone", 1);
+    eventually("the message is given up", || {
+        server
+            .get("/metrics")
+            .text
+            .contains("sop_notifications{state=\"failed\"} 1")
+    });
+    let list = sb.run(&["status"]).stdout;
+    assert!(
+        list.contains("1 notification(s) could not be delivered"),
+        "{list}"
+    );
+    let one = sb.run(&["status", &id]).stdout;
+    assert!(
+        one.contains("notification `failed` to webhook:127.0.0.1"),
+        "{one}"
+    );
+    assert!(
+        one.contains("failed after 1 attempt(s) (the webhook answered HTTP 404)"),
+        "{one}"
+    );
+    assert!(!one.contains("/gone"), "{one}");
 }
