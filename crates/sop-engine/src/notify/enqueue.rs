@@ -11,6 +11,15 @@ use sop_core::notify::{DEFAULT_EVENTS, NotifyEvent};
 use sop_core::run::{Decision, RunStatus};
 use sop_store::{Gate, NewNotification, StepRun, Tx};
 
+/// One message to write: its kind (for `notify_on`), event name, gate, failed step, due time.
+type Row<'a> = (
+    NotifyEvent,
+    &'static str,
+    Option<&'a Gate>,
+    Option<&'a StepRun>,
+    DateTime<Utc>,
+);
+
 /// What one transaction wrote that may be worth announcing.
 pub(crate) struct Announced<'a> {
     pub decision: &'a Decision,
@@ -31,13 +40,7 @@ pub(crate) fn enqueue(
     a: &Announced,
     now: DateTime<Utc>,
 ) -> sop_store::Result<()> {
-    let mut rows: Vec<(
-        NotifyEvent,
-        &'static str,
-        Option<&Gate>,
-        Option<&StepRun>,
-        DateTime<Utc>,
-    )> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for g in a.gates {
         let before = t.gates.iter().find(|old| old.id == g.id);
         if g.status.is_open() && before.is_none() {

@@ -114,7 +114,7 @@ impl Service {
             self.store().append_audit(&AuditEvent::new(
                 self.clock().now(),
                 Some(&gate.run_id),
-                &format!("{}:{}", who.platform(), who.id()),
+                format!("{}:{}", who.platform(), who.id()),
                 "gate.chat_refused",
                 json!({"gate": gate.id, "step": gate.step, "choice": choice.as_str(),
                        "reason": "the chat account is not mapped to a sop user"}),

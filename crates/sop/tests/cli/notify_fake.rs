@@ -140,7 +140,8 @@ impl Fake {
 fn serve(stream: TcpStream, requests: &Mutex<Vec<Recorded>>, hang: &AtomicBool, script: &Script) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
-    loop {
+    // One request per connection (`connection: close`).
+    {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             return;
@@ -204,6 +205,5 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Recorded>>, hang: &AtomicBool, 
         let _ = writer.write_all(head.as_bytes());
         let _ = writer.write_all(answer.body.as_bytes());
         let _ = writer.flush();
-        return;
     }
 }
