@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod execution_mode;
 pub mod gate;
+pub mod notify;
 pub mod parameters;
 pub mod priority;
 pub mod run;

@@ -34,6 +34,8 @@ fn policy(approvers: &[&str], min: u32, priority: Priority, on_timeout: OnTimeou
         timeout: None,
         workdir: None,
         approval_auth: Default::default(),
+        approval_channel: None,
+        notify_on: None,
     })
     .unwrap()
 }

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod executor;
+pub mod notify;
 pub mod ops;
 pub mod scope;
 pub mod settings;

@@ -1,6 +1,7 @@
 //! The outermost middleware: counts every request by method, matched route and status, and
 //! turns any error answer that is not yet JSON (a 404 for an unknown path, a 405, a body the
 //! framework refused, a panic's 500) into the API's error document, so clients see one shape.
+//! HTML answers (the approval page) are left as they are: they are read by people.
 
 use crate::state::Shared;
 use axum::body::Body;
@@ -25,7 +26,10 @@ pub async fn layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         None => "unmatched".to_string(),
     });
     app.metrics.http(&method, &route, status.as_u16());
-    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+    if !(status.is_client_error() || status.is_server_error())
+        || is_json(&response)
+        || is_html(&response)
+    {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();
@@ -57,6 +61,15 @@ fn is_json(response: &Response<Body>) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v: &HeaderValue| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// The approval page answers people, in HTML, also when it refuses.
+fn is_html(response: &Response<Body>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 fn code(status: StatusCode) -> &'static str {

@@ -206,6 +206,25 @@ fn esc(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// The outbox by state: `failed` counts messages given up after their last attempt.
+pub fn notifications(c: &sop_store::NotificationCounts) -> String {
+    let mut out = String::new();
+    family(
+        &mut out,
+        "sop_notifications",
+        "gauge",
+        "Notifications in the outbox, by state (failed: given up after the last attempt).",
+    );
+    for (state, n) in [
+        ("pending", c.pending),
+        ("sent", c.sent),
+        ("failed", c.failed),
+    ] {
+        let _ = writeln!(out, "sop_notifications{{state=\"{state}\"}} {n}");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -351,7 +351,104 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
                 &[(200, "TokenEnvelope"), (404, "")],
             ),
         ),
+        ("get", "/approve/{token}", approval_page_get()),
+        ("post", "/approve/{token}", approval_page_post()),
+        (
+            "post",
+            "/hooks/slack/interactions",
+            chat_hook(
+                "Slack's interactive payloads (the Approve and Reject buttons), signed with SOP_SLACK_SIGNING_SECRET: `X-Slack-Signature` is `v0=` and the HMAC-SHA256 of `v0:TIMESTAMP:BODY`; a timestamp more than five minutes old is refused. The Slack user is mapped to a sop user through users.toml.",
+                json!({"application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["payload"], "properties": {"payload": {"type": "string", "description": "Slack's JSON payload."}}}}}),
+                vec![
+                    header(
+                        "X-Slack-Request-Timestamp",
+                        "Unix seconds, as Slack sends them.",
+                    ),
+                    header("X-Slack-Signature", "`v0=` and the hex HMAC-SHA256."),
+                ],
+            ),
+        ),
+        (
+            "post",
+            "/hooks/telegram",
+            chat_hook(
+                "Telegram updates (button presses), with the secret set by setWebhook in `X-Telegram-Bot-Api-Secret-Token` (SOP_TELEGRAM_WEBHOOK_SECRET). The Telegram user is mapped to a sop user through users.toml.",
+                json!({"application/json": {"schema": {"type": "object"}}}),
+                vec![header(
+                    "X-Telegram-Bot-Api-Secret-Token",
+                    "The webhook's secret token.",
+                )],
+            ),
+        ),
     ]
+}
+
+fn header(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "header", "required": false, "description": description, "schema": {"type": "string"}})
+}
+
+fn html(description: &str) -> Value {
+    json!({"description": description, "content": {"text/html": {"schema": {"type": "string"}}}})
+}
+
+fn token_param() -> Value {
+    param(
+        "token",
+        "path",
+        "A gate token from an approval link (`sopat_` and 32 characters).",
+    )
+}
+
+fn approval_page_get() -> Value {
+    json!({
+        "summary": "The approval page behind a notification's link (HTML, no JavaScript). Reading it decides nothing, so link previews are harmless.",
+        "parameters": [token_param()],
+        "responses": with_errors(json!({
+            "200": html("The gate, its step, checklist, commands and variables, and a form to approve or reject."),
+            "400": html("The path cannot be read."),
+            "404": html("An unknown link."),
+            "410": html("A link already used, a gate closed or expired."),
+            "500": html("The page could not be shown."),
+        }), &[]),
+    })
+}
+
+fn approval_page_post() -> Value {
+    json!({
+        "summary": "Approve or reject from the approval page's form. The form's `form_key` comes from the page, so a form posted from elsewhere is refused.",
+        "parameters": [token_param()],
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object",
+            "required": ["decision", "form_key"],
+            "properties": {
+                "decision": {"type": "string", "enum": ["approve", "reject"]},
+                "comment": {"type": "string", "description": "Needed to reject."},
+                "name": {"type": "string", "description": "Who decides, for a link issued to anyone."},
+                "form_key": {"type": "string"},
+            },
+        }}}},
+        "responses": with_errors(json!({
+            "200": html("The decision was recorded."),
+            "400": html("Not a decision form."),
+            "403": html("Refused: the form did not come from the page, or the rules do not allow this person."),
+            "404": html("An unknown link."),
+            "409": html("The run cannot take the decision now."),
+            "422": html("The decision is incomplete (a rejection without a comment, no name)."),
+            "500": html("The decision could not be recorded."),
+            "503": html("The store is busy; try again."),
+        }), &[413]),
+    })
+}
+
+fn chat_hook(summary: &str, body: Value, params: Vec<Value>) -> Value {
+    json!({
+        "summary": summary,
+        "parameters": params,
+        "requestBody": {"required": true, "content": body},
+        "responses": with_errors(json!({
+            "200": {"description": "Handled; the reply goes to the chat.", "content": {"application/json": {"schema": {"type": "object"}}}},
+        }), &[400, 401, 404, 413, 503]),
+    })
 }
 
 /// The whole document.

@@ -112,6 +112,7 @@ impl Bound {
                 .name("sop-reload".into())
                 .spawn(move || crate::reload::run(app, reload_rx, waker))?;
         }
+        let notify = crate::notifier::start(&app);
         let router = crate::routes::router(Arc::clone(&app));
         let result = runtime.block_on(async {
             let listener = tokio::net::TcpListener::from_std(self.listener)?.tap_io(|tcp| {
@@ -146,6 +147,7 @@ impl Bound {
             app_ref.dispatcher.interrupt(libc::SIGTERM);
             app_ref.dispatcher.wait_idle(LET_GO_WAIT);
         }
+        notify.stop();
         drop(stop_sweeper);
         let _ = sweeper.join();
         if let Err(e) = app_ref.service.server_stopped(&app_ref.server) {

@@ -18,6 +18,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub config: ServerConfig,
     pub server: ServerIdentity,
+    /// This process's random key for the approval page's anti-forgery field.
+    pub page_key: Vec<u8>,
     draining: AtomicBool,
 }
 
@@ -39,6 +41,10 @@ impl App {
             metrics,
             config,
             server,
+            // Without randomness the page still works: its forms are then refused, never forged.
+            page_key: sop_engine::approval::token::generate()
+                .map(String::into_bytes)
+                .unwrap_or_default(),
             draining: AtomicBool::new(false),
         }
     }

@@ -70,6 +70,16 @@ pub trait Queries {
     /// Runs a server may have to drive (pending, or active and leased), oldest first.
     fn pickup_candidates(&self, limit: u32) -> Result<Vec<PickupCandidate>>;
 
+    /// Notifications not yet sent nor given up whose due time is at or before `now`, soonest
+    /// first, at most `limit`.
+    fn due_notifications(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Notification>>;
+    /// Every notification of one run, or all of them, oldest first.
+    fn notifications(&self, run_id: Option<&str>) -> Result<Vec<Notification>>;
+    /// The attempts to send one notification, oldest first.
+    fn notification_attempts(&self, id: i64) -> Result<Vec<NotificationAttempt>>;
+    /// How many notifications are pending, sent and given up on.
+    fn notification_counts(&self) -> Result<NotificationCounts>;
+
     /// The audit trail, oldest first: all of it, or one run's entries.
     fn audit_entries(&self, run_id: Option<&str>) -> Result<Vec<AuditEntry>>;
     /// The newest audit entry's sequence number, hash and time (to keep elsewhere as a
@@ -174,6 +184,15 @@ pub trait Tx: Queries {
     fn insert_delivery(&mut self, delivery: &Delivery) -> Result<()>;
     /// Removes the delivery keys received before `before`; returns how many.
     fn forget_deliveries(&mut self, before: DateTime<Utc>) -> Result<u64>;
+
+    /// Puts a message in the notification outbox; the store assigns the id.
+    fn insert_notification(&mut self, new: &NewNotification) -> Result<Notification>;
+    /// Records one attempt to send a notification and what it leaves: sent, due again at
+    /// `next_at`, or given up. [`StoreError::NotFound`] for an unknown id.
+    fn record_notification_attempt(
+        &mut self,
+        attempt: &NotificationAttempt,
+    ) -> Result<Notification>;
 
     /// Appends to the audit chain, recording the store's [`AuditOrigin`] beside the actor.
     /// `event.detail` must already be redacted. An event dated before the newest entry is

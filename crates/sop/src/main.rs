@@ -68,6 +68,8 @@ enum Command {
     Reject(commands::reject::Args),
     /// The gates waiting for a decision, what each waits for and when it expires.
     Pending(commands::pending::Args),
+    /// Notifications: `sop notify test` sends a test message to the configured channels.
+    Notify(commands::notify::Args),
     /// Serve the Model Context Protocol on stdio, for AI agents (see README).
     Mcp(commands::mcp::Args),
     /// Serve the HTTP API and webhook triggers, and execute runs.
@@ -137,6 +139,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(&ctx, args),
         Command::Prune(args) => commands::prune::run(&ctx, args),
         Command::Schedule(args) => commands::schedule::run(&ctx, args),
+        Command::Notify(args) => commands::notify::run(&ctx, args),
         Command::Approve(args) => commands::approve::run(&ctx, args),
         Command::Reject(args) => commands::reject::run(&ctx, args),
         Command::Pending(args) => commands::pending::run(&ctx, args),

@@ -4,6 +4,7 @@ use super::names;
 use super::sop_values::SopValues;
 use super::{ApprovalAuth, OnTimeout, SopMeta};
 use crate::gate::Approver;
+use crate::notify::NotifyEvent;
 use crate::toml_read::Reporter;
 use crate::toml_read::TableReader;
 use crate::{Duration, ExecutionMode, Priority};
@@ -27,6 +28,8 @@ const SOP_KEYS: &[&str] = &[
     "timeout",
     "workdir",
     "approval_auth",
+    "approval_channel",
+    "notify_on",
 ];
 
 /// The default `approval_timeout`: the spec's 24-hour approval lifetime.
@@ -104,6 +107,8 @@ pub fn parse(
         _ => ApprovalAuth::Any,
     };
     let workdir = non_empty(r, &t, "workdir");
+    let approval_channel = approval_channel(r, &t);
+    let notify_on = notify_on(r, &t);
     let description = t
         .string(r, "description")
         .map(|v| v.value.trim().to_string())
@@ -125,7 +130,54 @@ pub fn parse(
         timeout,
         workdir,
         approval_auth,
+        approval_channel,
+        notify_on,
     })
+}
+
+/// `approval_channel`: the channel list, checked here so `sop check` points at the value.
+fn approval_channel(r: &mut Reporter, t: &TableReader) -> Option<String> {
+    let v = t.string(r, "approval_channel")?;
+    match crate::notify::parse_channels(v.value) {
+        Ok(_) => Some(v.value.trim().to_string()),
+        Err(e) => {
+            r.push(
+                r.at(v.span, format!("invalid `approval_channel`: {e}"))
+                    .with_help("e.g. approval_channel = \"slack:#ops,telegram:-100123\""),
+            );
+            None
+        }
+    }
+}
+
+/// `notify_on`: which events the SOP announces; `None` = the default set.
+fn notify_on(r: &mut Reporter, t: &TableReader) -> Option<Vec<NotifyEvent>> {
+    let list = t.string_list(r, "notify_on")?;
+    let mut out = Vec::new();
+    for item in list.value {
+        match item.value.parse::<NotifyEvent>() {
+            Ok(e) if out.contains(&e) => r.push(
+                r.at(item.span, format!("`{e}` is listed twice in `notify_on`"))
+                    .with_help("remove the duplicate"),
+            ),
+            Ok(e) => out.push(e),
+            Err(()) => {
+                let names = NotifyEvent::ALL.map(NotifyEvent::as_str);
+                let hint = crate::suggest::hint(item.value, &names);
+                r.push(
+                    r.at(
+                        item.span,
+                        format!(
+                            "`{}` is not an event of `notify_on`",
+                            item.value.escape_debug()
+                        ),
+                    )
+                    .with_help(hint),
+                )
+            }
+        }
+    }
+    Some(out)
 }
 
 fn name(r: &mut Reporter, t: &TableReader, folder: &str) -> Option<String> {

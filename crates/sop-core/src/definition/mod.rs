@@ -141,6 +141,10 @@ pub struct SopMeta {
     pub workdir: Option<String>,
     /// Which decisions on its gates count (`approval_auth`).
     pub approval_auth: ApprovalAuth,
+    /// Where its notifications go instead of `SOP_APPROVAL_CHANNEL` (validated channel list).
+    pub approval_channel: Option<String>,
+    /// Which events it announces; `None` = [`crate::notify::DEFAULT_EVENTS`].
+    pub notify_on: Option<Vec<crate::notify::NotifyEvent>>,
 }
 
 /// Which gate decisions count: any identity (`any`, the default), or only those made with an

@@ -214,7 +214,7 @@ fn unknown_keys_get_did_you_mean_hints() {
             "demo/SOP.toml:1:2: [sop] is missing the required key `name` (help: add `name = \"demo\"`)",
             "demo/SOP.toml:2:1: unknown key `nmae` in [sop] (help: did you mean `name`?)",
             "demo/SOP.toml:3:1: unknown key `prioity` in [sop] (help: did you mean `priority`?)",
-            "demo/SOP.toml:4:1: unknown key `colour` in [sop] (help: [sop] accepts `name`, `description`, `version`, `author`, `priority`, `execution_mode`, `icon`, `approval_timeout`, `concurrency`, `approvers`, `min_approvals`, `allow_self_approval`, `on_timeout`, `timeout`, `workdir` or `approval_auth`)",
+            "demo/SOP.toml:4:1: unknown key `colour` in [sop] (help: [sop] accepts `name`, `description`, `version`, `author`, `priority`, `execution_mode`, `icon`, `approval_timeout`, `concurrency`, `approvers`, `min_approvals`, `allow_self_approval`, `on_timeout`, `timeout`, `workdir`, `approval_auth`, `approval_channel` or `notify_on`)",
             "demo/SOP.toml:6:1: a cron trigger is missing the required key `expression` (help: add `expression = \"0 2 * * *\"`)",
             "demo/SOP.toml:8:1: unknown key `expresion` in a cron trigger (help: did you mean `expression`?)",
             "demo/SOP.toml:10:2: unknown key `trigger` in SOP.toml (help: did you mean `triggers`?)",
@@ -454,6 +454,32 @@ fn a_table_written_as_an_array_of_tables_says_so() {
         errs,
         [
             "demo/SOP.toml:1:3: `sop` must be a table, found an array (help: start the file with a `[sop]` header)"
+        ]
+    );
+}
+
+#[test]
+fn notification_keys_are_read_and_checked_where_they_are_written() {
+    let toml = "[sop]\nname = \"demo\"\napproval_channel = \"slack:#ops, telegram:-1001\"\nnotify_on = [\"approval\", \"succeeded\"]\n\n[[triggers]]\ntype = \"manual\"\n";
+    let sop = parse(&source(toml, MD)).unwrap();
+    assert_eq!(
+        sop.meta.approval_channel.as_deref(),
+        Some("slack:#ops, telegram:-1001")
+    );
+    assert_eq!(
+        sop.meta.notify_on,
+        Some(vec![
+            crate::notify::NotifyEvent::Approval,
+            crate::notify::NotifyEvent::Succeeded
+        ])
+    );
+    let toml = "[sop]\nname = \"demo\"\napproval_channel = \"email:ops@example.com\"\nnotify_on = [\"aproval\", \"failed\", \"failed\"]\n\n[[triggers]]\ntype = \"manual\"\n";
+    assert_eq!(
+        toml_errors(toml),
+        [
+            "demo/SOP.toml:3:20: invalid `approval_channel`: unknown channel kind `email`: write slack:#channel, telegram:CHAT_ID or webhook:URL (help: e.g. approval_channel = \"slack:#ops,telegram:-100123\")",
+            "demo/SOP.toml:4:14: `aproval` is not an event of `notify_on` (help: did you mean `approval`?)",
+            "demo/SOP.toml:4:35: `failed` is listed twice in `notify_on` (help: remove the duplicate)",
         ]
     );
 }

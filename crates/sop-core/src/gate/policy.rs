@@ -111,6 +111,8 @@ pub(crate) mod tests {
             timeout: None,
             workdir: None,
             approval_auth: Default::default(),
+            approval_channel: None,
+            notify_on: None,
         }
     }
 

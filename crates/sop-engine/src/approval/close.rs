@@ -55,6 +55,7 @@ pub fn close(
 ) -> sop_store::Result<Gate> {
     let updated = tx.update_gate_status(&gate.id, GateStatus::Open, status, now)?;
     let revoked = tx.revoke_tokens(&gate.id)?;
+    crate::notify::enqueue::outcome(tx, &updated, now)?;
     tx.audit(&AuditEvent::new(
         now,
         Some(&gate.run_id),

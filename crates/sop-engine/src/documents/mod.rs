@@ -5,6 +5,7 @@ mod check;
 mod fact;
 mod next_step;
 mod node;
+mod notification;
 mod plan;
 mod run_document;
 mod run_fields;
@@ -18,6 +19,10 @@ pub use check::{CheckDocument, ScheduleDocument, SopCheckDocument, StepCounts};
 pub use fact::{FactDocument, shown_value};
 pub use next_step::{NextStepDocument, StepInstructions, WaitingFor, instructions};
 pub use node::NodeDocument;
+pub use notification::{
+    NotificationDocument, NotificationFailure, NotificationGate, NotificationLinks,
+    NotificationRun, NotificationSop, NotificationStep,
+};
 pub use plan::{
     PlanCondition, PlanConditions, PlanDocument, PlannedCommand, PlannedStep, env_names,
 };

@@ -26,7 +26,22 @@ pub fn schemas() -> Vec<(&'static str, &'static str, Value)> {
         entry::<Vec<FactDocument>>("fact-list", "sop fact list"),
         entry::<SchedulesDocument>("schedule", "sop schedule"),
         entry::<Vec<NodeDocument>>("node-list", "sop nodes"),
+        (
+            "notification",
+            "the notification webhook",
+            with_description(
+                output_schema::<NotificationDocument>(),
+                "The JSON body the notification webhook receives (signed X-SOP-Signature-256).",
+            ),
+        ),
     ]
+}
+
+fn with_description(mut schema: Value, text: &str) -> Value {
+    if let Some(map) = schema.as_object_mut() {
+        map.insert("description".into(), Value::String(text.into()));
+    }
+    schema
 }
 
 fn entry<T: JsonSchema>(

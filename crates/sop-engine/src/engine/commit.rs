@@ -204,6 +204,19 @@ pub(crate) fn write(
         opened.push(gates::open(tx, eng, t, step, now, &mut tokens)?);
     }
 
+    crate::notify::enqueue::enqueue(
+        tx,
+        eng,
+        t,
+        &crate::notify::enqueue::Announced {
+            decision,
+            gates: &opened,
+            steps: &steps,
+            failed_step: current.filter(|_| decision.status == RunStatus::Failed),
+        },
+        now,
+    )?;
+
     let titles = |n: u32| t.step_def(n).map(|s| s.title.clone()).unwrap_or_default();
     for entry in audit_entries::entries(&t.view, decision, change, &titles, &eng.actor, now) {
         tx.audit(&eng.stamp(entry))?;

@@ -29,7 +29,11 @@ pub fn check_sops(settings: &Settings, names: &[String]) -> crate::Result<Checke
     let entries = select(&catalog, names)?;
     let calendars = validate_calendars(settings);
     let now = Clock::from_settings(settings)?.now();
-    let loaded = CheckSettings::load(settings);
+    let mut loaded = CheckSettings::load(settings);
+    loaded.problems.extend(notification_problems(
+        settings,
+        entries.iter().filter_map(|e| e.sop.as_ref().ok()),
+    ));
     let sops: Vec<SopCheckDocument> = entries
         .iter()
         .map(|e| report(e, now, loaded.zone))
@@ -59,6 +63,45 @@ pub fn check_sops(settings: &Settings, names: &[String]) -> crate::Result<Checke
         document,
         approvals,
     })
+}
+
+/// The notification settings, and the credentials the channels in use need but lack (the
+/// default channels and every checked SOP's own `approval_channel`), when notifications are on.
+fn notification_problems<'a>(
+    settings: &Settings,
+    sops: impl Iterator<Item = &'a sop_core::definition::Sop>,
+) -> Vec<String> {
+    let notify = match crate::notify::NotifySettings::load(settings) {
+        Ok(n) => n,
+        Err(e) => return vec![format!("{e:#}")],
+    };
+    if !notify.enabled {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut report =
+        |whose: String, channels: &[sop_core::notify::Channel]| {
+            let missing = notify.missing_credentials(channels);
+            if !missing.is_empty() {
+                let kinds: Vec<String> = channels.iter().map(|c| c.label()).collect();
+                out.push(format!(
+                "{whose} sends notifications to {} but {} not set: set {} (or the *_FILE variant)",
+                kinds.join(", "),
+                if missing.len() == 1 { "this credential is" } else { "these credentials are" },
+                missing.join(", ")
+            ));
+            }
+        };
+    report("SOP_APPROVAL_CHANNEL".into(), &notify.channels);
+    for sop in sops {
+        if let Some(own) = sop.meta.approval_channel.as_deref() {
+            report(
+                format!("SOP `{}` (approval_channel)", sop.meta.name),
+                &notify.channels_for(Some(own)),
+            );
+        }
+    }
+    out
 }
 
 /// The entries named (every entry when none is), failing on unknown names with a suggestion

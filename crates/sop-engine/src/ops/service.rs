@@ -64,6 +64,11 @@ impl Service {
         self.store.as_ref()
     }
 
+    /// The store as a shared handle, for a thread of its own (the notification sender).
+    pub fn shared_store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
     pub fn clock(&self) -> Clock {
         self.clock
     }

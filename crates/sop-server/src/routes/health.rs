@@ -28,7 +28,14 @@ pub async fn metrics(State(app): State<Shared>, headers: HeaderMap) -> ApiResult
                 authorize(app, &creds, Scope::Read)?;
             }
             let (runs, gates) = app.service.run_counts()?;
-            Ok(app.metrics.render(&runs, gates))
+            let notes = app
+                .service
+                .store()
+                .notification_counts()
+                .map_err(sop_engine::Error::from)?;
+            let mut text = app.metrics.render(&runs, gates);
+            text.push_str(&crate::metrics::notifications(&notes));
+            Ok(text)
         })
         .await?;
     Ok((

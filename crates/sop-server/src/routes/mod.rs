@@ -1,8 +1,10 @@
 //! The router: every path and method the API serves. `openapi.rs` documents exactly these; a
 //! test compares the two.
 
+mod approval_page;
 mod approvals;
 mod audit;
+mod chat_hooks;
 mod control;
 mod facts;
 mod health;
@@ -12,6 +14,8 @@ mod sops;
 mod tokens;
 mod trigger;
 mod webhooks;
+
+pub use chat_hooks::decider as chat_decider;
 
 use crate::state::Shared;
 use axum::Router;
@@ -47,6 +51,12 @@ pub fn router(app: Shared) -> Router {
         .route("/api/audit/verify", get(audit::verify))
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route(
+            "/approve/{token}",
+            get(approval_page::show).post(approval_page::decide),
+        )
+        .route("/hooks/slack/interactions", post(chat_hooks::slack))
+        .route("/hooks/telegram", post(chat_hooks::telegram))
         .fallback(webhooks::fallback)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(

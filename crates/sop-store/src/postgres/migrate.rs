@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations_pg/0001_init.sql")),
     (2, include_str!("../../migrations_pg/0002_server.sql")),
     (3, include_str!("../../migrations_pg/0003_schedule.sql")),
+    (5, include_str!("../../migrations_pg/0005_notify.sql")),
     (7, include_str!("../../migrations_pg/0007_nodes.sql")),
 ];
 

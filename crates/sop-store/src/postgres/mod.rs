@@ -21,6 +21,7 @@ mod gate_sql;
 mod lease_sql;
 mod listen;
 mod migrate;
+mod notification_sql;
 mod pickup_sql;
 mod pool;
 mod prune_sql;

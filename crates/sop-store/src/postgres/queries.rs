@@ -43,6 +43,22 @@ macro_rules! impl_queries {
             ) -> Result<Option<Delivery>> {
                 self.with(|c| super::delivery_sql::get(c, key, since))
             }
+            fn due_notifications(
+                &self,
+                now: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> Result<Vec<Notification>> {
+                self.with(|c| super::notification_sql::due(c, now, limit))
+            }
+            fn notifications(&self, run_id: Option<&str>) -> Result<Vec<Notification>> {
+                self.with(|c| super::notification_sql::of_run(c, run_id))
+            }
+            fn notification_attempts(&self, id: i64) -> Result<Vec<NotificationAttempt>> {
+                self.with(|c| super::notification_sql::attempts(c, id))
+            }
+            fn notification_counts(&self) -> Result<NotificationCounts> {
+                self.with(super::notification_sql::counts)
+            }
             fn run_counts(&self) -> Result<Vec<(String, sop_core::run::RunStatus, u64)>> {
                 self.with(super::pickup_sql::counts)
             }

@@ -5,8 +5,8 @@
 
 use super::conn::Conn;
 use super::{
-    api_token_sql, audit_sql, delivery_sql, event_sql, fact_sql, gate_sql, lease_sql, pickup_sql,
-    prune_sql, run_sql, schedule_sql, server_sql, step_sql,
+    api_token_sql, audit_sql, delivery_sql, event_sql, fact_sql, gate_sql, lease_sql,
+    notification_sql, pickup_sql, prune_sql, run_sql, schedule_sql, server_sql, step_sql,
 };
 use crate::audit_chain::append::{AuditSettings, ChainHead};
 use crate::error::Result;
@@ -146,6 +146,15 @@ impl Tx for PostgresTx<'_> {
     }
     fn touch_api_token(&mut self, id: &str, at: DateTime<Utc>) -> Result<()> {
         api_token_sql::touch(self.conn(), id, at)
+    }
+    fn insert_notification(&mut self, new: &NewNotification) -> Result<Notification> {
+        notification_sql::insert(self.conn(), new)
+    }
+    fn record_notification_attempt(
+        &mut self,
+        attempt: &NotificationAttempt,
+    ) -> Result<Notification> {
+        notification_sql::record(self.conn(), attempt)
     }
     fn server_beat(&mut self, beat: &ServerBeat) -> Result<()> {
         server_sql::beat(self.conn(), beat)

@@ -13,6 +13,7 @@ pub(crate) mod fact_change;
 mod gate;
 mod lease;
 mod lossy_bytes;
+mod notification;
 mod pickup;
 mod prune;
 mod run;
@@ -33,6 +34,9 @@ pub use fact::Fact;
 pub use fact_change::{FactValues, REDACTED};
 pub use gate::{Choice, Gate, GateDecision, GateStatus, GateTimeoutAction, NewGate};
 pub use lease::LeaseGrant;
+pub use notification::{
+    AttemptOutcome, NewNotification, Notification, NotificationAttempt, NotificationCounts,
+};
 pub use pickup::PickupCandidate;
 pub use prune::PruneReport;
 pub use run::{NewRun, NewStep, Run, RunSummary};

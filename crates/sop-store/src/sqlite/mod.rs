@@ -17,6 +17,7 @@ mod gate_sql;
 mod integrity;
 mod lease_sql;
 mod migrate;
+mod notification_sql;
 mod pickup_sql;
 mod pool;
 mod prune_sql;

@@ -10,6 +10,7 @@ pub mod fact_audit;
 pub mod facts_events;
 pub mod gates;
 pub mod leases;
+pub mod notifications;
 pub mod runs;
 pub mod schedule;
 pub mod server_records;
@@ -95,6 +96,10 @@ macro_rules! store_suite {
                 pending_runs_are_claimed_oldest_first_and_once,
                 racing_claims_each_get_a_different_run,
                 a_run_made_ready_wakes_a_listener,
+            },
+            notifications {
+                notifications_are_due_in_order_and_attempts_move_them,
+                a_rolled_back_transaction_leaves_no_notification,
             },
             concurrency {
                 threads_with_their_own_handles_never_see_locked,

@@ -16,6 +16,7 @@ pub mod logs;
 pub mod mcp;
 pub mod next;
 pub mod nodes;
+pub mod notify;
 pub mod pause;
 pub mod pending;
 pub mod prune;

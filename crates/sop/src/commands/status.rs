@@ -60,6 +60,24 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                     "{}",
                     report::detail(&t, &decisions, claimed_by.as_deref(), now)
                 );
+                for n in service.store().notifications(Some(t.id()))? {
+                    if n.state() == "pending" && n.attempts == 0 {
+                        continue;
+                    }
+                    let to = sop_core::notify::Channel::parse(&n.channel)
+                        .map(|c| c.label())
+                        .unwrap_or_else(|_| "an unknown channel".into());
+                    println!(
+                        "notification `{}` to {to}: {} after {} attempt(s){}",
+                        n.event,
+                        n.state(),
+                        n.attempts,
+                        n.last_error
+                            .as_deref()
+                            .map(|e| format!(" ({e})"))
+                            .unwrap_or_default()
+                    );
+                }
             }
         }
         return Ok(Exit::Success);
@@ -84,6 +102,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         }
     } else {
         print!("{}", report::table(&runs, now));
+    }
+    let failed = service.store().notification_counts()?.failed;
+    if failed > 0 && !args.json {
+        println!(
+            "{failed} notification(s) could not be delivered after their last attempt; \
+             `sop status RUN` says which and why"
+        );
     }
     Ok(Exit::Success)
 }

@@ -25,6 +25,8 @@ mod live;
 mod mcp;
 mod mcp_client;
 mod nodes;
+mod notify;
+mod notify_fake;
 mod orphans;
 mod overlap;
 mod parameters;

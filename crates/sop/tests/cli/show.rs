@@ -180,6 +180,7 @@ fn json_holds_the_whole_definition() {
           "meta": {
             "allow_self_approval": null,
             "approval_auth": "any",
+            "approval_channel": null,
             "approval_timeout": "1d",
             "approvers": [],
             "author": "ops-team",
@@ -189,6 +190,7 @@ fn json_holds_the_whole_definition() {
             "icon": null,
             "min_approvals": 1,
             "name": "cleanup-logs",
+            "notify_on": null,
             "on_timeout": "expire",
             "priority": "low",
             "timeout": null,

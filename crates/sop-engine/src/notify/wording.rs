@@ -1,0 +1,69 @@
+//! The words of a message, shared by every channel: a headline per event and the labelled
+//! facts beneath it. Each adapter escapes them for its own markup.
+
+use crate::documents::NotificationDocument;
+
+/// One line saying what happened.
+pub fn headline(doc: &NotificationDocument) -> String {
+    let sop = &doc.sop.name;
+    let run = doc.run.as_ref().map(|r| r.id.as_str()).unwrap_or("-");
+    let label = doc.gate.as_ref().map(|g| g.label.as_str()).unwrap_or("");
+    let title = doc.step.as_ref().map(|s| s.title.as_str()).unwrap_or("");
+    let deadline = deadline(doc);
+    match doc.event.as_str() {
+        "approval" => format!("Approval needed: {sop} (run {run}), {label}: {title}"),
+        "reminder" => {
+            format!(
+                "Reminder: {sop} (run {run}) still waits for approval, {label}; deadline {deadline}"
+            )
+        }
+        "failed" => match &doc.failure {
+            Some(f) => format!(
+                "Run {run} of {sop} failed at step {} \"{}\"{}",
+                f.step,
+                f.title,
+                f.exit_code
+                    .map(|c| format!(" (exit code {c})"))
+                    .unwrap_or_default()
+            ),
+            None => format!("Run {run} of {sop} failed"),
+        },
+        "expired" => format!("Run {run} of {sop} expired: nobody decided {label} by {deadline}"),
+        "succeeded" => format!("Run {run} of {sop} succeeded"),
+        "outcome" => {
+            let outcome = doc
+                .gate
+                .as_ref()
+                .and_then(|g| g.outcome.as_deref())
+                .unwrap_or("closed");
+            format!("{sop} (run {run}), {label}: {outcome}")
+        }
+        _ => "Test message from sop: notifications reach this channel.".into(),
+    }
+}
+
+/// The deadline as RFC 3339, or `none`.
+pub fn deadline(doc: &NotificationDocument) -> String {
+    doc.gate
+        .as_ref()
+        .and_then(|g| g.deadline)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| "none".into())
+}
+
+/// `name=value` for each variable (secret ones already `***`).
+pub fn variables(doc: &NotificationDocument) -> Vec<String> {
+    doc.run
+        .iter()
+        .flat_map(|r| r.variables.iter())
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect()
+}
+
+/// Whether the message asks for a decision (and so carries buttons and a link).
+pub fn asks(doc: &NotificationDocument) -> bool {
+    matches!(doc.event.as_str(), "approval" | "reminder")
+}
