@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod concurrency;
+pub mod event_outcomes;
 pub mod fact_audit;
 pub mod facts_events;
 pub mod gates;
@@ -83,6 +84,11 @@ macro_rules! store_suite {
                 pickup_candidates_are_pending_or_leased_runs_oldest_first,
                 run_lists_page_after_a_cursor,
                 run_counts_group_by_sop_and_status,
+            },
+            event_outcomes {
+                outcomes_round_trip_by_event_and_are_decided_once,
+                the_last_start_is_the_newest_started_outcome_of_that_trigger,
+                events_list_newest_first_on_request,
             },
             concurrency {
                 threads_with_their_own_handles_never_see_locked,
