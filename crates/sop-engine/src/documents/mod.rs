@@ -2,6 +2,7 @@
 //! secrets already hidden. `docs/json.md` describes them field by field.
 
 mod check;
+mod event;
 mod fact;
 mod next_step;
 mod plan;
@@ -13,6 +14,7 @@ mod sop_overview;
 mod sops;
 
 pub use check::{CheckDocument, ScheduleDocument, SopCheckDocument, StepCounts};
+pub use event::{EventDocument, EventListDocument, EventOutcomeDocument};
 pub use fact::{FactDocument, shown_value};
 pub use next_step::{NextStepDocument, StepInstructions, WaitingFor, instructions};
 pub use plan::{

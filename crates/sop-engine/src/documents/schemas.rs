@@ -24,6 +24,8 @@ pub fn schemas() -> Vec<(&'static str, &'static str, Value)> {
         entry::<CheckDocument>("check", "sop check"),
         entry::<PlanDocument>("plan", "sop execute NAME --dry-run"),
         entry::<Vec<FactDocument>>("fact-list", "sop fact list"),
+        entry::<EventDocument>("event", "sop emit EVENT"),
+        entry::<EventListDocument>("event-list", "sop events"),
     ]
 }
 

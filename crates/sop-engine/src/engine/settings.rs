@@ -97,7 +97,13 @@ mod tests {
             reminder_due(open, day, hour),
             Some(open + chrono::TimeDelta::hours(23))
         );
-        assert_eq!(reminder_due(open, open + chrono::TimeDelta::hours(1), hour), None);
-        assert_eq!(reminder_due(open, open + chrono::TimeDelta::minutes(30), hour), None);
+        assert_eq!(
+            reminder_due(open, open + chrono::TimeDelta::hours(1), hour),
+            None
+        );
+        assert_eq!(
+            reminder_due(open, open + chrono::TimeDelta::minutes(30), hour),
+            None
+        );
     }
 }

@@ -4,7 +4,7 @@ use super::{Caller, Service};
 use crate::approval::settings::priority_modes;
 use crate::catalog::Catalog;
 use crate::engine::Tracked;
-use crate::engine::create::{Created, NewRunRequest, create};
+use crate::engine::create::{Created, EventStart, NewRunRequest, create};
 use crate::engine::snapshot::Snapshot;
 use crate::{Error, ErrorKind, executor, scope};
 use serde_json::{Map, Value};
@@ -35,6 +35,8 @@ pub struct StartRequest {
     /// a second start with a key seen within [`super::DELIVERY_WINDOW`] is refused with
     /// [`DuplicateDelivery`] naming the first run, even when both race.
     pub delivery_key: Option<String>,
+    /// The event trigger this start answers (its outcome is recorded with the run).
+    pub event: Option<EventStart>,
 }
 
 /// A start whose delivery key was seen already: the run its first delivery started.
@@ -55,6 +57,7 @@ impl StartRequest {
             force: false,
             detach: false,
             delivery_key: None,
+            event: None,
         }
     }
 }
@@ -220,6 +223,7 @@ impl Service {
                 forced,
                 detach: req.detach,
                 delivery_key: req.delivery_key.as_deref(),
+                event: req.event.as_ref(),
             },
         )?;
         Ok(Started { tracked, action })

@@ -43,7 +43,6 @@ impl EventOutcomeKind {
             EventOutcomeKind::Refused => "refused",
         }
     }
-
 }
 
 impl std::str::FromStr for EventOutcomeKind {

@@ -30,7 +30,11 @@ fn nodes_starting_together_migrate_once() {
     let versions: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     // Each known version once; numbers may leave gaps for changes made side by side.
     assert_eq!(versions.first(), Some(&1), "{versions:?}");
-    assert_eq!(versions.last(), Some(&POSTGRES_SCHEMA_VERSION), "{versions:?}");
+    assert_eq!(
+        versions.last(),
+        Some(&POSTGRES_SCHEMA_VERSION),
+        "{versions:?}"
+    );
     assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
 }
 

@@ -45,9 +45,23 @@ pub fn outcomes_round_trip_by_event_and_are_decided_once(db: &dyn TestDb) {
     let run = create(store.as_ref(), &new_run("rollback", 1));
     let e1 = event(store.as_ref(), "deploy.failed", 0);
     let e2 = event(store.as_ref(), "deploy.failed", 1);
-    let started = outcome(e1.id, "rollback", 0, EventOutcomeKind::Started, Some(&run.id), 0);
+    let started = outcome(
+        e1.id,
+        "rollback",
+        0,
+        EventOutcomeKind::Started,
+        Some(&run.id),
+        0,
+    );
     let skipped = outcome(e1.id, "alert", 1, EventOutcomeKind::Skipped, None, 0);
-    let cooldown = outcome(e2.id, "rollback", 0, EventOutcomeKind::Cooldown, Some(&run.id), 1);
+    let cooldown = outcome(
+        e2.id,
+        "rollback",
+        0,
+        EventOutcomeKind::Cooldown,
+        Some(&run.id),
+        1,
+    );
     for o in [&started, &skipped, &cooldown] {
         record(store.as_ref(), o).unwrap();
     }
@@ -73,7 +87,14 @@ pub fn the_last_start_is_the_newest_started_outcome_of_that_trigger(db: &dyn Tes
     for (i, secs) in [10, 30, 20].into_iter().enumerate() {
         let e = event(store.as_ref(), "deploy.failed", secs);
         let run = create(store.as_ref(), &new_run("rollback", 1));
-        let o = outcome(e.id, "rollback", 0, EventOutcomeKind::Started, Some(&run.id), secs);
+        let o = outcome(
+            e.id,
+            "rollback",
+            0,
+            EventOutcomeKind::Started,
+            Some(&run.id),
+            secs,
+        );
         record(store.as_ref(), &o).unwrap();
         if i == 1 {
             last = Some(o);
@@ -81,17 +102,38 @@ pub fn the_last_start_is_the_newest_started_outcome_of_that_trigger(db: &dyn Tes
         // Other triggers, other SOPs and other outcomes do not count.
         record(
             store.as_ref(),
-            &outcome(e.id, "rollback", 1, EventOutcomeKind::Started, None, secs + 100),
+            &outcome(
+                e.id,
+                "rollback",
+                1,
+                EventOutcomeKind::Started,
+                None,
+                secs + 100,
+            ),
         )
         .unwrap();
         record(
             store.as_ref(),
-            &outcome(e.id, "other", 0, EventOutcomeKind::Started, None, secs + 100),
+            &outcome(
+                e.id,
+                "other",
+                0,
+                EventOutcomeKind::Started,
+                None,
+                secs + 100,
+            ),
         )
         .unwrap();
         record(
             store.as_ref(),
-            &outcome(e.id, "rollback", 2, EventOutcomeKind::Cooldown, None, secs + 100),
+            &outcome(
+                e.id,
+                "rollback",
+                2,
+                EventOutcomeKind::Cooldown,
+                None,
+                secs + 100,
+            ),
         )
         .unwrap();
     }
