@@ -4,6 +4,7 @@
 mod approvals;
 mod audit;
 mod control;
+mod events;
 mod facts;
 mod health;
 mod runs;
@@ -39,6 +40,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/runs/{id}/retry", post(control::retry))
         .route("/api/runs/{id}/skip", post(control::skip))
         .route("/api/runs/{id}/steps/{n}/complete", post(control::complete))
+        .route("/api/events", post(events::emit))
         .route("/api/facts", get(facts::list))
         .route(
             "/api/facts/{name}",

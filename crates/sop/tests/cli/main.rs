@@ -14,6 +14,7 @@ mod check;
 mod check_at;
 mod cleanup;
 mod eval;
+mod events;
 mod execute;
 mod fact;
 mod hardening;
