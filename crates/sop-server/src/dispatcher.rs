@@ -6,6 +6,7 @@
 //! thread at once; one that finds none records the run `pending` and queues it. A thread that
 //! finishes a run takes the oldest queued one before it exits.
 
+use crate::deadline_timer::DeadlineTimer;
 use crate::events::ServerEvents;
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
@@ -30,6 +31,8 @@ struct Inner {
     workers: usize,
     stop: StopSignal,
     metrics: Arc<Metrics>,
+    /// Told whenever a thread lets go of a run, which may be waiting at a new gate.
+    timer: Arc<DeadlineTimer>,
     state: Mutex<State>,
     idle: Condvar,
 }
@@ -65,13 +68,19 @@ pub struct Slot {
 }
 
 impl Dispatcher {
-    pub fn new(service: Service, workers: usize, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        service: Service,
+        workers: usize,
+        metrics: Arc<Metrics>,
+        timer: Arc<DeadlineTimer>,
+    ) -> Self {
         Dispatcher {
             inner: Arc::new(Inner {
                 service,
                 workers,
                 stop: StopSignal::new(),
                 metrics,
+                timer,
                 state: Mutex::new(State::default()),
                 idle: Condvar::new(),
             }),
@@ -221,6 +230,7 @@ impl Inner {
                 Job::Resume(id) => id.clone(),
             };
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.run(job)));
+            self.timer.wake();
             match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::warn!(run = %id, error = %e, "driving the run stopped"),

@@ -3,6 +3,7 @@
 //! `--shutdown-grace`, then let go of the rest so they stay resumable.
 
 use crate::config::{ServerConfig, ServerError};
+use crate::deadline_timer::DeadlineTimer;
 use crate::dispatcher::Dispatcher;
 use crate::metrics::Metrics;
 use crate::state::App;
@@ -69,10 +70,12 @@ impl Bound {
             .thread_name("sop-http")
             .build()?;
         let metrics = Arc::new(Metrics::default());
+        let timer = Arc::new(DeadlineTimer::default());
         let dispatcher = Dispatcher::new(
             self.service.clone(),
             self.config.workers,
             Arc::clone(&metrics),
+            Arc::clone(&timer),
         );
         let started = self.service.clock().now();
         let server = ServerIdentity::new(self.addr.to_string(), started);
@@ -91,6 +94,12 @@ impl Bound {
             std::thread::Builder::new()
                 .name("sop-sweeper".into())
                 .spawn(move || crate::sweeper::run(app, stopped))?
+        };
+        let deadlines = {
+            let (timer, service) = (Arc::clone(&timer), app.service.clone());
+            std::thread::Builder::new()
+                .name("sop-deadlines".into())
+                .spawn(move || timer.run(&service))?
         };
         let router = crate::routes::router(Arc::clone(&app));
         let result = runtime.block_on(async {
@@ -122,6 +131,8 @@ impl Bound {
         }
         drop(stop_sweeper);
         let _ = sweeper.join();
+        timer.stop();
+        let _ = deadlines.join();
         if let Err(e) = app_ref.service.server_stopped(&app_ref.server) {
             tracing::warn!(error = %e, "cannot record that the server stopped");
         }

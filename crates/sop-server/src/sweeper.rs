@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 /// How often pending and abandoned runs are looked for.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(500);
 
-/// How often gate deadlines and old keys are dealt with.
+/// How often old keys are forgotten (and gate deadlines checked, behind the deadline timer).
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
 
 /// Runs until `stop` receives (or its sender is dropped).

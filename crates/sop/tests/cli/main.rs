@@ -13,6 +13,7 @@ mod bad_input;
 mod check;
 mod check_at;
 mod cleanup;
+mod deadlines;
 mod eval;
 mod events;
 mod execute;
