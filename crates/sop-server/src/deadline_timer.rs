@@ -48,18 +48,27 @@ impl DeadlineTimer {
     pub fn run(&self, service: &Service) {
         let caller = Caller::quiet(SERVER_ACTOR);
         loop {
-            match service.apply_gate_deadlines(&caller) {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(runs = n, "gate deadlines applied"),
-                Err(e) => tracing::warn!(error = %e, "cannot apply gate deadlines"),
-            }
+            // One read per wake; the deadlines are applied only when one is due.
             let sleep = match service.next_gate_deadline() {
+                Ok(Some(at)) if at <= service.clock().now() => {
+                    match service.apply_gate_deadlines(&caller) {
+                        Ok(0) => RETRY_AFTER,
+                        Ok(n) => {
+                            tracing::info!(runs = n, "gate deadlines applied");
+                            Duration::ZERO
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot apply gate deadlines");
+                            RETRY_AFTER
+                        }
+                    }
+                }
                 Ok(Some(at)) => (at - service.clock().now())
                     .to_std()
                     .unwrap_or(Duration::ZERO)
                     // Timers may fire a hair early; the deadline is judged by the clock.
                     .saturating_add(Duration::from_millis(1))
-                    .clamp(RETRY_AFTER, RECHECK_EVERY),
+                    .min(RECHECK_EVERY),
                 Ok(None) => RECHECK_EVERY,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read gate deadlines");
