@@ -142,3 +142,14 @@ pub struct SetFactArgs {
     #[serde(default)]
     pub ttl: Option<String>,
 }
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmitArgs {
+    /// The event's name: dot-separated lowercase words, e.g. `deploy.failed`.
+    pub event: String,
+    /// The event's data: the names a trigger's condition reads and the variables of the runs
+    /// it starts.
+    #[serde(default)]
+    pub data: serde_json::Map<String, Value>,
+}

@@ -8,6 +8,7 @@
 //! store (any server's), before it exits. Servers sharing a database claim runs
 //! ([`Dispatcher::claim_ready`]): a claim takes the run's lease, so each run is driven by one.
 
+use crate::deadline_timer::DeadlineTimer;
 use crate::events::ServerEvents;
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
@@ -32,6 +33,8 @@ struct Inner {
     workers: usize,
     stop: StopSignal,
     metrics: Arc<Metrics>,
+    /// Told whenever a thread lets go of a run, which may be waiting at a new gate.
+    timer: Arc<DeadlineTimer>,
     state: Mutex<State>,
     idle: Condvar,
 }
@@ -69,13 +72,19 @@ pub struct Slot {
 }
 
 impl Dispatcher {
-    pub fn new(service: Service, workers: usize, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        service: Service,
+        workers: usize,
+        metrics: Arc<Metrics>,
+        timer: Arc<DeadlineTimer>,
+    ) -> Self {
         Dispatcher {
             inner: Arc::new(Inner {
                 service,
                 workers,
                 stop: StopSignal::new(),
                 metrics,
+                timer,
                 state: Mutex::new(State::default()),
                 idle: Condvar::new(),
             }),
@@ -258,6 +267,7 @@ impl Inner {
                 Job::Resume(id) | Job::Claimed { id, .. } => id.clone(),
             };
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.run(job)));
+            self.timer.wake();
             match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::warn!(run = %id, error = %e, "driving the run stopped"),

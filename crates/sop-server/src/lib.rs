@@ -1,11 +1,13 @@
 //! `sop serve`: the HTTP API and webhook triggers, the second front end of the operations in
 //! [`sop_engine::Service`]. Handlers parse, call one operation on a blocking thread, and map
-//! the result; runs are driven by a bounded pool of threads ([`dispatcher`]), and a sweeper
-//! picks up runs left pending by anyone and runs whose process died.
+//! the result; runs are driven by a bounded pool of threads ([`dispatcher`]), a sweeper picks
+//! up runs left pending by anyone and runs whose process died, and a deadline timer applies
+//! gate deadlines on time.
 
 mod auth;
 mod body;
 pub mod config;
+mod deadline_timer;
 mod dispatcher;
 mod error;
 mod events;

@@ -264,6 +264,17 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
             ),
         ),
         (
+            "post",
+            "/api/events",
+            op(
+                "Record an event. Every SOP with a matching `type = \"event\"` trigger (a name, or a glob such as `deploy.*`) whose condition holds on `data` and whose cooldown has passed starts a run with `data` as its variables; `outcomes` says, per matching trigger, which run it started or why none. `202` once the event and its runs are durably recorded.",
+                Some("run"),
+                vec![],
+                Some("EventBody"),
+                &[(202, "EventEnvelope"), (413, ""), (415, ""), (422, "")],
+            ),
+        ),
+        (
             "get",
             "/api/facts",
             op(

@@ -46,6 +46,13 @@ fn arr(items: Value) -> Value {
     json!({"type": "array", "items": items})
 }
 
+/// The run statuses, and `null`, as an enum.
+fn run_status_or_null(statuses: &[&str]) -> Vec<Value> {
+    let mut out: Vec<Value> = statuses.iter().map(|s| json!(s)).collect();
+    out.push(Value::Null);
+    out
+}
+
 fn u32() -> Value {
     json!({"type": "integer", "minimum": 0, "maximum": 4294967295u64})
 }
@@ -220,6 +227,36 @@ pub fn schemas() -> Value {
             ]),
         ),
         ("FactList", obj(&[("facts", arr(r("Fact")))])),
+        (
+            "EventOutcome",
+            obj(&[
+                ("sop", s()),
+                ("trigger", u32()),
+                (
+                    "outcome",
+                    json!({"type": "string", "enum": ["started", "skipped", "cooldown", "refused"]}),
+                ),
+                ("run", ns()),
+                (
+                    "run_status",
+                    json!({"type": ["string", "null"], "enum": run_status_or_null(&statuses)}),
+                ),
+                ("reason", ns()),
+                ("decided_at", s()),
+            ]),
+        ),
+        (
+            "Event",
+            obj(&[
+                ("id", json!({"type": "integer", "minimum": 1})),
+                ("event", s()),
+                ("source", ns()),
+                ("received_at", s()),
+                ("data", json!({"type": "object"})),
+                ("outcomes", arr(r("EventOutcome"))),
+            ]),
+        ),
+        ("EventEnvelope", obj(&[("event", r("Event"))])),
         ("FactEnvelope", obj(&[("fact", r("Fact"))])),
         ("Unset", obj(&[("unset", s())])),
         (
@@ -285,6 +322,13 @@ pub fn schemas() -> Value {
                     ("failed", json!({"type": "boolean"})),
                 ],
                 &[],
+            ),
+        ),
+        (
+            "EventBody",
+            input(
+                &[("event", s()), ("data", json!({"type": "object"}))],
+                &["event"],
             ),
         ),
         (

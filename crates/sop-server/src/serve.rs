@@ -3,6 +3,7 @@
 //! `--shutdown-grace`, then let go of the rest so they stay resumable.
 
 use crate::config::{ServerConfig, ServerError};
+use crate::deadline_timer::DeadlineTimer;
 use crate::dispatcher::Dispatcher;
 use crate::metrics::Metrics;
 use crate::state::App;
@@ -76,8 +77,13 @@ impl Bound {
             .thread_name("sop-http")
             .build()?;
         let metrics = Arc::new(Metrics::default());
-        let dispatcher =
-            Dispatcher::new(service.clone(), self.config.workers, Arc::clone(&metrics));
+        let timer = Arc::new(DeadlineTimer::default());
+        let dispatcher = Dispatcher::new(
+            service.clone(),
+            self.config.workers,
+            Arc::clone(&metrics),
+            Arc::clone(&timer),
+        );
         let started = service.clock().now();
         let server = ServerIdentity::new(self.addr.to_string(), started);
         service.server_heartbeat(&server)?;
@@ -113,6 +119,12 @@ impl Bound {
                 .spawn(move || crate::reload::run(app, reload_rx, waker))?;
         }
         let notify = crate::notifier::start(&app);
+        let deadlines = {
+            let (timer, service) = (Arc::clone(&timer), app.service.clone());
+            std::thread::Builder::new()
+                .name("sop-deadlines".into())
+                .spawn(move || timer.run(&service))?
+        };
         let router = crate::routes::router(Arc::clone(&app));
         let result = runtime.block_on(async {
             let listener = tokio::net::TcpListener::from_std(self.listener)?.tap_io(|tcp| {
@@ -150,6 +162,8 @@ impl Bound {
         notify.stop();
         drop(stop_sweeper);
         let _ = sweeper.join();
+        timer.stop();
+        let _ = deadlines.join();
         if let Err(e) = app_ref.service.server_stopped(&app_ref.server) {
             tracing::warn!(error = %e, "cannot record that the server stopped");
         }

@@ -28,7 +28,7 @@ const WAIT_AT_MOST: Duration = Duration::from_millis(500);
 /// and the clocks of two nodes have settled.
 const LAPSE_MARGIN: Duration = Duration::from_millis(100);
 
-/// How often gate deadlines and old keys are dealt with.
+/// How often old keys are forgotten (and gate deadlines checked, behind the deadline timer).
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
 
 /// Runs until `stop` receives (or its sender is dropped).

@@ -54,6 +54,10 @@ pub trait Queries {
     fn facts(&self, now: DateTime<Utc>) -> Result<Vec<Fact>>;
 
     fn events(&self, filter: &EventFilter) -> Result<Vec<Event>>;
+    /// What became of these events, by event id, then SOP name, then trigger.
+    fn event_outcomes(&self, event_ids: &[u64]) -> Result<Vec<EventOutcome>>;
+    /// The newest `started` outcome of this SOP's trigger (for its `cooldown`).
+    fn last_event_start(&self, sop: &str, trigger: u32) -> Result<Option<EventOutcome>>;
 
     /// The API token stored under `hash` (SHA-256 hex of the token), whatever its state.
     fn api_token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>>;
@@ -157,6 +161,9 @@ pub trait Tx: Queries {
     ) -> Result<Vec<Fact>>;
 
     fn insert_event(&mut self, event: &NewEvent) -> Result<Event>;
+    /// Records what became of an event for one SOP trigger; [`StoreError::AlreadyExists`] if
+    /// that (event, SOP, trigger) was decided already.
+    fn insert_event_outcome(&mut self, outcome: &EventOutcome) -> Result<()>;
 
     /// Stores a new API token; [`StoreError::AlreadyExists`] if its id or hash is taken.
     fn insert_api_token(&mut self, token: &NewApiToken) -> Result<ApiToken>;

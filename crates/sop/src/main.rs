@@ -38,6 +38,10 @@ enum Command {
     /// Start a run of an SOP and follow it (`--detach` records it for `sop resume` or a server).
     #[command(alias = "run")]
     Execute(commands::execute::Args),
+    /// Record an event; SOPs with a matching event trigger start runs (left for a server).
+    Emit(commands::emit::Args),
+    /// Recent events, with the runs each started or why each matching SOP did not start.
+    Events(commands::events::Args),
     /// Recent runs, or one run with its steps, gates and variables.
     Status(commands::status::Args),
     /// The stored output of a run's steps.
@@ -127,6 +131,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(&ctx, args),
         Command::Fact(args) => commands::fact::run(&ctx, args),
         Command::Execute(args) => commands::execute::run(&ctx, args),
+        Command::Emit(args) => commands::emit::run(&ctx, args),
+        Command::Events(args) => commands::events::run(&ctx, args),
         Command::Status(args) => commands::status::run(&ctx, args),
         Command::Logs(args) => commands::logs::run(&ctx, args),
         Command::Next(args) => commands::next::run(&ctx, args),

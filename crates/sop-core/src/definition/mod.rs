@@ -6,6 +6,7 @@ mod command_templates;
 mod conditions;
 mod conditions_table;
 mod cron;
+pub mod event_pattern;
 mod expression;
 mod md_text;
 mod meta_table;

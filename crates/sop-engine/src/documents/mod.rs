@@ -2,6 +2,7 @@
 //! secrets already hidden. `docs/json.md` describes them field by field.
 
 mod check;
+mod event;
 mod fact;
 mod next_step;
 mod node;
@@ -16,6 +17,7 @@ mod sop_overview;
 mod sops;
 
 pub use check::{CheckDocument, ScheduleDocument, SopCheckDocument, StepCounts};
+pub use event::{EventDocument, EventListDocument, EventOutcomeDocument};
 pub use fact::{FactDocument, shown_value};
 pub use next_step::{NextStepDocument, StepInstructions, WaitingFor, instructions};
 pub use node::NodeDocument;

@@ -34,6 +34,8 @@ pub fn schemas() -> Vec<(&'static str, &'static str, Value)> {
                 "The JSON body the notification webhook receives (signed X-SOP-Signature-256).",
             ),
         ),
+        entry::<EventDocument>("event", "sop emit EVENT"),
+        entry::<EventListDocument>("event-list", "sop events"),
     ]
 }
 

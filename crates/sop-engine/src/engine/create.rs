@@ -1,5 +1,6 @@
 //! Creating a run: snapshot, variables, conditions and forced starts recorded, `concurrency`
-//! enforced, and the first step started, all in one transaction.
+//! enforced, an event trigger's cooldown held and its outcome recorded, and the first step
+//! started, all in one transaction.
 
 use super::commit::{Change, LeaseUse, write};
 use super::snapshot::Snapshot;
@@ -13,7 +14,8 @@ use sop_core::definition::Sop;
 use sop_core::gate::{GatePlan, PriorityModes};
 use sop_core::run::{Action, Decision, RunEvent, RunStatus, next};
 use sop_store::{
-    AuditEvent, Delivery, NewRun, NewStep, RunFilter, ScheduleFire, StoreError, StoreExt, Tx,
+    AuditEvent, Delivery, EventOutcome, EventOutcomeKind, NewRun, NewStep, RunFilter, ScheduleFire,
+    StoreError, StoreExt, Tx,
 };
 use std::path::Path;
 
@@ -40,6 +42,32 @@ pub struct NewRunRequest<'a> {
     /// The cron tick this run is for: recorded (or, when queued, settled) under its fire key
     /// in the run's transaction; a tick decided already refuses the start.
     pub fire: Option<&'a ScheduleFire>,
+    /// The event trigger this start answers, if any.
+    pub event: Option<&'a EventStart>,
+}
+
+/// A start by an event trigger: the run is recorded as the event's outcome for that trigger in
+/// its creating transaction, so two events racing through one cooldown start one run.
+#[derive(Debug, Clone)]
+pub struct EventStart {
+    pub event_id: u64,
+    /// The trigger's position in `[[triggers]]`.
+    pub trigger: u32,
+    pub cooldown: Option<chrono::TimeDelta>,
+}
+
+/// The trigger's cooldown, begun by an earlier start, still runs.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "the trigger's cooldown runs until {} (it began when event #{} started run {})",
+    until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    last.event_id,
+    last.run_id.as_deref().unwrap_or("?")
+)]
+pub struct CooldownHeld {
+    /// The start that began the cooldown.
+    pub last: EventOutcome,
+    pub until: chrono::DateTime<chrono::Utc>,
 }
 
 /// A start for a cron tick some writer decided already (another server, or before a restart).
@@ -81,6 +109,9 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
                 run_id: first.run_id,
             }));
         }
+        if let Some(ev) = req.event {
+            check_cooldown(tx, sop, ev, now)?;
+        }
         if let Some(limit) = meta.concurrency {
             check_concurrency(tx, sop, limit)?;
         }
@@ -117,6 +148,21 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         if let Some(fire) = req.fire {
             record_fire(tx, eng, fire, &run.id, now)?;
         }
+        if let Some(ev) = req.event {
+            tx.insert_event_outcome(&EventOutcome {
+                event_id: ev.event_id,
+                sop: meta.name.clone(),
+                trigger: ev.trigger,
+                outcome: if starts {
+                    EventOutcomeKind::Started
+                } else {
+                    EventOutcomeKind::Skipped
+                },
+                run_id: Some(run.id.clone()),
+                reason: (!starts).then(|| "the SOP's conditions do not hold".to_string()),
+                decided_at: now,
+            })?;
+        }
         let steps = tx.steps(&run.id)?;
         let t = Tracked::build(eng, run, steps, Vec::new(), sop.clone(), plan.clone());
         let mut conditions = Value::Null;
@@ -150,6 +196,9 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
                 return Err(
                     Error::conflict(refused.0.clone()).with_remedy(crate::Remedy::WaitOrCancel)
                 );
+            }
+            if let Some(held) = e.aborted::<CooldownHeld>() {
+                return Err(Error::with_source(ErrorKind::Refused, held.clone()));
             }
             if let Some(dup) = e.aborted::<DuplicateDelivery>() {
                 return Err(Error::with_source(ErrorKind::Conflict, dup.clone()));
@@ -214,6 +263,25 @@ fn decide(
     now: chrono::DateTime<chrono::Utc>,
 ) -> sop_store::Result<Decision> {
     next(&t.view, event, now).map_err(StoreError::abort)
+}
+
+/// Holds back a start while the trigger's cooldown runs from its newest start.
+fn check_cooldown(
+    tx: &mut dyn Tx,
+    sop: &Sop,
+    ev: &EventStart,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sop_store::Result<()> {
+    let Some(cooldown) = ev.cooldown else {
+        return Ok(());
+    };
+    if let Some(last) = tx.last_event_start(sop.name(), ev.trigger)? {
+        let until = last.decided_at + cooldown;
+        if now < until {
+            return Err(StoreError::abort(CooldownHeld { last, until }));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a run beyond the SOP's `concurrency`; runs in the same transaction as the insert, so

@@ -23,11 +23,13 @@ pub fn open(
     tokens: &mut Vec<IssuedToken>,
 ) -> sop_store::Result<Gate> {
     let meta = &t.sop.meta;
+    let deadline = now + meta.approval_timeout.as_chrono();
     let gate = tx.insert_gate(&NewGate {
         run_id: t.id().to_string(),
         step,
         opened_at: now,
-        expires_at: Some(now + meta.approval_timeout.as_chrono()),
+        expires_at: Some(deadline),
+        remind_at: super::settings::reminder_due(now, deadline, eng.tuning.approval_reminder),
         approvers: meta.approvers.clone(),
         min_approvals: meta.min_approvals.max(1),
         on_timeout: match meta.on_timeout {
@@ -46,6 +48,7 @@ pub fn open(
             "step": step,
             "label": gate_label(step),
             "expires_at": gate.expires_at,
+            "remind_at": gate.remind_at,
             "approvers": gate.approvers,
             "min_approvals": gate.min_approvals,
             "tokens": tokens,

@@ -145,6 +145,22 @@ impl Service {
         Ok(self.store().ready_listener()?)
     }
 
+    /// The soonest deadline of any open gate (what a server's deadline timer sleeps until).
+    pub fn next_gate_deadline(&self) -> crate::Result<Option<DateTime<Utc>>> {
+        Ok(self
+            .store()
+            .open_gates()?
+            .iter()
+            .filter_map(|g| g.expires_at)
+            .min())
+    }
+
+    /// Applies every gate deadline that has passed (failing closed, audited); returns how many
+    /// runs it moved.
+    pub fn apply_gate_deadlines(&self, caller: &Caller) -> crate::Result<usize> {
+        crate::approval::expiry::sweep(&self.engine(caller)?)
+    }
+
     /// Applies gate deadlines and forgets delivery keys and heartbeats past their time.
     pub fn housekeeping(&self, caller: &Caller) -> crate::Result<()> {
         crate::approval::expiry::sweep(&self.engine(caller)?)?;

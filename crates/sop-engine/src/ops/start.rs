@@ -4,7 +4,7 @@ use super::{Caller, Service};
 use crate::approval::settings::priority_modes;
 use crate::catalog::Catalog;
 use crate::engine::Tracked;
-use crate::engine::create::{Created, NewRunRequest, create};
+use crate::engine::create::{Created, EventStart, NewRunRequest, create};
 use crate::engine::snapshot::Snapshot;
 use crate::{Error, ErrorKind, executor, scope};
 use serde_json::{Map, Value};
@@ -37,6 +37,8 @@ pub struct StartRequest {
     pub delivery_key: Option<String>,
     /// The cron tick a scheduled start is for, recorded under its fire key with the run.
     pub schedule_fire: Option<sop_store::ScheduleFire>,
+    /// The event trigger this start answers (its outcome is recorded with the run).
+    pub event: Option<EventStart>,
 }
 
 /// A start whose delivery key was seen already: the run its first delivery started.
@@ -58,6 +60,7 @@ impl StartRequest {
             detach: false,
             delivery_key: None,
             schedule_fire: None,
+            event: None,
         }
     }
 }
@@ -238,6 +241,7 @@ impl Service {
                 detach: req.detach,
                 delivery_key: req.delivery_key.as_deref(),
                 fire: req.schedule_fire.as_ref(),
+                event: req.event.as_ref(),
             },
         )?;
         Ok(Started {

@@ -10,9 +10,13 @@ use rmcp::model::{CallToolResult, JsonObject};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sop_engine::Service;
-use sop_engine::documents::{FactDocument, NextStepDocument, PlanDocument, RunDocument};
+use sop_engine::documents::{
+    EventDocument, FactDocument, NextStepDocument, PlanDocument, RunDocument,
+};
 use sop_engine::engine::Tracked;
-use sop_engine::ops::{GateDecision, GateRequest, RunRecord, StartRequest, StepCompletion};
+use sop_engine::ops::{
+    EmitRequest, GateDecision, GateRequest, LeavePending, RunRecord, StartRequest, StepCompletion,
+};
 use sop_store::RunFilter;
 
 /// The default number of runs `list_runs` gives.
@@ -205,6 +209,21 @@ pub async fn call(
                 bounded::blocking(s, who, move |s, caller| {
                     let fact = s.set_fact(caller, &a.name, a.value, a.ttl.as_deref())?;
                     Ok(FactDocument::new(&fact))
+                })
+                .await
+            })
+            .await
+        }
+        "emit_event" => {
+            with(name, args, async |a: EmitArgs| {
+                bounded::blocking(s, who, move |s, caller| {
+                    let req = EmitRequest {
+                        event: a.event,
+                        data: a.data,
+                        source: caller.client.clone().unwrap_or_else(|| "mcp".into()),
+                    };
+                    let record = s.emit_event(caller, &req, &mut LeavePending)?;
+                    Ok(EventDocument::new(&record))
                 })
                 .await
             })

@@ -12,8 +12,8 @@ use serde::Serialize;
 use sop_engine::approval::pending::PendingGate;
 use sop_engine::documents::schemas::output_schema;
 use sop_engine::documents::{
-    CheckDocument, FactDocument, NextStepDocument, PlanDocument, RunDocument, RunSummaryDocument,
-    SopDocument, SopListDocument,
+    CheckDocument, EventDocument, FactDocument, NextStepDocument, PlanDocument, RunDocument,
+    RunSummaryDocument, SopDocument, SopListDocument,
 };
 use std::sync::Arc;
 
@@ -154,6 +154,16 @@ pub fn tools() -> Vec<Tool> {
             tool::<SetFactArgs, FactDocument>(
                 "set_fact",
                 "Sets or replaces a fact, optionally expiring after ttl.",
+            ),
+            false,
+        ),
+        acts(
+            tool::<EmitArgs, EventDocument>(
+                "emit_event",
+                "Records an event (e.g. deploy.failed with data). Every SOP with a matching event \
+                 trigger whose condition holds on the data and whose cooldown has passed starts a \
+                 run, left pending for `sop serve`; outcomes say which run each trigger started or \
+                 why none.",
             ),
             false,
         ),

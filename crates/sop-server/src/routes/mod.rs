@@ -6,6 +6,7 @@ mod approvals;
 mod audit;
 mod chat_hooks;
 mod control;
+mod events;
 mod facts;
 mod health;
 mod runs;
@@ -43,6 +44,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/runs/{id}/retry", post(control::retry))
         .route("/api/runs/{id}/skip", post(control::skip))
         .route("/api/runs/{id}/steps/{n}/complete", post(control::complete))
+        .route("/api/events", post(events::emit))
         .route("/api/facts", get(facts::list))
         .route(
             "/api/facts/{name}",

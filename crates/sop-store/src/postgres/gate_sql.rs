@@ -13,7 +13,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use postgres::Row;
 
 const GATE_COLS: &str = "id, run_id, step, opened_at, expires_at, approvers, min_approvals, \
-     on_timeout, status, decided_at";
+     on_timeout, status, decided_at, remind_at";
 const DECISION_COLS: &str = "gate_id, actor, decision, comment, at";
 const TOKEN_COLS: &str = "gate_id, approver, hash, created_at, used_at, revoked";
 
@@ -29,6 +29,7 @@ fn decode_gate(row: &Row) -> Result<Gate> {
         on_timeout: row.parsed(7)?,
         status: row.parsed(8)?,
         decided_at: row.opt_time(9)?,
+        remind_at: row.opt_time(10)?,
     })
 }
 
@@ -64,9 +65,9 @@ pub fn insert(conn: &mut Conn, new: &NewGate) -> Result<Gate> {
         let id = new_id(new.opened_at, &mut rng);
         let inserted = conn.execute(
             "INSERT INTO gates (id, run_id, step, opened_at, expires_at, approvers, \
-             min_approvals, on_timeout, status) \
+             min_approvals, on_timeout, status, remind_at) \
              SELECT $1::TEXT, $2::TEXT, $3::BIGINT, $4::TIMESTAMPTZ, $5::TIMESTAMPTZ, $6::TEXT, \
-             $7::BIGINT, $8::TEXT, 'open' WHERE EXISTS \
+             $7::BIGINT, $8::TEXT, 'open', $9::TIMESTAMPTZ WHERE EXISTS \
              (SELECT 1 FROM runs WHERE id = $2) ON CONFLICT (id) DO NOTHING",
             &[
                 &id,
@@ -77,6 +78,7 @@ pub fn insert(conn: &mut Conn, new: &NewGate) -> Result<Gate> {
                 &approvers,
                 &i64::from(new.min_approvals),
                 &new.on_timeout.as_str(),
+                &new.remind_at,
             ],
         )?;
         if inserted == 1 {
@@ -91,6 +93,7 @@ pub fn insert(conn: &mut Conn, new: &NewGate) -> Result<Gate> {
                 on_timeout: new.on_timeout,
                 status: GateStatus::Open,
                 decided_at: None,
+                remind_at: new.remind_at.map(|t| t.trunc_subsecs(6)),
             });
         }
         if !exists(conn, "SELECT 1 FROM runs WHERE id = $1", &new.run_id)? {

@@ -11,11 +11,12 @@
 use super::conn::Conn;
 use crate::error::{Result, StoreError};
 
-/// `(version, SQL)`, in order. The SQL of version N takes a database from N-1 to N.
+/// `(version, SQL)`, in order.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations_pg/0001_init.sql")),
     (2, include_str!("../../migrations_pg/0002_server.sql")),
     (3, include_str!("../../migrations_pg/0003_schedule.sql")),
+    (4, include_str!("../../migrations_pg/0004_events.sql")),
     (5, include_str!("../../migrations_pg/0005_notify.sql")),
     (7, include_str!("../../migrations_pg/0007_nodes.sql")),
 ];

@@ -104,6 +104,12 @@ macro_rules! impl_queries {
             fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
                 self.with(|c| super::event_sql::list(c, filter))
             }
+            fn event_outcomes(&self, event_ids: &[u64]) -> Result<Vec<EventOutcome>> {
+                self.with(|c| super::event_sql::outcomes(c, event_ids))
+            }
+            fn last_event_start(&self, sop: &str, trigger: u32) -> Result<Option<EventOutcome>> {
+                self.with(|c| super::event_sql::last_start(c, sop, trigger))
+            }
             fn audit_entries(&self, run_id: Option<&str>) -> Result<Vec<AuditEntry>> {
                 self.with(|c| super::audit_sql::entries(c, run_id))
             }

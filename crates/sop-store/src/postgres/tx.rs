@@ -215,6 +215,9 @@ impl Tx for PostgresTx<'_> {
     fn insert_event(&mut self, event: &NewEvent) -> Result<Event> {
         event_sql::insert(self.conn(), event)
     }
+    fn insert_event_outcome(&mut self, outcome: &EventOutcome) -> Result<()> {
+        event_sql::insert_outcome(self.conn(), outcome)
+    }
     fn audit(&mut self, event: &AuditEvent) -> Result<AuditEntry> {
         self.append(event)
     }

@@ -22,13 +22,15 @@ pub struct NewEvent {
     pub received_at: DateTime<Utc>,
 }
 
-/// Which events to list, oldest first.
+/// Which events to list, oldest first (or newest first).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventFilter {
     pub name: Option<String>,
     /// Only events with an id greater than this (for polling).
     pub after_id: Option<u64>,
     pub limit: u32,
+    /// Newest first (for "what happened lately"); `after_id` still applies.
+    pub newest_first: bool,
 }
 
 impl Default for EventFilter {
@@ -37,6 +39,7 @@ impl Default for EventFilter {
             name: None,
             after_id: None,
             limit: 100,
+            newest_first: false,
         }
     }
 }

@@ -22,6 +22,9 @@ pub struct Gate {
     pub on_timeout: GateTimeoutAction,
     pub status: GateStatus,
     pub decided_at: Option<DateTime<Utc>>,
+    /// When a notifier should remind the approvers (before the deadline); `None`: no reminder.
+    #[serde(default)]
+    pub remind_at: Option<DateTime<Utc>>,
 }
 
 /// What opening a gate records. The store assigns the id; the gate starts `open`.
@@ -34,6 +37,7 @@ pub struct NewGate {
     pub approvers: Vec<String>,
     pub min_approvals: u32,
     pub on_timeout: GateTimeoutAction,
+    pub remind_at: Option<DateTime<Utc>>,
 }
 
 /// What happens to the run when a gate reaches its deadline undecided. Never "approve".

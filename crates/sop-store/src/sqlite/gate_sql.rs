@@ -7,7 +7,7 @@ use crate::records::{ApprovalToken, Gate, GateDecision, GateStatus, NewApprovalT
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row, params};
 
-const GATE_COLS: &str = "id, run_id, step, opened_at, expires_at, approvers, min_approvals, on_timeout, status, decided_at";
+const GATE_COLS: &str = "id, run_id, step, opened_at, expires_at, approvers, min_approvals, on_timeout, status, decided_at, remind_at";
 const DECISION_COLS: &str = "gate_id, actor, decision, comment, at";
 const TOKEN_COLS: &str = "gate_id, approver, hash, created_at, used_at, revoked";
 
@@ -23,6 +23,7 @@ fn decode_gate(row: &Row<'_>) -> Result<Gate> {
         on_timeout: row.parsed(7)?,
         status: row.parsed(8)?,
         decided_at: row.opt_time(9)?,
+        remind_at: row.opt_time(10)?,
     })
 }
 
@@ -65,7 +66,7 @@ fn collect<T>(
 pub fn insert(conn: &Connection, new: &NewGate) -> Result<Gate> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO gates (id, run_id, step, opened_at, expires_at, approvers, min_approvals, \
-         on_timeout, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open') \
+         on_timeout, status, remind_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9) \
          ON CONFLICT (id) DO NOTHING",
     )?;
     let approvers = json_text(&new.approvers)?;
@@ -82,6 +83,7 @@ pub fn insert(conn: &Connection, new: &NewGate) -> Result<Gate> {
                 approvers,
                 new.min_approvals,
                 new.on_timeout.as_str(),
+                opt_ts(new.remind_at),
             ])
             .map_err(|e| missing_parent(e, "run", &new.run_id))?;
         if inserted == 1 {
@@ -96,6 +98,7 @@ pub fn insert(conn: &Connection, new: &NewGate) -> Result<Gate> {
                 on_timeout: new.on_timeout,
                 status: GateStatus::Open,
                 decided_at: None,
+                remind_at: new.remind_at.map(stored),
             });
         }
     }

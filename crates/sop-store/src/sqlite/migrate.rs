@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (3, include_str!("../../migrations/0003_server.sql")),
     (4, include_str!("../../migrations/0004_schedule.sql")),
+    (5, include_str!("../../migrations/0005_events.sql")),
     (6, include_str!("../../migrations/0006_notify.sql")),
 ];
 

@@ -155,6 +155,9 @@ impl Tx for SqliteTx<'_> {
     fn insert_event(&mut self, event: &NewEvent) -> Result<Event> {
         event_sql::insert(self.conn, event)
     }
+    fn insert_event_outcome(&mut self, outcome: &EventOutcome) -> Result<()> {
+        event_sql::insert_outcome(self.conn, outcome)
+    }
     fn insert_api_token(&mut self, token: &NewApiToken) -> Result<ApiToken> {
         api_token_sql::insert(self.conn, token)
     }

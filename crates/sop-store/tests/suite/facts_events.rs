@@ -85,6 +85,7 @@ pub fn events_list_in_order_by_name_and_after_an_id(db: &dyn TestDb) {
             name: Some("deploy.failed".into()),
             after_id: Some(ids[0]),
             limit: 10,
+            newest_first: false,
         })
         .unwrap();
     assert_eq!(failed.len(), 1);

@@ -14,6 +14,7 @@ fn open_gate(store: &dyn Store, run_id: &str, step: u32, expires: Option<i64>) -
                 approvers: vec!["alice".into(), "@oncall".into()],
                 min_approvals: 2,
                 on_timeout: GateTimeoutAction::Expire,
+                remind_at: expires.map(|e| at(e / 2)),
             })
         })
         .unwrap()
@@ -41,6 +42,8 @@ pub fn gates_round_trip_and_list(db: &dyn TestDb) {
     assert_eq!(store.gate(&g0.id).unwrap(), g0);
     assert_eq!(g0.status, GateStatus::Open);
     assert_eq!(g0.approvers, ["alice", "@oncall"]);
+    assert_eq!(g0.remind_at, Some(at(1800)));
+    assert_eq!(g2.remind_at, None);
     assert_eq!(store.gates(&run.id).unwrap(), [g0.clone(), g2.clone()]);
     // Soonest deadline first, no deadline last.
     let open: Vec<_> = store
@@ -64,6 +67,7 @@ pub fn a_gate_on_a_missing_run_is_refused(db: &dyn TestDb) {
                 approvers: vec![],
                 min_approvals: 1,
                 on_timeout: GateTimeoutAction::Cancel,
+                remind_at: None,
             })
         })
         .unwrap_err();

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod claims;
 pub mod concurrency;
+pub mod event_outcomes;
 pub mod fact_audit;
 pub mod facts_events;
 pub mod gates;
@@ -100,6 +101,11 @@ macro_rules! store_suite {
             notifications {
                 notifications_are_due_in_order_and_attempts_move_them,
                 a_rolled_back_transaction_leaves_no_notification,
+            },
+            event_outcomes {
+                outcomes_round_trip_by_event_and_are_decided_once,
+                the_last_start_is_the_newest_started_outcome_of_that_trigger,
+                events_list_newest_first_on_request,
             },
             concurrency {
                 threads_with_their_own_handles_never_see_locked,

@@ -2,6 +2,7 @@
 //! run's text, `--json` documents, and the exit code a run's state maps to.
 
 pub mod dry_run;
+pub mod events;
 pub mod exit_code;
 pub mod json;
 pub mod live;

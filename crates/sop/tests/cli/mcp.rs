@@ -21,6 +21,7 @@ const TOOLS: &[&str] = &[
     "decide_gate",
     "get_fact",
     "set_fact",
+    "emit_event",
 ];
 
 fn sandbox() -> Sandbox {
@@ -34,6 +35,11 @@ fn sandbox() -> Sandbox {
         "deploy",
         "[sop]\nname = \"deploy\"\ndescription = \"Ship it\"\npriority = \"critical\"\nexecution_mode = \"supervised\"\n\n[[triggers]]\ntype = \"manual\"\n",
         "# Deploy\n\n## Step 1: Ship\n\n```sh\necho shipped\n```\n",
+    );
+    sb.sop(
+        "on-failure",
+        "[sop]\nname = \"on-failure\"\ndescription = \"Answers failed deploys\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"event\"\nevent = \"deploy.*\"\ncondition = \"service == 'api'\"\n",
+        "# On failure\n\n## Step 1: Note\n\n```sh\necho \"{{ service }}\"\n```\n",
     );
     sb.sop(
         "slow",
@@ -128,7 +134,7 @@ fn an_agent_runs_an_sop_through_its_manual_step_to_success() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["deploy", "onboard", "slow"]);
+    assert_eq!(names, ["deploy", "on-failure", "onboard", "slow"]);
 
     let plan = c.call(
         "plan_run",
@@ -306,4 +312,31 @@ fn a_client_of_the_stateless_revision_calls_tools_without_a_handshake() {
     );
     assert_eq!(fact["structuredContent"]["value"], true, "{fact}");
     assert!(c.close().success());
+}
+
+#[test]
+fn an_agent_emits_an_event_through_the_same_operation_as_sop_emit() {
+    let sb = sandbox();
+    let mut c = client(&sb, "alice");
+    let tools = c.request("tools/list", json!({}));
+    let result = c.call(
+        "emit_event",
+        json!({"event": "deploy.failed", "data": {"service": "api"}}),
+    );
+    let doc = document(&tools, "emit_event", &result);
+    assert_eq!(doc["event"], "deploy.failed");
+    assert_eq!(doc["source"], "mcp:test-client");
+    assert_eq!(doc["outcomes"][0]["sop"], "on-failure");
+    assert_eq!(doc["outcomes"][0]["outcome"], "started");
+    assert_eq!(doc["outcomes"][0]["run_status"], "pending", "{doc}");
+    let other = c.call(
+        "emit_event",
+        json!({"event": "deploy.failed", "data": {"service": "web"}}),
+    );
+    let other = document(&tools, "emit_event", &other);
+    assert_eq!(other["outcomes"][0]["outcome"], "skipped", "{other}");
+    assert!(error_text(&c.call("emit_event", json!({"event": "deploy.*"}))).contains("`*`"));
+    assert!(c.close().success());
+    let listed = sb.run(&["events", "--json"]).json();
+    assert_eq!(listed["events"].as_array().unwrap().len(), 2, "{listed}");
 }

@@ -1,0 +1,89 @@
+//! The server's deadline timer: a thread that sleeps until the soonest open gate's deadline,
+//! applies it (the gate fails closed, audited), and sleeps again. Whatever may have opened a
+//! gate in this server (a run's driving thread letting go of it) wakes it to look again; gates
+//! opened by other processes on the same database are seen within [`RECHECK_EVERY`].
+
+use crate::dispatcher::SERVER_ACTOR;
+use sop_engine::{Caller, Service};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+/// The longest the timer sleeps without looking at the store again.
+pub const RECHECK_EVERY: Duration = Duration::from_secs(30);
+
+/// The shortest sleep: a deadline that is due but could not be applied (its run changing hands
+/// at that instant) is tried again after this, not in a busy loop.
+const RETRY_AFTER: Duration = Duration::from_millis(50);
+
+#[derive(Default)]
+pub struct DeadlineTimer {
+    state: Mutex<Signals>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct Signals {
+    woken: bool,
+    stopped: bool,
+}
+
+impl DeadlineTimer {
+    /// Something may have opened a gate: look at the deadlines again now.
+    pub fn wake(&self) {
+        self.signal(|s| s.woken = true);
+    }
+
+    /// Ends [`DeadlineTimer::run`].
+    pub fn stop(&self) {
+        self.signal(|s| s.stopped = true);
+    }
+
+    fn signal(&self, f: impl FnOnce(&mut Signals)) {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut s);
+        self.changed.notify_all();
+    }
+
+    /// Applies deadlines as they come, until [`DeadlineTimer::stop`].
+    pub fn run(&self, service: &Service) {
+        let caller = Caller::quiet(SERVER_ACTOR);
+        loop {
+            // One read per wake; the deadlines are applied only when one is due.
+            let sleep = match service.next_gate_deadline() {
+                Ok(Some(at)) if at <= service.clock().now() => {
+                    match service.apply_gate_deadlines(&caller) {
+                        Ok(0) => RETRY_AFTER,
+                        Ok(n) => {
+                            tracing::info!(runs = n, "gate deadlines applied");
+                            Duration::ZERO
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot apply gate deadlines");
+                            RETRY_AFTER
+                        }
+                    }
+                }
+                Ok(Some(at)) => (at - service.clock().now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    // Timers may fire a hair early; the deadline is judged by the clock.
+                    .saturating_add(Duration::from_millis(1))
+                    .min(RECHECK_EVERY),
+                Ok(None) => RECHECK_EVERY,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read gate deadlines");
+                    RECHECK_EVERY
+                }
+            };
+            let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let (mut s, _) = self
+                .changed
+                .wait_timeout_while(s, sleep, |s| !s.woken && !s.stopped)
+                .unwrap_or_else(|p| p.into_inner());
+            if s.stopped {
+                return;
+            }
+            s.woken = false;
+        }
+    }
+}
