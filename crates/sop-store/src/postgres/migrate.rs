@@ -2,16 +2,19 @@
 //! `sop_migrations`, applied at start under an advisory lock: nodes starting together wait for
 //! each other and each migration runs once.
 //!
-//! Policy, as for SQLite: migrations only ever get appended; a released one is never edited. A
-//! database migrated by a newer sop is refused rather than guessed at.
+//! Policy, as for SQLite: migrations only ever get appended; a released one is never edited.
+//! Versions need not be contiguous: a database that lacks a version below its highest gets it
+//! applied when a build knows it. A database migrated by a newer sop (a version this build does
+//! not know) is refused rather than guessed at.
 
 use super::conn::Conn;
 use crate::error::{Result, StoreError};
 
-/// `(version, SQL)`, in order. The SQL of version N takes a database from N-1 to N.
+/// `(version, SQL)`, in order. Each version's SQL stands on its own beyond the lower numbers.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations_pg/0001_init.sql")),
     (2, include_str!("../../migrations_pg/0002_server.sql")),
+    (6, include_str!("../../migrations_pg/0006_console.sql")),
 ];
 
 /// The PostgreSQL schema version this build writes.
@@ -35,17 +38,24 @@ fn migrate_locked(conn: &mut Conn, location: &str) -> Result<()> {
         "CREATE TABLE IF NOT EXISTS sop_migrations (\
          version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     )?;
-    let current: i64 = conn
-        .query_one("SELECT COALESCE(MAX(version), 0) FROM sop_migrations", &[])?
-        .get(0);
-    if current > LATEST {
+    let applied: Vec<i64> = conn
+        .query("SELECT version FROM sop_migrations ORDER BY version", &[])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let current = applied.last().copied().unwrap_or(0);
+    if current > LATEST
+        || applied
+            .iter()
+            .any(|v| !MIGRATIONS.iter().any(|(m, _)| m == v))
+    {
         return Err(StoreError::NewerSchema {
             location: location.to_owned(),
             found: current,
             supported: LATEST,
         });
     }
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| !applied.contains(v)) {
         // Each migration and its record in one transaction: a failed one leaves nothing behind.
         let script = format!(
             "BEGIN; {sql}\nINSERT INTO sop_migrations (version) VALUES ({version}); COMMIT;"

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/0002_audit_identity_key.sql"),
     ),
     (3, include_str!("../../migrations/0003_server.sql")),
+    (7, include_str!("../../migrations/0007_console.sql")),
 ];
 
 /// The schema version this build writes.
