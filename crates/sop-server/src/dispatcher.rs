@@ -7,6 +7,7 @@
 //! finishes a run takes the oldest queued one before it exits.
 
 use crate::events::ServerEvents;
+use crate::live_output::LiveOutput;
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use sop_core::run::Action;
@@ -30,6 +31,7 @@ struct Inner {
     workers: usize,
     stop: StopSignal,
     metrics: Arc<Metrics>,
+    live: Arc<LiveOutput>,
     state: Mutex<State>,
     idle: Condvar,
 }
@@ -65,13 +67,19 @@ pub struct Slot {
 }
 
 impl Dispatcher {
-    pub fn new(service: Service, workers: usize, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        service: Service,
+        workers: usize,
+        metrics: Arc<Metrics>,
+        live: Arc<LiveOutput>,
+    ) -> Self {
         Dispatcher {
             inner: Arc::new(Inner {
                 service,
                 workers,
                 stop: StopSignal::new(),
                 metrics,
+                live,
                 state: Mutex::new(State::default()),
                 idle: Condvar::new(),
             }),
@@ -249,9 +257,7 @@ impl Inner {
     }
 
     fn run(&self, job: Job) -> sop_engine::Result<()> {
-        let events = ServerEvents {
-            metrics: &self.metrics,
-        };
+        let events = ServerEvents::new(&self.metrics, &self.live);
         match job {
             Job::Continue {
                 mut tracked,

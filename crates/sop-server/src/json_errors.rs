@@ -25,7 +25,10 @@ pub async fn layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         None => "unmatched".to_string(),
     });
     app.metrics.http(&method, &route, status.as_u16());
-    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+    if !(status.is_client_error() || status.is_server_error())
+        || is_json(&response)
+        || is_console_page(&response)
+    {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();
@@ -57,6 +60,15 @@ fn is_json(response: &Response<Body>) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v: &HeaderValue| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// The console answers its errors as pages for people; they stay HTML.
+fn is_console_page(response: &Response<Body>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 fn code(status: StatusCode) -> &'static str {

@@ -6,10 +6,12 @@
 mod auth;
 mod body;
 pub mod config;
+mod console;
 mod dispatcher;
 mod error;
 mod events;
 mod json_errors;
+mod live_output;
 pub mod logging;
 mod metrics;
 pub mod openapi;

@@ -69,10 +69,12 @@ impl Bound {
             .thread_name("sop-http")
             .build()?;
         let metrics = Arc::new(Metrics::default());
+        let live = Arc::new(crate::live_output::LiveOutput::default());
         let dispatcher = Dispatcher::new(
             self.service.clone(),
             self.config.workers,
             Arc::clone(&metrics),
+            Arc::clone(&live),
         );
         let started = self.service.clock().now();
         let server = ServerIdentity::new(self.addr.to_string(), started);
@@ -82,6 +84,7 @@ impl Bound {
             self.auth,
             dispatcher,
             metrics,
+            live,
             self.config,
             server,
         ));

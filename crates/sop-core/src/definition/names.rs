@@ -102,7 +102,7 @@ pub fn webhook_path_problem(path: &str) -> Option<String> {
 }
 
 /// Paths of the server's own endpoints, which a webhook cannot take, nor anything below them.
-const RESERVED_PATHS: &[&str] = &["/api", "/healthz", "/metrics"];
+const RESERVED_PATHS: &[&str] = &["/api", "/healthz", "/metrics", "/ui"];
 
 pub const WEBHOOK_RULE: &str =
     "write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes";
@@ -134,6 +134,8 @@ mod tests {
             "/API/x",
             "/healthz",
             "/metrics",
+            "/ui",
+            "/ui/runs",
         ] {
             let problem = webhook_path_problem(taken).unwrap();
             assert!(
@@ -142,6 +144,7 @@ mod tests {
             );
         }
         assert_eq!(webhook_path_problem("/apis"), None);
+        assert_eq!(webhook_path_problem("/uix"), None);
         assert_eq!(webhook_path_problem("/metrics-x"), None);
         assert_eq!(webhook_path_problem("/webhook/incident"), None);
     }

@@ -1,5 +1,6 @@
 //! The router: every path and method the API serves. `openapi.rs` documents exactly these; a
-//! test compares the two.
+//! test compares the two. The web console's pages (`/` and `/ui/`) are merged in from
+//! [`crate::console`]; they are HTML for people, not part of the API.
 
 mod approvals;
 mod audit;
@@ -7,10 +8,10 @@ mod control;
 mod facts;
 mod health;
 mod runs;
-mod shared;
+pub(crate) mod shared;
 mod sops;
 mod tokens;
-mod trigger;
+pub(crate) mod trigger;
 mod webhooks;
 
 use crate::state::Shared;
@@ -47,6 +48,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/audit/verify", get(audit::verify))
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .merge(crate::console::router())
         .fallback(webhooks::fallback)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(
