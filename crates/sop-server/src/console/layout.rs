@@ -201,20 +201,6 @@ pub fn form_fields(viewer: &Viewer, back: &str) -> Markup {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_notice_replaces_the_previous_one() {
-        assert_eq!(with_param("/ui/runs/x", "done", "ok"), "/ui/runs/x?done=ok");
-        assert_eq!(
-            with_param("/ui/runs?sop=a&error=old", "error", "new one"),
-            "/ui/runs?sop=a&error=new%20one"
-        );
-    }
-}
-
 /// A status as a coloured word (the word carries the meaning; colour only helps).
 pub fn badge(status: &str) -> Markup {
     html! { span class={"badge s-" (status)} { (status.replace('_', " ")) } }
@@ -234,5 +220,19 @@ pub fn json_view(v: &serde_json::Value) -> Markup {
             Value::Array(items) => { ul { @for i in items { li { (json_view(i)) } } } }
             other => { (super::text::plain(other)) }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_replaces_the_previous_one() {
+        assert_eq!(with_param("/ui/runs/x", "done", "ok"), "/ui/runs/x?done=ok");
+        assert_eq!(
+            with_param("/ui/runs?sop=a&error=old", "error", "new one"),
+            "/ui/runs?sop=a&error=new%20one"
+        );
     }
 }

@@ -47,19 +47,6 @@ pub fn plain(v: &serde_json::Value) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encoding_keeps_unreserved_characters_only() {
-        assert_eq!(enc("a b/é?&=x"), "a%20b%2F%C3%A9%3F%26%3Dx");
-        assert_eq!(duration_ms(850), "850 ms");
-        assert_eq!(duration_ms(12_300), "12.3 s");
-        assert_eq!(duration_ms(245_000), "4 min 5 s");
-    }
-}
-
 /// A trigger in a few words: `manual`, `cron 0 9 * * 1-5 (Europe/Berlin)`, `webhook /hr/x`.
 pub fn trigger(t: &sop_core::definition::Trigger) -> String {
     use sop_core::definition::Trigger;
@@ -74,5 +61,18 @@ pub fn trigger(t: &sop_core::definition::Trigger) -> String {
         },
         Trigger::Webhook { path, .. } => format!("webhook {path}"),
         Trigger::Event { event, .. } => format!("event {event}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_keeps_unreserved_characters_only() {
+        assert_eq!(enc("a b/é?&=x"), "a%20b%2F%C3%A9%3F%26%3Dx");
+        assert_eq!(duration_ms(850), "850 ms");
+        assert_eq!(duration_ms(12_300), "12.3 s");
+        assert_eq!(duration_ms(245_000), "4 min 5 s");
     }
 }

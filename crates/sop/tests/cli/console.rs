@@ -48,7 +48,7 @@ fn an_operator_runs_watches_approves_completes_and_cancels_in_a_browser() {
         b.wait_text("#sops", "deploy").await;
         b.fill("#filter", "slow").await;
         assert!(
-            b.all("#sops tbody tr[hidden]").await.len() >= 1,
+            !b.all("#sops tbody tr[hidden]").await.is_empty(),
             "the filter hides the other SOPs"
         );
         b.shot("sops").await;
