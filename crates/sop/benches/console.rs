@@ -33,7 +33,11 @@ impl Drop for Server {
 fn seed(db: &Path) {
     let store = SqliteStore::open(db).expect("open the bench database");
     let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
-    let statuses = [RunStatus::Succeeded, RunStatus::Failed, RunStatus::Cancelled];
+    let statuses = [
+        RunStatus::Succeeded,
+        RunStatus::Failed,
+        RunStatus::Cancelled,
+    ];
     for chunk in 0..RUNS / 5000 {
         store
             .transaction(|tx| {
@@ -121,11 +125,18 @@ fn main() {
             format!("[sop]\nname = \"{name}\"\ndescription = \"bench\"\n\n[[triggers]]\ntype = \"manual\"\n"),
         )
         .unwrap();
-        std::fs::write(sops.join(name).join("SOP.md"), "# B\n\n## Step 1: Go\n- do it\n").unwrap();
+        std::fs::write(
+            sops.join(name).join("SOP.md"),
+            "# B\n\n## Step 1: Go\n- do it\n",
+        )
+        .unwrap();
     }
     let seeding = Instant::now();
     seed(&root.join("sop.db"));
-    println!("seeded {RUNS} runs in {:.1} s", seeding.elapsed().as_secs_f64());
+    println!(
+        "seeded {RUNS} runs in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
     let (_server, addr) = serve(&binary, root);
     let base = format!("http://{addr}");
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -145,16 +156,32 @@ fn main() {
         v["runs"][999]["id"].as_str().unwrap().to_string()
     };
     let rows: [(&str, String); 6] = [
-        ("floor: GET /healthz (loopback round trip)", "/healthz".into()),
-        ("floor: GET /api/runs?limit=50 (same page as JSON)", "/api/runs?limit=50".into()),
+        (
+            "floor: GET /healthz (loopback round trip)",
+            "/healthz".into(),
+        ),
+        (
+            "floor: GET /api/runs?limit=50 (same page as JSON)",
+            "/api/runs?limit=50".into(),
+        ),
         ("GET /ui/runs (first page)", "/ui/runs".into()),
-        ("GET /ui/runs?status=failed", "/ui/runs?status=failed".into()),
+        (
+            "GET /ui/runs?status=failed",
+            "/ui/runs?status=failed".into(),
+        ),
         ("GET /ui/runs?sop=bench", "/ui/runs?sop=bench".into()),
-        ("GET /ui/runs?before=<1000th run>", format!("/ui/runs?before={deep}")),
+        (
+            "GET /ui/runs?before=<1000th run>",
+            format!("/ui/runs?before={deep}"),
+        ),
     ];
     println!("{RUNS} runs in the store, {rounds} rounds each (target: page ≤ 200 ms)");
     for (label, path) in rows {
         let (p50, p99) = measure(&agent, &base, &path, rounds);
-        println!("{label:<52} p50 {:>7.2} ms  p99 {:>7.2} ms", ms(p50), ms(p99));
+        println!(
+            "{label:<52} p50 {:>7.2} ms  p99 {:>7.2} ms",
+            ms(p50),
+            ms(p99)
+        );
     }
 }
