@@ -3,8 +3,8 @@
 //! Reading is the only I/O; parsing is `sop_core::definition::parse`. Folders are loaded in
 //! parallel because `sop list` on a thousand SOPs must stay well under a blink.
 
-mod parse_cache;
 mod live;
+mod parse_cache;
 mod safe_read;
 
 pub use live::{GoodVersion, LiveCatalog, LiveSop, Reloaded};

@@ -10,6 +10,7 @@
 
 use crate::deadline_timer::DeadlineTimer;
 use crate::events::ServerEvents;
+use crate::live_output::LiveOutput;
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use sop_core::run::Action;
@@ -35,6 +36,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     /// Told whenever a thread lets go of a run, which may be waiting at a new gate.
     timer: Arc<DeadlineTimer>,
+    live: Arc<LiveOutput>,
     state: Mutex<State>,
     idle: Condvar,
 }
@@ -77,6 +79,7 @@ impl Dispatcher {
         workers: usize,
         metrics: Arc<Metrics>,
         timer: Arc<DeadlineTimer>,
+        live: Arc<LiveOutput>,
     ) -> Self {
         Dispatcher {
             inner: Arc::new(Inner {
@@ -85,6 +88,7 @@ impl Dispatcher {
                 stop: StopSignal::new(),
                 metrics,
                 timer,
+                live,
                 state: Mutex::new(State::default()),
                 idle: Condvar::new(),
             }),
@@ -313,9 +317,7 @@ impl Inner {
     }
 
     fn run(&self, job: Job) -> sop_engine::Result<()> {
-        let events = ServerEvents {
-            metrics: &self.metrics,
-        };
+        let events = ServerEvents::new(&self.metrics, &self.live);
         match job {
             Job::Continue {
                 mut tracked,

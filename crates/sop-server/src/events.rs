@@ -1,6 +1,8 @@
-//! What the server does with a run's progress: log lines and metrics. Step output is not
-//! logged (it may hold secrets); it is stored with the step and served by `/logs`.
+//! What the server does with a run's progress: log lines, metrics, and the live output the
+//! console shows. Step output is not logged (it may hold secrets); it is stored with the step
+//! and served by `/logs`.
 
+use crate::live_output::LiveOutput;
 use crate::metrics::Metrics;
 use sop_core::definition::Step;
 use sop_engine::RunEvents;
@@ -10,14 +12,40 @@ use std::time::Duration;
 
 pub struct ServerEvents<'a> {
     pub metrics: &'a Metrics,
+    pub live: &'a LiveOutput,
+    /// The run whose step runs now (one driver drives one run at a time).
+    pub run: std::sync::Mutex<Option<String>>,
+}
+
+impl<'a> ServerEvents<'a> {
+    pub fn new(metrics: &'a Metrics, live: &'a LiveOutput) -> Self {
+        ServerEvents {
+            metrics,
+            live,
+            run: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn current(&self) -> Option<String> {
+        self.run.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 impl RunEvents for ServerEvents<'_> {
     fn step_started(&self, t: &Tracked, step: &Step) {
+        *self.run.lock().unwrap_or_else(|p| p.into_inner()) = Some(t.id().to_string());
+        self.live.start(t.id(), step.number);
         tracing::info!(run = t.id(), sop = %t.run.sop_name, step = step.number, "step started");
     }
 
+    fn step_output(&self, step: u32, _stderr: bool, bytes: &[u8]) {
+        if let Some(run) = self.current() {
+            self.live.push(&run, step, bytes);
+        }
+    }
+
     fn step_finished(&self, t: &Tracked, step: u32, result: &StepResult, _tolerated: bool) {
+        self.live.finish(t.id());
         let outcome = if result.succeeded() {
             "succeeded"
         } else {
@@ -37,6 +65,9 @@ impl RunEvents for ServerEvents<'_> {
     }
 
     fn step_cancelled(&self, step: u32, result: &StepResult) {
+        if let Some(run) = self.current() {
+            self.live.finish(&run);
+        }
         tracing::info!(
             step,
             duration_ms = result.duration.as_millis() as u64,

@@ -63,7 +63,7 @@ fn is_json(response: &Response<Body>) -> bool {
         .is_some_and(|v| v.starts_with("application/json"))
 }
 
-/// The approval page answers people, in HTML, also when it refuses.
+/// The approval page and the console answer people in HTML, also when they refuse.
 fn is_html(response: &Response<Body>) -> bool {
     response
         .headers()

@@ -78,11 +78,13 @@ impl Bound {
             .build()?;
         let metrics = Arc::new(Metrics::default());
         let timer = Arc::new(DeadlineTimer::default());
+        let live = Arc::new(crate::live_output::LiveOutput::default());
         let dispatcher = Dispatcher::new(
             service.clone(),
             self.config.workers,
             Arc::clone(&metrics),
             Arc::clone(&timer),
+            Arc::clone(&live),
         );
         let started = service.clock().now();
         let server = ServerIdentity::new(self.addr.to_string(), started);
@@ -92,6 +94,7 @@ impl Bound {
             self.auth,
             dispatcher,
             metrics,
+            live,
             self.config,
             server,
         ));

@@ -4,6 +4,7 @@
 use crate::config::ServerConfig;
 use crate::dispatcher::Dispatcher;
 use crate::error::{ApiError, ApiResult};
+use crate::live_output::LiveOutput;
 use crate::metrics::Metrics;
 use sop_engine::Service;
 use sop_engine::api_tokens::ApiAuth;
@@ -16,6 +17,8 @@ pub struct App {
     pub auth: ApiAuth,
     pub dispatcher: Dispatcher,
     pub metrics: Arc<Metrics>,
+    /// What steps running here print, for the console.
+    pub live: Arc<LiveOutput>,
     pub config: ServerConfig,
     pub server: ServerIdentity,
     /// This process's random key for the approval page's anti-forgery field.
@@ -31,6 +34,7 @@ impl App {
         auth: ApiAuth,
         dispatcher: Dispatcher,
         metrics: Arc<Metrics>,
+        live: Arc<LiveOutput>,
         config: ServerConfig,
         server: ServerIdentity,
     ) -> Self {
@@ -39,6 +43,7 @@ impl App {
             auth,
             dispatcher,
             metrics,
+            live,
             config,
             server,
             // Without randomness the page still works: its forms are then refused, never forged.

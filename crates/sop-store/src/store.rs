@@ -63,6 +63,8 @@ pub trait Queries {
     fn api_token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>>;
     /// Every API token, oldest first.
     fn api_tokens(&self) -> Result<Vec<ApiToken>>;
+    /// The console session whose cookie hashes to `hash`, expired or not.
+    fn console_session(&self, hash: &str) -> Result<Option<ConsoleSession>>;
     /// Servers not stopped whose last heartbeat is at or after `since`.
     fn live_servers(&self, since: DateTime<Utc>) -> Result<Vec<ServerBeat>>;
     /// The scheduler's decisions matching `filter`, latest tick first.
@@ -171,6 +173,17 @@ pub trait Tx: Queries {
     fn revoke_api_token(&mut self, id: &str, at: DateTime<Utc>) -> Result<ApiToken>;
     /// Records when the token was last used.
     fn touch_api_token(&mut self, id: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Stores a console session; [`StoreError::AlreadyExists`] if its hash is taken.
+    fn insert_console_session(&mut self, session: &ConsoleSession) -> Result<()>;
+    /// Ends the session whose cookie hashes to `hash`; whether there was one.
+    fn delete_console_session(&mut self, hash: &str) -> Result<bool>;
+    /// Ends the sessions expired at `now` and those signed in with the token `token_id`
+    /// (`None`: only the expired); returns how many.
+    fn forget_console_sessions(
+        &mut self,
+        now: DateTime<Utc>,
+        token_id: Option<&str>,
+    ) -> Result<u64>;
     /// Records (or refreshes) a server's heartbeat.
     fn server_beat(&mut self, beat: &ServerBeat) -> Result<()>;
     /// Removes the heartbeats older than `before`; returns how many.

@@ -108,7 +108,7 @@ pub fn reserved_path(path: &str) -> Option<&'static str> {
 }
 
 /// Paths of the server's own endpoints, which a webhook cannot take, nor anything below them.
-const RESERVED_PATHS: &[&str] = &["/api", "/healthz", "/metrics"];
+const RESERVED_PATHS: &[&str] = &["/api", "/healthz", "/metrics", "/ui"];
 
 /// The help for a webhook path that collides with the server's own endpoints.
 pub const RESERVED_RULE: &str = "`sop serve` answers `/api/...`, `/healthz` and `/metrics` itself; choose a path outside them, such as `/hooks/incident`";
@@ -143,6 +143,8 @@ mod tests {
             "/API/x",
             "/healthz",
             "/metrics",
+            "/ui",
+            "/ui/runs",
         ] {
             let problem = webhook_path_problem(taken).unwrap();
             assert!(
@@ -153,6 +155,7 @@ mod tests {
         assert_eq!(reserved_path("/Metrics/x"), Some("/metrics"));
         assert_eq!(reserved_path("/apis"), None);
         assert_eq!(webhook_path_problem("/apis"), None);
+        assert_eq!(webhook_path_problem("/uix"), None);
         assert_eq!(webhook_path_problem("/metrics-x"), None);
         assert_eq!(webhook_path_problem("/webhook/incident"), None);
     }

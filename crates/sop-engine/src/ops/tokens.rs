@@ -78,6 +78,8 @@ impl Service {
         let now = self.clock().now();
         Ok(self.store().transaction(|tx| {
             let token = tx.revoke_api_token(id, now)?;
+            // Console sessions signed in with it end with it.
+            tx.forget_console_sessions(now, Some(&token.id))?;
             tx.audit(&AuditEvent::new(
                 now,
                 None,

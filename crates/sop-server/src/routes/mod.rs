@@ -1,5 +1,6 @@
 //! The router: every path and method the API serves. `openapi.rs` documents exactly these; a
-//! test compares the two.
+//! test compares the two. The web console's pages (`/` and `/ui/`) are merged in from
+//! [`crate::console`]; they are HTML for people, not part of the API.
 
 mod approval_page;
 mod approvals;
@@ -13,7 +14,7 @@ mod runs;
 pub(crate) mod shared;
 mod sops;
 mod tokens;
-mod trigger;
+pub(crate) mod trigger;
 mod webhooks;
 
 pub use chat_hooks::decider as chat_decider;
@@ -59,6 +60,7 @@ pub fn router(app: Shared) -> Router {
         )
         .route("/hooks/slack/interactions", post(chat_hooks::slack))
         .route("/hooks/telegram", post(chat_hooks::telegram))
+        .merge(crate::console::router())
         .fallback(webhooks::fallback)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(

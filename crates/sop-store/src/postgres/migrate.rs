@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../migrations_pg/0003_schedule.sql")),
     (4, include_str!("../../migrations_pg/0004_events.sql")),
     (5, include_str!("../../migrations_pg/0005_notify.sql")),
+    (6, include_str!("../../migrations_pg/0006_console.sql")),
     (7, include_str!("../../migrations_pg/0007_nodes.sql")),
 ];
 

@@ -14,6 +14,7 @@ mod audit_sql;
 mod codec;
 mod conn;
 pub(crate) mod connect;
+mod console_session_sql;
 mod delivery_sql;
 mod event_sql;
 mod fact_sql;

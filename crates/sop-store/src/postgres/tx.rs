@@ -5,8 +5,9 @@
 
 use super::conn::Conn;
 use super::{
-    api_token_sql, audit_sql, delivery_sql, event_sql, fact_sql, gate_sql, lease_sql,
-    notification_sql, pickup_sql, prune_sql, run_sql, schedule_sql, server_sql, step_sql,
+    api_token_sql, audit_sql, console_session_sql, delivery_sql, event_sql, fact_sql, gate_sql,
+    lease_sql, notification_sql, pickup_sql, prune_sql, run_sql, schedule_sql, server_sql,
+    step_sql,
 };
 use crate::audit_chain::append::{AuditSettings, ChainHead};
 use crate::error::Result;
@@ -155,6 +156,19 @@ impl Tx for PostgresTx<'_> {
         attempt: &NotificationAttempt,
     ) -> Result<Notification> {
         notification_sql::record(self.conn(), attempt)
+    }
+    fn insert_console_session(&mut self, session: &ConsoleSession) -> Result<()> {
+        console_session_sql::insert(self.conn(), session)
+    }
+    fn delete_console_session(&mut self, hash: &str) -> Result<bool> {
+        console_session_sql::delete(self.conn(), hash)
+    }
+    fn forget_console_sessions(
+        &mut self,
+        now: DateTime<Utc>,
+        token_id: Option<&str>,
+    ) -> Result<u64> {
+        console_session_sql::forget(self.conn(), now, token_id)
     }
     fn server_beat(&mut self, beat: &ServerBeat) -> Result<()> {
         server_sql::beat(self.conn(), beat)

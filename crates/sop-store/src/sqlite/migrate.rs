@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/0004_schedule.sql")),
     (5, include_str!("../../migrations/0005_events.sql")),
     (6, include_str!("../../migrations/0006_notify.sql")),
+    (7, include_str!("../../migrations/0007_console.sql")),
 ];
 
 /// The schema version this build writes.

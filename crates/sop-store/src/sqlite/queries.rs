@@ -78,6 +78,9 @@ macro_rules! impl_queries {
             fn api_tokens(&self) -> Result<Vec<ApiToken>> {
                 self.with(super::api_token_sql::list)
             }
+            fn console_session(&self, hash: &str) -> Result<Option<ConsoleSession>> {
+                self.with(|c| super::console_session_sql::by_hash(c, hash))
+            }
             fn live_servers(
                 &self,
                 since: chrono::DateTime<chrono::Utc>,

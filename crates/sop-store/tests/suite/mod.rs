@@ -82,6 +82,7 @@ macro_rules! store_suite {
             },
             server_records {
                 api_tokens_are_found_by_hash_revoked_and_never_duplicated,
+                console_sessions_are_found_by_hash_and_end_by_sign_out_expiry_or_token,
                 a_server_is_live_while_it_beats_and_until_it_stops,
                 a_delivery_key_counts_within_its_window_only,
                 pickup_candidates_are_pending_or_leased_runs_oldest_first,

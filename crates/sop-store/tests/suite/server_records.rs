@@ -1,7 +1,7 @@
 //! What a server keeps: API token hashes, heartbeats, delivery keys, and the runs to pick up.
 
 use super::*;
-use sop_store::{Delivery, NewApiToken, ServerBeat, StoreError, StoreExt};
+use sop_store::{ConsoleSession, Delivery, NewApiToken, ServerBeat, StoreError, StoreExt};
 
 fn token(id: &str, hash: &str) -> NewApiToken {
     NewApiToken {
@@ -161,5 +161,58 @@ pub fn run_counts_group_by_sop_and_status(db: &dyn TestDb) {
             ("a".to_string(), sop_core::run::RunStatus::Pending, 2),
             ("b".to_string(), sop_core::run::RunStatus::Pending, 1)
         ]
+    );
+}
+
+fn session(hash: &str, token_id: Option<&str>, expires: i64) -> ConsoleSession {
+    ConsoleSession {
+        hash: hash.into(),
+        user: "alice".into(),
+        scopes: vec!["read".into(), "approve".into()],
+        token_id: token_id.map(str::to_owned),
+        csrf: format!("csrf-{hash}"),
+        created_at: at(0),
+        expires_at: at(expires),
+    }
+}
+
+pub fn console_sessions_are_found_by_hash_and_end_by_sign_out_expiry_or_token(db: &dyn TestDb) {
+    let store = db.connect();
+    store
+        .transaction(|tx| {
+            tx.insert_console_session(&session("s1", Some("t1"), 3600))?;
+            tx.insert_console_session(&session("s2", None, 10))?;
+            tx.insert_console_session(&session("s3", Some("t2"), 3600))?;
+            tx.insert_console_session(&session("s4", Some("t2"), 3600))
+        })
+        .unwrap();
+    let found = store.console_session("s1").unwrap().unwrap();
+    assert_eq!(found, session("s1", Some("t1"), 3600));
+    assert!(found.is_live(at(3599)) && !found.is_live(at(3600)));
+    assert_eq!(store.console_session("s2").unwrap().unwrap().token_id, None);
+    assert!(store.console_session("nope").unwrap().is_none());
+    let dup = store.transaction(|tx| tx.insert_console_session(&session("s1", None, 5)));
+    assert!(matches!(dup, Err(StoreError::AlreadyExists { .. })));
+    assert!(
+        store
+            .transaction(|tx| tx.delete_console_session("s1"))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .transaction(|tx| tx.delete_console_session("s1"))
+            .unwrap()
+    );
+    assert!(store.console_session("s1").unwrap().is_none());
+    // Expired at 10: s2 goes; signed in with t2: s3 and s4 go.
+    let gone = store
+        .transaction(|tx| tx.forget_console_sessions(at(20), Some("t2")))
+        .unwrap();
+    assert_eq!(gone, 3);
+    assert_eq!(
+        store
+            .transaction(|tx| tx.forget_console_sessions(at(20), None))
+            .unwrap(),
+        0
     );
 }

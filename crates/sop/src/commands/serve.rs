@@ -1,5 +1,6 @@
-//! `sop serve`: the HTTP API and webhook triggers. Prints `listening on http://ADDR` (the real
-//! port, so `--listen 127.0.0.1:0` works for scripts) and serves until SIGTERM or SIGINT.
+//! `sop serve`: the HTTP API, webhook triggers and the web console. Prints `listening on
+//! http://ADDR` (the real port, so `--listen 127.0.0.1:0` works for scripts) and the console's
+//! address, and serves until SIGTERM or SIGINT.
 
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
@@ -74,6 +75,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let service = ctx.service()?;
     let bound = sop_server::bind(service, config)?;
     eprintln!("listening on http://{}", bound.local_addr());
+    eprintln!("web console: open http://{}/", bound.local_addr());
     bound.serve()?;
     Ok(Exit::Success)
 }

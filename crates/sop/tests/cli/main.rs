@@ -1,5 +1,6 @@
 //! The one integration-test binary: runs the real `sop` binary against throwaway SOP dirs.
 
+mod browser;
 mod openapi_check;
 mod serving;
 mod support;
@@ -13,6 +14,7 @@ mod bad_input;
 mod check;
 mod check_at;
 mod cleanup;
+mod console;
 mod cron;
 mod deadlines;
 mod eval;

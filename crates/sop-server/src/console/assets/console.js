@@ -1,0 +1,79 @@
+// The console's only script: progressive enhancements, every page works without it.
+// - forms with data-json: the variables must be a JSON object before the form is sent;
+// - [data-live]: a run's progress and actions follow the server's event stream;
+// - time[data-countdown]: deadlines count down;
+// - input[data-filter]: filters the rows of the table it names as you type.
+"use strict";
+(function () {
+  function jsonForms() {
+    document.querySelectorAll("form[data-json]").forEach(function (form) {
+      var field = form.querySelector("[name=variables]");
+      var out = document.getElementById(form.getAttribute("data-json"));
+      if (!field || !out) return;
+      function check() {
+        var text = field.value.trim();
+        if (text === "") { out.textContent = ""; field.removeAttribute("aria-invalid"); return true; }
+        try {
+          var v = JSON.parse(text);
+          if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("the variables must be a JSON object, like {\"name\": \"value\"}");
+          out.textContent = ""; field.removeAttribute("aria-invalid"); return true;
+        } catch (e) {
+          out.textContent = "Not valid JSON: " + e.message; field.setAttribute("aria-invalid", "true"); return false;
+        }
+      }
+      field.addEventListener("input", check);
+      form.addEventListener("submit", function (ev) { if (!check()) { ev.preventDefault(); field.focus(); } });
+    });
+  }
+
+  // Replaces the content of `el` with `html`, keeping open <details> open.
+  function swap(el, html) {
+    var open = {};
+    el.querySelectorAll("details[id]").forEach(function (d) { open[d.id] = d.open; });
+    el.innerHTML = html;
+    el.querySelectorAll("details[id]").forEach(function (d) { if (d.id in open) d.open = open[d.id]; });
+    countdowns();
+  }
+
+  function live() {
+    var el = document.querySelector("[data-live]");
+    if (!el || !window.EventSource) return;
+    var actions = document.getElementById("actions-live");
+    var source = new EventSource(el.getAttribute("data-live"));
+    source.addEventListener("progress", function (e) { swap(el, e.data); });
+    source.addEventListener("actions", function (e) { if (actions) { swap(actions, e.data); jsonForms(); } });
+    source.addEventListener("end", function () { source.close(); });
+  }
+
+  function countdowns() {
+    document.querySelectorAll("time[data-countdown]").forEach(function (t) {
+      var at = Date.parse(t.getAttribute("datetime"));
+      if (isNaN(at)) return;
+      var s = Math.round((at - Date.now()) / 1000);
+      var sign = s < 0 ? "overdue by " : "in ";
+      s = Math.abs(s);
+      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+      var text = sign + (h ? h + " h " : "") + (h || m ? m + " min " : "") + sec + " s";
+      var label = t.querySelector(".left");
+      if (label) label.textContent = " (" + text + ")";
+    });
+  }
+
+  function filters() {
+    document.querySelectorAll("input[data-filter]").forEach(function (input) {
+      var table = document.getElementById(input.getAttribute("data-filter"));
+      if (!table) return;
+      input.addEventListener("input", function () {
+        var q = input.value.trim().toLowerCase();
+        table.querySelectorAll("tbody tr").forEach(function (row) {
+          row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) < 0;
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    jsonForms(); live(); filters(); countdowns();
+    setInterval(countdowns, 1000);
+  });
+})();

@@ -1,0 +1,70 @@
+//! `/ui/schedules`: what will start on its own — the upcoming fires of every cron trigger —
+//! and the SOPs that other triggers (webhooks, events) start.
+
+use super::layout::{Page, Query, page as respond};
+use super::page_error::PageResult;
+use super::session::Viewer;
+use super::text::{enc, time, trigger};
+use crate::state::{App, Shared};
+use axum::extract::{Query as QueryParams, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use maud::html;
+use sop_core::definition::Trigger;
+use sop_engine::api_tokens::Scope;
+use sop_engine::documents::SopEntryDocument;
+
+/// Fires listed per cron trigger.
+const PER_TRIGGER: usize = 5;
+
+pub async fn page(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    QueryParams(q): QueryParams<Query>,
+) -> Response {
+    respond(app, headers, q, "/ui/schedules".into(), build).await
+}
+
+fn build(app: &App, viewer: &Viewer, _: &Query) -> PageResult<Page> {
+    viewer.require(Scope::Read)?;
+    let fires = app.service.upcoming_fires(PER_TRIGGER)?;
+    let list = app.service.list_sops()?;
+    let others: Vec<(String, String)> = list
+        .sops
+        .iter()
+        .filter_map(|e| match e {
+            SopEntryDocument::Valid(s) => Some(s),
+            SopEntryDocument::Invalid(_) => None,
+        })
+        .flat_map(|s| {
+            s.triggers
+                .iter()
+                .filter(|t| matches!(t, Trigger::Webhook { .. } | Trigger::Event { .. }))
+                .map(|t| (s.name.clone(), trigger(t)))
+        })
+        .collect();
+    let body = html! {
+        section aria-labelledby="fires-h" {
+            h2 #fires-h { "Upcoming cron fires" }
+            @if fires.is_empty() { p.muted { "No SOP has a cron trigger." } }
+            @else {
+                div.table-wrap { table {
+                    thead { tr { th scope="col" { "When" } th scope="col" { "SOP" } th scope="col" { "Schedule" } th scope="col" { "Zone" } } }
+                    tbody { @for f in &fires { tr {
+                        td { time datetime=(f.at.to_rfc3339()) data-countdown { (time(&f.at)) span.left {} } }
+                        td { a href={"/ui/sops/" (enc(&f.sop))} { (f.sop) } }
+                        td { code { (f.expression) } }
+                        td { (f.timezone) }
+                    } } }
+                } }
+            }
+        }
+        section aria-labelledby="events-h" {
+            h2 #events-h { "Webhook and event triggers" }
+            @if others.is_empty() { p.muted { "No SOP has a webhook or event trigger." } }
+            ul { @for (sop, t) in &others { li { a href={"/ui/sops/" (enc(sop))} { (sop) } " — " code { (t) } } } }
+            p.muted { "Runs they started are listed under " a href="/ui/runs" { "Runs" } " with their trigger." }
+        }
+    };
+    Ok(Page::new("Events and schedules", body))
+}
