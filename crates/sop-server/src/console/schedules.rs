@@ -1,5 +1,6 @@
-//! `/ui/schedules`: what will start on its own — the upcoming fires of every cron trigger —
-//! and the SOPs that other triggers (webhooks, events) start.
+//! `/ui/schedules`: what starts on its own — recent events and the runs each started (or why a
+//! matching SOP did not start), the upcoming fires of every cron trigger, and the SOPs that
+//! other triggers (webhooks, events) start.
 
 use super::layout::{Page, Query, page as respond};
 use super::page_error::PageResult;
@@ -17,6 +18,9 @@ use sop_engine::documents::SopEntryDocument;
 /// Fires listed per cron trigger.
 const PER_TRIGGER: usize = 5;
 
+/// Recent events listed.
+const RECENT_EVENTS: u32 = 20;
+
 pub async fn page(
     State(app): State<Shared>,
     headers: HeaderMap,
@@ -27,6 +31,7 @@ pub async fn page(
 
 fn build(app: &App, viewer: &Viewer, _: &Query) -> PageResult<Page> {
     viewer.require(Scope::Read)?;
+    let events = app.service.recent_events(RECENT_EVENTS)?;
     let fires = app.service.upcoming_fires(PER_TRIGGER)?;
     let list = app.service.list_sops()?;
     let others: Vec<(String, String)> = list
@@ -44,6 +49,30 @@ fn build(app: &App, viewer: &Viewer, _: &Query) -> PageResult<Page> {
         })
         .collect();
     let body = html! {
+        section aria-labelledby="recent-h" {
+            h2 #recent-h { "Recent events" }
+            @if events.is_empty() { p.muted { "No event has been received yet." } }
+            @else {
+                div.table-wrap { table {
+                    thead { tr { th scope="col" { "Received" } th scope="col" { "Event" } th scope="col" { "What it did" } } }
+                    tbody { @for r in &events { tr {
+                        td { time datetime=(r.event.received_at.to_rfc3339()) { (time(&r.event.received_at)) } }
+                        td { code { (r.event.name) } }
+                        td {
+                            @if r.outcomes.is_empty() { span.muted { "no SOP's trigger matched" } }
+                            ul { @for (o, status) in &r.outcomes { li {
+                                a href={"/ui/sops/" (enc(&o.sop))} { (o.sop) } " — " (o.outcome.as_str())
+                                @if let Some(run) = &o.run_id {
+                                    " " a href={"/ui/runs/" (enc(run))} { "run " (run) }
+                                    @if let Some(st) = status { " (" (st) ")" }
+                                }
+                                @if let Some(why) = &o.reason { ": " (why) }
+                            } } }
+                        }
+                    } } }
+                } }
+            }
+        }
         section aria-labelledby="fires-h" {
             h2 #fires-h { "Upcoming cron fires" }
             @if fires.is_empty() { p.muted { "No SOP has a cron trigger." } }

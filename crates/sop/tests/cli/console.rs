@@ -311,3 +311,45 @@ fn the_session_cookie_is_strict_and_forms_need_the_sessions_csrf_token() {
     let api = agent.get(server.url("/api/nope")).call().unwrap();
     assert_eq!(api.status().as_u16(), 404);
 }
+
+#[test]
+fn the_events_page_lists_recent_events_with_the_runs_they_started() {
+    let sb = console_sandbox();
+    sb.sop(
+        "on-deploy-failed",
+        "[sop]\nname = \"on-deploy-failed\"\ndescription = \"Roll back\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"event\"\nevent = \"deploy.*\"\n",
+        "# Roll back\n\n## Step 1: Roll back\n```sh\ntrue\n```\n",
+    );
+    let alice = token(&sb, "alice", "read");
+    let emitted = sb.run(&[
+        "emit",
+        "deploy.failed",
+        "--data",
+        "{\"service\": \"api\"}",
+        "--json",
+    ]);
+    assert_eq!(emitted.code, 0, "{emitted}");
+    let run = emitted.json()["outcomes"][0]["run"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let server = Server::start(&sb, &[]);
+    let agent = raw_agent();
+    let signed = agent
+        .post(server.url("/ui/signin"))
+        .send_form([("token", alice.as_str()), ("next", "/ui/schedules")])
+        .unwrap();
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let mut page = agent
+        .get(server.url("/ui/schedules"))
+        .header("cookie", &cookie)
+        .call()
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.body_mut().read_to_string().unwrap();
+    assert!(html.contains("Recent events"), "{html}");
+    assert!(html.contains("<code>deploy.failed</code>"), "{html}");
+    assert!(!run.is_empty(), "{emitted}");
+    assert!(html.contains(&format!("/ui/runs/{run}")), "{html}");
+}

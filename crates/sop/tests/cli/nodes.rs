@@ -1,7 +1,8 @@
 //! Three `sop serve` nodes on one PostgreSQL database (a fresh schema per test): a thousand runs
 //! started through all of them run each step exactly once; a node killed with `kill -9` has its
 //! runs resumed by another within the lease's time; a cancel sent to a node that does not drive
-//! the run stops its step; `sop nodes` lists who drives what.
+//! the run stops its step; a cron trigger fires once per tick across the three; `sop nodes`
+//! lists who drives what.
 
 use crate::serving::{Server, agent, eventually};
 use crate::support::Sandbox;
@@ -224,4 +225,53 @@ fn a_cancel_sent_to_a_node_that_does_not_drive_the_run_stops_its_step() {
         r["steps"][1]["status"] != "running"
     });
     assert_eq!(run["status"], "cancelled");
+}
+
+#[test]
+fn a_cron_trigger_fires_once_per_tick_across_three_nodes() {
+    let mut sb = Sandbox::new();
+    sb.sop(
+        "tick",
+        "[sop]\nname = \"tick\"\ndescription = \"d\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"cron\"\nexpression = \"* * * * * *\"\noverlap = \"allow\"\n",
+        "# Tick\n\n## Step 1: Go\n```sh\ntrue\n```\n",
+    );
+    sb.on_postgres();
+    let fired = |sb: &Sandbox| -> Vec<Value> {
+        let out = sb.run(&["audit", "--json"]);
+        assert_eq!(out.code, 0, "{out}");
+        out.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "schedule.fired")
+            .cloned()
+            .collect()
+    };
+    let nodes: Vec<Server> = (0..3).map(|_| Server::start(&sb, &[])).collect();
+    // Thirty one-second ticks take thirty seconds; look a few times a second, not fifty.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while fired(&sb).len() < 30 {
+        assert!(Instant::now() < deadline, "30 ticks did not fire in 120 s");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    drop(nodes);
+    let fired = fired(&sb);
+    let ticks: BTreeSet<&str> = fired
+        .iter()
+        .map(|e| e["detail"]["scheduled_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(ticks.len(), fired.len(), "a tick fired twice: {fired:?}");
+    let runs = sb.run(&["status", "--json", "--limit", "1000"]).json();
+    let cron_runs: BTreeSet<&str> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["trigger_type"] == "cron")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cron_runs.len(),
+        fired.len(),
+        "one run per fired tick: {runs}"
+    );
 }
