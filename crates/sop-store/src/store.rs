@@ -207,6 +207,16 @@ pub trait Tx: Queries {
 
     /// Puts a message in the notification outbox; the store assigns the id.
     fn insert_notification(&mut self, new: &NewNotification) -> Result<Notification>;
+    /// Takes notification `id` for one sender until `until`, if it is still due at `seen_due`
+    /// (as the sender read it): its due time moves to `until`, so another sender (another
+    /// node) does not take it meanwhile, and a sender that dies mid-send leaves it due again
+    /// then. `false` when another sender took it first or it is no longer due as seen.
+    fn claim_notification(
+        &mut self,
+        id: i64,
+        seen_due: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Records one attempt to send a notification and what it leaves: sent, due again at
     /// `next_at`, or given up. [`StoreError::NotFound`] for an unknown id.
     fn record_notification_attempt(

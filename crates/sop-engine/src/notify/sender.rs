@@ -71,12 +71,26 @@ impl Sender {
     /// One pass: every message due now (up to a batch), attempted once each. Returns how many
     /// were attempted.
     pub fn deliver_due(&self) -> crate::Result<usize> {
-        let due = self.store.due_notifications(self.clock.now(), BATCH)?;
+        let now = self.clock.now();
+        let due = self.store.due_notifications(now, BATCH)?;
+        // Held long enough for one attempt; a sender that dies mid-send leaves the message
+        // due again after that, so it is sent at least once and, while senders live, once.
+        let until = now
+            + chrono::TimeDelta::from_std(self.settings.timeout * 2).unwrap_or_default()
+            + chrono::TimeDelta::seconds(5);
+        let mut attempted = 0;
         for n in &due {
+            let claimed = self
+                .store
+                .transaction(|tx| tx.claim_notification(n.id, n.due_at, until))?;
+            if !claimed {
+                continue;
+            }
             let verdict = self.attempt(n);
             self.record(n, verdict)?;
+            attempted += 1;
         }
-        Ok(due.len())
+        Ok(attempted)
     }
 
     /// Sends `doc` to `channel` once, now, without the outbox (`sop notify test`).

@@ -106,6 +106,20 @@ pub fn counts(conn: &mut Conn) -> Result<NotificationCounts> {
     })
 }
 
+pub fn claim(
+    conn: &mut Conn,
+    id: i64,
+    seen_due: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE notifications SET due_at = $3 WHERE id = $1 AND due_at = $2 \
+         AND sent_at IS NULL AND failed_at IS NULL",
+        &[&id, &seen_due, &until],
+    )?;
+    Ok(changed == 1)
+}
+
 pub fn record(conn: &mut Conn, a: &NotificationAttempt) -> Result<Notification> {
     let before = get(conn, a.notification_id)?;
     conn.execute(

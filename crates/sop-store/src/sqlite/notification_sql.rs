@@ -113,6 +113,21 @@ pub fn counts(conn: &Connection) -> Result<NotificationCounts> {
     )?)
 }
 
+pub fn claim(
+    conn: &Connection,
+    id: i64,
+    seen_due: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE notifications SET due_at = ?3 WHERE id = ?1 AND due_at = ?2 \
+             AND sent_at IS NULL AND failed_at IS NULL",
+        )?
+        .execute(params![id, ts(seen_due), ts(until)])?;
+    Ok(changed == 1)
+}
+
 pub fn record(conn: &Connection, a: &NotificationAttempt) -> Result<Notification> {
     let before = get(conn, a.notification_id)?;
     conn.prepare_cached(

@@ -171,6 +171,14 @@ impl Tx for SqliteTx<'_> {
     fn insert_notification(&mut self, new: &NewNotification) -> Result<Notification> {
         notification_sql::insert(self.conn, new)
     }
+    fn claim_notification(
+        &mut self,
+        id: i64,
+        seen_due: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        notification_sql::claim(self.conn, id, seen_due, until)
+    }
     fn record_notification_attempt(
         &mut self,
         attempt: &NotificationAttempt,

@@ -102,6 +102,7 @@ macro_rules! store_suite {
             notifications {
                 notifications_are_due_in_order_and_attempts_move_them,
                 a_rolled_back_transaction_leaves_no_notification,
+                a_due_notification_is_claimed_by_one_sender,
             },
             event_outcomes {
                 outcomes_round_trip_by_event_and_are_decided_once,

@@ -137,3 +137,32 @@ pub fn a_rolled_back_transaction_leaves_no_notification(db: &dyn TestDb) {
     assert!(store.notifications(None).unwrap().is_empty());
     assert_eq!(store.notification_counts().unwrap().pending, 0);
 }
+
+pub fn a_due_notification_is_claimed_by_one_sender(db: &dyn TestDb) {
+    let store = db.connect();
+    let other = db.connect();
+    let run = store
+        .transaction(|tx| tx.insert_run(&new_run("n", 1)))
+        .unwrap();
+    let n = store
+        .transaction(|tx| tx.insert_notification(&note("approval", &run.id, 0)))
+        .unwrap();
+    let seen = store.due_notifications(at(0), 10).unwrap().pop().unwrap();
+    let first = store
+        .transaction(|tx| tx.claim_notification(n.id, seen.due_at, at(40)))
+        .unwrap();
+    let second = other
+        .transaction(|tx| tx.claim_notification(n.id, seen.due_at, at(40)))
+        .unwrap();
+    assert!(first, "the first sender takes it");
+    assert!(!second, "a second sender that read the same row does not");
+    assert!(
+        store.due_notifications(at(39), 10).unwrap().is_empty(),
+        "held while the first sender sends"
+    );
+    assert_eq!(
+        store.due_notifications(at(40), 10).unwrap().len(),
+        1,
+        "due again if that sender never recorded an attempt"
+    );
+}

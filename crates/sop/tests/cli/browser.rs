@@ -191,14 +191,36 @@ impl Browser {
         }
     }
 
+    /// Clicks `css`; live updates may replace the element between finding and clicking it, so
+    /// a stale element is found again.
     pub async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.unwrap();
+        let started = Instant::now();
+        loop {
+            match self.wait(css).await.click().await {
+                Ok(()) => return,
+                Err(e) => assert!(started.elapsed() < DEADLINE, "cannot click `{css}`: {e}"),
+            }
+        }
     }
 
+    /// Types `text` into `css` until the field holds it (a live update may replace the field).
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.wait(css).await;
-        field.clear().await.unwrap();
-        field.send_keys(text).await.unwrap();
+        let started = Instant::now();
+        loop {
+            let field = self.wait(css).await;
+            let typed = async {
+                field.clear().await?;
+                field.send_keys(text).await?;
+                field.prop("value").await
+            };
+            match typed.await {
+                Ok(Some(v)) if v == text => return,
+                other => assert!(
+                    started.elapsed() < DEADLINE,
+                    "cannot fill `{css}`: {other:?}"
+                ),
+            }
+        }
     }
 
     pub async fn script(&self, js: &str) -> Value {

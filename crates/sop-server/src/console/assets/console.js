@@ -26,12 +26,16 @@
     });
   }
 
-  // Replaces the content of `el` with `html`, keeping open <details> open.
+  // Replaces the content of `el` with `html`, keeping open <details> open and what the person
+  // was typing (a comment must survive the run's next change).
   function swap(el, html) {
-    var open = {};
+    var open = {}, typed = {}, focused = document.activeElement && document.activeElement.id;
     el.querySelectorAll("details[id]").forEach(function (d) { open[d.id] = d.open; });
+    el.querySelectorAll("textarea[id], input[type=text][id]").forEach(function (f) { typed[f.id] = f.value; });
     el.innerHTML = html;
     el.querySelectorAll("details[id]").forEach(function (d) { if (d.id in open) d.open = open[d.id]; });
+    el.querySelectorAll("textarea[id], input[type=text][id]").forEach(function (f) { if (typed[f.id]) f.value = typed[f.id]; });
+    if (focused) { var back = document.getElementById(focused); if (back && el.contains(back)) back.focus(); }
     countdowns();
   }
 
