@@ -87,8 +87,9 @@ pub(crate) fn enqueue(
             continue;
         }
         if event == "reminder" {
-            let reminder = chrono::TimeDelta::from_std(settings.reminder).unwrap_or_default();
-            match gate.and_then(|g| g.expires_at).map(|d| d - reminder) {
+            // The reminder's due time was decided with the gate (`SOP_APPROVAL_REMINDER` before
+            // its deadline) and recorded on it; none when that falls before the gate opened.
+            match gate.and_then(|g| g.remind_at) {
                 Some(at) if at > now => due = at,
                 // A deadline closer than the reminder: the approval message is the reminder.
                 _ => continue,
