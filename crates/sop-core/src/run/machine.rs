@@ -23,7 +23,9 @@ pub fn next(
     match event {
         RunEvent::Start => {
             require(run, &[RunStatus::Pending], &event)?;
-            Ok(advance(run, Vec::new(), false, Cleared::NONE))
+            let mut d = advance(run, Vec::new(), false, Cleared::NONE);
+            d.conditions_checked = run.conditions_due;
+            Ok(d)
         }
         RunEvent::ConditionsUnmet => {
             require(run, &[RunStatus::Pending], &event)?;
@@ -33,7 +35,13 @@ pub fn next(
                 .filter(|s| s.status == StepStatus::Pending)
                 .map(|s| change(s.number, StepStatus::Skipped))
                 .collect();
-            Ok(decision(RunStatus::Skipped, steps, Action::Stop))
+            let mut d = decision(RunStatus::Skipped, steps, Action::Stop);
+            d.conditions_checked = run.conditions_due;
+            Ok(d)
+        }
+        RunEvent::Dequeue => {
+            require(run, &[RunStatus::Queued], &event)?;
+            Ok(decision(RunStatus::Pending, Vec::new(), Action::Stop))
         }
         RunEvent::StepStarted { step } => step_started(run, step),
         RunEvent::StepSucceeded { step } => {
@@ -74,6 +82,15 @@ pub fn next(
         }
         RunEvent::Resume => {
             require(run, &[RunStatus::Paused, RunStatus::Pending], &event)?;
+            if run.conditions_due {
+                // It waited in the queue: its conditions decide again, as `Start` or
+                // `ConditionsUnmet`, before anything of it runs.
+                return Err(wrong_state(
+                    run,
+                    "it waited in the queue, so its conditions are checked again before it starts"
+                        .into(),
+                ));
+            }
             if run.running_step().is_some() {
                 return Ok(decision(RunStatus::Running, Vec::new(), Action::Continue));
             }
@@ -353,6 +370,7 @@ fn decision(status: RunStatus, steps: Vec<StepChange>, action: Action) -> Decisi
         steps,
         gate: None,
         action,
+        conditions_checked: false,
     }
 }
 
@@ -363,5 +381,6 @@ fn unchanged(run: &RunView, action: Action) -> Decision {
         steps: Vec::new(),
         gate: None,
         action,
+        conditions_checked: false,
     }
 }
