@@ -73,6 +73,10 @@ pub fn next(
         }
         RunEvent::Pause => {
             require(run, &[RunStatus::Pending, RunStatus::Running], &event)?;
+            if run.conditions_due {
+                // Paused, it would later resume past the conditions it is to be checked on.
+                return Err(wrong_state(run, queued_hint(run)));
+            }
             let action = if run.running_step().is_some() {
                 Action::Continue
             } else {
@@ -85,11 +89,7 @@ pub fn next(
             if run.conditions_due {
                 // It waited in the queue: its conditions decide again, as `Start` or
                 // `ConditionsUnmet`, before anything of it runs.
-                return Err(wrong_state(
-                    run,
-                    "it waited in the queue, so its conditions are checked again before it starts"
-                        .into(),
-                ));
+                return Err(wrong_state(run, queued_hint(run)));
             }
             if run.running_step().is_some() {
                 return Ok(decision(RunStatus::Running, Vec::new(), Action::Continue));
@@ -158,6 +158,15 @@ pub fn next(
             }
         },
     }
+}
+
+/// Why a run that waited in the queue neither pauses nor plainly resumes.
+fn queued_hint(run: &RunView) -> String {
+    format!(
+        "it waited in the queue, so its conditions are checked again when it starts \
+         (`sop resume {}` does that); `sop cancel {}` takes it out",
+        run.id, run.id
+    )
 }
 
 /// What the event being decided got the next step past: the gate it approved, or the step

@@ -73,13 +73,7 @@ fn cases() -> Vec<(&'static str, RunView, u32, &'static [&'static str])> {
             "pending after the queue",
             dequeued(view(Pending, &[(A, S::Pending), (M, S::Pending)])),
             1,
-            &[
-                "start",
-                "conditions_unmet",
-                "pause",
-                "cancel",
-                "lease_lapsed",
-            ],
+            &["start", "conditions_unmet", "cancel", "lease_lapsed"],
         ),
         (
             "pending",
