@@ -33,6 +33,7 @@ mod notify;
 mod notify_fake;
 mod orphans;
 mod overlap;
+mod queue;
 mod parameters;
 mod postgres;
 mod recovery;
