@@ -220,7 +220,9 @@ fn on_limit_without_concurrency_or_with_a_wrong_word_is_an_error() {
     let toml = "[sop]\nname = \"demo\"\non_limit = \"queue\"\n\n[[triggers]]\ntype = \"manual\"\n";
     assert_eq!(
         toml_errors(toml),
-        ["demo/SOP.toml:3:12: `on_limit` says what a start beyond `concurrency` does, but [sop] sets no `concurrency` (help: add e.g. concurrency = 1, or remove `on_limit`)"]
+        [
+            "demo/SOP.toml:3:12: `on_limit` says what a start beyond `concurrency` does, but [sop] sets no `concurrency` (help: add e.g. concurrency = 1, or remove `on_limit`)"
+        ]
     );
     let toml = "[sop]\nname = \"demo\"\nconcurrency = 1\non_limit = \"queu\"\n\n[[triggers]]\ntype = \"manual\"\n";
     assert_eq!(

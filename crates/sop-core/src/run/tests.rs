@@ -787,11 +787,20 @@ fn a_queued_run_becomes_pending_when_dequeued_and_nothing_else_moves() {
 fn a_dequeued_run_starts_only_through_its_conditions_and_then_they_are_no_longer_due() {
     let run = dequeued(view(RunStatus::Pending, &[(A, S::Pending)]));
     let err = next(&run, RunEvent::Resume, now()).unwrap_err();
-    assert!(err.to_string().contains("conditions are checked again"), "{err}");
+    assert!(
+        err.to_string().contains("conditions are checked again"),
+        "{err}"
+    );
 
     let d = next(&run, RunEvent::Start, now()).unwrap();
     assert!(d.conditions_checked);
-    assert_eq!(d.action, Action::Execute { step: 1, attempt: 1 });
+    assert_eq!(
+        d.action,
+        Action::Execute {
+            step: 1,
+            attempt: 1
+        }
+    );
     let mut after = run.clone();
     after.apply(&d);
     assert!(!after.conditions_due);
@@ -802,7 +811,11 @@ fn a_dequeued_run_starts_only_through_its_conditions_and_then_they_are_no_longer
 
     // A run that never queued starts as before, with nothing to clear.
     let plain = view(RunStatus::Pending, &[(A, S::Pending)]);
-    assert!(!next(&plain, RunEvent::Start, now()).unwrap().conditions_checked);
+    assert!(
+        !next(&plain, RunEvent::Start, now())
+            .unwrap()
+            .conditions_checked
+    );
 }
 
 #[test]

@@ -3,9 +3,9 @@
 //! outcome recorded, and the first step started, all in one transaction.
 
 use super::commit::{Change, LeaseUse, write};
+use super::queue::{QueuePlace, conditions_detail};
 use super::snapshot::Snapshot;
 use super::tracked::Tracked;
-use super::queue::{QueuePlace, conditions_detail};
 use super::{Engine, redact, workdir};
 use crate::ops::DuplicateDelivery;
 use crate::{Error, ErrorKind};

@@ -1,10 +1,9 @@
 //! A SQLite write transaction seen through the [`Tx`] trait.
 
 use super::{
-    queue_sql,
     api_token_sql, audit_sql, console_session_sql, delivery_sql, event_sql, fact_sql, gate_sql,
-    lease_sql, notification_sql, pickup_sql, prune_sql, run_sql, schedule_sql, server_sql,
-    step_sql,
+    lease_sql, notification_sql, pickup_sql, prune_sql, queue_sql, run_sql, schedule_sql,
+    server_sql, step_sql,
 };
 use crate::audit_chain::append::{AuditSettings, ChainHead};
 use crate::error::Result;

@@ -59,7 +59,9 @@ pub fn queued_runs_come_out_oldest_first_per_sop_and_hold_no_place(db: &dyn Test
     assert!(!cleared.conditions_due);
     assert!(!store.run(&first.id).unwrap().conditions_due);
 
-    let next = store.transaction(|tx| tx.next_queued_run("deploy")).unwrap();
+    let next = store
+        .transaction(|tx| tx.next_queued_run("deploy"))
+        .unwrap();
     assert_eq!(next.map(|r| r.id), Some(second.id));
     let none = store.transaction(|tx| tx.next_queued_run("none")).unwrap();
     assert!(none.is_none());

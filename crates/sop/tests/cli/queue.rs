@@ -40,7 +40,10 @@ fn a_start_beyond_the_limit_is_queued_moves_up_and_starts_on_resume() {
             .contains(&format!("place 1 in the queue, behind {first}")),
         "{out}"
     );
-    assert!(out.stdout.contains(&format!("run {second} is queued")), "{out}");
+    assert!(
+        out.stdout.contains(&format!("run {second} is queued")),
+        "{out}"
+    );
     assert_eq!(run_json(&sb, &second)["status"], "queued");
 
     let out = sb.run(&["execute", "line", "--json"]);
@@ -87,8 +90,7 @@ fn a_start_beyond_the_limit_is_queued_moves_up_and_starts_on_resume() {
 }
 
 #[test]
-fn a_server_starts_the_queued_run_when_a_place_frees_and_skips_it_when_its_conditions_changed()
-{
+fn a_server_starts_the_queued_run_when_a_place_frees_and_skips_it_when_its_conditions_changed() {
     let sb = Sandbox::new();
     let release = sb.root().join("release");
     sb.sop(
