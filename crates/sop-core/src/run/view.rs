@@ -117,6 +117,9 @@ pub struct RunView {
     pub start_gate: GateState,
     /// Delay before the first automatic retry; each later retry waits twice as long.
     pub retry_backoff: chrono::TimeDelta,
+    /// The run waited in the queue and its conditions have not been evaluated again since:
+    /// it starts only through `Start` or `ConditionsUnmet`, never a plain `Resume`.
+    pub conditions_due: bool,
 }
 
 impl RunView {
@@ -158,6 +161,9 @@ impl RunView {
     pub fn apply(&mut self, decision: &super::Decision) {
         self.status = decision.status;
         self.wait_reason = decision.wait_reason;
+        if decision.conditions_checked {
+            self.conditions_due = false;
+        }
         for c in &decision.steps {
             if let Some(step) = self.step_mut(c.step) {
                 step.status = c.status;

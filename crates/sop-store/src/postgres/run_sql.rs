@@ -13,7 +13,7 @@ use sop_core::run::RunStatus;
 pub(super) const RUN_COLS: &str = "id, sop_name, definition_hash, status, reason, current_step, \
      step_count, trigger_type, started_by, created_at, started_at, finished_at, workdir, \
      lease_owner, lease_expires_at, version, forced, pruned_at, execution_mode, trigger_detail, \
-     variables, definition_snapshot";
+     variables, definition_snapshot, conditions_due";
 
 const SUMMARY_COLS: &str = "id, sop_name, status, reason, current_step, step_count, trigger_type, \
      started_by, created_at, started_at, finished_at, forced";
@@ -52,6 +52,7 @@ pub(super) fn decode(row: &Row) -> Result<Run> {
         trigger_detail: row.json(19)?,
         variables: row.json(20)?,
         definition_snapshot: row.opt_text(21)?,
+        conditions_due: row.flag(22)?,
     })
 }
 
@@ -93,8 +94,9 @@ pub fn insert(conn: &mut Conn, new: &NewRun) -> Result<Run> {
         let inserted = conn.execute(
             "INSERT INTO runs (id, sop_name, definition_hash, status, reason, current_step, \
              step_count, trigger_type, started_by, created_at, workdir, version, forced, \
-             execution_mode, trigger_detail, variables, definition_snapshot) \
-             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15) \
+             execution_mode, trigger_detail, variables, definition_snapshot, conditions_due) \
+             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, \
+             $16) \
              ON CONFLICT (id) DO NOTHING",
             &[
                 &candidate,
@@ -112,6 +114,7 @@ pub fn insert(conn: &mut Conn, new: &NewRun) -> Result<Run> {
                 &trigger_detail,
                 &variables,
                 &new.definition_snapshot,
+                &new.conditions_due,
             ],
         )?;
         if inserted == 1 {
@@ -153,6 +156,7 @@ pub fn insert(conn: &mut Conn, new: &NewRun) -> Result<Run> {
         version: 0,
         forced: new.forced,
         pruned_at: None,
+        conditions_due: new.conditions_due,
     })
 }
 
@@ -188,6 +192,9 @@ pub fn update(conn: &mut Conn, id: &str, expect: &Expect, patch: &RunPatch) -> R
     }
     if let Some(f) = patch.forced {
         set("forced", Box::new(f));
+    }
+    if let Some(d) = patch.conditions_due {
+        set("conditions_due", Box::new(d));
     }
     values.push(Box::new(id.to_owned()));
     let mut sql = format!(

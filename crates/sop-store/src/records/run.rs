@@ -42,6 +42,9 @@ pub struct Run {
     pub forced: bool,
     /// When `sop prune` removed the run's details.
     pub pruned_at: Option<DateTime<Utc>>,
+    /// The run waited in the queue (`on_limit = "queue"`) and its conditions are evaluated
+    /// again before it starts.
+    pub conditions_due: bool,
 }
 
 /// The columns `sop status` lists; never the big ones.
@@ -85,6 +88,8 @@ pub struct NewRun {
     pub created_at: DateTime<Utc>,
     pub workdir: Option<String>,
     pub forced: bool,
+    /// See [`Run::conditions_due`].
+    pub conditions_due: bool,
     /// The run's steps, created `pending` with the run.
     pub steps: Vec<NewStep>,
 }
