@@ -246,10 +246,16 @@ struct Loaded {
 }
 
 fn load_all(root: &Path, folders: Vec<Folder>, cache: Option<&ParseCache>) -> Vec<Loaded> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(folders.len().div_ceil(PARALLEL_THRESHOLD))
-        .max(1);
+    // Asked only when there is enough to share: the answer costs a few reads of /proc and
+    // /sys, and a server plans a run of one SOP many times a second.
+    let wanted = folders.len().div_ceil(PARALLEL_THRESHOLD);
+    let threads = if wanted <= 1 {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(wanted)
+    };
     if threads == 1 {
         return folders.iter().map(|f| load_one(root, f, cache)).collect();
     }

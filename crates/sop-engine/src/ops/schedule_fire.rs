@@ -12,9 +12,6 @@ use sop_core::definition::Overlap;
 use sop_core::schedule::{FireDecision, Missed};
 use sop_store::{AuditEvent, ScheduleFire, ScheduleFireFilter, StoreExt};
 
-/// How far back the previous run of a trigger is looked for.
-const RECENT_FIRES: u32 = 50;
-
 /// What became of a tick.
 pub enum TickOutcome {
     /// A run was recorded; drive it with its action (none when detached or skipped by its
@@ -149,19 +146,29 @@ impl Service {
         }
     }
 
-    /// The run started by the trigger's latest run-starting tick, if it is still active.
+    /// The run started by the trigger's latest run-starting tick, if it is still active. One
+    /// row per run-starting decision is read, not the trigger's recent history.
     fn active_run_of(&self, trigger: &CronTrigger) -> crate::Result<Option<String>> {
-        let fires = self.store().schedule_fires(&ScheduleFireFilter {
-            sop_name: Some(trigger.sop.clone()),
-            trigger_key: Some(trigger.key.clone()),
-            decision: None,
-            limit: RECENT_FIRES,
-        })?;
-        let Some(run_id) = fires
-            .into_iter()
-            .find(|f| f.decision.started_a_run())
-            .and_then(|f| f.run_id)
-        else {
+        let mut latest: Option<ScheduleFire> = None;
+        for decision in [FireDecision::Fired, FireDecision::CaughtUp] {
+            let found = self
+                .store()
+                .schedule_fires(&ScheduleFireFilter {
+                    sop_name: Some(trigger.sop.clone()),
+                    trigger_key: Some(trigger.key.clone()),
+                    decision: Some(decision),
+                    limit: 1,
+                })?
+                .pop();
+            if let Some(f) = found
+                && latest
+                    .as_ref()
+                    .is_none_or(|l| f.scheduled_at > l.scheduled_at)
+            {
+                latest = Some(f);
+            }
+        }
+        let Some(run_id) = latest.and_then(|f| f.run_id) else {
             return Ok(None);
         };
         let run = self.store().run(&run_id)?;

@@ -3,6 +3,7 @@
 //! operations; returns how long to sleep until the next tick.
 
 use super::timeline::Timeline;
+use super::triggers::TriggerCache;
 use super::{LONGEST_SLEEP, QUEUE_CHECK_EVERY};
 use crate::dispatcher::SERVER_ACTOR;
 use crate::routes::shared::hand_on;
@@ -11,11 +12,15 @@ use chrono::{DateTime, Utc};
 use sop_core::definition::Overlap;
 use sop_core::schedule::{FireDecision, plan_ticks};
 use sop_engine::Caller;
-use sop_engine::ops::{CronTrigger, TickOutcome, cron_triggers};
+use sop_engine::ops::{CronTrigger, TickOutcome};
 use std::time::Duration;
 
 /// Handles what is due and returns the time until the next tick.
-pub fn due(app: &App, timeline: &mut Timeline) -> sop_engine::Result<Duration> {
+pub fn due(
+    app: &App,
+    timeline: &mut Timeline,
+    cache: &mut TriggerCache,
+) -> sop_engine::Result<Duration> {
     if app.draining() {
         return Ok(LONGEST_SLEEP);
     }
@@ -23,11 +28,8 @@ pub fn due(app: &App, timeline: &mut Timeline) -> sop_engine::Result<Duration> {
         return Ok(LONGEST_SLEEP);
     };
     let zone = app.service.schedule_zone()?;
-    let triggers: Vec<CronTrigger> = live
-        .serving()
-        .iter()
-        .flat_map(|v| cron_triggers(&v.sop, zone))
-        .collect();
+    let served = cache.triggers(&live.serving(), zone);
+    let triggers: Vec<&CronTrigger> = served.iter().flat_map(|t| t.iter()).collect();
     timeline.keep_only(
         &triggers
             .iter()
@@ -36,7 +38,7 @@ pub fn due(app: &App, timeline: &mut Timeline) -> sop_engine::Result<Duration> {
     );
     let mut next: Option<DateTime<Utc>> = None;
     let mut queued = false;
-    for trigger in &triggers {
+    for &trigger in &triggers {
         let now = app.service.clock().now();
         let last = match app.service.last_fire(trigger) {
             Ok(fire) => fire.map(|f| f.scheduled_at),

@@ -5,12 +5,14 @@
 
 mod fire;
 mod timeline;
+mod triggers;
 
 use crate::state::App;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use timeline::Timeline;
+use triggers::TriggerCache;
 
 /// While a tick waits in a queue (`overlap = "queue"`), the run it waits for is looked at this
 /// often; with nothing queued the scheduler sleeps until the next tick.
@@ -56,8 +58,9 @@ pub fn channel_pair() -> (Waker, Receiver<()>) {
 /// Runs until the [`Waker`]'s sender is gone.
 pub fn run(app: Arc<App>, wake: Receiver<()>) {
     let mut timeline = Timeline::default();
+    let mut cache = TriggerCache::default();
     loop {
-        let sleep = match fire::due(&app, &mut timeline) {
+        let sleep = match fire::due(&app, &mut timeline, &mut cache) {
             Ok(sleep) => sleep,
             Err(e) => {
                 tracing::warn!(error = %e, "the scheduler could not handle due ticks");

@@ -138,7 +138,7 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.set_prepared_statement_cache_capacity(64);
+        pool::keep_plans(&conn)?;
         migrate::migrate(&mut conn, &location.to_string())?;
         Ok(SqliteStore {
             writer: Mutex::new(conn),

@@ -75,7 +75,7 @@ impl ReaderPool {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.set_prepared_statement_cache_capacity(64);
+        keep_plans(&conn)?;
         Ok(conn)
     }
 
@@ -108,4 +108,17 @@ impl Drop for Lent<'_> {
             self.pool.returned.notify_one();
         }
     }
+}
+
+/// Cached statements stay compiled: without the query planner stability guarantee, SQLite
+/// (built with STAT4) compiles a cached statement again whenever a value bound to it could
+/// change its plan — every `LIMIT ?` and every comparison with an indexed column — which cost
+/// more than the statement itself. The store keeps no statistics, so plans never depend on values.
+pub(super) fn keep_plans(conn: &Connection) -> Result<()> {
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
 }
