@@ -71,7 +71,11 @@ impl Bound {
             self.service.clock().now(),
         );
         crate::reload::log(&loaded);
-        let service = self.service.with_live_catalog(Arc::new(live));
+        // Two leaders ready: a burst of starts takes them while the pool makes more.
+        let service = self
+            .service
+            .with_live_catalog(Arc::new(live))
+            .with_leader_pool(2);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("sop-http")

@@ -14,7 +14,7 @@ use super::change::StepRecord;
 use super::tracked::Tracked;
 use super::{trace, workdir};
 use crate::error::Context as _;
-use crate::executor::{Executor, GroupLeader, RunInfo, ScratchDir, Script};
+use crate::executor::{Executor, GroupLeader, LeaderPool, RunInfo, ScratchDir, Script};
 use sop_core::step_output::Outputs;
 use sop_core::template::Vars;
 use sop_store::{StepPatch, StoreExt};
@@ -115,8 +115,10 @@ impl LaunchSlot {
         &self,
         exec: &RunExecutor,
         fallback: &'static str,
+        pool: Option<&LeaderPool>,
     ) -> std::io::Result<GroupLeader> {
-        match self.lock().spare.take() {
+        let spare = self.lock().spare.take();
+        match spare.or_else(|| pool.and_then(LeaderPool::take)) {
             Some(leader) => Ok(leader),
             None => exec.executor.new_group(fallback),
         }
@@ -148,7 +150,7 @@ pub fn prepare(
         let scripts = render(t, step, &outputs);
         let group = scripts.as_ref().ok().map(|scripts| {
             let fallback = scripts.first().map_or("sh", |s| s.interpreter);
-            let group = t.launch.new_group(&exec, fallback);
+            let group = t.launch.new_group(&exec, fallback, eng.leaders);
             trace::mark("grouped", step);
             group
         });

@@ -38,6 +38,7 @@ pub use commit::commit;
 pub use settings::EngineSettings;
 pub use tracked::Tracked;
 
+use crate::executor::LeaderPool;
 use crate::{Clock, RunEvents, Settings, StopSignal};
 use sop_store::Store;
 
@@ -62,6 +63,8 @@ pub struct Engine<'a> {
     pub client: Option<String>,
     /// Leave a run this operation hands on `pending` for a server (see [`handoff`]).
     pub hand_off: bool,
+    /// Group leaders made ahead, taken by a run's first attempt (see [`launch`]).
+    pub leaders: Option<&'a LeaderPool>,
 }
 
 impl<'a> Engine<'a> {
@@ -84,6 +87,7 @@ impl<'a> Engine<'a> {
             owner: lease::new_owner(),
             client: None,
             hand_off: false,
+            leaders: None,
         })
     }
 
@@ -112,6 +116,12 @@ impl<'a> Engine<'a> {
             detail.insert("client".into(), client.as_str().into());
         }
         event
+    }
+
+    /// The same engine, taking group leaders from `leaders` when a run has no spare one.
+    pub fn with_leaders(mut self, leaders: Option<&'a LeaderPool>) -> Self {
+        self.leaders = leaders;
+        self
     }
 
     /// The same engine, leaving runs it hands on to a server when `hand_off`.

@@ -4,6 +4,7 @@ use super::Caller;
 use crate::catalog::ParseCache;
 use crate::catalog::{GoodVersion, LiveCatalog};
 use crate::engine::{Engine, Tracked, driver};
+use crate::executor::LeaderPool;
 use crate::{Clock, Settings};
 use sop_core::run::Action;
 use sop_store::Store;
@@ -20,6 +21,8 @@ pub struct Service {
     parsed: Arc<ParseCache>,
     /// A server's SOPs as last reloaded: the fallback for an SOP whose files are broken.
     live: Option<Arc<LiveCatalog>>,
+    /// Group leaders made ahead, so a new run's first step starts sooner (a server's).
+    leaders: Option<Arc<LeaderPool>>,
 }
 
 impl Service {
@@ -30,6 +33,7 @@ impl Service {
             clock,
             parsed: Arc::default(),
             live: None,
+            leaders: None,
         }
     }
 
@@ -37,6 +41,12 @@ impl Service {
     /// disk are broken.
     pub fn with_live_catalog(mut self, live: Arc<LiveCatalog>) -> Self {
         self.live = Some(live);
+        self
+    }
+
+    /// Keeps `size` process-group leaders ready for new runs' first steps.
+    pub fn with_leader_pool(mut self, size: usize) -> Self {
+        self.leaders = LeaderPool::start(size).map(Arc::new);
         self
     }
 
@@ -90,7 +100,8 @@ impl Service {
         .with_stop(caller.stop.clone())
         .with_owner(caller.owner.clone())
         .with_client(caller.client.clone())
-        .handing_off(caller.hand_off))
+        .handing_off(caller.hand_off)
+        .with_leaders(self.leaders.as_deref()))
     }
 
     /// The run `id` names (a full id or a unique prefix), recovered if its process died and
