@@ -136,8 +136,12 @@ pub struct SopMeta {
     pub allow_self_approval: Option<bool>,
     /// What an unanswered gate does at its deadline. Never approves.
     pub on_timeout: OnTimeout,
-    /// Default timeout of automated steps; `None` = the engine default (1h).
-    pub timeout: Option<Duration>,
+    /// `timeout`: the limit of a whole run, from its start (pending time does not count); when
+    /// it passes the run fails with reason `timeout`. `None` = no limit.
+    pub run_timeout: Option<Duration>,
+    /// `step_timeout`: the default timeout of automated steps (a step's own `timeout` wins);
+    /// `None` = the engine default (1h).
+    pub step_timeout: Option<Duration>,
     /// Working directory of runs; `None` = a fresh temp dir per run.
     pub workdir: Option<String>,
     /// Which decisions on its gates count (`approval_auth`).
