@@ -11,7 +11,7 @@ use sop_core::run::RunStatus;
 const RUN_COLS: &str = "id, sop_name, definition_hash, status, reason, current_step, step_count, \
      trigger_type, started_by, created_at, started_at, finished_at, workdir, lease_owner, \
      lease_expires_at, version, forced, pruned_at, execution_mode, trigger_detail, variables, \
-     definition_snapshot";
+     definition_snapshot, deadline";
 
 const SUMMARY_COLS: &str = "id, sop_name, status, reason, current_step, step_count, trigger_type, \
      started_by, created_at, started_at, finished_at, forced";
@@ -43,6 +43,7 @@ fn decode(row: &Row<'_>) -> Result<Run> {
         trigger_detail: row.json(19)?,
         variables: row.json(20)?,
         definition_snapshot: row.opt_text(21)?,
+        deadline: row.opt_time(22)?,
     })
 }
 
@@ -139,6 +140,7 @@ pub fn insert(conn: &Connection, new: &NewRun) -> Result<Run> {
         version: 0,
         forced: new.forced,
         pruned_at: None,
+        deadline: None,
     })
 }
 
@@ -172,6 +174,9 @@ pub fn update(conn: &Connection, id: &str, expect: &Expect, patch: &RunPatch) ->
     }
     if let Some(f) = patch.forced {
         set("forced", Value::Integer(f as i64));
+    }
+    if let Some(t) = patch.deadline {
+        set("deadline", opt_ts(t));
     }
     values.push(Value::Text(id.to_owned()));
     let mut sql = format!(
