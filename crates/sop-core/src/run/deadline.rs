@@ -1,5 +1,5 @@
-//! A run's `timeout`: when its deadline is fixed, how long an attempt may take under it, and
-//! when a process that does not drive the run may apply it.
+//! A run's `timeout`: its deadline, the time left until it, and when a process that does not
+//! drive the run may apply it.
 //!
 //! Time comes in as values; the engine reads the clock and the store.
 
@@ -11,40 +11,9 @@ pub fn run_deadline(started: DateTime<Utc>, limit: Duration) -> DateTime<Utc> {
     started + limit.as_chrono()
 }
 
-/// How long one attempt of a step may take: its own timeout, cut short by the run's deadline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AttemptLimit {
-    pub timeout: std::time::Duration,
-    /// The run's deadline, not the step's timeout, sets the limit: when the attempt overruns,
-    /// the run has timed out.
-    pub by_run: bool,
-}
-
-/// The limit of an attempt starting at `now` with timeout `step_timeout`, in a run whose
-/// deadline (if it has one) is `deadline`. Past the deadline the limit is zero.
-pub fn attempt_limit(
-    step_timeout: std::time::Duration,
-    deadline: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> AttemptLimit {
-    let Some(deadline) = deadline else {
-        return AttemptLimit {
-            timeout: step_timeout,
-            by_run: false,
-        };
-    };
-    let left = (deadline - now).to_std().unwrap_or_default();
-    if left <= step_timeout {
-        AttemptLimit {
-            timeout: left,
-            by_run: true,
-        }
-    } else {
-        AttemptLimit {
-            timeout: step_timeout,
-            by_run: false,
-        }
-    }
+/// How long is left until `deadline` at `now`; nothing once it has passed.
+pub fn time_left(deadline: DateTime<Utc>, now: DateTime<Utc>) -> std::time::Duration {
+    (deadline - now).to_std().unwrap_or_default()
 }
 
 /// Whether a process that does not drive the run applies its deadline at `now`. A run driven
@@ -79,21 +48,14 @@ mod tests {
     }
 
     #[test]
-    fn an_attempt_gets_the_sooner_of_its_timeout_and_the_run_deadline() {
-        let now = at("2026-01-31T09:30:00Z");
-        let free = attempt_limit(Std::from_secs(60), None, now);
-        assert_eq!((free.timeout, free.by_run), (Std::from_secs(60), false));
-        let later = attempt_limit(Std::from_secs(60), Some(at("2026-01-31T10:00:00Z")), now);
-        assert_eq!((later.timeout, later.by_run), (Std::from_secs(60), false));
-        let sooner = attempt_limit(Std::from_secs(60), Some(at("2026-01-31T09:30:20Z")), now);
-        assert_eq!((sooner.timeout, sooner.by_run), (Std::from_secs(20), true));
-    }
-
-    #[test]
-    fn past_the_deadline_an_attempt_gets_no_time() {
-        let now = at("2026-01-31T09:30:00Z");
-        let l = attempt_limit(Std::from_secs(60), Some(at("2026-01-31T09:29:00Z")), now);
-        assert_eq!((l.timeout, l.by_run), (Std::ZERO, true));
+    fn the_time_left_runs_down_to_nothing() {
+        let deadline = at("2026-01-31T09:30:20Z");
+        assert_eq!(
+            time_left(deadline, at("2026-01-31T09:30:00Z")),
+            Std::from_secs(20)
+        );
+        assert_eq!(time_left(deadline, deadline), Std::ZERO);
+        assert_eq!(time_left(deadline, at("2026-01-31T09:31:00Z")), Std::ZERO);
     }
 
     #[test]

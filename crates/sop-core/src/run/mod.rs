@@ -22,7 +22,7 @@ mod condition_tests;
 mod tests;
 
 pub use backoff::{MAX_BACKOFF, backoff};
-pub use deadline::{AttemptLimit, attempt_limit, due_for_bystander, run_deadline};
+pub use deadline::{due_for_bystander, run_deadline, time_left};
 pub use decision::{Action, Decision, StepChange};
 pub use event::RunEvent;
 pub use machine::next;

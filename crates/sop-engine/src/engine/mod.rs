@@ -22,6 +22,7 @@ pub mod lease;
 pub mod lookup;
 pub mod recovery;
 pub mod redact;
+pub mod run_deadline;
 pub mod settings;
 pub mod snapshot;
 pub mod step_condition;
@@ -124,6 +125,7 @@ impl<'a> Engine<'a> {
         let mut t = Tracked::load(self, id)?;
         recovery::recover(self, &mut t)?;
         crate::approval::expiry::apply(self, &mut t)?;
+        run_deadline::apply(self, &mut t)?;
         Ok(t)
     }
 }

@@ -107,7 +107,7 @@ fn step_text(
         StepKind::Manual => "manual".to_string(),
     }];
     if step.kind == StepKind::Automated {
-        let timeout = o.timeout.or(sop.meta.timeout).map_or_else(
+        let timeout = o.timeout.or(sop.meta.step_timeout).map_or_else(
             || sop_core::Duration::from_secs(DEFAULT_STEP_TIMEOUT.as_secs()).to_string(),
             |d| d.to_string(),
         );

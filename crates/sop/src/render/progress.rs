@@ -152,6 +152,18 @@ impl Progress {
         ));
     }
 
+    pub fn run_timed_out(&self, t: &Tracked) {
+        self.end_step();
+        let limit = t
+            .sop
+            .meta
+            .run_timeout
+            .map_or_else(String::new, |l| format!(" ({l})"));
+        self.line(&format!(
+            "⏱ the run's timeout{limit} passed; nothing more of it runs"
+        ));
+    }
+
     pub fn recovered(&self, t: &Tracked) {
         let what = match (t.run.status, t.view.wait_reason) {
             (RunStatus::Waiting, Some(WaitReason::Interrupted)) => {
@@ -272,6 +284,10 @@ impl RunEvents for Progress {
                 "○ step {step} skipped by its condition: {explanation}"
             ));
         }
+    }
+
+    fn run_timed_out(&self, t: &Tracked) {
+        Progress::run_timed_out(self, t);
     }
 
     fn recovered(&self, t: &Tracked) {

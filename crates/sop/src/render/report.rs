@@ -115,6 +115,14 @@ pub fn detail(
     if let Some(reason) = &r.reason {
         let _ = writeln!(out, "reason: {reason}");
     }
+    if let (Some(deadline), Some(limit)) = (r.deadline, t.sop.meta.run_timeout) {
+        let when = if r.status.is_active() && deadline > now {
+            "times out at"
+        } else {
+            "deadline"
+        };
+        let _ = writeln!(out, "{when} {} (timeout {limit})", time(deadline));
+    }
     let _ = writeln!(
         out,
         "definition: {}",
