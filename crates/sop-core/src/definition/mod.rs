@@ -137,7 +137,9 @@ pub struct SopMeta {
     /// What an unanswered gate does at its deadline. Never approves.
     pub on_timeout: OnTimeout,
     /// `timeout`: the limit of a whole run, from its start (pending time does not count); when
-    /// it passes the run fails with reason `timeout`. `None` = no limit.
+    /// it passes the run fails with reason `timeout`. `None` = no limit. Serialised under its
+    /// key in SOP.toml.
+    #[serde(rename = "timeout")]
     pub run_timeout: Option<Duration>,
     /// `step_timeout`: the default timeout of automated steps (a step's own `timeout` wins);
     /// `None` = the engine default (1h).

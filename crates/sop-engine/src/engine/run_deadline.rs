@@ -29,7 +29,7 @@ pub fn grace(eng: &Engine) -> TimeDelta {
 /// The `TimedOut` change of `t`, with the limit and the instant it was counted from in the
 /// audit detail; `record` is what the stopped step left, when its driver reports it.
 pub fn change(t: &Tracked, lease: LeaseUse, record: Option<StepRecord>) -> Change {
-    let stamp = |d: DateTime<Utc>| d.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let stamp = |d: DateTime<Utc>| d.to_rfc3339_opts(SecondsFormat::AutoSi, true);
     let mut change = Change::new(RunEvent::TimedOut, lease).reason(REASON);
     if let Some(limit) = t.sop.meta.run_timeout {
         change = change.detail("timeout", limit.to_string());

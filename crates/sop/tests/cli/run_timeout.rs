@@ -43,7 +43,7 @@ fn a_step_outliving_the_run_timeout_is_stopped_and_the_run_fails_with_reason_tim
     let sb = sandbox();
     sb.sop(
         "bounded",
-        "[sop]\nname = \"bounded\"\ndescription = \"Bounded\"\ntimeout = \"1s\"\n\
+        "[sop]\nname = \"bounded\"\ndescription = \"Bounded\"\nexecution_mode = \"auto\"\ntimeout = \"1s\"\n\
          step_timeout = \"10m\"\n\n[[triggers]]\ntype = \"manual\"\n",
         "# Bounded\n\n## Step 1: Hang\n<!-- sop: retries = 2 -->\n\
          ```sh\nsleep 120 &\necho $! > \"$SOP_VAR_DIR/sleeper.pid\"\nwait\n```\n\n\
@@ -110,7 +110,7 @@ fn a_run_waiting_for_a_person_past_its_timeout_fails_when_next_read() {
     let sb = sandbox();
     sb.sop(
         "handoff",
-        "[sop]\nname = \"handoff\"\ndescription = \"Handoff\"\ntimeout = \"1s\"\n\n\
+        "[sop]\nname = \"handoff\"\ndescription = \"Handoff\"\nexecution_mode = \"auto\"\ntimeout = \"1s\"\n\n\
          [[triggers]]\ntype = \"manual\"\n",
         "# Handoff\n\n## Step 1: Call the vendor\n<!-- sop: manual = true -->\nCall them.\n",
     );
