@@ -93,8 +93,8 @@ impl RunEvents for ServerEvents<'_> {
         tracing::info!(step, signal, "step interrupted; the run is left resumable");
     }
 
-    fn run_timed_out(&self, t: &Tracked) {
-        tracing::info!(run = t.id(), "run timed out (its timeout passed)");
+    fn run_timed_out(&self, t: &Tracked, stopped: Option<u32>) {
+        tracing::info!(run = t.id(), stopped_step = ?stopped, "run timed out (its timeout passed)");
     }
 
     fn recovered(&self, t: &Tracked) {

@@ -590,7 +590,11 @@ fn a_timed_out_run_fails_and_the_stopped_step_reports_into_nothing() {
             .is_noop(RunStatus::Failed)
     );
     // Nothing stopped it by failing, so there is nothing to retry: the run is over.
-    assert!(next(&run, RunEvent::Retry { step: None }, now()).is_err());
+    let err = next(&run, RunEvent::Retry { step: None }, now()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "run 01hzrun is failed; it timed out: no step failed that could be retried or skipped"
+    );
     let err = next(&run, RunEvent::TimedOut, now()).unwrap_err();
     assert_eq!(err.to_string(), "run 01hzrun is already failed");
 }

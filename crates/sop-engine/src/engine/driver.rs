@@ -150,7 +150,6 @@ fn execute(
     let last_attempt = attempt + result.attempts - 1;
     if result.deadline_passed && !result.succeeded() && abandoned.is_none() {
         let record = outcome(step, last_attempt, &result, false, &t.secrets()).record;
-        eng.events.step_finished(t, step, &result, false);
         time_out(eng, t, Action::Continue, record)?;
         return Ok(None);
     }
@@ -256,9 +255,10 @@ fn time_out(
         // Its process group's leader exits when the launch is dropped; nothing of it ran.
         drop(t.launch.take(step, attempt));
     }
+    let stopped = record.as_ref().map(|r| r.step);
     let change = run_deadline::change(t, LeaseUse::Held, record);
     commit(eng, t, &change)?;
-    eng.events.run_timed_out(t);
+    eng.events.run_timed_out(t, stopped);
     Ok(())
 }
 

@@ -173,9 +173,12 @@ impl Service {
         crate::engine::run_deadline::sweep(&self.engine(caller)?)
     }
 
-    /// Applies gate deadlines and forgets delivery keys and heartbeats past their time.
+    /// Applies gate deadlines and run timeouts, and forgets delivery keys and heartbeats past
+    /// their time.
     pub fn housekeeping(&self, caller: &Caller) -> crate::Result<()> {
-        crate::approval::expiry::sweep(&self.engine(caller)?)?;
+        let eng = self.engine(caller)?;
+        crate::approval::expiry::sweep(&eng)?;
+        crate::engine::run_deadline::sweep(&eng)?;
         let now = self.clock().now();
         self.store().transaction(|tx| {
             tx.forget_deliveries(now - DELIVERY_WINDOW)?;

@@ -6,7 +6,6 @@ use crate::{Clock, NoEvents, Settings};
 use chrono::{DateTime, TimeDelta, Utc};
 use sop_core::run::{RunStatus, StepStatus};
 use sop_store::Store;
-use std::path::Path;
 use std::sync::Arc;
 
 fn at(minutes: i64) -> DateTime<Utc> {

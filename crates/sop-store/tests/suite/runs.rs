@@ -124,7 +124,7 @@ pub fn a_deadline_is_kept_and_active_ones_are_listed_soonest_first(db: &dyn Test
         .into_iter()
         .map(|d| d.id)
         .collect();
-    assert_eq!(ids, [late.id.clone()]);
+    assert_eq!(ids, std::slice::from_ref(&late.id));
 }
 
 pub fn a_failed_body_rolls_everything_back(db: &dyn TestDb) {

@@ -239,6 +239,8 @@ pub fn next_hint(t: &Tracked) -> Option<String> {
         RunStatus::Waiting => format!("sop done {id}  (sop next {id} shows the instructions)"),
         RunStatus::Paused => format!("sop resume {id}"),
         RunStatus::AwaitingApproval => format!("sop approve {id}"),
+        // Timed out: nothing failed that could be retried or skipped.
+        RunStatus::Failed if t.view.stopping_failure().is_none() => return None,
         RunStatus::Failed => format!("sop retry {id}  or  sop skip {id} --step {at} --reason TEXT"),
         RunStatus::Pending => format!("sop resume {id}"),
         _ => return None,

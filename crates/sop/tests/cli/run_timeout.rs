@@ -98,7 +98,8 @@ fn a_step_outliving_the_run_timeout_is_stopped_and_the_run_fails_with_reason_tim
 
     // A timed-out run is over: nothing failed that a retry could run again.
     let retry = sb.run(&["retry", &id]);
-    assert_ne!(retry.code, 0, "{retry}");
+    assert_eq!(retry.code, 1, "{retry}");
+    assert!(retry.stderr.contains("it timed out"), "{retry}");
 
     let shown = sb.run(&["status", &id]);
     assert!(shown.stdout.contains("reason: timeout"), "{shown}");
@@ -196,4 +197,42 @@ type = "manual"
     assert_eq!(run["steps"][0]["status"], "pending", "nothing ran: {run}");
     let verify = server.get("/api/audit/verify").json();
     assert_eq!(verify["intact"], true);
+}
+
+#[test]
+fn a_server_driving_a_step_past_the_run_timeout_stops_it_and_fails_the_run() {
+    let sb = Sandbox::new();
+    let pidfile = sb.root().join("sleeper.pid");
+    sb.sop(
+        "hang",
+        "[sop]\nname = \"hang\"\ndescription = \"Hang\"\nexecution_mode = \"auto\"\n\
+         timeout = \"1s\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        &format!(
+            "# Hang\n\n## Step 1: Hang\n```sh\nsleep 120 &\necho $! > '{}'\nwait\n```\n",
+            pidfile.display()
+        ),
+    );
+    let runner = token(&sb, "carol", "read,run");
+    let server = Server::start(&sb, &[]).with_token(&runner);
+    let started = server.post("/api/sop/hang/trigger", &serde_json::json!({}));
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.json()["run"]["id"].as_str().unwrap().to_string();
+    let run = server.wait_status(&id, "failed");
+    assert_eq!(run["reason"], "timeout", "{run}");
+    assert_eq!(run["steps"][0]["status"], "cancelled", "{run}");
+    assert!(time(&run["finished_at"]) >= time(&run["deadline"]), "{run}");
+    let pid: u32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(!running(pid), "the step's child {pid} outlived the run");
+    let audit = server.get(&format!("/api/runs/{id}/audit")).json();
+    let kinds: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"run.timed_out"), "{kinds:?}");
 }
