@@ -27,6 +27,7 @@ fn policy(approvers: &[&str], min: u32, priority: Priority, on_timeout: OnTimeou
         icon: None,
         approval_timeout: Duration::from_secs(3_600),
         concurrency: None,
+        on_limit: Default::default(),
         approvers: approvers.iter().map(|s| s.to_string()).collect(),
         min_approvals: min,
         allow_self_approval: None,

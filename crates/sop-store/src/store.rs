@@ -123,6 +123,14 @@ pub trait Tx: Queries {
     /// and returns its id; `None` when no run waits. Processes claiming at once each get a
     /// different run (PostgreSQL skips rows another claim has locked), never the same one.
     fn claim_pending_run(&mut self, owner: &str, until: DateTime<Utc>) -> Result<Option<String>>;
+    /// Orders this transaction's decisions about `sop_name`'s active runs (a `concurrency`
+    /// check, a queued run moved up) after every other writer's until it ends, so two writers
+    /// never both see the same free place. Call it before counting.
+    fn lock_concurrency(&mut self, sop_name: &str) -> Result<()>;
+    /// The oldest `queued` run of `sop_name` (creation time, then id), locked for this
+    /// transaction. On PostgreSQL a queued run another transaction is changing (cancelling) is
+    /// passed over rather than waited for.
+    fn next_queued_run(&mut self, sop_name: &str) -> Result<Option<Run>>;
 
     /// Opens a gate (status `open`); the store assigns the id.
     fn insert_gate(&mut self, new: &NewGate) -> Result<Gate>;

@@ -56,6 +56,7 @@ fn seed(db: &Path) {
                         created_at: t0 + chrono::Duration::seconds(i as i64),
                         workdir: None,
                         forced: false,
+                        conditions_due: false,
                         steps: Vec::new(),
                     })?;
                 }

@@ -354,6 +354,7 @@ fn seed(db: &Path) {
                         created_at: start + TimeDelta::seconds(n as i64 * 20),
                         workdir: None,
                         forced: false,
+                        conditions_due: false,
                         steps: (1..=3)
                             .map(|s| NewStep {
                                 number: s,

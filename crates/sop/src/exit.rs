@@ -13,7 +13,8 @@ pub enum Exit {
     Invalid = 2,
     /// The SOP's conditions are not met.
     ConditionsUnmet = 3,
-    /// The run waits: for an approval, a manual step, or because it is paused.
+    /// The run waits: for an approval, a manual step, its place in the queue, or because it
+    /// is paused.
     Waiting = 4,
     /// The run was cancelled, rejected or expired.
     Stopped = 5,

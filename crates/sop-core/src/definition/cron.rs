@@ -69,8 +69,10 @@ impl CronSchedule {
     /// The first fire time strictly after `after`, in `tz`; `None` when the schedule never fires
     /// (e.g. `0 0 30 2 *`, the 30th of February).
     pub fn next_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Tz>> {
+        // Ticks are whole seconds; croner carries a fractional `after`'s fraction into its
+        // answer (12:00:00.3 → 12:00:01.3), which made every fire late by that fraction.
         self.cron
-            .find_next_occurrence(&after.with_timezone(&tz), false)
+            .find_next_occurrence(&after.trunc_subsecs(0).with_timezone(&tz), false)
             .ok()
     }
 
@@ -213,6 +215,20 @@ mod tests {
             daily.next_after(now, paris).unwrap().with_timezone(&Utc),
             at("2026-02-01T01:00:00Z")
         );
+    }
+
+    #[test]
+    fn the_next_tick_is_a_whole_second_whatever_the_fraction_of_now() {
+        let every_second = CronSchedule::parse("* * * * * *").unwrap();
+        let next = every_second
+            .next_after(at("2026-01-31T09:30:01.300Z"), Tz::UTC)
+            .unwrap();
+        assert_eq!(next.with_timezone(&Utc), at("2026-01-31T09:30:02Z"));
+        let hourly = CronSchedule::parse("0 * * * *").unwrap();
+        let next = hourly
+            .next_after(at("2026-01-31T09:59:59.999Z"), Tz::UTC)
+            .unwrap();
+        assert_eq!(next.with_timezone(&Utc), at("2026-01-31T10:00:00Z"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::names;
 use super::sop_values::SopValues;
-use super::{ApprovalAuth, OnTimeout, SopMeta};
+use super::{ApprovalAuth, OnLimit, OnTimeout, SopMeta};
 use crate::gate::Approver;
 use crate::notify::NotifyEvent;
 use crate::toml_read::Reporter;
@@ -21,6 +21,7 @@ const SOP_KEYS: &[&str] = &[
     "icon",
     "approval_timeout",
     "concurrency",
+    "on_limit",
     "approvers",
     "min_approvals",
     "allow_self_approval",
@@ -78,6 +79,7 @@ pub fn parse(
     let concurrency = t
         .integer(r, "concurrency", 1, 10_000)
         .map(|v| v.value as u32);
+    let on_limit = on_limit(r, &t, concurrency.is_some());
     let approvers = approvers(r, &t);
     let min_approvals = t.integer(r, "min_approvals", 1, 100);
     if let Some(min) = &min_approvals
@@ -125,6 +127,7 @@ pub fn parse(
         icon,
         approval_timeout,
         concurrency,
+        on_limit,
         approvers,
         min_approvals: min_approvals.map_or(1, |v| v.value as u32),
         allow_self_approval,
@@ -136,6 +139,23 @@ pub fn parse(
         approval_channel,
         notify_on,
     })
+}
+
+/// `on_limit`: only with `concurrency`, which sets the limit it acts on.
+fn on_limit(r: &mut Reporter, t: &TableReader, has_concurrency: bool) -> OnLimit {
+    let Some(v) = t.choice(r, "on_limit", OnLimit::WORDS) else {
+        return OnLimit::default();
+    };
+    if !has_concurrency {
+        r.push(
+            r.at(
+                v.span,
+                "`on_limit` says what a start beyond `concurrency` does, but [sop] sets no `concurrency`",
+            )
+            .with_help("add e.g. concurrency = 1, or remove `on_limit`"),
+        );
+    }
+    OnLimit::parse(v.value).unwrap_or_default()
 }
 
 /// `approval_channel`: the channel list, checked here so `sop check` points at the value.

@@ -11,6 +11,7 @@ mod expression;
 mod md_text;
 mod meta_table;
 pub mod names;
+mod on_limit;
 mod options_comment;
 mod schedule_policy;
 mod sop_md;
@@ -30,6 +31,7 @@ mod webhook_conflicts;
 pub use conditions::{ConditionExpression, Conditions, Requirement};
 pub use cron::{CronSchedule, explain_bad_field, parse_timezone};
 pub use meta_table::DEFAULT_APPROVAL_TIMEOUT;
+pub use on_limit::OnLimit;
 pub use schedule_policy::{CatchUp, Overlap};
 pub use sop_md::SopMd;
 pub use sop_toml::SopToml;
@@ -128,6 +130,8 @@ pub struct SopMeta {
     pub approval_timeout: Duration,
     /// Max active runs of this SOP; `None` = unlimited.
     pub concurrency: Option<u32>,
+    /// What a start beyond `concurrency` does (refused, or queued).
+    pub on_limit: OnLimit,
     /// Who may decide gates; empty = anyone. Entries are user names, `@oncall` or `@group`.
     pub approvers: Vec<String>,
     /// Distinct approvals a gate needs (quorum); default 1.

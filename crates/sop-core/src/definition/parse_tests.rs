@@ -183,6 +183,7 @@ fn defaults_apply_when_keys_are_absent() {
     assert_eq!(sop.meta.min_approvals, 1);
     assert_eq!(sop.meta.on_timeout, OnTimeout::Expire);
     assert_eq!(sop.meta.concurrency, None);
+    assert_eq!(sop.meta.on_limit, OnLimit::Refuse);
     assert_eq!(sop.meta.description, "");
     assert!(sop.conditions.is_empty());
     assert_eq!(sop.preamble, "");
@@ -202,8 +203,33 @@ fn gate_and_run_settings_are_read() {
     assert_eq!(m.step_timeout, Some(Duration::from_secs(300)));
     assert_eq!(m.workdir.as_deref(), Some("/srv/demo"));
     assert_eq!(m.concurrency, Some(1));
+    assert_eq!(m.on_limit, OnLimit::Refuse);
     assert_eq!(m.approval_timeout, Duration::from_secs(7200));
     assert_eq!(m.display_icon(), "🛠");
+}
+
+#[test]
+fn on_limit_queue_is_read_with_concurrency() {
+    let toml = "[sop]\nname = \"demo\"\nconcurrency = 2\non_limit = \"queue\"\n\n[[triggers]]\ntype = \"manual\"\n";
+    let sop = parse(&source(toml, "## Step 1: Only\n")).unwrap();
+    assert_eq!(sop.meta.concurrency, Some(2));
+    assert_eq!(sop.meta.on_limit, OnLimit::Queue);
+}
+
+#[test]
+fn on_limit_without_concurrency_or_with_a_wrong_word_is_an_error() {
+    let toml = "[sop]\nname = \"demo\"\non_limit = \"queue\"\n\n[[triggers]]\ntype = \"manual\"\n";
+    assert_eq!(
+        toml_errors(toml),
+        [
+            "demo/SOP.toml:3:12: `on_limit` says what a start beyond `concurrency` does, but [sop] sets no `concurrency` (help: add e.g. concurrency = 1, or remove `on_limit`)"
+        ]
+    );
+    let toml = "[sop]\nname = \"demo\"\nconcurrency = 1\non_limit = \"queu\"\n\n[[triggers]]\ntype = \"manual\"\n";
+    assert_eq!(
+        toml_errors(toml),
+        ["demo/SOP.toml:4:12: `queu` is not a valid `on_limit` (help: did you mean `queue`?)"]
+    );
 }
 
 #[test]
@@ -215,7 +241,7 @@ fn unknown_keys_get_did_you_mean_hints() {
             "demo/SOP.toml:1:2: [sop] is missing the required key `name` (help: add `name = \"demo\"`)",
             "demo/SOP.toml:2:1: unknown key `nmae` in [sop] (help: did you mean `name`?)",
             "demo/SOP.toml:3:1: unknown key `prioity` in [sop] (help: did you mean `priority`?)",
-            "demo/SOP.toml:4:1: unknown key `colour` in [sop] (help: [sop] accepts `name`, `description`, `version`, `author`, `priority`, `execution_mode`, `icon`, `approval_timeout`, `concurrency`, `approvers`, `min_approvals`, `allow_self_approval`, `on_timeout`, `timeout`, `step_timeout`, `workdir`, `approval_auth`, `approval_channel` or `notify_on`)",
+            "demo/SOP.toml:4:1: unknown key `colour` in [sop] (help: [sop] accepts `name`, `description`, `version`, `author`, `priority`, `execution_mode`, `icon`, `approval_timeout`, `concurrency`, `on_limit`, `approvers`, `min_approvals`, `allow_self_approval`, `on_timeout`, `timeout`, `step_timeout`, `workdir`, `approval_auth`, `approval_channel` or `notify_on`)",
             "demo/SOP.toml:6:1: a cron trigger is missing the required key `expression` (help: add `expression = \"0 2 * * *\"`)",
             "demo/SOP.toml:8:1: unknown key `expresion` in a cron trigger (help: did you mean `expression`?)",
             "demo/SOP.toml:10:2: unknown key `trigger` in SOP.toml (help: did you mean `triggers`?)",

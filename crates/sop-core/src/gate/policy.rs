@@ -104,6 +104,7 @@ pub(crate) mod tests {
             icon: None,
             approval_timeout: Duration::from_secs(86_400),
             concurrency: None,
+            on_limit: Default::default(),
             approvers: approvers.iter().map(|s| s.to_string()).collect(),
             min_approvals: 1,
             allow_self_approval: None,

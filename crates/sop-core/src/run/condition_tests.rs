@@ -30,6 +30,7 @@ fn run(kinds: &[crate::definition::StepKind], conditional: &[u32]) -> RunView {
         start_gate: GateState::None,
         retry_backoff: TimeDelta::seconds(1),
         deadline: None,
+        conditions_due: false,
     }
 }
 

@@ -49,6 +49,9 @@ pub struct Decision {
     /// A gate that opens (`AwaitGate`) or was just approved, with its new state.
     pub gate: Option<(u32, GateState)>,
     pub action: Action,
+    /// The run's conditions were evaluated again for this decision (a run that waited in the
+    /// queue starts or is skipped): they are no longer due.
+    pub conditions_checked: bool,
 }
 
 impl Decision {

@@ -9,6 +9,9 @@ pub enum RunEvent {
     Start,
     /// The conditions do not hold: nothing runs.
     ConditionsUnmet,
+    /// A place under the SOP's `concurrency` freed: a queued run becomes `pending`, to be
+    /// started (its conditions checked again) by whoever picks it up.
+    Dequeue,
     /// A retry's backoff is over: start the step's next attempt.
     StepStarted { step: u32 },
     /// The step's process exited 0.
@@ -48,9 +51,10 @@ pub enum RunEvent {
 
 impl RunEvent {
     /// Every kind of event with placeholder fields: the exhaustive tests walk this list.
-    pub const KINDS: [RunEvent; 20] = [
+    pub const KINDS: [RunEvent; 21] = [
         RunEvent::Start,
         RunEvent::ConditionsUnmet,
+        RunEvent::Dequeue,
         RunEvent::StepStarted { step: 1 },
         RunEvent::StepSucceeded { step: 1 },
         RunEvent::StepFailed {
@@ -85,6 +89,7 @@ impl RunEvent {
         match self {
             RunEvent::Start => "start",
             RunEvent::ConditionsUnmet => "conditions_unmet",
+            RunEvent::Dequeue => "dequeue",
             RunEvent::StepStarted { .. } => "step_started",
             RunEvent::StepSucceeded { .. } => "step_succeeded",
             RunEvent::StepFailed {

@@ -23,7 +23,9 @@ pub fn next(
     match event {
         RunEvent::Start => {
             require(run, &[RunStatus::Pending], &event)?;
-            Ok(advance(run, Vec::new(), false, Cleared::NONE))
+            let mut d = advance(run, Vec::new(), false, Cleared::NONE);
+            d.conditions_checked = run.conditions_due;
+            Ok(d)
         }
         RunEvent::ConditionsUnmet => {
             require(run, &[RunStatus::Pending], &event)?;
@@ -33,7 +35,13 @@ pub fn next(
                 .filter(|s| s.status == StepStatus::Pending)
                 .map(|s| change(s.number, StepStatus::Skipped))
                 .collect();
-            Ok(decision(RunStatus::Skipped, steps, Action::Stop))
+            let mut d = decision(RunStatus::Skipped, steps, Action::Stop);
+            d.conditions_checked = run.conditions_due;
+            Ok(d)
+        }
+        RunEvent::Dequeue => {
+            require(run, &[RunStatus::Queued], &event)?;
+            Ok(decision(RunStatus::Pending, Vec::new(), Action::Stop))
         }
         RunEvent::StepStarted { step } => step_started(run, step),
         RunEvent::StepSucceeded { step } => {
@@ -65,6 +73,10 @@ pub fn next(
         }
         RunEvent::Pause => {
             require(run, &[RunStatus::Pending, RunStatus::Running], &event)?;
+            if run.conditions_due {
+                // Paused, it would later resume past the conditions it is to be checked on.
+                return Err(wrong_state(run, queued_hint(run)));
+            }
             let action = if run.running_step().is_some() {
                 Action::Continue
             } else {
@@ -74,6 +86,11 @@ pub fn next(
         }
         RunEvent::Resume => {
             require(run, &[RunStatus::Paused, RunStatus::Pending], &event)?;
+            if run.conditions_due {
+                // It waited in the queue: its conditions decide again, as `Start` or
+                // `ConditionsUnmet`, before anything of it runs.
+                return Err(wrong_state(run, queued_hint(run)));
+            }
             if run.running_step().is_some() {
                 return Ok(decision(RunStatus::Running, Vec::new(), Action::Continue));
             }
@@ -88,6 +105,13 @@ pub fn next(
         RunEvent::TimedOut => {
             if run.status.is_terminal() {
                 return Err(finished(run));
+            }
+            if run.status == RunStatus::Queued {
+                return Err(wrong_state(
+                    run,
+                    "it has not started; time in the queue does not count towards its timeout"
+                        .into(),
+                ));
             }
             if !run.past_deadline(now) {
                 return Err(TransitionError::NotDue {
@@ -145,6 +169,15 @@ pub fn next(
             }
         },
     }
+}
+
+/// Why a run that waited in the queue neither pauses nor plainly resumes.
+fn queued_hint(run: &RunView) -> String {
+    format!(
+        "it waited in the queue, so its conditions are checked again when it starts \
+         (`sop resume {}` does that); `sop cancel {}` takes it out",
+        run.id, run.id
+    )
 }
 
 /// What the event being decided got the next step past: the gate it approved, or the step
@@ -376,6 +409,7 @@ fn decision(status: RunStatus, steps: Vec<StepChange>, action: Action) -> Decisi
         steps,
         gate: None,
         action,
+        conditions_checked: false,
     }
 }
 
@@ -386,5 +420,6 @@ fn unchanged(run: &RunView, action: Action) -> Decision {
         steps: Vec::new(),
         gate: None,
         action,
+        conditions_checked: false,
     }
 }

@@ -22,6 +22,10 @@ pub(super) fn state_hint(run: &RunView, event: &RunEvent) -> String {
     let id = &run.id;
     match run.status {
         RunStatus::Pending => "it has not started yet".into(),
+        RunStatus::Queued => format!(
+            "it waits in the queue for a free place (`concurrency`) and starts when a run of its \
+             SOP ends; `sop cancel {id}` takes it out"
+        ),
         RunStatus::Running if matches!(event, RunEvent::Resume) => "it is not paused".into(),
         RunStatus::Running => match run.running_step() {
             Some(s) => format!("step {} is running; `sop cancel {id}` stops it", s.number),

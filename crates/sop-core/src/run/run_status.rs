@@ -9,6 +9,9 @@ use std::str::FromStr;
 pub enum RunStatus {
     /// Recorded, not yet picked up by a process.
     Pending,
+    /// Waiting for a free place under the SOP's `concurrency` (`on_limit = "queue"`); it
+    /// becomes `pending` when a run of the SOP ends, oldest first.
+    Queued,
     /// A gate is open; nothing runs until it is decided.
     AwaitingApproval,
     /// A step is executing (or about to) under some process's lease.
@@ -27,8 +30,9 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    pub const ALL: [RunStatus; 11] = [
+    pub const ALL: [RunStatus; 12] = [
         RunStatus::Pending,
+        RunStatus::Queued,
         RunStatus::AwaitingApproval,
         RunStatus::Running,
         RunStatus::Waiting,
@@ -44,6 +48,7 @@ impl RunStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             RunStatus::Pending => "pending",
+            RunStatus::Queued => "queued",
             RunStatus::AwaitingApproval => "awaiting_approval",
             RunStatus::Running => "running",
             RunStatus::Waiting => "waiting",
@@ -70,9 +75,10 @@ impl RunStatus {
         )
     }
 
-    /// Counts against an SOP's `concurrency` limit.
+    /// Counts against an SOP's `concurrency` limit: every unfinished run except a queued one,
+    /// which waits for a place instead of holding one.
     pub fn is_active(self) -> bool {
-        !self.is_terminal()
+        !self.is_terminal() && self != RunStatus::Queued
     }
 }
 

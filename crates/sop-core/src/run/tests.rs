@@ -38,6 +38,7 @@ fn view(status: RunStatus, steps: &[(StepKind, StepStatus)]) -> RunView {
         // Passed: every active run may time out; `a_run_times_out_only_past_its_deadline`
         // covers the rest.
         deadline: Some(now() - TimeDelta::seconds(1)),
+        conditions_due: false,
     }
 }
 
@@ -57,9 +58,26 @@ fn conditional(mut v: RunView, step: usize) -> RunView {
 }
 
 /// One representative run per state, the step events should name, and the events legal there.
+fn dequeued(mut v: RunView) -> RunView {
+    v.conditions_due = true;
+    v
+}
+
 fn cases() -> Vec<(&'static str, RunView, u32, &'static [&'static str])> {
     use RunStatus::*;
     vec![
+        (
+            "queued",
+            view(Queued, &[(A, S::Pending), (M, S::Pending)]),
+            1,
+            &["dequeue", "cancel", "lease_lapsed"],
+        ),
+        (
+            "pending after the queue",
+            dequeued(view(Pending, &[(A, S::Pending), (M, S::Pending)])),
+            1,
+            &["start", "conditions_unmet", "cancel", "lease_lapsed"],
+        ),
         (
             "pending",
             view(
@@ -826,4 +844,61 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_queued_run_becomes_pending_when_dequeued_and_nothing_else_moves() {
+    let run = view(RunStatus::Queued, &[(A, S::Pending)]);
+    let d = next(&run, RunEvent::Dequeue, now()).unwrap();
+    assert_eq!(d.status, RunStatus::Pending);
+    assert!(d.steps.is_empty());
+    assert_eq!(d.action, Action::Stop);
+    assert!(!d.conditions_checked);
+    let err = next(&run, RunEvent::Resume, now()).unwrap_err();
+    assert!(err.to_string().contains("sop cancel 01hzrun"), "{err}");
+    let d = next(&run, RunEvent::Cancel, now()).unwrap();
+    assert_eq!(d.status, RunStatus::Cancelled);
+}
+
+#[test]
+fn a_dequeued_run_starts_only_through_its_conditions_and_then_they_are_no_longer_due() {
+    let run = dequeued(view(RunStatus::Pending, &[(A, S::Pending)]));
+    let err = next(&run, RunEvent::Resume, now()).unwrap_err();
+    assert!(
+        err.to_string().contains("conditions are checked again"),
+        "{err}"
+    );
+
+    let d = next(&run, RunEvent::Start, now()).unwrap();
+    assert!(d.conditions_checked);
+    assert_eq!(
+        d.action,
+        Action::Execute {
+            step: 1,
+            attempt: 1
+        }
+    );
+    let mut after = run.clone();
+    after.apply(&d);
+    assert!(!after.conditions_due);
+
+    let d = next(&run, RunEvent::ConditionsUnmet, now()).unwrap();
+    assert_eq!(d.status, RunStatus::Skipped);
+    assert!(d.conditions_checked);
+
+    // A run that never queued starts as before, with nothing to clear.
+    let plain = view(RunStatus::Pending, &[(A, S::Pending)]);
+    assert!(
+        !next(&plain, RunEvent::Start, now())
+            .unwrap()
+            .conditions_checked
+    );
+}
+
+#[test]
+fn a_queued_run_does_not_count_against_the_limit_and_is_not_finished() {
+    assert!(!RunStatus::Queued.is_active());
+    assert!(!RunStatus::Queued.is_terminal());
+    assert!(RunStatus::Pending.is_active());
+    assert_eq!("queued".parse::<RunStatus>(), Ok(RunStatus::Queued));
 }

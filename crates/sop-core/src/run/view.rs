@@ -119,6 +119,9 @@ pub struct RunView {
     pub retry_backoff: chrono::TimeDelta,
     /// When the run's `timeout` passes; set when the run starts executing.
     pub deadline: Option<chrono::DateTime<chrono::Utc>>,
+    /// The run waited in the queue and its conditions have not been evaluated again since:
+    /// it starts only through `Start` or `ConditionsUnmet`, never a plain `Resume`.
+    pub conditions_due: bool,
 }
 
 impl RunView {
@@ -165,6 +168,9 @@ impl RunView {
     pub fn apply(&mut self, decision: &super::Decision) {
         self.status = decision.status;
         self.wait_reason = decision.wait_reason;
+        if decision.conditions_checked {
+            self.conditions_due = false;
+        }
         for c in &decision.steps {
             if let Some(step) = self.step_mut(c.step) {
                 step.status = c.status;

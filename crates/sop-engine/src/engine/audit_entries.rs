@@ -1,6 +1,7 @@
 //! The audit entries of a transition: what happened, who did it, and what changed.
 //!
-//! Kinds: `run.created`, `run.conditions`, `run.forced`, `run.started`, `run.skipped`,
+//! Kinds: `run.created`, `run.conditions`, `run.forced`, `run.queued`, `run.dequeued`,
+//! `run.started`, `run.skipped`,
 //! `run.paused`, `run.resumed`, `run.cancelled`, `run.recovered`, `run.interrupted`,
 //! `run.timed_out`, `run.finished`,
 //! `step.started`, `step.attempt_failed`, `step.finished`, `step.waiting`, `step.done`,
@@ -26,6 +27,9 @@ pub fn entries(
     let run_id = Some(before.id.as_str());
     let entry = |kind: &str, detail: Value| AuditEvent::new(now, run_id, actor, kind, detail);
     let mut out = Vec::new();
+    if let Some(conditions) = &change.conditions {
+        out.push(entry("run.conditions", conditions.clone()));
+    }
 
     let kind = match change.event {
         RunEvent::LeaseLapsed if change.detail.contains_key("signal") => Some("run.interrupted"),
@@ -81,6 +85,7 @@ fn event_kind(event: RunEvent, decision: &Decision) -> Option<&'static str> {
     Some(match event {
         RunEvent::Start => "run.started",
         RunEvent::ConditionsUnmet => "run.skipped",
+        RunEvent::Dequeue => "run.dequeued",
         // The `step.started` entry of the new attempt says it all.
         RunEvent::StepStarted { .. } => return None,
         RunEvent::StepSucceeded { .. } | RunEvent::StepFailed { .. } => {

@@ -43,6 +43,9 @@ pub struct Change {
     /// The run's `reason` in its new state (a wait reason is derived instead).
     pub reason: Option<String>,
     pub lease: LeaseUse,
+    /// The run's conditions as evaluated again for this event (a run that waited in the
+    /// queue), written as a `run.conditions` entry before the event's own.
+    pub conditions: Option<Value>,
 }
 
 impl Change {
@@ -53,7 +56,13 @@ impl Change {
             record: None,
             reason: None,
             lease,
+            conditions: None,
         }
+    }
+
+    pub fn conditions(mut self, detail: Value) -> Self {
+        self.conditions = Some(detail);
+        self
     }
 
     pub fn detail(mut self, key: &str, value: impl Into<Value>) -> Self {

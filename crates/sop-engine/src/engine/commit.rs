@@ -8,7 +8,7 @@
 pub use super::change::{Change, LeaseUse, StepRecord};
 use super::launch::{self, Launch};
 use super::tracked::Tracked;
-use super::{Engine, audit_entries, gates, handoff, lease, recovery, workdir};
+use super::{Engine, audit_entries, gates, handoff, lease, queue, recovery, workdir};
 use crate::approval::outbox::{self, IssuedToken};
 use crate::{Error, ErrorKind};
 use chrono::{DateTime, Utc};
@@ -160,6 +160,9 @@ pub(crate) fn write(
     if let Some(deadline) = fresh_deadline(t, decision, now) {
         patch.deadline = Some(Some(deadline));
     }
+    if decision.conditions_checked {
+        patch.conditions_due = Some(false);
+    }
     if decision.status.is_terminal() && !t.view.status.is_terminal() {
         patch.finished_at = Some(Some(now));
     } else if !decision.status.is_terminal() && t.run.finished_at.is_some() {
@@ -223,6 +226,11 @@ pub(crate) fn write(
     let titles = |n: u32| t.step_def(n).map(|s| s.title.clone()).unwrap_or_default();
     for entry in audit_entries::entries(&t.view, decision, change, &titles, &eng.actor, now) {
         tx.audit(&eng.stamp(entry))?;
+    }
+    // A run that ends frees its place under `concurrency`: the queue moves up in this same
+    // transaction, whoever ended it.
+    if decision.status.is_terminal() && !t.view.status.is_terminal() {
+        queue::promote(tx, eng, &t.run.sop_name, id, now)?;
     }
     Ok(Written {
         run,

@@ -1,8 +1,9 @@
 //! Creating a run: snapshot, variables, conditions and forced starts recorded, `concurrency`
-//! enforced, an event trigger's cooldown held and its outcome recorded, and the first step
-//! started, all in one transaction.
+//! enforced (refused, or the run recorded `queued`), an event trigger's cooldown held and its
+//! outcome recorded, and the first step started, all in one transaction.
 
 use super::commit::{Change, LeaseUse, write};
+use super::queue::{QueuePlace, conditions_detail};
 use super::snapshot::Snapshot;
 use super::tracked::Tracked;
 use super::{Engine, redact, workdir};
@@ -10,7 +11,7 @@ use crate::ops::DuplicateDelivery;
 use crate::{Error, ErrorKind};
 use serde_json::{Map, Value, json};
 use sop_core::condition::Verdict;
-use sop_core::definition::Sop;
+use sop_core::definition::{OnLimit, Sop};
 use sop_core::gate::{GatePlan, PriorityModes};
 use sop_core::run::{Action, Decision, RunEvent, RunStatus, next};
 use sop_store::{
@@ -87,6 +88,8 @@ pub struct Created {
     /// The detail of the `run.conditions` entry written with the run: what its document shows
     /// as the conditions, without reading the entry back.
     pub conditions: Value,
+    /// Where the run waits when it was recorded `queued` (`on_limit = "queue"`).
+    pub queued: Option<QueuePlace>,
 }
 
 /// A second active run of an SOP whose `concurrency` is used up.
@@ -112,16 +115,24 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         if let Some(ev) = req.event {
             check_cooldown(tx, sop, ev, now)?;
         }
-        if let Some(limit) = meta.concurrency {
-            check_concurrency(tx, sop, limit)?;
-        }
+        // A start that would be skipped holds no place, so it never queues.
+        let queue = match meta.concurrency {
+            Some(limit) => check_concurrency(tx, sop, limit, starts)?,
+            None => None,
+        };
         let run = tx.insert_run(&NewRun {
             sop_name: meta.name.clone(),
             definition_hash: req.snapshot.content_hash(),
             definition_snapshot: req.snapshot.encode(),
             execution_mode: plan.resolution.mode,
-            status: RunStatus::Pending,
-            reason: None,
+            status: if queue.is_some() {
+                RunStatus::Queued
+            } else {
+                RunStatus::Pending
+            },
+            reason: queue.map(|limit| {
+                format!("waiting for a place: `concurrency = {limit}` runs are active")
+            }),
             trigger_type: req.trigger_type.to_string(),
             trigger_detail: req.trigger_detail.clone(),
             started_by: eng.actor.clone(),
@@ -129,6 +140,9 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
             created_at: now,
             workdir: Some(dir.display().to_string()),
             forced: !req.forced.is_empty(),
+            // A forced start was started against its conditions on purpose: they are not
+            // asked again when its place comes.
+            conditions_due: queue.is_some() && req.forced.is_empty(),
             steps: sop
                 .steps
                 .iter()
@@ -172,6 +186,17 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
                 conditions = written.detail;
             }
         }
+        if let Some(limit) = queue {
+            let place = QueuePlace::read(tx, sop.name(), limit)?;
+            tx.audit(&eng.stamp(AuditEvent::new(
+                now,
+                Some(t.id()),
+                eng.actor.as_str(),
+                "run.queued",
+                place.detail(),
+            )))?;
+            return Ok((t, None, conditions, Some(place)));
+        }
         let decided = if !starts {
             let change = Change::new(RunEvent::ConditionsUnmet, LeaseUse::Untouched)
                 .reason("conditions not met");
@@ -183,12 +208,12 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
             Some((decide(&t, change.event, now)?, change))
         };
         let Some((decision, change)) = decided else {
-            return Ok((t, None, conditions));
+            return Ok((t, None, conditions, None));
         };
         let written = write(tx, eng, &t, &decision, &change, now)?;
-        Ok((t, Some((decision, written)), conditions))
+        Ok((t, Some((decision, written)), conditions, None))
     });
-    let (mut tracked, decided, conditions) = match result {
+    let (mut tracked, decided, conditions, queued) = match result {
         Ok(v) => v,
         Err(e) => {
             workdir::remove(&dir);
@@ -217,6 +242,7 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         tracked,
         action,
         conditions,
+        queued,
     })
 }
 
@@ -284,12 +310,23 @@ fn check_cooldown(
     Ok(())
 }
 
-/// Refuses a run beyond the SOP's `concurrency`; runs in the same transaction as the insert, so
-/// two starts racing cannot both pass.
-fn check_concurrency(tx: &mut dyn Tx, sop: &Sop, limit: u32) -> sop_store::Result<()> {
+/// Refuses a run beyond the SOP's `concurrency`, or with `on_limit = "queue"` says it queues
+/// (`Some(limit)`); runs in the same transaction as the insert, after
+/// [`Tx::lock_concurrency`], so two starts racing (or a start racing a run that ends) cannot
+/// both see one free place.
+fn check_concurrency(
+    tx: &mut dyn Tx,
+    sop: &Sop,
+    limit: u32,
+    starts: bool,
+) -> sop_store::Result<Option<u32>> {
+    tx.lock_concurrency(sop.name())?;
     let active = tx.count_active_runs(sop.name())?;
     if active < u64::from(limit) {
-        return Ok(());
+        return Ok(None);
+    }
+    if starts && sop.meta.on_limit == OnLimit::Queue {
+        return Ok(Some(limit));
     }
     let filter = RunFilter {
         sop_name: Some(sop.name().to_string()),
@@ -319,19 +356,6 @@ fn creation_entries(eng: &Engine, t: &Tracked, req: &NewRunRequest) -> Vec<Audit
         AuditEvent::new(now, Some(t.id()), eng.actor.as_str(), kind, detail)
     };
     let declared = redact::declared_secrets(req.sop);
-    let secrets = redact::secret_values_declared(&req.variables, &declared);
-    let items: Vec<Value> = req
-        .verdict
-        .items
-        .iter()
-        .map(|i| {
-            json!({
-                "source": i.source,
-                "holds": i.holds,
-                "detail": redact::hide(&i.detail, &secrets),
-            })
-        })
-        .collect();
     let mut out = vec![
         entry(
             "run.created",
@@ -348,7 +372,7 @@ fn creation_entries(eng: &Engine, t: &Tracked, req: &NewRunRequest) -> Vec<Audit
         ),
         entry(
             "run.conditions",
-            json!({"met": req.verdict.met, "items": items}),
+            conditions_detail(req.sop, &req.variables, req.verdict),
         ),
     ];
     if !req.forced.is_empty() {

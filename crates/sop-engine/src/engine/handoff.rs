@@ -59,6 +59,7 @@ mod tests {
                 step: 2,
                 attempt: 1,
             },
+            conditions_checked: false,
         };
         let left = leave_pending(d);
         assert_eq!(left.status, RunStatus::Pending);

@@ -8,6 +8,7 @@
 //! - [`Tracked::load`] reads a run; [`recovery::recover`] takes over one left behind.
 //! - [`commit::commit`] applies one event (pause, cancel, done, ...) as one transaction.
 //! - [`driver::drive`] runs steps while this process holds the lease.
+//! - [`queue`] moves a queued run up when a run of its SOP ends, and starts it.
 
 pub mod audit_entries;
 pub mod change;
@@ -20,6 +21,7 @@ pub mod identity;
 pub mod launch;
 pub mod lease;
 pub mod lookup;
+pub mod queue;
 pub mod recovery;
 pub mod redact;
 pub mod run_deadline;

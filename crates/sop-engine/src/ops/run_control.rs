@@ -128,12 +128,17 @@ impl Service {
 
     /// Commits `Resume` and returns what this process should do next. When the step that ran
     /// as the run was paused still has not finished, its process keeps the lease and goes on.
+    /// A run that waited in the queue starts through its conditions, evaluated again now.
     pub(super) fn resume_action(
         &self,
         caller: &Caller,
         t: &mut Tracked,
     ) -> crate::Result<Option<Action>> {
         let eng = self.engine(caller)?;
+        if t.view.conditions_due && t.view.status == sop_core::run::RunStatus::Pending {
+            let decision = crate::engine::queue::start_dequeued(&eng, t)?;
+            return Ok(Some(decision.action));
+        }
         for _ in 0..MAX_RESUME_TRIES {
             match commit(&eng, t, &Change::new(RunEvent::Resume, LeaseUse::Take)) {
                 Ok(decision) => return Ok(Some(decision.action)),

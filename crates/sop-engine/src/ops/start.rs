@@ -5,6 +5,7 @@ use crate::approval::settings::priority_modes;
 use crate::catalog::Catalog;
 use crate::engine::Tracked;
 use crate::engine::create::{Created, EventStart, NewRunRequest, create};
+use crate::engine::queue::QueuePlace;
 use crate::engine::snapshot::Snapshot;
 use crate::{Error, ErrorKind, executor, scope};
 use serde_json::{Map, Value};
@@ -88,12 +89,14 @@ impl Plan {
 }
 
 /// A recorded run and what the caller should do with it next (`None`: nothing to drive —
-/// skipped, or left `pending`).
+/// skipped, queued, or left `pending`).
 pub struct Started {
     pub tracked: Tracked,
     pub action: Option<Action>,
     /// What the run's `run.conditions` audit entry recorded.
     pub conditions: Value,
+    /// Where the run waits when it was recorded `queued` (`on_limit = "queue"`).
+    pub queued: Option<QueuePlace>,
 }
 
 impl Service {
@@ -225,6 +228,7 @@ impl Service {
             tracked,
             action,
             conditions,
+            queued,
         } = create(
             &eng,
             &NewRunRequest {
@@ -248,6 +252,7 @@ impl Service {
             tracked,
             action,
             conditions,
+            queued,
         })
     }
 }

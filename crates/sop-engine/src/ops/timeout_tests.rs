@@ -152,11 +152,17 @@ fn a_failed_run_taken_up_again_gets_its_whole_limit_anew() {
     let id = start(&w.at(0), &alice, false);
     let failed = w.at(0).load_run(&alice, &id).unwrap();
     assert_eq!(failed.run.status, RunStatus::Failed);
-    assert_eq!(failed.run.reason.as_deref(), Some("step 1 failed: exit code 3"));
+    assert_eq!(
+        failed.run.reason.as_deref(),
+        Some("step 1 failed: exit code 3")
+    );
     assert_eq!(failed.run.deadline, Some(at(60)));
     // Two hours later the old deadline is long past; the retry counts from now.
     let later = w.at(120);
     let retried = later.retry(&alice, &id, None, true).unwrap();
-    assert_eq!(retried.run.reason.as_deref(), Some("step 1 failed: exit code 3"));
+    assert_eq!(
+        retried.run.reason.as_deref(),
+        Some("step 1 failed: exit code 3")
+    );
     assert_eq!(retried.run.deadline, Some(at(180)));
 }

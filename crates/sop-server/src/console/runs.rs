@@ -21,6 +21,7 @@ pub const PAGE: u32 = 50;
 
 const STATUSES: &[RunStatus] = &[
     RunStatus::Pending,
+    RunStatus::Queued,
     RunStatus::AwaitingApproval,
     RunStatus::Running,
     RunStatus::Waiting,

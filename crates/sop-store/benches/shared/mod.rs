@@ -27,6 +27,7 @@ pub fn new_run(sop: &str, steps: u32, created_at: DateTime<Utc>, status: RunStat
         created_at,
         workdir: None,
         forced: false,
+        conditions_due: false,
         steps: (1..=steps)
             .map(|number| NewStep {
                 number,

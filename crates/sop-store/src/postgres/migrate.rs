@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations_pg/0005_notify.sql")),
     (6, include_str!("../../migrations_pg/0006_console.sql")),
     (7, include_str!("../../migrations_pg/0007_nodes.sql")),
+    (8, include_str!("../../migrations_pg/0008_queue.sql")),
     (9, include_str!("../../migrations_pg/0009_run_deadline.sql")),
 ];
 

@@ -13,7 +13,7 @@ use sop_core::run::RunStatus;
 pub(super) const RUN_COLS: &str = "id, sop_name, definition_hash, status, reason, current_step, \
      step_count, trigger_type, started_by, created_at, started_at, finished_at, workdir, \
      lease_owner, lease_expires_at, version, forced, pruned_at, execution_mode, trigger_detail, \
-     variables, definition_snapshot, deadline";
+     variables, definition_snapshot, conditions_due, deadline";
 
 const SUMMARY_COLS: &str = "id, sop_name, status, reason, current_step, step_count, trigger_type, \
      started_by, created_at, started_at, finished_at, forced";
@@ -52,7 +52,8 @@ pub(super) fn decode(row: &Row) -> Result<Run> {
         trigger_detail: row.json(19)?,
         variables: row.json(20)?,
         definition_snapshot: row.opt_text(21)?,
-        deadline: row.opt_time(22)?,
+        conditions_due: row.flag(22)?,
+        deadline: row.opt_time(23)?,
     })
 }
 
@@ -94,8 +95,9 @@ pub fn insert(conn: &mut Conn, new: &NewRun) -> Result<Run> {
         let inserted = conn.execute(
             "INSERT INTO runs (id, sop_name, definition_hash, status, reason, current_step, \
              step_count, trigger_type, started_by, created_at, workdir, version, forced, \
-             execution_mode, trigger_detail, variables, definition_snapshot) \
-             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15) \
+             execution_mode, trigger_detail, variables, definition_snapshot, conditions_due) \
+             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, \
+             $16) \
              ON CONFLICT (id) DO NOTHING",
             &[
                 &candidate,
@@ -113,6 +115,7 @@ pub fn insert(conn: &mut Conn, new: &NewRun) -> Result<Run> {
                 &trigger_detail,
                 &variables,
                 &new.definition_snapshot,
+                &new.conditions_due,
             ],
         )?;
         if inserted == 1 {
@@ -155,6 +158,7 @@ pub fn insert(conn: &mut Conn, new: &NewRun) -> Result<Run> {
         forced: new.forced,
         pruned_at: None,
         deadline: None,
+        conditions_due: new.conditions_due,
     })
 }
 
@@ -193,6 +197,9 @@ pub fn update(conn: &mut Conn, id: &str, expect: &Expect, patch: &RunPatch) -> R
     }
     if let Some(t) = patch.deadline {
         set("deadline", Box::new(t));
+    }
+    if let Some(d) = patch.conditions_due {
+        set("conditions_due", Box::new(d));
     }
     values.push(Box::new(id.to_owned()));
     let mut sql = format!(

@@ -44,6 +44,9 @@ pub struct Run {
     pub pruned_at: Option<DateTime<Utc>>,
     /// When the run's `timeout` passes; set when it starts executing, `None` without one.
     pub deadline: Option<DateTime<Utc>>,
+    /// The run waited in the queue (`on_limit = "queue"`) and its conditions are evaluated
+    /// again before it starts.
+    pub conditions_due: bool,
 }
 
 /// The columns `sop status` lists; never the big ones.
@@ -87,6 +90,8 @@ pub struct NewRun {
     pub created_at: DateTime<Utc>,
     pub workdir: Option<String>,
     pub forced: bool,
+    /// See [`Run::conditions_due`].
+    pub conditions_due: bool,
     /// The run's steps, created `pending` with the run.
     pub steps: Vec<NewStep>,
 }

@@ -15,6 +15,7 @@ pub struct RunPatch {
     pub variables: Option<serde_json::Value>,
     pub forced: Option<bool>,
     pub deadline: Option<Option<DateTime<Utc>>>,
+    pub conditions_due: Option<bool>,
 }
 
 impl RunPatch {

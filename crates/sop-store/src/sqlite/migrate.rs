@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/0005_events.sql")),
     (6, include_str!("../../migrations/0006_notify.sql")),
     (7, include_str!("../../migrations/0007_console.sql")),
+    (8, include_str!("../../migrations/0008_queue.sql")),
     (9, include_str!("../../migrations/0009_run_deadline.sql")),
 ];
 

@@ -24,6 +24,7 @@ mod pickup_sql;
 mod pool;
 mod prune_sql;
 mod queries;
+mod queue_sql;
 mod run_sql;
 mod schedule_sql;
 mod server_sql;

@@ -8,10 +8,10 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use sop_core::run::RunStatus;
 
-const RUN_COLS: &str = "id, sop_name, definition_hash, status, reason, current_step, step_count, \
+pub(super) const RUN_COLS: &str = "id, sop_name, definition_hash, status, reason, current_step, step_count, \
      trigger_type, started_by, created_at, started_at, finished_at, workdir, lease_owner, \
      lease_expires_at, version, forced, pruned_at, execution_mode, trigger_detail, variables, \
-     definition_snapshot, deadline";
+     definition_snapshot, conditions_due, deadline";
 
 const SUMMARY_COLS: &str = "id, sop_name, status, reason, current_step, step_count, trigger_type, \
      started_by, created_at, started_at, finished_at, forced";
@@ -19,7 +19,7 @@ const SUMMARY_COLS: &str = "id, sop_name, status, reason, current_step, step_cou
 /// How many times a fresh id is drawn when one is already taken (25 random bits per second).
 const ID_ATTEMPTS: usize = 16;
 
-fn decode(row: &Row<'_>) -> Result<Run> {
+pub(super) fn decode(row: &Row<'_>) -> Result<Run> {
     Ok(Run {
         id: row.text(0)?,
         sop_name: row.text(1)?,
@@ -43,7 +43,8 @@ fn decode(row: &Row<'_>) -> Result<Run> {
         trigger_detail: row.json(19)?,
         variables: row.json(20)?,
         definition_snapshot: row.opt_text(21)?,
-        deadline: row.opt_time(22)?,
+        conditions_due: row.int(22)? != 0,
+        deadline: row.opt_time(23)?,
     })
 }
 
@@ -78,8 +79,8 @@ pub fn insert(conn: &Connection, new: &NewRun) -> Result<Run> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO runs (id, sop_name, definition_hash, status, reason, current_step, step_count, \
          trigger_type, started_by, created_at, workdir, version, forced, execution_mode, \
-         trigger_detail, variables, definition_snapshot) \
-         VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14, ?15) \
+         trigger_detail, variables, definition_snapshot, conditions_due) \
+         VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14, ?15, ?16) \
          ON CONFLICT (id) DO NOTHING",
     )?;
     let trigger_detail = json_text(&new.trigger_detail)?;
@@ -104,6 +105,7 @@ pub fn insert(conn: &Connection, new: &NewRun) -> Result<Run> {
             trigger_detail,
             variables,
             new.definition_snapshot,
+            new.conditions_due as i64,
         ])?;
         if inserted == 1 {
             id = Some(candidate);
@@ -141,6 +143,7 @@ pub fn insert(conn: &Connection, new: &NewRun) -> Result<Run> {
         forced: new.forced,
         pruned_at: None,
         deadline: None,
+        conditions_due: new.conditions_due,
     })
 }
 
@@ -177,6 +180,9 @@ pub fn update(conn: &Connection, id: &str, expect: &Expect, patch: &RunPatch) ->
     }
     if let Some(t) = patch.deadline {
         set("deadline", opt_ts(t));
+    }
+    if let Some(d) = patch.conditions_due {
+        set("conditions_due", Value::Integer(d as i64));
     }
     values.push(Value::Text(id.to_owned()));
     let mut sql = format!(

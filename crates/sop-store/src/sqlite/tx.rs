@@ -2,8 +2,8 @@
 
 use super::{
     api_token_sql, audit_sql, console_session_sql, delivery_sql, event_sql, fact_sql, gate_sql,
-    lease_sql, notification_sql, pickup_sql, prune_sql, run_sql, schedule_sql, server_sql,
-    step_sql,
+    lease_sql, notification_sql, pickup_sql, prune_sql, queue_sql, run_sql, schedule_sql,
+    server_sql, step_sql,
 };
 use crate::audit_chain::append::{AuditSettings, ChainHead};
 use crate::error::Result;
@@ -97,6 +97,13 @@ impl Tx for SqliteTx<'_> {
     }
     fn claim_pending_run(&mut self, owner: &str, until: DateTime<Utc>) -> Result<Option<String>> {
         pickup_sql::claim(self.conn, owner, until)
+    }
+    fn lock_concurrency(&mut self, _sop_name: &str) -> Result<()> {
+        // The one writer connection (`BEGIN IMMEDIATE`) already keeps writers apart.
+        Ok(())
+    }
+    fn next_queued_run(&mut self, sop_name: &str) -> Result<Option<Run>> {
+        queue_sql::next_queued(self.conn, sop_name)
     }
     fn insert_gate(&mut self, new: &NewGate) -> Result<Gate> {
         gate_sql::insert(self.conn, new)

@@ -12,6 +12,7 @@ pub mod facts_events;
 pub mod gates;
 pub mod leases;
 pub mod notifications;
+pub mod queue;
 pub mod runs;
 pub mod schedule;
 pub mod server_records;
@@ -110,6 +111,11 @@ macro_rules! store_suite {
                 the_last_start_is_the_newest_started_outcome_of_that_trigger,
                 events_list_newest_first_on_request,
             },
+            queue {
+                queued_runs_come_out_oldest_first_per_sop_and_hold_no_place,
+                runs_ending_at_once_move_up_no_more_than_the_limit,
+                starts_racing_under_the_lock_never_pass_the_limit,
+            },
             concurrency {
                 threads_with_their_own_handles_never_see_locked,
                 of_racing_conditional_updates_exactly_one_wins,
@@ -157,6 +163,7 @@ pub fn new_run(sop: &str, steps: u32) -> NewRun {
         created_at: t0(),
         workdir: None,
         forced: false,
+        conditions_due: false,
         steps: (1..=steps)
             .map(|n| NewStep {
                 number: n,

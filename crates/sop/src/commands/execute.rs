@@ -114,6 +114,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             steps(t.step_count())
         ));
     }
+    if let (Some(place), false) = (&started.queued, args.json) {
+        out.line(&format!(
+            "`{}` has {} active run(s), its limit (concurrency = {}, on_limit = \"queue\"): \
+             this run waits, place {} in the queue, behind {}; its conditions are checked again \
+             when it starts",
+            t.run.sop_name,
+            place.behind.len(),
+            place.limit,
+            place.place,
+            place.behind.join(", ")
+        ));
+    }
     if let Some(action) = started.action {
         service.drive(&caller, &mut t, action)?;
     }

@@ -11,7 +11,11 @@ pub fn exit_for(status: RunStatus) -> Exit {
         RunStatus::Succeeded | RunStatus::Pending | RunStatus::Running => Exit::Success,
         RunStatus::Failed => Exit::Failure,
         RunStatus::Skipped => Exit::ConditionsUnmet,
-        RunStatus::Waiting | RunStatus::AwaitingApproval | RunStatus::Paused => Exit::Waiting,
+        // Queued: recorded, nothing ran yet, and it goes on later by itself, like a gate.
+        RunStatus::Waiting
+        | RunStatus::AwaitingApproval
+        | RunStatus::Paused
+        | RunStatus::Queued => Exit::Waiting,
         RunStatus::Cancelled | RunStatus::Rejected | RunStatus::Expired => Exit::Stopped,
     }
 }
@@ -39,6 +43,7 @@ mod tests {
             codes,
             [
                 (RunStatus::Pending, 0),
+                (RunStatus::Queued, 4),
                 (RunStatus::AwaitingApproval, 4),
                 (RunStatus::Running, 0),
                 (RunStatus::Waiting, 4),

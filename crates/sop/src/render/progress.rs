@@ -248,6 +248,11 @@ impl Progress {
             RunStatus::Expired => format!("■ run {id} expired{}", suffix(reason)),
             RunStatus::Skipped => format!("○ run {id} skipped: conditions not met"),
             RunStatus::Pending => format!("run {id} is pending"),
+            RunStatus::Queued => format!(
+                "⧗ run {id} is queued: it starts when a run of {} ends (a server starts it then, \
+                 or `sop resume {id}` once it is pending); `sop cancel {id}` takes it out",
+                t.run.sop_name
+            ),
             RunStatus::Running => format!("▶ run {id} goes on in the process that runs step {at}"),
         };
         self.line(&line);

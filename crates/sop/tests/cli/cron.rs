@@ -1,6 +1,6 @@
 //! The cron scheduler of a real `sop serve`: a six-field trigger observed firing, `overlap =
-//! "skip"` while a slow run goes on, catch-up after a restart, and two servers on one database
-//! firing one run per tick. Waits poll the store with a deadline; the restart pins the second
+//! "skip"` while a slow run goes on, `overlap = "queue"` starting the waiting tick when it ends,
+//! catch-up after a restart, and two servers on one database firing one run per tick. Waits poll the store with a deadline; the restart pins the second
 //! server's clock (`SOP_NOW`) so the ticks it finds missed are exact.
 
 use crate::serving::{Server, eventually};
@@ -103,6 +103,65 @@ fn a_tick_while_the_previous_run_goes_on_is_skipped() {
         let last = &schedule(&sb, "slow")["last"];
         last["decision"] == "fired" && last["run"] != fired[0]["run_id"]
     });
+}
+
+#[test]
+fn a_tick_queued_behind_the_previous_run_starts_when_it_ends() {
+    let sb = Sandbox::new();
+    let gate = sb.root().join("release");
+    let slow = format!(
+        "## Step 1: Wait\n```bash\nwhile [ ! -e '{}' ]; do sleep 0.05; done\n```\n",
+        gate.display()
+    );
+    cron_sop(&sb, "queued", "overlap = \"queue\"", &slow);
+    let server = Server::start(&sb, &[]);
+    eventually("a tick queued behind the slow run", || {
+        kinds(&schedule_entries(&sb)).contains(&"schedule.queued".to_string())
+    });
+    let entries = schedule_entries(&sb);
+    let first: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["kind"] == "schedule.fired")
+        .collect();
+    assert_eq!(
+        first.len(),
+        1,
+        "only the first tick runs while it goes on: {entries:?}"
+    );
+    let first_run = first[0]["run_id"].as_str().unwrap().to_string();
+    let queued = entries
+        .iter()
+        .find(|e| e["kind"] == "schedule.queued")
+        .unwrap();
+    let queued_tick = queued["detail"]["scheduled_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(queued["detail"]["decision"], "queued", "{queued}");
+    std::fs::write(&gate, "").unwrap();
+    let ended = server.wait_status(&first_run, "succeeded");
+    eventually("the queued tick to start its run", || {
+        schedule_entries(&sb).iter().any(|e| {
+            e["kind"] == "schedule.fired"
+                && e["detail"]["scheduled_at"] == queued_tick.as_str()
+                && e["run_id"].is_string()
+        })
+    });
+    let second = schedule_entries(&sb)
+        .into_iter()
+        .find(|e| {
+            e["kind"] == "schedule.fired" && e["detail"]["scheduled_at"] == queued_tick.as_str()
+        })
+        .unwrap();
+    let second_run = second["run_id"].as_str().unwrap();
+    assert_ne!(second_run, first_run);
+    let run = server.wait_status(second_run, "succeeded");
+    assert_eq!(run["trigger_detail"]["scheduled_at"], queued_tick.as_str());
+    let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert!(
+        at(&run["started_at"]) >= at(&ended["finished_at"]),
+        "the queued run started before the one it waited for ended: {run} {ended}"
+    );
 }
 
 #[test]

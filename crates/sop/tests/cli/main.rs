@@ -35,6 +35,7 @@ mod orphans;
 mod overlap;
 mod parameters;
 mod postgres;
+mod queue;
 mod recovery;
 mod reload;
 mod run_control;

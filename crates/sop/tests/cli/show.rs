@@ -193,6 +193,7 @@ fn json_holds_the_whole_definition() {
             "min_approvals": 1,
             "name": "cleanup-logs",
             "notify_on": null,
+            "on_limit": "refuse",
             "on_timeout": "expire",
             "priority": "low",
             "step_timeout": null,
