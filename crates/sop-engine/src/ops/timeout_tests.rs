@@ -166,3 +166,38 @@ fn a_failed_run_taken_up_again_gets_its_whole_limit_anew() {
     );
     assert_eq!(retried.run.deadline, Some(at(180)));
 }
+
+#[test]
+fn time_in_the_queue_does_not_count() {
+    let w = World::new(
+        "timeout = \"1h\"\nconcurrency = 1\non_limit = \"queue\"",
+        MANUAL,
+    );
+    let alice = Caller::new("alice", &NoEvents);
+    let first = start(&w.at(0), &alice, false);
+    let second = start(&w.at(10), &alice, false);
+    let queued = w.at(10).load_run(&alice, &second).unwrap();
+    assert_eq!(
+        (queued.run.status, queued.run.deadline),
+        (RunStatus::Queued, None)
+    );
+    // Far past what would have been its deadline, a queued run is still just queued.
+    let still = w.at(200).load_run(&alice, &second).unwrap();
+    assert_eq!(still.run.status, RunStatus::Queued);
+
+    // The first run is finished at 30 (its own hour is not up); the second starts then.
+    let done = super::StepCompletion {
+        step: None,
+        note: None,
+        outputs: Default::default(),
+        failed: false,
+    };
+    let (_, t) = w
+        .at(30)
+        .complete_step(&alice, &first, &done, false)
+        .unwrap();
+    assert_eq!(t.run.status, RunStatus::Succeeded);
+    let t = w.at(30).resume(&alice, &second, true).unwrap();
+    assert_eq!(t.run.status, RunStatus::Waiting);
+    assert_eq!(t.run.deadline, Some(at(90)));
+}
