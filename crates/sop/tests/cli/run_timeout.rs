@@ -101,6 +101,10 @@ fn a_step_outliving_the_run_timeout_is_stopped_and_the_run_fails_with_reason_tim
     assert_eq!(retry.code, 1, "{retry}");
     assert!(retry.stderr.contains("it timed out"), "{retry}");
 
+    let next = sb.run(&["next", &id, "--json"]);
+    assert_eq!(next.json()["waiting_for"], Value::Null, "{next}");
+    assert_eq!(next.json()["step"], Value::Null, "{next}");
+
     let shown = sb.run(&["status", &id]);
     assert!(shown.stdout.contains("reason: timeout"), "{shown}");
     assert!(shown.stdout.contains("(timeout 1s)"), "{shown}");
