@@ -69,7 +69,16 @@ pub fn apply(eng: &Engine, t: &mut Tracked) -> crate::Result<bool> {
         .and_then(|s| t.step_record(s.number))
         .and_then(|s| s.process_group)
         .filter(|p| *p > 1 && lease::signalled_here(owner));
-    let decision = commit(eng, t, &change(t, LeaseUse::Untouched, None))?;
+    let decision = match commit(eng, t, &change(t, LeaseUse::Untouched, None)) {
+        Ok(d) => d,
+        // Another process (a server's timer, a node, the driver itself) ended the run first:
+        // reading it is not an error.
+        Err(e) if e.kind == crate::ErrorKind::Conflict => {
+            t.reload(eng)?;
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
+    };
     if let (Action::Kill { step }, Some(pgid)) = (decision.action, pgid)
         && let Err(e) = terminate_group(pgid, eng.tuning.executor.kill_grace)
     {
