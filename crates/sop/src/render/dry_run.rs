@@ -54,6 +54,12 @@ pub fn text(sop: &Sop, vars: &Map<String, Value>, v: &Verdicts) -> String {
         }
     }
     let _ = writeln!(out, "environment: {}", env_names(vars).join(", "));
+    if let Some(limit) = sop.meta.run_timeout {
+        let _ = writeln!(
+            out,
+            "timeout: {limit} for the whole run, from its start (then it fails: timeout)"
+        );
+    }
     out.push_str("steps:\n");
     let no_outputs = BTreeMap::new();
     for step in &sop.steps {

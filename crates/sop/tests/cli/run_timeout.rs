@@ -49,6 +49,15 @@ fn a_step_outliving_the_run_timeout_is_stopped_and_the_run_fails_with_reason_tim
          ```sh\nsleep 120 &\necho $! > \"$SOP_VAR_DIR/sleeper.pid\"\nwait\n```\n\n\
          ## Step 2: Never\n```sh\ntouch \"$SOP_VAR_DIR/never\"\n```\n",
     );
+    let dry = sb.run(&["run", "bounded", "--dry-run", "--vars", &vars(&sb, &[])]);
+    assert!(
+        dry.stdout.contains("timeout: 1s for the whole run"),
+        "{dry}"
+    );
+    assert!(
+        dry.stdout.contains("timeout 10m"),
+        "step_timeout applies: {dry}"
+    );
     let started = std::time::Instant::now();
     let out = sb.run(&["run", "bounded", "--vars", &vars(&sb, &[])]);
     let took = started.elapsed();
