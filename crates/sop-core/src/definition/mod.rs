@@ -21,6 +21,7 @@ mod step;
 mod step_heading;
 mod step_options;
 mod steps_order;
+mod timeouts;
 mod toml_json;
 mod trigger;
 mod trigger_table;
@@ -37,6 +38,7 @@ pub use sop_md::SopMd;
 pub use sop_toml::SopToml;
 pub use step::{ApprovalRequirement, CodeBlock, Step, StepKind, StepOptions};
 pub use step_options::MAX_RETRIES;
+pub use timeouts::timeout_warnings;
 pub use trigger::Trigger;
 pub use webhook_conflicts::{Sourced, webhook_conflicts};
 

@@ -49,6 +49,14 @@ fn a_step_outliving_the_run_timeout_is_stopped_and_the_run_fails_with_reason_tim
          ```sh\nsleep 120 &\necho $! > \"$SOP_VAR_DIR/sleeper.pid\"\nwait\n```\n\n\
          ## Step 2: Never\n```sh\ntouch \"$SOP_VAR_DIR/never\"\n```\n",
     );
+    let check = sb.run(&["check"]);
+    assert_eq!(check.code, 0, "a warning does not fail the check: {check}");
+    assert!(
+        check
+            .stderr
+            .contains("`bounded` step 1: its timeout (10m) is longer than the run's timeout (1s)"),
+        "{check}"
+    );
     let dry = sb.run(&["run", "bounded", "--dry-run", "--vars", &vars(&sb, &[])]);
     assert!(
         dry.stdout.contains("timeout: 1s for the whole run"),
