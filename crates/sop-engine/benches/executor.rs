@@ -61,6 +61,7 @@ fn main() {
                 scripts: &scripts,
                 timeout: Some(Duration::from_secs(3600)),
                 retries: 0,
+                deadline: None,
                 earlier_outputs: &earlier,
                 first_attempt: 1,
             },

@@ -24,6 +24,9 @@ pub trait RunEvents {
     fn step_interrupted(&self, _step: u32, _signal: i32) {}
     /// A step's `if` condition was decided.
     fn step_condition(&self, _step: u32, _holds: bool, _explanation: &str) {}
+    /// The run's `timeout` passed while this process drove it: it failed with reason `timeout`;
+    /// `stopped` is the step its deadline cut short, if one was running.
+    fn run_timed_out(&self, _t: &Tracked, _stopped: Option<u32>) {}
     /// The run was taken over from a process that died.
     fn recovered(&self, _t: &Tracked) {}
     /// The run waits for a person to do a manual step.

@@ -1,7 +1,12 @@
-//! The server's deadline timer: a thread that sleeps until the soonest open gate's deadline,
-//! applies it (the gate fails closed, audited), and sleeps again. Whatever may have opened a
-//! gate in this server (a run's driving thread letting go of it) wakes it to look again; gates
-//! opened by other processes on the same database are seen within [`RECHECK_EVERY`].
+//! The server's deadline timer: a thread that sleeps until the soonest deadline — an open
+//! gate's, or a run's `timeout` — applies what is due (the gate fails closed; the run fails
+//! with reason `timeout`, its step stopped as on cancel; each audited), and sleeps again.
+//! Whatever may have opened a gate or started a run in this server (a run's driving thread
+//! letting go of it) wakes it to look again; deadlines set by other processes on the same
+//! database are seen within [`RECHECK_EVERY`].
+//!
+//! A run a live process drives is that process's to time out; the timer steps in only once its
+//! deadline is well past (see `sop_engine::engine::run_deadline`).
 
 use crate::dispatcher::SERVER_ACTOR;
 use sop_engine::{Caller, Service};
@@ -48,21 +53,9 @@ impl DeadlineTimer {
     pub fn run(&self, service: &Service) {
         let caller = Caller::quiet(SERVER_ACTOR);
         loop {
-            // One read per wake; the deadlines are applied only when one is due.
-            let sleep = match service.next_gate_deadline() {
-                Ok(Some(at)) if at <= service.clock().now() => {
-                    match service.apply_gate_deadlines(&caller) {
-                        Ok(0) => RETRY_AFTER,
-                        Ok(n) => {
-                            tracing::info!(runs = n, "gate deadlines applied");
-                            Duration::ZERO
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "cannot apply gate deadlines");
-                            RETRY_AFTER
-                        }
-                    }
-                }
+            // One read of each kind per wake; deadlines are applied only when one is due.
+            let sleep = match soonest(service, &caller) {
+                Ok(Some(at)) if at <= service.clock().now() => apply(service, &caller),
                 Ok(Some(at)) => (at - service.clock().now())
                     .to_std()
                     .unwrap_or(Duration::ZERO)
@@ -71,7 +64,7 @@ impl DeadlineTimer {
                     .min(RECHECK_EVERY),
                 Ok(None) => RECHECK_EVERY,
                 Err(e) => {
-                    tracing::warn!(error = %e, "cannot read gate deadlines");
+                    tracing::warn!(error = %e, "cannot read deadlines");
                     RECHECK_EVERY
                 }
             };
@@ -85,5 +78,39 @@ impl DeadlineTimer {
             }
             s.woken = false;
         }
+    }
+}
+
+/// The soonest deadline of either kind.
+fn soonest(
+    service: &Service,
+    caller: &Caller,
+) -> sop_engine::Result<Option<chrono::DateTime<chrono::Utc>>> {
+    let gate = service.next_gate_deadline()?;
+    let run = service.next_run_deadline(caller)?;
+    Ok(gate.into_iter().chain(run).min())
+}
+
+/// Applies whatever is due; how long to sleep before looking again (at once when something
+/// moved, since more may be due).
+fn apply(service: &Service, caller: &Caller) -> Duration {
+    let gates = service.apply_gate_deadlines(caller).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot apply gate deadlines");
+        0
+    });
+    let runs = service.apply_run_deadlines(caller).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot apply run deadlines");
+        0
+    });
+    if gates > 0 {
+        tracing::info!(runs = gates, "gate deadlines applied");
+    }
+    if runs > 0 {
+        tracing::info!(runs, "runs timed out");
+    }
+    if gates + runs == 0 {
+        RETRY_AFTER
+    } else {
+        Duration::ZERO
     }
 }

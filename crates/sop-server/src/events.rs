@@ -93,6 +93,10 @@ impl RunEvents for ServerEvents<'_> {
         tracing::info!(step, signal, "step interrupted; the run is left resumable");
     }
 
+    fn run_timed_out(&self, t: &Tracked, stopped: Option<u32>) {
+        tracing::info!(run = t.id(), stopped_step = ?stopped, "run timed out (its timeout passed)");
+    }
+
     fn recovered(&self, t: &Tracked) {
         tracing::info!(run = t.id(), status = %t.run.status, "run recovered from a process that died");
     }

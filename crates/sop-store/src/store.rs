@@ -75,6 +75,8 @@ pub trait Queries {
     fn run_counts(&self) -> Result<Vec<(String, RunStatus, u64)>>;
     /// Runs a server may have to drive (pending, or active and leased), oldest first.
     fn pickup_candidates(&self, limit: u32) -> Result<Vec<PickupCandidate>>;
+    /// Active runs with a deadline (their `timeout`), soonest first, at most `limit`.
+    fn run_deadlines(&self, limit: u32) -> Result<Vec<RunDeadline>>;
 
     /// Notifications not yet sent nor given up whose due time is at or before `now`, soonest
     /// first, at most `limit`.

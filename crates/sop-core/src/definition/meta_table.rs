@@ -27,6 +27,7 @@ const SOP_KEYS: &[&str] = &[
     "allow_self_approval",
     "on_timeout",
     "timeout",
+    "step_timeout",
     "workdir",
     "approval_auth",
     "approval_channel",
@@ -103,7 +104,8 @@ pub fn parse(
         Some(v) if v.value == "cancel" => OnTimeout::Cancel,
         _ => OnTimeout::Expire,
     };
-    let timeout = t.duration(r, "timeout").map(|d| d.value);
+    let run_timeout = t.duration(r, "timeout").map(|d| d.value);
+    let step_timeout = t.duration(r, "step_timeout").map(|d| d.value);
     let approval_auth = match t.choice(r, "approval_auth", &["any", "token"]) {
         Some(v) if v.value == "token" => ApprovalAuth::Token,
         _ => ApprovalAuth::Any,
@@ -130,7 +132,8 @@ pub fn parse(
         min_approvals: min_approvals.map_or(1, |v| v.value as u32),
         allow_self_approval,
         on_timeout,
-        timeout,
+        run_timeout,
+        step_timeout,
         workdir,
         approval_auth,
         approval_channel,

@@ -21,6 +21,7 @@ mod step;
 mod step_heading;
 mod step_options;
 mod steps_order;
+mod timeouts;
 mod toml_json;
 mod trigger;
 mod trigger_table;
@@ -37,6 +38,7 @@ pub use sop_md::SopMd;
 pub use sop_toml::SopToml;
 pub use step::{ApprovalRequirement, CodeBlock, Step, StepKind, StepOptions};
 pub use step_options::MAX_RETRIES;
+pub use timeouts::timeout_warnings;
 pub use trigger::Trigger;
 pub use webhook_conflicts::{Sourced, webhook_conflicts};
 
@@ -140,8 +142,14 @@ pub struct SopMeta {
     pub allow_self_approval: Option<bool>,
     /// What an unanswered gate does at its deadline. Never approves.
     pub on_timeout: OnTimeout,
-    /// Default timeout of automated steps; `None` = the engine default (1h).
-    pub timeout: Option<Duration>,
+    /// `timeout`: the limit of a whole run, from its start (pending time does not count); when
+    /// it passes the run fails with reason `timeout`. `None` = no limit. Serialised under its
+    /// key in SOP.toml.
+    #[serde(rename = "timeout")]
+    pub run_timeout: Option<Duration>,
+    /// `step_timeout`: the default timeout of automated steps (a step's own `timeout` wins);
+    /// `None` = the engine default (1h).
+    pub step_timeout: Option<Duration>,
     /// Working directory of runs; `None` = a fresh temp dir per run.
     pub workdir: Option<String>,
     /// Which decisions on its gates count (`approval_auth`).

@@ -192,14 +192,15 @@ fn defaults_apply_when_keys_are_absent() {
 
 #[test]
 fn gate_and_run_settings_are_read() {
-    let toml = "[sop]\nname = \"demo\"\napprovers = [\"alice\", \"bob\", \"@ops\"]\nmin_approvals = 2\nallow_self_approval = false\non_timeout = \"cancel\"\ntimeout = \"5m\"\nworkdir = \"/srv/demo\"\nconcurrency = 1\napproval_timeout = \"2h\"\nicon = \"🛠\"\n\n[[triggers]]\ntype = \"manual\"\n";
+    let toml = "[sop]\nname = \"demo\"\napprovers = [\"alice\", \"bob\", \"@ops\"]\nmin_approvals = 2\nallow_self_approval = false\non_timeout = \"cancel\"\ntimeout = \"2h\"\nstep_timeout = \"5m\"\nworkdir = \"/srv/demo\"\nconcurrency = 1\napproval_timeout = \"2h\"\nicon = \"🛠\"\n\n[[triggers]]\ntype = \"manual\"\n";
     let sop = parse(&source(toml, "## Step 1: Only\n")).unwrap();
     let m = &sop.meta;
     assert_eq!(m.approvers, ["alice", "bob", "@ops"]);
     assert_eq!(m.min_approvals, 2);
     assert_eq!(m.allow_self_approval, Some(false));
     assert_eq!(m.on_timeout, OnTimeout::Cancel);
-    assert_eq!(m.timeout, Some(Duration::from_secs(300)));
+    assert_eq!(m.run_timeout, Some(Duration::from_secs(7200)));
+    assert_eq!(m.step_timeout, Some(Duration::from_secs(300)));
     assert_eq!(m.workdir.as_deref(), Some("/srv/demo"));
     assert_eq!(m.concurrency, Some(1));
     assert_eq!(m.on_limit, OnLimit::Refuse);
@@ -240,7 +241,7 @@ fn unknown_keys_get_did_you_mean_hints() {
             "demo/SOP.toml:1:2: [sop] is missing the required key `name` (help: add `name = \"demo\"`)",
             "demo/SOP.toml:2:1: unknown key `nmae` in [sop] (help: did you mean `name`?)",
             "demo/SOP.toml:3:1: unknown key `prioity` in [sop] (help: did you mean `priority`?)",
-            "demo/SOP.toml:4:1: unknown key `colour` in [sop] (help: [sop] accepts `name`, `description`, `version`, `author`, `priority`, `execution_mode`, `icon`, `approval_timeout`, `concurrency`, `on_limit`, `approvers`, `min_approvals`, `allow_self_approval`, `on_timeout`, `timeout`, `workdir`, `approval_auth`, `approval_channel` or `notify_on`)",
+            "demo/SOP.toml:4:1: unknown key `colour` in [sop] (help: [sop] accepts `name`, `description`, `version`, `author`, `priority`, `execution_mode`, `icon`, `approval_timeout`, `concurrency`, `on_limit`, `approvers`, `min_approvals`, `allow_self_approval`, `on_timeout`, `timeout`, `step_timeout`, `workdir`, `approval_auth`, `approval_channel` or `notify_on`)",
             "demo/SOP.toml:6:1: a cron trigger is missing the required key `expression` (help: add `expression = \"0 2 * * *\"`)",
             "demo/SOP.toml:8:1: unknown key `expresion` in a cron trigger (help: did you mean `expression`?)",
             "demo/SOP.toml:10:2: unknown key `trigger` in SOP.toml (help: did you mean `triggers`?)",

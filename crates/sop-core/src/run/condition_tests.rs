@@ -29,6 +29,7 @@ fn run(kinds: &[crate::definition::StepKind], conditional: &[u32]) -> RunView {
             .collect(),
         start_gate: GateState::None,
         retry_backoff: TimeDelta::seconds(1),
+        deadline: None,
         conditions_due: false,
     }
 }

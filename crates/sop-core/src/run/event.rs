@@ -45,11 +45,13 @@ pub enum RunEvent {
     /// The `if` condition of the step the run reached does not hold (or could not be
     /// evaluated): the step is skipped and the run goes on.
     StepConditionFalse { step: u32 },
+    /// The run's `timeout` passed: a running step is stopped as on cancel and the run fails.
+    TimedOut,
 }
 
 impl RunEvent {
     /// Every kind of event with placeholder fields: the exhaustive tests walk this list.
-    pub const KINDS: [RunEvent; 20] = [
+    pub const KINDS: [RunEvent; 21] = [
         RunEvent::Start,
         RunEvent::ConditionsUnmet,
         RunEvent::Dequeue,
@@ -79,6 +81,7 @@ impl RunEvent {
         },
         RunEvent::StepConditionMet { step: 1 },
         RunEvent::StepConditionFalse { step: 1 },
+        RunEvent::TimedOut,
     ];
 
     /// A short name for messages and the audit trail.
@@ -108,6 +111,7 @@ impl RunEvent {
             RunEvent::GateExpired { .. } => "gate_expired",
             RunEvent::StepConditionMet { .. } => "condition_met",
             RunEvent::StepConditionFalse { .. } => "condition_false",
+            RunEvent::TimedOut => "timed_out",
         }
     }
 }

@@ -100,19 +100,30 @@ pub fn next(
             if run.status.is_terminal() {
                 return Err(finished(run));
             }
-            let mut steps = Vec::new();
-            let mut action = Action::Stop;
-            for s in &run.steps {
-                match s.status {
-                    StepStatus::Running => {
-                        steps.push(change(s.number, StepStatus::Cancelled));
-                        action = Action::Kill { step: s.number };
-                    }
-                    StepStatus::Waiting => steps.push(change(s.number, StepStatus::Cancelled)),
-                    _ => {}
-                }
+            Ok(stop_now(run, RunStatus::Cancelled))
+        }
+        RunEvent::TimedOut => {
+            if run.status.is_terminal() {
+                return Err(finished(run));
             }
-            Ok(decision(RunStatus::Cancelled, steps, action))
+            if run.status == RunStatus::Queued {
+                return Err(wrong_state(
+                    run,
+                    "it has not started; time in the queue does not count towards its timeout"
+                        .into(),
+                ));
+            }
+            if !run.past_deadline(now) {
+                return Err(TransitionError::NotDue {
+                    run: run.id.clone(),
+                    status: run.status,
+                    deadline: run.deadline.map_or_else(
+                        || "it has no timeout".into(),
+                        |d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    ),
+                });
+            }
+            Ok(stop_now(run, RunStatus::Failed))
         }
         RunEvent::Retry { step } => {
             let target = decision_step(run, step, &event)?;
@@ -364,6 +375,25 @@ fn lease_lapsed(run: &RunView) -> Result<Decision, TransitionError> {
     d.wait_reason = Some(WaitReason::Interrupted);
     Ok(d)
 }
+/// Ends the run in `status` at once (cancel, timeout): a running step is stopped (its process
+/// group killed) and a step waiting for a person is cancelled, so a gate or a manual step
+/// waits no longer.
+fn stop_now(run: &RunView, status: RunStatus) -> Decision {
+    let mut steps = Vec::new();
+    let mut action = Action::Stop;
+    for s in &run.steps {
+        match s.status {
+            StepStatus::Running => {
+                steps.push(change(s.number, StepStatus::Cancelled));
+                action = Action::Kill { step: s.number };
+            }
+            StepStatus::Waiting => steps.push(change(s.number, StepStatus::Cancelled)),
+            _ => {}
+        }
+    }
+    decision(status, steps, action)
+}
+
 fn change(step: u32, status: StepStatus) -> StepChange {
     StepChange {
         step,

@@ -5,6 +5,7 @@
 //! [`TransitionError`] naming the run's real state.
 
 mod backoff;
+mod deadline;
 mod decision;
 mod event;
 mod machine;
@@ -21,6 +22,7 @@ mod condition_tests;
 mod tests;
 
 pub use backoff::{MAX_BACKOFF, backoff};
+pub use deadline::{due_for_bystander, run_deadline, time_left};
 pub use decision::{Action, Decision, StepChange};
 pub use event::RunEvent;
 pub use machine::next;

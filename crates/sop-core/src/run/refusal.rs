@@ -43,6 +43,10 @@ pub(super) fn state_hint(run: &RunView, event: &RunEvent) -> String {
                 _ => format!("step {n} waits for a person: `sop done {id}` completes it"),
             }
         }
+        // A failed run with no failed step to stop at ended by its `timeout`.
+        RunStatus::Failed if run.stopping_failure().is_none() => {
+            "it timed out: no step failed that could be retried or skipped".into()
+        }
         _ => format!("`sop status {id}` shows where it is"),
     }
 }

@@ -7,14 +7,14 @@ use super::{
 };
 use crate::gate::gate_label;
 
-/// The step a finishing process reports on. `None`: the run was cancelled under it, so the
-/// outcome is recorded but changes nothing.
+/// The step a finishing process reports on. `None`: the run was cancelled (or timed out) under
+/// it, so the outcome is recorded but changes nothing.
 pub(super) fn finishing_step(
     run: &RunView,
     step: u32,
 ) -> Result<Option<&StepView>, TransitionError> {
     let s = lookup(run, step)?;
-    if run.status == RunStatus::Cancelled && s.status == StepStatus::Cancelled {
+    if run.status.is_terminal() && s.status == StepStatus::Cancelled {
         return Ok(None);
     }
     if run.status.is_terminal() {

@@ -35,6 +35,9 @@ fn view(status: RunStatus, steps: &[(StepKind, StepStatus)]) -> RunView {
             .collect(),
         start_gate: GateState::None,
         retry_backoff: TimeDelta::seconds(1),
+        // Passed: every active run may time out; `a_run_times_out_only_past_its_deadline`
+        // covers the rest.
+        deadline: Some(now() - TimeDelta::seconds(1)),
         conditions_due: false,
     }
 }
@@ -309,7 +312,10 @@ fn check_decision(before: &RunView, d: &Decision) {
             assert_eq!(gate, GateState::Open);
         }
         Action::Kill { step } => {
-            assert_eq!(after.status, RunStatus::Cancelled);
+            assert!(
+                matches!(after.status, RunStatus::Cancelled | RunStatus::Failed),
+                "{d:?}"
+            );
             assert_eq!(before.step(step).unwrap().status, S::Running);
         }
         Action::CheckCondition { step } => {
@@ -341,7 +347,9 @@ fn every_state_and_event_pair_is_decided() {
         for kind in RunEvent::KINDS {
             let event = aim(kind, step);
             let result = next(&run, event, now());
-            let expected = legal.contains(&event.name());
+            // A run past its deadline may time out whatever it is doing, until it finishes.
+            let expected = legal.contains(&event.name())
+                || (event == RunEvent::TimedOut && run.status.is_active());
             match result {
                 Ok(d) => {
                     assert!(expected, "{name} + {event} should be refused, got {d:?}");
@@ -561,6 +569,75 @@ fn cancel_kills_the_running_step_and_its_outcome_changes_nothing() {
     assert!(d.is_noop(RunStatus::Cancelled));
     let err = next(&run, RunEvent::Cancel, now()).unwrap_err();
     assert_eq!(err.to_string(), "run 01hzrun is already cancelled");
+}
+
+#[test]
+fn a_run_times_out_only_past_its_deadline() {
+    let mut run = view(RunStatus::Running, &[(A, S::Succeeded), (A, S::Running)]);
+    run.deadline = Some(now() + TimeDelta::seconds(30));
+    let err = next(&run, RunEvent::TimedOut, now()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "run 01hzrun is running and has not reached its deadline (2026-01-31T09:30:30Z)"
+    );
+    let later = now() + TimeDelta::seconds(30);
+    let d = next(&run, RunEvent::TimedOut, later).unwrap();
+    assert_eq!(
+        (d.status, d.action),
+        (RunStatus::Failed, Action::Kill { step: 2 })
+    );
+    assert_eq!(d.step_status(2, S::Running), S::Cancelled);
+    run.deadline = None;
+    let err = next(&run, RunEvent::TimedOut, later).unwrap_err();
+    assert!(err.to_string().contains("it has no timeout"), "{err}");
+}
+
+#[test]
+fn a_timed_out_run_fails_and_the_stopped_step_reports_into_nothing() {
+    let mut run = view(RunStatus::Running, &[(A, S::Succeeded), (A, S::Running)]);
+    let d = next(&run, RunEvent::TimedOut, now()).unwrap();
+    run.apply(&d);
+    // The driver's late report of the killed step records its output and changes nothing.
+    let failed = RunEvent::StepFailed {
+        step: 2,
+        timed_out: true,
+    };
+    assert!(
+        next(&run, failed, now())
+            .unwrap()
+            .is_noop(RunStatus::Failed)
+    );
+    // Nothing stopped it by failing, so there is nothing to retry: the run is over.
+    let err = next(&run, RunEvent::Retry { step: None }, now()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "run 01hzrun is failed; it timed out: no step failed that could be retried or skipped"
+    );
+    let err = next(&run, RunEvent::TimedOut, now()).unwrap_err();
+    assert_eq!(err.to_string(), "run 01hzrun is already failed");
+}
+
+#[test]
+fn a_run_waiting_for_a_person_or_a_gate_times_out_too() {
+    let waiting = with_reason(
+        view(RunStatus::Waiting, &[(A, S::Succeeded), (M, S::Waiting)]),
+        WaitReason::ManualStep,
+    );
+    let d = next(&waiting, RunEvent::TimedOut, now()).unwrap();
+    assert_eq!((d.status, d.action), (RunStatus::Failed, Action::Stop));
+    assert_eq!(d.step_status(2, S::Waiting), S::Cancelled);
+    let gated = with_gate(
+        view(RunStatus::AwaitingApproval, &[(A, S::Pending)]),
+        1,
+        GateState::Open,
+    );
+    let d = next(&gated, RunEvent::TimedOut, now()).unwrap();
+    assert_eq!((d.status, d.action), (RunStatus::Failed, Action::Stop));
+    let paused = view(RunStatus::Paused, &[(A, S::Succeeded), (A, S::Pending)]);
+    assert_eq!(
+        next(&paused, RunEvent::TimedOut, now()).unwrap().status,
+        RunStatus::Failed
+    );
 }
 
 #[test]

@@ -23,6 +23,13 @@ pub enum TransitionError {
         status: StepStatus,
         hint: String,
     },
+    /// The run's `timeout` has not passed (or it has none).
+    #[error("run {run} is {status} and has not reached its deadline ({deadline})")]
+    NotDue {
+        run: String,
+        status: RunStatus,
+        deadline: String,
+    },
     #[error("run {run} has no step {step}; its steps are 1 to {count}")]
     NoSuchStep {
         run: String,

@@ -117,6 +117,8 @@ pub struct RunView {
     pub start_gate: GateState,
     /// Delay before the first automatic retry; each later retry waits twice as long.
     pub retry_backoff: chrono::TimeDelta,
+    /// When the run's `timeout` passes; set when the run starts executing.
+    pub deadline: Option<chrono::DateTime<chrono::Utc>>,
     /// The run waited in the queue and its conditions have not been evaluated again since:
     /// it starts only through `Start` or `ConditionsUnmet`, never a plain `Resume`.
     pub conditions_due: bool,
@@ -146,6 +148,11 @@ impl RunView {
             .rposition(|s| s.status != StepStatus::Pending)?;
         let step = &self.steps[last];
         (step.status == StepStatus::Failed).then_some(step)
+    }
+
+    /// Whether the run's deadline has passed at `now` (never for a run without one).
+    pub fn past_deadline(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.deadline.is_some_and(|d| now >= d)
     }
 
     /// The step the run is at: running, waiting, or the first one not finished yet.

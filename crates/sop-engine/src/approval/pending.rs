@@ -37,10 +37,11 @@ pub struct PendingGate {
     pub approve: String,
 }
 
-/// Every open gate (deadlines applied first), soonest deadline first. With `person`, only the
+/// Every open gate (gate deadlines and run timeouts applied first), soonest deadline first. With `person`, only the
 /// gates that person may decide now and has not approved yet.
 pub fn list(eng: &Engine, person: Option<&str>) -> crate::Result<Vec<PendingGate>> {
     expiry::sweep(eng)?;
+    crate::engine::run_deadline::sweep(eng)?;
     let groups = load_groups(eng.settings)?;
     let mut out = Vec::new();
     for gate in eng.store.open_gates()? {

@@ -37,7 +37,7 @@ pub struct NextStepDocument {
     pub reason: Option<String>,
     pub wait_reason: Option<&'static str>,
     pub step: Option<StepInstructions>,
-    /// `null` once the run is finished.
+    /// `null` once the run is finished (a run that timed out is: nothing awaits a decision).
     pub waiting_for: Option<WaitingFor>,
     pub gate: Option<PendingGate>,
     /// Outputs of every step that has some, by step number.
@@ -66,8 +66,10 @@ pub struct StepInstructions {
 
 impl NextStepDocument {
     pub fn new(t: &Tracked, gate: Option<PendingGate>) -> Self {
+        // A run that timed out failed with no failed step: nothing awaits a decision.
+        let timed_out = t.run.status == RunStatus::Failed && t.view.stopping_failure().is_none();
         let step_number = match t.run.status {
-            s if s.is_terminal() && s != RunStatus::Failed => None,
+            s if s.is_terminal() && (s != RunStatus::Failed || timed_out) => None,
             _ => t
                 .view
                 .waiting_step()
@@ -81,6 +83,7 @@ impl NextStepDocument {
                 Some(WaitingFor::Decision)
             }
             RunStatus::Waiting => Some(WaitingFor::Person),
+            RunStatus::Failed if timed_out => None,
             RunStatus::Failed => Some(WaitingFor::Decision),
             RunStatus::AwaitingApproval => Some(WaitingFor::Approval),
             RunStatus::Paused => Some(WaitingFor::Resume),

@@ -27,6 +27,9 @@ pub struct RunFields {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// When the run's `timeout` passes (fixed when it starts executing); `null` without one.
+    /// Past it the run fails with reason `timeout`.
+    pub deadline: Option<DateTime<Utc>>,
     pub duration_ms: Option<i64>,
     pub workdir: Option<String>,
     pub lease_owner: Option<String>,
@@ -56,6 +59,7 @@ impl RunFields {
             created_at: run.created_at,
             started_at: run.started_at,
             finished_at: run.finished_at,
+            deadline: run.deadline,
             duration_ms: super::duration_ms(run.started_at, run.finished_at, now),
             workdir: run.workdir.clone(),
             lease_owner: run.lease_owner.clone(),

@@ -3,7 +3,7 @@
 //! Kinds: `run.created`, `run.conditions`, `run.forced`, `run.queued`, `run.dequeued`,
 //! `run.started`, `run.skipped`,
 //! `run.paused`, `run.resumed`, `run.cancelled`, `run.recovered`, `run.interrupted`,
-//! `run.finished`,
+//! `run.timed_out`, `run.finished`,
 //! `step.started`, `step.attempt_failed`, `step.finished`, `step.waiting`, `step.done`,
 //! `step.done_failed`, `step.retried`, `step.skipped`, `step.condition`, and `gate.*` for gate
 //! decisions.
@@ -108,6 +108,7 @@ fn event_kind(event: RunEvent, decision: &Decision) -> Option<&'static str> {
         RunEvent::GateExpired { .. } => "gate.expired",
         RunEvent::StepConditionMet { .. } => "step.condition",
         RunEvent::StepConditionFalse { .. } => "step.skipped",
+        RunEvent::TimedOut => "run.timed_out",
     })
 }
 

@@ -157,6 +157,9 @@ pub(crate) fn write(
     if t.run.started_at.is_none() && starts {
         patch.started_at = Some(Some(now));
     }
+    if let Some(deadline) = fresh_deadline(t, decision, now) {
+        patch.deadline = Some(Some(deadline));
+    }
     if decision.conditions_checked {
         patch.conditions_due = Some(false);
     }
@@ -238,6 +241,19 @@ pub(crate) fn write(
     })
 }
 
+/// The run's deadline, when this decision starts its `timeout`: the run begins executing (its
+/// first step or gate; time spent `pending` does not count), or a person takes up a finished
+/// run again (`sop retry`, `sop skip`), which gets its whole limit anew.
+fn fresh_deadline(t: &Tracked, decision: &Decision, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let limit = t.sop.meta.run_timeout?;
+    let executing = matches!(
+        decision.status,
+        RunStatus::Running | RunStatus::AwaitingApproval | RunStatus::Waiting
+    );
+    let begins = t.run.deadline.is_none() || t.view.status.is_terminal();
+    (executing && begins).then(|| sop_core::run::run_deadline(now, limit))
+}
+
 /// Brings `t` up to date with a committed transaction, keeps the attempt it started for the
 /// driver, and removes the working directory of a run that ended for good.
 pub(crate) fn absorb(eng: &Engine, t: &mut Tracked, written: Written, decision: &Decision) {
@@ -256,6 +272,7 @@ pub(crate) fn absorb(eng: &Engine, t: &mut Tracked, written: Written, decision: 
         }
     }
     t.view.apply(decision);
+    t.view.deadline = t.run.deadline;
     if let Some(launch) = written.launch {
         t.launch.put(launch);
     }

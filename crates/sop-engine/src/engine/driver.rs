@@ -7,10 +7,10 @@ use super::launch::{self, Prepared};
 use super::settings::DEFAULT_STEP_TIMEOUT;
 use super::step_watch::{Abandon, StepWatch};
 use super::tracked::Tracked;
-use super::{Engine, redact, step_condition, trace};
+use super::{Engine, redact, run_deadline, step_condition, trace};
 use crate::error::Context as _;
 use crate::executor::{StepRequest, StepResult};
-use sop_core::run::{Action, RunEvent, RunStatus};
+use sop_core::run::{Action, RunEvent, RunStatus, time_left};
 use sop_store::StepOutput;
 use std::time::Instant;
 
@@ -23,6 +23,14 @@ pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> crate::Result
         {
             break let_go(eng, t, step, signal, None);
         }
+        // Past the run's deadline nothing more starts: not a step, a retry or a condition.
+        if matches!(
+            action,
+            Action::Execute { .. } | Action::Backoff { .. } | Action::CheckCondition { .. }
+        ) && t.view.past_deadline(eng.clock.now())
+        {
+            break time_out(eng, t, action, None);
+        }
         match action {
             Action::Execute { step, attempt } => match execute(eng, t, step, attempt) {
                 Ok(Some(next)) => action = next,
@@ -32,6 +40,9 @@ pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> crate::Result
             Action::Backoff { step, until, .. } => {
                 if let Err(e) = wait_until(eng, t, until) {
                     break Err(e);
+                }
+                if t.view.past_deadline(eng.clock.now()) {
+                    break time_out(eng, t, Action::Continue, None);
                 }
                 let change = Change::new(RunEvent::StepStarted { step }, LeaseUse::Held);
                 match commit(eng, t, &change) {
@@ -104,12 +115,16 @@ fn execute(
     let timeout = def
         .options
         .timeout
-        .or(t.sop.meta.timeout)
+        .or(t.sop.meta.step_timeout)
         .map_or(DEFAULT_STEP_TIMEOUT, |d| d.as_std());
+    // The run's deadline as an instant of this process's monotonic clock: the executor cuts
+    // each attempt at the sooner of the step's timeout and it.
+    let now = eng.clock.now();
     let request = StepRequest {
         number: step,
         scripts: &scripts,
         timeout: Some(timeout),
+        deadline: t.run.deadline.map(|d| Instant::now() + time_left(d, now)),
         retries: def.options.retries.saturating_sub(attempt - 1),
         earlier_outputs: &outputs,
         first_attempt: attempt,
@@ -133,6 +148,11 @@ fn execute(
         _ => {}
     }
     let last_attempt = attempt + result.attempts - 1;
+    if result.deadline_passed && !result.succeeded() && abandoned.is_none() {
+        let record = outcome(step, last_attempt, &result, false, &t.secrets()).record;
+        time_out(eng, t, Action::Continue, record)?;
+        return Ok(None);
+    }
     let change = outcome(
         step,
         last_attempt,
@@ -222,6 +242,26 @@ fn let_go(
     Ok(())
 }
 
+/// The run's deadline passed while this process drove it: the run fails with reason `timeout`.
+/// `action` is what was about to happen (an attempt this process had already recorded is
+/// given up before any of it runs); `record` is what a step stopped by the deadline left.
+fn time_out(
+    eng: &Engine,
+    t: &mut Tracked,
+    action: Action,
+    record: Option<StepRecord>,
+) -> crate::Result<()> {
+    if let Action::Execute { step, attempt } = action {
+        // Its process group's leader exits when the launch is dropped; nothing of it ran.
+        drop(t.launch.take(step, attempt));
+    }
+    let stopped = record.as_ref().map(|r| r.step);
+    let change = run_deadline::change(t, LeaseUse::Held, record);
+    commit(eng, t, &change)?;
+    eng.events.run_timed_out(t, stopped);
+    Ok(())
+}
+
 /// Output standing in for a step that never ran: the reason, as if it had printed it.
 fn text_output(text: &str) -> StepOutput {
     use sha2::{Digest, Sha256};
@@ -233,12 +273,14 @@ fn text_output(text: &str) -> StepOutput {
     }
 }
 
-/// Sleeps until `until`, watching for a cancel from another process.
+/// Sleeps until `until` (or the run's deadline, if sooner), watching for a cancel from another
+/// process.
 fn wait_until(
     eng: &Engine,
     t: &mut Tracked,
     until: chrono::DateTime<chrono::Utc>,
 ) -> crate::Result<()> {
+    let until = t.run.deadline.map_or(until, |d| until.min(d));
     let started = Instant::now();
     let total = (until - eng.clock.now()).to_std().unwrap_or_default();
     while started.elapsed() < total {

@@ -27,6 +27,25 @@ pub fn lapsed(run: &Run, me: &str, now: DateTime<Utc>) -> bool {
     run.lease_expires_at.is_none_or(|t| t <= now) || owner_is_gone(owner)
 }
 
+/// Whether a live driver holds the lease `owner` holds until `expires_at`: granted, not run
+/// out at `now`, and not of a process of this host that is gone.
+pub fn driven(owner: Option<&str>, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    owner.is_some_and(|o| expires_at.is_some_and(|t| t > now) && !owner_is_gone(o))
+}
+
+/// Whether a running step's process group may be signalled from this process: nobody drives
+/// the run, this process does, or its driver was on this host and is gone (nobody else would
+/// stop what it left running). Elsewhere the driver stops its own step.
+pub fn signalled_here(owner: Option<&str>) -> bool {
+    match owner {
+        None => true,
+        Some(owner) => {
+            is_this_process(owner)
+                || (owner_host(owner) == Some(hostname().as_str()) && owner_is_gone(owner))
+        }
+    }
+}
+
 /// The instant to present to the store as "now" when taking over: a lease whose owner is gone
 /// counts as lapsed already, whatever time it was granted until.
 pub fn takeover_instant(run: &Run, me: &str, now: DateTime<Utc>) -> DateTime<Utc> {

@@ -24,6 +24,7 @@ pub mod lookup;
 pub mod queue;
 pub mod recovery;
 pub mod redact;
+pub mod run_deadline;
 pub mod settings;
 pub mod snapshot;
 pub mod step_condition;
@@ -136,6 +137,7 @@ impl<'a> Engine<'a> {
         let mut t = Tracked::load(self, id)?;
         recovery::recover(self, &mut t)?;
         crate::approval::expiry::apply(self, &mut t)?;
+        run_deadline::apply(self, &mut t)?;
         Ok(t)
     }
 }

@@ -8,14 +8,15 @@ use super::launch::{self, Prepared};
 use super::tracked::Tracked;
 use super::{Engine, redact, trace};
 use crate::executor::{FailedAttempt, GroupLeader, Observer};
-use sop_core::run::{Action, RunEvent, RunStatus};
+use sop_core::run::{Action, RunEvent};
 use sop_store::StoreExt;
 use std::time::{Duration, Instant};
 
 /// Why the engine stopped following the step before it ended by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Abandon {
-    /// The run was cancelled; the step's outcome is still recorded.
+    /// The run was cancelled (or timed out by another process); the step's outcome is still
+    /// recorded.
     Cancelled,
     /// Another process took the run over (this one stalled past its lease), or the run moved
     /// on without this attempt (paused during a retry's wait): nothing more to record here.
@@ -126,7 +127,8 @@ impl Observer for StepWatch<'_> {
             return true;
         }
         match self.eng.store.run(self.t.id()) {
-            Ok(run) if run.status == RunStatus::Cancelled => {
+            // Cancelled, or timed out by another process (its deadline well past).
+            Ok(run) if run.status.is_terminal() => {
                 self.abandoned = Some(Abandon::Cancelled);
                 true
             }

@@ -40,6 +40,7 @@ pub fn build(
             .collect(),
         retry_backoff: chrono::TimeDelta::from_std(retry_backoff)
             .unwrap_or(chrono::TimeDelta::seconds(1)),
+        deadline: run.deadline,
         conditions_due: run.conditions_due,
     }
 }

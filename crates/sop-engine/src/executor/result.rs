@@ -15,6 +15,8 @@ pub struct StepResult {
     pub timed_out: bool,
     /// [`Observer::should_stop`](super::Observer::should_stop) asked to stop.
     pub cancelled: bool,
+    /// The run's deadline had come when the step ended (its last attempt was stopped by it).
+    pub deadline_passed: bool,
     /// The command could not be started (no `bash`, no working directory, ...).
     pub error: Option<String>,
     /// The last attempt's `$SOP_OUTPUT` file was invalid.

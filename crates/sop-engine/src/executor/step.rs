@@ -52,6 +52,9 @@ pub struct StepRequest<'a> {
     pub timeout: Option<Duration>,
     /// Further attempts after a failed one.
     pub retries: u32,
+    /// The run's deadline (its `timeout`): no attempt runs past it, and no retry begins that
+    /// could not start before it. `None` for no limit.
+    pub deadline: Option<Instant>,
     /// Outputs of earlier steps by step number, as `SOP_STEP_<N>_<KEY>`.
     pub earlier_outputs: &'a BTreeMap<u32, Outputs>,
     /// The run's number of the first attempt made here (`SOP_ATTEMPT`): 1, or more when the
@@ -129,14 +132,17 @@ impl Executor {
             attempts += 1;
             let attempt_started = Instant::now();
             attempt = self.attempt(step, attempts, &output_path, &mut capture, observer);
+            let delay = backoff(self.settings.retry_backoff, attempts);
+            // A retry that could not start before the run's deadline is not begun here: the
+            // step fails, and the run times out at its deadline.
             let retry = !attempt.succeeded()
                 && attempt.error.is_none()
                 && attempt.stop() != Some(Stop::Cancel)
-                && attempts <= step.retries;
+                && attempts <= step.retries
+                && step.deadline.is_none_or(|d| Instant::now() + delay < d);
             if !retry {
                 break;
             }
-            let delay = backoff(self.settings.retry_backoff, attempts);
             observer.retrying(
                 &FailedAttempt {
                     attempt: attempts,
@@ -160,6 +166,7 @@ impl Executor {
             signal: attempt.last.and_then(|e| e.signal()),
             timed_out: attempt.stop() == Some(Stop::Timeout),
             cancelled: cancelled || attempt.stop() == Some(Stop::Cancel),
+            deadline_passed: past(step.deadline),
             error: attempt.error,
             output_error: attempt.output_error,
             attempts,
@@ -198,7 +205,10 @@ impl Executor {
             return attempt;
         }
         let pgid = leader.pgid();
-        let deadline = step.timeout.map(|t| Instant::now() + t);
+        let deadline = match (step.timeout.map(|t| Instant::now() + t), step.deadline) {
+            (Some(own), Some(run)) => Some(own.min(run)),
+            (own, run) => own.or(run),
+        };
         let mut completed = true;
         for script in step.scripts {
             let result = self
@@ -297,4 +307,9 @@ impl Executor {
             std::thread::sleep(left.min(self.settings.poll_interval));
         }
     }
+}
+
+/// Whether the run's deadline (if any) has come.
+fn past(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
 }

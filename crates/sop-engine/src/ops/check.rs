@@ -30,6 +30,12 @@ pub fn check_sops(settings: &Settings, names: &[String]) -> crate::Result<Checke
     let calendars = validate_calendars(settings);
     let now = Clock::from_settings(settings)?.now();
     let mut loaded = CheckSettings::load(settings);
+    loaded.warnings.extend(
+        entries
+            .iter()
+            .filter_map(|e| e.sop.as_ref().ok())
+            .flat_map(sop_core::definition::timeout_warnings),
+    );
     loaded.problems.extend(notification_problems(
         settings,
         entries.iter().filter_map(|e| e.sop.as_ref().ok()),

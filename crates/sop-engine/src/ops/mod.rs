@@ -45,3 +45,5 @@ pub use tokens::{CreatedToken, NewTokenRequest};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timeout_tests;

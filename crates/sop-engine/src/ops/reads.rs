@@ -32,8 +32,9 @@ impl Service {
         Ok(RunRecord::Whole(Box::new(self.load_run(caller, &run.id)?)))
     }
 
-    /// Recent runs matching `filter`. Gates whose deadline passed are expired first and runs
-    /// whose process died are recovered, so each is listed as what it now is.
+    /// Recent runs matching `filter`. Gates whose deadline passed are expired first, runs past
+    /// their `timeout` timed out, and runs whose process died are recovered, so each is listed
+    /// as what it now is.
     pub fn list_runs(&self, caller: &Caller, filter: &RunFilter) -> crate::Result<RunList> {
         self.list_runs_page(caller, filter, None)
     }
@@ -47,6 +48,7 @@ impl Service {
     ) -> crate::Result<RunList> {
         let eng = self.engine(caller)?;
         crate::approval::expiry::sweep(&eng)?;
+        crate::engine::run_deadline::sweep(&eng)?;
         let page = |store: &dyn sop_store::Store| match before {
             Some(id) => store.list_runs_before(filter, id),
             None => store.list_runs(filter),

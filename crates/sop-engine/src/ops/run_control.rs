@@ -89,7 +89,7 @@ impl Service {
             .running_step()
             .and_then(|s| t.step_record(s.number))
             .and_then(|s| s.process_group)
-            .filter(|_| signalled_here(t.run.lease_owner.as_deref()));
+            .filter(|_| crate::engine::lease::signalled_here(t.run.lease_owner.as_deref()));
         let text = match reason {
             Some(r) => format!("cancelled by {actor}: {r}"),
             None => format!("cancelled by {actor}"),
@@ -272,19 +272,4 @@ fn is_lease_held(e: &Error) -> bool {
             e.source_as::<StoreError>(),
             Some(StoreError::LeaseHeld { .. })
         )
-}
-
-/// Whether a cancel may signal the step of a run leased by `owner` from this process: this
-/// process drives it, or its driver ran on this host and is gone. A run running with no lease
-/// was left between two commits by a process that died; its group is signalled as before.
-fn signalled_here(owner: Option<&str>) -> bool {
-    use crate::engine::lease;
-    match owner {
-        None => true,
-        Some(owner) => {
-            lease::is_this_process(owner)
-                || (lease::owner_host(owner) == Some(lease::hostname().as_str())
-                    && lease::owner_is_gone(owner))
-        }
-    }
 }

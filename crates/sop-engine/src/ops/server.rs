@@ -161,9 +161,24 @@ impl Service {
         crate::approval::expiry::sweep(&self.engine(caller)?)
     }
 
-    /// Applies gate deadlines and forgets delivery keys and heartbeats past their time.
+    /// The soonest instant at which a run's `timeout` is due to be applied by a process that
+    /// does not drive it (what a server's deadline timer also sleeps until).
+    pub fn next_run_deadline(&self, caller: &Caller) -> crate::Result<Option<DateTime<Utc>>> {
+        crate::engine::run_deadline::next_due(&self.engine(caller)?)
+    }
+
+    /// Times out every run whose deadline is due and that no live process drives (or whose
+    /// driver is well late); returns how many runs it moved.
+    pub fn apply_run_deadlines(&self, caller: &Caller) -> crate::Result<usize> {
+        crate::engine::run_deadline::sweep(&self.engine(caller)?)
+    }
+
+    /// Applies gate deadlines and run timeouts, and forgets delivery keys and heartbeats past
+    /// their time.
     pub fn housekeeping(&self, caller: &Caller) -> crate::Result<()> {
-        crate::approval::expiry::sweep(&self.engine(caller)?)?;
+        let eng = self.engine(caller)?;
+        crate::approval::expiry::sweep(&eng)?;
+        crate::engine::run_deadline::sweep(&eng)?;
         let now = self.clock().now();
         self.store().transaction(|tx| {
             tx.forget_deliveries(now - DELIVERY_WINDOW)?;

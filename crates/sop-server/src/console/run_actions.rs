@@ -62,7 +62,9 @@ fn actions(
     let show_gate = status == "awaiting_approval" && may_approve;
     let manual = manual.filter(|_| may_run);
     let show_control = may_run && !finished(status);
-    let show_failed = may_run && status == "failed";
+    // A failed run awaits a retry or a skip, unless it timed out (then nothing failed and
+    // nothing awaits a decision).
+    let show_failed = may_run && status == "failed" && next.is_none_or(|n| n.waiting_for.is_some());
     if !(show_gate || manual.is_some() || show_control || show_failed) {
         return html! { p.muted #no-actions { "Nothing you may do with this run now." } };
     }

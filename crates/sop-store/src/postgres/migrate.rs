@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations_pg/0006_console.sql")),
     (7, include_str!("../../migrations_pg/0007_nodes.sql")),
     (8, include_str!("../../migrations_pg/0008_queue.sql")),
+    (9, include_str!("../../migrations_pg/0009_run_deadline.sql")),
 ];
 
 /// The PostgreSQL schema version this build writes.

@@ -15,6 +15,7 @@ mod codec;
 mod conn;
 pub(crate) mod connect;
 mod console_session_sql;
+mod deadline_sql;
 mod delivery_sql;
 mod event_sql;
 mod fact_sql;

@@ -13,7 +13,7 @@ use sop_core::run::RunStatus;
 pub(super) const RUN_COLS: &str = "id, sop_name, definition_hash, status, reason, current_step, \
      step_count, trigger_type, started_by, created_at, started_at, finished_at, workdir, \
      lease_owner, lease_expires_at, version, forced, pruned_at, execution_mode, trigger_detail, \
-     variables, definition_snapshot, conditions_due";
+     variables, definition_snapshot, conditions_due, deadline";
 
 const SUMMARY_COLS: &str = "id, sop_name, status, reason, current_step, step_count, trigger_type, \
      started_by, created_at, started_at, finished_at, forced";
@@ -53,6 +53,7 @@ pub(super) fn decode(row: &Row) -> Result<Run> {
         variables: row.json(20)?,
         definition_snapshot: row.opt_text(21)?,
         conditions_due: row.flag(22)?,
+        deadline: row.opt_time(23)?,
     })
 }
 
@@ -156,6 +157,7 @@ pub fn insert(conn: &mut Conn, new: &NewRun) -> Result<Run> {
         version: 0,
         forced: new.forced,
         pruned_at: None,
+        deadline: None,
         conditions_due: new.conditions_due,
     })
 }
@@ -192,6 +194,9 @@ pub fn update(conn: &mut Conn, id: &str, expect: &Expect, patch: &RunPatch) -> R
     }
     if let Some(f) = patch.forced {
         set("forced", Box::new(f));
+    }
+    if let Some(t) = patch.deadline {
+        set("deadline", Box::new(t));
     }
     if let Some(d) = patch.conditions_due {
         set("conditions_due", Box::new(d));

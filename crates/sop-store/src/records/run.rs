@@ -42,6 +42,8 @@ pub struct Run {
     pub forced: bool,
     /// When `sop prune` removed the run's details.
     pub pruned_at: Option<DateTime<Utc>>,
+    /// When the run's `timeout` passes; set when it starts executing, `None` without one.
+    pub deadline: Option<DateTime<Utc>>,
     /// The run waited in the queue (`on_limit = "queue"`) and its conditions are evaluated
     /// again before it starts.
     pub conditions_due: bool,

@@ -14,6 +14,7 @@ pub struct RunPatch {
     pub workdir: Option<Option<String>>,
     pub variables: Option<serde_json::Value>,
     pub forced: Option<bool>,
+    pub deadline: Option<Option<DateTime<Utc>>>,
     pub conditions_due: Option<bool>,
 }
 

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/0006_notify.sql")),
     (7, include_str!("../../migrations/0007_console.sql")),
     (8, include_str!("../../migrations/0008_queue.sql")),
+    (9, include_str!("../../migrations/0009_run_deadline.sql")),
 ];
 
 /// The schema version this build writes.

@@ -10,6 +10,7 @@ mod api_token_sql;
 mod audit_sql;
 mod codec;
 mod console_session_sql;
+mod deadline_sql;
 mod delivery_sql;
 mod event_sql;
 mod fact_sql;

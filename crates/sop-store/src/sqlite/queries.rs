@@ -119,6 +119,9 @@ macro_rules! impl_queries {
             fn pickup_candidates(&self, limit: u32) -> Result<Vec<PickupCandidate>> {
                 self.with(|c| super::pickup_sql::candidates(c, limit))
             }
+            fn run_deadlines(&self, limit: u32) -> Result<Vec<RunDeadline>> {
+                self.with(|c| super::deadline_sql::soonest(c, limit))
+            }
         }
     };
 }

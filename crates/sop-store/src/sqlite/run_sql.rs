@@ -11,7 +11,7 @@ use sop_core::run::RunStatus;
 pub(super) const RUN_COLS: &str = "id, sop_name, definition_hash, status, reason, current_step, step_count, \
      trigger_type, started_by, created_at, started_at, finished_at, workdir, lease_owner, \
      lease_expires_at, version, forced, pruned_at, execution_mode, trigger_detail, variables, \
-     definition_snapshot, conditions_due";
+     definition_snapshot, conditions_due, deadline";
 
 const SUMMARY_COLS: &str = "id, sop_name, status, reason, current_step, step_count, trigger_type, \
      started_by, created_at, started_at, finished_at, forced";
@@ -44,6 +44,7 @@ pub(super) fn decode(row: &Row<'_>) -> Result<Run> {
         variables: row.json(20)?,
         definition_snapshot: row.opt_text(21)?,
         conditions_due: row.int(22)? != 0,
+        deadline: row.opt_time(23)?,
     })
 }
 
@@ -141,6 +142,7 @@ pub fn insert(conn: &Connection, new: &NewRun) -> Result<Run> {
         version: 0,
         forced: new.forced,
         pruned_at: None,
+        deadline: None,
         conditions_due: new.conditions_due,
     })
 }
@@ -175,6 +177,9 @@ pub fn update(conn: &Connection, id: &str, expect: &Expect, patch: &RunPatch) ->
     }
     if let Some(f) = patch.forced {
         set("forced", Value::Integer(f as i64));
+    }
+    if let Some(t) = patch.deadline {
+        set("deadline", opt_ts(t));
     }
     if let Some(d) = patch.conditions_due {
         set("conditions_due", Value::Integer(d as i64));

@@ -75,6 +75,58 @@ pub fn updates_are_compare_and_set(db: &dyn TestDb) {
     assert!(err.is_conflict());
 }
 
+pub fn a_deadline_is_kept_and_active_ones_are_listed_soonest_first(db: &dyn TestDb) {
+    let store = db.connect();
+    let set = |id: &str, status: RunStatus, deadline: Option<chrono::DateTime<chrono::Utc>>| {
+        let patch = RunPatch {
+            deadline: Some(deadline),
+            ..RunPatch::status(status)
+        };
+        store
+            .transaction(|tx| tx.update_run(id, &Expect::unconditional(), &patch))
+            .unwrap()
+    };
+    let late = create(store.as_ref(), &new_run("deploy", 1));
+    let soon = create(store.as_ref(), &new_run("deploy", 1));
+    let finished = create(store.as_ref(), &new_run("deploy", 1));
+    let none = create(store.as_ref(), &new_run("deploy", 1));
+    assert_eq!(none.deadline, None);
+    let written = set(&late.id, RunStatus::Running, Some(at(90)));
+    assert_eq!(written.deadline, Some(at(90)));
+    assert_eq!(store.run(&late.id).unwrap().deadline, Some(at(90)));
+    set(&soon.id, RunStatus::AwaitingApproval, Some(at(30)));
+    set(&finished.id, RunStatus::Failed, Some(at(10)));
+    set(&none.id, RunStatus::Running, None);
+
+    let listed = store.run_deadlines(10).unwrap();
+    let ids: Vec<_> = listed.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, [soon.id.as_str(), late.id.as_str()], "{listed:?}");
+    assert_eq!(listed[0].deadline, at(30));
+    assert_eq!(listed[0].status, RunStatus::AwaitingApproval);
+    assert_eq!(store.run_deadlines(1).unwrap().len(), 1);
+
+    // A patch without a deadline leaves it alone; `Some(None)` clears it.
+    set(&soon.id, RunStatus::Waiting, Some(at(30)));
+    let kept = store
+        .transaction(|tx| {
+            tx.update_run(
+                &soon.id,
+                &Expect::unconditional(),
+                &RunPatch::status(RunStatus::Running),
+            )
+        })
+        .unwrap();
+    assert_eq!(kept.deadline, Some(at(30)));
+    set(&soon.id, RunStatus::Running, None);
+    let ids: Vec<_> = store
+        .run_deadlines(10)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(ids, std::slice::from_ref(&late.id));
+}
+
 pub fn a_failed_body_rolls_everything_back(db: &dyn TestDb) {
     #[derive(Debug, thiserror::Error)]
     #[error("step 1 is not waiting")]

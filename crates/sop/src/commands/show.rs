@@ -122,8 +122,13 @@ fn text(entry: &Entry, sop: &Sop, approvals: &sop_engine::approval::plan::Summar
         },
     );
     field(
+        "Run timeout",
+        &m.run_timeout
+            .map_or("none".to_string(), |t| format!("{t} from the run's start")),
+    );
+    field(
         "Step timeout",
-        &m.timeout
+        &m.step_timeout
             .map_or("the engine default".to_string(), |t| t.to_string()),
     );
     field(

@@ -54,6 +54,12 @@ pub fn text(sop: &Sop, vars: &Map<String, Value>, v: &Verdicts) -> String {
         }
     }
     let _ = writeln!(out, "environment: {}", env_names(vars).join(", "));
+    if let Some(limit) = sop.meta.run_timeout {
+        let _ = writeln!(
+            out,
+            "timeout: {limit} for the whole run, from its start (then it fails: timeout)"
+        );
+    }
     out.push_str("steps:\n");
     let no_outputs = BTreeMap::new();
     for step in &sop.steps {
@@ -107,7 +113,7 @@ fn step_text(
         StepKind::Manual => "manual".to_string(),
     }];
     if step.kind == StepKind::Automated {
-        let timeout = o.timeout.or(sop.meta.timeout).map_or_else(
+        let timeout = o.timeout.or(sop.meta.step_timeout).map_or_else(
             || sop_core::Duration::from_secs(DEFAULT_STEP_TIMEOUT.as_secs()).to_string(),
             |d| d.to_string(),
         );

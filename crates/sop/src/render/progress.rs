@@ -152,6 +152,22 @@ impl Progress {
         ));
     }
 
+    pub fn run_timed_out(&self, t: &Tracked, stopped: Option<u32>) {
+        self.end_step();
+        let limit = t
+            .sop
+            .meta
+            .run_timeout
+            .map_or_else(String::new, |l| format!(" ({l})"));
+        let what = match stopped {
+            Some(step) => format!("; step {step} was stopped"),
+            None => String::new(),
+        };
+        self.line(&format!(
+            "⏱ the run's timeout{limit} passed{what}; nothing more of it runs"
+        ));
+    }
+
     pub fn recovered(&self, t: &Tracked) {
         let what = match (t.run.status, t.view.wait_reason) {
             (RunStatus::Waiting, Some(WaitReason::Interrupted)) => {
@@ -206,6 +222,10 @@ impl Progress {
                     steps(t.step_count()),
                     took(t)
                 )
+            }
+            // Timed out: no step failed, so there is nothing to retry or skip.
+            RunStatus::Failed if t.view.stopping_failure().is_none() => {
+                format!("✗ run {id} failed{}", suffix(reason))
             }
             RunStatus::Failed => format!(
                 "✗ run {id} failed at step {at}{}\n  sop retry {id}    runs step {at} again\n  sop skip {id} --step {at} --reason TEXT    goes on without it",
@@ -277,6 +297,10 @@ impl RunEvents for Progress {
                 "○ step {step} skipped by its condition: {explanation}"
             ));
         }
+    }
+
+    fn run_timed_out(&self, t: &Tracked, stopped: Option<u32>) {
+        Progress::run_timed_out(self, t, stopped);
     }
 
     fn recovered(&self, t: &Tracked) {

@@ -115,6 +115,14 @@ pub fn detail(
     if let Some(reason) = &r.reason {
         let _ = writeln!(out, "reason: {reason}");
     }
+    if let (Some(deadline), Some(limit)) = (r.deadline, t.sop.meta.run_timeout) {
+        let when = if r.status.is_active() && deadline > now {
+            "times out at"
+        } else {
+            "deadline"
+        };
+        let _ = writeln!(out, "{when} {} (timeout {limit})", time(deadline));
+    }
     let _ = writeln!(
         out,
         "definition: {}",
@@ -231,6 +239,8 @@ pub fn next_hint(t: &Tracked) -> Option<String> {
         RunStatus::Waiting => format!("sop done {id}  (sop next {id} shows the instructions)"),
         RunStatus::Paused => format!("sop resume {id}"),
         RunStatus::AwaitingApproval => format!("sop approve {id}"),
+        // Timed out: nothing failed that could be retried or skipped.
+        RunStatus::Failed if t.view.stopping_failure().is_none() => return None,
         RunStatus::Failed => format!("sop retry {id}  or  sop skip {id} --step {at} --reason TEXT"),
         RunStatus::Pending => format!("sop resume {id}"),
         _ => return None,

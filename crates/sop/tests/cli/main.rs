@@ -40,6 +40,7 @@ mod recovery;
 mod reload;
 mod run_control;
 mod run_support;
+mod run_timeout;
 mod schedule;
 mod serve;
 mod show;

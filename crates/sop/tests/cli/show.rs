@@ -20,6 +20,7 @@ fn shows_metadata_and_every_step() {
         Mode:         supervised
         Gates:        before the run starts (supervised), before step 4 (approval = "required")
         Concurrency:  unlimited
+        Run timeout:  none
         Step timeout: the engine default
         Workdir:      a fresh temporary directory per run
         Folder:       [ROOT]/sops/incident-response
@@ -93,6 +94,7 @@ fn shows_options_and_blocks_that_are_not_run() {
         Mode:         step_by_step
         Gates:        before every step (step_by_step)
         Concurrency:  one active run at a time
+        Run timeout:  none
         Step timeout: the engine default
         Workdir:      a fresh temporary directory per run
         Folder:       [ROOT]/sops/deploy-prod
@@ -194,6 +196,7 @@ fn json_holds_the_whole_definition() {
             "on_limit": "refuse",
             "on_timeout": "expire",
             "priority": "low",
+            "step_timeout": null,
             "timeout": null,
             "version": "1.0.0",
             "workdir": null

@@ -76,6 +76,29 @@ impl Fixture {
         (result, recorder)
     }
 
+    /// Runs `scripts` as step 3 under the run deadline `deadline`.
+    pub fn run_by(
+        &self,
+        scripts: &[Script],
+        timeout: Option<Duration>,
+        retries: u32,
+        deadline: std::time::Instant,
+    ) -> (StepResult, Recorder) {
+        let mut recorder = Recorder::default();
+        let earlier = BTreeMap::new();
+        let request = StepRequest {
+            number: 3,
+            scripts,
+            timeout,
+            retries,
+            deadline: Some(deadline),
+            earlier_outputs: &earlier,
+            first_attempt: 1,
+        };
+        let result = self.executor.run_step(&request, &mut recorder);
+        (result, recorder)
+    }
+
     pub fn run_with(
         &self,
         scripts: &[Script],
@@ -90,6 +113,7 @@ impl Fixture {
                 scripts,
                 timeout,
                 retries,
+                deadline: None,
                 earlier_outputs: earlier,
                 first_attempt: 1,
             },

@@ -322,6 +322,7 @@ fn a_missing_interpreter_or_directory_is_an_error_not_a_retry() {
             scripts: &[Script::new("sh", "true")],
             timeout: None,
             retries: 2,
+            deadline: None,
             earlier_outputs: &BTreeMap::new(),
             first_attempt: 1,
         },

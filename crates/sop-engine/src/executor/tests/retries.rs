@@ -57,6 +57,57 @@ fn a_timed_out_attempt_is_retried() {
 }
 
 #[test]
+fn the_run_deadline_cuts_an_attempt_short_and_leaves_no_retry() {
+    let f = Fixture::new(json!({}));
+    let started = std::time::Instant::now();
+    let deadline = started + Duration::from_millis(300);
+    let (r, rec) = f.run_by(
+        &[Script::new("sh", "sleep 100")],
+        Some(Duration::from_secs(60)),
+        3,
+        deadline,
+    );
+    assert!(r.timed_out && r.deadline_passed, "{r:?}");
+    assert_eq!(r.attempts, 1, "no retry starts past the run's deadline");
+    assert!(rec.retries.is_empty());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn no_retry_begins_that_could_not_start_before_the_run_deadline() {
+    let f = Fixture::with_settings(
+        json!({}),
+        ExecutorSettings {
+            retry_backoff: Duration::from_secs(600),
+            ..settings()
+        },
+    );
+    let started = std::time::Instant::now();
+    let deadline = started + Duration::from_millis(200);
+    let (r, rec) = f.run_by(&[Script::new("sh", "exit 3")], None, 5, deadline);
+    assert!(!r.deadline_passed && !r.timed_out && !r.cancelled, "{r:?}");
+    assert_eq!((r.attempts, r.exit_code), (1, Some(3)));
+    assert!(rec.retries.is_empty(), "no retry is announced");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_step_that_ends_before_the_run_deadline_is_not_touched_by_it() {
+    let f = Fixture::new(json!({}));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let (r, _) = f.run_by(&[Script::new("sh", "echo ok")], None, 0, deadline);
+    assert!(r.succeeded() && !r.deadline_passed, "{r:?}");
+}
+
+#[test]
 fn the_backoff_doubles_from_the_configured_base() {
     let f = Fixture::with_settings(
         json!({}),
