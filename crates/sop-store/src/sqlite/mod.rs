@@ -51,6 +51,23 @@ use tx::SqliteTx;
 /// How long a writer waits for other writers before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Runs `f` again while the file is locked by another connection, up to [`BUSY_TIMEOUT`]:
+/// switching a new file to WAL does not wait for the lock by itself, so several processes
+/// opening one fresh database at once would otherwise fail with "database is locked".
+fn while_busy<T>(mut f: impl FnMut() -> Result<T>) -> Result<T> {
+    let until = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match f() {
+            Err(StoreError::Busy(_)) if std::time::Instant::now() < until => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// A [`Store`] on one SQLite database: one writer connection (shared by threads through a
 /// mutex) and a few read-only connections. Open one store per process, or several — they
 /// coordinate through the file's locks.
@@ -129,8 +146,9 @@ impl SqliteStore {
     ) -> Result<Self> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         if matches!(location, Location::File(_)) {
-            let mode: String =
-                conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+            let mode: String = while_busy(|| {
+                Ok(conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?)
+            })?;
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(StoreError::Backend(
                     format!("{location}: cannot switch to WAL mode (got `{mode}`)").into(),
@@ -140,7 +158,7 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         pool::keep_plans(&conn)?;
-        migrate::migrate(&mut conn, &location.to_string())?;
+        while_busy(|| migrate::migrate(&mut conn, &location.to_string()))?;
         Ok(SqliteStore {
             writer: Mutex::new(conn),
             readers,

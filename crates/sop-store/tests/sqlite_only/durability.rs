@@ -113,3 +113,29 @@ fn an_in_memory_store_reads_through_its_writer() {
     assert_eq!(store.run(&run.id).unwrap(), run);
     assert!(store.verify_audit().unwrap().is_ok());
 }
+
+#[test]
+fn many_handles_opening_a_new_file_at_once_all_succeed() {
+    // Several `sop` processes started together on a fresh database: each switches it to WAL
+    // and migrates it; none may fail with "database is locked".
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sop.db");
+        let barrier = std::sync::Barrier::new(8);
+        let results: Vec<Result<()>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let (barrier, path) = (&barrier, &path);
+                    s.spawn(move || {
+                        barrier.wait();
+                        SqliteStore::open(path).map(drop)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for r in results {
+            r.unwrap();
+        }
+    }
+}

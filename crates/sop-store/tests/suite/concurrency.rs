@@ -46,8 +46,10 @@ pub fn threads_with_their_own_handles_never_see_locked(db: &dyn TestDb) {
         for i in 0..threads {
             let barrier = &barrier;
             s.spawn(move || {
-                let store = db.connect();
+                // Wait first: a handle that fails to open then fails the test instead of
+                // leaving the others waiting at the barrier for ever.
                 barrier.wait();
+                let store = db.connect();
                 for _ in 0..5 {
                     drive_run(store.as_ref(), &format!("sop{i}"), 8);
                 }
@@ -72,8 +74,10 @@ pub fn of_racing_conditional_updates_exactly_one_wins(db: &dyn TestDb) {
             .map(|i| {
                 let (barrier, id) = (barrier.clone(), run.id.clone());
                 s.spawn(move || {
-                    let store = db.connect();
+                    // Wait first: a handle that fails to open then fails the test instead of
+                    // leaving the others waiting at the barrier for ever.
                     barrier.wait();
+                    let store = db.connect();
                     store.transaction(|tx| {
                         tx.audit(&AuditEvent::new(
                             at(1),

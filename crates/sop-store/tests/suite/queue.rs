@@ -83,8 +83,10 @@ pub fn runs_ending_at_once_move_up_no_more_than_the_limit(db: &dyn TestDb) {
         for run in &running {
             let barrier = &barrier;
             s.spawn(move || {
-                let store = db.connect();
+                // Wait first: a handle that fails to open then fails the test instead of
+                // leaving the others waiting at the barrier for ever.
                 barrier.wait();
+                let store = db.connect();
                 store
                     .transaction(|tx| {
                         tx.update_run(
@@ -142,8 +144,10 @@ pub fn starts_racing_under_the_lock_never_pass_the_limit(db: &dyn TestDb) {
         for _ in 0..racers {
             let barrier = &barrier;
             s.spawn(move || {
-                let store = db.connect();
+                // Wait first: a handle that fails to open then fails the test instead of
+                // leaving the others waiting at the barrier for ever.
                 barrier.wait();
+                let store = db.connect();
                 store
                     .transaction(|tx| {
                         tx.lock_concurrency("deploy")?;
