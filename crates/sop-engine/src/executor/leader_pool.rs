@@ -5,7 +5,7 @@
 
 use super::group_leader::GroupLeader;
 use super::program::RunProgram;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// A handle to the pool; the pool and its thread live as long as the handle.
@@ -68,7 +68,7 @@ impl Drop for LeaderPool {
 
 /// Keeps `size` leaders ready until the pool is closed. A leader that cannot be started is not
 /// retried in a loop: the thread waits for the next take.
-fn fill(shared: &Shared, sh: &PathBuf, size: usize) {
+fn fill(shared: &Shared, sh: &Path, size: usize) {
     let mut state = shared.lock();
     loop {
         if state.closed {
