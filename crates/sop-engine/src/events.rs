@@ -27,6 +27,9 @@ pub trait RunEvents {
     /// The run's `timeout` passed while this process drove it: it failed with reason `timeout`;
     /// `stopped` is the step its deadline cut short, if one was running.
     fn run_timed_out(&self, _t: &Tracked, _stopped: Option<u32>) {}
+    /// `t` ended and its place under `concurrency` went to the queued run `run_id`, now
+    /// `pending`: a server starts it, or `sop resume`.
+    fn run_dequeued(&self, _t: &Tracked, _run_id: &str) {}
     /// The run was taken over from a process that died.
     fn recovered(&self, _t: &Tracked) {}
     /// The run waits for a person to do a manual step.

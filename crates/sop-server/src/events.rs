@@ -97,6 +97,10 @@ impl RunEvents for ServerEvents<'_> {
         tracing::info!(run = t.id(), stopped_step = ?stopped, "run timed out (its timeout passed)");
     }
 
+    fn run_dequeued(&self, t: &Tracked, run_id: &str) {
+        tracing::info!(run = run_id, after = t.id(), sop = %t.run.sop_name, "queued run moved up; it starts when a worker is free");
+    }
+
     fn recovered(&self, t: &Tracked) {
         tracing::info!(run = t.id(), status = %t.run.status, "run recovered from a process that died");
     }

@@ -28,6 +28,8 @@ pub(crate) struct Written {
     /// The attempt this transaction started: its process group, made before the commit, and
     /// nothing of it started yet.
     launch: Option<Launch>,
+    /// Queued runs of the SOP this transaction moved up (to `pending`) as the run ended.
+    dequeued: Vec<String>,
 }
 
 /// The decision needs a process to drive the run, and this one does not hold the lease.
@@ -229,15 +231,18 @@ pub(crate) fn write(
     }
     // A run that ends frees its place under `concurrency`: the queue moves up in this same
     // transaction, whoever ended it.
-    if decision.status.is_terminal() && !t.view.status.is_terminal() {
-        queue::promote(tx, eng, &t.run.sop_name, id, now)?;
-    }
+    let dequeued = if decision.status.is_terminal() && !t.view.status.is_terminal() {
+        queue::promote(tx, eng, &t.run.sop_name, id, now)?
+    } else {
+        Vec::new()
+    };
     Ok(Written {
         run,
         steps,
         gates: opened,
         tokens,
         launch,
+        dequeued,
     })
 }
 
@@ -277,6 +282,9 @@ pub(crate) fn absorb(eng: &Engine, t: &mut Tracked, written: Written, decision: 
         t.launch.put(launch);
     }
     workdir::release(&t.run);
+    for run_id in &written.dequeued {
+        eng.events.run_dequeued(t, run_id);
+    }
 }
 
 /// The columns a step's new status implies.

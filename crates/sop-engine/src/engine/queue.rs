@@ -60,13 +60,15 @@ impl QueuePlace {
 /// Moves the oldest queued runs of `sop_name` up while places are free under their own
 /// `concurrency` (the limit they were queued under). Called in the transaction in which the
 /// run `freed_by` ended, after its entries, so the trail reads "ended", then "dequeued".
+/// Returns the runs moved up.
 pub(crate) fn promote(
     tx: &mut dyn Tx,
     eng: &Engine,
     sop_name: &str,
     freed_by: &str,
     now: DateTime<Utc>,
-) -> sop_store::Result<()> {
+) -> sop_store::Result<Vec<String>> {
+    let mut moved = Vec::new();
     tx.lock_concurrency(sop_name)?;
     while let Some(run) = tx.next_queued_run(sop_name)? {
         // A snapshot this build cannot read keeps its run queued (a person cancels it); it never
@@ -77,17 +79,17 @@ pub(crate) fn promote(
             .and_then(|s| Snapshot::decode(s).ok())
             .and_then(|s| s.parse(sop_name).ok())
         else {
-            return Ok(());
+            return Ok(moved);
         };
         let limit = sop.meta.concurrency.map_or(u64::MAX, u64::from);
         if tx.count_active_runs(sop_name)? >= limit {
-            return Ok(());
+            return Ok(moved);
         }
         let steps = tx.steps(&run.id)?;
         let plan = GatePlan::for_run(&sop, run.execution_mode);
         let t = Tracked::build(eng, run, steps, Vec::new(), sop, plan);
         let Ok(decision) = next(&t.view, RunEvent::Dequeue, now) else {
-            return Ok(());
+            return Ok(moved);
         };
         let change = Change::new(RunEvent::Dequeue, LeaseUse::Untouched)
             .reason(format!(
@@ -95,8 +97,9 @@ pub(crate) fn promote(
             ))
             .detail("after", freed_by);
         write(tx, eng, &t, &decision, &change, now)?;
+        moved.push(t.run.id.clone());
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// Starts a run that waited in the queue: its conditions are evaluated now, recorded as a

@@ -168,6 +168,14 @@ impl Progress {
         ));
     }
 
+    pub fn run_dequeued(&self, t: &Tracked, run_id: &str) {
+        self.end_step();
+        self.line(&format!(
+            "↑ run {run_id} of {} moved up from the queue and is pending: a running `sop serve` starts it, or `sop resume {run_id}`",
+            t.run.sop_name
+        ));
+    }
+
     pub fn recovered(&self, t: &Tracked) {
         let what = match (t.run.status, t.view.wait_reason) {
             (RunStatus::Waiting, Some(WaitReason::Interrupted)) => {
@@ -301,6 +309,10 @@ impl RunEvents for Progress {
 
     fn run_timed_out(&self, t: &Tracked, stopped: Option<u32>) {
         Progress::run_timed_out(self, t, stopped);
+    }
+
+    fn run_dequeued(&self, t: &Tracked, run_id: &str) {
+        Progress::run_dequeued(self, t, run_id);
     }
 
     fn recovered(&self, t: &Tracked) {

@@ -67,7 +67,14 @@ fn a_start_beyond_the_limit_is_queued_moves_up_and_starts_on_resume() {
 
     // The first run ends: in that same commit the second moves up, left for whoever starts
     // pending runs (no server here).
-    assert_eq!(sb.run(&["done", &first]).code, 0);
+    let done = sb.run(&["done", &first]);
+    assert_eq!(done.code, 0, "{done}");
+    assert!(
+        done.stdout.contains(&format!(
+            "↑ run {second} of line moved up from the queue and is pending"
+        )),
+        "the person who freed the place is told: {done}"
+    );
     assert_eq!(run_json(&sb, &second)["status"], "pending");
     let trail = audit(&sb, &second);
     let dequeued = trail
