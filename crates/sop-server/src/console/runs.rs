@@ -19,21 +19,6 @@ use sop_store::RunFilter;
 /// Runs on one page.
 pub const PAGE: u32 = 50;
 
-const STATUSES: &[RunStatus] = &[
-    RunStatus::Pending,
-    RunStatus::Queued,
-    RunStatus::AwaitingApproval,
-    RunStatus::Running,
-    RunStatus::Waiting,
-    RunStatus::Paused,
-    RunStatus::Succeeded,
-    RunStatus::Failed,
-    RunStatus::Cancelled,
-    RunStatus::Rejected,
-    RunStatus::Expired,
-    RunStatus::Skipped,
-];
-
 pub async fn page(
     State(app): State<Shared>,
     headers: HeaderMap,
@@ -75,7 +60,7 @@ fn build(app: &App, viewer: &Viewer, q: &Query) -> PageResult<Page> {
                 label for="status" { "Status" }
                 select #status name="status" {
                     option value="" { "any" }
-                    @for s in STATUSES {
+                    @for s in RunStatus::ALL {
                         @let word = s.to_string();
                         option value=(word) selected[status == Some(word.as_str())] { (word.replace('_', " ")) }
                     }
