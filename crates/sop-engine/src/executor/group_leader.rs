@@ -1,45 +1,82 @@
 //! A step attempt's process group, made before any of its commands run: a tiny leader process
-//! (`sh -c 'read _'`) starts the group and waits on a pipe from this process. The engine writes
-//! the group in the transaction that starts the attempt; only after that commit are the step's
-//! processes started, each joining the group. When this process dies, the pipe closes and the
-//! leader exits; the group then lives exactly as long as the step's processes do.
+//! starts the group and waits on a pipe from this process. The engine writes the group in the
+//! transaction that starts the attempt; only after that commit are the step's processes
+//! started, each joining the group. When this process dies, the pipe closes and the leader
+//! exits; the group then lives exactly as long as the step's processes do.
+//!
+//! The leader is a [bare](super::bare_leader) child where the platform allows it, else
+//! `sh -c 'read _'`.
 
+use super::bare_leader::{self, BareLeader};
 use std::io;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// The leader of one attempt's process group. Dropping it ends the leader (the step's processes
 /// in the group are not touched).
 #[derive(Debug)]
 pub struct GroupLeader {
-    child: Child,
+    process: Leader,
+}
+
+#[derive(Debug)]
+enum Leader {
+    Bare(BareLeader),
+    Shell(Child),
 }
 
 impl GroupLeader {
-    /// Starts a leader in a new process group, with the shell at `sh`.
-    pub fn start(sh: &Path) -> io::Result<Self> {
-        let child = Command::new(sh)
-            .args(["-c", "read _"])
-            .env_clear()
-            .current_dir("/")
-            .process_group(0)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
-        Ok(GroupLeader { child })
+    /// Starts a leader in a new process group: a bare one, else a shell found by `sh`.
+    pub fn start(sh: impl FnOnce() -> io::Result<PathBuf>) -> io::Result<Self> {
+        let process = match bare_leader::start() {
+            Ok(bare) => Leader::Bare(bare),
+            Err(_) => Leader::Shell(shell(&sh()?)?),
+        };
+        Ok(GroupLeader { process })
     }
 
     /// The process group the step's processes join: where `sop cancel` and recovery find them.
     pub fn pgid(&self) -> i32 {
-        self.child.id() as i32
+        match &self.process {
+            Leader::Bare(b) => b.pid,
+            Leader::Shell(c) => c.id() as i32,
+        }
     }
+}
+
+/// `sh -c 'read _'` in a new process group, waiting on its stdin.
+fn shell(sh: &Path) -> io::Result<Child> {
+    Command::new(sh)
+        .args(["-c", "read _"])
+        .env_clear()
+        .current_dir("/")
+        .process_group(0)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
 }
 
 impl Drop for GroupLeader {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match &mut self.process {
+            Leader::Shell(child) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Leader::Bare(bare) => {
+                // SAFETY: kill and waitpid on our own child, which is not reaped elsewhere; its
+                // stack is freed only after it is gone.
+                unsafe {
+                    libc::kill(bare.pid, libc::SIGKILL);
+                    let mut status = 0;
+                    while libc::waitpid(bare.pid, &mut status, libc::__WALL) < 0
+                        && std::io::Error::last_os_error().kind() == io::ErrorKind::Interrupted
+                    {
+                    }
+                }
+            }
+        }
     }
 }

@@ -82,7 +82,7 @@ fn fill(shared: &Shared, sh: &Path, size: usize) {
             continue;
         }
         drop(state);
-        let leader = GroupLeader::start(sh);
+        let leader = GroupLeader::start(|| Ok(sh.to_path_buf()));
         state = shared.lock();
         match leader {
             Ok(leader) if !state.closed => state.spare.push(leader),

@@ -9,6 +9,7 @@
 //! attempt before any of its commands runs. `sop cancel` stops a step owned by another process with
 //! [`terminate_group`].
 
+mod bare_leader;
 mod capture;
 mod env;
 mod group;

@@ -103,13 +103,14 @@ impl Executor {
     /// Makes the process group of an attempt, before any of its commands run: the caller
     /// records [`GroupLeader::pgid`], then hands the leader back through
     /// [`Observer::process_group`], and the executor starts the step's processes in that group.
-    /// Its leader is `sh` when there is one, else `fallback` (the step's own interpreter).
+    /// Where the platform cannot make a bare leader, the leader is `sh` when there is one, else
+    /// `fallback` (the step's own interpreter).
     pub fn new_group(&self, fallback: &'static str) -> std::io::Result<GroupLeader> {
-        let sh = self
-            .program
-            .find("sh")
-            .or_else(|_| self.program.find(fallback))?;
-        GroupLeader::start(&sh)
+        GroupLeader::start(|| {
+            self.program
+                .find("sh")
+                .or_else(|_| self.program.find(fallback))
+        })
     }
 
     /// One `$SOP_OUTPUT` file serves every step of the run, one after the other: emptied for

@@ -1,0 +1,253 @@
+//! The cheapest process that can lead a step's process group: a child that shares this
+//! process's memory (`clone(CLONE_VM)`, as `posix_spawn` makes its children), never runs a
+//! program, and does nothing but wait on a pipe from this process. Starting `sh` for the same
+//! job costs an `exec`, the dynamic loader and a shell's start-up for every attempt of every
+//! step, as much as the step's own command when that is short.
+//!
+//! Because the child shares memory with a running, multi-threaded parent, it touches nothing of
+//! it: it runs on a stack of its own, reads no shared data (its two descriptors arrive packed in
+//! the argument), and makes its system calls directly, so not even `errno`, which lives in the
+//! parent thread's storage, is written. Signals are blocked in the parent thread across the
+//! `clone`; the child puts every handler back to its default before it unblocks them, so a
+//! signal meant for the step (SIGTERM to the group) ends the leader, never runs one of the
+//! parent's handlers in the child.
+
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+
+/// Bytes of the child's stack: its one small frame and the `clone` trampoline's.
+const STACK_BYTES: usize = 32 * 1024;
+
+/// A leader started with [`start`]: its pid, the pipe that keeps it waiting, and its stack,
+/// which must outlive it.
+#[derive(Debug)]
+pub struct BareLeader {
+    pub pid: i32,
+    /// Closing it (or this process dying) lets the leader exit.
+    pub _hold: OwnedFd,
+    pub _stack: Box<[u8]>,
+}
+
+/// Starts a bare leader in a new process group, or fails where this platform cannot (then the
+/// caller starts `sh` instead).
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+pub fn start() -> io::Result<BareLeader> {
+    let (read, write) = pipe()?;
+    let mut stack = vec![0u8; STACK_BYTES].into_boxed_slice();
+    // The stack grows down from its 16-byte-aligned top.
+    let top = (stack.as_mut_ptr() as usize + STACK_BYTES) & !15;
+    let arg = (read.as_raw_fd() as usize) | ((write.as_raw_fd() as usize) << 32);
+    // SAFETY: sigset_t is plain data; sigfillset and pthread_sigmask only write the sets given.
+    let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
+    let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+    unsafe {
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut old);
+    }
+    // SAFETY: `child` touches only its own stack and makes raw system calls; the stack is
+    // owned by the returned value, which outlives the child (its Drop reaps the child first).
+    let pid = unsafe {
+        libc::clone(
+            child,
+            top as *mut libc::c_void,
+            libc::CLONE_VM | libc::SIGCHLD,
+            arg as *mut libc::c_void,
+        )
+    };
+    let err = io::Error::last_os_error();
+    // SAFETY: restores the mask saved above.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    if pid < 0 {
+        return Err(err);
+    }
+    // Also set here, so the group exists when this returns whichever runs first.
+    // SAFETY: setpgid on our own child, which never execs, cannot affect anything else.
+    unsafe { libc::setpgid(pid, pid) };
+    drop(read);
+    Ok(BareLeader {
+        pid,
+        _hold: write,
+        _stack: stack,
+    })
+}
+
+#[cfg(not(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+)))]
+pub fn start() -> io::Result<BareLeader> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    use std::os::fd::FromRawFd;
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 writes two new descriptors into `fds`.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors were just created and are owned by nobody else.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// The leader: default signal handling, its own group, no descriptor but its end of the pipe,
+/// then a wait for the pipe to close (or a signal) and an exit.
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
+    let arg = arg as usize;
+    let read = arg & 0xffff_ffff;
+    let write = arg >> 32;
+    // A kernel `struct sigaction` for SIG_DFL, no flags, empty mask: all zeroes on every
+    // architecture, whatever the field order.
+    let default = [0u64; 4];
+    let empty = 0u64;
+    // SAFETY: raw system calls on this child's own state; pointers are to its own stack.
+    unsafe {
+        sys(libc::SYS_close, write, 0, 0, 0);
+        for signal in 1..=64usize {
+            if signal != libc::SIGKILL as usize && signal != libc::SIGSTOP as usize {
+                sys(
+                    libc::SYS_rt_sigaction,
+                    signal,
+                    default.as_ptr() as usize,
+                    0,
+                    8,
+                );
+            }
+        }
+        sys(libc::SYS_setpgid, 0, 0, 0, 0);
+        // Every other descriptor inherited from this process (the database, sockets, other
+        // steps' pipes) is closed, so the leader holds nothing open for anyone.
+        if read > 0 {
+            sys(libc::SYS_close_range, 0, read - 1, 0, 0);
+        }
+        sys(libc::SYS_close_range, read + 1, u32::MAX as usize, 0, 0);
+        sys(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK as usize,
+            &empty as *const u64 as usize,
+            0,
+            8,
+        );
+        let mut byte = 0u8;
+        loop {
+            let n = sys(libc::SYS_read, read, &mut byte as *mut u8 as usize, 1, 0);
+            if n != -(libc::EINTR as isize) {
+                break;
+            }
+        }
+        sys(libc::SYS_exit, 0, 0, 0, 0);
+    }
+    0
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+unsafe fn sys(n: libc::c_long, a: usize, b: usize, c: usize, d: usize) -> isize {
+    let ret: isize;
+    // SAFETY: the caller passes a valid system call; `syscall` clobbers rcx and r11 only.
+    unsafe {
+        std::arch::asm!(
+            "syscall",
+            inlateout("rax") n as isize => ret,
+            in("rdi") a,
+            in("rsi") b,
+            in("rdx") c,
+            in("r10") d,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+#[cfg(all(target_os = "linux", target_arch = "aarch64"))]
+unsafe fn sys(n: libc::c_long, a: usize, b: usize, c: usize, d: usize) -> isize {
+    let ret: isize;
+    // SAFETY: the caller passes a valid system call.
+    unsafe {
+        std::arch::asm!(
+            "svc 0",
+            in("x8") n,
+            inlateout("x0") a as isize => ret,
+            in("x1") b,
+            in("x2") c,
+            in("x3") d,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+#[cfg(all(
+    test,
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+mod tests {
+    use super::*;
+
+    fn stat_field(pid: i32, index: usize) -> Option<String> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let rest = &stat[stat.rfind(')')? + 2..];
+        rest.split_whitespace().nth(index).map(str::to_string)
+    }
+
+    fn wait(pid: i32) -> i32 {
+        let mut status = 0;
+        // SAFETY: waitpid on our own child.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        status
+    }
+
+    #[test]
+    fn leads_its_own_group_holds_no_descriptor_of_ours_and_ends_with_its_pipe() {
+        let (_r, _w) = pipe().unwrap();
+        let leader = start().unwrap();
+        // Its group is itself, set before start returned.
+        assert_eq!(stat_field(leader.pid, 2), Some(leader.pid.to_string()));
+        // The child may still be closing what it inherited: wait until only its pipe is left.
+        let fds = || std::fs::read_dir(format!("/proc/{}/fd", leader.pid)).map(|d| d.count());
+        let mut open = fds().unwrap();
+        for _ in 0..10_000 {
+            if open == 1 {
+                break;
+            }
+            std::thread::yield_now();
+            open = fds().unwrap();
+        }
+        assert_eq!(open, 1, "only its end of the pipe");
+        let BareLeader { pid, _hold, _stack } = leader;
+        drop(_hold);
+        let status = wait(pid);
+        assert!(libc::WIFEXITED(status), "exits when the pipe closes");
+        assert_eq!(libc::WEXITSTATUS(status), 0);
+    }
+
+    #[test]
+    fn sigterm_to_its_group_ends_it_whatever_this_process_does_with_sigterm() {
+        // This process ignores SIGTERM while the leader starts; the leader must not inherit that.
+        // SAFETY: changes and restores this test process's SIGTERM disposition.
+        let before = unsafe { libc::signal(libc::SIGTERM, libc::SIG_IGN) };
+        let leader = start().unwrap();
+        unsafe { libc::signal(libc::SIGTERM, before) };
+        // SAFETY: signals our own child's group (pgid > 1).
+        assert_eq!(unsafe { libc::killpg(leader.pid, libc::SIGTERM) }, 0);
+        let mut status = 0;
+        for _ in 0..2_000 {
+            // SAFETY: waitpid on our own child.
+            if unsafe { libc::waitpid(leader.pid, &mut status, libc::WNOHANG) } == leader.pid {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(libc::WIFSIGNALED(status));
+        assert_eq!(libc::WTERMSIG(status), libc::SIGTERM);
+    }
+}
