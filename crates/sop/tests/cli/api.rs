@@ -415,7 +415,7 @@ fn the_openapi_document_lists_exactly_the_routes_served() {
             .replace("{id}", "zzzzzzzzzzzz")
             .replace("{n}", "1");
         for method in methods {
-            let reply = server.request(
+            let reply = server.probe(
                 &method.to_uppercase(),
                 &concrete,
                 &[("content-type", "application/json")],

@@ -129,6 +129,29 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Reply {
+        self.send(method, path, headers, body, false)
+    }
+
+    /// [`Server::request`] for a request that may be repeated whatever its method (a probe of
+    /// the routes): a kept-alive connection the server closed meanwhile is tried once more.
+    pub fn probe(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        self.send(method, path, headers, body, true)
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        repeatable: bool,
+    ) -> Reply {
         let mut builder = ureq::http::Request::builder()
             .method(method)
             .uri(self.url(path));
@@ -146,7 +169,7 @@ impl Server {
         let request = builder.body(body.to_vec()).unwrap();
         // A connection the machine dropped under load is tried once more, for methods that
         // may be repeated safely.
-        let idempotent = matches!(method, "GET" | "HEAD" | "PUT" | "DELETE");
+        let idempotent = repeatable || matches!(method, "GET" | "HEAD" | "PUT" | "DELETE");
         let mut response = match self.agent.run(request.clone()) {
             Ok(r) => r,
             Err(ureq::Error::Io(_)) if idempotent => self
