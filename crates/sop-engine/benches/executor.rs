@@ -64,6 +64,7 @@ fn main() {
                 deadline: None,
                 earlier_outputs: &earlier,
                 first_attempt: 1,
+                not_before: None,
             },
             &mut Discard,
         );

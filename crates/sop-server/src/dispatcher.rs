@@ -58,6 +58,8 @@ enum Job {
         action: Action,
         owner: String,
         actor: String,
+        /// A cron tick recorded ahead of its instant: nothing of the run starts before it.
+        not_before: Option<Instant>,
     },
     /// A pending run: take it and drive it.
     Resume(String),
@@ -169,7 +171,19 @@ impl Dispatcher {
 
 impl Slot {
     /// Drives `tracked` from `action` on a thread of its own.
-    pub fn drive(mut self, tracked: Tracked, action: Action, actor: String) {
+    pub fn drive(self, tracked: Tracked, action: Action, actor: String) {
+        self.drive_at(tracked, action, actor, None);
+    }
+
+    /// [`Slot::drive`], its first step not started before `not_before` (a cron tick recorded
+    /// ahead of its instant).
+    pub fn drive_at(
+        mut self,
+        tracked: Tracked,
+        action: Action,
+        actor: String,
+        not_before: Option<Instant>,
+    ) {
         self.used = true;
         let id = tracked.id().to_string();
         let job = Job::Continue {
@@ -177,6 +191,7 @@ impl Slot {
             action,
             owner: self.owner.clone(),
             actor,
+            not_before,
         };
         {
             let mut s = self.inner.lock();
@@ -324,10 +339,12 @@ impl Inner {
                 action,
                 owner,
                 actor,
+                not_before,
             } => {
                 let caller = Caller::new(actor, &events)
                     .with_stop(self.stop.clone())
-                    .with_owner(owner);
+                    .with_owner(owner)
+                    .not_before(not_before);
                 self.service.drive(&caller, &mut tracked, action)?;
                 self.metrics
                     .run_settled(&tracked.run.sop_name, tracked.run.status);

@@ -128,6 +128,7 @@ fn execute(
         retries: def.options.retries.saturating_sub(attempt - 1),
         earlier_outputs: &outputs,
         first_attempt: attempt,
+        not_before: eng.not_before,
     };
     trace::mark("rendered", step);
     let mut watch = StepWatch::new(eng, t, step, attempt, group);

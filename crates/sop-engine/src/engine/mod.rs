@@ -66,6 +66,8 @@ pub struct Engine<'a> {
     pub hand_off: bool,
     /// Group leaders made ahead, taken by a run's first attempt (see [`launch`]).
     pub leaders: Option<&'a LeaderPool>,
+    /// No step process starts before this instant (a cron run recorded ahead of its tick).
+    pub not_before: Option<std::time::Instant>,
 }
 
 impl<'a> Engine<'a> {
@@ -89,6 +91,7 @@ impl<'a> Engine<'a> {
             client: None,
             hand_off: false,
             leaders: None,
+            not_before: None,
         })
     }
 
@@ -117,6 +120,12 @@ impl<'a> Engine<'a> {
             detail.insert("client".into(), client.as_str().into());
         }
         event
+    }
+
+    /// The same engine, starting no step process before `at`.
+    pub fn not_before(mut self, at: Option<std::time::Instant>) -> Self {
+        self.not_before = at;
+        self
     }
 
     /// The same engine, taking group leaders from `leaders` when a run has no spare one.

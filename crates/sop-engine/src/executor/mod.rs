@@ -19,6 +19,7 @@ mod observer;
 mod output_file;
 mod process;
 mod program;
+mod punctual;
 mod result;
 mod scratch;
 mod script;

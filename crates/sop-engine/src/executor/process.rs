@@ -9,6 +9,7 @@
 use super::capture::Capture;
 use super::group::signal_group;
 use super::observer::Observer;
+use super::punctual;
 use super::settings::ExecutorSettings;
 use std::fs::File;
 use std::io::{self, Read};
@@ -48,17 +49,21 @@ const CHUNK: usize = 32 * 1024;
 /// processes it left behind.
 const DRAIN_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Spawns `command` (already set up to join process group `pgid`, with piped stdout/stderr) and
-/// runs it to the end. Fails when the process cannot be started (or, which does not happen to a
+/// Spawns `command` (already set up to join process group `pgid`, with piped stdout/stderr), not
+/// before `not_before`, and runs it to the end. Fails when the process cannot be started (or, which does not happen to a
 /// child we own, cannot be reaped).
 pub fn run(
     command: &mut Command,
+    not_before: Option<Instant>,
     pgid: i32,
     deadline: Option<Instant>,
     settings: &ExecutorSettings,
     capture: &mut Capture,
     observer: &mut dyn Observer,
 ) -> io::Result<Ended> {
+    if let Some(at) = not_before {
+        punctual::wait_until(at);
+    }
     let mut child = command.spawn()?;
     observer.spawned(pgid);
     let pid = child.id() as i32;

@@ -60,6 +60,9 @@ pub struct StepRequest<'a> {
     /// The run's number of the first attempt made here (`SOP_ATTEMPT`): 1, or more when the
     /// step was retried before (`sop retry`).
     pub first_attempt: u32,
+    /// No process of the step starts before this instant (the tick of a cron run recorded
+    /// ahead of it); everything else is prepared before it.
+    pub not_before: Option<Instant>,
 }
 
 /// One attempt's end, before it is folded into the [`StepResult`].
@@ -217,6 +220,7 @@ impl Executor {
                 .and_then(|mut command| {
                     process::run(
                         &mut command,
+                        step.not_before,
                         pgid,
                         deadline,
                         &self.settings,

@@ -17,6 +17,9 @@ pub struct Caller<'a> {
     /// Runs this caller's operations hand on are left `pending` for a server instead of being
     /// driven by whoever called (the CLI while a server is alive, the server's own handlers).
     pub hand_off: bool,
+    /// No step process of a run driven for this caller starts before this instant (a cron run
+    /// recorded ahead of its tick).
+    pub not_before: Option<std::time::Instant>,
 }
 
 impl<'a> Caller<'a> {
@@ -28,6 +31,7 @@ impl<'a> Caller<'a> {
             owner: crate::engine::lease::new_owner(),
             client: None,
             hand_off: false,
+            not_before: None,
         }
     }
 
@@ -45,6 +49,12 @@ impl<'a> Caller<'a> {
 
     pub fn with_stop(mut self, stop: StopSignal) -> Self {
         self.stop = stop;
+        self
+    }
+
+    /// The same caller, starting no step process before `at`.
+    pub fn not_before(mut self, at: Option<std::time::Instant>) -> Self {
+        self.not_before = at;
         self
     }
 

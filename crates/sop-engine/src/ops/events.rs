@@ -182,6 +182,7 @@ impl Service {
             owner: owner.unwrap_or_else(|| caller.owner.clone()),
             client: caller.client.clone(),
             hand_off: caller.hand_off,
+            not_before: caller.not_before,
         };
         match self
             .plan_run(&req)

@@ -101,7 +101,8 @@ impl Service {
         .with_owner(caller.owner.clone())
         .with_client(caller.client.clone())
         .handing_off(caller.hand_off)
-        .with_leaders(self.leaders.as_deref()))
+        .with_leaders(self.leaders.as_deref())
+        .not_before(caller.not_before))
     }
 
     /// The run `id` names (a full id or a unique prefix), recovered if its process died and

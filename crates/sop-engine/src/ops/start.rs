@@ -134,13 +134,14 @@ impl Service {
             .validate(&req.variables, start_origin(&req.trigger_type))
             .map_err(|problems| parameter_error(&sop, &problems))?;
         self.check_variables(&variables)?;
-        let shadowed = scope::shadowed(
-            self.store(),
-            &sop,
-            &variables,
-            &req.trigger_type,
-            self.clock().now(),
-        )?;
+        // A cron tick's conditions are read as of its instant, even when the scheduler records
+        // it a moment ahead (a caught-up tick, long past, as of now).
+        let now = self.clock().now();
+        let at = req
+            .schedule_fire
+            .as_ref()
+            .map_or(now, |fire| fire.scheduled_at.max(now));
+        let shadowed = scope::shadowed(self.store(), &sop, &variables, &req.trigger_type, at)?;
         if !shadowed.is_empty() {
             let names: Vec<String> = shadowed
                 .iter()
@@ -156,14 +157,13 @@ impl Service {
             ));
         }
         let vars_value = Value::Object(variables.clone());
-        let now = self.clock().now();
         let scope = scope::for_run(
             self.settings(),
             self.store(),
             &sop,
             &req.trigger_type,
             &vars_value,
-            now,
+            at,
         )?;
         let verdict = condition::evaluate(&sop.conditions, &scope);
         let mut needs_force = Vec::new();

@@ -4,16 +4,16 @@
 
 use super::timeline::Timeline;
 use super::triggers::TriggerCache;
-use super::{LONGEST_SLEEP, QUEUE_CHECK_EVERY};
-use crate::dispatcher::SERVER_ACTOR;
+use super::{LEAD, LONGEST_SLEEP, QUEUE_CHECK_EVERY};
+use crate::dispatcher::{SERVER_ACTOR, Slot};
 use crate::routes::shared::hand_on;
 use crate::state::App;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use sop_core::definition::Overlap;
 use sop_core::schedule::{FireDecision, plan_ticks};
 use sop_engine::Caller;
 use sop_engine::ops::{CronTrigger, TickOutcome};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Handles what is due and returns the time until the next tick.
 pub fn due(
@@ -36,8 +36,11 @@ pub fn due(
             .map(|t| (t.sop.clone(), t.key.clone()))
             .collect::<Vec<_>>(),
     );
-    let mut next: Option<DateTime<Utc>> = None;
+    // The instant to wake at: LEAD before the next tick (or at a tick deferred for want of a
+    // free place).
+    let mut wake: Option<DateTime<Utc>> = None;
     let mut queued = false;
+    let lead = TimeDelta::from_std(LEAD).unwrap_or_default();
     for &trigger in &triggers {
         let now = app.service.clock().now();
         let last = match app.service.last_fire(trigger) {
@@ -50,11 +53,12 @@ pub fn due(
         let cursor = timeline.cursor(&trigger.sop, &trigger.key, || last.unwrap_or(now));
         // Another server may have handled ticks since: start after whichever is later.
         let cursor = last.map_or(cursor, |l| l.max(cursor));
+        // A tick due within LEAD is decided and recorded now, and its run started at the tick.
         let plan = plan_ticks(
             &trigger.schedule,
             trigger.zone,
             cursor,
-            now,
+            now + lead,
             trigger.catch_up,
         );
         if let Some(missed) = &plan.missed {
@@ -75,22 +79,39 @@ pub fn due(
             .iter()
             .map(|t| (*t, FireDecision::CaughtUp))
             .chain(plan.on_time.iter().map(|t| (*t, FireDecision::Fired)));
+        let mut handled = plan.last();
         for (tick, decision) in ticks {
-            fire_one(app, trigger, tick, decision);
+            let slot = app.dispatcher.try_reserve();
+            let ahead = (tick - app.service.clock().now())
+                .to_std()
+                .ok()
+                .filter(|d| !d.is_zero());
+            if ahead.is_some() && slot.is_none() {
+                // No free place to hold the run until its instant: decide it at the tick, as
+                // one that would wait as `pending` anyway.
+                handled = [plan.caught_up.last(), plan.missed.as_ref().map(|m| &m.last)]
+                    .into_iter()
+                    .flatten()
+                    .max()
+                    .copied();
+                wake = Some(wake.map_or(tick, |w| w.min(tick)));
+                break;
+            }
+            fire_one(app, trigger, tick, decision, slot, ahead);
         }
-        if let Some(last) = plan.last() {
+        if let Some(last) = handled {
             timeline.advance(&trigger.sop, &trigger.key, last);
         }
         if trigger.overlap == Overlap::Queue {
             queued |= start_queued(app, trigger);
         }
-        let after = plan.last().unwrap_or(cursor).max(now);
+        let after = handled.unwrap_or(cursor).max(now);
         if let Some(t) = trigger.schedule.next_after(after, trigger.zone) {
-            let t = t.with_timezone(&Utc);
-            next = Some(next.map_or(t, |n| n.min(t)));
+            let t = t.with_timezone(&Utc) - lead;
+            wake = Some(wake.map_or(t, |w| w.min(t)));
         }
     }
-    let until_next = next
+    let until_next = wake
         .map(|n| {
             (n - app.service.clock().now())
                 .to_std()
@@ -104,9 +125,17 @@ pub fn due(
     })
 }
 
-/// Fires one tick and hands its run to the pool.
-fn fire_one(app: &App, trigger: &CronTrigger, tick: DateTime<Utc>, decision: FireDecision) {
-    let slot = app.dispatcher.try_reserve();
+/// Fires one tick and hands its run to the pool (`slot`, when it had a free place); a tick
+/// `ahead` of now is recorded now and its run's first step started at the tick.
+fn fire_one(
+    app: &App,
+    trigger: &CronTrigger,
+    tick: DateTime<Utc>,
+    decision: FireDecision,
+    slot: Option<Slot>,
+    ahead: Option<Duration>,
+) {
+    let not_before = ahead.map(|d| Instant::now() + d);
     let mut caller = Caller::quiet(SERVER_ACTOR);
     if let Some(slot) = &slot {
         caller = caller.with_owner(slot.owner.clone());
@@ -121,9 +150,12 @@ fn fire_one(app: &App, trigger: &CronTrigger, tick: DateTime<Utc>, decision: Fir
                 run = %started.tracked.id(), decision = %decision, "cron trigger fired"
             );
             match (slot, started.action) {
-                (Some(slot), Some(action)) => {
-                    slot.drive(started.tracked, action, SERVER_ACTOR.to_string())
-                }
+                (Some(slot), Some(action)) => slot.drive_at(
+                    started.tracked,
+                    action,
+                    SERVER_ACTOR.to_string(),
+                    not_before,
+                ),
                 _ => hand_on(app, &started.tracked),
             }
         }

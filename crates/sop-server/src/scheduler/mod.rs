@@ -1,7 +1,8 @@
-//! The cron scheduler: one thread that sleeps until the next due tick of any cron trigger the
-//! server serves (never polling by the second), then hands each due tick to the operations in
-//! `sop_engine::ops` (fire, skip for overlap, catch up, record missed) and the run to the
-//! dispatcher. A reload of the SOPs wakes it, so schedules follow the files.
+//! The cron scheduler: one thread that sleeps until just before the next due tick of any cron
+//! trigger the server serves (never polling by the second), then hands each due tick to the
+//! operations in `sop_engine::ops` (fire, skip for overlap, catch up, record missed) and the run
+//! to the dispatcher, which starts its first step at the tick. A reload of the SOPs wakes it, so
+//! schedules follow the files.
 
 mod fire;
 mod timeline;
@@ -17,6 +18,11 @@ use triggers::TriggerCache;
 /// While a tick waits in a queue (`overlap = "queue"`), the run it waits for is looked at this
 /// often; with nothing queued the scheduler sleeps until the next tick.
 const QUEUE_CHECK_EVERY: Duration = Duration::from_millis(500);
+
+/// How long before a tick the scheduler wakes to decide it and record its run, so that the
+/// run's first step starts at the tick itself rather than after the reads, the planning and the
+/// durable commit. The run's conditions are read as of the tick; its first step waits for it.
+const LEAD: Duration = Duration::from_millis(20);
 
 /// The longest single sleep: a clock stepped by the system is noticed within this.
 const LONGEST_SLEEP: Duration = Duration::from_secs(60);

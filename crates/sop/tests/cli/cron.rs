@@ -75,6 +75,38 @@ fn a_six_field_trigger_fires_every_two_seconds() {
 }
 
 #[test]
+fn a_tick_decided_ahead_starts_its_first_step_at_the_tick_never_before() {
+    let sb = Sandbox::new();
+    let log = sb.root().join("started");
+    cron_sop(
+        &sb,
+        "punctual",
+        "",
+        &format!(
+            "## Step 1: Note the time\n```bash\necho \"$SOP_RUN_ID $EPOCHREALTIME\" >> '{}'\n```\n",
+            log.display()
+        ),
+    );
+    let server = Server::start(&sb, &[]);
+    eventually("two cron runs started", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.lines().count() >= 2)
+    });
+    let text = std::fs::read_to_string(&log).unwrap();
+    for line in text.lines().take(2) {
+        let (id, at) = line.split_once(' ').unwrap();
+        let started: f64 = at.parse().unwrap();
+        let run = server.wait_status(id, "succeeded");
+        let tick = run["trigger_detail"]["scheduled_at"].as_str().unwrap();
+        let tick = chrono::DateTime::parse_from_rfc3339(tick).unwrap();
+        let tick = tick.timestamp() as f64;
+        assert!(
+            started >= tick,
+            "run {id} started at {started}, before its tick {tick}"
+        );
+    }
+}
+
+#[test]
 fn a_tick_while_the_previous_run_goes_on_is_skipped() {
     let sb = Sandbox::new();
     let gate = sb.root().join("release");

@@ -134,13 +134,7 @@ impl Server {
 
     /// [`Server::request`] for a request that may be repeated whatever its method (a probe of
     /// the routes): a kept-alive connection the server closed meanwhile is tried once more.
-    pub fn probe(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> Reply {
+    pub fn probe(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
         self.send(method, path, headers, body, true)
     }
 

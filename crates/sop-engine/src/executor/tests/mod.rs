@@ -94,6 +94,7 @@ impl Fixture {
             deadline: Some(deadline),
             earlier_outputs: &earlier,
             first_attempt: 1,
+            not_before: None,
         };
         let result = self.executor.run_step(&request, &mut recorder);
         (result, recorder)
@@ -116,6 +117,7 @@ impl Fixture {
                 deadline: None,
                 earlier_outputs: earlier,
                 first_attempt: 1,
+                not_before: None,
             },
             observer,
         )

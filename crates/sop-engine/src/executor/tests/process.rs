@@ -325,6 +325,7 @@ fn a_missing_interpreter_or_directory_is_an_error_not_a_retry() {
             deadline: None,
             earlier_outputs: &BTreeMap::new(),
             first_attempt: 1,
+            not_before: None,
         },
         &mut Quiet,
     );
