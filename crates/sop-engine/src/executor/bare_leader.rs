@@ -122,6 +122,10 @@ extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
             }
         }
         sys(libc::SYS_setpgid, 0, 0, 0, 0);
+        // Shown by `ps -e` and `top` instead of the parent's name (its command line, shared
+        // memory, still reads as the parent's).
+        let name = *b"sop-step-group\0\0";
+        sys(libc::SYS_prctl, libc::PR_SET_NAME as usize, name.as_ptr() as usize, 0, 0);
         // Every other descriptor inherited from this process (the database, sockets, other
         // steps' pipes) is closed, so the leader holds nothing open for anyone.
         if read > 0 {
@@ -223,6 +227,8 @@ mod tests {
             open = fds().unwrap();
         }
         assert_eq!(open, 1, "only its end of the pipe");
+        let comm = std::fs::read_to_string(format!("/proc/{}/comm", leader.pid)).unwrap();
+        assert_eq!(comm.trim_end(), "sop-step-group");
         let BareLeader { pid, _hold, _stack } = leader;
         drop(_hold);
         let status = wait(pid);
