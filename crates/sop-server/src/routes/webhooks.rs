@@ -40,32 +40,43 @@ pub async fn fallback(State(app): State<Shared>, req: Request) -> Response {
 async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    let looked_up = path.clone();
-    let target = app
-        .blocking(move |app| Ok(app.service.webhook_target(&looked_up)?))
-        .await?;
-    let Some(target) = target else {
-        return Err(ApiError::not_found(format!(
-            "nothing is served at {}",
-            path.escape_default()
-        )));
-    };
-    if parts.method != Method::POST {
-        let mut r = ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            format!("{} takes POST only", target.path),
-        )
-        .into_response();
-        r.headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return Ok(r);
-    }
     let headers = parts.headers;
+    // Read first, so that finding the SOP and starting its run take one trip to a blocking
+    // thread, not two.
     let bytes = crate::body::read(&headers, Body::new(body)).await?;
+    let method = parts.method;
     let outcome = app
-        .blocking(move |app| deliver(app, &target, &headers, &bytes))
+        .blocking(move |app| {
+            let Some(target) = app.service.webhook_target(&path)? else {
+                return Ok(Delivery::NotServed(path));
+            };
+            if method != Method::POST {
+                return Ok(Delivery::PostOnly(target.path));
+            }
+            deliver(app, &target, &headers, &bytes).map(Delivery::Done)
+        })
         .await;
+    let outcome = match outcome {
+        Ok(Delivery::NotServed(path)) => {
+            return Err(ApiError::not_found(format!(
+                "nothing is served at {}",
+                path.escape_default()
+            )));
+        }
+        Ok(Delivery::PostOnly(path)) => {
+            let mut r = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{path} takes POST only"),
+            )
+            .into_response();
+            r.headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+            return Ok(r);
+        }
+        Ok(Delivery::Done(outcome)) => Ok(outcome),
+        Err(e) => Err(e),
+    };
     let (label, response) = match outcome {
         Ok(Outcome::Started(run)) => ("started", accepted(run)),
         Ok(Outcome::Skipped(run, why)) => (
@@ -95,6 +106,15 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
     };
     app.metrics.webhook(label);
     Ok(response)
+}
+
+/// What became of a request at a path no route claims.
+enum Delivery {
+    /// No webhook trigger serves the path.
+    NotServed(String),
+    /// A webhook path asked with another method than POST.
+    PostOnly(String),
+    Done(Outcome),
 }
 
 fn deliver(
