@@ -125,7 +125,13 @@ extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
         // Shown by `ps -e` and `top` instead of the parent's name (its command line, shared
         // memory, still reads as the parent's).
         let name = *b"sop-step-group\0\0";
-        sys(libc::SYS_prctl, libc::PR_SET_NAME as usize, name.as_ptr() as usize, 0, 0);
+        sys(
+            libc::SYS_prctl,
+            libc::PR_SET_NAME as usize,
+            name.as_ptr() as usize,
+            0,
+            0,
+        );
         // Every other descriptor inherited from this process (the database, sockets, other
         // steps' pipes) is closed, so the leader holds nothing open for anyone.
         if read > 0 {

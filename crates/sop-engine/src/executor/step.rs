@@ -16,6 +16,7 @@ use sop_core::step_output::{OutputFileError, Outputs};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The run a step belongs to.
@@ -39,6 +40,9 @@ pub struct Executor {
     scratch_dir: PathBuf,
     program: RunProgram,
     settings: ExecutorSettings,
+    /// The `$SOP_OUTPUT` file was emptied after the last step and nothing of that step runs
+    /// any more: the next attempt need not empty it again.
+    output_empty: AtomicBool,
 }
 
 /// One step to run.
@@ -72,6 +76,8 @@ struct Attempt {
     error: Option<String>,
     output_error: Option<OutputFileError>,
     outputs: Outputs,
+    /// Nothing of the attempt's process group was left running.
+    group_gone: bool,
 }
 
 impl Attempt {
@@ -100,6 +106,7 @@ impl Executor {
             scratch_dir: run.scratch_dir.to_path_buf(),
             program: RunProgram::new(&vars, run.workdir),
             settings,
+            output_empty: AtomicBool::new(false),
         })
     }
 
@@ -164,7 +171,9 @@ impl Executor {
             }
         }
         // What the step wrote there (a token, say) does not stay on disk.
-        let _ = fresh_file(&output_path);
+        let emptied = fresh_file(&output_path).is_ok();
+        self.output_empty
+            .store(emptied && attempt.group_gone, Ordering::Relaxed);
         StepResult {
             exit_code: attempt.last.and_then(|e| e.exit_code()),
             signal: attempt.last.and_then(|e| e.signal()),
@@ -201,7 +210,8 @@ impl Executor {
                 return attempt;
             }
         };
-        if let Err(e) = fresh_file(output_path) {
+        let empty = self.output_empty.swap(false, Ordering::Relaxed);
+        if !empty && let Err(e) = fresh_file(output_path) {
             attempt.error = Some(format!(
                 "cannot create the $SOP_OUTPUT file {}: {e}",
                 output_path.display()
@@ -246,7 +256,7 @@ impl Executor {
         drop(leader);
         // Whatever the blocks left running in the group ends with the attempt: it had SIGTERM
         // when its block exited, and gets SIGKILL once the grace period has passed.
-        let _ = terminate_group(pgid, self.settings.kill_grace);
+        attempt.group_gone = terminate_group(pgid, self.settings.kill_grace).is_ok();
         if !completed {
             return attempt;
         }
