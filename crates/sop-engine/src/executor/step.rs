@@ -133,7 +133,9 @@ impl Executor {
     /// [`backoff`]), and returns the last attempt's result. Never panics on a failing command:
     /// every failure is in the result.
     pub fn run_step(&self, step: &StepRequest, observer: &mut dyn Observer) -> StepResult {
-        let started = Instant::now();
+        // A step held until an instant (`not_before`) is timed from that instant.
+        let from = || step.not_before.map_or_else(Instant::now, |at| at.max(Instant::now()));
+        let started = from();
         let output_path = self.output_path();
         let mut capture = Capture::new();
         let mut attempts = 0;
@@ -141,7 +143,7 @@ impl Executor {
         let mut attempt = Attempt::default();
         while attempts <= step.retries {
             attempts += 1;
-            let attempt_started = Instant::now();
+            let attempt_started = from();
             attempt = self.attempt(step, attempts, &output_path, &mut capture, observer);
             let delay = backoff(self.settings.retry_backoff, attempts);
             // A retry that could not start before the run's deadline is not begun here: the
