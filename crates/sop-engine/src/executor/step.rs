@@ -134,7 +134,10 @@ impl Executor {
     /// every failure is in the result.
     pub fn run_step(&self, step: &StepRequest, observer: &mut dyn Observer) -> StepResult {
         // A step held until an instant (`not_before`) is timed from that instant.
-        let from = || step.not_before.map_or_else(Instant::now, |at| at.max(Instant::now()));
+        let from = || {
+            step.not_before
+                .map_or_else(Instant::now, |at| at.max(Instant::now()))
+        };
         let started = from();
         let output_path = self.output_path();
         let mut capture = Capture::new();
