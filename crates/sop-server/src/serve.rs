@@ -102,6 +102,13 @@ impl Bound {
             self.config,
             server,
         ));
+        let (stop_checkpoints, checkpoints_stopped) = std::sync::mpsc::channel::<()>();
+        let checkpointer = {
+            let app = Arc::clone(&app);
+            std::thread::Builder::new()
+                .name("sop-checkpoint".into())
+                .spawn(move || checkpoints(&app, &checkpoints_stopped))?
+        };
         let (stop_sweeper, stopped) = std::sync::mpsc::channel();
         let sweeper = {
             let app = Arc::clone(&app);
@@ -169,6 +176,8 @@ impl Bound {
         notify.stop();
         drop(stop_sweeper);
         let _ = sweeper.join();
+        drop(stop_checkpoints);
+        let _ = checkpointer.join();
         timer.stop();
         let _ = deadlines.join();
         if let Err(e) = app_ref.service.server_stopped(&app_ref.server) {
@@ -205,5 +214,24 @@ async fn wait_for_signal() -> i32 {
     tokio::select! {
         _ = term.recv() => libc::SIGTERM,
         _ = int.recv() => libc::SIGINT,
+    }
+}
+
+/// How often the server copies the store's write-ahead log into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// The store's log upkeep on a thread of its own, so that no request, tick or step transition
+/// waits for it (a copy and a flush of the database file took hundreds of milliseconds on a
+/// busy disk when a commit did it).
+fn checkpoints(app: &App, stop: &std::sync::mpsc::Receiver<()>) {
+    if let Err(e) = app.service.store().defer_checkpoints() {
+        tracing::warn!(error = %e, "commits keep checkpointing the store themselves");
+        return;
+    }
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY)
+    {
+        if let Err(e) = app.service.store().checkpoint() {
+            tracing::warn!(error = %e, "cannot checkpoint the store");
+        }
     }
 }

@@ -273,6 +273,21 @@ pub trait Store: Queries + Send + Sync {
     /// A listener that wakes when a run may have become ready to pick up (`pending` with no
     /// lease), for a server that waits for work; see [`ReadyListener`].
     fn ready_listener(&self) -> Result<Box<dyn ReadyListener>>;
+
+    /// Takes the upkeep of the write-ahead log off the commits of this handle: they no longer
+    /// copy the log into the database themselves (unless it grows far beyond its usual size),
+    /// and the caller runs [`Store::checkpoint`] from a thread of its own. For a long-lived
+    /// process (the server), whose requests and ticks must not wait for that copy and its
+    /// flush. Nothing to do where the backend keeps no such log.
+    fn defer_checkpoints(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Copies what the write-ahead log holds into the database, without holding up writers
+    /// (see [`Store::defer_checkpoints`]). Nothing to do where the backend keeps no such log.
+    fn checkpoint(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Conveniences over any [`Store`].

@@ -2,13 +2,17 @@
 //! from the scheduled instant to the first step's process running (bash's `$EPOCHREALTIME`,
 //! the first thing the step does), beside its floor measured in the same run: starting
 //! `bash -c 'echo $EPOCHREALTIME'` directly (the time from before the spawn to the time it
-//! prints) plus one durable commit (SQLite WAL, synchronous=FULL, as the store commits).
+//! prints) plus one durable commit (SQLite WAL, synchronous=FULL, as the store commits), and the
+//! same start of `bash` paced as the ticks are (once a second, at an instant, half-way between
+//! two ticks), which a machine idle between ticks does slower than back to back.
 //! `SOP_BENCH_RUNS` sets how many fires are measured (default 200; one per second).
 
 mod support;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use support::{bench_runs, build_release, ms, percentile};
 
@@ -85,6 +89,34 @@ fn floors(root: &Path, rounds: usize) -> (Vec<Duration>, Vec<Duration>) {
     (spawn, commit)
 }
 
+/// The same work at the same cadence with no engine: once a second, half-way between two
+/// ticks, wait for the instant (sleeping, then watching the clock for its last 0.5 ms, as the
+/// engine does) and start `bash` until it reads the clock. A CPU idle for a second starts `bash`
+/// slower than one that just started it, so the back-to-back floor alone flatters the machine.
+fn paced_floor(stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<Duration>> {
+    std::thread::spawn(move || {
+        let mut late = Vec::new();
+        while !stop.load(Ordering::Relaxed) {
+            let target = epoch().floor() + 1.5;
+            let sleep = target - epoch() - 0.0005;
+            if sleep > 0.0 {
+                std::thread::sleep(Duration::from_secs_f64(sleep));
+            }
+            while epoch() < target {
+                std::hint::spin_loop();
+            }
+            let out = Command::new("bash")
+                .args(["-c", "echo \"$EPOCHREALTIME\""])
+                .output()
+                .unwrap();
+            let printed: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+            late.push(Duration::from_secs_f64((printed - target).max(0.0)));
+        }
+        late.sort();
+        late
+    })
+}
+
 fn main() {
     let fires = bench_runs(200);
     let binary = build_release();
@@ -108,6 +140,8 @@ fn main() {
     .unwrap();
     let (spawn, commit) = floors(root, 200);
     let server = serve(&binary, root);
+    let stop = Arc::new(AtomicBool::new(false));
+    let paced = paced_floor(Arc::clone(&stop));
     // The first fire warms the server up; it is left out.
     let wanted = fires + 1;
     let started = Instant::now();
@@ -126,6 +160,8 @@ fn main() {
         std::thread::sleep(Duration::from_millis(250));
     };
     drop(server);
+    stop.store(true, Ordering::Relaxed);
+    let paced = paced.join().unwrap();
     let mut late: Vec<Duration> = lines[1..wanted]
         .iter()
         .map(|stamp| Duration::from_secs_f64(stamp - stamp.floor()))
@@ -151,5 +187,11 @@ fn main() {
         ms(percentile(&commit, 99)),
         ms(floor50),
         ms(floor99)
+    );
+    println!(
+        "  floor at the same cadence: bash started once a second at an instant, until it reads the clock ({} rounds, half-way between ticks): p50 {:.2} / p99 {:.2} ms",
+        paced.len(),
+        ms(percentile(&paced, 50)),
+        ms(percentile(&paced, 99))
     );
 }

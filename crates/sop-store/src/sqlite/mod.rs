@@ -78,6 +78,9 @@ pub struct SqliteStore {
     /// makes the next process to open the database read all of it back (its index is rebuilt
     /// from the file), a cost that grew with every run.
     readers: Option<ReaderPool>,
+    /// A connection of its own for [`Store::checkpoint`], opened on first use, so a checkpoint
+    /// never holds the writer's lock; closed before the writer, like the readers.
+    checkpointer: Mutex<Option<Connection>>,
     writer: Mutex<Connection>,
     location: Location,
     audit: AuditSettings,
@@ -161,6 +164,7 @@ impl SqliteStore {
         while_busy(|| migrate::migrate(&mut conn, &location.to_string()))?;
         Ok(SqliteStore {
             writer: Mutex::new(conn),
+            checkpointer: Mutex::new(None),
             readers,
             location,
             audit: AuditSettings {
@@ -229,7 +233,40 @@ fn located(err: StoreError, location: &Location) -> StoreError {
     }
 }
 
+/// With checkpoints deferred, a commit still checkpoints once the log holds this many pages
+/// (about 40 MiB): a safety net should the checkpointing thread fall behind.
+const DEFERRED_AUTOCHECKPOINT: i64 = 10_000;
+
 impl Store for SqliteStore {
+    fn defer_checkpoints(&self) -> Result<()> {
+        if matches!(self.location, Location::File(_)) {
+            self.lock()?
+                .pragma_update(None, "wal_autocheckpoint", DEFERRED_AUTOCHECKPOINT)?;
+        }
+        Ok(())
+    }
+
+    fn checkpoint(&self) -> Result<()> {
+        let Location::File(path) = &self.location else {
+            return Ok(());
+        };
+        let mut slot = self
+            .checkpointer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if slot.is_none() {
+            let conn = Connection::open(path).map_err(|e| located(e.into(), &self.location))?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            *slot = Some(conn);
+        }
+        if let Some(conn) = slot.as_ref() {
+            // PASSIVE: copies the frames no reader still needs, never waits for a writer or
+            // blocks one.
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        }
+        Ok(())
+    }
+
     fn write(&self, body: &mut TxBody<'_>) -> Result<()> {
         let mut conn = self.lock()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -139,3 +139,41 @@ fn many_handles_opening_a_new_file_at_once_all_succeed() {
         }
     }
 }
+
+/// Whether the database file alone, without its WAL, holds run `id`.
+fn in_main_file(dir: &std::path::Path, id: &str) -> bool {
+    let copy = dir.join("main-file-only.db");
+    std::fs::copy(dir.join("sop.db"), &copy).unwrap();
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    // Before a checkpoint the file may not even hold the schema yet.
+    let found: i64 = conn
+        .query_row("SELECT count(*) FROM runs WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap_or(0);
+    drop(conn);
+    std::fs::remove_file(&copy).unwrap();
+    found == 1
+}
+
+#[test]
+fn a_store_whose_checkpoints_are_deferred_is_checkpointed_on_demand_beside_its_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("sop.db")).unwrap();
+    store.defer_checkpoints().unwrap();
+    let run = create(&store, &new_run("deploy", 2));
+    assert!(
+        !in_main_file(dir.path(), &run.id),
+        "a commit leaves its pages in the WAL"
+    );
+    store.checkpoint().unwrap();
+    assert!(
+        in_main_file(dir.path(), &run.id),
+        "the checkpoint copied them into the database file"
+    );
+    // The writer goes on, and closing still checkpoints and removes the WAL.
+    let second = create(&store, &new_run("deploy", 1));
+    drop(store);
+    assert!(in_main_file(dir.path(), &second.id));
+    assert!(!dir.path().join("sop.db-wal").exists());
+}
