@@ -58,17 +58,21 @@ fn epoch() -> f64 {
         .as_secs_f64()
 }
 
+/// Starts `bash` and returns the instant it read the clock, as the step of the benchmark does.
+fn bash_clock() -> f64 {
+    let out = Command::new("bash")
+        .args(["-c", "echo \"$EPOCHREALTIME\""])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
 /// The floors: `bash` started directly until it reads the clock, and one durable commit.
 fn floors(root: &Path, rounds: usize) -> (Vec<Duration>, Vec<Duration>) {
     let mut spawn = Vec::new();
     for _ in 0..rounds {
         let before = epoch();
-        let out = Command::new("bash")
-            .args(["-c", "echo \"$EPOCHREALTIME\""])
-            .output()
-            .unwrap();
-        let printed: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-        spawn.push(Duration::from_secs_f64((printed - before).max(0.0)));
+        spawn.push(Duration::from_secs_f64((bash_clock() - before).max(0.0)));
     }
     let conn = rusqlite::Connection::open(root.join("floor.db")).unwrap();
     conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
@@ -105,12 +109,7 @@ fn paced_floor(stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<Duration>> 
             while epoch() < target {
                 std::hint::spin_loop();
             }
-            let out = Command::new("bash")
-                .args(["-c", "echo \"$EPOCHREALTIME\""])
-                .output()
-                .unwrap();
-            let printed: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-            late.push(Duration::from_secs_f64((printed - target).max(0.0)));
+            late.push(Duration::from_secs_f64((bash_clock() - target).max(0.0)));
         }
         late.sort();
         late

@@ -18,14 +18,35 @@ use std::os::fd::{AsRawFd, OwnedFd};
 /// Bytes of the child's stack: its one small frame and the `clone` trampoline's.
 const STACK_BYTES: usize = 32 * 1024;
 
-/// A leader started with [`start`]: its pid, the pipe that keeps it waiting, and its stack,
-/// which must outlive it.
+/// A leader started with [`start`]. Dropping it ends the leader and reaps it before its stack
+/// is freed.
 #[derive(Debug)]
 pub struct BareLeader {
-    pub pid: i32,
+    pid: i32,
     /// Closing it (or this process dying) lets the leader exit.
-    pub _hold: OwnedFd,
-    pub _stack: Box<[u8]>,
+    _hold: Option<OwnedFd>,
+    /// Freed only after the child is gone (fields drop after [`Drop::drop`]).
+    _stack: Box<[u8]>,
+}
+
+impl BareLeader {
+    /// The leader's pid, which is its process group.
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+}
+
+impl Drop for BareLeader {
+    fn drop(&mut self) {
+        // SAFETY: kill and waitpid on our own child, reaped nowhere else.
+        unsafe {
+            libc::kill(self.pid, libc::SIGKILL);
+            let mut status = 0;
+            while libc::waitpid(self.pid, &mut status, 0) < 0
+                && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted
+            {}
+        }
+    }
 }
 
 /// Starts a bare leader in a new process group, or fails where this platform cannot (then the
@@ -69,7 +90,7 @@ pub fn start() -> io::Result<BareLeader> {
     drop(read);
     Ok(BareLeader {
         pid,
-        _hold: write,
+        _hold: Some(write),
         _stack: stack,
     })
 }
@@ -235,9 +256,9 @@ mod tests {
         assert_eq!(open, 1, "only its end of the pipe");
         let comm = std::fs::read_to_string(format!("/proc/{}/comm", leader.pid)).unwrap();
         assert_eq!(comm.trim_end(), "sop-step-group");
-        let BareLeader { pid, _hold, _stack } = leader;
-        drop(_hold);
-        let status = wait(pid);
+        let mut leader = leader;
+        drop(leader._hold.take());
+        let status = wait(leader.pid);
         assert!(libc::WIFEXITED(status), "exits when the pipe closes");
         assert_eq!(libc::WEXITSTATUS(status), 0);
     }

@@ -39,7 +39,7 @@ impl GroupLeader {
     /// The process group the step's processes join: where `sop cancel` and recovery find them.
     pub fn pgid(&self) -> i32 {
         match &self.process {
-            Leader::Bare(b) => b.pid,
+            Leader::Bare(b) => b.pid(),
             Leader::Shell(c) => c.id() as i32,
         }
     }
@@ -60,23 +60,10 @@ fn shell(sh: &Path) -> io::Result<Child> {
 
 impl Drop for GroupLeader {
     fn drop(&mut self) {
-        match &mut self.process {
-            Leader::Shell(child) => {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-            Leader::Bare(bare) => {
-                // SAFETY: kill and waitpid on our own child, which is not reaped elsewhere; its
-                // stack is freed only after it is gone.
-                unsafe {
-                    libc::kill(bare.pid, libc::SIGKILL);
-                    let mut status = 0;
-                    while libc::waitpid(bare.pid, &mut status, libc::__WALL) < 0
-                        && std::io::Error::last_os_error().kind() == io::ErrorKind::Interrupted
-                    {
-                    }
-                }
-            }
+        // A bare leader ends itself when dropped.
+        if let Leader::Shell(child) = &mut self.process {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 }

@@ -33,15 +33,14 @@ impl Shared {
 }
 
 impl LeaderPool {
-    /// Starts a pool keeping `size` leaders ready; `None` when there is no `sh` on `PATH` (each
+    /// Starts a pool keeping `size` leaders ready; `None` when its thread cannot start (each
     /// attempt then starts its own leader, as without a pool).
     pub fn start(size: usize) -> Option<LeaderPool> {
-        let sh = RunProgram::new(&[], Path::new("/")).find("sh").ok()?;
         let shared = Arc::new(Shared::default());
         let filler = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("sop-leaders".into())
-            .spawn(move || fill(&filler, &sh, size.max(1)))
+            .spawn(move || fill(&filler, size.max(1)))
             .ok()?;
         Some(LeaderPool { shared })
     }
@@ -68,7 +67,7 @@ impl Drop for LeaderPool {
 
 /// Keeps `size` leaders ready until the pool is closed. A leader that cannot be started is not
 /// retried in a loop: the thread waits for the next take.
-fn fill(shared: &Shared, sh: &Path, size: usize) {
+fn fill(shared: &Shared, size: usize) {
     let mut state = shared.lock();
     loop {
         if state.closed {
@@ -82,7 +81,8 @@ fn fill(shared: &Shared, sh: &Path, size: usize) {
             continue;
         }
         drop(state);
-        let leader = GroupLeader::start(|| Ok(sh.to_path_buf()));
+        // `sh`, looked up only where a bare leader cannot be made.
+        let leader = GroupLeader::start(|| RunProgram::new(&[], Path::new("/")).find("sh"));
         state = shared.lock();
         match leader {
             Ok(leader) if !state.closed => state.spare.push(leader),
@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn a_taken_leader_leads_its_own_group_and_is_replaced() {
-        let pool = LeaderPool::start(1).expect("sh on PATH");
+        let pool = LeaderPool::start(1).expect("the pool's thread");
         let first = loop {
             if let Some(l) = pool.take() {
                 break l;
