@@ -5,6 +5,9 @@
 //! before the commit leaves no command started, and its leader exits when the pipe closes; so
 //! there is never a running command whose group is not recorded.
 //!
+//! The attempt's first process is started inside that transaction too, held before it runs
+//! anything of the step (see [`Executor::hold_first`]), and released after the commit.
+//!
 //! What the transaction prepared waits in the run's [`LaunchSlot`] for the driver, together
 //! with the run's executor (its environment and private directory, prepared once per run) and a
 //! spare leader, made while the previous step ran so that starting a step does not wait for one.
@@ -152,7 +155,14 @@ pub fn prepare(
             let fallback = scripts.first().map_or("sh", |s| s.interpreter);
             let group = t.launch.new_group(&exec, fallback, eng.leaders);
             trace::mark("grouped", step);
-            group
+            // The first process starts now, held, so that its interpreter loads while the
+            // transaction commits.
+            group.map(|leader| match scripts.first() {
+                Some(first) => exec
+                    .executor
+                    .hold_first(leader, step, attempt, first, &outputs),
+                None => leader,
+            })
         });
         Prepared {
             exec,

@@ -8,6 +8,7 @@
 //! `sh -c 'read _'`.
 
 use super::bare_leader::{self, BareLeader};
+use super::held::Held;
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,8 @@ use std::process::{Child, Command, Stdio};
 #[derive(Debug)]
 pub struct GroupLeader {
     process: Leader,
+    /// The attempt's first process, started in the group and held (see [`Held`]).
+    first: Option<Held>,
 }
 
 #[derive(Debug)]
@@ -33,7 +36,20 @@ impl GroupLeader {
             Ok(bare) => Leader::Bare(bare),
             Err(_) => Leader::Shell(shell(&sh()?)?),
         };
-        Ok(GroupLeader { process })
+        Ok(GroupLeader {
+            process,
+            first: None,
+        })
+    }
+
+    /// Keeps the attempt's first process, held, until the attempt takes it.
+    pub fn hold(&mut self, first: Held) {
+        self.first = Some(first);
+    }
+
+    /// The attempt's first process, if one was started and held.
+    pub fn take_first(&mut self) -> Option<Held> {
+        self.first.take()
     }
 
     /// The process group the step's processes join: where `sop cancel` and recovery find them.

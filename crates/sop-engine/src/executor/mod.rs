@@ -14,6 +14,7 @@ mod capture;
 mod env;
 mod group;
 mod group_leader;
+mod held;
 mod leader_pool;
 mod observer;
 mod output_file;

@@ -8,6 +8,7 @@
 
 use super::capture::Capture;
 use super::group::signal_group;
+use super::held::Held;
 use super::observer::Observer;
 use super::punctual;
 use super::settings::ExecutorSettings;
@@ -49,11 +50,19 @@ const CHUNK: usize = 32 * 1024;
 /// processes it left behind.
 const DRAIN_LIMIT: usize = 4 * 1024 * 1024;
 
-/// Spawns `command` (already set up to join process group `pgid`, with piped stdout/stderr), not
-/// before `not_before`, and runs it to the end. Fails when the process cannot be started (or, which does not happen to a
-/// child we own, cannot be reaped).
+/// How the process comes to run.
+pub enum Start<'a> {
+    /// Spawned from this command.
+    Spawn(&'a mut Command),
+    /// Started earlier and held; released.
+    Held(Held),
+}
+
+/// Starts the process (already set up to join process group `pgid`, with piped stdout/stderr),
+/// not before `not_before`, and runs it to the end. Fails when the process cannot be started
+/// (or, which does not happen to a child we own, cannot be reaped).
 pub fn run(
-    command: &mut Command,
+    start: Start,
     not_before: Option<Instant>,
     pgid: i32,
     deadline: Option<Instant>,
@@ -64,7 +73,10 @@ pub fn run(
     if let Some(at) = not_before {
         punctual::wait_until(at);
     }
-    let mut child = command.spawn()?;
+    let mut child = match start {
+        Start::Spawn(command) => command.spawn()?,
+        Start::Held(held) => held.release(),
+    };
     observer.spawned(pgid);
     let pid = child.id() as i32;
     let mut pipes = [

@@ -2,6 +2,7 @@
 //! every step shares, the working directory and the interpreters' paths.
 
 use super::env;
+use super::held::{DASH_PREFIX, Hold};
 use std::ffi::OsString;
 use std::io;
 use std::os::unix::process::CommandExt;
@@ -45,29 +46,44 @@ impl RunProgram {
     }
 
     /// `interpreter -c code` in the working directory, joining process group `pgid`, with the
-    /// shared environment and `extra` (the step's own names).
+    /// shared environment and `extra` (the step's own names); held as `hold` says, if given.
     pub fn command(
         &self,
         interpreter: &'static str,
         code: &str,
         pgid: i32,
         extra: impl IntoIterator<Item = (String, OsString)>,
+        hold: Option<&Hold>,
     ) -> io::Result<Command> {
         // A full path, so the process is started without searching PATH again each time.
         let mut command = Command::new(self.find(interpreter)?);
+        command.arg0(interpreter).arg("-c");
+        match hold {
+            Some(Hold::Dash) => command.arg(format!("{DASH_PREFIX}{code}")),
+            _ => command.arg(code),
+        };
         command
-            .arg0(interpreter)
-            .arg("-c")
-            .arg(code)
             .current_dir(&self.workdir)
             .process_group(pgid)
-            .stdin(Stdio::null())
+            .stdin(if hold.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .env_clear()
             .envs(self.base_env.iter().map(|(k, v)| (k, v)))
             .envs(extra);
+        if let Some(Hold::Bash(file)) = hold {
+            command.env("BASH_ENV", file);
+        }
         Ok(command)
+    }
+
+    /// Whether the inherited environment holds `name`.
+    pub fn inherits(&self, name: &str) -> bool {
+        self.base_env.iter().any(|(k, _)| k == name)
     }
 
     /// The interpreter's path, looked up in `PATH` as `execvp` would, once per run.

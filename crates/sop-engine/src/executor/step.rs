@@ -4,9 +4,10 @@ use super::capture::Capture;
 use super::env;
 use super::group::terminate_group;
 use super::group_leader::GroupLeader;
+use super::held::{self, Held, Hold};
 use super::observer::{FailedAttempt, Observer};
 use super::output_file::{check_output_sizes, fresh_file, read_outputs};
-use super::process::{self, Ended, Stop};
+use super::process::{self, Ended, Start, Stop};
 use super::program::RunProgram;
 use super::result::StepResult;
 use super::script::Script;
@@ -16,6 +17,7 @@ use sop_core::step_output::{OutputFileError, Outputs};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -43,6 +45,9 @@ pub struct Executor {
     /// The `$SOP_OUTPUT` file was emptied after the last step and nothing of that step runs
     /// any more: the next attempt need not empty it again.
     output_empty: AtomicBool,
+    /// Whether `sh` and `bash` can be held (see [`held`]): looked up once per run.
+    holds_sh: OnceLock<bool>,
+    holds_bash: OnceLock<bool>,
 }
 
 /// One step to run.
@@ -107,6 +112,8 @@ impl Executor {
             program: RunProgram::new(&vars, run.workdir),
             settings,
             output_empty: AtomicBool::new(false),
+            holds_sh: OnceLock::new(),
+            holds_bash: OnceLock::new(),
         })
     }
 
@@ -121,6 +128,78 @@ impl Executor {
                 .find("sh")
                 .or_else(|_| self.program.find(fallback))
         })
+    }
+
+    /// Starts the first process of attempt `attempt` of step `number` (running `script`) held in
+    /// `leader`'s group, to be released by [`run_step`](Self::run_step) once the transaction
+    /// recording the group has committed; the interpreter's start-up then overlaps the commit.
+    /// Where the interpreter cannot be held, or the process cannot be started, `leader` is
+    /// returned as it was and the attempt starts its process itself.
+    pub fn hold_first(
+        &self,
+        mut leader: GroupLeader,
+        number: u32,
+        attempt: u32,
+        script: &Script,
+        earlier_outputs: &BTreeMap<u32, Outputs>,
+    ) -> GroupLeader {
+        let Some(hold) = self.hold_for(script.interpreter) else {
+            return leader;
+        };
+        let output_path = self.output_path();
+        if !self.output_empty.load(Ordering::Relaxed) && fresh_file(&output_path).is_err() {
+            return leader;
+        }
+        // Nothing has written to the file since, and the attempt will not empty it again.
+        self.output_empty.store(true, Ordering::Relaxed);
+        let pgid = leader.pgid();
+        let held = self
+            .command(
+                number,
+                earlier_outputs,
+                attempt,
+                script,
+                &output_path,
+                pgid,
+                Some(&hold),
+            )
+            .and_then(|mut command| Held::spawn(&mut command));
+        if let Ok(held) = held {
+            leader.hold(held);
+        }
+        leader
+    }
+
+    /// How `interpreter` is held, if it can be: `sh` when it is dash; `bash` unless the
+    /// environment would make it skip or replace `BASH_ENV` (POSIX mode, a `BASH_ENV` of the
+    /// user's, privileged mode).
+    fn hold_for(&self, interpreter: &'static str) -> Option<Hold> {
+        let is = |name: &str| {
+            self.program
+                .find(interpreter)
+                .and_then(std::fs::canonicalize)
+                .is_ok_and(|p| p.file_name().is_some_and(|f| f == name))
+        };
+        match interpreter {
+            "sh" => self
+                .holds_sh
+                .get_or_init(|| is("dash"))
+                .then_some(Hold::Dash),
+            "bash" => {
+                let holds = *self.holds_bash.get_or_init(|| {
+                    is("bash")
+                        && ["BASH_ENV", "POSIXLY_CORRECT", "SHELLOPTS"]
+                            .iter()
+                            .all(|n| !self.program.inherits(n))
+                        && same_ids()
+                });
+                if !holds {
+                    return None;
+                }
+                held::bash_hold_file(&self.scratch_dir).ok().map(Hold::Bash)
+            }
+            _ => None,
+        }
     }
 
     /// One `$SOP_OUTPUT` file serves every step of the run, one after the other: emptied for
@@ -208,7 +287,7 @@ impl Executor {
         let leader = observer
             .process_group(run_attempt)
             .unwrap_or_else(|| self.new_group(fallback));
-        let leader = match leader {
+        let mut leader = match leader {
             Ok(leader) => leader,
             Err(e) => {
                 attempt.error = Some(format!("cannot start the step's process group: {e}"));
@@ -223,6 +302,7 @@ impl Executor {
             ));
             return attempt;
         }
+        let mut first = leader.take_first();
         let pgid = leader.pgid();
         let deadline = match (step.timeout.map(|t| Instant::now() + t), step.deadline) {
             (Some(own), Some(run)) => Some(own.min(run)),
@@ -230,19 +310,31 @@ impl Executor {
         };
         let mut completed = true;
         for script in step.scripts {
-            let result = self
-                .command(step, run_attempt, script, output_path, pgid)
-                .and_then(|mut command| {
-                    process::run(
-                        &mut command,
-                        step.not_before,
+            let run = |start: Start, capture: &mut Capture, observer: &mut dyn Observer| {
+                process::run(
+                    start,
+                    step.not_before,
+                    pgid,
+                    deadline,
+                    &self.settings,
+                    capture,
+                    observer,
+                )
+            };
+            let result = match first.take() {
+                Some(held) => run(Start::Held(held), capture, observer),
+                None => self
+                    .command(
+                        step.number,
+                        step.earlier_outputs,
+                        run_attempt,
+                        script,
+                        output_path,
                         pgid,
-                        deadline,
-                        &self.settings,
-                        capture,
-                        observer,
+                        None,
                     )
-                });
+                    .and_then(|mut command| run(Start::Spawn(&mut command), capture, observer)),
+            };
             match result {
                 Ok(ended) => {
                     attempt.last = Some(ended);
@@ -272,19 +364,19 @@ impl Executor {
         attempt
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn command(
         &self,
-        step: &StepRequest,
+        number: u32,
+        earlier_outputs: &BTreeMap<u32, Outputs>,
         attempt: u32,
         script: &Script,
         output: &Path,
         pgid: i32,
+        hold: Option<&Hold>,
     ) -> std::io::Result<std::process::Command> {
         let extra = [
-            (
-                "SOP_STEP".to_string(),
-                OsString::from(step.number.to_string()),
-            ),
+            ("SOP_STEP".to_string(), OsString::from(number.to_string())),
             (
                 "SOP_ATTEMPT".to_string(),
                 OsString::from(attempt.to_string()),
@@ -292,9 +384,9 @@ impl Executor {
             ("SOP_OUTPUT".to_string(), output.as_os_str().to_owned()),
         ]
         .into_iter()
-        .chain(env::output_env(step.earlier_outputs).map(|(k, v)| (k, OsString::from(v))));
+        .chain(env::output_env(earlier_outputs).map(|(k, v)| (k, OsString::from(v))));
         self.program
-            .command(script.interpreter, &script.code, pgid, extra)
+            .command(script.interpreter, &script.code, pgid, extra, hold)
     }
 
     fn spawn_error(&self, script: &Script, e: &std::io::Error) -> String {
@@ -327,6 +419,12 @@ impl Executor {
             std::thread::sleep(left.min(self.settings.poll_interval));
         }
     }
+}
+
+/// Bash ignores `BASH_ENV` when its real and effective ids differ (privileged mode).
+fn same_ids() -> bool {
+    // SAFETY: these calls only read the process's credentials and cannot fail.
+    unsafe { libc::getuid() == libc::geteuid() && libc::getgid() == libc::getegid() }
 }
 
 /// Whether the run's deadline (if any) has come.

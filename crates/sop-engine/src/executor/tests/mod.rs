@@ -2,6 +2,7 @@
 //! on sleeps; the only timeouts are the step timeouts under test (a few hundred milliseconds).
 
 mod environment;
+mod held;
 mod outputs;
 mod process;
 mod quoting;
