@@ -157,12 +157,14 @@ pub fn prepare(
             trace::mark("grouped", step);
             // The first process starts now, held, so that its interpreter loads while the
             // transaction commits.
-            group.map(|leader| match scripts.first() {
+            let group = group.map(|leader| match scripts.first() {
                 Some(first) => exec
                     .executor
                     .hold_first(leader, step, attempt, first, &outputs),
                 None => leader,
-            })
+            });
+            trace::mark("held", step);
+            group
         });
         Prepared {
             exec,

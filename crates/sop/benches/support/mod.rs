@@ -26,6 +26,9 @@ pub fn build_release() -> PathBuf {
         .status()
         .expect("run cargo build --release");
     assert!(status.success(), "cargo build --release -p sop failed");
+    // The build leaves hundreds of megabytes to write back; flushed now, no measured commit
+    // waits behind them.
+    let _ = Command::new("sync").status();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("../../target"));
