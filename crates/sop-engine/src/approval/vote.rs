@@ -280,7 +280,7 @@ fn decide_in(
                     None => format!("rejected by {by}"),
                 });
             }
-            let written = commit::write(tx, eng, &fresh, &decision, &change, now)?;
+            let written = commit::write(tx, eng, &fresh, &decision, &change, now, None)?;
             Ok(Stored {
                 outcome: VoteOutcome::Settled {
                     step,

@@ -6,7 +6,7 @@
 //! anew on what is really there.
 
 pub use super::change::{Change, LeaseUse, StepRecord};
-use super::launch::{self, Launch};
+use super::launch::{self, Hold, Launch};
 use super::tracked::Tracked;
 use super::{Engine, audit_entries, gates, handoff, lease, queue, recovery, workdir};
 use crate::approval::outbox::{self, IssuedToken};
@@ -56,12 +56,29 @@ pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<D
         } else {
             change
         };
+        // The attempt this decision starts is prepared (its group made, its first process
+        // started and held) before the transaction, which then only records it: no other
+        // run's commit waits behind a process start.
+        let launch = match decision.action {
+            Action::Execute { step, attempt } => Some(launch::prepare(
+                eng,
+                t,
+                step,
+                attempt,
+                change.record.as_ref(),
+                Hold::Always,
+            )),
+            _ => None,
+        };
         let result = eng
             .store
-            .transaction(|tx| write(tx, eng, t, &decision, change, now));
+            .transaction(|tx| write(tx, eng, t, &decision, change, now, launch.as_ref()));
         match result {
             Ok(written) => {
                 absorb(eng, t, written, &decision);
+                if let Some(launch) = launch {
+                    t.launch.put(launch);
+                }
                 return Ok(decision);
             }
             Err(e) if e.is_conflict() => t.reload(eng)?,
@@ -95,7 +112,9 @@ pub fn refusal(e: TransitionError) -> crate::Error {
     Error::conflict(e.to_string())
 }
 
-/// Writes `decision` in `tx`. Shared by [`commit`] and run creation.
+/// Writes `decision` in `tx`. Shared by [`commit`] and run creation. `prepared` is the attempt
+/// the decision starts, when it was prepared before the transaction; otherwise it is prepared
+/// here and returned in [`Written::launch`].
 pub(crate) fn write(
     tx: &mut dyn Tx,
     eng: &Engine,
@@ -103,6 +122,7 @@ pub(crate) fn write(
     decision: &Decision,
     change: &Change,
     now: DateTime<Utc>,
+    prepared: Option<&Launch>,
 ) -> sop_store::Result<Written> {
     let id = t.id();
     let drives = drives(decision);
@@ -174,13 +194,14 @@ pub(crate) fn write(
 
     // An attempt this decision starts gets its process group now, so the group is written
     // with the step's new status: nothing of it runs before this commit is durable.
-    let launch = match decision.action {
-        Action::Execute { step, attempt } => Some(launch::prepare(
+    let launch = match (prepared, decision.action) {
+        (None, Action::Execute { step, attempt }) => Some(launch::prepare(
             eng,
             t,
             step,
             attempt,
             change.record.as_ref(),
+            Hold::WhenDeferred,
         )),
         _ => None,
     };
@@ -188,7 +209,7 @@ pub(crate) fn write(
     let mut recorded = false;
     for c in &decision.steps {
         let mut p = step_patch(c.status, c.attempt, now, t.step_record(c.step));
-        if let Some(l) = launch.as_ref().filter(|l| l.step == c.step) {
+        if let Some(l) = prepared.or(launch.as_ref()).filter(|l| l.step == c.step) {
             p.process_group = Some(l.pgid());
         }
         if let Some(r) = change.record.as_ref().filter(|r| r.step == c.step) {

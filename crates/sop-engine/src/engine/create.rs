@@ -210,7 +210,7 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         let Some((decision, change)) = decided else {
             return Ok((t, None, conditions, None));
         };
-        let written = write(tx, eng, &t, &decision, &change, now)?;
+        let written = write(tx, eng, &t, &decision, &change, now, None)?;
         Ok((t, Some((decision, written)), conditions, None))
     });
     let (mut tracked, decided, conditions, queued) = match result {

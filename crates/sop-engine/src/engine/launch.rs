@@ -128,16 +128,35 @@ impl LaunchSlot {
     }
 }
 
+/// Whether [`prepare`] starts the attempt's first process and holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// A step that follows another: its interpreter loads while the transition commits.
+    Always,
+    /// A run's first step, only when it must not start before an instant (a cron tick decided
+    /// ahead): a process started inside the creating transaction would delay the answer to
+    /// whoever started the run, by more than it saves when the step is released at once.
+    WhenDeferred,
+    Never,
+}
+
 /// Prepares attempt `attempt` of `step`: the run's executor (once), the rendered commands and
-/// the attempt's process group. Called inside the transaction that starts the attempt, before `t`
-/// holds what that transaction records: `record` (the outputs of the step it finishes).
+/// the attempt's process group (and, as `hold` says, its first process, held). Called for the
+/// transaction that starts the attempt, before `t` holds what that transaction records:
+/// `record` (the outputs of the step it finishes).
 pub fn prepare(
     eng: &Engine,
     t: &Tracked,
     step: u32,
     attempt: u32,
     record: Option<&StepRecord>,
+    hold: Hold,
 ) -> Launch {
+    let hold = match hold {
+        Hold::Always => true,
+        Hold::WhenDeferred => eng.not_before.is_some(),
+        Hold::Never => false,
+    };
     trace::mark("preparing", step);
     let prepared = executor(eng, t).map(|exec| {
         let mut outputs = t.outputs();
@@ -157,7 +176,7 @@ pub fn prepare(
             trace::mark("grouped", step);
             // The first process starts now, held, so that its interpreter loads while the
             // transaction commits.
-            let group = group.map(|leader| match scripts.first() {
+            let group = group.map(|leader| match scripts.first().filter(|_| hold) {
                 Some(first) => exec
                     .executor
                     .hold_first(leader, step, attempt, first, &outputs),
@@ -187,7 +206,7 @@ pub fn take_or_record(eng: &Engine, t: &Tracked, step: u32, attempt: u32) -> Lau
     if let Some(launch) = t.launch.take(step, attempt) {
         return launch;
     }
-    let launch = prepare(eng, t, step, attempt, None);
+    let launch = prepare(eng, t, step, attempt, None, Hold::Never);
     let Some(pgid) = launch.pgid() else {
         return launch;
     };

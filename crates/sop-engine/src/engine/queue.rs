@@ -96,7 +96,7 @@ pub(crate) fn promote(
                 "its place came when run {freed_by} ended; it starts when a process picks it up"
             ))
             .detail("after", freed_by);
-        write(tx, eng, &t, &decision, &change, now)?;
+        write(tx, eng, &t, &decision, &change, now, None)?;
         moved.push(t.run.id.clone());
     }
     Ok(moved)
