@@ -1,6 +1,9 @@
 //! Cron fire lateness through the real release binary: a `* * * * * *` trigger of `sop serve`,
 //! from the scheduled instant to the first step's process running (bash's `$EPOCHREALTIME`,
-//! the first thing the step does), beside its floor measured in the same run: starting
+//! the first thing the step does). The server records the tick's run ahead of the instant and
+//! starts the step's `bash` then, held until the instant, so what is measured is the release
+//! and the command's first word, not bash's start-up. Beside it, its floor measured in the same
+//! run, what a scheduler that starts the process at the tick cannot beat: starting
 //! `bash -c 'echo $EPOCHREALTIME'` directly (the time from before the spawn to the time it
 //! prints) plus one durable commit (SQLite WAL, synchronous=FULL, as the store commits), and the
 //! same start of `bash` paced as the ticks are (once a second, at an instant, half-way between

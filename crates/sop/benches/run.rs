@@ -5,8 +5,10 @@
 //!   makes 41 durable SQLite commits (one to start the run, one per step transition). Rounds of
 //!   the floor and of `sop execute` alternate, so both see the same machine.
 //! - per-step overhead: from the end of one step to the next step's process started (the engine
-//!   notes both instants with `SOP_TRACE_FILE`), beside the same gap in the floor's loop (one
-//!   durable commit and one spawn); targets p50 <= 0.5 ms, p99 <= 5 ms.
+//!   notes both instants with `SOP_TRACE_FILE`; a process started ahead and held counts as
+//!   started when it is released, its interpreter already loaded), beside the same gap in the
+//!   floor's loop (one durable commit and one spawn, its interpreter still to load); targets
+//!   p50 <= 0.5 ms, p99 <= 5 ms.
 //! - `sop execute` of that SOP as a whole process, beside the floor's whole loop; target <= 1.25x.
 //! - `sop status` with 100,000 runs in the database as a whole process; target <= 50 ms.
 //!
@@ -90,7 +92,7 @@ fn main() {
             ms(pct(&floor.commits, 99)),
         );
         println!(
-            "    outside it: p50 {}   p99 {}   (floor: spawning `sh -c true` p50 {}   p99 {})",
+            "    outside it, starting the next step's process included: p50 {}   p99 {}   (floor: spawning `sh -c true` p50 {}   p99 {})",
             ms(pct(&gaps.outside, 50)),
             ms(pct(&gaps.outside, 99)),
             ms(pct(&floor.spawns, 50)),
@@ -236,6 +238,9 @@ fn step_gaps(trace: &Path) -> Gaps {
     let mut ended: Option<(u32, u128)> = None;
     let mut committing: Option<u128> = None;
     let mut committed: Option<u128> = None;
+    // The next step's process, started and held just before the transaction: from there on
+    // is the transaction.
+    let mut held: Option<u128> = None;
     for line in text.lines() {
         let parts: Vec<&str> = line.split(' ').collect();
         let [what, step, ns] = parts[..] else {
@@ -246,13 +251,18 @@ fn step_gaps(trace: &Path) -> Gaps {
         match what {
             "ended" => ended = Some((step, ns)),
             "committing" => committing = Some(ns),
+            "held" => held = Some(ns),
             "committed" => committed = Some(ns),
             "spawned" => {
                 if let Some((prev, at)) = ended.take()
                     && prev + 1 == step
                 {
                     gaps.whole.push(nanos(ns - at));
-                    if let (Some(from), Some(to)) = (committing.take(), committed.take()) {
+                    let from = match (committing.take(), held.take()) {
+                        (Some(c), Some(h)) if h > c => Some(h),
+                        (c, _) => c,
+                    };
+                    if let (Some(from), Some(to)) = (from, committed.take()) {
                         gaps.commit.push(nanos(to - from));
                         gaps.outside.push(nanos(ns - at - (to - from)));
                     }
