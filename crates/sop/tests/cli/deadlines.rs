@@ -37,6 +37,8 @@ type = "manual"
     assert_eq!(started.status, 202, "{}", started.text);
     let id = started.json()["run"]["id"].as_str().unwrap().to_string();
     server.wait_status(&id, "awaiting_approval");
+    // Nobody reads the run until the server has expired the gate on its own.
+    server.wait_audit(&id, |e| e["detail"].get("deadline").is_some());
     let run = server.wait_status(&id, "expired");
     assert_eq!(run["steps"][0]["status"], "pending", "nothing ran: {run}");
 

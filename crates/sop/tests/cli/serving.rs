@@ -252,6 +252,28 @@ impl Server {
     }
 
     /// Waits until the run has `status`.
+    /// Waits for an audit entry of run `id` that `found` accepts, without reading the run
+    /// itself (a read applies deadlines that are due, as its caller).
+    pub fn wait_audit(&self, id: &str, found: impl Fn(&Value) -> bool) -> Value {
+        let started = Instant::now();
+        loop {
+            let audit = self.get(&format!("/api/runs/{id}/audit")).json();
+            let entries = audit["entries"].as_array().cloned().unwrap_or_default();
+            if let Some(entry) = entries.into_iter().find(&found) {
+                return entry;
+            }
+            if started.elapsed() > DEADLINE {
+                panic!(
+                    "run {id}: no such audit entry in {audit}
+server log:
+{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn wait_status(&self, id: &str, status: &str) -> Value {
         self.wait_run(id, status, |r| r["status"] == status)
     }
