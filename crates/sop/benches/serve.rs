@@ -3,7 +3,8 @@
 //! trip + spawning `sh -c true` + one durable commit), the `202` at idle, sustained five-step
 //! runs of `true` per second (against the spawn ceiling: the most `sh -c true` processes per
 //! second this machine starts on all cores with no engine), idle RSS, and start to listening.
-//! `SOP_BENCH_RUNS` sets the rounds of the latency figures (default 200).
+//! `SOP_BENCH_RUNS` sets the rounds of the latency figures (default 200); `SOP_BENCH_BINARY`
+//! measures another build of `sop`.
 
 mod support;
 
@@ -187,7 +188,8 @@ fn rss_kib(pid: u32) -> u64 {
 
 fn main() {
     let rounds = support::bench_runs(200);
-    let binary = build_release();
+    // `SOP_BENCH_BINARY` measures another build of `sop` against the same floors.
+    let binary = std::env::var_os("SOP_BENCH_BINARY").map_or_else(build_release, PathBuf::from);
     let root = tempfile::Builder::new()
         .prefix("sop-bench-serve-")
         .tempdir()

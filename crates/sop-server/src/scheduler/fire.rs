@@ -136,7 +136,8 @@ fn fire_one(
     ahead: Option<Duration>,
 ) {
     let not_before = ahead.map(|d| Instant::now() + d);
-    let mut caller = Caller::quiet(SERVER_ACTOR);
+    // The creating transaction starts the first step's process, held until the tick.
+    let mut caller = Caller::quiet(SERVER_ACTOR).not_before(not_before);
     if let Some(slot) = &slot {
         caller = caller.with_owner(slot.owner.clone());
     }
