@@ -6,7 +6,7 @@
 //! anew on what is really there.
 
 pub use super::change::{Change, LeaseUse, StepRecord};
-use super::launch::{self, Hold, Launch};
+use super::launch::{self, HoldWhen, Launch};
 use super::tracked::Tracked;
 use super::{Engine, audit_entries, gates, handoff, lease, queue, recovery, workdir};
 use crate::approval::outbox::{self, IssuedToken};
@@ -66,7 +66,7 @@ pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<D
                 step,
                 attempt,
                 change.record.as_ref(),
-                Hold::Always,
+                HoldWhen::Always,
             )),
             _ => None,
         };
@@ -201,7 +201,7 @@ pub(crate) fn write(
             step,
             attempt,
             change.record.as_ref(),
-            Hold::WhenDeferred,
+            HoldWhen::Deferred,
         )),
         _ => None,
     };

@@ -5,7 +5,8 @@
 //! before the commit leaves no command started, and its leader exits when the pipe closes; so
 //! there is never a running command whose group is not recorded.
 //!
-//! The attempt's first process is started inside that transaction too, held before it runs
+//! The attempt's first process may be started with its group, before the transaction commits
+//! (for a step that follows another, before the transaction begins), held before it runs
 //! anything of the step (see [`Executor::hold_first`]), and released after the commit.
 //!
 //! What the transaction prepared waits in the run's [`LaunchSlot`] for the driver, together
@@ -130,13 +131,13 @@ impl LaunchSlot {
 
 /// Whether [`prepare`] starts the attempt's first process and holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hold {
+pub enum HoldWhen {
     /// A step that follows another: its interpreter loads while the transition commits.
     Always,
     /// A run's first step, only when it must not start before an instant (a cron tick decided
     /// ahead): a process started inside the creating transaction would delay the answer to
     /// whoever started the run, by more than it saves when the step is released at once.
-    WhenDeferred,
+    Deferred,
     Never,
 }
 
@@ -150,12 +151,12 @@ pub fn prepare(
     step: u32,
     attempt: u32,
     record: Option<&StepRecord>,
-    hold: Hold,
+    hold: HoldWhen,
 ) -> Launch {
     let hold = match hold {
-        Hold::Always => true,
-        Hold::WhenDeferred => eng.not_before.is_some(),
-        Hold::Never => false,
+        HoldWhen::Always => true,
+        HoldWhen::Deferred => eng.not_before.is_some(),
+        HoldWhen::Never => false,
     };
     trace::mark("preparing", step);
     let prepared = executor(eng, t).map(|exec| {
@@ -206,7 +207,7 @@ pub fn take_or_record(eng: &Engine, t: &Tracked, step: u32, attempt: u32) -> Lau
     if let Some(launch) = t.launch.take(step, attempt) {
         return launch;
     }
-    let launch = prepare(eng, t, step, attempt, None, Hold::Never);
+    let launch = prepare(eng, t, step, attempt, None, HoldWhen::Never);
     let Some(pgid) = launch.pgid() else {
         return launch;
     };

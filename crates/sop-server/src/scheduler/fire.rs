@@ -79,7 +79,8 @@ pub fn due(
             .iter()
             .map(|t| (*t, FireDecision::CaughtUp))
             .chain(plan.on_time.iter().map(|t| (*t, FireDecision::Fired)));
-        let mut handled = plan.last();
+        // The last tick dealt with: missed ones are recorded above, the rest as they fire.
+        let mut handled = plan.missed.as_ref().map(|m| m.last);
         for (tick, decision) in ticks {
             let slot = app.dispatcher.try_reserve();
             let ahead = (tick - app.service.clock().now())
@@ -89,15 +90,11 @@ pub fn due(
             if ahead.is_some() && slot.is_none() {
                 // No free place to hold the run until its instant: decide it at the tick, as
                 // one that would wait as `pending` anyway.
-                handled = [plan.caught_up.last(), plan.missed.as_ref().map(|m| &m.last)]
-                    .into_iter()
-                    .flatten()
-                    .max()
-                    .copied();
                 wake = Some(wake.map_or(tick, |w| w.min(tick)));
                 break;
             }
             fire_one(app, trigger, tick, decision, slot, ahead);
+            handled = handled.max(Some(tick));
         }
         if let Some(last) = handled {
             timeline.advance(&trigger.sop, &trigger.key, last);
