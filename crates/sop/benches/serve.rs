@@ -93,13 +93,41 @@ fn new_agent() -> ureq::Agent {
 }
 
 fn post(agent: &ureq::Agent, url: &str, body: &str) -> u16 {
+    post_for(agent, url, body).0
+}
+
+/// The status and the body of a POST.
+fn post_for(agent: &ureq::Agent, url: &str, body: &str) -> (u16, String) {
     let mut r = agent
         .post(url)
         .header("content-type", "application/json")
         .send(body)
         .expect("post");
-    let _ = r.body_mut().read_to_string();
-    r.status().as_u16()
+    let text = r.body_mut().read_to_string().unwrap_or_default();
+    (r.status().as_u16(), text)
+}
+
+/// Waits until run `id` has finished, so that the next round finds the server idle.
+fn wait_finished(agent: &ureq::Agent, addr: &str, id: &str) {
+    let url = format!("http://{addr}/api/runs/{id}");
+    let started = Instant::now();
+    loop {
+        let mut r = agent.get(&url).call().unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        let status = v["run"]["status"].as_str().or(v["status"].as_str());
+        if matches!(
+            status,
+            Some("succeeded" | "failed" | "cancelled" | "skipped")
+        ) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "run {id} did not finish: {v}"
+        );
+        std::thread::sleep(Duration::from_micros(500));
+    }
 }
 
 fn now_secs() -> f64 {
@@ -234,7 +262,8 @@ fn main() {
     let [rtt, spawn, commit] = floors(&agent, &server, &root, rounds);
     let floor_sum = percentile(&rtt, 50) + percentile(&spawn, 50) + percentile(&commit, 50);
 
-    // Webhook received → first step's process started, and the 202, one request at a time.
+    // Webhook received → first step's process started, and the 202, one request at a time;
+    // each round waits (untimed) for the previous run to finish, so the server is idle.
     let url = format!("http://{}/stamp", server.addr);
     let mut to_step = Vec::new();
     let mut accepted = Vec::new();
@@ -243,10 +272,13 @@ fn main() {
         let body = serde_json::json!({"stamp": stamp.display().to_string()}).to_string();
         let sent = now_secs();
         let t = Instant::now();
-        assert_eq!(post(&agent, &url, &body), 202);
+        let (status, answer) = post_for(&agent, &url, &body);
         accepted.push(t.elapsed());
+        assert_eq!(status, 202, "{answer}");
         let written = wait_for(&stamp);
         to_step.push(Duration::from_secs_f64((written - sent).max(0.0)));
+        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        wait_finished(&agent, &server.addr, answer["run"]["id"].as_str().unwrap());
     }
     let idle_rss = rss_kib(server.child.id());
 

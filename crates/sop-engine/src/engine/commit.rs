@@ -60,15 +60,17 @@ pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<D
         // started and held) before the transaction, which then only records it: no other
         // run's commit waits behind a process start.
         let launch = match decision.action {
-            Action::Execute { step, attempt } => Some(launch::prepare(
+            Action::Execute { step, attempt } => Some(launch::prepare_or_ahead(
                 eng,
                 t,
                 step,
                 attempt,
                 change.record.as_ref(),
-                HoldWhen::Always,
             )),
-            _ => None,
+            _ => {
+                t.launch.drop_ahead();
+                None
+            }
         };
         let result = eng
             .store
@@ -157,6 +159,11 @@ pub(crate) fn write(
     let mut after = t.view.clone();
     after.apply(decision);
     let mut patch = RunPatch::status(decision.status);
+    // A status written unchanged would still rewrite its entries in the run indexes that hold
+    // it: pages the commit must write and flush for nothing.
+    if decision.status == t.run.status {
+        patch.status = None;
+    }
     if !decision.is_noop(t.view.status) {
         patch.reason = Some(match (decision.wait_reason, decision.status) {
             (Some(w), _) => Some(w.as_str().to_string()),

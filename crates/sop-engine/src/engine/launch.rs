@@ -9,6 +9,12 @@
 //! (for a step that follows another, before the transaction begins), held before it runs
 //! anything of the step (see [`Executor::hold_first`]), and released after the commit.
 //!
+//! While a step runs, the start of the step that would follow its success is prepared ahead
+//! ([`prepare_ahead`]): its group made and its first process started and held, so that the
+//! transition's transaction only records it. Should the step end otherwise (it fails, or its
+//! outputs change what the next step's environment or commands would be), that start is
+//! dropped unreleased, nothing of it having run, and the attempt that is due is prepared anew.
+//!
 //! What the transaction prepared waits in the run's [`LaunchSlot`] for the driver, together
 //! with the run's executor (its environment and private directory, prepared once per run) and a
 //! spare leader, made while the previous step ran so that starting a step does not wait for one.
@@ -19,6 +25,7 @@ use super::tracked::Tracked;
 use super::{trace, workdir};
 use crate::error::Context as _;
 use crate::executor::{Executor, GroupLeader, LeaderPool, RunInfo, ScratchDir, Script};
+use sop_core::run::{Action, RunEvent, next};
 use sop_core::step_output::Outputs;
 use sop_core::template::Vars;
 use sop_store::{StepPatch, StoreExt};
@@ -72,6 +79,8 @@ pub struct LaunchSlot(Arc<Mutex<Slot>>);
 struct Slot {
     exec: Option<Arc<RunExecutor>>,
     launch: Option<Launch>,
+    /// The start of the step that follows the running one, should it succeed with no outputs.
+    ahead: Option<Launch>,
     /// A group leader made ahead, for the next attempt to start.
     spare: Option<GroupLeader>,
 }
@@ -97,6 +106,17 @@ impl LaunchSlot {
             Some(l) if l.step == step && l.attempt == attempt => slot.launch.take(),
             _ => None,
         }
+    }
+
+    /// The start prepared ahead, if any; it is the caller's to use or drop.
+    fn take_ahead(&self) -> Option<Launch> {
+        self.lock().ahead.take()
+    }
+
+    /// Drops the start prepared ahead, if any (its held process ends, having run nothing).
+    pub fn drop_ahead(&self) {
+        let ahead = self.take_ahead();
+        drop(ahead);
     }
 
     fn executor(&self) -> Option<Arc<RunExecutor>> {
@@ -160,16 +180,7 @@ pub fn prepare(
     };
     trace::mark("preparing", step);
     let prepared = executor(eng, t).map(|exec| {
-        let mut outputs = t.outputs();
-        if let Some(r) = record
-            && let Some(o) = &r.outputs
-        {
-            if o.is_empty() {
-                outputs.remove(&r.step);
-            } else {
-                outputs.insert(r.step, o.clone());
-            }
-        }
+        let outputs = outputs_after(t, record);
         let scripts = render(t, step, &outputs);
         let group = scripts.as_ref().ok().map(|scripts| {
             let fallback = scripts.first().map_or("sh", |s| s.interpreter);
@@ -198,6 +209,76 @@ pub fn prepare(
         attempt,
         prepared,
     }
+}
+
+/// The outputs of earlier steps as the next step sees them once `record` is stored.
+fn outputs_after(t: &Tracked, record: Option<&StepRecord>) -> BTreeMap<u32, Outputs> {
+    let mut outputs = t.outputs();
+    if let Some(r) = record
+        && let Some(o) = &r.outputs
+    {
+        if o.is_empty() {
+            outputs.remove(&r.step);
+        } else {
+            outputs.insert(r.step, o.clone());
+        }
+    }
+    outputs
+}
+
+/// Called while `step` runs: prepares (group, first process held) the attempt its success
+/// would start, assuming it writes no outputs, unless one is prepared already. Nothing is
+/// prepared when success would not start another step at once (a gate, a condition to check,
+/// a manual step, the end of the run).
+pub fn prepare_ahead(eng: &Engine, t: &Tracked, step: u32) {
+    if t.launch.lock().ahead.is_some() {
+        return;
+    }
+    let event = RunEvent::StepSucceeded { step };
+    let Ok(decision) = next(&t.view, event, eng.clock.now()) else {
+        return;
+    };
+    let Action::Execute {
+        step: following,
+        attempt,
+    } = decision.action
+    else {
+        return;
+    };
+    if following == step {
+        return;
+    }
+    let silent = StepRecord {
+        step,
+        outputs: Some(Outputs::default()),
+        ..StepRecord::default()
+    };
+    let launch = prepare(eng, t, following, attempt, Some(&silent), HoldWhen::Always);
+    t.launch.lock().ahead = Some(launch);
+}
+
+/// [`prepare`], or the start [`prepare_ahead`] made when it is exactly this one: the same
+/// attempt, with the same outputs of earlier steps (and so the same environment and commands).
+/// A start prepared ahead that does not fit is dropped.
+pub fn prepare_or_ahead(
+    eng: &Engine,
+    t: &Tracked,
+    step: u32,
+    attempt: u32,
+    record: Option<&StepRecord>,
+) -> Launch {
+    if let Some(ahead) = t.launch.take_ahead()
+        && ahead.step == step
+        && ahead.attempt == attempt
+        && ahead
+            .prepared
+            .as_ref()
+            .is_ok_and(|p| p.outputs == outputs_after(t, record))
+    {
+        trace::mark("ahead", step);
+        return ahead;
+    }
+    prepare(eng, t, step, attempt, record, HoldWhen::Always)
 }
 
 /// The attempt's start as the committed transaction prepared it; should none be waiting (a

@@ -110,7 +110,9 @@ impl Observer for StepWatch<'_> {
 
     fn spawned(&mut self, _pgid: i32) {
         trace::mark("spawned", self.step);
-        // The next step's group is made now, while this one runs, not when it is due.
+        // The next step's start (and a spare group) is made now, while this one runs, not
+        // when it is due.
+        launch::prepare_ahead(self.eng, self.t, self.step);
         self.t.launch.make_spare();
     }
 

@@ -42,9 +42,10 @@ pub struct Executor {
     scratch_dir: PathBuf,
     program: RunProgram,
     settings: ExecutorSettings,
-    /// The `$SOP_OUTPUT` file was emptied after the last step and nothing of that step runs
-    /// any more: the next attempt need not empty it again.
-    output_empty: AtomicBool,
+    /// For each of the two `$SOP_OUTPUT` files (see [`Executor::output_path`]): it was emptied
+    /// after the last step that used it and nothing of that step runs any more, so the next
+    /// attempt need not empty it again.
+    output_empty: [AtomicBool; 2],
     /// Whether `sh` and `bash` can be held (see [`held`]): looked up once per run.
     holds_sh: OnceLock<bool>,
     holds_bash: OnceLock<bool>,
@@ -111,7 +112,7 @@ impl Executor {
             scratch_dir: run.scratch_dir.to_path_buf(),
             program: RunProgram::new(&vars, run.workdir),
             settings,
-            output_empty: AtomicBool::new(false),
+            output_empty: [AtomicBool::new(false), AtomicBool::new(false)],
             holds_sh: OnceLock::new(),
             holds_bash: OnceLock::new(),
         })
@@ -146,12 +147,13 @@ impl Executor {
         let Some(hold) = self.hold_for(script.interpreter) else {
             return leader;
         };
-        let output_path = self.output_path();
-        if !self.output_empty.load(Ordering::Relaxed) && fresh_file(&output_path).is_err() {
+        let output_path = self.output_path(number);
+        let empty = self.output_empty(number);
+        if !empty.load(Ordering::Relaxed) && fresh_file(&output_path).is_err() {
             return leader;
         }
         // Nothing has written to the file since, and the attempt will not empty it again.
-        self.output_empty.store(true, Ordering::Relaxed);
+        empty.store(true, Ordering::Relaxed);
         let pgid = leader.pgid();
         let held = self
             .command(
@@ -202,10 +204,17 @@ impl Executor {
         }
     }
 
-    /// One `$SOP_OUTPUT` file serves every step of the run, one after the other: emptied for
-    /// each attempt and after the step, never created and removed per step.
-    fn output_path(&self) -> PathBuf {
-        self.scratch_dir.join("output")
+    /// Two `$SOP_OUTPUT` files serve the run's steps, taking turns: emptied for each attempt
+    /// and after the step, never created and removed per step. A step's neighbours use the
+    /// other file, so the next step's first process can be started, held, while this step
+    /// still writes its own.
+    fn output_path(&self, step: u32) -> PathBuf {
+        self.scratch_dir
+            .join(["output-even", "output-odd"][step as usize % 2])
+    }
+
+    fn output_empty(&self, step: u32) -> &AtomicBool {
+        &self.output_empty[step as usize % 2]
     }
 
     /// Runs a step to its end: attempts its blocks, retries failures after a backoff (see
@@ -218,7 +227,7 @@ impl Executor {
                 .map_or_else(Instant::now, |at| at.max(Instant::now()))
         };
         let started = from();
-        let output_path = self.output_path();
+        let output_path = self.output_path(step.number);
         let mut capture = Capture::new();
         let mut attempts = 0;
         let mut cancelled = false;
@@ -256,7 +265,7 @@ impl Executor {
         }
         // What the step wrote there (a token, say) does not stay on disk.
         let emptied = fresh_file(&output_path).is_ok();
-        self.output_empty
+        self.output_empty(step.number)
             .store(emptied && attempt.group_gone, Ordering::Relaxed);
         StepResult {
             exit_code: attempt.last.and_then(|e| e.exit_code()),
@@ -294,7 +303,9 @@ impl Executor {
                 return attempt;
             }
         };
-        let empty = self.output_empty.swap(false, Ordering::Relaxed);
+        let empty = self
+            .output_empty(step.number)
+            .swap(false, Ordering::Relaxed);
         if !empty && let Err(e) = fresh_file(output_path) {
             attempt.error = Some(format!(
                 "cannot create the $SOP_OUTPUT file {}: {e}",

@@ -35,6 +35,26 @@ fn a_run_executes_every_step_and_passes_outputs_along() {
 }
 
 #[test]
+fn the_next_step_is_started_ahead_only_where_outputs_leave_it_unchanged() {
+    // Step 1 writes an output that step 2's environment and command carry, so the start of
+    // step 2 made while step 1 ran (with no such output) is dropped and made anew; step 2
+    // writes none, so step 3 starts from what was made while step 2 ran.
+    let mut sb = sandbox();
+    let trace = sb.root().join("trace.txt");
+    sb.env("SOP_TRACE_FILE", &trace.display().to_string());
+    let out = sb.run(&["execute", "hello", "--vars", r#"{"who": "world"}"#]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("template 1.2.3, env 1.2.3\n"), "{out}");
+    let marks = std::fs::read_to_string(&trace).unwrap();
+    let used: Vec<&str> = marks
+        .lines()
+        .filter_map(|l| l.strip_prefix("ahead "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    assert_eq!(used, ["3"], "{marks}");
+}
+
+#[test]
 fn run_is_an_alias_and_json_prints_only_the_run_object() {
     let sb = sandbox();
     let out = sb.run(&["run", "hello", "--vars", r#"{"who": "you"}"#, "--json"]);
