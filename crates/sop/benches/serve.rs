@@ -115,7 +115,7 @@ fn wait_finished(agent: &ureq::Agent, addr: &str, id: &str) {
         let mut r = agent.get(&url).call().unwrap();
         let v: serde_json::Value =
             serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
-        let status = v["run"]["status"].as_str().or(v["status"].as_str());
+        let status = v["run"]["status"].as_str();
         if matches!(
             status,
             Some("succeeded" | "failed" | "cancelled" | "skipped")

@@ -115,8 +115,7 @@ impl LaunchSlot {
 
     /// Drops the start prepared ahead, if any (its held process ends, having run nothing).
     pub fn drop_ahead(&self) {
-        let ahead = self.take_ahead();
-        drop(ahead);
+        drop(self.take_ahead());
     }
 
     fn executor(&self) -> Option<Arc<RunExecutor>> {

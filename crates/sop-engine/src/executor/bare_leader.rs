@@ -38,14 +38,12 @@ impl BareLeader {
 
 impl Drop for BareLeader {
     fn drop(&mut self) {
-        // SAFETY: kill and waitpid on our own child, reaped nowhere else.
-        unsafe {
-            libc::kill(self.pid, libc::SIGKILL);
-            let mut status = 0;
-            while libc::waitpid(self.pid, &mut status, 0) < 0
-                && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted
-            {}
-        }
+        use nix::errno::Errno;
+        use nix::sys::{signal, wait};
+        // Our own child, reaped nowhere else.
+        let pid = nix::unistd::Pid::from_raw(self.pid);
+        let _ = signal::kill(pid, signal::Signal::SIGKILL);
+        while wait::waitpid(pid, None) == Err(Errno::EINTR) {}
     }
 }
 

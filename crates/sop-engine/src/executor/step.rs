@@ -434,8 +434,8 @@ impl Executor {
 
 /// Bash ignores `BASH_ENV` when its real and effective ids differ (privileged mode).
 fn same_ids() -> bool {
-    // SAFETY: these calls only read the process's credentials and cannot fail.
-    unsafe { libc::getuid() == libc::geteuid() && libc::getgid() == libc::getegid() }
+    use nix::unistd::{getegid, geteuid, getgid, getuid};
+    getuid() == geteuid() && getgid() == getegid()
 }
 
 /// Whether the run's deadline (if any) has come.
