@@ -32,6 +32,17 @@ pub struct Entry {
     pub toml_file: String,
     pub md_file: String,
     pub sop: Result<Sop, Vec<Diagnostic>>,
+    /// The files as read, when they parsed: what a run started from this reading of the
+    /// catalog records, without reading them again (see [`Entry::texts`]).
+    md_text: Option<String>,
+    toml_text: Option<String>,
+}
+
+impl Entry {
+    /// SOP.toml and SOP.md as this reading of the catalog found them, for an SOP that parsed.
+    pub fn texts(&self) -> Option<(&str, &str)> {
+        Some((self.toml_text.as_deref()?, self.md_text.as_deref()?))
+    }
 }
 
 /// Every SOP folder of one directory, sorted by name.
@@ -167,7 +178,13 @@ impl Catalog {
             .collect();
         let conflicts = definition::webhook_conflicts(&sourced);
         drop(sourced);
-        let mut entries: Vec<Entry> = loaded.into_iter().map(|l| l.entry).collect();
+        let mut entries: Vec<Entry> = loaded
+            .into_iter()
+            .map(|l| Entry {
+                toml_text: l.entry.md_text.is_some().then_some(l.toml_text),
+                ..l.entry
+            })
+            .collect();
         for (i, diagnostic) in conflicts {
             let entry = &mut entries[valid[i]];
             match &mut entry.sop {
@@ -290,6 +307,7 @@ fn load_one(root: &Path, folder: &Folder, cache: Option<&ParseCache>) -> Loaded 
     let toml_file = toml_path.display().to_string();
     let md_file = md_path.display().to_string();
     let mut toml_text = String::new();
+    let mut md_text = None;
     let sop = (|| {
         let folder_file = folder.dir.display().to_string();
         if !folder.utf8 {
@@ -349,8 +367,10 @@ fn load_one(root: &Path, folder: &Folder, cache: Option<&ParseCache>) -> Loaded 
             None => definition::parse(&source),
         };
         toml_text = toml;
+        md_text = Some(md);
         result
     })();
+    let parsed = sop.is_ok();
     Loaded {
         entry: Entry {
             name: folder.name.clone(),
@@ -358,6 +378,8 @@ fn load_one(root: &Path, folder: &Folder, cache: Option<&ParseCache>) -> Loaded 
             toml_file,
             md_file,
             sop,
+            md_text: md_text.filter(|_| parsed),
+            toml_text: None,
         },
         toml_text,
     }

@@ -15,7 +15,7 @@ use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use sop_core::run::Action;
 use sop_engine::engine::Tracked;
-use sop_engine::{Caller, Service, StopSignal};
+use sop_engine::{Caller, ErrorKind, Service, StopSignal};
 use std::collections::{BTreeSet, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -331,6 +331,14 @@ impl Inner {
         }
     }
 
+    /// Whether run `id` is no longer `pending`.
+    fn left_pending(&self, id: &str) -> bool {
+        self.service
+            .store()
+            .run(id)
+            .is_ok_and(|r| r.status != sop_core::run::RunStatus::Pending)
+    }
+
     fn run(&self, job: Job) -> sop_engine::Result<()> {
         let events = ServerEvents::new(&self.metrics, &self.live);
         match job {
@@ -354,8 +362,16 @@ impl Inner {
                     return Ok(());
                 }
                 let caller = Caller::new(SERVER_ACTOR, &events).with_stop(self.stop.clone());
-                let t = self.service.drive_run(&caller, &id)?;
-                self.metrics.run_settled(&t.run.sop_name, t.run.status);
+                match self.service.drive_run(&caller, &id) {
+                    Ok(t) => self.metrics.run_settled(&t.run.sop_name, t.run.status),
+                    // Between leaving this server's queue and now, the run was claimed from
+                    // the store by another of its threads (one with nothing queued) or
+                    // another server, or cancelled: nothing went wrong.
+                    Err(e) if e.kind == ErrorKind::Conflict && self.left_pending(&id) => {
+                        tracing::debug!(run = %id, "the run was taken up before this thread took it");
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             Job::Claimed { id, owner } => {
                 let caller = Caller::new(SERVER_ACTOR, &events)

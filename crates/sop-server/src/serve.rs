@@ -75,7 +75,8 @@ impl Bound {
         let service = self
             .service
             .with_live_catalog(Arc::new(live))
-            .with_leader_pool(2);
+            .with_leader_pool(2)
+            .with_dir_pool();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("sop-http")
@@ -184,6 +185,7 @@ impl Bound {
             tracing::warn!(error = %e, "cannot record that the server stopped");
         }
         runtime.shutdown_timeout(Duration::from_secs(1));
+        app_ref.service.clear_spare_dirs();
         tracing::info!("stopped");
         result.map_err(ServerError::Io)
     }

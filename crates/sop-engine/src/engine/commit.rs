@@ -309,7 +309,7 @@ pub(crate) fn absorb(eng: &Engine, t: &mut Tracked, written: Written, decision: 
     if let Some(launch) = written.launch {
         t.launch.put(launch);
     }
-    workdir::release(&t.run);
+    workdir::release(&t.run, eng.dirs);
     for run_id in &written.dequeued {
         eng.events.run_dequeued(t, run_id);
     }

@@ -100,7 +100,7 @@ struct ConcurrencyRefused(String);
 pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
     let sop = req.sop;
     let meta = &sop.meta;
-    let dir = workdir::for_new_run(req.folder, meta.workdir.as_deref())?;
+    let dir = workdir::for_new_run(req.folder, meta.workdir.as_deref(), eng.dirs)?;
     let plan = req.plan;
     let starts = req.verdict.met || !req.forced.is_empty();
     let now = eng.clock.now();

@@ -19,9 +19,9 @@
 //! with the run's executor (its environment and private directory, prepared once per run) and a
 //! spare leader, made while the previous step ran so that starting a step does not wait for one.
 
-use super::Engine;
 use super::change::StepRecord;
 use super::tracked::Tracked;
+use super::{DirPool, Engine};
 use super::{trace, workdir};
 use crate::error::Context as _;
 use crate::executor::{Executor, GroupLeader, LeaderPool, RunInfo, ScratchDir, Script};
@@ -33,11 +33,21 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-/// A run's executor and the private directory its `$SOP_OUTPUT` files live in.
+/// A run's executor and the private directory its `$SOP_OUTPUT` files live in, given back to
+/// the pool it came from (a server's) when the run lets go of it.
 #[derive(Debug)]
 pub struct RunExecutor {
     pub executor: Executor,
-    _scratch: ScratchDir,
+    scratch: Option<ScratchDir>,
+    pool: Option<DirPool>,
+}
+
+impl Drop for RunExecutor {
+    fn drop(&mut self) {
+        if let (Some(pool), Some(dir)) = (&self.pool, self.scratch.take()) {
+            pool.put_scratch(dir);
+        }
+    }
 }
 
 /// An attempt's start, prepared by the transaction that records it.
@@ -330,7 +340,10 @@ fn executor(eng: &Engine, t: &Tracked) -> crate::Result<Arc<RunExecutor>> {
         None => std::env::temp_dir(),
     };
     workdir::ensure(&workdir)?;
-    let scratch = ScratchDir::create("sop-output").context("cannot create a private directory")?;
+    let scratch = match eng.dirs.and_then(DirPool::take_scratch) {
+        Some(dir) => dir,
+        None => ScratchDir::create("sop-output").context("cannot create a private directory")?,
+    };
     let variables = t.variables();
     let info = RunInfo {
         run_id: t.id(),
@@ -343,7 +356,8 @@ fn executor(eng: &Engine, t: &Tracked) -> crate::Result<Arc<RunExecutor>> {
         .map_err(|e| crate::Error::invalid(e.to_string()))?;
     let exec = Arc::new(RunExecutor {
         executor,
-        _scratch: scratch,
+        scratch: Some(scratch),
+        pool: eng.dirs.cloned(),
     });
     t.launch.lock().exec = Some(exec.clone());
     Ok(exec)

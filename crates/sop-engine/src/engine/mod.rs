@@ -14,6 +14,7 @@ pub mod audit_entries;
 pub mod change;
 pub mod commit;
 pub mod create;
+pub mod dir_pool;
 pub mod driver;
 pub mod gates;
 pub mod handoff;
@@ -36,6 +37,7 @@ pub mod workdir;
 
 pub use change::{Change, LeaseUse, StepRecord};
 pub use commit::commit;
+pub use dir_pool::DirPool;
 pub use settings::EngineSettings;
 pub use tracked::Tracked;
 
@@ -66,6 +68,8 @@ pub struct Engine<'a> {
     pub hand_off: bool,
     /// Group leaders made ahead, taken by a run's first attempt (see [`launch`]).
     pub leaders: Option<&'a LeaderPool>,
+    /// Directories finished runs left for later ones (a server's; see [`dir_pool`]).
+    pub dirs: Option<&'a DirPool>,
     /// No step process starts before this instant (a cron run recorded ahead of its tick).
     pub not_before: Option<std::time::Instant>,
 }
@@ -91,6 +95,7 @@ impl<'a> Engine<'a> {
             client: None,
             hand_off: false,
             leaders: None,
+            dirs: None,
             not_before: None,
         })
     }
@@ -131,6 +136,12 @@ impl<'a> Engine<'a> {
     /// The same engine, taking group leaders from `leaders` when a run has no spare one.
     pub fn with_leaders(mut self, leaders: Option<&'a LeaderPool>) -> Self {
         self.leaders = leaders;
+        self
+    }
+
+    /// The same engine, reusing the directories finished runs left in `dirs`.
+    pub fn with_dirs(mut self, dirs: Option<&'a DirPool>) -> Self {
+        self.dirs = dirs;
         self
     }
 

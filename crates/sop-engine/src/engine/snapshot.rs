@@ -19,8 +19,14 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Reads the folder of a catalog entry.
+    /// The files of a catalog entry as the catalog read them, else as they are now.
     pub fn read(entry: &Entry) -> crate::Result<Self> {
+        if let Some((toml, md)) = entry.texts() {
+            return Ok(Snapshot {
+                toml: toml.to_string(),
+                md: md.to_string(),
+            });
+        }
         Ok(Snapshot {
             toml: read_limited(&entry.dir.join("SOP.toml"))?,
             md: read_limited(&entry.dir.join("SOP.md"))?,

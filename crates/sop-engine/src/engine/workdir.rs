@@ -1,6 +1,8 @@
 //! Where a run's commands execute: the SOP's `workdir`, or a fresh private temp directory that
-//! lives as long as the run.
+//! lives as long as the run (in a server, one an earlier run left empty, renamed; see
+//! [`DirPool`]).
 
+use super::DirPool;
 use crate::error::Context as _;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
@@ -9,21 +11,33 @@ const PREFIX: &str = "sop-run-";
 
 /// The working directory for a new run of the SOP in `sop_dir` with `workdir` set (relative
 /// paths are relative to the SOP's folder), or a new private temp directory.
-pub fn for_new_run(sop_folder: &Path, workdir: Option<&str>) -> crate::Result<PathBuf> {
+pub fn for_new_run(
+    sop_folder: &Path,
+    workdir: Option<&str>,
+    pool: Option<&DirPool>,
+) -> crate::Result<PathBuf> {
     match workdir {
         Some(dir) => {
             let path = sop_folder.join(dir);
             Ok(std::path::absolute(&path).unwrap_or(path))
         }
-        None => fresh(),
+        None => match pool.and_then(DirPool::take_workdir) {
+            Some(dir) => Ok(dir),
+            None => fresh(),
+        },
     }
+}
+
+/// A path in the temp directory for a run's working directory, not taken when it was chosen.
+fn new_name(parent: &Path) -> PathBuf {
+    let suffix: u64 = rand::random();
+    parent.join(format!("{PREFIX}{suffix:016x}"))
 }
 
 fn fresh() -> crate::Result<PathBuf> {
     let parent = std::env::temp_dir();
     for _ in 0..16 {
-        let suffix: u64 = rand::random();
-        let path = parent.join(format!("{PREFIX}{suffix:016x}"));
+        let path = new_name(&parent);
         match std::fs::DirBuilder::new().mode(0o700).create(&path) {
             Ok(()) => return Ok(path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -52,13 +66,21 @@ pub fn ensure(path: &Path) -> crate::Result<()> {
     Ok(())
 }
 
-/// Removes the temp directory of a run that ended for good. A failed run keeps it: `sop retry`
-/// and `sop skip` go on in it, with the files earlier steps left there.
-pub fn release(run: &sop_store::Run) {
+/// Removes the temp directory of a run that ended for good, or gives it to `pool` when the run
+/// left it empty. A failed run keeps it: `sop retry` and `sop skip` go on in it, with the files
+/// earlier steps left there.
+pub fn release(run: &sop_store::Run, pool: Option<&DirPool>) {
     let done = run.status.is_terminal() && run.status != sop_core::run::RunStatus::Failed;
-    if let (true, Some(dir)) = (done, &run.workdir) {
-        remove(Path::new(dir));
+    let (true, Some(dir)) = (done, &run.workdir) else {
+        return;
+    };
+    let dir = Path::new(dir);
+    if let Some(pool) = pool.filter(|_| is_ours(dir))
+        && pool.put_workdir(dir, new_name(&std::env::temp_dir()))
+    {
+        return;
     }
+    remove(dir);
 }
 
 /// Removes a run's temp directory; an SOP's own `workdir` is left alone.
@@ -83,7 +105,7 @@ mod tests {
     #[test]
     fn fresh_dirs_are_private_and_removed() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = for_new_run(Path::new("/srv/sops/demo"), None).unwrap();
+        let dir = for_new_run(Path::new("/srv/sops/demo"), None, None).unwrap();
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
         remove(&dir);
@@ -95,10 +117,10 @@ mod tests {
 
     #[test]
     fn an_sop_workdir_is_resolved_and_never_touched() {
-        let dir = for_new_run(Path::new("/srv/sops/demo"), Some("work")).unwrap();
+        let dir = for_new_run(Path::new("/srv/sops/demo"), Some("work"), None).unwrap();
         assert_eq!(dir, Path::new("/srv/sops/demo/work"));
         assert!(!is_ours(&dir));
-        let abs = for_new_run(Path::new("/srv/sops/demo"), Some("/var/tmp")).unwrap();
+        let abs = for_new_run(Path::new("/srv/sops/demo"), Some("/var/tmp"), None).unwrap();
         assert_eq!(abs, Path::new("/var/tmp"));
     }
 }

@@ -3,7 +3,7 @@
 use super::Caller;
 use crate::catalog::ParseCache;
 use crate::catalog::{GoodVersion, LiveCatalog};
-use crate::engine::{Engine, Tracked, driver};
+use crate::engine::{DirPool, Engine, Tracked, driver};
 use crate::executor::LeaderPool;
 use crate::{Clock, Settings};
 use sop_core::run::Action;
@@ -23,6 +23,8 @@ pub struct Service {
     live: Option<Arc<LiveCatalog>>,
     /// Group leaders made ahead, so a new run's first step starts sooner (a server's).
     leaders: Option<Arc<LeaderPool>>,
+    /// Directories finished runs left for later ones (a server's).
+    dirs: Option<DirPool>,
 }
 
 impl Service {
@@ -34,6 +36,7 @@ impl Service {
             parsed: Arc::default(),
             live: None,
             leaders: None,
+            dirs: None,
         }
     }
 
@@ -48,6 +51,20 @@ impl Service {
     pub fn with_leader_pool(mut self, size: usize) -> Self {
         self.leaders = LeaderPool::start(size).map(Arc::new);
         self
+    }
+
+    /// Keeps the working and output directories finished runs leave empty for later runs,
+    /// instead of removing them and making new ones: for a long-lived process.
+    pub fn with_dir_pool(mut self) -> Self {
+        self.dirs = Some(DirPool::default());
+        self
+    }
+
+    /// Removes the directories kept for later runs (a server stopping).
+    pub fn clear_spare_dirs(&self) {
+        if let Some(dirs) = &self.dirs {
+            dirs.clear();
+        }
     }
 
     pub fn live_catalog(&self) -> Option<&Arc<LiveCatalog>> {
@@ -102,6 +119,7 @@ impl Service {
         .with_client(caller.client.clone())
         .handing_off(caller.hand_off)
         .with_leaders(self.leaders.as_deref())
+        .with_dirs(self.dirs.as_ref())
         .not_before(caller.not_before))
     }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use sop_core::definition::Trigger;
 use sop_core::run::RunStatus;
 use sop_store::RunFilter;
+use std::sync::Arc;
 
 /// Recent runs shown by [`Service::sop_status`].
 const STATUS_RUNS: u32 = 20;
@@ -27,6 +28,8 @@ pub struct WebhookTarget {
     pub sop: String,
     pub path: String,
     pub secret_env: Option<String>,
+    /// SOP_DIR as read to find the SOP, for the start ([`super::StartRequest::catalog`]).
+    pub catalog: Arc<Catalog>,
 }
 
 impl Service {
@@ -74,11 +77,14 @@ impl Service {
     }
 
     /// The SOP `name` exists (valid or not); `NotFound` otherwise.
-    pub fn require_sop(&self, name: &str) -> crate::Result<()> {
-        self.catalog()?
-            .get(name)
-            .map(|_| ())
-            .ok_or_else(|| no_sop(name))
+    /// Fails when there is no SOP folder `name`; else SOP_DIR as read, for the start that
+    /// usually follows ([`super::StartRequest::catalog`]).
+    pub fn require_sop(&self, name: &str) -> crate::Result<Arc<Catalog>> {
+        let catalog = self.catalog()?;
+        match catalog.get(name) {
+            Some(_) => Ok(Arc::new(catalog)),
+            None => Err(no_sop(name)),
+        }
     }
 
     /// The SOP, its recent runs and how many of its runs are active.
@@ -104,7 +110,7 @@ impl Service {
     pub fn webhook_target(&self, path: &str) -> crate::Result<Option<WebhookTarget>> {
         let catalog = match Catalog::load_with(self.settings().sop_dir(), Some(self.parse_cache()))
         {
-            Ok(c) => c,
+            Ok(c) => Arc::new(c),
             Err(_) => return Ok(None),
         };
         // An SOP whose files broke keeps serving its last good version's webhooks.
@@ -126,6 +132,7 @@ impl Service {
                         sop: sop.name().to_string(),
                         path: p.clone(),
                         secret_env: secret_env.clone(),
+                        catalog: Arc::clone(&catalog),
                     }));
                 }
             }

@@ -17,6 +17,7 @@ use sop_core::run::Action;
 use sop_core::template::{ProblemKind, Vars, render_command};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// What someone asks to start.
 #[derive(Debug, Clone)]
@@ -40,6 +41,9 @@ pub struct StartRequest {
     pub schedule_fire: Option<sop_store::ScheduleFire>,
     /// The event trigger this start answers (its outcome is recorded with the run).
     pub event: Option<EventStart>,
+    /// SOP_DIR as the caller read it while handling this same request (finding the SOP a
+    /// webhook path starts), so that one request reads the SOPs once; else it is read here.
+    pub catalog: Option<Arc<Catalog>>,
 }
 
 /// A start whose delivery key was seen already: the run its first delivery started.
@@ -62,6 +66,7 @@ impl StartRequest {
             delivery_key: None,
             schedule_fire: None,
             event: None,
+            catalog: None,
         }
     }
 }
@@ -116,7 +121,14 @@ impl Service {
     /// Reads the SOP as it is now and decides what a start would do: conditions, mode and
     /// gates, what would need forcing, and which commands lack a variable.
     pub fn plan_run(&self, req: &StartRequest) -> crate::Result<Plan> {
-        let catalog = Catalog::open_with(self.settings().sop_dir(), Some(self.parse_cache()))?;
+        let read;
+        let catalog = match &req.catalog {
+            Some(catalog) => catalog.as_ref(),
+            None => {
+                read = Catalog::open_with(self.settings().sop_dir(), Some(self.parse_cache()))?;
+                &read
+            }
+        };
         let (snapshot, folder) = match catalog.sop(&req.sop) {
             Ok(_) => {
                 let entry = catalog.entry(&req.sop)?;

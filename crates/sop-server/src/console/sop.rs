@@ -168,8 +168,9 @@ pub async fn run(
     act(app, headers, form, move |app, viewer, form| {
         viewer.require(Scope::Run)?;
         let vars = variables(form)?;
-        app.service.require_sop(&name)?;
+        let catalog = app.service.require_sop(&name)?;
         let mut req = StartRequest::manual(&name, vars);
+        req.catalog = Some(catalog);
         req.trigger_detail = json!({"via": "console"});
         let outcome = start(app, viewer.user(), req, true)?;
         let (run, note) = match outcome {

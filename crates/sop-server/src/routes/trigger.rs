@@ -56,8 +56,9 @@ pub async fn trigger(
                     "\"force\": true needs a token with the `admin` scope",
                 ));
             }
-            app.service.require_sop(&name)?;
+            let catalog = app.service.require_sop(&name)?;
             let mut req = StartRequest::manual(&name, body.variables);
+            req.catalog = Some(catalog);
             req.force = body.force;
             req.trigger_detail = json!({"via": "api"});
             req.delivery_key = key;

@@ -148,6 +148,7 @@ fn deliver(
     req.trigger_type = "webhook".into();
     req.trigger_detail = json!({"path": target.path, "delivery": key});
     req.delivery_key = key.map(|k| format!("POST {}\n{k}", target.path));
+    req.catalog = Some(target.catalog.clone());
     start(app, &user, req, false)
 }
 

@@ -150,3 +150,42 @@ fn sigterm_waits_for_running_steps_then_leaves_the_rest_resumable() {
     let next = Server::start(&sb, &[]);
     next.wait_status(&id, "succeeded");
 }
+
+#[test]
+fn a_server_hands_a_finished_runs_empty_dirs_to_later_runs_under_new_names_and_removes_them_on_stop()
+ {
+    let sb = sandbox();
+    let tmp = sb.root().join("tmp");
+    let server = Server::start(&sb, &[]);
+    let mut workdirs = Vec::new();
+    for _ in 0..3 {
+        let id = server.post("/api/sop/quick/trigger", &json!({})).json()["run"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let run = server.wait_status(&id, "succeeded");
+        assert_eq!(run["steps"][1]["output_tail"], "two\n");
+        workdirs.push(run["workdir"].as_str().unwrap().to_string());
+    }
+    for (i, dir) in workdirs.iter().enumerate() {
+        assert!(dir.contains("/tmp/sop-run-"), "{dir}");
+        assert!(
+            !workdirs[i + 1..].contains(dir),
+            "each run records a name no other run had: {workdirs:?}"
+        );
+        assert!(
+            !std::path::Path::new(dir).exists(),
+            "a finished run's recorded workdir is gone: {dir}"
+        );
+    }
+    let left = || {
+        std::fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("sop-run-") || n.starts_with("sop-output-"))
+            .count()
+    };
+    assert!(left() >= 1, "the server keeps what later runs can use");
+    assert_eq!(server.terminate(), Some(0));
+    assert_eq!(left(), 0, "a stopped server leaves nothing in TMPDIR");
+}
