@@ -4,7 +4,8 @@
 //! returns, so a finished step survives a power cut. Concurrency: one writer connection, and
 //! read-only connections beside it ([`pool`]) so reads never queue behind a write; writers take
 //! the write lock up front (`BEGIN IMMEDIATE`) and wait up to [`BUSY_TIMEOUT`] for it, which
-//! avoids the "database is locked" failures of upgrading a read transaction.
+//! avoids the "database is locked" failures of upgrading a read transaction. Writes from
+//! several threads at once share one transaction and its flush ([`group_commit`]).
 
 mod api_token_sql;
 mod audit_sql;
@@ -16,6 +17,7 @@ mod event_sql;
 mod fact_sql;
 mod file_mode;
 mod gate_sql;
+mod group_commit;
 mod integrity;
 mod lease_sql;
 mod migrate;
@@ -40,9 +42,10 @@ use crate::location::Location;
 use crate::options::StoreOptions;
 use crate::records::{AuditCheckpoint, VerifyReport};
 use crate::store::{Store, TxBody};
+use group_commit::GroupWriter;
 use pool::ReaderPool;
 use queries::impl_queries;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -81,7 +84,7 @@ pub struct SqliteStore {
     /// A connection of its own for [`Store::checkpoint`], opened on first use, so a checkpoint
     /// never holds the writer's lock; closed before the writer, like the readers.
     checkpointer: Mutex<Option<Connection>>,
-    writer: Mutex<Connection>,
+    writer: GroupWriter,
     location: Location,
     audit: AuditSettings,
 }
@@ -163,7 +166,7 @@ impl SqliteStore {
         pool::keep_plans(&conn)?;
         while_busy(|| migrate::migrate(&mut conn, &location.to_string()))?;
         Ok(SqliteStore {
-            writer: Mutex::new(conn),
+            writer: GroupWriter::new(conn),
             checkpointer: Mutex::new(None),
             readers,
             location,
@@ -185,14 +188,9 @@ impl SqliteStore {
 
     /// The writer, unless this thread is inside this store's own `write` body — taking the
     /// lock again there would deadlock, so that misuse is an error instead.
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
+    fn lock(&self) -> Result<group_commit::Held<'_>> {
         self.not_writing()?;
-        // A panic while holding the lock dropped its transaction, which rolled back: the
-        // connection is still sound.
-        Ok(self
-            .writer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+        Ok(self.writer.lock())
     }
 
     /// Reading through the store inside its own `write` body would not see the body's writes;
@@ -267,17 +265,18 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    /// Group commit (see [`group_commit`]): a write arriving while another holds the writer
+    /// joins its transaction.
     fn write(&self, body: &mut TxBody<'_>) -> Result<()> {
-        let mut conn = self.lock()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut stx = SqliteTx::new(&tx, &self.audit);
-        let writing = crate::write_guard::Writing::enter(self.key());
-        let result = body(&mut stx);
-        drop(writing);
-        result?;
-        stx.finish()?;
-        tx.commit()?;
-        Ok(())
+        self.not_writing()?;
+        self.writer.write(|conn| {
+            let mut stx = SqliteTx::new(conn, &self.audit);
+            let writing = crate::write_guard::Writing::enter(self.key());
+            let result = body(&mut stx);
+            drop(writing);
+            result?;
+            stx.finish()
+        })
     }
 
     fn verify_audit_with(&self, checkpoints: &[AuditCheckpoint]) -> Result<VerifyReport> {
