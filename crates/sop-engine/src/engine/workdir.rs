@@ -28,7 +28,8 @@ pub fn for_new_run(
     }
 }
 
-/// A path in the temp directory for a run's working directory, not taken when it was chosen.
+/// A new random path in `parent` for a run's working directory; whoever creates it or renames a
+/// directory to it makes sure it did not exist.
 fn new_name(parent: &Path) -> PathBuf {
     let suffix: u64 = rand::random();
     parent.join(format!("{PREFIX}{suffix:016x}"))
