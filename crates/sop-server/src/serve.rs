@@ -14,7 +14,7 @@ use sop_engine::catalog::LiveCatalog;
 use sop_engine::ops::ServerIdentity;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long drivers get to let go of their runs after the grace period.
 const LET_GO_WAIT: Duration = Duration::from_secs(15);
@@ -219,21 +219,43 @@ async fn wait_for_signal() -> i32 {
     }
 }
 
-/// How often the server copies the store's write-ahead log into the database.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// How often the server looks whether the store's write-ahead log is due to be copied into the
+/// database.
+const CHECKPOINT_LOOK: Duration = Duration::from_millis(100);
+
+/// The log is copied once no commit came for this long...
+const CHECKPOINT_QUIET: Duration = Duration::from_millis(250);
+
+/// ...or once this many commits piled up (about 2,500–5,500 pages, 10–22 MiB of log), whichever
+/// comes first.
+const CHECKPOINT_AFTER: u64 = 500;
 
 /// The store's log upkeep on a thread of its own, so that no request, tick or step transition
 /// waits for it (a copy and a flush of the database file took hundreds of milliseconds on a
-/// busy disk when a commit did it).
+/// busy disk when a commit did it). It waits for a pause in the commits: the copy's flush
+/// competes with theirs for the disk, and copying every second put it behind one `202` in a
+/// hundred (p99 2.3–2.4 ms against 1.5–1.6 ms without).
 fn checkpoints(app: &App, stop: &std::sync::mpsc::Receiver<()>) {
-    if let Err(e) = app.service.store().defer_checkpoints() {
+    let store = app.service.store();
+    if let Err(e) = store.defer_checkpoints() {
         tracing::warn!(error = %e, "commits keep checkpointing the store themselves");
         return;
     }
-    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY)
-    {
-        if let Err(e) = app.service.store().checkpoint() {
-            tracing::warn!(error = %e, "cannot checkpoint the store");
+    let mut copied = store.commits();
+    let mut seen = copied;
+    let mut since = Instant::now();
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_LOOK) {
+        let now = store.commits();
+        if now != seen {
+            seen = now;
+            since = Instant::now();
+        }
+        let due = now - copied;
+        if due > 0 && (since.elapsed() >= CHECKPOINT_QUIET || due >= CHECKPOINT_AFTER) {
+            if let Err(e) = store.checkpoint() {
+                tracing::warn!(error = %e, "cannot checkpoint the store");
+            }
+            copied = now;
         }
     }
 }

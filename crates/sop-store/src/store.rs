@@ -288,6 +288,13 @@ pub trait Store: Queries + Send + Sync {
     fn checkpoint(&self) -> Result<()> {
         Ok(())
     }
+
+    /// How many write transactions this handle has committed: a caller running
+    /// [`Store::checkpoint`] itself waits for a pause in them. Always 0 where the backend keeps
+    /// no such log.
+    fn commits(&self) -> u64 {
+        0
+    }
 }
 
 /// Conveniences over any [`Store`].

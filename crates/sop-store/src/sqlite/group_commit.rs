@@ -12,7 +12,7 @@ use crate::error::{Result, StoreError};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// A transaction commits once this many writes have joined it, whoever waits: a steady stream
@@ -28,6 +28,8 @@ pub struct GroupWriter {
     waiting: AtomicUsize,
     decided: Mutex<Decided>,
     done: Condvar,
+    /// Transactions committed.
+    commits: AtomicU64,
 }
 
 struct State {
@@ -66,6 +68,7 @@ impl GroupWriter {
             waiting: AtomicUsize::new(0),
             decided: Mutex::default(),
             done: Condvar::new(),
+            commits: AtomicU64::new(0),
         }
     }
 
@@ -152,8 +155,16 @@ impl GroupWriter {
         }
         state.open = None;
         let committed = committed.map_err(StoreError::from);
+        if committed.is_ok() {
+            self.commits.fetch_add(1, Ordering::Relaxed);
+        }
         self.decide(number, committed.as_ref().err().map(|e| e.to_string()));
         committed
+    }
+
+    /// Transactions committed so far.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
 
     /// Records how transaction `number` ended and wakes its writers. Called with the
@@ -241,6 +252,7 @@ mod tests {
         });
         assert!(failed.is_err());
         assert_eq!(count(&w), 1);
+        assert_eq!(w.commits(), 1, "the failed write committed nothing");
         assert!(w.lock().is_autocommit(), "no transaction is left open");
     }
 

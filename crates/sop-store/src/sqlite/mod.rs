@@ -279,6 +279,10 @@ impl Store for SqliteStore {
         })
     }
 
+    fn commits(&self) -> u64 {
+        self.writer.commits()
+    }
+
     fn verify_audit_with(&self, checkpoints: &[AuditCheckpoint]) -> Result<VerifyReport> {
         self.with(|conn| {
             let storage = integrity::check(conn)?;
