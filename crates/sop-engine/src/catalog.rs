@@ -32,16 +32,17 @@ pub struct Entry {
     pub toml_file: String,
     pub md_file: String,
     pub sop: Result<Sop, Vec<Diagnostic>>,
-    /// The files as read, when they parsed: what a run started from this reading of the
-    /// catalog records, without reading them again (see [`Entry::texts`]).
-    md_text: Option<String>,
-    toml_text: Option<String>,
+    /// SOP.toml and SOP.md as read, when both were: what a run started from this reading of
+    /// the catalog records, without reading them again (see [`Entry::texts`]).
+    text: Option<(String, String)>,
 }
 
 impl Entry {
-    /// SOP.toml and SOP.md as this reading of the catalog found them, for an SOP that parsed.
+    /// SOP.toml and SOP.md as this reading of the catalog found them, when it read both.
     pub fn texts(&self) -> Option<(&str, &str)> {
-        Some((self.toml_text.as_deref()?, self.md_text.as_deref()?))
+        self.text
+            .as_ref()
+            .map(|(toml, md)| (toml.as_str(), md.as_str()))
     }
 }
 
@@ -161,30 +162,23 @@ impl Catalog {
     }
 
     /// Applies the rules that span SOPs; a conflicting SOP becomes invalid.
-    fn cross_check(dir: &Path, loaded: Vec<Loaded>) -> Catalog {
-        let valid: Vec<usize> = (0..loaded.len())
-            .filter(|i| loaded[*i].entry.sop.is_ok())
+    fn cross_check(dir: &Path, mut entries: Vec<Entry>) -> Catalog {
+        let valid: Vec<usize> = (0..entries.len())
+            .filter(|i| entries[*i].sop.is_ok())
             .collect();
         let sourced: Vec<Sourced> = valid
             .iter()
             .filter_map(|i| {
-                let l = &loaded[*i];
+                let e = &entries[*i];
                 Some(Sourced {
-                    sop: l.entry.sop.as_ref().ok()?,
-                    toml_file: &l.entry.toml_file,
-                    toml_text: &l.toml_text,
+                    sop: e.sop.as_ref().ok()?,
+                    toml_file: &e.toml_file,
+                    toml_text: e.texts()?.0,
                 })
             })
             .collect();
         let conflicts = definition::webhook_conflicts(&sourced);
         drop(sourced);
-        let mut entries: Vec<Entry> = loaded
-            .into_iter()
-            .map(|l| Entry {
-                toml_text: l.entry.md_text.is_some().then_some(l.toml_text),
-                ..l.entry
-            })
-            .collect();
         for (i, diagnostic) in conflicts {
             let entry = &mut entries[valid[i]];
             match &mut entry.sop {
@@ -256,13 +250,7 @@ struct Folder {
     symlink: bool,
 }
 
-/// An entry plus the SOP.toml text, kept until the cross-SOP checks have pointed into it.
-struct Loaded {
-    entry: Entry,
-    toml_text: String,
-}
-
-fn load_all(root: &Path, folders: Vec<Folder>, cache: Option<&ParseCache>) -> Vec<Loaded> {
+fn load_all(root: &Path, folders: Vec<Folder>, cache: Option<&ParseCache>) -> Vec<Entry> {
     // Asked only when there is enough to share: the answer costs a few reads of /proc and
     // /sys, and a server plans a run of one SOP many times a second.
     let wanted = folders.len().div_ceil(PARALLEL_THRESHOLD);
@@ -290,7 +278,7 @@ fn load_all(root: &Path, folders: Vec<Folder>, cache: Option<&ParseCache>) -> Ve
             })
             .collect();
         // This thread takes the first share instead of idling until the others finish.
-        let mut loaded: Vec<Loaded> = first.iter().map(|f| load_one(root, f, cache)).collect();
+        let mut loaded: Vec<Entry> = first.iter().map(|f| load_one(root, f, cache)).collect();
         for w in workers {
             loaded.extend(
                 w.join()
@@ -301,13 +289,12 @@ fn load_all(root: &Path, folders: Vec<Folder>, cache: Option<&ParseCache>) -> Ve
     })
 }
 
-fn load_one(root: &Path, folder: &Folder, cache: Option<&ParseCache>) -> Loaded {
+fn load_one(root: &Path, folder: &Folder, cache: Option<&ParseCache>) -> Entry {
     let toml_path = folder.dir.join("SOP.toml");
     let md_path = folder.dir.join("SOP.md");
     let toml_file = toml_path.display().to_string();
     let md_file = md_path.display().to_string();
-    let mut toml_text = String::new();
-    let mut md_text = None;
+    let mut text = None;
     let sop = (|| {
         let folder_file = folder.dir.display().to_string();
         if !folder.utf8 {
@@ -366,21 +353,15 @@ fn load_one(root: &Path, folder: &Folder, cache: Option<&ParseCache>) -> Loaded 
             Some(cache) => cache.parse(&source),
             None => definition::parse(&source),
         };
-        toml_text = toml;
-        md_text = Some(md);
+        text = Some((toml, md));
         result
     })();
-    let parsed = sop.is_ok();
-    Loaded {
-        entry: Entry {
-            name: folder.name.clone(),
-            dir: folder.dir.clone(),
-            toml_file,
-            md_file,
-            sop,
-            md_text: md_text.filter(|_| parsed),
-            toml_text: None,
-        },
-        toml_text,
+    Entry {
+        name: folder.name.clone(),
+        dir: folder.dir.clone(),
+        toml_file,
+        md_file,
+        sop,
+        text,
     }
 }

@@ -91,7 +91,7 @@ impl DirPool {
 
     /// Keeps a run's output directory for a later run, or removes it when enough wait.
     pub fn put_scratch(&self, dir: ScratchDir) {
-        if self.spare().scratch.len() < KEEP && is_private(dir.path()) && holds_files(dir.path()) {
+        if is_private(dir.path()) && holds_files(dir.path()) {
             let mut spare = self.spare();
             if spare.scratch.len() < KEEP {
                 spare.scratch.push(dir);
