@@ -1,6 +1,7 @@
 //! `sop serve` through the real release binary, each figure beside its floor measured in the
-//! same run: webhook received → first step's process started (floor: a loopback HTTP round
-//! trip + spawning `sh -c true` + one durable commit), the `202` at idle, sustained five-step
+//! same run: webhook received → first step's process started, as the step's `sh` runs its first
+//! command (floor: a loopback HTTP round trip + spawning `sh -c true` + one durable commit; the
+//! same with a `bash` step is shown beside it), the `202` at idle, sustained five-step
 //! runs of `true` per second (against the spawn ceiling: the most `sh -c true` processes per
 //! second this machine starts on all cores with no engine), idle RSS, and start to listening.
 //! `SOP_BENCH_RUNS` sets the rounds of the latency figures (default 200), `SOP_BENCH_SUSTAINED`
@@ -16,6 +17,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use support::{build_release, ms, percentile};
 
 const ONE_STEP: &str = "# Stamp\n\n## Step 1: Note the time\n\n```bash\necho \"$EPOCHREALTIME\" > \"$SOP_VAR_STAMP\"\n```\n";
+
+/// A step in `sh`, the interpreter of the floor's spawn: its first command opens the FIFO the
+/// benchmark waits on, so the instant it runs is when the benchmark's `open` returns.
+const SIGNAL_STEP: &str =
+    "# Signal\n\n## Step 1: Open the FIFO\n\n```sh\n: > \"$SOP_VAR_FIFO\"\n```\n";
 
 fn toml(name: &str) -> String {
     format!(
@@ -226,6 +232,7 @@ fn main() {
     let root = root.path().to_path_buf();
     for (name, md) in [
         ("stamp", ONE_STEP.to_string()),
+        ("signal", SIGNAL_STEP.to_string()),
         (
             "five",
             format!(
@@ -264,11 +271,42 @@ fn main() {
     let floor_sum = percentile(&rtt, 50) + percentile(&spawn, 50) + percentile(&commit, 50);
 
     // Webhook received → first step's process started, and the 202, one request at a time;
-    // each round waits (untimed) for the previous run to finish, so the server is idle.
+    // each round waits (untimed) for the previous run to finish, so the server is idle. The
+    // step is in `sh`, the floor's interpreter; the same in `bash`, which loads longer before
+    // it runs a command, is shown beside it.
+    let signal_url = format!("http://{}/signal", server.addr);
     let url = format!("http://{}/stamp", server.addr);
     let mut to_step = Vec::new();
+    let mut to_bash = Vec::new();
     let mut accepted = Vec::new();
     for i in 0..rounds {
+        let fifo = root.join(format!("fifo-{i}"));
+        assert!(
+            Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let opened = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                // Returns once the step's `sh` opens the other end.
+                let file = std::fs::File::open(&fifo).unwrap();
+                let at = Instant::now();
+                drop(file);
+                at
+            })
+        };
+        let body = serde_json::json!({"fifo": fifo.display().to_string()}).to_string();
+        let t = Instant::now();
+        let (status, answer) = post_for(&agent, &signal_url, &body);
+        accepted.push(t.elapsed());
+        assert_eq!(status, 202, "{answer}");
+        to_step.push(opened.join().unwrap() - t);
+        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        wait_finished(&agent, &server.addr, answer["run"]["id"].as_str().unwrap());
+
         let stamp = root.join(format!("stamp-{i}"));
         let body = serde_json::json!({"stamp": stamp.display().to_string()}).to_string();
         let sent = now_secs();
@@ -277,7 +315,7 @@ fn main() {
         accepted.push(t.elapsed());
         assert_eq!(status, 202, "{answer}");
         let written = wait_for(&stamp);
-        to_step.push(Duration::from_secs_f64((written - sent).max(0.0)));
+        to_bash.push(Duration::from_secs_f64((written - sent).max(0.0)));
         let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
         wait_finished(&agent, &server.addr, answer["run"]["id"].as_str().unwrap());
     }
@@ -325,7 +363,7 @@ fn main() {
 
     println!("sop serve, release build, {rounds} rounds");
     show(
-        "webhook received → first step's process started",
+        "webhook received → first step's `sh` started",
         &sorted(to_step),
         &format!(
             "{:.2} ms (round trip {:.2} + spawn {:.2} + commit {:.2}, p50s)",
@@ -335,6 +373,12 @@ fn main() {
             ms(percentile(&commit, 50))
         ),
         "p50 ≤ 2 ms, p99 ≤ 10 ms",
+    );
+    show(
+        "— the same, a `bash` step reading $EPOCHREALTIME",
+        &sorted(to_bash),
+        "(bash loads longer than the floor's sh)",
+        "none",
     );
     show(
         "202 (run durably committed) at idle",
