@@ -1,5 +1,6 @@
 //! The bounded pool that drives runs: each active run on its own blocking thread, at most
-//! `workers` at once; runs beyond that wait as `pending` and start in creation order.
+//! `workers` at once; runs beyond that wait as `pending` and start in creation order. A thread
+//! that let go of its run stays parked for the next ([`ParkedThreads`]).
 //!
 //! A start that finds a free place reserves it ([`Dispatcher::try_reserve`]) before recording
 //! the run, so the run starts in the same transaction that creates it and is handed to its
@@ -12,6 +13,7 @@ use crate::deadline_timer::DeadlineTimer;
 use crate::events::ServerEvents;
 use crate::live_output::LiveOutput;
 use crate::metrics::Metrics;
+use crate::parked_threads::ParkedThreads;
 use chrono::{DateTime, Utc};
 use sop_core::run::Action;
 use sop_engine::engine::Tracked;
@@ -37,6 +39,8 @@ struct Inner {
     /// Told whenever a thread lets go of a run, which may be waiting at a new gate.
     timer: Arc<DeadlineTimer>,
     live: Arc<LiveOutput>,
+    /// The threads runs are driven on, parked between runs.
+    threads: ParkedThreads,
     state: Mutex<State>,
     idle: Condvar,
 }
@@ -91,6 +95,7 @@ impl Dispatcher {
                 metrics,
                 timer,
                 live,
+                threads: ParkedThreads::new("sop-run"),
                 state: Mutex::new(State::default()),
                 idle: Condvar::new(),
             }),
@@ -267,10 +272,7 @@ impl Inner {
 
     fn spawn(this: &Arc<Inner>, job: Job) {
         let inner = Arc::clone(this);
-        let spawned = std::thread::Builder::new()
-            .name("sop-run".into())
-            .spawn(move || inner.work(job));
-        if let Err(e) = spawned {
+        if let Err(e) = this.threads.run(move || inner.work(job)) {
             tracing::error!(error = %e, "cannot start a thread to drive a run; it stays pending");
             let mut s = this.lock();
             s.busy -= 1;

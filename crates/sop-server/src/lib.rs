@@ -20,6 +20,7 @@ mod notifier;
 pub mod openapi;
 mod openapi_schemas;
 mod pages;
+mod parked_threads;
 mod reload;
 mod routes;
 mod scheduler;
