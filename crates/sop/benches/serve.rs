@@ -137,6 +137,25 @@ fn wait_finished(agent: &ureq::Agent, addr: &str, id: &str) {
     }
 }
 
+/// Waits until no worker of the server drives a run: the one that drove the last run has
+/// finished with it (its directories handed back, the next pending run looked for).
+fn wait_idle(agent: &ureq::Agent, addr: &str) {
+    let url = format!("http://{addr}/metrics");
+    let started = Instant::now();
+    loop {
+        let mut r = agent.get(&url).call().unwrap();
+        let text = r.body_mut().read_to_string().unwrap();
+        if text.lines().any(|l| l == "sop_workers_busy 0") {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server stayed busy"
+        );
+        std::thread::sleep(Duration::from_micros(500));
+    }
+}
+
 fn now_secs() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -271,7 +290,8 @@ fn main() {
     let floor_sum = percentile(&rtt, 50) + percentile(&spawn, 50) + percentile(&commit, 50);
 
     // Webhook received → first step's process started, and the 202, one request at a time;
-    // each round waits (untimed) for the previous run to finish, so the server is idle. The
+    // each round waits (untimed) for the previous run to finish and for the thread that drove
+    // it to let go of it (`sop_workers_busy 0`), so the server is idle. The
     // step is in `sh`, the floor's interpreter; the same in `bash`, which loads longer before
     // it runs a command, is shown beside it.
     let signal_url = format!("http://{}/signal", server.addr);
@@ -306,6 +326,7 @@ fn main() {
         to_step.push(opened.join().unwrap() - t);
         let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
         wait_finished(&agent, &server.addr, answer["run"]["id"].as_str().unwrap());
+        wait_idle(&agent, &server.addr);
 
         let stamp = root.join(format!("stamp-{i}"));
         let body = serde_json::json!({"stamp": stamp.display().to_string()}).to_string();
@@ -318,6 +339,7 @@ fn main() {
         to_bash.push(Duration::from_secs_f64((written - sent).max(0.0)));
         let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
         wait_finished(&agent, &server.addr, answer["run"]["id"].as_str().unwrap());
+        wait_idle(&agent, &server.addr);
     }
     let idle_rss = rss_kib(server.child.id());
 
