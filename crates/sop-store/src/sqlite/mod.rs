@@ -84,24 +84,41 @@ pub struct SqliteStore {
     checkpointer: Mutex<Option<Connection>>,
     writer: GroupWriter,
     /// Set by [`Store::defer_checkpoints`]: the WAL may have grown large, so closing the store
-    /// copies it into the database and empties it (see [`KEPT_LOG_PAGES`]).
+    /// copies it into the database and empties it (see [`KEPT_LOG_PAGES`] and `Drop`).
     deferred: AtomicBool,
     location: Location,
     audit: AuditSettings,
 }
 
 impl Drop for SqliteStore {
+    /// A WAL left behind is read back whole by every process that opens the database next, a
+    /// read-only one included, until some process commits: one grown past the usual bound (a
+    /// server's, or one large transaction's) is copied into the database and emptied here.
     fn drop(&mut self) {
-        if self.deferred.load(Ordering::Relaxed) {
-            // Should another process be reading, the WAL stays as it is; the next process reads
-            // it back, nothing is lost.
-            let _ = self
-                .writer
-                .lock()
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let Location::File(path) = &self.location else {
+            return;
+        };
+        let grown = || {
+            let mut wal = path.clone().into_os_string();
+            wal.push("-wal");
+            std::fs::metadata(wal).is_ok_and(|m| m.len() > LARGE_LOG_BYTES)
+        };
+        if self.deferred.load(Ordering::Relaxed) || (self.writer.commits() > 0 && grown()) {
+            let conn = self.writer.lock();
+            // Should another process be writing or reading, the WAL stays as it is, to be
+            // emptied another time; nothing is lost. Closing does not wait long for that.
+            let _ = conn.busy_timeout(CLOSE_WAIT);
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
     }
 }
+
+/// A WAL file larger than this (twice [`KEPT_LOG_PAGES`] of 4 KiB pages, with their frame
+/// headers) is emptied when the store closes.
+const LARGE_LOG_BYTES: u64 = 2 * KEPT_LOG_PAGES as u64 * (4096 + 24);
+
+/// How long closing the store waits for other connections to let it empty a grown WAL.
+const CLOSE_WAIT: Duration = Duration::from_millis(100);
 
 impl SqliteStore {
     /// Opens (creating it and its parent directories if needed) and migrates the database file.

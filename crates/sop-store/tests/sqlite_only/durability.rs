@@ -70,6 +70,28 @@ fn closing_the_store_leaves_the_wal_to_the_next_process_and_its_size_stays_bound
 }
 
 #[test]
+fn a_wal_grown_by_a_large_transaction_is_emptied_when_the_store_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sop.db");
+    let wal = dir.path().join("sop.db-wal");
+    let store = SqliteStore::open(&path).unwrap();
+    let mut big = new_run("deploy", 1);
+    big.definition_snapshot = "x".repeat(100_000);
+    let ids: Vec<String> = store
+        .transaction(|tx| (0..40).map(|_| Ok(tx.insert_run(&big)?.id)).collect())
+        .unwrap();
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 3_000_000,
+        "the transaction wrote its 4 MB to the WAL"
+    );
+    drop(store);
+    // Otherwise every later process, read-only ones too, would read it all back on opening.
+    assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0);
+    let reopened = SqliteStore::open(&path).unwrap();
+    assert_eq!(reopened.run(&ids[39]).unwrap().id, ids[39]);
+}
+
+#[test]
 fn the_file_is_in_wal_mode_with_full_sync() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sop.db");
