@@ -198,6 +198,7 @@ impl SqliteStore {
             conn.pragma_update(None, "wal_autocheckpoint", KEPT_LOG_PAGES)?;
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", WRITER_CACHE)?;
         pool::keep_plans(&conn)?;
         while_busy(|| migrate::migrate(&mut conn, &location.to_string()))?;
         Ok(SqliteStore {
@@ -276,6 +277,12 @@ fn located(err: StoreError, location: &Location) -> StoreError {
 /// left behind is read back whole by the next process to open the database, to rebuild its
 /// index: this bound keeps that read small.
 const KEPT_LOG_PAGES: i64 = 256;
+
+/// The writer's page cache: 512 KiB (a negative `cache_size` is in KiB) instead of SQLite's
+/// 2 MiB. A transaction touches a few dozen pages; a page not cached comes back from the
+/// operating system's cache. The default cache filled as a server's database grew, and with it
+/// the server's memory (19.4–20.0 MB after 400 runs, against 18.5–18.6 MB with this).
+const WRITER_CACHE: i64 = -512;
 
 /// With checkpoints deferred, a commit still checkpoints once the log holds this many pages
 /// (about 40 MiB): a safety net should the checkpointing thread fall behind.
