@@ -116,41 +116,36 @@ fn post_for(agent: &ureq::Agent, url: &str, body: &str) -> (u16, String) {
 
 /// Waits until run `id` has finished, so that the next round finds the server idle.
 fn wait_finished(agent: &ureq::Agent, addr: &str, id: &str) {
-    let url = format!("http://{addr}/api/runs/{id}");
-    let started = Instant::now();
-    loop {
-        let mut r = agent.get(&url).call().unwrap();
-        let v: serde_json::Value =
-            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
-        let status = v["run"]["status"].as_str();
-        if matches!(
-            status,
+    poll(agent, &format!("http://{addr}/api/runs/{id}"), |body| {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        matches!(
+            v["run"]["status"].as_str(),
             Some("succeeded" | "failed" | "cancelled" | "skipped")
-        ) {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "run {id} did not finish: {v}"
-        );
-        std::thread::sleep(Duration::from_micros(500));
-    }
+        )
+    });
 }
 
 /// Waits until no worker of the server drives a run: the one that drove the last run has
 /// finished with it (its directories handed back, the next pending run looked for).
 fn wait_idle(agent: &ureq::Agent, addr: &str) {
-    let url = format!("http://{addr}/metrics");
+    poll(agent, &format!("http://{addr}/metrics"), |body| {
+        body.lines().any(|l| l == "sop_workers_busy 0")
+    });
+}
+
+/// GETs `url` every half millisecond until `done` says its body is what was waited for; fails
+/// after 30 seconds with the last body.
+fn poll(agent: &ureq::Agent, url: &str, done: impl Fn(&str) -> bool) {
     let started = Instant::now();
     loop {
-        let mut r = agent.get(&url).call().unwrap();
-        let text = r.body_mut().read_to_string().unwrap();
-        if text.lines().any(|l| l == "sop_workers_busy 0") {
+        let mut r = agent.get(url).call().unwrap();
+        let body = r.body_mut().read_to_string().unwrap();
+        if done(&body) {
             return;
         }
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "the server stayed busy"
+            "{url} did not come to what was waited for: {body}"
         );
         std::thread::sleep(Duration::from_micros(500));
     }
