@@ -79,6 +79,13 @@ impl GroupWriter {
         Held(self.state.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
+    /// Runs `f` while this process has no write under way (none holds the connection, no
+    /// transaction is open for writes to join); `None` without running it when one is.
+    pub fn between_writes<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
+        let held = self.lock();
+        held.0.open.is_none().then(f)
+    }
+
     /// Runs `body` in a transaction, joining the one open if any, and returns once that
     /// transaction is durable: `body`'s error if it failed, else the transaction's.
     pub fn write(&self, body: impl FnOnce(&Connection) -> Result<()>) -> Result<()> {

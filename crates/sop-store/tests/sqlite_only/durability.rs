@@ -222,3 +222,44 @@ fn a_store_whose_checkpoints_are_deferred_is_checkpointed_on_demand_beside_its_w
         0
     );
 }
+
+#[test]
+fn a_deferred_store_writes_its_log_from_the_start_again_after_each_checkpoint_while_it_is_written()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("sop.db")).unwrap();
+    store.defer_checkpoints().unwrap();
+    let wal = dir.path().join("sop.db-wal");
+    let wal_len = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let writes = 600;
+    // A writer that never pauses, as on a busy server: the log is copied every 30 commits,
+    // while it goes on, and must not grow with everything ever written.
+    let largest = std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            for _ in 0..writes {
+                create(&store, &new_run("deploy", 2));
+            }
+        });
+        let mut largest = 0;
+        let mut next = 30;
+        while !writer.is_finished() {
+            if store.commits() >= next {
+                store.checkpoint().unwrap();
+                largest = largest.max(wal_len());
+                next = store.commits() + 30;
+            }
+            std::thread::yield_now();
+        }
+        writer.join().unwrap();
+        largest
+    });
+    // Appended to, the log of these 600 runs grows past 20 MB; written from its start after
+    // each copy, it stays near what a few copies' worth of commits fill (a reader inside the
+    // log at a copy leaves the restart to the next one).
+    assert!(
+        largest < 6 << 20,
+        "the log grew to {largest} bytes: it was appended to instead of written from its start"
+    );
+    let run = create(&store, &new_run("deploy", 1));
+    assert_eq!(store.run(&run.id).unwrap(), run);
+}
