@@ -15,7 +15,7 @@ use crate::live_output::LiveOutput;
 use crate::metrics::Metrics;
 use crate::parked_threads::ParkedThreads;
 use chrono::{DateTime, Utc};
-use sop_core::run::Action;
+use sop_core::run::{Action, RunStatus};
 use sop_engine::engine::Tracked;
 use sop_engine::{Caller, ErrorKind, Service, StopSignal};
 use std::collections::{BTreeSet, HashSet};
@@ -288,9 +288,14 @@ impl Inner {
                 Job::Resume(id) | Job::Claimed { id, .. } => id.clone(),
             };
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.run(job)));
-            self.timer.wake();
+            // A run let go unfinished may wait at a gate with a deadline; one that finished
+            // has none left, and looking again for each would cost a busy server two reads a
+            // run.
+            if !matches!(&outcome, Ok(Ok(Some(status))) if status.is_terminal()) {
+                self.timer.wake();
+            }
             match outcome {
-                Ok(Ok(())) => {}
+                Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(run = %id, error = %e, "driving the run stopped"),
                 Err(_) => {
                     tracing::error!(run = %id, "driving the run panicked; it is recovered on the next sweep")
@@ -338,10 +343,11 @@ impl Inner {
         self.service
             .store()
             .run(id)
-            .is_ok_and(|r| r.status != sop_core::run::RunStatus::Pending)
+            .is_ok_and(|r| r.status != RunStatus::Pending)
     }
 
-    fn run(&self, job: Job) -> sop_engine::Result<()> {
+    /// Drives `job`; the status the run was let go in, if this thread drove it.
+    fn run(&self, job: Job) -> sop_engine::Result<Option<RunStatus>> {
         let events = ServerEvents::new(&self.metrics, &self.live);
         match job {
             Job::Continue {
@@ -358,21 +364,26 @@ impl Inner {
                 self.service.drive(&caller, &mut tracked, action)?;
                 self.metrics
                     .run_settled(&tracked.run.sop_name, tracked.run.status);
+                Ok(Some(tracked.run.status))
             }
             Job::Resume(id) => {
                 if self.stop.requested().is_some() {
-                    return Ok(());
+                    return Ok(None);
                 }
                 let caller = Caller::new(SERVER_ACTOR, &events).with_stop(self.stop.clone());
                 match self.service.drive_run(&caller, &id) {
-                    Ok(t) => self.metrics.run_settled(&t.run.sop_name, t.run.status),
+                    Ok(t) => {
+                        self.metrics.run_settled(&t.run.sop_name, t.run.status);
+                        Ok(Some(t.run.status))
+                    }
                     // Between leaving this server's queue and now, the run was claimed from
                     // the store by another of its threads (one with nothing queued) or
                     // another server, or cancelled: nothing went wrong.
                     Err(e) if e.kind == ErrorKind::Conflict && self.left_pending(&id) => {
                         tracing::debug!(run = %id, "the run was taken up before this thread took it");
+                        Ok(None)
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => Err(e),
                 }
             }
             Job::Claimed { id, owner } => {
@@ -380,15 +391,17 @@ impl Inner {
                     .with_stop(self.stop.clone())
                     .with_owner(owner.clone());
                 match self.service.drive_run(&caller, &id) {
-                    Ok(t) => self.metrics.run_settled(&t.run.sop_name, t.run.status),
+                    Ok(t) => {
+                        self.metrics.run_settled(&t.run.sop_name, t.run.status);
+                        Ok(Some(t.run.status))
+                    }
                     Err(e) => {
                         // The claim's lease must not keep the run from others until it lapses.
                         let _ = self.service.let_go(&id, &owner);
-                        return Err(e);
+                        Err(e)
                     }
                 }
             }
         }
-        Ok(())
     }
 }
