@@ -16,33 +16,41 @@ pub struct Sourced<'a> {
 /// Every webhook path already claimed by an SOP earlier in `sops`, reported against the later
 /// SOP (by index into `sops`). Callers pass SOPs sorted by name so the outcome is stable.
 pub fn webhook_conflicts(sops: &[Sourced]) -> Vec<(usize, Diagnostic)> {
-    let mut owners: HashMap<&str, (usize, String)> = HashMap::new();
+    // Where a path is, is worked out only for a conflict: finding a trigger's span parses its
+    // SOP.toml again, which a server reading the catalog on every delivery would pay for every
+    // webhook of every SOP.
+    let span = |i: usize, t: usize| {
+        sop_toml::trigger_span(sops[i].toml_text, t, Some("path")).unwrap_or(0..0)
+    };
+    let mut owners: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut out = Vec::new();
     for (i, s) in sops.iter().enumerate() {
         for (t, trigger) in s.sop.triggers.iter().enumerate() {
             let Trigger::Webhook { path, .. } = trigger else {
                 continue;
             };
-            let span = sop_toml::trigger_span(s.toml_text, t, Some("path")).unwrap_or(0..0);
             match owners.get(path.as_str()) {
-                Some((owner, location)) => {
+                Some(&(owner, owner_trigger)) => {
+                    let first = &sops[owner];
+                    let (line, col) =
+                        LineIndex::new(first.toml_text).line_col(span(owner, owner_trigger).start);
                     let d = Diagnostic::at(
                         s.toml_file,
                         s.toml_text,
-                        span,
+                        span(i, t),
                         format!(
                             "webhook path `{path}` is already used by SOP `{}`",
-                            sops[*owner].sop.name()
+                            first.sop.name()
                         ),
                     )
                     .with_help(format!(
-                        "each webhook path starts one SOP; change one of them (the other is at {location})"
+                        "each webhook path starts one SOP; change one of them (the other is at {}:{line}:{col})",
+                        first.toml_file
                     ));
                     out.push((i, d));
                 }
                 None => {
-                    let (line, col) = LineIndex::new(s.toml_text).line_col(span.start);
-                    owners.insert(path, (i, format!("{}:{line}:{col}", s.toml_file)));
+                    owners.insert(path, (i, t));
                 }
             }
         }
