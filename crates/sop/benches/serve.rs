@@ -11,6 +11,8 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -19,7 +21,8 @@ use support::{build_release, ms, percentile};
 const ONE_STEP: &str = "# Stamp\n\n## Step 1: Note the time\n\n```bash\necho \"$EPOCHREALTIME\" > \"$SOP_VAR_STAMP\"\n```\n";
 
 /// A step in `sh`, the interpreter of the floor's spawn: its first command opens the FIFO the
-/// benchmark waits on, so the instant it runs is when the benchmark's `open` returns.
+/// benchmark waits on and closes it at once, so the instant it runs is when the benchmark's
+/// `poll` on the other end returns.
 const SIGNAL_STEP: &str =
     "# Signal\n\n## Step 1: Open the FIFO\n\n```sh\n: > \"$SOP_VAR_FIFO\"\n```\n";
 
@@ -303,22 +306,22 @@ fn main() {
                 .unwrap()
                 .success()
         );
-        let opened = {
-            let fifo = fifo.clone();
-            std::thread::spawn(move || {
-                // Returns once the step's `sh` opens the other end.
-                let file = std::fs::File::open(&fifo).unwrap();
-                let at = Instant::now();
-                drop(file);
-                at
-            })
-        };
+        // Opened for reading without waiting for a writer, before the clock starts: `poll`
+        // then wakes when the step's `sh` closes the end it opened (POLLHUP), right after
+        // opening it. (A thread blocked in `open` used to be started here, and its start-up
+        // took CPU from the request being timed.)
+        let reader = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo)
+            .unwrap();
         let body = serde_json::json!({"fifo": fifo.display().to_string()}).to_string();
         let t = Instant::now();
         let (status, answer) = post_for(&agent, &signal_url, &body);
         accepted.push(t.elapsed());
         assert_eq!(status, 202, "{answer}");
-        to_step.push(opened.join().unwrap() - t);
+        wait_closed(&reader);
+        to_step.push(t.elapsed());
         let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
         wait_finished(&agent, &server.addr, answer["run"]["id"].as_str().unwrap());
         wait_idle(&agent, &server.addr);
@@ -426,6 +429,27 @@ fn main() {
     );
     drop(server);
     let _: PathBuf = root;
+}
+
+/// Returns once the FIFO's other end was opened and closed again (or data came).
+fn wait_closed(reader: &std::fs::File) {
+    let mut pfd = libc::pollfd {
+        fd: reader.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: one valid pollfd, owned by this frame, for the duration of the call.
+        let n = unsafe { libc::poll(&mut pfd, 1, 30_000) };
+        assert!(n != 0, "the step never opened the FIFO");
+        if n > 0 {
+            return;
+        }
+        assert_eq!(
+            std::io::Error::last_os_error().kind(),
+            std::io::ErrorKind::Interrupted
+        );
+    }
 }
 
 /// The time the step wrote into `path` (bash's `$EPOCHREALTIME`), waiting for it.
