@@ -4,6 +4,8 @@
 //! parallel because `sop list` on a thousand SOPs must stay well under a blink.
 
 mod live;
+#[cfg(test)]
+mod load_folder_tests;
 mod parse_cache;
 mod safe_read;
 
@@ -148,6 +150,34 @@ impl Catalog {
         folders.sort_by(|a, b| a.name.cmp(&b.name));
         let loaded = load_all(&root, folders, cache);
         Ok(Catalog::cross_check(dir, loaded))
+    }
+
+    /// Only the folder `name` of `dir`, read as [`Catalog::load_with`] reads each folder, but
+    /// without the rules that span SOPs (they need every folder): for a caller that knows which
+    /// SOP it wants and reads the whole directory when this answers nothing. `None` when there
+    /// is no such folder.
+    pub fn load_folder(dir: &Path, name: &str, cache: Option<&ParseCache>) -> Option<Catalog> {
+        if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+            return None;
+        }
+        let folder_dir = dir.join(name);
+        let kind = std::fs::symlink_metadata(&folder_dir).ok()?.file_type();
+        let is_dir = kind.is_dir()
+            || (kind.is_symlink() && std::fs::metadata(&folder_dir).is_ok_and(|m| m.is_dir()));
+        if !is_dir {
+            return None;
+        }
+        let root = dir.canonicalize().ok()?;
+        let folder = Folder {
+            utf8: true,
+            name: name.to_string(),
+            dir: folder_dir,
+            symlink: kind.is_symlink(),
+        };
+        Some(Catalog {
+            dir: dir.to_path_buf(),
+            entries: vec![load_one(&root, &folder, cache)],
+        })
     }
 
     /// [`Catalog::load`] for commands: a directory problem becomes an invalid-input failure.

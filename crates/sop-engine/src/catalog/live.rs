@@ -5,7 +5,7 @@
 use super::Catalog;
 use crate::engine::snapshot::Snapshot;
 use chrono::{DateTime, Utc};
-use sop_core::definition::Sop;
+use sop_core::definition::{Sop, Trigger};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -120,6 +120,19 @@ impl LiveCatalog {
         self.sops.read().ok()?.get(name).cloned()
     }
 
+    /// The SOP whose files were valid at the last reload and that serves webhook `path`.
+    pub fn webhook_owner(&self, path: &str) -> Option<String> {
+        let sops = self.sops.read().ok()?;
+        sops.iter().find_map(|(name, live)| {
+            let good = live.good.as_ref().filter(|_| live.valid())?;
+            good.sop
+                .triggers
+                .iter()
+                .any(|t| matches!(t, Trigger::Webhook { path: p, .. } if p == path))
+                .then(|| name.clone())
+        })
+    }
+
     /// The version in use of every SOP that has one, by name.
     pub fn serving(&self) -> Vec<Arc<GoodVersion>> {
         self.sops
@@ -197,5 +210,31 @@ mod tests {
         let removed = live.reload(now);
         assert_eq!(removed.changed, ["other", "demo"]);
         assert!(live.get("demo").is_none());
+    }
+
+    #[test]
+    fn a_webhook_path_is_owned_by_the_sop_whose_valid_files_serve_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let hook = "[[triggers]]\ntype = \"webhook\"\npath = \"/hooks/deploy\"\n";
+        write(tmp.path(), "deploy", hook);
+        write(tmp.path(), "other", "");
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let (live, _) = LiveCatalog::load(tmp.path(), now);
+        assert_eq!(
+            live.webhook_owner("/hooks/deploy").as_deref(),
+            Some("deploy")
+        );
+        assert_eq!(live.webhook_owner("/hooks/other"), None);
+
+        // Broken, it still serves its last good version, but the path is no longer known to be
+        // its: a delivery reads the whole directory to decide.
+        std::fs::write(
+            tmp.path().join("deploy/SOP.toml"),
+            "[sop]\nname = \"deploy\"\nx = 1\n",
+        )
+        .unwrap();
+        live.reload(now);
+        assert!(live.get("deploy").unwrap().good.is_some());
+        assert_eq!(live.webhook_owner("/hooks/deploy"), None);
     }
 }

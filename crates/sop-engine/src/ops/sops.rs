@@ -108,6 +108,9 @@ impl Service {
 
     /// The valid SOP whose webhook trigger serves `path`, if any.
     pub fn webhook_target(&self, path: &str) -> crate::Result<Option<WebhookTarget>> {
+        if let Some(target) = self.known_webhook_target(path) {
+            return Ok(Some(target));
+        }
         let catalog = match Catalog::load_with(self.settings().sop_dir(), Some(self.parse_cache()))
         {
             Ok(c) => Arc::new(c),
@@ -138,6 +141,38 @@ impl Service {
             }
         }
         Ok(None)
+    }
+}
+
+impl Service {
+    /// The SOP that served `path` at the live catalog's last reload, read again from its own
+    /// folder and still serving it. A delivery then reads one SOP's files instead of every
+    /// SOP's: with 100 SOPs, reading them all took each webhook 1.8 ms. A path the live catalog
+    /// does not know (an SOP added since), an SOP that no longer serves it or no longer reads
+    /// goes the long way, through the whole directory; only a conflict with another SOP made
+    /// since the last reload (a moment ago, with the directory watched) is not seen here.
+    fn known_webhook_target(&self, path: &str) -> Option<WebhookTarget> {
+        let owner = self.live_catalog()?.webhook_owner(path)?;
+        let catalog =
+            Catalog::load_folder(self.settings().sop_dir(), &owner, Some(self.parse_cache()))?;
+        let secret_env = catalog
+            .sop(&owner)
+            .ok()?
+            .triggers
+            .iter()
+            .find_map(|t| match t {
+                Trigger::Webhook {
+                    path: p,
+                    secret_env,
+                } if p == path => Some(secret_env.clone()),
+                _ => None,
+            })?;
+        Some(WebhookTarget {
+            sop: owner,
+            path: path.to_string(),
+            secret_env,
+            catalog: Arc::new(catalog),
+        })
     }
 }
 

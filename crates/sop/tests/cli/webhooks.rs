@@ -290,8 +290,9 @@ fn a_thousand_posts_from_fifty_clients_make_a_thousand_runs() {
     )));
 }
 
-/// The server reads the SOP directory on every delivery; what it keeps between deliveries must
-/// never hide an edit, even one that leaves the file's length unchanged.
+/// The server reads the SOP's files on every delivery (and the whole directory when the path is
+/// not one it knew); what it keeps between deliveries must never hide an edit, even one that
+/// leaves the file's length unchanged.
 #[test]
 fn an_edited_sop_is_what_the_next_delivery_starts() {
     let sb = Sandbox::new();
@@ -317,4 +318,12 @@ fn an_edited_sop_is_what_the_next_delivery_starts() {
     let gone = server.post("/hooks/first", &serde_json::json!({}));
     assert_eq!(gone.status, 404, "{}", gone.text);
     assert_eq!(title_of_run("/hooks/other"), "Latter");
+    // Another SOP takes the old path up: it serves it from the next delivery, whatever the
+    // server last knew of who served it.
+    sb.sop(
+        "taker",
+        &toml("/hooks/first").replace("\"edited\"", "\"taker\""),
+        &md("Taken"),
+    );
+    assert_eq!(title_of_run("/hooks/first"), "Taken");
 }
