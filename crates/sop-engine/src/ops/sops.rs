@@ -77,9 +77,21 @@ impl Service {
     }
 
     /// The SOP `name` exists (valid or not); `NotFound` otherwise.
-    /// Fails when there is no SOP folder `name`; else SOP_DIR as read, for the start that
-    /// usually follows ([`super::StartRequest::catalog`]).
+    /// Fails when there is no SOP folder `name`; else SOP_DIR as read (only that SOP's folder
+    /// when the live catalog last found it valid), for the start that usually follows
+    /// ([`super::StartRequest::catalog`]).
     pub fn require_sop(&self, name: &str) -> crate::Result<Arc<Catalog>> {
+        // An SOP valid at the live catalog's last reload is read from its own folder alone (as
+        // a webhook's is); any other name reads the whole directory.
+        if self
+            .live_catalog()
+            .and_then(|l| l.get(name))
+            .is_some_and(|l| l.valid())
+            && let Some(one) =
+                Catalog::load_folder(self.settings().sop_dir(), name, Some(self.parse_cache()))
+        {
+            return Ok(Arc::new(one));
+        }
         let catalog = self.catalog()?;
         match catalog.get(name) {
             Some(_) => Ok(Arc::new(catalog)),
