@@ -288,8 +288,8 @@ const WRITER_CACHE: i64 = -512;
 /// after its end: a commit that grows the file waits for the file's new size to be flushed as
 /// well (twice as long on this disk). SQLite restarts the log only when a write begins while
 /// the whole log is copied and no reader still reads it, which a server writing all the time
-/// never gives it; so the frames committed since the copy are copied again, with this
-/// process's writes held off, and the log restarted then, if no reader is in it. It is never
+/// never gives it; so after a whole copy the frames committed during it are copied too, with
+/// this process's writes held off, and the log restarted then, if no reader is in it. It is never
 /// waited for: a reader in the log, or another process writing, leaves it to the next time.
 fn restart_log(conn: &Connection, writer: &GroupWriter) -> Result<()> {
     conn.busy_timeout(Duration::ZERO)?;
@@ -330,8 +330,15 @@ impl Store for SqliteStore {
         if let Some(conn) = slot.as_ref() {
             // PASSIVE: copies the frames no reader still needs, never waits for a writer or
             // blocks one.
-            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
-            restart_log(conn, &self.writer)?;
+            let (log, copied): (i64, i64) =
+                conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                    Ok((r.get(1)?, r.get(2)?))
+                })?;
+            // Only after a whole copy: what is left to copy with the writes held off is then
+            // just what was committed during it, not what a reader kept back.
+            if copied == log {
+                restart_log(conn, &self.writer)?;
+            }
         }
         Ok(())
     }
