@@ -154,9 +154,7 @@ impl Service {
         }
         Ok(None)
     }
-}
 
-impl Service {
     /// The SOP that served `path` at the live catalog's last reload, read again from its own
     /// folder and still serving it. A delivery then reads one SOP's files instead of every
     /// SOP's: with 100 SOPs, reading them all took each webhook 1.8 ms. A path the live catalog
