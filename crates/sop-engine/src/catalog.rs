@@ -130,9 +130,7 @@ impl Catalog {
             };
             // Only directories are SOPs; top-level files such as oncall.toml or
             // maintenance.toml are settings, not SOPs.
-            let is_dir = kind.is_dir()
-                || (kind.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()));
-            if is_dir {
+            if is_folder(kind, || entry.path()) {
                 folders.push(Folder {
                     utf8: entry.file_name().to_str().is_some(),
                     name,
@@ -162,9 +160,7 @@ impl Catalog {
         }
         let folder_dir = dir.join(name);
         let kind = std::fs::symlink_metadata(&folder_dir).ok()?.file_type();
-        let is_dir = kind.is_dir()
-            || (kind.is_symlink() && std::fs::metadata(&folder_dir).is_ok_and(|m| m.is_dir()));
-        if !is_dir {
+        if !is_folder(kind, || folder_dir.clone()) {
             return None;
         }
         let root = dir.canonicalize().ok()?;
@@ -278,6 +274,12 @@ struct Folder {
     dir: PathBuf,
     utf8: bool,
     symlink: bool,
+}
+
+/// Whether an entry of SOP_DIR is an SOP folder: a directory, or a symlink to one (`path` is
+/// asked for only then).
+fn is_folder(kind: std::fs::FileType, path: impl FnOnce() -> PathBuf) -> bool {
+    kind.is_dir() || (kind.is_symlink() && std::fs::metadata(path()).is_ok_and(|m| m.is_dir()))
 }
 
 fn load_all(root: &Path, folders: Vec<Folder>, cache: Option<&ParseCache>) -> Vec<Entry> {

@@ -203,6 +203,18 @@ impl Sop {
     pub fn has_manual_trigger(&self) -> bool {
         self.triggers.iter().any(|t| matches!(t, Trigger::Manual))
     }
+
+    /// The `secret_env` of this SOP's webhook trigger at `path` (`Some(None)` for one that
+    /// takes an API token instead); `None` when none of its triggers serves `path`.
+    pub fn webhook_secret(&self, path: &str) -> Option<&Option<String>> {
+        self.triggers.iter().find_map(|t| match t {
+            Trigger::Webhook {
+                path: p,
+                secret_env,
+            } if p == path => Some(secret_env),
+            _ => None,
+        })
+    }
 }
 
 #[cfg(test)]

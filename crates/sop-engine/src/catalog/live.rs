@@ -5,7 +5,7 @@
 use super::Catalog;
 use crate::engine::snapshot::Snapshot;
 use chrono::{DateTime, Utc};
-use sop_core::definition::{Sop, Trigger};
+use sop_core::definition::Sop;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -125,11 +125,7 @@ impl LiveCatalog {
         let sops = self.sops.read().ok()?;
         sops.iter().find_map(|(name, live)| {
             let good = live.good.as_ref().filter(|_| live.valid())?;
-            good.sop
-                .triggers
-                .iter()
-                .any(|t| matches!(t, Trigger::Webhook { path: p, .. } if p == path))
-                .then(|| name.clone())
+            good.sop.webhook_secret(path).map(|_| name.clone())
         })
     }
 

@@ -6,7 +6,6 @@ use crate::Error;
 use crate::catalog::{Catalog, Entry};
 use crate::documents::{InUseDocument, RunSummaryDocument, SopOverviewDocument};
 use serde::Serialize;
-use sop_core::definition::Trigger;
 use sop_core::run::RunStatus;
 use sop_store::RunFilter;
 use std::sync::Arc;
@@ -136,20 +135,13 @@ impl Service {
             .filter_map(|e| self.live_version(&e.name))
             .collect();
         for sop in catalog.sops().chain(kept.iter().map(|g| &g.sop)) {
-            for t in &sop.triggers {
-                if let Trigger::Webhook {
-                    path: p,
-                    secret_env,
-                } = t
-                    && p == path
-                {
-                    return Ok(Some(WebhookTarget {
-                        sop: sop.name().to_string(),
-                        path: p.clone(),
-                        secret_env: secret_env.clone(),
-                        catalog: Arc::clone(&catalog),
-                    }));
-                }
+            if let Some(secret_env) = sop.webhook_secret(path) {
+                return Ok(Some(WebhookTarget {
+                    sop: sop.name().to_string(),
+                    path: path.to_string(),
+                    secret_env: secret_env.clone(),
+                    catalog: Arc::clone(&catalog),
+                }));
             }
         }
         Ok(None)
@@ -165,18 +157,7 @@ impl Service {
         let owner = self.live_catalog()?.webhook_owner(path)?;
         let catalog =
             Catalog::load_folder(self.settings().sop_dir(), &owner, Some(self.parse_cache()))?;
-        let secret_env = catalog
-            .sop(&owner)
-            .ok()?
-            .triggers
-            .iter()
-            .find_map(|t| match t {
-                Trigger::Webhook {
-                    path: p,
-                    secret_env,
-                } if p == path => Some(secret_env.clone()),
-                _ => None,
-            })?;
+        let secret_env = catalog.sop(&owner).ok()?.webhook_secret(path)?.clone();
         Some(WebhookTarget {
             sop: owner,
             path: path.to_string(),

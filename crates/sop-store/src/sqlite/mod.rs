@@ -289,8 +289,9 @@ const WRITER_CACHE: i64 = -512;
 /// well (twice as long on this disk). SQLite restarts the log only when a write begins while
 /// the whole log is copied and no reader still reads it, which a server writing all the time
 /// never gives it; so after a whole copy the frames committed during it are copied too, with
-/// this process's writes held off, and the log restarted then, if no reader is in it. It is never
-/// waited for: a reader in the log, or another process writing, leaves it to the next time.
+/// this process's writes held off, and the log restarted then, if no reader is in it. It is
+/// never waited for: a reader in the log, or another process writing, leaves it to the next
+/// time.
 fn restart_log(conn: &Connection, writer: &GroupWriter) -> Result<()> {
     conn.busy_timeout(Duration::ZERO)?;
     let restarted =
