@@ -33,6 +33,7 @@ fn closing_the_store_leaves_the_wal_to_the_next_process_and_its_size_stays_bound
     let wal = dir.path().join("sop.db-wal");
     let mut ids = Vec::new();
     let mut largest = 0;
+    let mut left_in_wal = 0;
     // Each open is a command-line process: it writes, reads, and closes.
     for _ in 0..12 {
         let store = SqliteStore::open(&path).unwrap();
@@ -42,7 +43,17 @@ fn closing_the_store_leaves_the_wal_to_the_next_process_and_its_size_stays_bound
             assert_eq!(store.run(&run.id).unwrap(), run);
             ids.push(run.id);
         }
+        // A commit may just have copied the WAL (it passed 256 pages): only what closing does
+        // is asked about.
+        let newest = ids.last().unwrap();
+        let copied_before = in_main_file(dir.path(), newest);
         drop(store);
+        assert_eq!(
+            in_main_file(dir.path(), newest),
+            copied_before,
+            "closing copies nothing into the database"
+        );
+        left_in_wal += usize::from(!copied_before);
         assert!(
             wal.exists(),
             "the WAL stays, so the next process writes into blocks it has already"
@@ -50,8 +61,8 @@ fn closing_the_store_leaves_the_wal_to_the_next_process_and_its_size_stays_bound
         largest = largest.max(std::fs::metadata(&wal).unwrap().len());
     }
     assert!(
-        !in_main_file(dir.path(), ids.last().unwrap()),
-        "the newest run is only in the WAL"
+        left_in_wal > 0,
+        "some process's newest run was only in the WAL when it closed"
     );
     let reopened = SqliteStore::open(&path).unwrap();
     for id in &ids {
