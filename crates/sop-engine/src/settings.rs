@@ -5,6 +5,7 @@
 use crate::Error;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The spec's default SOPs directory.
 pub const DEFAULT_SOP_DIR: &str = "/job/sops";
@@ -14,6 +15,9 @@ pub const DEFAULT_SOP_DIR: &str = "/job/sops";
 pub struct Settings {
     sop_dir: PathBuf,
     vars: BTreeMap<String, String>,
+    /// The account this process runs as, looked up when first asked: a server in open mode
+    /// names it on every request, and the lookup may go through NSS to a directory service.
+    os_user: OnceLock<String>,
 }
 
 impl Settings {
@@ -35,13 +39,22 @@ impl Settings {
             Some(dir) if !dir.is_empty() => PathBuf::from(dir),
             _ => PathBuf::from(DEFAULT_SOP_DIR),
         });
-        Settings { sop_dir, vars }
+        Settings {
+            sop_dir,
+            vars,
+            os_user: OnceLock::new(),
+        }
     }
 
     /// The same settings with one variable set (or replaced).
     pub fn with_var(mut self, name: &str, value: &str) -> Self {
         self.vars.insert(name.to_string(), value.to_string());
         self
+    }
+
+    /// The account this process runs as (see [`identity::os_user`](crate::engine::identity::os_user)).
+    pub fn os_user(&self) -> &str {
+        self.os_user.get_or_init(crate::engine::identity::os_user)
     }
 
     pub fn sop_dir(&self) -> &Path {
@@ -80,7 +93,7 @@ impl Settings {
     /// most `SOP_DATABASE_POOL` connections (default [`sop_store::DEFAULT_POOL_SIZE`]).
     pub fn store_options(&self) -> crate::Result<sop_store::StoreOptions> {
         let origin = sop_store::AuditOrigin::new(
-            crate::engine::identity::os_user(),
+            self.os_user().to_string(),
             crate::engine::lease::hostname(),
         );
         let mut options = sop_store::StoreOptions::default()
@@ -138,6 +151,16 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_os_user_is_looked_up_once_and_kept_by_clones() {
+        let s = Settings::from_vars(None, []);
+        let first = s.os_user();
+        assert_eq!(first, crate::engine::identity::os_user());
+        assert!(std::ptr::eq(first, s.os_user()), "looked up again");
+        let copy = s.clone();
+        assert_eq!(copy.os_user(), first);
+    }
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

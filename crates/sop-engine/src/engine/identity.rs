@@ -10,7 +10,7 @@ pub fn who(settings: &crate::Settings, as_flag: Option<&str>) -> crate::Result<S
     if let Some(name) = settings.var("SOP_USER") {
         return checked(name, "SOP_USER");
     }
-    Ok(os_user())
+    Ok(settings.os_user().to_string())
 }
 
 fn checked(name: &str, source: &str) -> crate::Result<String> {
