@@ -355,13 +355,16 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0)
         .unwrap_or(8);
+    // Each client posts the same number of runs; what does not divide evenly is not sent.
+    let per_client = total / n_clients;
+    let runs_sent = per_client * n_clients;
     let t = Instant::now();
     let clients: Vec<_> = (0..n_clients)
         .map(|_| {
             let five = five.clone();
             std::thread::spawn(move || {
                 let agent = new_agent();
-                for _ in 0..total / n_clients {
+                for _ in 0..per_client {
                     assert_eq!(post(&agent, &five, "{}"), 202);
                 }
             })
@@ -379,12 +382,12 @@ fn main() {
             .find_map(|l| l.strip_prefix("sop_runs{sop=\"five\",status=\"succeeded\"} "))
             .and_then(|n| n.trim().parse::<usize>().ok())
             .unwrap_or(0);
-        if succeeded >= total / n_clients * n_clients {
+        if succeeded >= runs_sent {
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    let per_sec = (total / n_clients * n_clients) as f64 / t.elapsed().as_secs_f64();
+    let per_sec = runs_sent as f64 / t.elapsed().as_secs_f64();
     let ceiling = spawn_ceiling();
 
     println!("sop serve, release build, {rounds} rounds");
