@@ -3,11 +3,15 @@
 //! command (floor: a loopback HTTP round trip + spawning `sh -c true` + one durable commit; the
 //! same with a `bash` step is shown beside it), the `202` at idle, sustained five-step
 //! runs of `true` per second (against the spawn ceiling: the most `sh -c true` processes per
-//! second this machine starts on all cores with no engine), idle RSS, and start to listening.
+//! second this machine starts on all cores with no engine; and beside it the same runs done by
+//! a bare loop with their durable commits, `serve/bare_runs.rs`), idle RSS, and start to
+//! listening.
 //! `SOP_BENCH_RUNS` sets the rounds of the latency figures (default 200), `SOP_BENCH_SUSTAINED`
 //! the runs of the sustained figure (default 1,000) and `SOP_BENCH_CLIENTS` the clients posting
 //! them (default 8); `SOP_BENCH_BINARY` measures another build of `sop`.
 
+#[path = "serve/bare_runs.rs"]
+mod bare_runs;
 mod support;
 
 use std::io::{BufRead, BufReader};
@@ -389,6 +393,7 @@ fn main() {
     }
     let per_sec = runs_sent as f64 / t.elapsed().as_secs_f64();
     let ceiling = spawn_ceiling();
+    let bare = bare_runs::runs_per_sec(&root, n_clients, runs_sent);
 
     println!("sop serve, release build, {rounds} rounds");
     show(
@@ -424,6 +429,11 @@ fn main() {
         "sustained five-step runs of `true`",
         per_sec * 5.0 / ceiling * 100.0,
         ceiling / 5.0
+    );
+    println!(
+        "{:<48} {bare:>7.1} runs/s = {:.0}% of the spawn ceiling   (the same runs with no engine: per run 6 durable commits + 5 × `sh -c true` to exit, {n_clients} threads)",
+        "— floor: a bare loop of the same runs",
+        bare * 5.0 / ceiling * 100.0,
     );
     println!(
         "{:<48} {:>7.1} MiB   target: ≤ 20 MB",
