@@ -349,16 +349,12 @@ fn main() {
     // answers, long enough (1,000 runs by default, `SOP_BENCH_SUSTAINED`) for the start and the
     // drain at the end to weigh little, until the server counts them all succeeded. More
     // clients do not raise the figure: the server's CPU, not the senders, is what limits it.
-    let total = std::env::var("SOP_BENCH_SUSTAINED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000usize);
+    let total = support::env_count("SOP_BENCH_SUSTAINED", 1000);
     let five = format!("http://{}/five", server.addr);
-    let n_clients: usize = std::env::var("SOP_BENCH_CLIENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(8);
+    let n_clients = match support::env_count("SOP_BENCH_CLIENTS", 8) {
+        0 => 8,
+        n => n,
+    };
     // Each client posts the same number of runs; what does not divide evenly is not sent.
     let per_client = total / n_clients;
     let runs_sent = per_client * n_clients;

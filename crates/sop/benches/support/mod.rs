@@ -10,7 +10,13 @@ use std::time::Duration;
 
 /// `SOP_BENCH_RUNS`, or `default` when it is unset or not a number.
 pub fn bench_runs(default: usize) -> usize {
-    std::env::var("SOP_BENCH_RUNS")
+    env_count("SOP_BENCH_RUNS", default)
+}
+
+/// The number in the environment variable `name`, or `default` when it is unset or not a
+/// number.
+pub fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
