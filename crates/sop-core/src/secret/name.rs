@@ -73,6 +73,12 @@ const KEY_QUALIFIERS: &[&str] = &[
 /// Whether `name` says its value is secret: `password`, `DB_PASS`, `x-api-key`, `ssh_key`,
 /// `githubToken`, `Authorization`; but not `author`, `passenger`, `monkey` or `key`.
 pub fn is_secret_name(name: &str) -> bool {
+    // Every secret word, ending and `key` contains one of these, in any case: an ASCII name
+    // holding none of them is not secret, found without splitting it into words (every
+    // variable and header name is asked on every step).
+    if name.is_ascii() && !NEEDLES.iter().any(|n| contains_ignore_case(name, n)) {
+        return false;
+    }
     let words = words(name);
     let secret_word = words.iter().any(|w| {
         SECRET_WORDS.contains(&w.as_str()) || SECRET_ENDINGS.iter().any(|e| w.ends_with(e))
@@ -81,6 +87,18 @@ pub fn is_secret_name(name: &str) -> bool {
         .windows(2)
         .any(|pair| pair[1] == "key" && KEY_QUALIFIERS.contains(&pair[0].as_str()));
     secret_word || secret_key
+}
+
+/// A part of every entry of [`SECRET_WORDS`] and [`SECRET_ENDINGS`], and `key`.
+const NEEDLES: &[&str] = &[
+    "secret", "pass", "pwd", "token", "cred", "auth", "bearer", "jwt", "cookie", "session", "key",
+];
+
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The lower-case words of `name`: split at separators and where a lower-case letter or digit
@@ -118,6 +136,37 @@ fn words(name: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_secret_word_and_ending_holds_a_needle() {
+        for w in SECRET_WORDS.iter().chain(SECRET_ENDINGS).chain(&["key"]) {
+            assert!(NEEDLES.iter().any(|n| w.contains(n)), "{w}");
+        }
+    }
+
+    #[test]
+    fn the_quick_answer_agrees_with_the_words() {
+        let parts = [
+            "x", "api", "Key", "KEY", "pass", "Word", "db", "host", "user", "agent", "Token",
+            "izer", "author", "ssh", "monkey", "content", "type", "auth", "Session", "bearer",
+        ];
+        let seps = ["", "-", "_", ".", " "];
+        for a in parts {
+            for sep in seps {
+                for b in parts {
+                    let name = format!("{a}{sep}{b}");
+                    let words = words(&name);
+                    let slow = words.iter().any(|w| {
+                        SECRET_WORDS.contains(&w.as_str())
+                            || SECRET_ENDINGS.iter().any(|e| w.ends_with(e))
+                    }) || words
+                        .windows(2)
+                        .any(|p| p[1] == "key" && KEY_QUALIFIERS.contains(&p[0].as_str()));
+                    assert_eq!(is_secret_name(&name), slow, "{name}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_names_that_used_to_slip_through_are_secret() {

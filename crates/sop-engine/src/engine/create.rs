@@ -100,9 +100,11 @@ struct ConcurrencyRefused(String);
 pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
     let sop = req.sop;
     let meta = &sop.meta;
-    let dir = workdir::for_new_run(req.folder, meta.workdir.as_deref(), eng.dirs)?;
     let plan = req.plan;
     let starts = req.verdict.met || !req.forced.is_empty();
+    // A run left for a server or skipped runs nothing now.
+    let starts_now = starts && !req.detach;
+    let dir = workdir::for_new_run(req.folder, meta.workdir.as_deref(), eng.dirs, starts_now)?;
     let now = eng.clock.now();
     let result = eng.store.transaction(|tx| {
         if let Some(key) = req.delivery_key

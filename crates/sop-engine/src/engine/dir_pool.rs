@@ -56,6 +56,26 @@ impl DirPool {
         self.spare().workdirs.pop()
     }
 
+    /// Renames a waiting working directory to `path`, the name a run recorded before its
+    /// directory was made; false when none waits or `path` exists meanwhile.
+    pub fn take_workdir_as(&self, path: &Path) -> bool {
+        let Some(spare) = self.take_workdir() else {
+            return false;
+        };
+        let renamed = nix::fcntl::renameat2(
+            nix::fcntl::AT_FDCWD,
+            &spare,
+            nix::fcntl::AT_FDCWD,
+            path,
+            nix::fcntl::RenameFlags::RENAME_NOREPLACE,
+        );
+        if renamed.is_err() {
+            let _ = std::fs::remove_dir(&spare);
+            return false;
+        }
+        true
+    }
+
     /// Keeps `dir`, a finished run's working directory, under `fresh_name` when it is empty
     /// and there is room; otherwise it is left for the caller to remove. Whether it was kept.
     pub fn put_workdir(&self, dir: &Path, fresh_name: PathBuf) -> bool {

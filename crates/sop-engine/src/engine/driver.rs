@@ -17,6 +17,16 @@ use std::time::Instant;
 /// Runs `t` from `action` (the action of the decision that handed this process the lease) until
 /// there is nothing left for this process to do.
 pub fn drive(eng: &Engine, t: &mut Tracked, mut action: Action) -> crate::Result<()> {
+    // A run left for a server was given only its working directory's name, and a step done by
+    // hand is done there too. A command step makes it as well, and fails if it cannot.
+    if let Some(dir) = t
+        .run
+        .workdir
+        .as_ref()
+        .filter(|_| !t.run.status.is_terminal())
+    {
+        let _ = super::workdir::ensure(std::path::Path::new(dir), eng.dirs);
+    }
     let result = loop {
         if let (Some(signal), Action::Execute { step, .. } | Action::Backoff { step, .. }) =
             (eng.stop.requested(), action)

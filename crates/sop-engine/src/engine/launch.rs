@@ -339,7 +339,7 @@ fn executor(eng: &Engine, t: &Tracked) -> crate::Result<Arc<RunExecutor>> {
         Some(dir) => PathBuf::from(dir),
         None => std::env::temp_dir(),
     };
-    workdir::ensure(&workdir)?;
+    workdir::ensure(&workdir, eng.dirs)?;
     let scratch = match eng.dirs.and_then(DirPool::take_scratch) {
         Some(dir) => dir,
         None => ScratchDir::create("sop-output").context("cannot create a private directory")?,

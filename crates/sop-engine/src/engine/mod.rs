@@ -41,6 +41,7 @@ pub use dir_pool::DirPool;
 pub use settings::EngineSettings;
 pub use tracked::Tracked;
 
+use crate::catalog::ParseCache;
 use crate::executor::LeaderPool;
 use crate::{Clock, RunEvents, Settings, StopSignal};
 use sop_store::Store;
@@ -70,6 +71,9 @@ pub struct Engine<'a> {
     pub leaders: Option<&'a LeaderPool>,
     /// Directories finished runs left for later ones (a server's; see [`dir_pool`]).
     pub dirs: Option<&'a DirPool>,
+    /// Definitions parsed before, by their text: a server picking up a queued run parses the
+    /// same snapshot its creation just parsed.
+    pub parsed: Option<&'a ParseCache>,
     /// No step process starts before this instant (a cron run recorded ahead of its tick).
     pub not_before: Option<std::time::Instant>,
 }
@@ -96,6 +100,7 @@ impl<'a> Engine<'a> {
             hand_off: false,
             leaders: None,
             dirs: None,
+            parsed: None,
             not_before: None,
         })
     }
@@ -142,6 +147,12 @@ impl<'a> Engine<'a> {
     /// The same engine, reusing the directories finished runs left in `dirs`.
     pub fn with_dirs(mut self, dirs: Option<&'a DirPool>) -> Self {
         self.dirs = dirs;
+        self
+    }
+
+    /// The same engine, parsing run snapshots through `parsed`.
+    pub fn with_parse_cache(mut self, parsed: Option<&'a ParseCache>) -> Self {
+        self.parsed = parsed;
         self
     }
 

@@ -38,7 +38,7 @@ impl Tracked {
                 run.id
             )
         })?;
-        let sop = Snapshot::decode(snapshot)?.parse(&run.sop_name)?;
+        let sop = Snapshot::decode(snapshot)?.parse_with(&run.sop_name, eng.parsed)?;
         Ok(Self::from_parts(eng, eng.store, run, sop)?)
     }
 
@@ -124,7 +124,10 @@ impl Tracked {
     /// name marks them secret (a step passing on a token), longest first.
     pub fn secrets(&self) -> Vec<String> {
         let declared = redact::declared_secrets(&self.sop);
-        let mut out = redact::secret_values_declared(&self.variables(), &declared);
+        let mut out = match &self.run.variables {
+            Value::Object(vars) => redact::secret_values_declared(vars, &declared),
+            _ => Vec::new(),
+        };
         for step in &self.steps {
             for (key, value) in &step.outputs {
                 if redact::is_secret_name(key) && !value.is_empty() {

@@ -10,17 +10,22 @@ use std::path::{Path, PathBuf};
 const PREFIX: &str = "sop-run-";
 
 /// The working directory for a new run of the SOP in `sop_dir` with `workdir` set (relative
-/// paths are relative to the SOP's folder), or a new private temp directory.
+/// paths are relative to the SOP's folder), or a new private temp directory. A run that does
+/// not start now (left `pending` for a server) gets only the directory's name: it is made when
+/// the run starts ([`ensure`]), from a directory a finished run left by then, where a backlog
+/// of waiting runs would otherwise each hold one made for it.
 pub fn for_new_run(
     sop_folder: &Path,
     workdir: Option<&str>,
     pool: Option<&DirPool>,
+    starts_now: bool,
 ) -> crate::Result<PathBuf> {
     match workdir {
         Some(dir) => {
             let path = sop_folder.join(dir);
             Ok(std::path::absolute(&path).unwrap_or(path))
         }
+        None if !starts_now => Ok(new_name(&std::env::temp_dir())),
         None => match pool.and_then(DirPool::take_workdir) {
             Some(dir) => Ok(dir),
             None => fresh(),
@@ -55,16 +60,35 @@ fn fresh() -> crate::Result<PathBuf> {
     )))
 }
 
-/// Makes sure a run's temp directory exists before a step runs (it may have been cleaned up
-/// while the run waited); an SOP's own `workdir` is never created.
-pub fn ensure(path: &Path) -> crate::Result<()> {
-    if is_ours(path) && !path.exists() {
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(path)
-            .with_context(|| format!("cannot create the working directory {}", path.display()))?;
+/// Makes sure a run's temp directory exists before a step runs (it is made when the run first
+/// starts, and may have been cleaned up while the run waited), taking one a finished run left
+/// in `pool` when there is one; an SOP's own `workdir` is never created. One found already
+/// there must be a directory of this user, not a link: the name was recorded before the
+/// directory was made, and nobody else may have made it meanwhile.
+pub fn ensure(path: &Path, pool: Option<&DirPool>) -> crate::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    if !is_ours(path) {
+        return Ok(());
     }
-    Ok(())
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() && m.uid() == nix::unistd::geteuid().as_raw() => return Ok(()),
+        Ok(_) => {
+            return Err(crate::Error::invalid(format!(
+                "the run's working directory {} exists but was not made by sop (it is not a directory of this user); remove it, then start the run again",
+                path.display()
+            )));
+        }
+        Err(_) => {}
+    }
+    if let Some(pool) = pool
+        && pool.take_workdir_as(path)
+    {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(path)
+        .with_context(|| format!("cannot create the working directory {}", path.display()))
 }
 
 /// Removes the temp directory of a run that ended for good, or gives it to `pool` when the run
@@ -106,22 +130,53 @@ mod tests {
     #[test]
     fn fresh_dirs_are_private_and_removed() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = for_new_run(Path::new("/srv/sops/demo"), None, None).unwrap();
+        let dir = for_new_run(Path::new("/srv/sops/demo"), None, None, true).unwrap();
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
         remove(&dir);
         assert!(!dir.exists());
-        ensure(&dir).unwrap();
+        ensure(&dir, None).unwrap();
         assert!(dir.exists());
         remove(&dir);
     }
 
     #[test]
+    fn a_run_that_waits_is_given_a_name_and_its_directory_when_it_starts() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = for_new_run(Path::new("/srv/sops/demo"), None, None, false).unwrap();
+        assert!(is_ours(&dir) && !dir.exists(), "nothing made yet");
+        // Made when it starts: a directory a finished run left, renamed to the recorded name.
+        let pool = DirPool::default();
+        let left = for_new_run(Path::new("/srv/sops/demo"), None, None, true).unwrap();
+        assert!(pool.put_workdir(&left, new_name(&std::env::temp_dir())));
+        ensure(&dir, Some(&pool)).unwrap();
+        assert!(dir.is_dir());
+        assert_eq!(pool.take_workdir(), None, "the spare one was used");
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        remove(&dir);
+        // Without a spare one, it is made.
+        ensure(&dir, Some(&pool)).unwrap();
+        assert!(dir.is_dir());
+        remove(&dir);
+    }
+
+    #[test]
+    fn a_link_found_under_the_recorded_name_is_refused() {
+        let dir = for_new_run(Path::new("/srv/sops/demo"), None, None, false).unwrap();
+        let target = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(target.path(), &dir).unwrap();
+        let e = ensure(&dir, None).unwrap_err();
+        assert!(e.to_string().contains("not made by sop"), "{e}");
+        std::fs::remove_file(&dir).unwrap();
+    }
+
+    #[test]
     fn an_sop_workdir_is_resolved_and_never_touched() {
-        let dir = for_new_run(Path::new("/srv/sops/demo"), Some("work"), None).unwrap();
+        let dir = for_new_run(Path::new("/srv/sops/demo"), Some("work"), None, true).unwrap();
         assert_eq!(dir, Path::new("/srv/sops/demo/work"));
         assert!(!is_ours(&dir));
-        let abs = for_new_run(Path::new("/srv/sops/demo"), Some("/var/tmp"), None).unwrap();
+        let abs = for_new_run(Path::new("/srv/sops/demo"), Some("/var/tmp"), None, true).unwrap();
         assert_eq!(abs, Path::new("/var/tmp"));
     }
 }

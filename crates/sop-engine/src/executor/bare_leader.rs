@@ -26,7 +26,7 @@ pub struct BareLeader {
     /// Closing it (or this process dying) lets the leader exit.
     _hold: Option<OwnedFd>,
     /// Freed only after the child is gone (fields drop after [`Drop::drop`]).
-    _stack: Box<[u8]>,
+    _stack: Box<[std::mem::MaybeUninit<u8>]>,
 }
 
 impl BareLeader {
@@ -55,7 +55,8 @@ impl Drop for BareLeader {
 ))]
 pub fn start() -> io::Result<BareLeader> {
     let (read, write) = pipe()?;
-    let mut stack = vec![0u8; STACK_BYTES].into_boxed_slice();
+    // Left unwritten: the child's frames are its first contents.
+    let mut stack = Box::<[u8]>::new_uninit_slice(STACK_BYTES);
     // The stack grows down from its 16-byte-aligned top.
     let top = (stack.as_mut_ptr() as usize + STACK_BYTES) & !15;
     let arg = (read.as_raw_fd() as usize) | ((write.as_raw_fd() as usize) << 32);

@@ -40,7 +40,24 @@ pub struct NewEntry {
 
 /// Microseconds, UTC, `Z`: fixed width, so stored timestamps sort as text.
 pub fn timestamp_text(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    use chrono::{Datelike, Timelike};
+    let nanos = t.nanosecond();
+    // Written directly: every entry of a busy server is dated, and strftime's parsing of its
+    // pattern cost more than the rest of the entry's fields. Years outside four digits and
+    // leap seconds keep strftime's spelling.
+    if !(0..=9999).contains(&t.year()) || nanos >= 1_000_000_000 {
+        return t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        nanos / 1000
+    )
 }
 
 fn parse_stored(at: &str) -> DateTime<Utc> {
@@ -76,6 +93,7 @@ pub fn next_entry(
     lag: TimeDelta,
 ) -> Result<(NewEntry, AuditEntry)> {
     let mut at = timestamp_text(e.at);
+    let mut dated = e.at.trunc_subsecs(6);
     if at < head.at {
         let newest = parse_stored(&head.at);
         if newest - e.at > lag {
@@ -85,6 +103,7 @@ pub fn next_entry(
             });
         }
         at = head.at.clone();
+        dated = parse_stored(&at);
     }
     let seq = head.seq + 1;
     let (format, records_key) = format(head, settings.key.as_ref())?;
@@ -115,7 +134,7 @@ pub fn next_entry(
     head.at = at.clone();
     let entry = AuditEntry {
         seq,
-        at: parse_stored(&at),
+        at: dated,
         run_id: e.run_id.clone(),
         actor: e.actor.clone(),
         os_user: origin.os_user.clone(),
@@ -135,4 +154,43 @@ pub fn next_entry(
         records_key,
     };
     Ok((new, entry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_as_strftime_wrote_them_and_back() {
+        let base = DateTime::parse_from_rfc3339("2026-12-07T01:02:03.456789123Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut t = DateTime::<Utc>::MIN_UTC;
+        let mut samples = vec![t, DateTime::<Utc>::MAX_UTC, DateTime::UNIX_EPOCH];
+        for step in [1i64, 999, 86_399_999_999, 3_600_000_001, 31_622_400_123_457] {
+            t = base;
+            for _ in 0..200 {
+                t += TimeDelta::microseconds(step) + TimeDelta::nanoseconds(step % 997);
+                samples.push(t);
+                samples.push(base - (t - base));
+            }
+        }
+        // A leap second, as chrono spells it.
+        samples.push(
+            chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .unwrap()
+                .and_utc(),
+        );
+        for t in samples {
+            let text = timestamp_text(t);
+            assert_eq!(text, t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+            if (0..=9999).contains(&chrono::Datelike::year(&t))
+                && t.timestamp_subsec_nanos() < 1_000_000_000
+            {
+                assert_eq!(parse_stored(&text), t.trunc_subsecs(6), "{text}");
+            }
+        }
+    }
 }
