@@ -212,6 +212,33 @@ fn floors(agent: &ureq::Agent, server: &Server, root: &Path, rounds: usize) -> [
     [sorted(rtt), sorted(spawn), sorted(commit)]
 }
 
+/// CPU seconds a process used itself and (reaped) its children used, from `/proc`.
+fn cpu_secs(pid: u32) -> (f64, f64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<f64> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .map(|f| f.parse().unwrap_or(0.0))
+                .collect()
+        })
+        .unwrap_or_default();
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let at = |i: usize| fields.get(i).copied().unwrap_or(0.0) / hz;
+    // utime, stime, cutime, cstime: fields 14-17 of stat, 11-14 after the name.
+    (at(11) + at(12), at(13) + at(14))
+}
+
+/// CPU seconds this process's reaped children used.
+fn children_cpu_secs() -> f64 {
+    // SAFETY: getrusage only writes the struct given.
+    let mut r: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut r) };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(r.ru_utime) + secs(r.ru_stime)
+}
+
 /// The most `sh -c true` processes per second, one spawning thread per core.
 fn spawn_ceiling() -> f64 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -231,6 +258,17 @@ fn spawn_ceiling() -> f64 {
         .collect();
     let total: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
     total as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The CPU one `sh -c true` of the ceiling costs its process, in seconds (what the ceiling's
+/// loop spends around it is left out: it is the floor of what a step's process costs).
+fn shell_cpu() -> f64 {
+    let before = children_cpu_secs();
+    let n = 400;
+    for _ in 0..n {
+        Command::new("sh").args(["-c", "true"]).status().unwrap();
+    }
+    (children_cpu_secs() - before) / n as f64
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -358,6 +396,7 @@ fn main() {
     // Each client posts the same number of runs; what does not divide evenly is not sent.
     let per_client = total / n_clients;
     let runs_sent = per_client * n_clients;
+    let cpu_before = cpu_secs(server.child.id());
     let t = Instant::now();
     let clients: Vec<_> = (0..n_clients)
         .map(|_| {
@@ -388,7 +427,12 @@ fn main() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let per_sec = runs_sent as f64 / t.elapsed().as_secs_f64();
+    let cpu_after = cpu_secs(server.child.id());
+    let per_run = |after: f64, before: f64| (after - before) / runs_sent as f64 * 1e3;
+    let server_cpu = per_run(cpu_after.0, cpu_before.0);
+    let steps_cpu = per_run(cpu_after.1, cpu_before.1);
     let ceiling = spawn_ceiling();
+    let sh_cpu = shell_cpu() * 1e3;
     let bare = bare_runs::runs_per_sec(&root, n_clients, runs_sent);
 
     println!("sop serve, release build, {rounds} rounds");
@@ -430,6 +474,11 @@ fn main() {
         "{:<48} {bare:>7.1} runs/s = {:.0}% of the spawn ceiling   (the same runs with no engine: per run 6 durable commits + 5 × `sh -c true` to exit, {n_clients} threads)",
         "— floor: a bare loop of the same runs",
         bare * 5.0 / ceiling * 100.0,
+    );
+    println!(
+        "{:<48} server {server_cpu:.2} ms + its step processes {steps_cpu:.2} ms   floor: 5 × `sh -c true` {:.2} ms",
+        "— CPU per sustained run",
+        5.0 * sh_cpu,
     );
     println!(
         "{:<48} {:>7.1} MiB   target: ≤ 20 MB",

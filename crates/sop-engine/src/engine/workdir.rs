@@ -74,7 +74,7 @@ pub fn ensure(path: &Path, pool: Option<&DirPool>) -> crate::Result<()> {
         Ok(m) if m.is_dir() && m.uid() == nix::unistd::geteuid().as_raw() => return Ok(()),
         Ok(_) => {
             return Err(crate::Error::invalid(format!(
-                "the run's working directory {} exists but was not made by sop (it is not a directory of this user); remove it, then start the run again",
+                "the run's working directory {} exists but was not made by sop (it is not a directory of this user); remove it, then run the step again (`sop retry RUN`)",
                 path.display()
             )));
         }

@@ -69,3 +69,45 @@ fn a_rejected_run_removes_its_temp_working_directory() {
     assert_eq!(out.code, 5, "{out}");
     assert_eq!(entries(), 0, "a rejected run leaves nothing behind");
 }
+
+#[test]
+fn a_detached_run_makes_its_directory_when_it_starts_and_refuses_one_made_by_someone_else() {
+    let sb = Sandbox::new();
+    sb.sop(
+        "touchy",
+        "[sop]\nname = \"touchy\"\ndescription = \"Writes in its directory\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Touchy\n\n## Step 1: Touch\n\n```sh\ntouch here && test -f \"$PWD/here\"\n```\n",
+    );
+    let entries = || std::fs::read_dir(sb.tmp_dir()).unwrap().count();
+    let out = sb.run(&["execute", "touchy", "--detach"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(
+        entries(),
+        0,
+        "a run waiting for a server holds no directory"
+    );
+    let id = crate::run_support::last_run(&sb, "touchy");
+    let recorded = crate::run_support::run_json(&sb, &id)["workdir"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Shown with the sandbox's root masked: the name is what counts.
+    let dir = sb.tmp_dir().join(recorded.rsplit('/').next().unwrap());
+    // Someone else's link under the recorded name is not worked in.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), &dir).unwrap();
+    let out = sb.run(&["resume", &id]);
+    assert!(
+        out.stderr.contains("exists but was not made by sop"),
+        "{out}"
+    );
+    assert!(!elsewhere.path().join("here").exists());
+    std::fs::remove_file(&dir).unwrap();
+    let out = sb.run(&["retry", &id]);
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(
+        crate::run_support::run_json(&sb, &id)["status"],
+        "succeeded"
+    );
+    assert_eq!(entries(), 0, "its directory went with it");
+}
