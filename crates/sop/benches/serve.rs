@@ -260,8 +260,9 @@ fn spawn_ceiling() -> f64 {
     total as f64 / started.elapsed().as_secs_f64()
 }
 
-/// The CPU one `sh -c true` of the ceiling costs its process, in seconds (what the ceiling's
-/// loop spends around it is left out: it is the floor of what a step's process costs).
+/// The CPU one `sh -c true` costs its own process, in seconds, run one at a time with nothing
+/// else to do (what starting and reaping it costs the parent is left out): the floor of what a
+/// step's process costs.
 fn shell_cpu() -> f64 {
     let before = children_cpu_secs();
     let n = 400;
