@@ -124,10 +124,12 @@ impl Tracked {
     /// name marks them secret (a step passing on a token), longest first.
     pub fn secrets(&self) -> Vec<String> {
         let declared = redact::declared_secrets(&self.sop);
-        let mut out = match &self.run.variables {
-            Value::Object(vars) => redact::secret_values_declared(vars, &declared),
-            _ => Vec::new(),
-        };
+        let mut out = self
+            .run
+            .variables
+            .as_object()
+            .map(|vars| redact::secret_values_declared(vars, &declared))
+            .unwrap_or_default();
         for step in &self.steps {
             for (key, value) in &step.outputs {
                 if redact::is_secret_name(key) && !value.is_empty() {

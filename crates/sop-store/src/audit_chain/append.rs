@@ -103,7 +103,7 @@ pub fn next_entry(
             });
         }
         at = head.at.clone();
-        dated = parse_stored(&at);
+        dated = newest;
     }
     let seq = head.seq + 1;
     let (format, records_key) = format(head, settings.key.as_ref())?;
