@@ -1,11 +1,11 @@
-//! Request bodies: at most 1 MiB, `Content-Type: application/json`, valid JSON, and of the
-//! expected shape — 413, 415, 400 and 422 otherwise. An empty body without a content type is
+//! Request bodies: at most 1 MiB, `Content-Type: application/json`, valid JSON, and fitting
+//! the body's schema in the OpenAPI document — 413, 415, 400 and 422 otherwise. An empty body without a content type is
 //! an empty object, so `POST .../cancel` needs no body.
 
+pub use crate::body_schemas::ApiBody;
 use crate::error::{ApiError, ApiResult};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
-use serde::de::DeserializeOwned;
 
 /// The largest body any route reads.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -64,18 +64,19 @@ pub fn json_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Va
         .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
 }
 
-/// The body as `T`: a JSON object of the route's fields.
-pub fn parse<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
+/// The body as `T`: a JSON object that fits `T`'s schema in the OpenAPI document.
+pub fn parse<T: ApiBody>(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<T> {
     let value = json_value(headers, bytes)?;
     if !value.is_object() {
         return Err(ApiError::invalid("the request body must be a JSON object"));
     }
+    crate::body_schemas::check(T::SCHEMA, &value)?;
     serde_json::from_value(value)
         .map_err(|e| ApiError::invalid(format!("the request body does not fit: {e}")))
 }
 
 /// Reads and parses in one go.
-pub async fn json<T: DeserializeOwned>(headers: &HeaderMap, body: Body) -> ApiResult<T> {
+pub async fn json<T: ApiBody>(headers: &HeaderMap, body: Body) -> ApiResult<T> {
     let bytes = read(headers, body).await?;
     parse(headers, &bytes)
 }

@@ -53,6 +53,16 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
 
+    /// A `422` for input the OpenAPI document's schema accepts (it cannot say what the SOP as
+    /// defined needs) becomes a `409`: the request is well formed and conflicts with the SOP.
+    pub fn unfit_as_conflict(mut self) -> Self {
+        if self.status == StatusCode::UNPROCESSABLE_ENTITY {
+            self.status = StatusCode::CONFLICT;
+            self.code = "conflict";
+        }
+        self
+    }
+
     pub fn with(mut self, key: &'static str, value: Value) -> Self {
         self.extra = Some((key, value));
         self

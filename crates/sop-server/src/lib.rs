@@ -6,6 +6,7 @@
 
 mod auth;
 mod body;
+mod body_schemas;
 pub mod config;
 mod console;
 mod deadline_timer;
@@ -18,6 +19,7 @@ pub mod logging;
 mod metrics;
 mod notifier;
 pub mod openapi;
+mod openapi_inputs;
 mod openapi_schemas;
 mod pages;
 mod parked_threads;

@@ -8,8 +8,13 @@ use serde_json::{Map, Value, json};
 pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
     let run_id = param("id", "path", "A run id, or a unique prefix of one.");
     let sop_name = param("name", "path", "The SOP's name (its folder).");
-    let fact = param("name", "path", "The fact's name (case-insensitive).");
+    let mut fact = param("name", "path", "The fact's name (case-insensitive).");
+    fact["schema"] = crate::openapi_inputs::fact_name();
     let step = json!({"name": "n", "in": "path", "required": true, "description": "The step's number.", "schema": {"type": "integer", "minimum": 0, "maximum": 4294967295u64}});
+    let statuses: Vec<&str> = sop_core::run::RunStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
     vec![
         (
             "get",
@@ -129,12 +134,12 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
                     query(
                         "status",
                         "Only runs in these statuses (comma-separated).",
-                        json!({"type": "string"}),
+                        crate::openapi_inputs::status_list(&statuses),
                     ),
                     query(
                         "limit",
                         "At most this many (1-1000, default 20).",
-                        json!({"type": "integer", "minimum": 0, "maximum": 4294967295u64}),
+                        json!({"type": "integer", "minimum": 1, "maximum": 1000}),
                     ),
                     query(
                         "before",
@@ -143,7 +148,7 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
                     ),
                 ],
                 None,
-                &[(200, "RunList"), (404, ""), (422, "")],
+                &[(200, "RunList"), (404, ""), (409, ""), (422, "")],
             ),
         ),
         (
@@ -154,7 +159,7 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
                 Some("read"),
                 vec![run_id.clone()],
                 None,
-                &[(200, "RunEnvelope"), (404, ""), (422, "")],
+                &[(200, "RunEnvelope"), (404, ""), (409, "")],
             ),
         ),
         (
@@ -172,7 +177,7 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
                     ),
                 ],
                 None,
-                &[(200, "Logs"), (404, ""), (422, "")],
+                &[(200, "Logs"), (404, ""), (409, ""), (422, "")],
             ),
         ),
         (
@@ -183,7 +188,7 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
                 Some("read"),
                 vec![run_id.clone()],
                 None,
-                &[(200, "Next"), (404, ""), (422, "")],
+                &[(200, "Next"), (404, ""), (409, "")],
             ),
         ),
         (
@@ -194,7 +199,7 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
                 Some("read"),
                 vec![run_id.clone()],
                 None,
-                &[(200, "AuditList"), (404, ""), (422, "")],
+                &[(200, "AuditList"), (404, ""), (409, "")],
             ),
         ),
         (
@@ -271,7 +276,13 @@ pub fn operations() -> Vec<(&'static str, &'static str, Value)> {
                 Some("run"),
                 vec![],
                 Some("EventBody"),
-                &[(202, "EventEnvelope"), (413, ""), (415, ""), (422, "")],
+                &[
+                    (202, "EventEnvelope"),
+                    (409, ""),
+                    (413, ""),
+                    (415, ""),
+                    (422, ""),
+                ],
             ),
         ),
         (
@@ -465,7 +476,16 @@ fn chat_hook(summary: &str, body: Value, params: Vec<Value>) -> Value {
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();
-    for (method, path, operation) in operations() {
+    let operations = operations();
+    let links = links(&operations);
+    for (method, path, mut operation) in operations {
+        for (status, links) in links
+            .iter()
+            .filter(|(m, p, ..)| *m == method && *p == path)
+            .map(|(_, _, s, l)| (s, l))
+        {
+            operation["responses"][*status]["links"] = links.clone();
+        }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[method] = operation;
     }
@@ -482,6 +502,58 @@ pub fn document() -> Value {
             "schemas": crate::openapi_schemas::schemas(),
         },
     })
+}
+
+/// The OpenAPI links between operations, as `(method, path, status, links)`: where a response
+/// names a run, a fact or a token, every operation on it, so that a client (or a tester)
+/// following the document reaches them with names that exist.
+fn links(
+    operations: &[(&'static str, &'static str, Value)],
+) -> Vec<(&'static str, &'static str, &'static str, Value)> {
+    let to = |prefix: &str, param: &str, from: &str| -> Value {
+        let mut out = Map::new();
+        for (method, path, _) in operations {
+            if path.starts_with(prefix) && path.contains(&format!("{{{param}}}")) {
+                let pointer = path.replace('~', "~0").replace('/', "~1");
+                let name = format!("{method} {path}");
+                out.insert(
+                    name,
+                    json!({
+                        "operationRef": format!("#/paths/{pointer}/{method}"),
+                        "parameters": {param: from},
+                    }),
+                );
+            }
+        }
+        Value::Object(out)
+    };
+    let runs = |from: &str| {
+        let mut all = to("/api/runs/{id}", "id", from);
+        if let (Value::Object(all), Value::Object(more)) =
+            (&mut all, to("/api/sop/run/{id}", "id", from))
+        {
+            all.extend(more);
+        }
+        all
+    };
+    let run = "$response.body#/run/id";
+    vec![
+        ("post", "/api/sop/{name}/trigger", "202", runs(run)),
+        ("post", "/api/sop/{name}/trigger", "200", runs(run)),
+        ("get", "/api/runs", "200", runs("$response.body#/runs/0/id")),
+        (
+            "put",
+            "/api/facts/{name}",
+            "200",
+            to("/api/facts/{name}", "name", "$response.body#/fact/name"),
+        ),
+        (
+            "post",
+            "/api/tokens",
+            "201",
+            to("/api/tokens/{id}", "id", "$response.body#/token/id"),
+        ),
+    ]
 }
 
 fn security() -> Value {
@@ -556,7 +628,11 @@ fn op_with_headers(
         ));
     }
     if let Some(body) = body {
-        out["requestBody"] = json!({"required": false, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
+        // A body with required fields must be sent; one without may be left out (read as `{}`).
+        let needed = crate::openapi_schemas::schemas()[body]["required"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty());
+        out["requestBody"] = json!({"required": needed, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
     }
     out
 }

@@ -1,8 +1,23 @@
 //! The schemas of `GET /api/openapi.json`: every body the API reads or answers. Objects name
 //! the fields they always carry; documents may grow fields, so more are allowed.
 
+use crate::openapi_inputs as inputs;
 use serde_json::{Map, Value, json};
 use sop_core::run::RunStatus;
+
+/// The request bodies among the schemas; the server checks each body against its schema.
+pub const BODIES: [&str; 10] = [
+    "TriggerBody",
+    "ApproveBody",
+    "CancelBody",
+    "EmptyBody",
+    "RetryBody",
+    "SkipBody",
+    "CompleteBody",
+    "EventBody",
+    "FactBody",
+    "TokenBody",
+];
 
 fn obj(required: &[(&str, Value)]) -> Value {
     let mut props = Map::new();
@@ -20,6 +35,14 @@ fn input(fields: &[(&str, Value)], required: &[&str]) -> Value {
         props.insert(name.to_string(), schema.clone());
     }
     json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+}
+
+/// `body` with a rule across its fields: when `when` holds, so must `then` (whose description
+/// says the rule in words).
+fn with_rule(mut body: Value, when: Value, then: Value) -> Value {
+    body["if"] = when;
+    body["then"] = then;
+    body
 }
 
 fn r(name: &str) -> Value {
@@ -288,7 +311,10 @@ pub fn schemas() -> Value {
             "TriggerBody",
             input(
                 &[
-                    ("variables", json!({"type": "object"})),
+                    (
+                        "variables",
+                        inputs::variables("The run's variables, by name."),
+                    ),
                     ("force", json!({"type": "boolean"})),
                 ],
                 &[],
@@ -296,14 +322,22 @@ pub fn schemas() -> Value {
         ),
         (
             "ApproveBody",
-            input(
-                &[
-                    ("step", u32()),
-                    ("approved", json!({"type": "boolean"})),
-                    ("comment", s()),
-                    ("token", s()),
-                ],
-                &["approved"],
+            with_rule(
+                input(
+                    &[
+                        ("step", u32()),
+                        ("approved", json!({"type": "boolean"})),
+                        ("comment", s()),
+                        ("token", s()),
+                    ],
+                    &["approved"],
+                ),
+                json!({"properties": {"approved": {"const": false}}, "required": ["approved"]}),
+                json!({
+                    "description": "a rejection needs a comment saying why; it goes into the audit trail",
+                    "required": ["comment"],
+                    "properties": {"comment": inputs::nonblank("a rejection needs a comment saying why; it goes into the audit trail")},
+                }),
             ),
         ),
         ("CancelBody", input(&[("reason", s())], &[])),
@@ -311,40 +345,79 @@ pub fn schemas() -> Value {
         ("RetryBody", input(&[("step", u32())], &[])),
         (
             "SkipBody",
-            input(&[("step", u32()), ("reason", s())], &["step", "reason"]),
+            input(
+                &[
+                    ("step", u32()),
+                    ("reason", inputs::nonblank("skipping a step needs a reason")),
+                ],
+                &["step", "reason"],
+            ),
         ),
         (
             "CompleteBody",
-            input(
-                &[
-                    ("note", s()),
-                    ("outputs", json!({"type": "object"})),
-                    ("failed", json!({"type": "boolean"})),
-                ],
-                &[],
+            with_rule(
+                input(
+                    &[
+                        ("note", s()),
+                        ("outputs", inputs::outputs()),
+                        ("failed", json!({"type": "boolean"})),
+                    ],
+                    &[],
+                ),
+                json!({"properties": {"failed": {"const": true}}, "required": ["failed"]}),
+                json!({
+                    "description": "a failed step needs a note saying why, and has no outputs",
+                    "required": ["note"],
+                    "properties": {
+                        "note": inputs::nonblank("a failed step needs a note saying why"),
+                        "outputs": {"maxProperties": 0, "description": "outputs record what a finished step produced; a failed step has no outputs"},
+                    },
+                }),
             ),
         ),
         (
             "EventBody",
             input(
-                &[("event", s()), ("data", json!({"type": "object"}))],
+                &[
+                    ("event", inputs::event_name()),
+                    (
+                        "data",
+                        inputs::variables("What happened: the runs' variables, by name."),
+                    ),
+                ],
                 &["event"],
             ),
         ),
         (
             "FactBody",
-            input(&[("value", json!({})), ("ttl", s())], &["value"]),
+            input(
+                &[
+                    ("value", json!({})),
+                    (
+                        "ttl",
+                        inputs::duration(
+                            "how long until the fact is forgotten: up to three parts of a number and a unit (s, m, h, d, w), e.g. 2h or 1d12h",
+                        ),
+                    ),
+                ],
+                &["value"],
+            ),
         ),
         (
             "TokenBody",
             input(
                 &[
-                    ("user", s()),
+                    ("user", inputs::user_name()),
                     (
                         "scopes",
-                        arr(json!({"type": "string", "enum": ["read", "run", "approve", "admin"]})),
+                        json!({"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["read", "run", "approve", "admin"]}}),
                     ),
-                    ("expires", s()),
+                    (
+                        "expires",
+                        inputs::duration(
+                            "how long the token lasts: up to three parts of a number and a unit (s, m, h, d, w), e.g. 90d",
+                        ),
+                    ),
                 ],
                 &["user"],
             ),

@@ -26,10 +26,15 @@ const GATE_TOKEN_ACTOR: &str = "gate-token";
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ApproveBody {
+    #[serde(default, deserialize_with = "crate::body_schemas::whole_u32_opt")]
     step: Option<u32>,
     approved: bool,
     comment: Option<String>,
     token: Option<String>,
+}
+
+impl crate::body::ApiBody for ApproveBody {
+    const SCHEMA: &'static str = "ApproveBody";
 }
 
 pub async fn approve(

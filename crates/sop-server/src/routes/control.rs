@@ -9,7 +9,6 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use sop_engine::Caller;
 use sop_engine::api_tokens::Scope;
@@ -22,6 +21,10 @@ struct CancelBody {
     reason: Option<String>,
 }
 
+impl crate::body::ApiBody for CancelBody {
+    const SCHEMA: &'static str = "CancelBody";
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Empty {}
@@ -29,14 +32,28 @@ struct Empty {}
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RetryBody {
+    #[serde(default, deserialize_with = "crate::body_schemas::whole_u32_opt")]
     step: Option<u32>,
+}
+
+impl crate::body::ApiBody for RetryBody {
+    const SCHEMA: &'static str = "RetryBody";
+}
+
+impl crate::body::ApiBody for Empty {
+    const SCHEMA: &'static str = "EmptyBody";
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SkipBody {
+    #[serde(deserialize_with = "crate::body_schemas::whole_u32")]
     step: u32,
     reason: String,
+}
+
+impl crate::body::ApiBody for SkipBody {
+    const SCHEMA: &'static str = "SkipBody";
 }
 
 #[derive(Deserialize, Default)]
@@ -49,6 +66,10 @@ struct CompleteBody {
     failed: bool,
 }
 
+impl crate::body::ApiBody for CompleteBody {
+    const SCHEMA: &'static str = "CompleteBody";
+}
+
 /// Parses the body, checks `run`, resolves the run id, and calls `op`; answers `{"run": RUN}`
 /// (plus what `op` adds) after queueing a run left pending.
 async fn steer<B, F>(
@@ -59,7 +80,7 @@ async fn steer<B, F>(
     op: F,
 ) -> ApiResult<Json<Value>>
 where
-    B: DeserializeOwned + Send + 'static,
+    B: crate::body::ApiBody + Send + 'static,
     F: FnOnce(&App, &Caller, &str, B) -> ApiResult<(Tracked, Map<String, Value>)> + Send + 'static,
 {
     let creds = creds(&headers);

@@ -27,6 +27,10 @@ struct EventBody {
     data: Map<String, Value>,
 }
 
+impl crate::body::ApiBody for EventBody {
+    const SCHEMA: &'static str = "EventBody";
+}
+
 /// Starts each run of the event in a place of the pool, or leaves it `pending` and queued.
 struct PoolLauncher<'a> {
     app: &'a App,
@@ -77,7 +81,13 @@ pub async fn emit(
                 actor: who.user().to_string(),
                 slot: None,
             };
-            let record = app.service.emit_event(&caller, &req, &mut launcher)?;
+            // The body fits its schema, so what is refused now is the data as the engine
+            // takes it (names that meet in one environment variable, or too large): a
+            // conflict, not a malformed request.
+            let record = app
+                .service
+                .emit_event(&caller, &req, &mut launcher)
+                .map_err(|e| crate::error::ApiError::from(e).unfit_as_conflict())?;
             Ok(EventDocument::new(&record))
         })
         .await?;

@@ -22,6 +22,10 @@ struct PutBody {
     ttl: Option<String>,
 }
 
+impl crate::body::ApiBody for PutBody {
+    const SCHEMA: &'static str = "FactBody";
+}
+
 fn listed(f: &Fact) -> Value {
     json!({
         "name": f.name,

@@ -23,6 +23,10 @@ struct CreateBody {
     expires: Option<String>,
 }
 
+impl crate::body::ApiBody for CreateBody {
+    const SCHEMA: &'static str = "TokenBody";
+}
+
 pub async fn list(State(app): State<Shared>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     let creds = creds(&headers);
     app.blocking(move |app| {

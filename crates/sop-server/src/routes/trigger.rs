@@ -28,6 +28,10 @@ struct TriggerBody {
     force: bool,
 }
 
+impl crate::body::ApiBody for TriggerBody {
+    const SCHEMA: &'static str = "TriggerBody";
+}
+
 /// What a start did.
 pub enum Outcome {
     /// Recorded and started (or queued): `202`.
@@ -62,7 +66,9 @@ pub async fn trigger(
             req.force = body.force;
             req.trigger_detail = json!({"via": "api"});
             req.delivery_key = key;
-            start(app, who.user(), req, true)
+            // The body fits its schema; a start refused now is refused by the SOP as it is
+            // (variables it lacks or cannot take, a definition with errors): a conflict.
+            start(app, who.user(), req, true).map_err(ApiError::unfit_as_conflict)
         })
         .await?;
     Ok(match outcome {

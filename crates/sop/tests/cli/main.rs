@@ -17,6 +17,7 @@ mod cleanup;
 mod console;
 mod cron;
 mod deadlines;
+mod document_fit;
 mod eval;
 mod events;
 mod execute;
