@@ -1,6 +1,6 @@
 //! Request bodies: at most 1 MiB, `Content-Type: application/json`, valid JSON, and fitting
-//! the body's schema in the OpenAPI document — 413, 415, 400 and 422 otherwise. An empty body without a content type is
-//! an empty object, so `POST .../cancel` needs no body.
+//! the body's schema in the OpenAPI document — 413, 415, 400 and 422 otherwise. An empty body
+//! without a content type is an empty object, so `POST .../cancel` needs no body.
 
 pub use crate::body_schemas::ApiBody;
 use crate::error::{ApiError, ApiResult};

@@ -475,6 +475,7 @@ fn chat_hook(summary: &str, body: Value, params: Vec<Value>) -> Value {
 
 /// The whole document.
 pub fn document() -> Value {
+    let schemas = crate::openapi_schemas::schemas();
     let mut paths = Map::new();
     let operations = operations();
     let links = links(&operations);
@@ -485,6 +486,18 @@ pub fn document() -> Value {
             .map(|(_, _, s, l)| (s, l))
         {
             operation["responses"][*status]["links"] = links.clone();
+        }
+        // A body with required fields must be sent; one without may be left out (read as `{}`).
+        if let Some(body) = operation.get_mut("requestBody")
+            && let Some(name) = body["content"]["application/json"]["schema"]["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            body["required"] = json!(
+                schemas[name]["required"]
+                    .as_array()
+                    .is_some_and(|r| !r.is_empty())
+            );
         }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[method] = operation;
@@ -499,7 +512,7 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": crate::openapi_schemas::schemas(),
+            "schemas": schemas,
         },
     })
 }
@@ -510,10 +523,12 @@ pub fn document() -> Value {
 fn links(
     operations: &[(&'static str, &'static str, Value)],
 ) -> Vec<(&'static str, &'static str, &'static str, Value)> {
-    let to = |prefix: &str, param: &str, from: &str| -> Value {
+    let to = |prefixes: &[&str], param: &str, from: &str| -> Value {
         let mut out = Map::new();
         for (method, path, _) in operations {
-            if path.starts_with(prefix) && path.contains(&format!("{{{param}}}")) {
+            if prefixes.iter().any(|p| path.starts_with(p))
+                && path.contains(&format!("{{{param}}}"))
+            {
                 let pointer = path.replace('~', "~0").replace('/', "~1");
                 let name = format!("{method} {path}");
                 out.insert(
@@ -527,15 +542,7 @@ fn links(
         }
         Value::Object(out)
     };
-    let runs = |from: &str| {
-        let mut all = to("/api/runs/{id}", "id", from);
-        if let (Value::Object(all), Value::Object(more)) =
-            (&mut all, to("/api/sop/run/{id}", "id", from))
-        {
-            all.extend(more);
-        }
-        all
-    };
+    let runs = |from: &str| to(&["/api/runs/{id}", "/api/sop/run/{id}"], "id", from);
     let run = "$response.body#/run/id";
     vec![
         ("post", "/api/sop/{name}/trigger", "202", runs(run)),
@@ -545,13 +552,13 @@ fn links(
             "put",
             "/api/facts/{name}",
             "200",
-            to("/api/facts/{name}", "name", "$response.body#/fact/name"),
+            to(&["/api/facts/{name}"], "name", "$response.body#/fact/name"),
         ),
         (
             "post",
             "/api/tokens",
             "201",
-            to("/api/tokens/{id}", "id", "$response.body#/token/id"),
+            to(&["/api/tokens/{id}"], "id", "$response.body#/token/id"),
         ),
     ]
 }
@@ -628,11 +635,8 @@ fn op_with_headers(
         ));
     }
     if let Some(body) = body {
-        // A body with required fields must be sent; one without may be left out (read as `{}`).
-        let needed = crate::openapi_schemas::schemas()[body]["required"]
-            .as_array()
-            .is_some_and(|r| !r.is_empty());
-        out["requestBody"] = json!({"required": needed, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
+        // Whether it must be sent is decided in `document`, beside the schemas.
+        out["requestBody"] = json!({"required": false, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
     }
     out
 }

@@ -14,9 +14,6 @@ const SPACE: &str = r"\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u2
 /// What `char::is_control` takes as a control character, as a class body.
 const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
 
-/// The condition language's keywords (`sop_core`'s `Tok::keyword`), which cannot name a fact.
-pub const KEYWORDS: [&str; 8] = ["and", "or", "not", "in", "matches", "true", "false", "null"];
-
 /// A string with something besides white space in it (what `trim().is_empty()` refuses).
 pub fn nonblank(description: &str) -> Value {
     json!({"type": "string", "pattern": format!("[^{SPACE}]"), "description": description})
@@ -48,8 +45,8 @@ pub fn user_name() -> Value {
 /// A fact's name: a condition name (ASCII letters, digits and `_`, not starting with a digit,
 /// not a keyword), optionally followed by `.part`s of the same letters; case-insensitive.
 pub fn fact_name() -> Value {
-    let keyword = KEYWORDS
-        .iter()
+    // A fact's name is a condition name, so no keyword of the language, in any case.
+    let keyword = sop_core::condition::keywords()
         .map(|k| {
             k.chars()
                 .map(|c| format!("[{}{}]", c.to_ascii_uppercase(), c))

@@ -19,6 +19,9 @@ pub const BODIES: [&str; 10] = [
     "TokenBody",
 ];
 
+/// The rule across `ApproveBody`'s fields, in words.
+const REJECTION: &str = "a rejection needs a comment saying why; it goes into the audit trail";
+
 fn obj(required: &[(&str, Value)]) -> Value {
     let mut props = Map::new();
     for (name, schema) in required {
@@ -334,9 +337,9 @@ pub fn schemas() -> Value {
                 ),
                 json!({"properties": {"approved": {"const": false}}, "required": ["approved"]}),
                 json!({
-                    "description": "a rejection needs a comment saying why; it goes into the audit trail",
+                    "description": REJECTION,
                     "required": ["comment"],
-                    "properties": {"comment": inputs::nonblank("a rejection needs a comment saying why; it goes into the audit trail")},
+                    "properties": {"comment": inputs::nonblank(REJECTION)},
                 }),
             ),
         ),

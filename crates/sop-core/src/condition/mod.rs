@@ -47,6 +47,11 @@ pub use scope::{EmptyScope, Scope};
 pub use value::Value;
 pub use verdict::{ItemVerdict, Verdict, evaluate, evaluate_expression};
 
+/// The language's keywords (`and`, `true`, ...), lower-case; in any case they cannot be names.
+pub fn keywords() -> impl Iterator<Item = &'static str> {
+    token::KEYWORDS.iter().map(|(k, _)| *k)
+}
+
 /// Whether `item` is a bare name (`PROD_DOWN`, `tests_passed`) rather than an expression: a
 /// `requires` item that is one holds when the name's value is truthy.
 pub fn is_bare_name(item: &str) -> bool {

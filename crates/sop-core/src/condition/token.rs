@@ -41,19 +41,21 @@ pub(crate) struct Token {
     pub span: Range<usize>,
 }
 
+/// The language's keywords, each with its token; they cannot be names.
+pub const KEYWORDS: [(&str, Tok); 8] = [
+    ("and", Tok::And),
+    ("or", Tok::Or),
+    ("not", Tok::Not),
+    ("in", Tok::In),
+    ("matches", Tok::Matches),
+    ("true", Tok::True),
+    ("false", Tok::False),
+    ("null", Tok::Null),
+];
+
 impl Tok {
     /// The keyword a word spells, ignoring case (names and keywords are case-insensitive).
     pub fn keyword(word: &str) -> Option<Tok> {
-        const KEYWORDS: [(&str, Tok); 8] = [
-            ("and", Tok::And),
-            ("or", Tok::Or),
-            ("not", Tok::Not),
-            ("in", Tok::In),
-            ("matches", Tok::Matches),
-            ("true", Tok::True),
-            ("false", Tok::False),
-            ("null", Tok::Null),
-        ];
         KEYWORDS
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(word))

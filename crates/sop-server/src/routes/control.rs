@@ -29,6 +29,10 @@ impl crate::body::ApiBody for CancelBody {
 #[serde(deny_unknown_fields)]
 struct Empty {}
 
+impl crate::body::ApiBody for Empty {
+    const SCHEMA: &'static str = "EmptyBody";
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RetryBody {
@@ -38,10 +42,6 @@ struct RetryBody {
 
 impl crate::body::ApiBody for RetryBody {
     const SCHEMA: &'static str = "RetryBody";
-}
-
-impl crate::body::ApiBody for Empty {
-    const SCHEMA: &'static str = "EmptyBody";
 }
 
 #[derive(Deserialize)]
