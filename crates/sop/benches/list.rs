@@ -3,11 +3,11 @@
 //!
 //! `cargo bench -p sop --bench list` builds the release binary first (a no-op when it is up to
 //! date) and times `target/release/sop --dir DIR list`. `SOP_BENCH_RUNS` sets the number of
-//! timed runs (default 100).
+//! timed runs (default 100); `SOP_BENCH_BINARY` times another build of `sop`.
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::{build_release, ms, percentile};
@@ -17,7 +17,7 @@ const TARGET: Duration = Duration::from_millis(50);
 
 fn main() {
     let runs = support::bench_runs(100);
-    let binary = build_release();
+    let binary = std::env::var_os("SOP_BENCH_BINARY").map_or_else(build_release, PathBuf::from);
     let dir = tempfile::Builder::new()
         .prefix("sop-bench-list-")
         .tempdir()
