@@ -1,11 +1,13 @@
 //! Cron schedules of cron triggers: the classic five fields or six with a leading seconds field,
 //! parsed by croner, and the next fire time after a given instant in a given zone.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 use std::str::FromStr;
+
+mod dst;
 
 /// A parsed cron expression (`minute hour day-of-month month day-of-week`, the same with a
 /// leading `second` field, or `@daily` and the other nicknames).
@@ -15,6 +17,9 @@ pub struct CronSchedule {
     /// The day-of-month field allows every month to fire (`*`, `?`, a day up to 28, or a
     /// nickname), so the schedule surely fires and [`CronSchedule::ever_fires`] need not search.
     every_month: bool,
+    /// The hour field is `*` or `*/n`: the schedule keeps its pace through an hour the clocks
+    /// repeat, firing in both passes, as crontab's does; any other fires in the first pass only.
+    every_hour: bool,
 }
 
 impl CronSchedule {
@@ -57,8 +62,17 @@ impl CronSchedule {
                         || dom == "?"
                         || dom.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
                 });
+        let every_hour = trimmed.eq_ignore_ascii_case("@hourly")
+            || trimmed
+                .split_whitespace()
+                .nth(dom_field - 1)
+                .is_some_and(|hour| hour.starts_with('*'));
         match parser.parse(trimmed) {
-            Ok(cron) => Ok(CronSchedule { cron, every_month }),
+            Ok(cron) => Ok(CronSchedule {
+                cron,
+                every_month,
+                every_hour,
+            }),
             Err(e) => Err(format!(
                 "invalid cron expression: {}",
                 bad_field(&parser, trimmed).unwrap_or_else(|| e.to_string())
@@ -67,13 +81,29 @@ impl CronSchedule {
     }
 
     /// The first fire time strictly after `after`, in `tz`; `None` when the schedule never fires
-    /// (e.g. `0 0 30 2 *`, the 30th of February).
+    /// (e.g. `0 0 30 2 *`, the 30th of February). Across DST changes (see [`dst`]): a local time
+    /// the clocks skip fires at the jump, one they repeat in the first pass only; with an hour
+    /// field `*` or `*/n`, the schedule keeps its pace in real time instead.
     pub fn next_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Tz>> {
-        // Ticks are whole seconds; croner carries a fractional `after`'s fraction into its
-        // answer (12:00:00.3 → 12:00:01.3), which made every fire late by that fraction.
+        // Ticks are whole seconds.
+        dst::next_after(self, after.trunc_subsecs(0), tz).map(|t| t.with_timezone(&tz))
+    }
+
+    /// The first local wall time after `from` (or at it, when `inclusive`) that the expression
+    /// names, with no zone: croner reads it in UTC, which has no DST changes.
+    fn next_wall(&self, from: NaiveDateTime, inclusive: bool) -> Option<NaiveDateTime> {
         self.cron
-            .find_next_occurrence(&after.trunc_subsecs(0).with_timezone(&tz), false)
+            .find_next_occurrence(&Utc.from_utc_datetime(&from), inclusive)
             .ok()
+            .map(|t| t.naive_utc())
+    }
+
+    /// The last local wall time before `from` (or at it, when `inclusive`) that it names.
+    fn previous_wall(&self, from: NaiveDateTime, inclusive: bool) -> Option<NaiveDateTime> {
+        self.cron
+            .find_previous_occurrence(&Utc.from_utc_datetime(&from), inclusive)
+            .ok()
+            .map(|t| t.naive_utc())
     }
 
     /// False for expressions no calendar date satisfies, such as `0 0 30 2 *`. Checked from a
@@ -86,20 +116,17 @@ impl CronSchedule {
         self.next_after(start, Tz::UTC).is_some()
     }
 
-    /// The last fire time before `before` (or at it, when `inclusive`), in `tz`.
+    /// The last fire time before `before` (or at it, when `inclusive`), in `tz`, by the same
+    /// rules as [`CronSchedule::next_after`].
     pub fn previous_before(
         &self,
         before: DateTime<Utc>,
         tz: Tz,
         inclusive: bool,
     ) -> Option<DateTime<Utc>> {
-        // Ticks are whole seconds; croner would answer a fractional `before` with itself.
+        // Ticks are whole seconds: a fractional `before` is answered as if it were inclusive.
         let whole = before.trunc_subsecs(0);
-        let inclusive = inclusive || whole != before;
-        self.cron
-            .find_previous_occurrence(&whole.with_timezone(&tz), inclusive)
-            .ok()
-            .map(|t| t.with_timezone(&Utc))
+        dst::previous_before(self, whole, tz, inclusive || whole != before)
     }
 
     /// Every fire time in `(after, until]`, oldest first, at most `limit` of them; the bool
@@ -200,6 +227,72 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    /// The fire times in `(from, to]` in Europe/Berlin, as `HH:MM` UTC, walking forward with
+    /// `next_after` and back with `previous_before`, which must agree.
+    fn berlin(expression: &str, from: &str, to: &str) -> Vec<String> {
+        let s = CronSchedule::parse(expression).unwrap();
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let (forward, _) = s.fires_between(at(from), at(to), tz, 100);
+        let mut back = Vec::new();
+        let mut cursor = s.previous_before(at(to), tz, true);
+        while let Some(t) = cursor.filter(|t| *t > at(from)) {
+            back.push(t);
+            cursor = s.previous_before(t, tz, false);
+        }
+        back.reverse();
+        assert_eq!(forward, back, "{expression}: forward and back disagree");
+        forward
+            .iter()
+            .map(|t| t.format("%H:%M").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_wall_time_the_clocks_skip_fires_at_the_jump() {
+        // 2026-03-29, 02:00 CET becomes 03:00 CEST (01:00 UTC).
+        let spring = ("2026-03-28T20:00:00Z", "2026-03-29T06:00:00Z");
+        assert_eq!(berlin("30 2 * * *", spring.0, spring.1), ["01:00"]);
+        assert_eq!(
+            berlin("23 0-20/2 * * *", spring.0, spring.1),
+            ["23:23", "01:00", "02:23", "04:23"]
+        );
+        // Several skipped wall times fire once, at the jump.
+        assert_eq!(
+            berlin("*/20 2,3 * * *", spring.0, spring.1),
+            ["01:00", "01:20", "01:40"]
+        );
+        // An hourly pace goes on from the jump, as in crontab.
+        assert_eq!(
+            berlin(
+                "*/30 * * * *",
+                "2026-03-29T00:00:00Z",
+                "2026-03-29T02:00:00Z"
+            ),
+            ["00:30", "01:00", "01:30", "02:00"]
+        );
+        assert_eq!(
+            berlin("5 * * * *", "2026-03-29T00:00:00Z", "2026-03-29T02:00:00Z"),
+            ["00:05", "01:05"]
+        );
+    }
+
+    #[test]
+    fn a_repeated_hour_fires_once_unless_the_hour_field_is_a_wildcard() {
+        // 2026-10-25, 03:00 CEST becomes 02:00 CET: 02:00-02:59 happens at 00:xx and 01:xx UTC.
+        let fall = ("2026-10-24T23:00:00Z", "2026-10-25T02:00:00Z");
+        assert_eq!(berlin("30 2 * * *", fall.0, fall.1), ["00:30"]);
+        assert_eq!(berlin("0 0-20/2 * * *", fall.0, fall.1), ["00:00"]);
+        assert_eq!(
+            berlin("*/30 * * * *", fall.0, fall.1),
+            ["23:30", "00:00", "00:30", "01:00", "01:30", "02:00"]
+        );
+        assert_eq!(
+            berlin("@hourly", fall.0, fall.1),
+            ["00:00", "01:00", "02:00"]
+        );
+        assert_eq!(berlin("15 */2 * * *", fall.0, fall.1), ["00:15", "01:15"]);
     }
 
     #[test]
