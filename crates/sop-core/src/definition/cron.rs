@@ -44,6 +44,15 @@ impl CronSchedule {
                 "a cron expression has 5 fields (minute hour day-of-month month day-of-week), or 6 with a leading second field; this one has {fields}"
             ));
         }
+        let dom_field = if fields == 6 { 3 } else { 2 };
+        // Crontab's day rule: a day matches either day field when both are restricted, and
+        // both when either starts with `*` (`*/2` included). croner reads only a bare `*` so.
+        let starred = |i: usize| {
+            trimmed
+                .split_whitespace()
+                .nth(i)
+                .is_some_and(|f| f.starts_with(['*', '?']))
+        };
         let parser = CronParser::builder()
             .seconds(if fields == 6 {
                 Seconds::Required
@@ -51,8 +60,10 @@ impl CronSchedule {
                 Seconds::Disallowed
             })
             .year(Year::Disallowed)
+            .dom_and_dow(
+                !trimmed.starts_with('@') && (starred(dom_field) || starred(dom_field + 2)),
+            )
             .build();
-        let dom_field = if fields == 6 { 3 } else { 2 };
         let every_month = trimmed.starts_with('@')
             || trimmed
                 .split_whitespace()
@@ -293,6 +304,25 @@ mod tests {
             ["00:00", "01:00", "02:00"]
         );
         assert_eq!(berlin("15 */2 * * *", fall.0, fall.1), ["00:15", "01:15"]);
+    }
+
+    #[test]
+    fn both_day_fields_must_match_when_either_starts_with_a_star() {
+        let next = |e: &str| {
+            let s = CronSchedule::parse(e).unwrap();
+            s.next_after(at("2026-01-01T00:00:00Z"), Tz::UTC)
+                .unwrap()
+                .format("%Y-%m-%d %a")
+                .to_string()
+        };
+        // Both restricted: either (the 1st, a Thursday; or the first Friday).
+        assert_eq!(next("0 18 1,17 * 5"), "2026-01-01 Thu");
+        assert_eq!(next("0 18 20 * 5"), "2026-01-02 Fri");
+        // `*/16` is 1 and 17 but starts with a star: a Friday that is the 1st or the 17th.
+        assert_eq!(next("0 18 */16 * 5"), "2026-04-17 Fri");
+        assert_eq!(next("0 18 1-31/16 * 5"), "2026-01-01 Thu");
+        assert_eq!(next("0 18 20 * */7"), "2026-09-20 Sun");
+        assert_eq!(next("0 18 * * 5"), "2026-01-02 Fri");
     }
 
     #[test]

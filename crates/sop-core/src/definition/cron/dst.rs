@@ -7,14 +7,12 @@
 //! with each other: the scheduler walks back, `sop schedule` walks forward.
 
 use super::CronSchedule;
+use crate::builtins::resolve_local;
 use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// Wall times looked at before giving up: every second of a repeated hour, with room.
 const WALK: usize = 4_000;
-
-/// The longest jump of the clocks that a skipped wall time is carried over (Samoa skipped a day).
-const LONGEST_GAP: i64 = 2 * 24 * 60;
 
 pub fn next_after(s: &CronSchedule, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
     let mut wall = local(after, tz);
@@ -133,24 +131,14 @@ fn set_back(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> Option<(DateTime<
 
 /// The instants at which the wall time `wall` fires.
 fn instants(s: &CronSchedule, wall: NaiveDateTime, tz: Tz) -> impl Iterator<Item = DateTime<Utc>> {
+    let utc = |t: DateTime<Tz>| t.with_timezone(&Utc);
     let (first, second) = match tz.from_local_datetime(&wall) {
-        LocalResult::Single(t) => (Some(t), None),
-        LocalResult::Ambiguous(a, b) => (Some(a), s.every_hour.then_some(b)),
+        LocalResult::Single(t) => (Some(utc(t)), None),
+        LocalResult::Ambiguous(a, b) => (Some(utc(a)), s.every_hour.then(|| utc(b))),
         // An hourly pace goes on from the jump; a set time the clocks skipped is kept there.
         LocalResult::None if s.every_hour => (None, None),
-        LocalResult::None => (jump(wall, tz), None),
+        // The jump, by the one DST rule of local times.
+        LocalResult::None => (Some(resolve_local(tz, wall)), None),
     };
-    first
-        .into_iter()
-        .chain(second)
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// The instant the clocks jumped over `wall`: the first wall time after it that exists.
-fn jump(wall: NaiveDateTime, tz: Tz) -> Option<DateTime<Tz>> {
-    let minute = wall - Duration::seconds(wall.and_utc().timestamp().rem_euclid(60));
-    (1..=LONGEST_GAP).find_map(|m| {
-        tz.from_local_datetime(&(minute + Duration::minutes(m)))
-            .earliest()
-    })
+    [first, second].into_iter().flatten()
 }
