@@ -17,9 +17,10 @@ pub struct CronSchedule {
     /// The day-of-month field allows every month to fire (`*`, `?`, a day up to 28, or a
     /// nickname), so the schedule surely fires and [`CronSchedule::ever_fires`] need not search.
     every_month: bool,
-    /// The hour field is `*` or `*/n`: the schedule keeps its pace through an hour the clocks
-    /// repeat, firing in both passes, as crontab's does; any other fires in the first pass only.
-    every_hour: bool,
+    /// The minute or hour field has a `*` (or it is `@hourly`): across DST changes the schedule
+    /// keeps its pace in real time, as crontab's wildcard jobs do; any other is kept to its set
+    /// times (see [`dst`]).
+    keeps_pace: bool,
 }
 
 impl CronSchedule {
@@ -73,16 +74,17 @@ impl CronSchedule {
                         || dom == "?"
                         || dom.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
                 });
-        let every_hour = trimmed.eq_ignore_ascii_case("@hourly")
+        let keeps_pace = trimmed.eq_ignore_ascii_case("@hourly")
             || trimmed
                 .split_whitespace()
-                .nth(dom_field - 1)
-                .is_some_and(|hour| hour.starts_with('*'));
+                .skip(dom_field - 2)
+                .take(2)
+                .any(|minute_or_hour| minute_or_hour.contains('*'));
         match parser.parse(trimmed) {
             Ok(cron) => Ok(CronSchedule {
                 cron,
                 every_month,
-                every_hour,
+                keeps_pace,
             }),
             Err(e) => Err(format!(
                 "invalid cron expression: {}",
@@ -93,8 +95,8 @@ impl CronSchedule {
 
     /// The first fire time strictly after `after`, in `tz`; `None` when the schedule never fires
     /// (e.g. `0 0 30 2 *`, the 30th of February). Across DST changes (see [`dst`]): a local time
-    /// the clocks skip fires at the jump, one they repeat in the first pass only; with an hour
-    /// field `*` or `*/n`, the schedule keeps its pace in real time instead.
+    /// the clocks skip fires at the jump, one they repeat in the first pass only; with a `*` in
+    /// the minute or hour field, the schedule keeps its pace in real time instead.
     pub fn next_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Tz>> {
         // Ticks are whole seconds.
         dst::next_after(self, after.trunc_subsecs(0), tz).map(|t| t.with_timezone(&tz))
@@ -287,10 +289,14 @@ mod tests {
             berlin("5 * * * *", "2026-03-29T00:00:00Z", "2026-03-29T02:00:00Z"),
             ["00:05", "01:05"]
         );
+        assert_eq!(
+            berlin("*/30 2 * * *", spring.0, spring.1),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
-    fn a_repeated_hour_fires_once_unless_the_hour_field_is_a_wildcard() {
+    fn a_repeated_hour_fires_once_unless_the_minute_or_hour_field_is_a_wildcard() {
         // 2026-10-25, 03:00 CEST becomes 02:00 CET: 02:00-02:59 happens at 00:xx and 01:xx UTC.
         let fall = ("2026-10-24T23:00:00Z", "2026-10-25T02:00:00Z");
         assert_eq!(berlin("30 2 * * *", fall.0, fall.1), ["00:30"]);
@@ -304,6 +310,10 @@ mod tests {
             ["00:00", "01:00", "02:00"]
         );
         assert_eq!(berlin("15 */2 * * *", fall.0, fall.1), ["00:15", "01:15"]);
+        assert_eq!(
+            berlin("*/30 2 * * *", fall.0, fall.1),
+            ["00:00", "00:30", "01:00", "01:30"]
+        );
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Fire times across DST changes. The expression is matched against local wall times (croner,
 //! reading them in UTC, never sees a change), and each wall time becomes the instants it names:
-//! one; the jump, when the clocks skip it; the first pass, when they repeat it. A schedule whose
-//! hour field is `*` or `*/n` keeps its pace in real time instead: nothing at the jump, both
-//! passes of a repeated hour. These are crontab's (Vixie cron's) rules, so a
-//! trigger fires when an independent cron would, and `next_after` and `previous_before` agree
-//! with each other: the scheduler walks back, `sop schedule` walks forward.
+//! one; the jump, when the clocks skip it; the first pass, when they repeat it. A schedule with a
+//! `*` in its minute or hour field keeps its pace in real time instead: nothing at the jump,
+//! both passes of a repeated hour. These are crontab's (Vixie cron's) rules, so a trigger fires when
+//! an independent cron would; and `next_after` (what `sop schedule` shows) agrees with
+//! `previous_before` (what the scheduler walks back through).
 
 use super::CronSchedule;
 use crate::builtins::resolve_local;
@@ -27,7 +27,7 @@ pub fn next_after(s: &CronSchedule, after: DateTime<Utc>, tz: Tz) -> Option<Date
     let found = found?;
     // Clocks set back between the two: the repeated hour's second pass comes before `found`
     // in time, though its wall times come before `after`'s.
-    if s.every_hour
+    if s.keeps_pace
         && let Some((change, back)) = set_back(after, found, tz)
     {
         let start = local(change, tz);
@@ -74,7 +74,7 @@ pub fn previous_before(
         .map(|t| t.with_timezone(&Utc))
         .filter(fits);
     let mut second = None;
-    if s.every_hour {
+    if s.keeps_pace {
         let mut top = (local(before, tz).min(end), local(before, tz) < end);
         while let Some(w) = s.previous_wall(top.0, top.1).filter(|w| *w >= start) {
             let t = tz
@@ -134,9 +134,9 @@ fn instants(s: &CronSchedule, wall: NaiveDateTime, tz: Tz) -> impl Iterator<Item
     let utc = |t: DateTime<Tz>| t.with_timezone(&Utc);
     let (first, second) = match tz.from_local_datetime(&wall) {
         LocalResult::Single(t) => (Some(utc(t)), None),
-        LocalResult::Ambiguous(a, b) => (Some(utc(a)), s.every_hour.then(|| utc(b))),
-        // An hourly pace goes on from the jump; a set time the clocks skipped is kept there.
-        LocalResult::None if s.every_hour => (None, None),
+        LocalResult::Ambiguous(a, b) => (Some(utc(a)), s.keeps_pace.then(|| utc(b))),
+        // A pace goes on from the jump; a set time the clocks skipped is kept there.
+        LocalResult::None if s.keeps_pace => (None, None),
         // The jump, by the one DST rule of local times.
         LocalResult::None => (Some(resolve_local(tz, wall)), None),
     };
