@@ -1,6 +1,7 @@
 //! `sop schedule`: next fire times in the trigger's zone across both DST changes of
 //! Europe/Berlin and America/New_York (a skipped local time fires at the jump, a repeated one
-//! once), six-field expressions, and bad input. No server is needed.
+//! once, a wildcard job keeps its pace), crontab's rule for the two day fields, six-field
+//! expressions, and bad input. No server is needed.
 
 use crate::support::Sandbox;
 use serde_json::Value;
@@ -66,6 +67,49 @@ fn berlin_spring_forward_fires_at_the_jump_and_fall_back_fires_once() {
         ]
     );
     assert_eq!(local[1], "2026-10-25T02:30:00+02:00");
+}
+
+#[test]
+fn a_wildcard_job_keeps_its_pace_and_a_set_time_skipped_by_any_hour_list_fires_at_the_jump() {
+    let sb = Sandbox::new();
+    cron_sop(&sb, "poll", "*/30 * * * *", "Europe/Berlin");
+    cron_sop(&sb, "even", "23 0-20/2 * * *", "Europe/Berlin");
+    // Both passes of 02:00-02:59 on the fall-back night, half an hour apart in real time.
+    let (_, local) = next(&sb, "poll", "2026-10-25T00:00:00Z", "5");
+    assert_eq!(
+        local,
+        [
+            "2026-10-25T02:30:00+02:00",
+            "2026-10-25T02:00:00+01:00",
+            "2026-10-25T02:30:00+01:00",
+            "2026-10-25T03:00:00+01:00",
+            "2026-10-25T03:30:00+01:00"
+        ]
+    );
+    // Nothing extra at the jump: 01:30 CET, then 03:00 CEST.
+    let (_, local) = next(&sb, "poll", "2026-03-29T00:00:00Z", "2");
+    assert_eq!(
+        local,
+        ["2026-03-29T01:30:00+01:00", "2026-03-29T03:00:00+02:00"]
+    );
+    // 02:23 does not exist that night; it fires at the jump though 03 is not in the list.
+    let (_, local) = next(&sb, "even", "2026-03-28T23:30:00Z", "2");
+    assert_eq!(
+        local,
+        ["2026-03-29T03:00:00+02:00", "2026-03-29T04:23:00+02:00"]
+    );
+}
+
+#[test]
+fn either_day_field_matches_unless_one_starts_with_a_star() {
+    let sb = Sandbox::new();
+    cron_sop(&sb, "either", "0 18 1,17 * 5", "UTC");
+    cron_sop(&sb, "both", "0 18 */16 * 5", "UTC");
+    let (utc, _) = next(&sb, "either", "2026-01-01T00:00:00Z", "2");
+    assert_eq!(utc, ["2026-01-01T18:00:00Z", "2026-01-02T18:00:00Z"]);
+    // `*/16` is the 1st and the 17th; with the star, a day must also be a Friday.
+    let (utc, _) = next(&sb, "both", "2026-01-01T00:00:00Z", "2");
+    assert_eq!(utc, ["2026-04-17T18:00:00Z", "2026-05-01T18:00:00Z"]);
 }
 
 #[test]
