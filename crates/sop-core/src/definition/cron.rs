@@ -166,13 +166,6 @@ impl CronSchedule {
         }
         (out, false)
     }
-
-    /// True when the schedule fires at `at` (to the minute), read in `tz`.
-    pub fn fires_at(&self, at: DateTime<Utc>, tz: Tz) -> bool {
-        self.cron
-            .is_time_matching(&at.with_timezone(&tz))
-            .unwrap_or(false)
-    }
 }
 
 /// The `@` forms croner understands, without the `@`.
