@@ -39,21 +39,20 @@ impl CronSchedule {
                 "unknown cron nickname `{trimmed}`; use @yearly, @annually, @monthly, @weekly, @daily or @hourly"
             ));
         }
-        let fields = trimmed.split_whitespace().count();
-        if !trimmed.starts_with('@') && fields != 5 && fields != 6 {
+        let nickname = trimmed.starts_with('@');
+        let parts: Vec<&str> = trimmed.split_whitespace().collect();
+        let fields = parts.len();
+        if !nickname && fields != 5 && fields != 6 {
             return Err(format!(
                 "a cron expression has 5 fields (minute hour day-of-month month day-of-week), or 6 with a leading second field; this one has {fields}"
             ));
         }
-        let dom_field = if fields == 6 { 3 } else { 2 };
+        // Where the minute, hour, day-of-month and day-of-week fields are (none in a nickname).
+        let (minute, dom) = if fields == 6 { (1, 3) } else { (0, 2) };
+        let field = |i: usize| parts.get(i).filter(|_| !nickname);
         // Crontab's day rule: a day matches either day field when both are restricted, and
         // both when either starts with `*` (`*/2` included). croner reads only a bare `*` so.
-        let starred = |i: usize| {
-            trimmed
-                .split_whitespace()
-                .nth(i)
-                .is_some_and(|f| f.starts_with(['*', '?']))
-        };
+        let starred = |i: usize| field(i).is_some_and(|f| f.starts_with(['*', '?']));
         let parser = CronParser::builder()
             .seconds(if fields == 6 {
                 Seconds::Required
@@ -61,25 +60,14 @@ impl CronSchedule {
                 Seconds::Disallowed
             })
             .year(Year::Disallowed)
-            .dom_and_dow(
-                !trimmed.starts_with('@') && (starred(dom_field) || starred(dom_field + 2)),
-            )
+            .dom_and_dow(starred(dom) || starred(dom + 2))
             .build();
-        let every_month = trimmed.starts_with('@')
-            || trimmed
-                .split_whitespace()
-                .nth(dom_field)
-                .is_some_and(|dom| {
-                    dom == "*"
-                        || dom == "?"
-                        || dom.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
-                });
+        let every_month = nickname
+            || field(dom).is_some_and(|d| {
+                *d == "*" || *d == "?" || d.parse::<u8>().is_ok_and(|d| (1..=28).contains(&d))
+            });
         let keeps_pace = trimmed.eq_ignore_ascii_case("@hourly")
-            || trimmed
-                .split_whitespace()
-                .skip(dom_field - 2)
-                .take(2)
-                .any(|minute_or_hour| minute_or_hour.contains('*'));
+            || (minute..minute + 2).any(|i| field(i).is_some_and(|f| f.contains('*')));
         match parser.parse(trimmed) {
             Ok(cron) => Ok(CronSchedule {
                 cron,

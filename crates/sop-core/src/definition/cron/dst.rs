@@ -66,7 +66,8 @@ pub fn previous_before(
     let Some((change, back)) = set_back(found, before, tz) else {
         return Some(found);
     };
-    let (start, end) = (local(change, tz), local(change, tz) + back);
+    let start = local(change, tz);
+    let end = start + back;
     let first = s
         .previous_wall(end, false)
         .filter(|w| *w >= start)
