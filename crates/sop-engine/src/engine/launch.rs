@@ -7,7 +7,9 @@
 //!
 //! The attempt's first process may be started with its group, before the transaction commits
 //! (for a step that follows another, before the transaction begins), held before it runs
-//! anything of the step (see [`Executor::hold_first`]), and released after the commit.
+//! anything of the step (see [`Executor::hold_first`]), and released after the commit. A step
+//! of one block started so leads its group itself ([`Executor::hold_leading`]): no leader
+//! process is made for it.
 //!
 //! While a step runs, the start of the step that would follow its success is prepared ahead
 //! ([`prepare_ahead`]): its group made and its first process started and held, so that the
@@ -79,6 +81,17 @@ impl Launch {
             _ => None,
         }
     }
+
+    /// Whether the attempt's first process leads its group, so that no leader was made.
+    fn leads_itself(&self) -> bool {
+        matches!(
+            &self.prepared,
+            Ok(Prepared {
+                group: Some(Ok(g)),
+                ..
+            }) if g.is_led_by_first()
+        )
+    }
 }
 
 /// Where a run's prepared attempt waits for the driver. Clones share it.
@@ -132,12 +145,16 @@ impl LaunchSlot {
         self.lock().exec.clone()
     }
 
-    /// Makes a spare group leader unless there is one; called while a step runs, when this
-    /// process would only wait.
+    /// Makes a spare group leader unless there is one, or the start prepared ahead needs none
+    /// (its first process leads its group); called while a step runs, when this process would
+    /// only wait.
     pub fn make_spare(&self) {
         let Some(exec) = self.executor() else { return };
-        if self.lock().spare.is_some() {
-            return;
+        {
+            let slot = self.lock();
+            if slot.spare.is_some() || slot.ahead.as_ref().is_some_and(Launch::leads_itself) {
+                return;
+            }
         }
         if let Ok(leader) = exec.executor.new_group("sh") {
             self.lock().spare = Some(leader);
@@ -192,6 +209,14 @@ pub fn prepare(
         let outputs = outputs_after(t, record);
         let scripts = render(t, step, &outputs);
         let group = scripts.as_ref().ok().map(|scripts| {
+            // A step of one block, started held, leads its own group: no leader to make.
+            if let [only] = scripts.as_slice()
+                && hold
+                && let Some(group) = exec.executor.hold_leading(step, attempt, only, &outputs)
+            {
+                trace::mark("held", step);
+                return Ok(group);
+            }
             let fallback = scripts.first().map_or("sh", |s| s.interpreter);
             let group = t.launch.new_group(&exec, fallback, eng.leaders);
             trace::mark("grouped", step);

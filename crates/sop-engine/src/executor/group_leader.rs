@@ -5,7 +5,12 @@
 //! exits; the group then lives exactly as long as the step's processes do.
 //!
 //! The leader is a [bare](super::bare_leader) child where the platform allows it, else
-//! `sh -c 'read _'`.
+//! `sh -c 'read _'`. An attempt with a single process that is started before the commit, held
+//! (see [`Held`]), needs no leader of its own: that process starts the group and leads it
+//! ([`GroupLeader::led_by`]). Held, it runs nothing, so the group is recorded before any command
+//! runs all the same; and the group lives as long as the step's processes do, which is all a
+//! single process needs (a step of several blocks starts each after the one before has ended,
+//! so its group needs a leader that outlives them).
 
 use super::bare_leader::{self, BareLeader};
 use super::held::Held;
@@ -27,6 +32,8 @@ pub struct GroupLeader {
 enum Leader {
     Bare(BareLeader),
     Shell(Child),
+    /// The attempt's first process, whose pid is the group's.
+    First(i32),
 }
 
 impl GroupLeader {
@@ -40,6 +47,20 @@ impl GroupLeader {
             process,
             first: None,
         })
+    }
+
+    /// A group started and led by `first`, the attempt's only process, held: started with
+    /// `process_group(0)`, so its pid is the group.
+    pub fn led_by(first: Held) -> Self {
+        GroupLeader {
+            process: Leader::First(first.pid() as i32),
+            first: Some(first),
+        }
+    }
+
+    /// Whether the group is led by the attempt's first process (see [`led_by`](Self::led_by)).
+    pub fn is_led_by_first(&self) -> bool {
+        matches!(self.process, Leader::First(_))
     }
 
     /// Keeps the attempt's first process, held, until the attempt takes it.
@@ -57,6 +78,7 @@ impl GroupLeader {
         match &self.process {
             Leader::Bare(b) => b.pid(),
             Leader::Shell(c) => c.id() as i32,
+            Leader::First(pid) => *pid,
         }
     }
 }
@@ -76,7 +98,8 @@ fn shell(sh: &Path) -> io::Result<Child> {
 
 impl Drop for GroupLeader {
     fn drop(&mut self) {
-        // A bare leader ends itself when dropped.
+        // A bare leader ends itself when dropped; a first process still held ends as `first`
+        // drops, and one released is the attempt's to reap.
         if let Leader::Shell(child) = &mut self.process {
             let _ = child.kill();
             let _ = child.wait();

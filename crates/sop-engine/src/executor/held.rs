@@ -57,16 +57,19 @@ impl Held {
     }
 }
 
+impl Held {
+    /// The process's id (0 once released, which consumes it).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+}
+
 #[cfg(test)]
 impl Held {
     /// Closes the pipe without a word, as this process dying would.
     pub fn abandon(mut self) -> Child {
         self.go.take();
         self.child.take().expect("a held process")
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
     }
 }
 

@@ -4,7 +4,10 @@
 //! Both pipes and (on Linux) a pidfd are watched with `poll(2)`, so no helper thread is needed
 //! and the end of the process is noticed at once. The process runs in its attempt's group,
 //! which a [`GroupLeader`](super::group_leader::GroupLeader) keeps in existence, so signalling
-//! the group is safe until the leader is gone.
+//! the group is safe until the leader is gone. A group led by the process itself exists while
+//! any of its members does, the process until it is reaped: what it left behind is signalled
+//! before that. Once the group is empty its id is free again, but Linux hands pids out in turn
+//! up to `pid_max`, so the id names nothing else before every other free pid has been used.
 
 use super::capture::Capture;
 use super::group::signal_group;

@@ -144,32 +144,58 @@ impl Executor {
         script: &Script,
         earlier_outputs: &BTreeMap<u32, Outputs>,
     ) -> GroupLeader {
-        let Some(hold) = self.hold_for(script.interpreter) else {
-            return leader;
-        };
-        let output_path = self.output_path(number);
-        let empty = self.output_empty(number);
-        if !empty.load(Ordering::Relaxed) && fresh_file(&output_path).is_err() {
-            return leader;
-        }
-        // Nothing has written to the file since, and the attempt will not empty it again.
-        empty.store(true, Ordering::Relaxed);
-        let pgid = leader.pgid();
-        let held = self
-            .command(
-                number,
-                earlier_outputs,
-                attempt,
-                script,
-                &output_path,
-                pgid,
-                Some(&hold),
-            )
-            .and_then(|mut command| Held::spawn(&mut command));
-        if let Ok(held) = held {
+        if let Some(held) = self.spawn_held(number, attempt, script, earlier_outputs, leader.pgid())
+        {
             leader.hold(held);
         }
         leader
+    }
+
+    /// Starts the first process of attempt `attempt` of step `number` (running `script`, the
+    /// step's only block) held, in a new process group that it leads (see
+    /// [`GroupLeader::led_by`]): no leader process is made. `None` where the interpreter cannot
+    /// be held or the process cannot be started; the caller then makes a leader as usual.
+    pub fn hold_leading(
+        &self,
+        number: u32,
+        attempt: u32,
+        script: &Script,
+        earlier_outputs: &BTreeMap<u32, Outputs>,
+    ) -> Option<GroupLeader> {
+        // Process group 0: a new group, whose id is the process's own.
+        self.spawn_held(number, attempt, script, earlier_outputs, 0)
+            .map(GroupLeader::led_by)
+    }
+
+    /// Starts `script` held in group `pgid` (0: a group of its own), with the `$SOP_OUTPUT` file
+    /// emptied for it; `None` where it cannot be held or started.
+    fn spawn_held(
+        &self,
+        number: u32,
+        attempt: u32,
+        script: &Script,
+        earlier_outputs: &BTreeMap<u32, Outputs>,
+        pgid: i32,
+    ) -> Option<Held> {
+        let hold = self.hold_for(script.interpreter)?;
+        let output_path = self.output_path(number);
+        let empty = self.output_empty(number);
+        if !empty.load(Ordering::Relaxed) && fresh_file(&output_path).is_err() {
+            return None;
+        }
+        // Nothing has written to the file since, and the attempt will not empty it again.
+        empty.store(true, Ordering::Relaxed);
+        self.command(
+            number,
+            earlier_outputs,
+            attempt,
+            script,
+            &output_path,
+            pgid,
+            Some(&hold),
+        )
+        .and_then(|mut command| Held::spawn(&mut command))
+        .ok()
     }
 
     /// How `interpreter` is held, if it can be: `sh` when it is dash; `bash` unless the

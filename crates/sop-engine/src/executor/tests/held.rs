@@ -3,6 +3,9 @@
 
 use super::*;
 use crate::executor::held::Held;
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(10);
 
 /// Hands the executor a group whose first process was started and held.
 struct HeldGroup {
@@ -139,4 +142,83 @@ fn a_dropped_held_process_is_reaped() {
     drop(held);
     // Reaped: no zombie of ours is left under that pid.
     assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+}
+
+/// Runs `script` as step 3, its first process held and leading its own group.
+fn run_self_led(fx: &Fixture, script: Script) -> (StepResult, Recorder, i32) {
+    let earlier = BTreeMap::new();
+    let leader = fx
+        .executor
+        .hold_leading(3, 1, &script, &earlier)
+        .expect("the process is held");
+    assert!(leader.is_led_by_first());
+    let pgid = leader.pgid();
+    let mut observer = HeldGroup {
+        leader: Some(leader),
+        inner: Recorder::default(),
+    };
+    let scripts = [script];
+    let result = fx.executor.run_step(
+        &StepRequest {
+            number: 3,
+            scripts: &scripts,
+            timeout: None,
+            retries: 0,
+            deadline: None,
+            earlier_outputs: &earlier,
+            first_attempt: 1,
+            not_before: None,
+        },
+        &mut observer,
+    );
+    (result, observer.inner, pgid)
+}
+
+#[test]
+fn a_held_process_leads_its_own_group_and_runs_as_any_step() {
+    for interpreter in interpreters() {
+        let fx = Fixture::new(serde_json::json!({"region": "eu"}));
+        let code = "echo \"$SOP_VAR_REGION $$\"; set -- $(cat /proc/$$/stat); echo \"$5\"; echo out=1 >> \"$SOP_OUTPUT\"";
+        let (result, recorder, pgid) = run_self_led(&fx, Script::new(interpreter, code));
+        assert!(result.succeeded(), "{interpreter}: {result:?}");
+        // The group is the process's own, and it is the group the engine records.
+        let pid = pgid.to_string();
+        assert_eq!(
+            String::from_utf8_lossy(&recorder.stdout),
+            format!("eu {pid}\n{pid}\n"),
+            "{interpreter}"
+        );
+        assert_eq!(recorder.pgids, vec![pgid]);
+        assert_eq!(result.outputs.get("out").map(String::as_str), Some("1"));
+    }
+}
+
+#[test]
+fn what_a_self_led_step_leaves_behind_ends_with_it() {
+    let fx = Fixture::new(serde_json::json!({}));
+    let code =
+        "sleep 100 & echo $! > pids; (trap '' TERM; sleep 100) & echo $! >> pids; echo started";
+    let (result, _, _) = run_self_led(&fx, Script::new("bash", code));
+    assert!(result.succeeded(), "{result:?}");
+    let pids = pids(&fx.path("pids"));
+    assert_eq!(pids.len(), 2);
+    for pid in pids {
+        assert!(wait_gone(pid, LONG), "left-over process {pid} survived");
+    }
+}
+
+#[test]
+fn a_self_led_process_whose_word_never_comes_runs_nothing() {
+    for interpreter in interpreters() {
+        let fx = Fixture::new(serde_json::json!({}));
+        let marker = fx.path("ran");
+        let script = Script::new(interpreter, format!("touch '{}'", marker.display()));
+        let mut leader = fx
+            .executor
+            .hold_leading(1, 1, &script, &BTreeMap::new())
+            .expect("held");
+        let mut child = leader.take_first().expect("held").abandon();
+        assert_eq!(child.wait().unwrap().code(), Some(125), "{interpreter}");
+        assert!(!marker.exists(), "{interpreter} ran its command unreleased");
+    }
 }
