@@ -12,6 +12,11 @@
 //! signal meant for the step (SIGTERM to the group) ends the leader, never runs one of the
 //! parent's handlers in the child.
 
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+use super::raw_syscall::sys;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 
@@ -175,44 +180,6 @@ extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
         sys(libc::SYS_exit, 0, 0, 0, 0);
     }
     0
-}
-
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-unsafe fn sys(n: libc::c_long, a: usize, b: usize, c: usize, d: usize) -> isize {
-    let ret: isize;
-    // SAFETY: the caller passes a valid system call; `syscall` clobbers rcx and r11 only.
-    unsafe {
-        std::arch::asm!(
-            "syscall",
-            inlateout("rax") n as isize => ret,
-            in("rdi") a,
-            in("rsi") b,
-            in("rdx") c,
-            in("r10") d,
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
-    ret
-}
-
-#[cfg(all(target_os = "linux", target_arch = "aarch64"))]
-unsafe fn sys(n: libc::c_long, a: usize, b: usize, c: usize, d: usize) -> isize {
-    let ret: isize;
-    // SAFETY: the caller passes a valid system call.
-    unsafe {
-        std::arch::asm!(
-            "svc 0",
-            in("x8") n,
-            inlateout("x0") a as isize => ret,
-            in("x1") b,
-            in("x2") c,
-            in("x3") d,
-            options(nostack),
-        );
-    }
-    ret
 }
 
 #[cfg(all(

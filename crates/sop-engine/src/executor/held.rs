@@ -7,9 +7,10 @@
 //! its stdin closes and it exits (status 125) without running the command, so the handshake's
 //! promise (no command runs whose group is not recorded) is kept.
 
+use super::spawn::{StepChild, StepCommand};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command};
 
 /// Runs before a `dash` command, on its first line so that line numbers in its messages do not
 /// move (dash's syntax errors do not quote the line).
@@ -32,13 +33,13 @@ pub enum Hold {
 /// reaped.
 #[derive(Debug)]
 pub struct Held {
-    child: Option<Child>,
-    go: Option<ChildStdin>,
+    child: Option<StepChild>,
+    go: Option<File>,
 }
 
 impl Held {
     /// Starts `command`, which must read its stdin from a pipe and hold as [`Hold`] says.
-    pub fn spawn(command: &mut Command) -> io::Result<Held> {
+    pub fn spawn(command: &StepCommand) -> io::Result<Held> {
         let mut child = command.spawn()?;
         let go = child.stdin.take();
         Ok(Held {
@@ -49,7 +50,7 @@ impl Held {
 
     /// Lets the process run its command. Should it have ended already (a syntax error in the
     /// command's first line), the write fails and its exit status tells what happened.
-    pub fn release(mut self) -> Child {
+    pub fn release(mut self) -> StepChild {
         if let Some(mut go) = self.go.take() {
             let _ = go.write_all(b"\n");
         }
@@ -60,14 +61,14 @@ impl Held {
 impl Held {
     /// The process's id (0 once released, which consumes it).
     pub fn pid(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
+        self.child.as_ref().map_or(0, StepChild::id)
     }
 }
 
 #[cfg(test)]
 impl Held {
     /// Closes the pipe without a word, as this process dying would.
-    pub fn abandon(mut self) -> Child {
+    pub fn abandon(mut self) -> StepChild {
         self.go.take();
         self.child.take().expect("a held process")
     }

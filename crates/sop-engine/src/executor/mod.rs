@@ -21,10 +21,12 @@ mod output_file;
 mod process;
 mod program;
 mod punctual;
+mod raw_syscall;
 mod result;
 mod scratch;
 mod script;
 mod settings;
+mod spawn;
 mod step;
 
 pub use env::{OWN_NAMES, is_own_name, var_env_name, variable_env};

@@ -15,11 +15,12 @@ use super::held::Held;
 use super::observer::Observer;
 use super::punctual;
 use super::settings::ExecutorSettings;
+use super::spawn::{StepChild, StepCommand};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, ExitStatus};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 /// Why the process was stopped before it ended by itself.
@@ -56,7 +57,7 @@ const DRAIN_LIMIT: usize = 4 * 1024 * 1024;
 /// How the process comes to run.
 pub enum Start<'a> {
     /// Spawned from this command.
-    Spawn(&'a mut Command),
+    Spawn(&'a StepCommand),
     /// Started earlier and held; released.
     Held(Held),
 }
@@ -277,7 +278,7 @@ fn has_exited(pid: i32) -> bool {
     unsafe { info.si_pid() != 0 }
 }
 
-fn reap(child: &mut Child) -> io::Result<ExitStatus> {
+fn reap(child: &mut StepChild) -> io::Result<ExitStatus> {
     loop {
         match child.wait() {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -3,11 +3,10 @@
 
 use super::env;
 use super::held::{DASH_PREFIX, Hold};
+use super::spawn::{Stdin, StepCommand};
 use std::ffi::OsString;
 use std::io;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 /// The parts of a step's process that are the same for every step of a run.
@@ -55,31 +54,39 @@ impl RunProgram {
         pgid: i32,
         extra: impl IntoIterator<Item = (String, OsString)>,
         hold: Option<&Hold>,
-    ) -> io::Result<Command> {
-        // A full path, so the process is started without searching PATH again each time.
-        let mut command = Command::new(self.find(interpreter)?);
-        command.arg0(interpreter).arg("-c");
-        match hold {
-            Some(Hold::Dash) => command.arg(format!("{DASH_PREFIX}{code}")),
-            _ => command.arg(code),
+    ) -> io::Result<StepCommand> {
+        let code = match hold {
+            Some(Hold::Dash) => format!("{DASH_PREFIX}{code}"),
+            _ => code.to_string(),
         };
-        command
-            .current_dir(&self.workdir)
-            .process_group(pgid)
-            .stdin(if hold.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .env_clear()
-            .envs(self.base_env.iter().map(|(k, v)| (k, v)))
-            .envs(extra);
+        let mut env: Vec<(OsString, OsString)> = self.base_env.clone();
+        env.extend(extra.into_iter().map(|(k, v)| (OsString::from(k), v)));
         if let Some(Hold::Bash(file)) = hold {
-            command.env("BASH_ENV", file);
+            env.push(("BASH_ENV".into(), file.into()));
         }
-        Ok(command)
+        // As `std::process::Command` passes an environment: sorted by name, a name given twice
+        // with its later value. The sort is stable, so the later value comes second.
+        env.sort_by(|a, b| a.0.cmp(&b.0));
+        env.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
+            }
+            same
+        });
+        Ok(StepCommand {
+            // A full path, so the process is started without searching PATH again each time.
+            program: self.find(interpreter)?,
+            args: vec![interpreter.into(), "-c".into(), code.into()],
+            env,
+            cwd: self.workdir.clone(),
+            pgid,
+            stdin: if hold.is_some() {
+                Stdin::Piped
+            } else {
+                Stdin::Null
+            },
+        })
     }
 
     /// Whether the inherited environment holds `name`.

@@ -12,6 +12,7 @@ use super::program::RunProgram;
 use super::result::StepResult;
 use super::script::Script;
 use super::settings::{ExecutorSettings, backoff};
+use super::spawn::StepCommand;
 use serde_json::{Map, Value};
 use sop_core::step_output::{OutputFileError, Outputs};
 use std::collections::BTreeMap;
@@ -194,7 +195,7 @@ impl Executor {
             pgid,
             Some(&hold),
         )
-        .and_then(|mut command| Held::spawn(&mut command))
+        .and_then(|command| Held::spawn(&command))
         .ok()
     }
 
@@ -370,7 +371,7 @@ impl Executor {
                         pgid,
                         None,
                     )
-                    .and_then(|mut command| run(Start::Spawn(&mut command), capture, observer)),
+                    .and_then(|command| run(Start::Spawn(&command), capture, observer)),
             };
             match result {
                 Ok(ended) => {
@@ -411,7 +412,7 @@ impl Executor {
         output: &Path,
         pgid: i32,
         hold: Option<&Hold>,
-    ) -> std::io::Result<std::process::Command> {
+    ) -> std::io::Result<StepCommand> {
         let extra = [
             ("SOP_STEP".to_string(), OsString::from(number.to_string())),
             (

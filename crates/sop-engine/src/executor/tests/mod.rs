@@ -7,6 +7,7 @@ mod outputs;
 mod process;
 mod quoting;
 mod retries;
+mod spawn;
 
 use super::*;
 use serde_json::{Map, Value};
