@@ -7,14 +7,20 @@ use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-/// Creates the file empty and private to the user, replacing any earlier attempt's.
+/// Creates the file empty and private to the user, replacing any earlier attempt's. A file
+/// that is empty already is left as it is: truncating it would still write its inode (new
+/// times), for every step that outputs nothing.
 pub fn fresh_file(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new()
+    let file = OpenOptions::new()
         .write(true)
         .create(true)
-        .truncate(true)
+        .truncate(false)
         .mode(0o600)
-        .open(path)
+        .open(path)?;
+    if file.metadata()?.len() > 0 {
+        file.set_len(0)?;
+    }
+    Ok(file)
 }
 
 /// Later steps get each output as an environment variable; one the kernel would not pass on
