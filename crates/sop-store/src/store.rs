@@ -103,6 +103,10 @@ pub trait Tx: Queries {
     /// Applies `patch` if the run satisfies `expect`, bumping its version; otherwise
     /// [`StoreError::Conflict`] with the state found.
     fn update_run(&mut self, id: &str, expect: &Expect, patch: &RunPatch) -> Result<Run>;
+    /// [`Tx::update_run`], returning only what an update can change: what a driver that holds
+    /// the rest applies with [`Run::apply_state`].
+    fn update_run_state(&mut self, id: &str, expect: &Expect, patch: &RunPatch)
+    -> Result<RunState>;
     fn update_step(&mut self, run_id: &str, number: u32, patch: &StepPatch) -> Result<StepRun>;
 
     /// Takes the run's lease for `owner` until `until` if it is free, already `owner`'s, or lapsed

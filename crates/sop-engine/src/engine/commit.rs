@@ -13,14 +13,14 @@ use crate::approval::outbox::{self, IssuedToken};
 use crate::{Error, ErrorKind};
 use chrono::{DateTime, Utc};
 use sop_core::run::{Action, Decision, RunEvent, RunStatus, StepStatus, TransitionError, next};
-use sop_store::{Expect, Gate, Run, RunPatch, StepPatch, StepRun, StoreError, StoreExt, Tx};
+use sop_store::{Expect, Gate, RunPatch, RunState, StepPatch, StepRun, StoreError, StoreExt, Tx};
 
 /// Gives up deciding after this many lost races in a row.
 const MAX_TRIES: u32 = 8;
 
 /// What one transaction wrote, to bring [`Tracked`] up to date without reading it back.
 pub(crate) struct Written {
-    run: Run,
+    run: RunState,
     steps: Vec<StepRun>,
     gates: Vec<Gate>,
     /// Tokens of the gates opened, delivered once the transaction committed.
@@ -197,7 +197,7 @@ pub(crate) fn write(
     } else if !decision.status.is_terminal() && t.run.finished_at.is_some() {
         patch.finished_at = Some(None);
     }
-    let run = tx.update_run(id, &Expect::version(t.run.version), &patch)?;
+    let run = tx.update_run_state(id, &Expect::version(t.run.version), &patch)?;
 
     // An attempt this decision starts gets its process group now, so the group is written
     // with the step's new status: nothing of it runs before this commit is durable.
@@ -290,7 +290,7 @@ fn fresh_deadline(t: &Tracked, decision: &Decision, now: DateTime<Utc>) -> Optio
 /// Brings `t` up to date with a committed transaction, keeps the attempt it started for the
 /// driver, and removes the working directory of a run that ended for good.
 pub(crate) fn absorb(eng: &Engine, t: &mut Tracked, written: Written, decision: &Decision) {
-    t.run = written.run;
+    t.run.apply_state(written.run);
     for step in written.steps {
         t.put_step(step);
     }

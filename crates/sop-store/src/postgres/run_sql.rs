@@ -3,8 +3,8 @@
 use super::codec::{RowExt, big, json_text};
 use super::conn::Conn;
 use crate::error::{Result, StoreError};
-use crate::id::{is_id_prefix, new_id};
-use crate::records::{Expect, NewRun, Run, RunFilter, RunPatch, RunSummary};
+use crate::id::{ID_LEN, is_id_prefix, new_id};
+use crate::records::{Expect, NewRun, Run, RunFilter, RunPatch, RunState, RunSummary};
 use chrono::SubsecRound;
 use postgres::Row;
 use postgres::types::ToSql;
@@ -165,6 +165,51 @@ pub fn insert(conn: &mut Conn, new: &NewRun) -> Result<Run> {
 /// A compare-and-set: the UPDATE's WHERE holds the expectation, so a racing writer on another
 /// node waits for the row lock, re-reads the row and then finds the condition false.
 pub fn update(conn: &mut Conn, id: &str, expect: &Expect, patch: &RunPatch) -> Result<Run> {
+    update_returning(conn, id, expect, patch, RUN_COLS, decode)
+}
+
+/// [`update`], reading back only the columns of [`RunState`].
+pub fn update_state(
+    conn: &mut Conn,
+    id: &str,
+    expect: &Expect,
+    patch: &RunPatch,
+) -> Result<RunState> {
+    let mut state = update_returning(conn, id, expect, patch, STATE_COLS, decode_state)?;
+    state.variables = patch.variables.clone();
+    Ok(state)
+}
+
+const STATE_COLS: &str = "status, reason, current_step, started_at, finished_at, workdir, \
+     lease_owner, lease_expires_at, version, forced, pruned_at, conditions_due, deadline";
+
+fn decode_state(row: &Row) -> Result<RunState> {
+    Ok(RunState {
+        status: row.parsed(0)?,
+        reason: row.opt_text(1)?,
+        current_step: row.opt_u32(2)?,
+        started_at: row.opt_time(3)?,
+        finished_at: row.opt_time(4)?,
+        workdir: row.opt_text(5)?,
+        lease_owner: row.opt_text(6)?,
+        lease_expires_at: row.opt_time(7)?,
+        version: row.u64(8)?,
+        forced: row.flag(9)?,
+        pruned_at: row.opt_time(10)?,
+        conditions_due: row.flag(11)?,
+        deadline: row.opt_time(12)?,
+        variables: None,
+    })
+}
+
+fn update_returning<T>(
+    conn: &mut Conn,
+    id: &str,
+    expect: &Expect,
+    patch: &RunPatch,
+    columns: &str,
+    decode: fn(&Row) -> Result<T>,
+) -> Result<T> {
     let mut sets = vec!["version = version + 1".to_owned()];
     let mut values: Values = Vec::new();
     let mut set = |col: &str, v: Box<dyn ToSql + Sync>| {
@@ -216,7 +261,7 @@ pub fn update(conn: &mut Conn, id: &str, expect: &Expect, patch: &RunPatch) -> R
         sql.push_str(&format!(" AND status IN ({list})"));
     }
     sql.push_str(" RETURNING ");
-    sql.push_str(RUN_COLS);
+    sql.push_str(columns);
     if let Some(row) = conn.query_opt(&sql, &refs(&values))? {
         return decode(&row);
     }
@@ -251,6 +296,14 @@ pub fn find(conn: &mut Conn, prefix: &str) -> Result<Run> {
     let prefix = prefix.trim().to_ascii_lowercase();
     if !is_id_prefix(&prefix) {
         return Err(not_found(&prefix));
+    }
+    // A whole id is looked up as it is: an exact match wins over longer ids it begins, and
+    // the engine names every run it drives so.
+    if prefix.len() == ID_LEN {
+        match get(conn, &prefix) {
+            Err(StoreError::NotFound { .. }) => {}
+            found => return found,
+        }
     }
     // '~' sorts after every id character (ids are in the "C" collation), so the range holds
     // exactly the ids with this prefix.

@@ -2,8 +2,8 @@
 
 use super::codec::{RowExt, json_text, opt_int, opt_text, opt_ts, stored, ts};
 use crate::error::{Result, StoreError};
-use crate::id::{is_id_prefix, new_id};
-use crate::records::{Expect, NewRun, Run, RunFilter, RunPatch, RunSummary};
+use crate::id::{ID_LEN, is_id_prefix, new_id};
+use crate::records::{Expect, NewRun, Run, RunFilter, RunPatch, RunState, RunSummary};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use sop_core::run::RunStatus;
@@ -148,6 +148,51 @@ pub fn insert(conn: &Connection, new: &NewRun) -> Result<Run> {
 }
 
 pub fn update(conn: &Connection, id: &str, expect: &Expect, patch: &RunPatch) -> Result<Run> {
+    update_returning(conn, id, expect, patch, RUN_COLS, decode)
+}
+
+/// [`update`], reading back only the columns of [`RunState`].
+pub fn update_state(
+    conn: &Connection,
+    id: &str,
+    expect: &Expect,
+    patch: &RunPatch,
+) -> Result<RunState> {
+    let mut state = update_returning(conn, id, expect, patch, STATE_COLS, decode_state)?;
+    state.variables = patch.variables.clone();
+    Ok(state)
+}
+
+const STATE_COLS: &str = "status, reason, current_step, started_at, finished_at, workdir, \
+     lease_owner, lease_expires_at, version, forced, pruned_at, conditions_due, deadline";
+
+fn decode_state(row: &Row<'_>) -> Result<RunState> {
+    Ok(RunState {
+        status: row.parsed(0)?,
+        reason: row.opt_text(1)?,
+        current_step: row.opt_u32(2)?,
+        started_at: row.opt_time(3)?,
+        finished_at: row.opt_time(4)?,
+        workdir: row.opt_text(5)?,
+        lease_owner: row.opt_text(6)?,
+        lease_expires_at: row.opt_time(7)?,
+        version: row.u64(8)?,
+        forced: row.int(9)? != 0,
+        pruned_at: row.opt_time(10)?,
+        conditions_due: row.int(11)? != 0,
+        deadline: row.opt_time(12)?,
+        variables: None,
+    })
+}
+
+fn update_returning<T>(
+    conn: &Connection,
+    id: &str,
+    expect: &Expect,
+    patch: &RunPatch,
+    columns: &str,
+    decode: fn(&Row<'_>) -> Result<T>,
+) -> Result<T> {
     let mut sets = vec!["version = version + 1".to_owned()];
     let mut values: Vec<Value> = Vec::new();
     let mut set = |col: &str, v: Value| {
@@ -199,7 +244,7 @@ pub fn update(conn: &Connection, id: &str, expect: &Expect, patch: &RunPatch) ->
         sql.push_str(&format!(" AND status IN ({list})"));
     }
     sql.push_str(" RETURNING ");
-    sql.push_str(RUN_COLS);
+    sql.push_str(columns);
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(values))?;
     if let Some(row) = rows.next()? {
@@ -243,6 +288,14 @@ pub fn find(conn: &Connection, prefix: &str) -> Result<Run> {
     let prefix = prefix.trim().to_ascii_lowercase();
     if !is_id_prefix(&prefix) {
         return Err(not_found(&prefix));
+    }
+    // A whole id is looked up as it is: an exact match wins over longer ids it begins, and
+    // the engine names every run it drives so.
+    if prefix.len() == ID_LEN {
+        match get(conn, &prefix) {
+            Err(StoreError::NotFound { .. }) => {}
+            found => return found,
+        }
     }
     // '~' sorts after every id character, so the range holds exactly the ids with this prefix.
     let mut stmt =

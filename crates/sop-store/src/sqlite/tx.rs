@@ -77,6 +77,14 @@ impl Tx for SqliteTx<'_> {
     fn update_run(&mut self, id: &str, expect: &Expect, patch: &RunPatch) -> Result<Run> {
         run_sql::update(self.conn, id, expect, patch)
     }
+    fn update_run_state(
+        &mut self,
+        id: &str,
+        expect: &Expect,
+        patch: &RunPatch,
+    ) -> Result<RunState> {
+        run_sql::update_state(self.conn, id, expect, patch)
+    }
     fn update_step(&mut self, run_id: &str, number: u32, patch: &StepPatch) -> Result<StepRun> {
         step_sql::update(self.conn, run_id, number, patch)
     }

@@ -41,6 +41,7 @@ macro_rules! store_suite {
             runs {
                 a_run_round_trips_with_its_steps,
                 updates_are_compare_and_set,
+                an_update_read_back_as_state_brings_the_run_to_what_is_stored,
                 a_deadline_is_kept_and_active_ones_are_listed_soonest_first,
                 a_failed_body_rolls_everything_back,
                 missing_runs_and_steps_are_not_found,

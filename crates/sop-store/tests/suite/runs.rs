@@ -24,6 +24,45 @@ pub fn a_run_round_trips_with_its_steps(db: &dyn TestDb) {
     assert_eq!(steps[1].status, StepStatus::Pending);
 }
 
+pub fn an_update_read_back_as_state_brings_the_run_to_what_is_stored(db: &dyn TestDb) {
+    let store = db.connect();
+    let run = create(store.as_ref(), &new_run("deploy", 2));
+    let (state, stored) = store
+        .transaction(|tx| {
+            tx.acquire_lease(&run.id, "host:1:a", at(0), at(30))?;
+            let state = tx.update_run_state(
+                &run.id,
+                &Expect::version(0),
+                &RunPatch::status(RunStatus::Running)
+                    .with_current_step(1)
+                    .with_started_at(at(1)),
+            )?;
+            Ok((state, tx.run(&run.id)?))
+        })
+        .unwrap();
+    assert_eq!(
+        state.variables, None,
+        "variables the update left alone are not read"
+    );
+    let mut applied = run.clone();
+    applied.apply_state(state);
+    assert_eq!(applied, stored);
+    assert_eq!(applied.lease_owner.as_deref(), Some("host:1:a"));
+
+    // Variables an update writes come back with it; a lost race is a conflict, as ever.
+    let patch = RunPatch {
+        variables: Some(serde_json::json!({"region": "eu"})),
+        ..RunPatch::default()
+    };
+    let state = store
+        .transaction(|tx| tx.update_run_state(&run.id, &Expect::version(stored.version), &patch))
+        .unwrap();
+    applied.apply_state(state);
+    assert_eq!(applied, store.run(&run.id).unwrap());
+    let lost = store.transaction(|tx| tx.update_run_state(&run.id, &Expect::version(0), &patch));
+    assert!(lost.unwrap_err().is_conflict());
+}
+
 pub fn updates_are_compare_and_set(db: &dyn TestDb) {
     let store = db.connect();
     let run = create(store.as_ref(), &new_run("deploy", 2));
