@@ -12,11 +12,17 @@
 //! signal meant for the step (SIGTERM to the group) ends the leader, never runs one of the
 //! parent's handlers in the child.
 
+use super::vm_child::Stack;
 #[cfg(all(
     target_os = "linux",
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
-use super::raw_syscall::sys;
+use super::vm_child::sys;
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+use super::vm_child::{clone_blocked, pipe};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 
@@ -31,7 +37,7 @@ pub struct BareLeader {
     /// Closing it (or this process dying) lets the leader exit.
     _hold: Option<OwnedFd>,
     /// Freed only after the child is gone (fields drop after [`Drop::drop`]).
-    _stack: Box<[std::mem::MaybeUninit<u8>]>,
+    _stack: Stack,
 }
 
 impl BareLeader {
@@ -60,34 +66,18 @@ impl Drop for BareLeader {
 ))]
 pub fn start() -> io::Result<BareLeader> {
     let (read, write) = pipe()?;
-    // Left unwritten: the child's frames are its first contents.
-    let mut stack = Box::<[u8]>::new_uninit_slice(STACK_BYTES);
-    // The stack grows down from its 16-byte-aligned top.
-    let top = (stack.as_mut_ptr() as usize + STACK_BYTES) & !15;
+    let mut stack = Stack::new(STACK_BYTES);
     let arg = (read.as_raw_fd() as usize) | ((write.as_raw_fd() as usize) << 32);
-    // SAFETY: sigset_t is plain data; sigfillset and pthread_sigmask only write the sets given.
-    let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
-    let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
-    unsafe {
-        libc::sigfillset(&mut all);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut old);
-    }
     // SAFETY: `child` touches only its own stack and makes raw system calls; the stack is
     // owned by the returned value, which outlives the child (its Drop reaps the child first).
     let pid = unsafe {
-        libc::clone(
+        clone_blocked(
             child,
-            top as *mut libc::c_void,
+            &mut stack,
             libc::CLONE_VM | libc::SIGCHLD,
             arg as *mut libc::c_void,
-        )
+        )?
     };
-    let err = io::Error::last_os_error();
-    // SAFETY: restores the mask saved above.
-    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
-    if pid < 0 {
-        return Err(err);
-    }
     // Also set here, so the group exists when this returns whichever runs first.
     // SAFETY: setpgid on our own child, which never execs, cannot affect anything else.
     unsafe { libc::setpgid(pid, pid) };
@@ -105,17 +95,6 @@ pub fn start() -> io::Result<BareLeader> {
 )))]
 pub fn start() -> io::Result<BareLeader> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
-}
-
-fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    use std::os::fd::FromRawFd;
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 writes two new descriptors into `fds`.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both descriptors were just created and are owned by nobody else.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
 /// The leader: default signal handling, its own group, no descriptor but its end of the pipe,

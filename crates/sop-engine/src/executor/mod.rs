@@ -21,13 +21,13 @@ mod output_file;
 mod process;
 mod program;
 mod punctual;
-mod raw_syscall;
 mod result;
 mod scratch;
 mod script;
 mod settings;
 mod spawn;
 mod step;
+mod vm_child;
 
 pub use env::{OWN_NAMES, is_own_name, var_env_name, variable_env};
 pub use group::{Termination, terminate_group};

@@ -14,9 +14,10 @@
 //! signal with a handler, and `SIGPIPE`, back to its default action (ignored signals stay
 //! ignored, and glibc's two internal ones are ignored), its process group, stdin, stdout and stderr, the working directory, an empty
 //! signal mask, then `execve`. It makes only raw system calls (see
-//! [`raw_syscall`](super::raw_syscall)); a failure is left in memory the parent reads once the
+//! [`vm_child`](super::vm_child)); a failure is left in memory the parent reads once the
 //! child has exited.
 
+use super::vm_child::pipe;
 use std::ffi::{CString, OsStr, OsString};
 use std::fs::File;
 use std::io;
@@ -127,17 +128,6 @@ fn path_c(path: &Path) -> io::Result<CString> {
     c_string(path.as_os_str().as_bytes())
 }
 
-/// A pipe whose both ends close on `exec`: (read, write).
-fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 writes two new descriptors into `fds`.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both descriptors were just created and are owned by nobody else.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
-}
-
 /// `fd` moved to a number above stderr's, so that placing the child's three standard
 /// descriptors cannot overwrite one not yet placed (a process started with stdio closed gets
 /// its pipes there).
@@ -192,7 +182,7 @@ fn stdio(stdin: Stdin) -> io::Result<Stdio> {
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
 mod imp {
-    use super::super::raw_syscall::sys;
+    use super::super::vm_child::{Stack, clone_blocked, sys};
     use super::*;
     use std::ffi::c_char;
 
@@ -237,37 +227,19 @@ mod imp {
             fds: io.child.each_ref().map(AsRawFd::as_raw_fd),
             error: 0,
         };
-        // Left unwritten: the child's frames are its first contents.
-        let mut stack = Box::<[u8]>::new_uninit_slice(STACK_BYTES);
-        // The stack grows down from its 16-byte-aligned top.
-        let top = (stack.as_mut_ptr() as usize + STACK_BYTES) & !15;
-        // SAFETY: sigset_t is plain data; sigfillset and pthread_sigmask only write the sets
-        // given. Signals stay blocked in this thread until the child has exec'd or exited, so
-        // none runs one of this process's handlers on the child's side of the shared memory.
-        let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
-        let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
-        unsafe {
-            libc::sigfillset(&mut all);
-            libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
-        }
+        let mut stack = Stack::new(STACK_BYTES);
         // SAFETY: `child` touches only its stack and `child_args` (and what it points to), all
         // alive until this returns, and makes raw system calls only; CLONE_VFORK suspends this
         // thread until the child has exec'd or exited.
         let pid = unsafe {
-            libc::clone(
+            clone_blocked(
                 child,
-                top as *mut libc::c_void,
+                &mut stack,
                 libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
                 (&raw mut child_args).cast(),
-            )
+            )?
         };
-        let clone_error = io::Error::last_os_error();
-        // SAFETY: restores the mask saved above.
-        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
         drop(stack);
-        if pid < 0 {
-            return Err(clone_error);
-        }
         // SAFETY: the child has exec'd or exited; nothing writes `error` any more.
         let error = unsafe { std::ptr::read_volatile(&raw const child_args.error) };
         drop(io.child);

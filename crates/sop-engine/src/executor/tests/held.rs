@@ -33,14 +33,22 @@ impl Observer for HeldGroup {
 
 /// Runs `script` as step 3 with its first process held, then released by the executor.
 fn run_held(fx: &Fixture, script: Script) -> (StepResult, Recorder, bool) {
-    let earlier = BTreeMap::new();
     let mut leader = fx.executor.new_group("sh").unwrap();
-    leader = fx.executor.hold_first(leader, 3, 1, &script, &earlier);
+    leader = fx
+        .executor
+        .hold_first(leader, 3, 1, &script, &BTreeMap::new());
     let first = leader.take_first();
     let was_held = first.is_some();
     if let Some(first) = first {
         leader.hold(first);
     }
+    let (result, recorder) = run_in(fx, leader, script);
+    (result, recorder, was_held)
+}
+
+/// Runs `script` as step 3 in the group `leader` holds.
+fn run_in(fx: &Fixture, leader: GroupLeader, script: Script) -> (StepResult, Recorder) {
+    let earlier = BTreeMap::new();
     let mut observer = HeldGroup {
         leader: Some(leader),
         inner: Recorder::default(),
@@ -59,7 +67,7 @@ fn run_held(fx: &Fixture, script: Script) -> (StepResult, Recorder, bool) {
         },
         &mut observer,
     );
-    (result, observer.inner, was_held)
+    (result, observer.inner)
 }
 
 fn interpreters() -> Vec<&'static str> {
@@ -146,32 +154,14 @@ fn a_dropped_held_process_is_reaped() {
 
 /// Runs `script` as step 3, its first process held and leading its own group.
 fn run_self_led(fx: &Fixture, script: Script) -> (StepResult, Recorder, i32) {
-    let earlier = BTreeMap::new();
     let leader = fx
         .executor
-        .hold_leading(3, 1, &script, &earlier)
+        .hold_leading(3, 1, &script, &BTreeMap::new())
         .expect("the process is held");
     assert!(leader.is_led_by_first());
     let pgid = leader.pgid();
-    let mut observer = HeldGroup {
-        leader: Some(leader),
-        inner: Recorder::default(),
-    };
-    let scripts = [script];
-    let result = fx.executor.run_step(
-        &StepRequest {
-            number: 3,
-            scripts: &scripts,
-            timeout: None,
-            retries: 0,
-            deadline: None,
-            earlier_outputs: &earlier,
-            first_attempt: 1,
-            not_before: None,
-        },
-        &mut observer,
-    );
-    (result, observer.inner, pgid)
+    let (result, recorder) = run_in(fx, leader, script);
+    (result, recorder, pgid)
 }
 
 #[test]
