@@ -12,6 +12,7 @@
 mod bare_leader;
 mod capture;
 mod env;
+mod environ;
 mod group;
 mod group_leader;
 mod held;

@@ -2,6 +2,7 @@
 //! every step shares, the working directory and the interpreters' paths.
 
 use super::env;
+use super::environ::Environ;
 use super::held::{DASH_PREFIX, Hold};
 use super::spawn::{Stdin, StepCommand};
 use std::ffi::OsString;
@@ -12,8 +13,10 @@ use std::sync::Mutex;
 /// The parts of a step's process that are the same for every step of a run.
 #[derive(Debug)]
 pub struct RunProgram {
-    /// The inherited environment without sop's own names, then the run's own variables.
-    base_env: Vec<(OsString, OsString)>,
+    /// The inherited environment without sop's own names, then the run's own variables; the
+    /// error when one of them cannot be passed (a NUL byte, which the run's variables never
+    /// hold).
+    base_env: Result<Environ, String>,
     workdir: PathBuf,
     /// `PATH` as inherited: where interpreters are looked up.
     path_var: Option<OsString>,
@@ -37,7 +40,7 @@ impl RunProgram {
         }
         base_env.extend(own.iter().map(|(k, v)| (k.into(), v.into())));
         RunProgram {
-            base_env,
+            base_env: Environ::shared(base_env).map_err(|e| e.to_string()),
             workdir: workdir.to_path_buf(),
             path_var,
             found: Mutex::new(Vec::new()),
@@ -59,21 +62,20 @@ impl RunProgram {
             Some(Hold::Dash) => format!("{DASH_PREFIX}{code}"),
             _ => code.to_string(),
         };
-        let mut env: Vec<(OsString, OsString)> = self.base_env.clone();
-        env.extend(extra.into_iter().map(|(k, v)| (OsString::from(k), v)));
-        if let Some(Hold::Bash(file)) = hold {
-            env.push(("BASH_ENV".into(), file.into()));
-        }
-        // As `std::process::Command` passes an environment: sorted by name, a name given twice
-        // with its later value. The sort is stable, so the later value comes second.
-        env.sort_by(|a, b| a.0.cmp(&b.0));
-        env.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
-            if same {
-                std::mem::swap(later, kept);
-            }
-            same
-        });
+        let base = self
+            .base_env
+            .as_ref()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.clone()))?;
+        let bash_env = match hold {
+            Some(Hold::Bash(file)) => Some(("BASH_ENV".into(), file.into())),
+            _ => None,
+        };
+        let env = base.with(
+            extra
+                .into_iter()
+                .map(|(k, v)| (OsString::from(k), v))
+                .chain(bash_env),
+        )?;
         Ok(StepCommand {
             // A full path, so the process is started without searching PATH again each time.
             program: self.find(interpreter)?,
@@ -91,7 +93,7 @@ impl RunProgram {
 
     /// Whether the inherited environment holds `name`.
     pub fn inherits(&self, name: &str) -> bool {
-        self.base_env.iter().any(|(k, _)| k == name)
+        self.base_env.as_ref().is_ok_and(|e| e.shares(name))
     }
 
     /// The interpreter's path, looked up in `PATH` as `execvp` would, once per run.

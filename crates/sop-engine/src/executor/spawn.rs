@@ -6,8 +6,9 @@
 //! waits), with two differences that matter to a server starting hundreds of steps a second:
 //! the child's stack is an ordinary allocation, where `posix_spawn` maps one for every call and
 //! unmaps it after (each unmapping of a multi-threaded process interrupts every core running one
-//! of its threads to flush its TLB); and the environment is handed over as built, with no
-//! sorted map rebuilt per start as `std::process::Command` does. Elsewhere the same command is
+//! of its threads to flush its TLB); and the environment is handed over as built
+//! ([`Environ`], its shared part once per run), with no sorted map rebuilt per start as
+//! `std::process::Command` does. Elsewhere the same command is
 //! started through `std::process::Command`.
 //!
 //! The child does what `posix_spawn` does with `std`'s settings, in the same order: every
@@ -17,8 +18,9 @@
 //! [`vm_child`](super::vm_child)); a failure is left in memory the parent reads once the
 //! child has exited.
 
+use super::environ::Environ;
 use super::vm_child::pipe;
-use std::ffi::{CString, OsStr, OsString};
+use std::ffi::{CString, OsString};
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -42,8 +44,7 @@ pub struct StepCommand {
     pub program: PathBuf,
     /// `argv[0]` and the rest.
     pub args: Vec<OsString>,
-    /// The whole environment, in the order given.
-    pub env: Vec<(OsString, OsString)>,
+    pub env: Environ,
     pub cwd: PathBuf,
     /// The process group to join; 0 for a new one led by the process.
     pub pgid: i32,
@@ -116,14 +117,6 @@ fn c_string(bytes: &[u8]) -> io::Result<CString> {
     })
 }
 
-fn env_entry(key: &OsStr, value: &OsStr) -> io::Result<CString> {
-    let mut entry = Vec::with_capacity(key.len() + value.len() + 1);
-    entry.extend_from_slice(key.as_bytes());
-    entry.push(b'=');
-    entry.extend_from_slice(value.as_bytes());
-    c_string(&entry)
-}
-
 fn path_c(path: &Path) -> io::Result<CString> {
     c_string(path.as_os_str().as_bytes())
 }
@@ -184,7 +177,7 @@ fn stdio(stdin: Stdin) -> io::Result<Stdio> {
 mod imp {
     use super::super::vm_child::{Stack, clone_blocked, sys};
     use super::*;
-    use std::ffi::c_char;
+    use std::ffi::{CStr, c_char};
 
     /// Bytes of the child's stack: its one small frame and the `clone` trampoline's.
     const STACK_BYTES: usize = 32 * 1024;
@@ -210,13 +203,8 @@ mod imp {
             .iter()
             .map(|a| c_string(a.as_bytes()))
             .collect::<io::Result<Vec<_>>>()?;
-        let env = cmd
-            .env
-            .iter()
-            .map(|(k, v)| env_entry(k, v))
-            .collect::<io::Result<Vec<_>>>()?;
-        let argv = null_terminated(&args);
-        let envp = null_terminated(&env);
+        let argv = null_terminated(args.iter().map(|a| a.as_c_str()));
+        let envp = null_terminated(cmd.env.entries());
         let io = stdio(cmd.stdin)?;
         let mut child_args = ChildArgs {
             program: program.as_ptr(),
@@ -272,10 +260,10 @@ mod imp {
         }
     }
 
-    fn null_terminated(strings: &[CString]) -> Vec<*const c_char> {
+    fn null_terminated<'a>(strings: impl IntoIterator<Item = &'a CStr>) -> Vec<*const c_char> {
         strings
-            .iter()
-            .map(|s| s.as_ptr())
+            .into_iter()
+            .map(CStr::as_ptr)
             .chain(std::iter::once(std::ptr::null()))
             .collect()
     }
@@ -366,6 +354,7 @@ mod imp {
 )))]
 mod imp {
     use super::*;
+    use std::ffi::OsStr;
     use std::os::unix::process::CommandExt;
 
     pub fn spawn(cmd: &StepCommand) -> io::Result<StepChild> {
@@ -380,7 +369,12 @@ mod imp {
             .current_dir(&cmd.cwd)
             .process_group(cmd.pgid)
             .env_clear()
-            .envs(cmd.env.iter().map(|(k, v)| (k, v)))
+            .envs(cmd.env.entries().into_iter().map(|e| {
+                let bytes = e.to_bytes();
+                let at = bytes.iter().position(|&b| b == b'=').unwrap_or(bytes.len());
+                let value = bytes.get(at + 1..).unwrap_or_default();
+                (OsStr::from_bytes(&bytes[..at]), OsStr::from_bytes(value))
+            }))
             .stdin(match cmd.stdin {
                 Stdin::Null => std::process::Stdio::null(),
                 Stdin::Piped => std::process::Stdio::piped(),

@@ -1,6 +1,7 @@
 //! Starting a step's process directly: it gets exactly what `std::process::Command` would give
 //! it, and a start that fails says why.
 
+use crate::executor::environ::Environ;
 use crate::executor::spawn::{Stdin, StepChild, StepCommand};
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -10,7 +11,7 @@ fn sh(code: &str) -> StepCommand {
     StepCommand {
         program: PathBuf::from("/bin/sh"),
         args: vec!["sh".into(), "-c".into(), code.into()],
-        env: vec![("PATH".into(), "/usr/bin:/bin".into())],
+        env: Environ::shared([("PATH".into(), "/usr/bin:/bin".into())]).unwrap(),
         cwd: std::env::temp_dir(),
         pgid: 0,
         stdin: Stdin::Null,
@@ -61,16 +62,18 @@ fn signal_handling_arrives_as_from_std() {
 }
 
 #[test]
-fn the_environment_is_exactly_the_one_given_in_its_order() {
+fn the_environment_is_exactly_the_one_given_sorted_by_name() {
     // `env` itself, not a shell, which would pass on its own copy in its own order.
     let mut cmd = sh("");
     cmd.program = PathBuf::from("/usr/bin/env");
     cmd.args = vec!["env".into()];
-    cmd.env.push(("B".into(), "2".into()));
-    cmd.env.push(("A".into(), "1".into()));
+    cmd.env = cmd
+        .env
+        .with([("B".into(), "2".into()), ("A".into(), "1".into())])
+        .unwrap();
     let (out, _, code) = output(cmd.spawn().unwrap());
     assert_eq!(code, 0);
-    assert_eq!(out, "PATH=/usr/bin:/bin\nB=2\nA=1\n");
+    assert_eq!(out, "A=1\nB=2\nPATH=/usr/bin:/bin\n");
 }
 
 #[test]
@@ -123,7 +126,7 @@ fn a_start_that_fails_says_why() {
     assert!(no_group.spawn().is_err());
 
     let mut nul = sh("true");
-    nul.env.push((OsString::from("X"), OsString::from("a\0b")));
+    nul.args.push(OsString::from("a\0b"));
     assert_eq!(
         nul.spawn().unwrap_err().kind(),
         std::io::ErrorKind::InvalidInput
