@@ -32,10 +32,9 @@ impl Environ {
     }
 
     /// Every entry, in order.
-    pub fn entries(&self) -> Vec<&CStr> {
-        let mut out = Vec::with_capacity(self.shared.len() + self.own.len());
+    pub fn entries(&self) -> impl Iterator<Item = &CStr> {
         let (mut shared, mut own) = (self.shared.iter().peekable(), self.own.iter().peekable());
-        loop {
+        std::iter::from_fn(move || {
             let next = match (shared.peek(), own.peek()) {
                 (Some(s), Some(o)) => match name(s).cmp(name(o)) {
                     std::cmp::Ordering::Less => shared.next(),
@@ -46,12 +45,27 @@ impl Environ {
                     }
                 },
                 (Some(_), None) => shared.next(),
-                (None, Some(_)) => own.next(),
-                (None, None) => break,
+                (None, _) => own.next(),
             };
-            out.extend(next.map(CString::as_c_str));
-        }
-        out
+            next.map(CString::as_c_str)
+        })
+    }
+
+    /// Every entry as its name and value, in order.
+    #[cfg_attr(
+        all(
+            target_os = "linux",
+            any(target_arch = "x86_64", target_arch = "aarch64")
+        ),
+        allow(dead_code)
+    )]
+    pub fn pairs(&self) -> impl Iterator<Item = (&OsStr, &OsStr)> {
+        self.entries().map(|e| {
+            let bytes = e.to_bytes();
+            let key = name(e);
+            let value = bytes.get(key.len() + 1..).unwrap_or_default();
+            (OsStr::from_bytes(key), OsStr::from_bytes(value))
+        })
     }
 
     /// Whether a shared entry has this name.
@@ -107,7 +121,6 @@ mod tests {
 
     fn texts(env: &Environ) -> Vec<String> {
         env.entries()
-            .iter()
             .map(|e| e.to_string_lossy().into_owned())
             .collect()
     }
@@ -126,6 +139,8 @@ mod tests {
             "the shared part is unchanged"
         );
         assert!(base.shares("A0") && !base.shares("C"));
+        let pairs: Vec<_> = step.pairs().collect();
+        assert_eq!(pairs[1], (OsStr::new("A0"), OsStr::new("x")));
     }
 
     #[test]

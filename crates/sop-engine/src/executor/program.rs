@@ -48,8 +48,8 @@ impl RunProgram {
     }
 
     /// `interpreter -c code` in the working directory, joining process group `pgid` (0: a new
-    /// group of its own), with the
-    /// shared environment and `extra` (the step's own names); held as `hold` says, if given.
+    /// group of its own), with the shared environment and `extra` (the step's own names); held
+    /// as `hold` says, if given.
     pub fn command(
         &self,
         interpreter: &'static str,

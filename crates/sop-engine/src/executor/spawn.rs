@@ -13,20 +13,17 @@
 //!
 //! The child does what `posix_spawn` does with `std`'s settings, in the same order: every
 //! signal with a handler, and `SIGPIPE`, back to its default action (ignored signals stay
-//! ignored, and glibc's two internal ones are ignored), its process group, stdin, stdout and stderr, the working directory, an empty
-//! signal mask, then `execve`. It makes only raw system calls (see
+//! ignored, and glibc's two internal ones are ignored), its process group, stdin, stdout and
+//! stderr, the working directory, an empty signal mask, then `execve`. It makes only raw system calls (see
 //! [`vm_child`](super::vm_child)); a failure is left in memory the parent reads once the
 //! child has exited.
 
 use super::environ::Environ;
-use super::vm_child::pipe;
-use std::ffi::{CString, OsString};
+use std::ffi::OsString;
 use std::fs::File;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitStatus;
 
 /// What a step's process reads on stdin.
@@ -108,86 +105,20 @@ impl StepCommand {
     }
 }
 
-fn c_string(bytes: &[u8]) -> io::Result<CString> {
-    CString::new(bytes).map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "a NUL byte in a program, argument or environment variable",
-        )
-    })
-}
-
-fn path_c(path: &Path) -> io::Result<CString> {
-    c_string(path.as_os_str().as_bytes())
-}
-
-/// `fd` moved to a number above stderr's, so that placing the child's three standard
-/// descriptors cannot overwrite one not yet placed (a process started with stdio closed gets
-/// its pipes there).
-fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
-    if fd.as_raw_fd() > 2 {
-        return Ok(fd);
-    }
-    // SAFETY: F_DUPFD_CLOEXEC makes a new descriptor from one we own.
-    let moved = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
-    if moved < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: just created, owned by nobody else.
-    Ok(unsafe { OwnedFd::from_raw_fd(moved) })
-}
-
-/// The three descriptors the child gets as stdin, stdout and stderr, and this process's ends.
-struct Stdio {
-    child: [OwnedFd; 3],
-    stdin: Option<File>,
-    stdout: File,
-    stderr: File,
-}
-
-fn stdio(stdin: Stdin) -> io::Result<Stdio> {
-    let (child_in, parent_in) = match stdin {
-        Stdin::Null => {
-            let null = std::fs::File::open("/dev/null")?;
-            (OwnedFd::from(null), None)
-        }
-        Stdin::Piped => {
-            let (read, write) = pipe()?;
-            (read, Some(File::from(write)))
-        }
-    };
-    let (out_read, out_write) = pipe()?;
-    let (err_read, err_write) = pipe()?;
-    Ok(Stdio {
-        child: [
-            above_stdio(child_in)?,
-            above_stdio(out_write)?,
-            above_stdio(err_write)?,
-        ],
-        stdin: parent_in,
-        stdout: File::from(out_read),
-        stderr: File::from(err_read),
-    })
-}
-
-#[cfg(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-mod linux;
-#[cfg(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-use linux as imp;
-
-#[cfg(not(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-)))]
-mod portable;
-#[cfg(not(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-)))]
-use portable as imp;
+/// The start itself: `spawn/linux.rs` where the bare `clone` is available, else
+/// `spawn/portable.rs`.
+#[cfg_attr(
+    all(
+        target_os = "linux",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    ),
+    path = "spawn/linux.rs"
+)]
+#[cfg_attr(
+    not(all(
+        target_os = "linux",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    )),
+    path = "spawn/portable.rs"
+)]
+mod imp;

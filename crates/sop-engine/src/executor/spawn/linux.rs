@@ -1,9 +1,12 @@
 //! Starting a step's process on Linux: a `clone(CLONE_VM | CLONE_VFORK)` child that sets itself
 //! up as `posix_spawn`'s does and `exec`s (see [`super`]).
 
-use super::super::vm_child::{Stack, clone_blocked, sys};
+use super::super::vm_child::{Stack, clone_blocked, pipe, sys};
 use super::*;
-use std::ffi::{CStr, c_char};
+use std::ffi::{CStr, CString, c_char};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 /// Bytes of the child's stack: its one small frame and the `clone` trampoline's.
 const STACK_BYTES: usize = 32 * 1024;
@@ -171,4 +174,66 @@ extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
         );
         fail(args, r)
     }
+}
+
+fn c_string(bytes: &[u8]) -> io::Result<CString> {
+    CString::new(bytes).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a NUL byte in a program, argument or environment variable",
+        )
+    })
+}
+
+fn path_c(path: &Path) -> io::Result<CString> {
+    c_string(path.as_os_str().as_bytes())
+}
+
+/// `fd` moved to a number above stderr's, so that placing the child's three standard
+/// descriptors cannot overwrite one not yet placed (a process started with stdio closed gets
+/// its pipes there).
+fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
+    if fd.as_raw_fd() > 2 {
+        return Ok(fd);
+    }
+    // SAFETY: F_DUPFD_CLOEXEC makes a new descriptor from one we own.
+    let moved = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
+    if moved < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: just created, owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(moved) })
+}
+
+/// The three descriptors the child gets as stdin, stdout and stderr, and this process's ends.
+struct Stdio {
+    child: [OwnedFd; 3],
+    stdin: Option<File>,
+    stdout: File,
+    stderr: File,
+}
+
+fn stdio(stdin: Stdin) -> io::Result<Stdio> {
+    let (child_in, parent_in) = match stdin {
+        Stdin::Null => {
+            let null = std::fs::File::open("/dev/null")?;
+            (OwnedFd::from(null), None)
+        }
+        Stdin::Piped => {
+            let (read, write) = pipe()?;
+            (read, Some(File::from(write)))
+        }
+    };
+    let (out_read, out_write) = pipe()?;
+    let (err_read, err_write) = pipe()?;
+    Ok(Stdio {
+        child: [
+            above_stdio(child_in)?,
+            above_stdio(out_write)?,
+            above_stdio(err_write)?,
+        ],
+        stdin: parent_in,
+        stdout: File::from(out_read),
+        stderr: File::from(err_read),
+    })
 }

@@ -2,7 +2,7 @@
 //! `std::process::Command`.
 
 use super::*;
-use std::ffi::OsStr;
+use std::os::fd::OwnedFd;
 use std::os::unix::process::CommandExt;
 
 pub fn spawn(cmd: &StepCommand) -> io::Result<StepChild> {
@@ -17,12 +17,7 @@ pub fn spawn(cmd: &StepCommand) -> io::Result<StepChild> {
         .current_dir(&cmd.cwd)
         .process_group(cmd.pgid)
         .env_clear()
-        .envs(cmd.env.entries().into_iter().map(|e| {
-            let bytes = e.to_bytes();
-            let at = bytes.iter().position(|&b| b == b'=').unwrap_or(bytes.len());
-            let value = bytes.get(at + 1..).unwrap_or_default();
-            (OsStr::from_bytes(&bytes[..at]), OsStr::from_bytes(value))
-        }))
+        .envs(cmd.env.pairs())
         .stdin(match cmd.stdin {
             Stdin::Null => std::process::Stdio::null(),
             Stdin::Piped => std::process::Stdio::piped(),
