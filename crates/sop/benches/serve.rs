@@ -4,8 +4,9 @@
 //! same with a `bash` step is shown beside it), the `202` at idle, sustained five-step
 //! runs of `true` per second (against the spawn ceiling: the most `sh -c true` processes per
 //! second this machine starts on all cores with no engine; and beside it the same runs done by
-//! a bare loop with their durable commits, `serve/bare_runs.rs`), idle RSS, and start to
-//! listening.
+//! a bare loop with their durable commits, `serve/bare_runs.rs`; the CPU a run costs the server
+//! and its step processes, beside what it costs the bare loop and its shells), idle RSS, and
+//! start to listening.
 //! `SOP_BENCH_RUNS` sets the rounds of the latency figures (default 200), `SOP_BENCH_SUSTAINED`
 //! the runs of the sustained figure (default 1,000) and `SOP_BENCH_CLIENTS` the clients posting
 //! them (default 8); `SOP_BENCH_BINARY` measures another build of `sop`.
@@ -232,9 +233,19 @@ fn cpu_secs(pid: u32) -> (f64, f64) {
 
 /// CPU seconds this process's reaped children used.
 fn children_cpu_secs() -> f64 {
+    rusage_secs(libc::RUSAGE_CHILDREN)
+}
+
+/// CPU seconds this process used, all its threads.
+fn own_cpu_secs() -> f64 {
+    rusage_secs(libc::RUSAGE_SELF)
+}
+
+/// User and system CPU seconds of `who`, as `getrusage` counts them.
+fn rusage_secs(who: libc::c_int) -> f64 {
     // SAFETY: getrusage only writes the struct given.
     let mut r: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut r) };
+    unsafe { libc::getrusage(who, &mut r) };
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     secs(r.ru_utime) + secs(r.ru_stime)
 }
@@ -434,7 +445,10 @@ fn main() {
     let steps_cpu = per_run(cpu_after.1, cpu_before.1);
     let ceiling = spawn_ceiling();
     let sh_cpu = shell_cpu() * 1e3;
-    let bare = bare_runs::runs_per_sec(&root, n_clients, runs_sent);
+    let (loop_before, shells_before) = (own_cpu_secs(), children_cpu_secs());
+    let (bare, bare_ran) = bare_runs::runs_per_sec(&root, n_clients, runs_sent);
+    let bare_loop_cpu = (own_cpu_secs() - loop_before) / bare_ran as f64 * 1e3;
+    let bare_sh_cpu = (children_cpu_secs() - shells_before) / bare_ran as f64 * 1e3;
 
     println!("sop serve, release build, {rounds} rounds");
     show(
@@ -477,7 +491,7 @@ fn main() {
         bare * 5.0 / ceiling * 100.0,
     );
     println!(
-        "{:<48} server {server_cpu:.2} ms + its step processes {steps_cpu:.2} ms   floor: 5 × `sh -c true` {:.2} ms",
+        "{:<48} server {server_cpu:.2} ms + its step processes {steps_cpu:.2} ms   floor: 5 × `sh -c true` {:.2} ms one at a time; the bare loop {bare_loop_cpu:.2} ms + its shells {bare_sh_cpu:.2} ms",
         "— CPU per sustained run",
         5.0 * sh_cpu,
     );

@@ -11,8 +11,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Five-step runs per second, `runs` in all from `threads` threads.
-pub fn runs_per_sec(root: &Path, threads: usize, runs: usize) -> f64 {
+/// Five-step runs per second, about `runs` in all from `threads` threads, and how many ran (a
+/// multiple of `threads`).
+pub fn runs_per_sec(root: &Path, threads: usize, runs: usize) -> (f64, usize) {
     let db = root.join("bare-runs.db");
     let conn = open(&db);
     conn
@@ -47,7 +48,8 @@ pub fn runs_per_sec(root: &Path, threads: usize, runs: usize) -> f64 {
     for w in workers {
         w.join().unwrap();
     }
-    (per_thread * threads) as f64 / started.elapsed().as_secs_f64()
+    let ran = per_thread * threads;
+    (ran as f64 / started.elapsed().as_secs_f64(), ran)
 }
 
 fn open(db: &Path) -> rusqlite::Connection {
