@@ -62,5 +62,16 @@ pub fn hand_on(app: &App, t: &Tracked) {
 
 /// `{"run": RUN}`.
 pub fn wrap_run(run: Value) -> Value {
-    serde_json::json!({ "run": run })
+    wrap_run_with(run, [])
+}
+
+/// `{"run": RUN}` and the members given beside it. `run` is moved in: `json!` would copy the
+/// whole document once more.
+pub fn wrap_run_with<const N: usize>(run: Value, beside: [(&str, Value); N]) -> Value {
+    let mut members = serde_json::Map::with_capacity(N + 1);
+    members.insert("run".to_string(), run);
+    for (name, value) in beside {
+        members.insert(name.to_string(), value);
+    }
+    Value::Object(members)
 }

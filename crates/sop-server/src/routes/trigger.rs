@@ -3,7 +3,7 @@
 //! before the run is recorded (so it starts in the creating transaction), or the run left
 //! `pending` and queued when the pool is full.
 
-use super::shared::creds;
+use super::shared::{creds, wrap_run};
 use crate::auth::authorize;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{App, Shared};
@@ -73,9 +73,7 @@ pub async fn trigger(
         .await?;
     Ok(match outcome {
         Outcome::Started(run) => accepted(run),
-        Outcome::Duplicate(run) => {
-            (StatusCode::OK, axum::Json(json!({"run": run}))).into_response()
-        }
+        Outcome::Duplicate(run) => (StatusCode::OK, axum::Json(wrap_run(run))).into_response(),
         Outcome::Skipped(run, why) => ApiError::new(
             StatusCode::CONFLICT,
             "conditions_not_met",
@@ -92,7 +90,7 @@ pub fn accepted(run: Value) -> Response {
         .get("id")
         .and_then(Value::as_str)
         .map(|id| format!("/api/runs/{id}"));
-    let mut response = (StatusCode::ACCEPTED, axum::Json(json!({"run": run}))).into_response();
+    let mut response = (StatusCode::ACCEPTED, axum::Json(wrap_run(run))).into_response();
     if let Some(l) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
         response.headers_mut().insert(header::LOCATION, l);
     }

@@ -5,7 +5,7 @@
 //! Conditions that do not hold record a `skipped` run and answer `200`, so a sender does not
 //! retry forever.
 
-use super::shared::creds;
+use super::shared::{creds, wrap_run_with};
 use super::trigger::{Outcome, accepted, delivery_key, start};
 use crate::auth::authorize;
 use crate::error::{ApiError, ApiResult};
@@ -83,7 +83,7 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
             "skipped",
             (
                 StatusCode::OK,
-                axum::Json(json!({"run": run, "explanation": why})),
+                axum::Json(wrap_run_with(run, [("explanation", why.into())])),
             )
                 .into_response(),
         ),
@@ -91,7 +91,7 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
             "duplicate",
             (
                 StatusCode::OK,
-                axum::Json(json!({"run": run, "duplicate": true})),
+                axum::Json(wrap_run_with(run, [("duplicate", true.into())])),
             )
                 .into_response(),
         ),
