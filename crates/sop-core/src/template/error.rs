@@ -65,8 +65,9 @@ impl Problem {
     pub fn help(&self) -> String {
         match &self.kind {
             ProblemKind::Unclosed | ProblemKind::InvalidName { .. } => {
-                "placeholders look like `{{ name }}` or `{{ alert.labels.severity }}` (letters, \
-                 digits, `_`, `-`, parts joined by `.`); write `{{{{` for a literal `{{`"
+                "placeholders look like `{{ name }}`, `{{ alert.labels.severity }}` or \
+                 `{{ alerts[0].status }}` (letters, digits, `_`, `-`, parts joined by `.`, lists \
+                 indexed by `[N]` or `.N`); write `{{{{` for a literal `{{`"
                     .to_string()
             }
             ProblemKind::Missing { name, .. } if is_step_path(name) => {

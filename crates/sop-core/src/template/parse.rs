@@ -75,20 +75,36 @@ pub(crate) fn parse(source: &str) -> (Vec<Piece>, Vec<Problem>) {
     (pieces, problems)
 }
 
-/// `a.b-c.0` → `["a", "b-c", "0"]`; `None` unless every part is letters, digits, `_` or `-` and
-/// the first part starts with a letter or `_`.
+/// `a.b-c.0` → `["a", "b-c", "0"]`, and `alerts[0].labels` → `["alerts", "0", "labels"]`: a
+/// list indexed as conditions write it, the same as `alerts.0`. `None` unless every part is
+/// letters, digits, `_` or `-`, every `[…]` holds digits, and the first part starts with a
+/// letter or `_`.
 fn split_name(inner: &str) -> Option<Vec<String>> {
     let first = inner.chars().next()?;
     if !(first.is_ascii_alphabetic() || first == '_') {
         return None;
     }
-    let parts: Vec<String> = inner.split('.').map(str::to_string).collect();
-    let valid = parts.iter().all(|p| {
-        !p.is_empty()
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    });
-    valid.then_some(parts)
+    let mut parts = Vec::new();
+    for segment in inner.split('.') {
+        let (key, mut indexes) = segment.split_at(segment.find('[').unwrap_or(segment.len()));
+        let key_ok = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !key_ok {
+            return None;
+        }
+        parts.push(key.to_string());
+        while !indexes.is_empty() {
+            let (index, rest) = indexes.strip_prefix('[')?.split_once(']')?;
+            if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            parts.push(index.to_string());
+            indexes = rest;
+        }
+    }
+    Some(parts)
 }
 
 /// A problem at `span`, with its line and character column.

@@ -70,6 +70,47 @@ fn dotted_paths_into_objects_and_lists() {
 }
 
 #[test]
+fn lists_are_indexed_as_conditions_write_it_too() {
+    let v = json!({"alerts": [{"labels": {"instance": "db-1"}}], "m": [[1, 2], [3, 4]]});
+    assert_eq!(
+        text(
+            "{{ alerts[0].labels.instance }} {{ alerts.0.labels.instance }} {{m[1][0]}}",
+            v
+        )
+        .unwrap(),
+        "db-1 db-1 3"
+    );
+    assert_eq!(
+        command(
+            "echo {{ alerts[0].labels.instance }}",
+            json!({"alerts": [{"labels": {"instance": "it's"}}]})
+        )
+        .unwrap(),
+        r"echo 'it'\''s'"
+    );
+    let t = Template::parse("{{ alerts[0].labels }}").unwrap();
+    let var = t.placeholders().next().unwrap();
+    assert_eq!(var.path, ["alerts", "0", "labels"]);
+    assert_eq!(var.name, "alerts[0].labels", "messages quote it as written");
+    for bad in [
+        "{{ a[x] }}",
+        "{{ a[] }}",
+        "{{ a[0 }}",
+        "{{ a.[0] }}",
+        "{{ a[0]b }}",
+        "{{ [0] }}",
+        "{{ a[-1] }}",
+        "{{ a['k'] }}",
+    ] {
+        let e = Template::parse(bad).expect_err(bad);
+        assert!(
+            matches!(e.problems[0].kind, ProblemKind::InvalidName { .. }),
+            "{bad}: {e}"
+        );
+    }
+}
+
+#[test]
 fn non_strings_render_as_compact_json() {
     let v = json!({"n": 3, "f": 1.5, "b": false, "z": null, "o": {"k": [1, "x"]}});
     assert_eq!(

@@ -5,6 +5,7 @@ mod openapi_check;
 mod serving;
 mod support;
 
+mod alertmanager;
 mod api;
 mod api_auth;
 mod approvals;
