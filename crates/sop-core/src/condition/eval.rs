@@ -98,10 +98,19 @@ impl<'a> Evaluator<'a> {
                         Segment::Key(k) => format!("the key '{k}'"),
                         Segment::Index(i) => format!("the index [{i}]"),
                     };
+                    // `alerts.0` is how templates index a list; here it reads a key.
+                    let hint = match (other, segment) {
+                        (Value::List(_), Segment::Key(k))
+                            if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) =>
+                        {
+                            format!("; index a list as `[{k}]`")
+                        }
+                        _ => String::new(),
+                    };
                     return Err(EvalError::type_error(
                         span,
                         format!(
-                            "`{}`: cannot read {step} of {} ({})",
+                            "`{}`: cannot read {step} of {} ({}){hint}",
                             &self.src[span.clone()],
                             other.display_short(40),
                             other.type_name()

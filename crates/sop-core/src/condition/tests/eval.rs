@@ -283,6 +283,13 @@ fn a_key_of_digits_reads_a_numbered_key() {
         eval_error("steps.1.ok.x == 1", v),
         "`steps.1.ok.x`: cannot read the key 'x' of 'no' (a string)"
     );
+    assert_eq!(
+        eval_error(
+            "alerts.0.status == 'firing'",
+            json!({"alerts": [{"status": "firing"}]})
+        ),
+        "`alerts.0.status`: cannot read the key '0' of [{'status': 'firing'}] (a list); index a list as `[0]`"
+    );
 }
 
 #[test]
