@@ -93,24 +93,19 @@ impl<'a> Evaluator<'a> {
                 (Value::Object(_), Segment::Key(k)) => value.get_key(k),
                 (Value::Object(_), Segment::Index(i)) => value.get_key(&i.to_string()),
                 (Value::List(items), Segment::Index(i)) => items.get(*i),
+                // `alerts.0` indexes a list, as it does in templates.
+                (Value::List(items), Segment::Key(k)) if is_index(k) => {
+                    k.parse::<usize>().ok().and_then(|i| items.get(i))
+                }
                 (other, segment) => {
                     let step = match segment {
                         Segment::Key(k) => format!("the key '{k}'"),
                         Segment::Index(i) => format!("the index [{i}]"),
                     };
-                    // `alerts.0` is how templates index a list; here it reads a key.
-                    let hint = match (other, segment) {
-                        (Value::List(_), Segment::Key(k))
-                            if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) =>
-                        {
-                            format!("; index a list as `[{k}]`")
-                        }
-                        _ => String::new(),
-                    };
                     return Err(EvalError::type_error(
                         span,
                         format!(
-                            "`{}`: cannot read {step} of {} ({}){hint}",
+                            "`{}`: cannot read {step} of {} ({})",
                             &self.src[span.clone()],
                             other.display_short(40),
                             other.type_name()
@@ -122,4 +117,9 @@ impl<'a> Evaluator<'a> {
         }
         Ok(value)
     }
+}
+
+/// A key of digits only, which reads a list's item by number.
+fn is_index(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit())
 }
