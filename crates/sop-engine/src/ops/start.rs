@@ -213,7 +213,11 @@ impl Service {
         req: &StartRequest,
         plan: Plan,
     ) -> crate::Result<Started> {
-        if !plan.missing.is_empty() {
+        // A run its conditions skip runs no command, so what its commands lack does not stop
+        // it being recorded: a sender (a resolved alert, an event that does not apply) gets the
+        // skip and its explanation, not a refusal to retry.
+        let skipped = !plan.verdict.met && !req.force;
+        if !plan.missing.is_empty() && !skipped {
             return Err(Error::invalid(format!(
                 "cannot start `{}`: commands use variables that were not given:\n  {}",
                 plan.sop.name(),

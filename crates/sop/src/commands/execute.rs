@@ -62,7 +62,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     req.force = args.force;
     req.detach = args.detach;
     let plan = service.plan_run(&req)?;
-    if !args.dry_run && !plan.missing.is_empty() {
+    // As for every start: a run its conditions skip is recorded, whatever its commands lack.
+    let skipped = !plan.verdict.met && !plan.forced;
+    if !args.dry_run && !plan.missing.is_empty() && !skipped {
         return Err(Fail::invalid(missing_message(&plan.sop, &plan.missing)));
     }
     if args.dry_run {

@@ -1,7 +1,8 @@
 //! Prometheus Alertmanager's webhook receiver on a live server, with the bodies and headers a
 //! real Alertmanager (0.25, payload version 4) sent to `sop serve`: a firing group starts the
-//! run its conditions ask for, the resolved one is recorded skipped with a `200`, so the sender
-//! does not retry it, and a bearer token from `http_config.authorization` names the actor.
+//! run its conditions ask for, the resolved one is recorded skipped with a `200` (even when a
+//! command names a value it lacks), so the sender does not retry it, and a bearer token from
+//! `http_config.authorization` names the actor.
 
 use crate::serving::{Server, token};
 use crate::support::Sandbox;
@@ -98,6 +99,23 @@ fn a_firing_alert_starts_the_run_and_its_resolution_is_skipped_with_200() {
     assert_eq!(resolved.json()["run"]["status"], "skipped");
     let why = resolved.json()["explanation"].as_str().unwrap().to_string();
     assert!(why.contains("status = 'resolved'"), "{why}");
+
+    // An alert without annotations: the step's `alerts[0].annotations.summary` is missing,
+    // which does not matter to a run its conditions skip.
+    let mut bare = notification("resolved", "2026-12-07T09:57:31Z");
+    bare["alerts"][0]["annotations"] = json!({});
+    let skipped = post(&bare);
+    assert_eq!(skipped.status, 200, "{}", skipped.text);
+    assert_eq!(skipped.json()["run"]["status"], "skipped");
+    let mut unexplained = notification("firing", "0001-01-01T00:00:00Z");
+    unexplained["alerts"][0]["annotations"] = json!({});
+    let refused = post(&unexplained);
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(
+        refused.text.contains("alerts[0].annotations.summary"),
+        "{}",
+        refused.text
+    );
 
     let wrong = server.request(
         "POST",

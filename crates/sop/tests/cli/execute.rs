@@ -423,6 +423,29 @@ fn bad_variables_are_refused_before_anything_runs() {
 }
 
 #[test]
+fn a_start_its_conditions_skip_is_recorded_whatever_its_commands_lack() {
+    let sb = Sandbox::new();
+    sb.sop(
+        "gated",
+        "[sop]\nname = \"gated\"\ndescription = \"d\"\nexecution_mode = \"auto\"\n\n[conditions]\nexpression = \"go == true\"\n",
+        "# Gated\n\n## Step 1: Greet\n```sh\necho {{ who }}\n```\n",
+    );
+    let skipped = sb.run(&["execute", "gated"]);
+    assert_eq!(skipped.code, 3, "{skipped}");
+    assert!(
+        skipped.stdout.contains("skipped: conditions not met"),
+        "{skipped}"
+    );
+    assert_eq!(last_run(&sb, "gated").len(), 12, "the skip is recorded");
+    let refused = sb.run(&["execute", "gated", "--vars", r#"{"go": true}"#]);
+    assert_eq!(refused.code, 2, "{refused}");
+    assert!(
+        refused.stderr.contains("variable `who` is not defined"),
+        "{refused}"
+    );
+}
+
+#[test]
 fn concurrency_one_refuses_a_second_active_run() {
     let sb = sandbox();
     assert_eq!(sb.run(&["execute", "single"]).code, 4);
