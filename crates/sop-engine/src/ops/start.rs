@@ -88,6 +88,14 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether the run is recorded `skipped`: its conditions do not hold and it is not forced.
+    /// Such a run runs no command, so what its commands lack does not stop it being recorded: a
+    /// sender (a resolved alert, an event that does not apply) gets the skip and its
+    /// explanation, not a refusal.
+    pub fn skips(&self) -> bool {
+        !self.verdict.met && !self.forced
+    }
+
     pub fn would_start(&self) -> bool {
         self.missing.is_empty() && (self.needs_force.is_empty() || self.forced)
     }
@@ -213,11 +221,7 @@ impl Service {
         req: &StartRequest,
         plan: Plan,
     ) -> crate::Result<Started> {
-        // A run its conditions skip runs no command, so what its commands lack does not stop
-        // it being recorded: a sender (a resolved alert, an event that does not apply) gets the
-        // skip and its explanation, not a refusal to retry.
-        let skipped = !plan.verdict.met && !req.force;
-        if !plan.missing.is_empty() && !skipped {
+        if !plan.missing.is_empty() && !plan.skips() {
             return Err(Error::invalid(format!(
                 "cannot start `{}`: commands use variables that were not given:\n  {}",
                 plan.sop.name(),

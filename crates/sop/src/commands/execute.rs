@@ -62,9 +62,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     req.force = args.force;
     req.detach = args.detach;
     let plan = service.plan_run(&req)?;
-    // As for every start: a run its conditions skip is recorded, whatever its commands lack.
-    let skipped = !plan.verdict.met && !plan.forced;
-    if !args.dry_run && !plan.missing.is_empty() && !skipped {
+    if !args.dry_run && !plan.missing.is_empty() && !plan.skips() {
         return Err(Fail::invalid(missing_message(&plan.sop, &plan.missing)));
     }
     if args.dry_run {
