@@ -440,6 +440,25 @@ impl Executor {
                 script.interpreter
             );
         }
+        if e.raw_os_error() == Some(libc::E2BIG) {
+            let bytes = script.code.len();
+            let why = if bytes > env::MAX_ENV_ENTRY {
+                format!(
+                    "its command is {bytes} bytes once its placeholders are filled in, and Linux \
+                     passes at most {} bytes in one argument",
+                    env::MAX_ENV_ENTRY
+                )
+            } else {
+                "its command and environment together are more than Linux passes to a new \
+                 process"
+                    .to_string()
+            };
+            return format!(
+                "cannot run `{} -c`: {why}; let the command read large values from their \
+                 environment variables (\"$SOP_VAR_NAME\") instead of `{{{{ name }}}}`",
+                script.interpreter
+            );
+        }
         format!("cannot run `{} -c`: {e}", script.interpreter)
     }
 

@@ -287,6 +287,23 @@ fn terminate_group_refuses_our_own_and_every_group() {
 }
 
 #[test]
+fn a_command_too_long_for_the_kernel_says_so_and_how_to_pass_large_values() {
+    let f = Fixture::new(json!({}));
+    let long = format!(": {}", "x".repeat(200_000));
+    let (r, rec) = f.run(&[Script::new("sh", long)], None, 3);
+    assert_eq!(
+        r.error.as_deref(),
+        Some(
+            "cannot run `sh -c`: its command is 200002 bytes once its placeholders are filled \
+             in, and Linux passes at most 131071 bytes in one argument; let the command read \
+             large values from their environment variables (\"$SOP_VAR_NAME\") instead of \
+             `{{ name }}`"
+        )
+    );
+    assert_eq!((r.attempts, rec.retries.len()), (1, 0), "not retried");
+}
+
+#[test]
 fn a_missing_interpreter_or_directory_is_an_error_not_a_retry() {
     let f = Fixture::new(json!({}));
     let (r, rec) = f.run(&[Script::new("sh", "true")], None, 3);
