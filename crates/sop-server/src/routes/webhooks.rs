@@ -3,7 +3,8 @@
 //! `secret_env`, else by an API token with `run`. The JSON body's keys become the run's
 //! variables, with the request's headers as `headers.*` and `trigger.type`/`trigger.path`.
 //! Conditions that do not hold record a `skipped` run and answer `200`, so a sender does not
-//! retry forever.
+//! retry forever. GitHub's `ping` (sent when a hook is made) is answered `200` once
+//! authorised, and starts nothing.
 
 use super::shared::{creds, wrap_run_with};
 use super::trigger::{Outcome, accepted, delivery_key, start};
@@ -53,7 +54,7 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
             if method != Method::POST {
                 return Ok(Delivery::PostOnly(target.path));
             }
-            deliver(app, &target, &headers, &bytes).map(Delivery::Done)
+            deliver(app, &target, &headers, &bytes)
         })
         .await;
     let outcome = match outcome {
@@ -73,6 +74,12 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
             r.headers_mut()
                 .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
             return Ok(r);
+        }
+        Ok(Delivery::Ping(sop)) => {
+            tracing::info!(sop = %sop, "GitHub's ping reached the webhook; no run started");
+            app.metrics.webhook("ping");
+            let body = json!({"ping": true, "sop": sop});
+            return Ok((StatusCode::OK, axum::Json(body)).into_response());
         }
         Ok(Delivery::Done(outcome)) => Ok(outcome),
         Err(e) => Err(e),
@@ -114,6 +121,9 @@ enum Delivery {
     NotServed(String),
     /// A webhook path asked with another method than POST.
     PostOnly(String),
+    /// GitHub's `ping` event, sent when a webhook is made: it checks the hook, and starts
+    /// nothing (the SOP named).
+    Ping(String),
     Done(Outcome),
 }
 
@@ -122,7 +132,7 @@ fn deliver(
     target: &WebhookTarget,
     headers: &HeaderMap,
     bytes: &Bytes,
-) -> ApiResult<Outcome> {
+) -> ApiResult<Delivery> {
     let user = match &target.secret_env {
         Some(env) => {
             check_signature(app, env, headers, bytes)?;
@@ -133,6 +143,12 @@ fn deliver(
             .to_string(),
     };
     let body = crate::body::json_value(headers, bytes)?;
+    if headers
+        .get("x-github-event")
+        .is_some_and(|event| event.as_bytes().eq_ignore_ascii_case(b"ping"))
+    {
+        return Ok(Delivery::Ping(target.sop.clone()));
+    }
     let Value::Object(mut variables) = body else {
         return Err(ApiError::invalid(
             "a webhook body must be a JSON object; its keys become the run's variables",
@@ -149,7 +165,7 @@ fn deliver(
     req.trigger_detail = json!({"path": target.path, "delivery": key});
     req.delivery_key = key.map(|k| format!("POST {}\n{k}", target.path));
     req.catalog = Some(target.catalog.clone());
-    start(app, &user, req, false)
+    start(app, &user, req, false).map(Delivery::Done)
 }
 
 fn check_signature(app: &App, env: &str, headers: &HeaderMap, bytes: &[u8]) -> ApiResult<()> {

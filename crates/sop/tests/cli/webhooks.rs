@@ -172,6 +172,40 @@ fn signed_hooks_start_runs_from_their_body_and_headers() {
 }
 
 #[test]
+fn githubs_ping_is_answered_once_authorised_and_starts_nothing() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let body = br#"{"zen": "Keep it logically awesome.", "hook_id": 1}"#;
+    let sig = sign(body);
+    let ping = [
+        ("content-type", "application/json"),
+        ("x-github-event", "ping"),
+        ("x-github-delivery", "p-1"),
+    ];
+    let forged = server.request("POST", "/hr/new-employee", &ping, body);
+    assert_eq!(forged.status, 401, "a ping is authorised as any delivery");
+    let signed = [
+        ping[0],
+        ping[1],
+        ping[2],
+        ("x-hub-signature-256", sig.as_str()),
+    ];
+    let pong = server.request("POST", "/hr/new-employee", &signed, body);
+    assert_eq!(pong.status, 200, "{}", pong.text);
+    assert_eq!(
+        pong.json(),
+        serde_json::json!({"ping": true, "sop": "new-employee"})
+    );
+    let runs = server.get("/api/runs").json();
+    assert_eq!(runs["runs"], serde_json::json!([]), "{runs}");
+    let metrics = server.get("/metrics").text;
+    assert!(
+        metrics.contains("sop_webhooks_total{outcome=\"ping\"} 1"),
+        "{metrics}"
+    );
+}
+
+#[test]
 fn unsigned_hooks_need_a_token_with_run() {
     let sb = sandbox();
     let runner = crate::serving::token(&sb, "pager", "run");
