@@ -48,7 +48,7 @@ pub fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|m| m == "application/json" || m.ends_with("+json"))
 }
 
-/// The body as JSON, whatever its shape (webhooks).
+/// The body as JSON, whatever its shape.
 pub fn json_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Value> {
     if bytes.is_empty() && headers.get(header::CONTENT_TYPE).is_none() {
         return Ok(serde_json::Value::Object(Default::default()));
@@ -62,6 +62,38 @@ pub fn json_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Va
     }
     serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
+}
+
+/// A webhook's body as JSON: a JSON body, or a form whose `payload` field holds the JSON, as
+/// GitHub sends it when a hook's content type is `application/x-www-form-urlencoded` (the
+/// default its settings page offers).
+pub fn webhook_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Value> {
+    if !is_form(headers) {
+        return json_value(headers, bytes);
+    }
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+        .map_err(|e| ApiError::bad_request(format!("the form body cannot be read: {e}")))?;
+    let Some((_, payload)) = fields.iter().find(|(name, _)| name == "payload") else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "a form body must carry the JSON in its `payload` field (as GitHub sends it); \
+             otherwise send `Content-Type: application/json`",
+        ));
+    };
+    serde_json::from_str(payload)
+        .map_err(|e| ApiError::bad_request(format!("the form's `payload` is not valid JSON: {e}")))
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
 /// The body as `T`: a JSON object that fits `T`'s schema in the OpenAPI document.

@@ -1,6 +1,7 @@
 //! Webhook triggers: each `type = "webhook"` trigger's `path` is served as `POST {path}`. The
 //! request is authorised by GitHub's `X-Hub-Signature-256` when the trigger names a
-//! `secret_env`, else by an API token with `run`. The JSON body's keys become the run's
+//! `secret_env`, else by an API token with `run`. The JSON body's keys (or those of the JSON
+//! in a form's `payload` field, as GitHub sends it) become the run's
 //! variables, with the request's headers as `headers.*` and `trigger.type`/`trigger.path`.
 //! Conditions that do not hold record a `skipped` run and answer `200`, so a sender does not
 //! retry forever. GitHub's `ping` (sent when a hook is made) is answered `200` once
@@ -142,7 +143,7 @@ fn deliver(
             .user()
             .to_string(),
     };
-    let body = crate::body::json_value(headers, bytes)?;
+    let body = crate::body::webhook_value(headers, bytes)?;
     if headers
         .get("x-github-event")
         .is_some_and(|event| event.as_bytes().eq_ignore_ascii_case(b"ping"))

@@ -206,6 +206,38 @@ fn githubs_ping_is_answered_once_authorised_and_starts_nothing() {
 }
 
 #[test]
+fn githubs_form_encoded_deliveries_are_read_from_their_payload_field() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    // `payload={"employee":{"name":"Ada Lovelace","team":"ops & dev"}}`, form-encoded.
+    let body = b"payload=%7B%22employee%22%3A%7B%22name%22%3A%22Ada+Lovelace%22%2C%22team%22%3A%22ops+%26+dev%22%7D%7D";
+    let form = ("content-type", "application/x-www-form-urlencoded");
+    let signed = [
+        form,
+        ("x-hub-signature-256", &sign(body)),
+        ("x-source", "github"),
+    ];
+    let started = server.request("POST", "/hr/new-employee", &signed, body);
+    assert_eq!(started.status, 202, "{}", started.text);
+    let run = started.json()["run"].clone();
+    assert_eq!(run["variables"]["employee"]["team"], "ops & dev");
+    let done = server.wait_status(run["id"].as_str().unwrap(), "succeeded");
+    assert_eq!(
+        done["steps"][0]["output_tail"],
+        "welcome Ada Lovelace to ops & dev via github\n"
+    );
+    let other = b"name=Ada";
+    let refused = server.request(
+        "POST",
+        "/hr/new-employee",
+        &[form, ("x-hub-signature-256", &sign(other))],
+        other,
+    );
+    assert_eq!(refused.status, 415, "{}", refused.text);
+    assert!(refused.text.contains("`payload` field"), "{}", refused.text);
+}
+
+#[test]
 fn unsigned_hooks_need_a_token_with_run() {
     let sb = sandbox();
     let runner = crate::serving::token(&sb, "pager", "run");
