@@ -1,11 +1,10 @@
 //! Webhook triggers: each `type = "webhook"` trigger's `path` is served as `POST {path}`. The
 //! request is authorised by GitHub's `X-Hub-Signature-256` when the trigger names a
-//! `secret_env`, else by an API token with `run`. The JSON body's keys (or those of the JSON
-//! in a form's `payload` field, as GitHub sends it) become the run's
-//! variables, with the request's headers as `headers.*` and `trigger.type`/`trigger.path`.
-//! Conditions that do not hold record a `skipped` run and answer `200`, so a sender does not
-//! retry forever. GitHub's `ping` (sent when a hook is made) is answered `200` once
-//! authorised, and starts nothing.
+//! `secret_env`, else by an API token with `run`. The JSON body's keys (or those of the JSON in
+//! a form's `payload` field, as GitHub sends it) become the run's variables, with the request's
+//! headers as `headers.*` and `trigger.type`/`trigger.path`. Conditions that do not hold record
+//! a `skipped` run and answer `200`, so a sender does not retry forever. GitHub's `ping` (sent
+//! when a hook is made) is answered `200` once authorised, and starts nothing.
 
 use super::shared::{creds, wrap_run_with};
 use super::trigger::{Outcome, accepted, delivery_key, start};
