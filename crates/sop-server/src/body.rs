@@ -1,6 +1,7 @@
 //! Request bodies: at most 1 MiB, `Content-Type: application/json`, valid JSON, and fitting
 //! the body's schema in the OpenAPI document — 413, 415, 400 and 422 otherwise. An empty body
-//! without a content type is an empty object, so `POST .../cancel` needs no body.
+//! without a content type is an empty object, so `POST .../cancel` needs no body. Webhooks
+//! also take GitHub's form-encoded body, the JSON in its `payload` field.
 
 pub use crate::body_schemas::ApiBody;
 use crate::error::{ApiError, ApiResult};
