@@ -41,12 +41,16 @@ fn too_large() -> ApiError {
 /// Whether the request says its body is JSON (`application/json`, any parameters, or a
 /// `+json` type).
 pub fn is_json(headers: &HeaderMap) -> bool {
+    media_type(headers).is_some_and(|m| m == "application/json" || m.ends_with("+json"))
+}
+
+/// The `Content-Type`'s media type, lower-case, without its parameters.
+fn media_type(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|m| m.trim().to_ascii_lowercase())
-        .is_some_and(|m| m == "application/json" || m.ends_with("+json"))
 }
 
 /// The body as JSON, whatever its shape.
@@ -87,14 +91,7 @@ pub fn webhook_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json:
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
+    media_type(headers).is_some_and(|m| m == "application/x-www-form-urlencoded")
 }
 
 /// The body as `T`: a JSON object that fits `T`'s schema in the OpenAPI document.
