@@ -108,20 +108,23 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn one_worker() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread()
+    /// Runs `body` as a task on a runtime with one worker thread, where the server's handlers
+    /// run (`block_on` itself would run it on this thread, not on the worker).
+    fn on_the_worker<F: std::future::Future<Output = ()> + Send + 'static>(body: F) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
-            .unwrap()
+            .unwrap();
+        runtime.block_on(async { tokio::spawn(body).await.unwrap() });
     }
 
     #[test]
     fn blocking_work_leaves_the_only_worker_free_for_other_tasks() {
-        one_worker().block_on(async {
+        on_the_worker(async {
             let (tx, rx) = std::sync::mpsc::channel();
-            // Spawned before the blocking call: on the runtime's single worker, it can only run
-            // if that call handed the worker's tasks on.
+            // Queued on the same worker before the blocking call: it can only run if that call
+            // handed the worker's tasks on.
             let other = tokio::spawn(async move { tx.send(()).unwrap() });
             let got = off_the_workers(move || Ok(rx.recv_timeout(Duration::from_secs(20)).is_ok()));
             assert_eq!(got.await.ok(), Some(true), "the other task never ran");
@@ -131,17 +134,15 @@ mod tests {
 
     #[test]
     fn a_panic_is_an_internal_error_and_the_runtime_goes_on() {
-        for runtime in [
-            one_worker(),
-            tokio::runtime::Builder::new_current_thread()
-                .build()
-                .unwrap(),
-        ] {
-            runtime.block_on(async {
-                let failed = off_the_workers(|| -> ApiResult<()> { panic!("a bug") }).await;
-                assert_eq!(failed.unwrap_err().status.as_u16(), 500);
-                assert_eq!(off_the_workers(|| Ok(7)).await.ok(), Some(7));
-            });
+        async fn panics_then_works() {
+            let failed = off_the_workers(|| -> ApiResult<()> { panic!("a bug") }).await;
+            assert_eq!(failed.unwrap_err().status.as_u16(), 500);
+            assert_eq!(off_the_workers(|| Ok(7)).await.ok(), Some(7));
         }
+        on_the_worker(panics_then_works());
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(panics_then_works());
     }
 }
