@@ -11,6 +11,7 @@ use sop_core::gate::GatePlan;
 use sop_core::run::RunView;
 use sop_core::step_output::Outputs;
 use sop_store::{Gate, Queries, Run, StepRun};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Everything needed to decide a run's next transition. Kept in step with the store by applying
@@ -112,11 +113,12 @@ impl Tracked {
         self.sop.steps.len()
     }
 
-    /// The run's variables as a JSON object (empty when none were given).
-    pub fn variables(&self) -> Map<String, Value> {
+    /// The run's variables as a JSON object (empty when none were given), borrowed: every step
+    /// renders its commands from them.
+    pub fn variables(&self) -> Cow<'_, Map<String, Value>> {
         match &self.run.variables {
-            Value::Object(map) => map.clone(),
-            _ => Map::new(),
+            Value::Object(map) => Cow::Borrowed(map),
+            _ => Cow::Owned(Map::new()),
         }
     }
 
