@@ -145,6 +145,7 @@ fn execute(
     let result = exec.executor.run_step(&request, &mut watch);
     trace::mark("ended", step);
     let abandoned = watch.abandoned;
+    let secrets = std::mem::take(&mut watch.secrets);
     if let Some(e) = watch.error.take() {
         return Err(e);
     }
@@ -152,7 +153,7 @@ fn execute(
         Some(Abandon::Elsewhere) => return Ok(None),
         Some(Abandon::Interrupted(signal)) => {
             let last_attempt = attempt + result.attempts - 1;
-            let record = outcome(step, last_attempt, &result, true, &t.secrets()).record;
+            let record = outcome(step, last_attempt, &result, true, &secrets).record;
             let_go(eng, t, step, signal, record)?;
             return Ok(None);
         }
@@ -160,17 +161,11 @@ fn execute(
     }
     let last_attempt = attempt + result.attempts - 1;
     if result.deadline_passed && !result.succeeded() && abandoned.is_none() {
-        let record = outcome(step, last_attempt, &result, false, &t.secrets()).record;
+        let record = outcome(step, last_attempt, &result, false, &secrets).record;
         time_out(eng, t, Action::Continue, record)?;
         return Ok(None);
     }
-    let change = outcome(
-        step,
-        last_attempt,
-        &result,
-        abandoned.is_some(),
-        &t.secrets(),
-    );
+    let change = outcome(step, last_attempt, &result, abandoned.is_some(), &secrets);
     trace::mark("committing", step);
     let decision = commit(eng, t, &change)?;
     trace::mark("committed", step);

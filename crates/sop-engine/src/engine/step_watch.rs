@@ -38,8 +38,9 @@ pub struct StepWatch<'a> {
     pub abandoned: Option<Abandon>,
     /// Set when committing an attempt's failure went wrong; reported after the step ends.
     pub error: Option<crate::Error>,
-    /// The run's secret values, hidden from the output everyone watching sees.
-    secrets: Vec<String>,
+    /// The run's secret values, hidden from the output everyone watching sees (and, taken once
+    /// the step ended, from what is recorded of it).
+    pub secrets: Vec<String>,
 }
 
 impl<'a> StepWatch<'a> {
