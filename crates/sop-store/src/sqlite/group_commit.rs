@@ -99,7 +99,7 @@ impl GroupWriter {
                 (number, true)
             }
             None => {
-                state.conn.execute_batch("BEGIN IMMEDIATE")?;
+                control(&state.conn, "BEGIN IMMEDIATE")?;
                 state.last += 1;
                 state.open = Some((state.last, 1));
                 (state.last, false)
@@ -156,7 +156,7 @@ impl GroupWriter {
             drop(held);
             return self.wait_for(number);
         }
-        let committed = state.conn.execute_batch("COMMIT");
+        let committed = control(&state.conn, "COMMIT");
         if committed.is_err() && !state.conn.is_autocommit() {
             let _ = state.conn.execute_batch("ROLLBACK");
         }
@@ -212,7 +212,7 @@ fn run_caught(conn: &Connection, body: impl FnOnce(&Connection) -> Result<()>) -
 
 /// Runs `body` so that its failure (or panic) undoes its writes only.
 fn in_savepoint(conn: &Connection, body: impl FnOnce(&Connection) -> Result<()>) -> Caught {
-    if let Err(e) = conn.execute_batch("SAVEPOINT joined") {
+    if let Err(e) = control(conn, "SAVEPOINT joined") {
         return Ok(Err(e.into()));
     }
     let outcome = run_caught(conn, body);
@@ -220,9 +220,15 @@ fn in_savepoint(conn: &Connection, body: impl FnOnce(&Connection) -> Result<()>)
         let _ = conn.execute_batch("ROLLBACK TO joined");
     }
     if !conn.is_autocommit() {
-        let _ = conn.execute_batch("RELEASE joined");
+        let _ = control(conn, "RELEASE joined");
     }
     outcome
+}
+
+/// Runs a transaction-control statement, prepared once: every write runs two or three of them,
+/// and parsing each again cost more than running it.
+fn control(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 fn panic_error() -> StoreError {
