@@ -1,6 +1,6 @@
 //! Who a request acts for: `Authorization: Bearer TOKEN` (an API token, or the configured admin
-//! token, which may name the actor with `X-SOP-Actor`), checked against the scope a route
-//! needs. With no token configured at all (none in the environment, none live in the store),
+//! token, which may name the actor with `X-SOP-Actor`), or `Basic` with the token as the
+//! password for senders that know no other scheme, checked against the scope a route needs. With no token configured at all (none in the environment, none live in the store),
 //! requests act for the local user with every scope — the server only listens on loopback
 //! then, unless `--insecure`.
 
@@ -13,8 +13,9 @@ use sop_engine::engine::identity;
 /// The credentials a request carried, copied out of its headers.
 #[derive(Clone, Default)]
 pub struct Credentials {
-    bearer: Option<String>,
-    /// `Authorization` was present but not a bearer token.
+    /// The token of `Authorization`, from either scheme.
+    token: Option<String>,
+    /// `Authorization` was present but carried no token.
     malformed: bool,
     actor: Option<String>,
 }
@@ -32,25 +33,38 @@ impl Credentials {
                 ..Credentials::default()
             };
         };
-        let bearer = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                let (scheme, rest) = v.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-            })
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
+        let token = value.to_str().ok().and_then(token_of);
         Credentials {
-            malformed: bearer.is_none(),
-            bearer,
+            malformed: token.is_none(),
+            token,
             actor,
         }
     }
 
     pub fn has_token(&self) -> bool {
-        self.bearer.is_some() || self.malformed
+        self.token.is_some() || self.malformed
     }
+}
+
+/// The token an `Authorization` value carries: `Bearer TOKEN`, or `Basic` credentials whose
+/// password is the token (many webhook senders, Alertmanager's `basic_auth` and Grafana's
+/// among them, offer only that); the user name is not read, since the token names its user.
+fn token_of(value: &str) -> Option<String> {
+    use base64::Engine as _;
+    let (scheme, rest) = value.trim().split_once(' ')?;
+    let rest = rest.trim();
+    let token = if scheme.eq_ignore_ascii_case("bearer") {
+        rest.to_string()
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(rest)
+            .ok()?;
+        let credentials = String::from_utf8(decoded).ok()?;
+        credentials.split_once(':')?.1.to_string()
+    } else {
+        return None;
+    };
+    (!token.is_empty()).then_some(token)
 }
 
 /// The actor of a request and whether that identity was proven by a token.
@@ -84,11 +98,11 @@ pub fn authorize(app: &App, creds: &Credentials, scope: Scope) -> ApiResult<Who>
 pub fn identify(app: &App, creds: &Credentials) -> ApiResult<Who> {
     if creds.malformed {
         return Err(ApiError::unauthorized(
-            "the Authorization header must be `Bearer TOKEN`",
+            "the Authorization header must be `Bearer TOKEN`, or `Basic` with the token as the password",
         ));
     }
     let service = &app.service;
-    match &creds.bearer {
+    match &creds.token {
         Some(token) => {
             let admin = app.auth.is_admin_token(token);
             if creds.actor.is_some() && !admin {
@@ -130,4 +144,32 @@ pub fn open_mode(app: &App) -> ApiResult<bool> {
     }
     let now = app.service.clock().now();
     Ok(!app.service.api_tokens()?.iter().any(|t| t.is_live(now)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_of;
+
+    #[test]
+    fn a_token_comes_as_bearer_or_as_the_basic_password() {
+        assert_eq!(token_of("Bearer sopapi_x").as_deref(), Some("sopapi_x"));
+        assert_eq!(token_of("bearer  sopapi_x ").as_deref(), Some("sopapi_x"));
+        // base64("alertmanager:sopapi_x"): the user name is not read.
+        assert_eq!(
+            token_of("Basic YWxlcnRtYW5hZ2VyOnNvcGFwaV94").as_deref(),
+            Some("sopapi_x")
+        );
+        // base64(":sopapi_x"), no user name.
+        assert_eq!(token_of("Basic OnNvcGFwaV94").as_deref(), Some("sopapi_x"));
+        for refused in [
+            "sopapi_x",
+            "Token sopapi_x",
+            "Bearer ",
+            "Basic not-base64!",
+            "Basic YWxlcnRtYW5hZ2Vy",     // "alertmanager": no password
+            "Basic YWxlcnRtYW5hZ2VyOg==", // "alertmanager:": an empty one
+        ] {
+            assert_eq!(token_of(refused), None, "{refused}");
+        }
+    }
 }

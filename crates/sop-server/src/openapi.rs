@@ -511,7 +511,10 @@ pub fn document() -> Value {
         },
         "paths": paths,
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "An API token (`sop token create`) or the admin token (SOP_API_TOKEN)."},
+                "basic": {"type": "http", "scheme": "basic", "description": "The same token as the password, for clients that send only Basic credentials; the user name is not read."},
+            },
             "schemas": schemas,
         },
     })
@@ -564,7 +567,7 @@ fn links(
 }
 
 fn security() -> Value {
-    json!([{"bearer": []}])
+    json!([{"bearer": []}, {"basic": []}])
 }
 
 fn param(name: &str, location: &str, description: &str) -> Value {

@@ -131,3 +131,52 @@ fn a_firing_alert_starts_the_run_and_its_resolution_is_skipped_with_200() {
     );
     assert_eq!(wrong.status, 401, "{}", wrong.text);
 }
+
+#[test]
+fn basic_credentials_carry_the_token_as_their_password() {
+    use base64::Engine as _;
+    let sb = sandbox();
+    let secret = token(&sb, "alertmanager", "run");
+    let server = Server::start(&sb, &[]).with_token(&secret);
+    let basic = |user: &str, password: &str| {
+        let pair = format!("{user}:{password}");
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    };
+    // `http_config.basic_auth` in Alertmanager's receiver: its user name is whatever the
+    // configuration says; the token names the actor.
+    let post = |authorization: &str| {
+        server.request(
+            "POST",
+            "/alertmanager",
+            &[
+                ("content-type", "application/json"),
+                ("user-agent", "Alertmanager/0.25.0"),
+                ("authorization", authorization),
+            ],
+            notification("firing", "0001-01-01T00:00:00Z")
+                .to_string()
+                .as_bytes(),
+        )
+    };
+    let firing = post(&basic("prometheus", &secret));
+    assert_eq!(firing.status, 202, "{}", firing.text);
+    let run = &firing.json()["run"];
+    assert_eq!(run["started_by"], "alertmanager");
+    assert!(
+        run["variables"]["headers"].get("authorization").is_none(),
+        "the credentials are not kept: {run}"
+    );
+
+    let wrong = post(&basic("alertmanager", "sopapi_wrong"));
+    assert_eq!(wrong.status, 401, "{}", wrong.text);
+    let no_password = post(&basic("alertmanager", ""));
+    assert_eq!(no_password.status, 401, "{}", no_password.text);
+    assert!(
+        no_password.text.contains("`Basic` with the token as the password"),
+        "{}",
+        no_password.text
+    );
+}
