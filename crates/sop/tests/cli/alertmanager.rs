@@ -175,7 +175,9 @@ fn basic_credentials_carry_the_token_as_their_password() {
     let no_password = post(&basic("alertmanager", ""));
     assert_eq!(no_password.status, 401, "{}", no_password.text);
     assert!(
-        no_password.text.contains("`Basic` with the token as the password"),
+        no_password
+            .text
+            .contains("`Basic` with the token as the password"),
         "{}",
         no_password.text
     );
