@@ -1,8 +1,9 @@
 //! Who a request acts for: `Authorization: Bearer TOKEN` (an API token, or the configured admin
 //! token, which may name the actor with `X-SOP-Actor`), or `Basic` with the token as the
-//! password for senders that know no other scheme, checked against the scope a route needs. With no token configured at all (none in the environment, none live in the store),
-//! requests act for the local user with every scope — the server only listens on loopback
-//! then, unless `--insecure`.
+//! password for senders that know no other scheme, checked against the scope a route needs.
+//! With no token configured at all (none in the environment, none live in the store), requests
+//! act for the local user with every scope — the server only listens on loopback then, unless
+//! `--insecure`.
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::App;
