@@ -1,7 +1,8 @@
 //! Request bodies: at most 1 MiB, `Content-Type: application/json`, valid JSON, and fitting
 //! the body's schema in the OpenAPI document — 413, 415, 400 and 422 otherwise. An empty body
 //! without a content type is an empty object, so `POST .../cancel` needs no body. Webhooks
-//! also take GitHub's form-encoded body, the JSON in its `payload` field.
+//! also take GitHub's form-encoded body, the JSON in its `payload` field. A compressed body is
+//! decompressed first (`content_encoding`).
 
 pub use crate::body_schemas::ApiBody;
 use crate::error::{ApiError, ApiResult};
@@ -55,6 +56,10 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
 
 /// The body as JSON, whatever its shape.
 pub fn json_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Value> {
+    json_decoded(headers, &crate::content_encoding::decode(headers, bytes)?)
+}
+
+fn json_decoded(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Value> {
     if bytes.is_empty() && headers.get(header::CONTENT_TYPE).is_none() {
         return Ok(serde_json::Value::Object(Default::default()));
     }
@@ -73,10 +78,11 @@ pub fn json_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Va
 /// GitHub sends it when a hook's content type is `application/x-www-form-urlencoded` (the
 /// default its settings page offers).
 pub fn webhook_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Value> {
+    let bytes = crate::content_encoding::decode(headers, bytes)?;
     if !is_form(headers) {
-        return json_value(headers, bytes);
+        return json_decoded(headers, &bytes);
     }
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
         .map_err(|e| ApiError::bad_request(format!("the form body cannot be read: {e}")))?;
     let Some((_, payload)) = fields.iter().find(|(name, _)| name == "payload") else {
         return Err(ApiError::new(

@@ -94,6 +94,13 @@ impl IntoResponse for ApiError {
             body[key] = value;
         }
         let mut response = (self.status, axum::Json(body)).into_response();
+        if self.status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            // The codings a body may come in (RFC 9110, 12.5.3), for a sender that compressed.
+            response.headers_mut().insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_static(crate::content_encoding::ACCEPTED),
+            );
+        }
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

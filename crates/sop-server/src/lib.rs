@@ -9,6 +9,7 @@ mod body;
 mod body_schemas;
 pub mod config;
 mod console;
+mod content_encoding;
 mod deadline_timer;
 mod dispatcher;
 mod error;
