@@ -49,7 +49,8 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
     let outcome = app
         .blocking(move |app| {
             let Some(target) = app.service.webhook_target(&path)? else {
-                return Ok(Delivery::NotServed(path));
+                let near = near_miss(app, &path)?;
+                return Ok(Delivery::NotServed(path, near));
             };
             if method != Method::POST {
                 return Ok(Delivery::PostOnly(target.path));
@@ -58,9 +59,12 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
         })
         .await;
     let outcome = match outcome {
-        Ok(Delivery::NotServed(path)) => {
+        Ok(Delivery::NotServed(path, near)) => {
+            let hint = near.map_or_else(String::new, |p| {
+                format!("; a webhook is served at {p}: send it there")
+            });
             return Err(ApiError::not_found(format!(
-                "nothing is served at {}",
+                "nothing is served at {}{hint}",
                 path.escape_default()
             )));
         }
@@ -117,14 +121,34 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
 
 /// What became of a request at a path no route claims.
 enum Delivery {
-    /// No webhook trigger serves the path.
-    NotServed(String),
+    /// No webhook trigger serves the path; the served path it nearly names, if any.
+    NotServed(String, Option<String>),
     /// A webhook path asked with another method than POST.
     PostOnly(String),
     /// GitHub's `ping` event, sent when a webhook is made: it checks the hook, and starts
     /// nothing (the SOP named).
     Ping(String),
     Done(Outcome),
+}
+
+/// The webhook path a sender most likely meant by `path`, which none serves: the same without
+/// its trailing slashes, or in lower case (paths match exactly, as configured).
+fn near_miss(app: &App, path: &str) -> ApiResult<Option<String>> {
+    let trimmed = path.trim_end_matches('/');
+    let lower = trimmed.to_ascii_lowercase();
+    let mut candidates = vec![trimmed];
+    if lower != trimmed {
+        candidates.push(&lower);
+    }
+    for candidate in candidates {
+        if candidate.is_empty() || candidate == path {
+            continue;
+        }
+        if let Some(target) = app.service.webhook_target(candidate)? {
+            return Ok(Some(target.path));
+        }
+    }
+    Ok(None)
 }
 
 fn deliver(

@@ -238,6 +238,78 @@ fn githubs_form_encoded_deliveries_are_read_from_their_payload_field() {
 }
 
 #[test]
+fn compressed_bodies_are_read_decompressed_and_other_codings_refused() {
+    use std::io::Write;
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let json = br#"{"employee": {"name": "Ada", "team": "ops"}}"#;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(json).unwrap();
+    let body = gz.finish().unwrap();
+    // The signature covers the body as sent: compressed.
+    let sig = sign(&body);
+    let headers = [
+        ("content-type", "application/json"),
+        ("content-encoding", "gzip"),
+        ("x-hub-signature-256", sig.as_str()),
+        ("x-source", "gzip"),
+    ];
+    let started = server.request("POST", "/hr/new-employee", &headers, &body);
+    assert_eq!(started.status, 202, "{}", started.text);
+    let run = started.json()["run"].clone();
+    assert_eq!(run["variables"]["employee"]["name"], "Ada");
+    let signed_plain = [headers[0], headers[1], ("x-hub-signature-256", &sign(json))];
+    let unsigned = server.request("POST", "/hr/new-employee", &signed_plain, &body);
+    assert_eq!(unsigned.status, 401, "{}", unsigned.text);
+    let br = [
+        ("content-type", "application/json"),
+        ("content-encoding", "br"),
+        ("x-hub-signature-256", &sign(json)),
+    ];
+    let refused = server.request("POST", "/hr/new-employee", &br, json);
+    assert_eq!(refused.status, 415, "{}", refused.text);
+    assert!(
+        refused.text.contains("`br` is not supported"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(refused.header("accept-encoding"), Some("gzip, deflate"));
+    let done = server.wait_status(run["id"].as_str().unwrap(), "succeeded");
+    assert_eq!(
+        done["steps"][0]["output_tail"],
+        "welcome Ada to ops via gzip\n"
+    );
+}
+
+#[test]
+fn a_path_that_nearly_names_a_webhook_is_a_404_pointing_at_it() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let json = [("content-type", "application/json")];
+    for (sent, hint) in [
+        ("/hr/new-employee/", Some("/hr/new-employee")),
+        ("/HR/New-Employee", Some("/hr/new-employee")),
+        ("/webhook/incident//", Some("/webhook/incident")),
+        ("/hr/old-employee", None),
+        ("/nothing/", None),
+    ] {
+        let reply = server.request("POST", sent, &json, b"{}");
+        assert_eq!(reply.status, 404, "{sent}: {}", reply.text);
+        let message = reply.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        match hint {
+            Some(p) => assert!(
+                message.ends_with(&format!("; a webhook is served at {p}: send it there")),
+                "{sent}: {message}"
+            ),
+            None => assert_eq!(message, format!("nothing is served at {sent}")),
+        }
+    }
+}
+
+#[test]
 fn unsigned_hooks_need_a_token_with_run() {
     let sb = sandbox();
     let runner = crate::serving::token(&sb, "pager", "run");
