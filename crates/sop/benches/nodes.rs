@@ -199,27 +199,6 @@ fn spawn_floor(rounds: usize) -> Vec<Duration> {
     v
 }
 
-/// The most `sh -c true` processes per second, one spawning thread per core.
-fn spawn_ceiling() -> f64 {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let window = Duration::from_secs(2);
-    let started = Instant::now();
-    let threads: Vec<_> = (0..cores)
-        .map(|_| {
-            std::thread::spawn(move || {
-                let mut n = 0u64;
-                while started.elapsed() < window {
-                    Command::new("sh").args(["-c", "true"]).status().unwrap();
-                    n += 1;
-                }
-                n
-            })
-        })
-        .collect();
-    let total: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
-    total as f64 / started.elapsed().as_secs_f64()
-}
-
 fn main() {
     let runs = support::bench_runs(300);
     let binary = build_release();
@@ -237,7 +216,7 @@ fn main() {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average at start: {}", load.trim());
 
-    let ceiling = spawn_ceiling() / 5.0;
+    let ceiling = support::spawn_ceiling().0 / 5.0;
     println!("floor: spawn ceiling on all cores = {ceiling:.0} five-step runs/s");
     let mut first = None;
     for nodes in 1..=3 {

@@ -1,12 +1,12 @@
-//! What the whole-process benchmarks share: the number of rounds, the release binary and
-//! percentiles.
+//! What the whole-process benchmarks share: the number of rounds, the release binary, the spawn
+//! ceiling and percentiles.
 
 // Each benchmark uses part of it.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// `SOP_BENCH_RUNS`, or `default` when it is unset or not a number.
 pub fn bench_runs(default: usize) -> usize {
@@ -55,4 +55,39 @@ pub fn percentile(sorted: &[Duration], p: usize) -> Duration {
 /// A duration in milliseconds.
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// The most `sh -c true` processes per second, and from how many spawning threads. One thread
+/// per core leaves a core idle whenever its thread waits for a child to be reaped, so half as
+/// many again and twice as many are tried too, and the best counts.
+pub fn spawn_ceiling() -> (f64, usize) {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    [cores, cores + cores.div_ceil(2), 2 * cores]
+        .into_iter()
+        .map(|threads| (spawn_rate(threads), threads))
+        .fold(
+            (0.0, cores),
+            |best, next| if next.0 > best.0 { next } else { best },
+        )
+}
+
+/// `sh -c true` processes per second from `threads` threads, each starting one and waiting for
+/// it, over a window of 1.5 s.
+fn spawn_rate(threads: usize) -> f64 {
+    let window = Duration::from_millis(1500);
+    let started = Instant::now();
+    let threads: Vec<_> = (0..threads)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while started.elapsed() < window {
+                    Command::new("sh").args(["-c", "true"]).status().unwrap();
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    total as f64 / started.elapsed().as_secs_f64()
 }
