@@ -6,7 +6,7 @@
 use crate::body::MAX_BODY;
 use crate::error::{ApiError, ApiResult};
 use axum::http::{HeaderMap, StatusCode, header};
-use flate2::read::{DeflateDecoder, GzDecoder, ZlibDecoder};
+use flate2::read::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
 use std::borrow::Cow;
 use std::io::Read;
 
@@ -32,7 +32,9 @@ pub fn decode<'a>(headers: &HeaderMap, bytes: &'a [u8]) -> ApiResult<Cow<'a, [u8
     let limit = MAX_BODY as u64 + 1;
     let mut out = Vec::new();
     let read = match coding {
-        "gzip" | "x-gzip" => GzDecoder::new(bytes).take(limit).read_to_end(&mut out),
+        // Every member of a gzip file, as `gzip -d` reads it (`pigz` and appending writers make
+        // several).
+        "gzip" | "x-gzip" => MultiGzDecoder::new(bytes).take(limit).read_to_end(&mut out),
         // HTTP's `deflate` is the zlib format; some senders send the raw deflate stream.
         "deflate" => match ZlibDecoder::new(bytes).take(limit).read_to_end(&mut out) {
             Ok(n) => Ok(n),
@@ -124,6 +126,13 @@ mod tests {
             let got = decode(&headers(header), &sent).unwrap();
             assert_eq!(&*got, body, "{header} as {coding}");
         }
+    }
+
+    #[test]
+    fn every_member_of_a_gzip_body_is_read() {
+        let mut sent = compressed("gzip", br#"{"a":"#);
+        sent.extend(compressed("gzip", br#"1}"#));
+        assert_eq!(&*decode(&headers("gzip"), &sent).unwrap(), br#"{"a":1}"#);
     }
 
     #[test]
