@@ -117,6 +117,14 @@ impl Service {
         Ok(SopStatus { sop, runs, active })
     }
 
+    /// Whether a webhook trigger served `path` at the live catalog's last reload. Nothing is
+    /// read from disk: it is for hints (a 404's "did you mean"), never for serving.
+    pub fn serves_webhook_path(&self, path: &str) -> bool {
+        self.live_catalog()
+            .and_then(|c| c.webhook_owner(path))
+            .is_some()
+    }
+
     /// The valid SOP whose webhook trigger serves `path`, if any.
     pub fn webhook_target(&self, path: &str) -> crate::Result<Option<WebhookTarget>> {
         if let Some(target) = self.known_webhook_target(path) {

@@ -49,7 +49,7 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
     let outcome = app
         .blocking(move |app| {
             let Some(target) = app.service.webhook_target(&path)? else {
-                let near = near_miss(app, &path)?;
+                let near = near_miss(app, &path);
                 return Ok(Delivery::NotServed(path, near));
             };
             if method != Method::POST {
@@ -132,8 +132,9 @@ enum Delivery {
 }
 
 /// The webhook path a sender most likely meant by `path`, which none serves: the same without
-/// its trailing slashes, or in lower case (paths match exactly, as configured).
-fn near_miss(app: &App, path: &str) -> ApiResult<Option<String>> {
+/// its trailing slashes, or in lower case (paths match exactly, as configured). Looked up in
+/// the live catalog only, so a flood of wrong paths reads no more files than before.
+fn near_miss(app: &App, path: &str) -> Option<String> {
     let trimmed = path.trim_end_matches('/');
     let lower = trimmed.to_ascii_lowercase();
     let mut candidates = vec![trimmed];
@@ -144,11 +145,11 @@ fn near_miss(app: &App, path: &str) -> ApiResult<Option<String>> {
         if candidate.is_empty() || candidate == path {
             continue;
         }
-        if let Some(target) = app.service.webhook_target(candidate)? {
-            return Ok(Some(target.path));
+        if app.service.serves_webhook_path(candidate) {
+            return Some(candidate.to_string());
         }
     }
-    Ok(None)
+    None
 }
 
 fn deliver(
