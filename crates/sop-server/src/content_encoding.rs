@@ -73,8 +73,7 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
     use flate2::Compression;
-    use flate2::write::{DeflateEncoder, GzEncoder, ZlibEncoder};
-    use std::io::Write;
+    use flate2::read::{DeflateEncoder, GzEncoder, ZlibEncoder};
 
     fn headers(encoding: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -86,23 +85,15 @@ mod tests {
     }
 
     fn compressed(coding: &str, data: &[u8]) -> Vec<u8> {
+        let level = Compression::default();
+        let mut out = Vec::new();
         match coding {
-            "gzip" => {
-                let mut e = GzEncoder::new(Vec::new(), Compression::default());
-                e.write_all(data).unwrap();
-                e.finish().unwrap()
-            }
-            "zlib" => {
-                let mut e = ZlibEncoder::new(Vec::new(), Compression::default());
-                e.write_all(data).unwrap();
-                e.finish().unwrap()
-            }
-            _ => {
-                let mut e = DeflateEncoder::new(Vec::new(), Compression::default());
-                e.write_all(data).unwrap();
-                e.finish().unwrap()
-            }
+            "gzip" => GzEncoder::new(data, level).read_to_end(&mut out),
+            "zlib" => ZlibEncoder::new(data, level).read_to_end(&mut out),
+            _ => DeflateEncoder::new(data, level).read_to_end(&mut out),
         }
+        .unwrap();
+        out
     }
 
     #[test]

@@ -4,10 +4,9 @@
 //! same with a `bash` step is shown beside it), the `202` at idle, sustained five-step
 //! runs of `true` per second (against the spawn ceiling: the most `sh -c true` processes per
 //! second this machine starts on all cores with no engine, the best of three thread counts;
-//! and beside it the same runs done by
-//! a bare loop with their durable commits, `serve/bare_runs.rs`; the CPU a run costs the server
-//! and its step processes, beside what it costs the bare loop and its shells), idle RSS, and
-//! start to listening.
+//! and beside it the same runs done by a bare loop with their durable commits,
+//! `serve/bare_runs.rs`; the CPU a run costs the server and its step processes, beside what it
+//! costs the bare loop and its shells), idle RSS, and start to listening.
 //! `SOP_BENCH_RUNS` sets the rounds of the latency figures (default 200), `SOP_BENCH_SUSTAINED`
 //! the runs of the sustained figure (default 1,000) and `SOP_BENCH_CLIENTS` the clients posting
 //! them (default 8); `SOP_BENCH_BINARY` measures another build of `sop`.

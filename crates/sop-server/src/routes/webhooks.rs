@@ -137,19 +137,11 @@ enum Delivery {
 fn near_miss(app: &App, path: &str) -> Option<String> {
     let trimmed = path.trim_end_matches('/');
     let lower = trimmed.to_ascii_lowercase();
-    let mut candidates = vec![trimmed];
-    if lower != trimmed {
-        candidates.push(&lower);
-    }
-    for candidate in candidates {
-        if candidate.is_empty() || candidate == path {
-            continue;
-        }
-        if app.service.serves_webhook_path(candidate) {
-            return Some(candidate.to_string());
-        }
-    }
-    None
+    [trimmed, lower.as_str()]
+        .into_iter()
+        .filter(|candidate| !candidate.is_empty() && *candidate != path)
+        .find(|candidate| app.service.serves_webhook_path(candidate))
+        .map(str::to_string)
 }
 
 fn deliver(

@@ -65,10 +65,8 @@ pub fn spawn_ceiling() -> (f64, usize) {
     [cores, cores + cores.div_ceil(2), 2 * cores]
         .into_iter()
         .map(|threads| (spawn_rate(threads), threads))
-        .fold(
-            (0.0, cores),
-            |best, next| if next.0 > best.0 { next } else { best },
-        )
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("three thread counts were tried")
 }
 
 /// `sh -c true` processes per second from `threads` threads, each starting one and waiting for
