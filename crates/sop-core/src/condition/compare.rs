@@ -4,6 +4,7 @@ use super::ast::CmpOp;
 use super::budget::Budget;
 use super::eval_error::EvalError;
 use super::limits::MAX_VALUE_DEPTH;
+use super::severity::SEVERITY_WORDS;
 use super::value::Value;
 use std::cmp::Ordering;
 use std::ops::Range;
@@ -31,8 +32,8 @@ pub(crate) fn compare(
     Ok(accept(order(left, right, span)?))
 }
 
-/// The language's `==`: numbers and numeric strings compare as numbers, priority words by rank
-/// (so `'HIGH' == 'high'`), a string equals a boolean only when it is the word `true` or
+/// The language's `==`: numbers and numeric strings compare as numbers, severity words by level
+/// (so `'HIGH' == 'high'` and `'warning' == 'medium'`), a string equals a boolean only when it is the word `true` or
 /// `false` (any case), lists and objects structurally. Anything else is simply not equal.
 pub(crate) fn equals(
     left: &Value,
@@ -55,7 +56,7 @@ pub(crate) fn equals(
         (Value::Number(n), s @ Value::String(_)) | (s @ Value::String(_), Value::Number(n)) => {
             s.as_number() == Some(*n)
         }
-        (Value::String(a), Value::String(b)) => match (left.as_priority(), right.as_priority()) {
+        (Value::String(a), Value::String(b)) => match (left.as_severity(), right.as_severity()) {
             (Some(p), Some(q)) => p == q,
             _ => a == b,
         },
@@ -112,12 +113,12 @@ fn order(left: &Value, right: &Value, span: &Range<usize>) -> Result<Ordering, E
     };
     match (left, right) {
         (Value::String(a), Value::String(b)) => {
-            match (left.as_priority(), right.as_priority()) {
+            match (left.as_severity(), right.as_severity()) {
                 (Some(p), Some(q)) => return Ok(p.cmp(&q)),
                 (Some(_), None) | (None, Some(_)) => {
-                    return Err(cannot(
-                        ": only one side is a priority (low, normal, high, critical)",
-                    ));
+                    return Err(cannot(&format!(
+                        ": only one side is a severity ({SEVERITY_WORDS})"
+                    )));
                 }
                 (None, None) => {}
             }
@@ -160,11 +161,25 @@ mod tests {
     }
 
     #[test]
+    fn senders_severity_words_rank_with_the_levels() {
+        assert_eq!(cmp(CmpOp::Ge, "critical", "warning"), Ok(true));
+        assert_eq!(cmp(CmpOp::Ge, "warning", "Warning"), Ok(true));
+        assert_eq!(cmp(CmpOp::Ge, "info", "warning"), Ok(false));
+        assert_eq!(cmp(CmpOp::Ge, "warning", "high"), Ok(false));
+        assert_eq!(cmp(CmpOp::Ge, "error", "high"), Ok(true));
+        assert_eq!(cmp(CmpOp::Lt, "medium", "high"), Ok(true));
+        // By text, "error" < "warning"; by level, above it.
+        assert_eq!(cmp(CmpOp::Gt, "error", "warning"), Ok(true));
+        assert_eq!(cmp(CmpOp::Eq, "medium", "normal"), Ok(true));
+        assert_eq!(cmp(CmpOp::Eq, "warning", "high"), Ok(false));
+    }
+
+    #[test]
     fn one_sided_priority_is_an_error() {
         let err = cmp(CmpOp::Ge, "urgent", "high").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "cannot compare 'urgent' with 'high': only one side is a priority (low, normal, high, critical)"
+            "cannot compare 'urgent' with 'high': only one side is a severity (low, normal, high, critical, or info, informational, medium, moderate, warning, warn, error)"
         );
         assert!(cmp(CmpOp::Lt, "high", "zzz").is_err());
         assert_eq!(cmp(CmpOp::Eq, "urgent", "high"), Ok(false));

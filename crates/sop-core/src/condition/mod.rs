@@ -31,6 +31,7 @@ mod ops;
 mod parse_error;
 mod parser;
 mod scope;
+mod severity;
 mod token;
 mod value;
 mod value_fmt;

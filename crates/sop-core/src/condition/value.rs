@@ -2,6 +2,7 @@
 
 use super::limits::MAX_VALUE_DEPTH;
 use super::number::Number;
+use super::severity::severity_level;
 use crate::Priority;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -104,9 +105,10 @@ impl Value {
         }
     }
 
-    /// The priority word this value is (`"high"`, `"CRITICAL"`), if it is one.
-    pub fn as_priority(&self) -> Option<Priority> {
-        self.as_str().and_then(|s| Priority::from_word(s.trim()))
+    /// The severity level this value names (`"high"`, `"CRITICAL"`, `"warning"`), if it is a
+    /// severity word (see `severity.rs`).
+    pub fn as_severity(&self) -> Option<Priority> {
+        self.as_str().and_then(severity_level)
     }
 
     /// The member `key` of an object: the exact key, else the first key equal ignoring ASCII case
@@ -297,9 +299,10 @@ mod tests {
     }
 
     #[test]
-    fn numeric_and_priority_views() {
+    fn numeric_and_severity_views() {
         assert_eq!(Value::from("85%").as_number(), Some(Number::Int(85)));
-        assert_eq!(Value::from("High").as_priority(), Some(Priority::High));
-        assert_eq!(Value::from(3).as_priority(), None);
+        assert_eq!(Value::from("High").as_severity(), Some(Priority::High));
+        assert_eq!(Value::from("warning").as_severity(), Some(Priority::Normal));
+        assert_eq!(Value::from(3).as_severity(), None);
     }
 }

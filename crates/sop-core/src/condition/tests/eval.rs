@@ -108,10 +108,20 @@ fn severity_order_both_directions_and_any_case() {
 }
 
 #[test]
+fn an_alertmanager_payload_ranks_in_its_own_words() {
+    let alert = |sev: &str| json!({"commonLabels": {"severity": sev}});
+    let cond = "commonLabels.severity >= 'warning'";
+    assert!(truth(cond, alert("critical")));
+    assert!(truth(cond, alert("warning")));
+    assert!(!truth(cond, alert("info")));
+    assert!(!truth("commonLabels.severity >= 'high'", alert("warning")));
+}
+
+#[test]
 fn one_sided_severity_is_an_error() {
     assert_eq!(
         eval_error("severity >= 'high'", json!({"severity": "urgent"})),
-        "cannot compare 'urgent' with 'high': only one side is a priority (low, normal, high, critical)"
+        "cannot compare 'urgent' with 'high': only one side is a severity (low, normal, high, critical, or info, informational, medium, moderate, warning, warn, error)"
     );
     assert!(eval("severity > 'high'", json!({"severity": 3})).is_err());
 }
