@@ -1,6 +1,7 @@
 //! Request bodies: at most 1 MiB, `Content-Type: application/json`, valid JSON, and fitting
 //! the body's schema in the OpenAPI document — 413, 415, 400 and 422 otherwise. An empty body
-//! without a content type is an empty object, so `POST .../cancel` needs no body. Webhooks
+//! is an empty object whatever its content type says, so `POST .../cancel` needs no body, and a
+//! client that labels every request JSON may send none. Webhooks
 //! also take GitHub's form-encoded body, the JSON in its `payload` field. A compressed body is
 //! decompressed first (`content_encoding`).
 
@@ -60,7 +61,7 @@ pub fn json_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Va
 }
 
 fn json_decoded(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Value> {
-    if bytes.is_empty() && headers.get(header::CONTENT_TYPE).is_none() {
+    if bytes.is_empty() {
         return Ok(serde_json::Value::Object(Default::default()));
     }
     if !is_json(headers) {
@@ -79,7 +80,7 @@ fn json_decoded(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Valu
 /// default its settings page offers).
 pub fn webhook_value(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Value> {
     let bytes = crate::content_encoding::decode(headers, bytes)?;
-    if !is_form(headers) {
+    if !is_form(headers) || bytes.is_empty() {
         return json_decoded(headers, &bytes);
     }
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)

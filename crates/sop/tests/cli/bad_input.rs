@@ -51,6 +51,12 @@ fn malformed_oversized_and_mistyped_bodies_are_refused_with_their_status() {
         b"{}",
     );
     assert_eq!(text.status, 415);
+    // An empty body labelled JSON is no body, as an unlabelled one is: the route decides.
+    let empty = server.request("POST", "/api/runs/zzzzzzzzzzzz/cancel", &json_type, b"");
+    assert_eq!(
+        (empty.status, empty.error_code().as_str()),
+        (404, "not_found")
+    );
     let not_object = server.request("POST", "/api/sop/deploy/trigger", &json_type, b"[1, 2]");
     assert_eq!(not_object.status, 422);
     let wrong_type = server.post(
@@ -67,6 +73,18 @@ fn malformed_oversized_and_mistyped_bodies_are_refused_with_their_status() {
         b"hi",
     );
     assert_eq!(webhook_text.status, 415);
+    // `curl -X POST -d ''` labels its empty body a form: no body, no variables.
+    let empty_form = server.request(
+        "POST",
+        "/incident",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        b"",
+    );
+    assert!(
+        [200, 202].contains(&empty_form.status),
+        "{}",
+        empty_form.text
+    );
 }
 
 #[test]
