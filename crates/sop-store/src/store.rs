@@ -40,6 +40,9 @@ pub trait Queries {
     fn gates(&self, run_id: &str) -> Result<Vec<Gate>>;
     /// Every open gate of every run, soonest deadline first (for `sop pending` and expiry).
     fn open_gates(&self) -> Result<Vec<Gate>>;
+    /// The soonest deadline of any open gate, read from the index alone (what a server's
+    /// deadline timer sleeps until, looked up each time a run lets go of its thread).
+    fn soonest_gate_expiry(&self) -> Result<Option<DateTime<Utc>>>;
     /// Decisions on one gate, oldest first.
     fn decisions(&self, gate_id: &str) -> Result<Vec<GateDecision>>;
     /// Decisions on all of a run's gates, oldest first.

@@ -147,12 +147,7 @@ impl Service {
 
     /// The soonest deadline of any open gate (what a server's deadline timer sleeps until).
     pub fn next_gate_deadline(&self) -> crate::Result<Option<DateTime<Utc>>> {
-        Ok(self
-            .store()
-            .open_gates()?
-            .iter()
-            .filter_map(|g| g.expires_at)
-            .min())
+        Ok(self.store().soonest_gate_expiry()?)
     }
 
     /// Applies every gate deadline that has passed (failing closed, audited); returns how many

@@ -135,6 +135,17 @@ pub fn open(conn: &mut Conn) -> Result<Vec<Gate>> {
     conn.query(&sql, &[])?.iter().map(decode_gate).collect()
 }
 
+pub fn soonest_expiry(conn: &mut Conn) -> Result<Option<DateTime<Utc>>> {
+    let rows = conn.query(
+        "SELECT MIN(expires_at) FROM gates WHERE status = 'open'",
+        &[],
+    )?;
+    match rows.first() {
+        Some(row) => row.opt_time(0),
+        None => Ok(None),
+    }
+}
+
 pub fn update_status(
     conn: &mut Conn,
     gate_id: &str,

@@ -22,6 +22,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../migrations_pg/0007_nodes.sql")),
     (8, include_str!("../../migrations_pg/0008_queue.sql")),
     (9, include_str!("../../migrations_pg/0009_run_deadline.sql")),
+    (
+        10,
+        include_str!("../../migrations_pg/0010_active_deadlines.sql"),
+    ),
 ];
 
 /// The PostgreSQL schema version this build writes.

@@ -89,6 +89,9 @@ macro_rules! impl_queries {
             fn open_gates(&self) -> Result<Vec<Gate>> {
                 self.with(super::gate_sql::open)
             }
+            fn soonest_gate_expiry(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+                self.with(super::gate_sql::soonest_expiry)
+            }
             fn decisions(&self, gate_id: &str) -> Result<Vec<GateDecision>> {
                 self.with(|c| super::gate_sql::decisions(c, gate_id))
             }

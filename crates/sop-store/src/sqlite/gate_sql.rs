@@ -132,6 +132,17 @@ pub fn open(conn: &Connection) -> Result<Vec<Gate>> {
     collect(conn, &sql, [], decode_gate)
 }
 
+/// `MIN` over the index `gates_by_status (status, expires_at)`: one lookup, no gate read.
+pub fn soonest_expiry(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT MIN(expires_at) FROM gates WHERE status = 'open'")?;
+    let mut rows = stmt.query([])?;
+    match rows.next()? {
+        Some(row) => row.opt_time(0),
+        None => Ok(None),
+    }
+}
+
 pub fn update_status(
     conn: &Connection,
     gate_id: &str,

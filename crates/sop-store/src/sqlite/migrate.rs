@@ -25,6 +25,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../migrations/0007_console.sql")),
     (8, include_str!("../../migrations/0008_queue.sql")),
     (9, include_str!("../../migrations/0009_run_deadline.sql")),
+    (
+        10,
+        include_str!("../../migrations/0010_active_deadlines.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -35,6 +35,7 @@ fn decide(store: &dyn Store, gate: &str, actor: &str, d: Choice) -> Result<()> {
 pub fn gates_round_trip_and_list(db: &dyn TestDb) {
     let store = db.connect();
     let run = create(store.as_ref(), &new_run("a", 2));
+    assert_eq!(store.soonest_gate_expiry().unwrap(), None);
     let g0 = open_gate(store.as_ref(), &run.id, 0, Some(3600));
     let g2 = open_gate(store.as_ref(), &run.id, 2, None);
     let other = create(store.as_ref(), &new_run("b", 1));
@@ -53,6 +54,7 @@ pub fn gates_round_trip_and_list(db: &dyn TestDb) {
         .map(|g| g.id)
         .collect();
     assert_eq!(open, [g_other.id, g0.id, g2.id]);
+    assert_eq!(store.soonest_gate_expiry().unwrap(), Some(at(60)));
 }
 
 pub fn a_gate_on_a_missing_run_is_refused(db: &dyn TestDb) {
@@ -80,7 +82,8 @@ pub fn a_gate_on_a_missing_run_is_refused(db: &dyn TestDb) {
 pub fn one_decision_per_person_and_a_gate_closes_once(db: &dyn TestDb) {
     let store = db.connect();
     let run = create(store.as_ref(), &new_run("a", 1));
-    let gate = open_gate(store.as_ref(), &run.id, 1, None);
+    let gate = open_gate(store.as_ref(), &run.id, 1, Some(3600));
+    assert_eq!(store.soonest_gate_expiry().unwrap(), Some(at(3600)));
     decide(store.as_ref(), &gate.id, "alice", Choice::Approve).unwrap();
     let err = decide(store.as_ref(), &gate.id, "alice", Choice::Approve).unwrap_err();
     assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err}");
@@ -110,6 +113,11 @@ pub fn one_decision_per_person_and_a_gate_closes_once(db: &dyn TestDb) {
         )
     );
     assert!(store.open_gates().unwrap().is_empty());
+    assert_eq!(
+        store.soonest_gate_expiry().unwrap(),
+        None,
+        "a decided gate is not due"
+    );
     let err = decide(store.as_ref(), "0000000zzzzz", "carol", Choice::Reject).unwrap_err();
     assert!(matches!(err, StoreError::NotFound { what: "gate", .. }));
 }
