@@ -36,6 +36,22 @@ impl Default for ServerConfig {
     }
 }
 
+/// How to fix a failed bind, by its cause.
+fn bind_help(error: &std::io::Error) -> &'static str {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "another process listens there (another `sop serve`?): stop it, or pass another --listen (port 0 picks a free one)"
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            "this machine has no such address: listen on 127.0.0.1, 0.0.0.0, or one of its own addresses"
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges: use a higher port, or put a reverse proxy in front"
+        }
+        _ => "pass another --listen (or SOP_LISTEN)",
+    }
+}
+
 /// Why a server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -43,11 +59,15 @@ pub enum ServerError {
         "refusing to listen on {0}: no API token is configured, so anyone who can reach it could start and approve runs\n  = help: set SOP_API_TOKEN (or SOP_API_TOKEN_FILE), create one with `sop token create USER`, listen on 127.0.0.1, or pass --insecure"
     )]
     Unprotected(SocketAddr),
-    #[error("cannot listen on {addr}: {source}")]
+    /// The cause is part of the message, not a `source`: printed as a chain, it came twice.
+    #[error("cannot listen on {addr}: {error}\n  = help: {}", bind_help(error))]
     Bind {
         addr: SocketAddr,
-        source: std::io::Error,
+        error: std::io::Error,
     },
+    /// A server with no SOP directory would serve nothing, silently: most likely a typo.
+    #[error("{dir}\n  = help: {help}", dir = .0, help = .0.help())]
+    SopDir(sop_engine::catalog::CatalogError),
     #[error("--workers must be at least 1")]
     NoWorkers,
     #[error(transparent)]

@@ -42,10 +42,19 @@ pub fn bind(service: Service, config: ServerConfig) -> Result<Bound, ServerError
             return Err(ServerError::Unprotected(config.listen));
         }
     }
+    let sop_dir = service.settings().sop_dir();
+    if !sop_dir.is_dir() {
+        use sop_engine::catalog::CatalogError;
+        return Err(ServerError::SopDir(if sop_dir.exists() {
+            CatalogError::NotADirectory(sop_dir.to_path_buf())
+        } else {
+            CatalogError::Missing(sop_dir.to_path_buf())
+        }));
+    }
     let listener =
-        std::net::TcpListener::bind(config.listen).map_err(|source| ServerError::Bind {
+        std::net::TcpListener::bind(config.listen).map_err(|error| ServerError::Bind {
             addr: config.listen,
-            source,
+            error,
         })?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;

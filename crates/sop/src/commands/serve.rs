@@ -4,7 +4,7 @@
 
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
-use sop_server::{LogFormat, ServerConfig};
+use sop_server::{LogFormat, ServerConfig, ServerError};
 use std::io::IsTerminal as _;
 
 #[derive(clap::Args)]
@@ -73,7 +73,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         metrics_public: args.metrics_public,
     };
     let service = ctx.service()?;
-    let bound = sop_server::bind(service, config)?;
+    let bound = sop_server::bind(service, config).map_err(|e| match e {
+        // As `sop list` says of them: bad input, exit 2.
+        ServerError::SopDir(_) | ServerError::NoWorkers => Fail::invalid(e.to_string()),
+        e => e.into(),
+    })?;
     eprintln!("listening on http://{}", bound.local_addr());
     eprintln!("web console: open http://{}/", bound.local_addr());
     bound.serve()?;

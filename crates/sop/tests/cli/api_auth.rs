@@ -256,3 +256,33 @@ fn a_non_loopback_address_needs_a_token_or_insecure() {
     let bad = sb.run(&["serve", "--listen", "nowhere"]);
     assert_eq!(bad.code, 2, "{bad}");
 }
+
+#[test]
+fn a_server_that_cannot_start_says_why_once_and_how_to_fix_it() {
+    let sb = sandbox();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = sb.run(&["serve", "--listen", &addr]);
+    assert_eq!(out.code, 1, "{out}");
+    assert_eq!(
+        out.stderr.matches("Address already in use").count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.stderr.contains("= help: another process listens there"),
+        "{out}"
+    );
+    let missing = sb.run(&["--dir", "no-such-dir", "serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(missing.code, 2, "{missing}");
+    assert!(
+        missing
+            .stderr
+            .contains("the SOP directory no-such-dir does not exist"),
+        "{missing}"
+    );
+    assert!(
+        missing.stderr.contains("= help: point --dir or SOP_DIR"),
+        "{missing}"
+    );
+}
