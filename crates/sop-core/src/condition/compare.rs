@@ -33,8 +33,9 @@ pub(crate) fn compare(
 }
 
 /// The language's `==`: numbers and numeric strings compare as numbers, severity words by level
-/// (so `'HIGH' == 'high'` and `'warning' == 'medium'`), a string equals a boolean only when it is the word `true` or
-/// `false` (any case), lists and objects structurally. Anything else is simply not equal.
+/// (so `'HIGH' == 'high'` and `'warning' == 'medium'`), a string equals a boolean only when it
+/// is the word `true` or `false` (any case), lists and objects structurally. Anything else is
+/// simply not equal.
 pub(crate) fn equals(
     left: &Value,
     right: &Value,
