@@ -114,6 +114,13 @@ fn unknown_names_and_hostile_ids_are_not_found() {
         bad_utf8.status == 400 || bad_utf8.status == 404,
         "{bad_utf8:?}"
     );
+    let wrong_method = server.request("DELETE", "/api/sops", &[], b"");
+    assert_eq!(wrong_method.status, 405, "{}", wrong_method.text);
+    assert_eq!(wrong_method.header("allow"), Some("GET,HEAD"));
+    assert_eq!(
+        wrong_method.json()["error"]["message"],
+        "DELETE is not served at /api/sops; the `Allow` header names the methods that are"
+    );
     let facts = server.get("/api/facts/..%2f..");
     assert_eq!(facts.status, 422, "{}", facts.text);
     assert_eq!(server.get("/api/audit/verify").json()["intact"], true);
