@@ -97,8 +97,12 @@ pub fn webhook_path_problem(path: &str) -> Option<String> {
     None
 }
 
-/// The server path `path` collides with (itself or anything below it, in any case), if any.
+/// The server path `path` collides with (itself or anything below it, in any case; `/`, the
+/// console's first page, only itself), if any.
 pub fn reserved_path(path: &str) -> Option<&'static str> {
+    if path == "/" {
+        return Some("/");
+    }
     let lower = path.to_ascii_lowercase();
     RESERVED_PATHS.iter().copied().find(|r| {
         lower
@@ -107,11 +111,22 @@ pub fn reserved_path(path: &str) -> Option<&'static str> {
     })
 }
 
-/// Paths of the server's own endpoints, which a webhook cannot take, nor anything below them.
-const RESERVED_PATHS: &[&str] = &["/api", "/healthz", "/metrics", "/ui"];
+/// Paths of the server's own endpoints, which a webhook cannot take, nor anything below them:
+/// the API, health and metrics, the console, the approval pages that gate links open, and the
+/// chat services' callbacks. A webhook there would never be reached: the server's own route
+/// answers first.
+const RESERVED_PATHS: &[&str] = &[
+    "/api",
+    "/healthz",
+    "/metrics",
+    "/ui",
+    "/approve",
+    "/hooks/slack",
+    "/hooks/telegram",
+];
 
 /// The help for a webhook path that collides with the server's own endpoints.
-pub const RESERVED_RULE: &str = "`sop serve` answers `/api/...`, `/healthz` and `/metrics` itself; choose a path outside them, such as `/hooks/incident`";
+pub const RESERVED_RULE: &str = "`sop serve` answers `/api/...`, `/healthz`, `/metrics`, the console (`/`, `/ui/...`), approval links (`/approve/...`) and chat callbacks (`/hooks/slack/...`, `/hooks/telegram`) itself; choose a path outside them, such as `/hooks/incident`";
 
 pub const WEBHOOK_RULE: &str =
     "write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes";

@@ -543,6 +543,9 @@ fn a_webhook_path_the_server_answers_itself_is_refused_where_it_is_written() {
         ("under-api", "/api/sop/deploy/trigger"),
         ("health", "/healthz"),
         ("below-metrics", "/Metrics/push"),
+        ("console", "/"),
+        ("approval-link", "/approve/abc"),
+        ("chat-callback", "/hooks/telegram"),
     ] {
         sb.sop(
             name,
@@ -564,6 +567,9 @@ fn a_webhook_path_the_server_answers_itself_is_refused_where_it_is_written() {
         ("under-api", "/api/sop/deploy/trigger", "/api"),
         ("health", "/healthz", "/healthz"),
         ("below-metrics", "/Metrics/push", "/metrics"),
+        ("console", "/", "/"),
+        ("approval-link", "/approve/abc", "/approve"),
+        ("chat-callback", "/hooks/telegram", "/hooks/telegram"),
     ] {
         assert!(
             out.stdout.contains(&format!("FAIL {name}: 1 problem")),
@@ -576,9 +582,9 @@ fn a_webhook_path_the_server_answers_itself_is_refused_where_it_is_written() {
     }
     assert_eq!(
         out.stderr
-            .matches("= help: `sop serve` answers `/api/...`, `/healthz` and `/metrics` itself; choose a path outside them")
+            .matches("= help: `sop serve` answers `/api/...`, `/healthz`, `/metrics`, the console (`/`, `/ui/...`), approval links (`/approve/...`) and chat callbacks (`/hooks/slack/...`, `/hooks/telegram`) itself; choose a path outside them")
             .count(),
-        3,
+        6,
         "{out}"
     );
 }
