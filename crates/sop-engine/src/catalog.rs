@@ -98,6 +98,24 @@ impl Catalog {
     /// [`Catalog::load`], parsing through `cache` when given: unchanged files are not parsed
     /// again.
     pub fn load_with(dir: &Path, cache: Option<&ParseCache>) -> Result<Catalog, CatalogError> {
+        let (root, mut folders) = Catalog::folders(dir)?;
+        folders.sort_by(|a, b| a.name.cmp(&b.name));
+        let loaded = load_all(&root, folders, cache);
+        Ok(Catalog::cross_check(dir, loaded))
+    }
+
+    /// Whether `dir` can be a SOP directory, without reading any SOP: what [`Catalog::load`]
+    /// refuses about the directory itself, except that it holds no SOPs yet (a server loads
+    /// them as they appear).
+    pub fn check_dir(dir: &Path) -> Result<(), CatalogError> {
+        match Catalog::folders(dir) {
+            Ok(_) | Err(CatalogError::Empty(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The directory's real path and its SOP folders, unsorted.
+    fn folders(dir: &Path) -> Result<(PathBuf, Vec<Folder>), CatalogError> {
         let meta = match std::fs::metadata(dir) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -145,9 +163,7 @@ impl Catalog {
             }
             return Err(CatalogError::Empty(dir.to_path_buf()));
         }
-        folders.sort_by(|a, b| a.name.cmp(&b.name));
-        let loaded = load_all(&root, folders, cache);
-        Ok(Catalog::cross_check(dir, loaded))
+        Ok((root, folders))
     }
 
     /// Only the folder `name` of `dir`, read as [`Catalog::load_with`] reads each folder, but

@@ -42,15 +42,8 @@ pub fn bind(service: Service, config: ServerConfig) -> Result<Bound, ServerError
             return Err(ServerError::Unprotected(config.listen));
         }
     }
-    let sop_dir = service.settings().sop_dir();
-    if !sop_dir.is_dir() {
-        use sop_engine::catalog::CatalogError;
-        return Err(ServerError::SopDir(if sop_dir.exists() {
-            CatalogError::NotADirectory(sop_dir.to_path_buf())
-        } else {
-            CatalogError::Missing(sop_dir.to_path_buf())
-        }));
-    }
+    sop_engine::catalog::Catalog::check_dir(service.settings().sop_dir())
+        .map_err(ServerError::SopDir)?;
     let listener =
         std::net::TcpListener::bind(config.listen).map_err(|error| ServerError::Bind {
             addr: config.listen,

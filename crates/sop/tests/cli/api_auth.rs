@@ -285,4 +285,14 @@ fn a_server_that_cannot_start_says_why_once_and_how_to_fix_it() {
         missing.stderr.contains("= help: point --dir or SOP_DIR"),
         "{missing}"
     );
+    let one = sb.sops_dir().join("incident-response");
+    let single = sb.run(&[
+        "--dir",
+        one.to_str().unwrap(),
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(single.code, 2, "{single}");
+    assert!(single.stderr.contains("is one SOP's folder"), "{single}");
 }
