@@ -73,6 +73,13 @@ impl Bound {
             self.service.clock().now(),
         );
         crate::reload::log(&loaded);
+        for good in live.serving() {
+            for warning in
+                sop_engine::ops::webhook_secrets::unset_secrets(self.service.settings(), &good.sop)
+            {
+                tracing::warn!(sop = %good.sop.meta.name, "{warning}");
+            }
+        }
         // Two leaders ready: a burst of starts takes them while the pool makes more.
         let service = self
             .service

@@ -36,6 +36,12 @@ pub fn check_sops(settings: &Settings, names: &[String]) -> crate::Result<Checke
             .filter_map(|e| e.sop.as_ref().ok())
             .flat_map(sop_core::definition::timeout_warnings),
     );
+    loaded.warnings.extend(
+        entries
+            .iter()
+            .filter_map(|e| e.sop.as_ref().ok())
+            .flat_map(|sop| super::webhook_secrets::unset_secrets(settings, sop)),
+    );
     loaded.problems.extend(notification_problems(
         settings,
         entries.iter().filter_map(|e| e.sop.as_ref().ok()),

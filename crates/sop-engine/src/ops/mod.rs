@@ -23,6 +23,7 @@ mod service;
 mod sops;
 mod start;
 mod tokens;
+pub mod webhook_secrets;
 
 pub use caller::Caller;
 pub use check::Checked;

@@ -588,3 +588,25 @@ fn a_webhook_path_the_server_answers_itself_is_refused_where_it_is_written() {
         "{out}"
     );
 }
+
+#[test]
+fn a_webhook_secret_not_set_here_is_a_warning_not_a_failure() {
+    let mut sb = Sandbox::new();
+    sb.sop(
+        "hr",
+        "[sop]\nname = \"hr\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/hr/new\"\nsecret_env = \"HR_SECRET\"\n",
+        MINIMAL_MD,
+    );
+    let out = sb.run(&["check"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stderr.contains(
+            "warning: `hr`: the webhook at /hr/new checks signatures with the secret in HR_SECRET, which is not set here"
+        ),
+        "{out}"
+    );
+    sb.env("HR_SECRET", "s3cret");
+    let out = sb.run(&["check"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(!out.stderr.contains("HR_SECRET"), "{out}");
+}
