@@ -9,7 +9,8 @@ use std::io::IsTerminal as _;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The address to listen on (default: $SOP_LISTEN, else 127.0.0.1:8080).
+    /// The address to listen on: IP:PORT, localhost:PORT or a port alone (on 127.0.0.1); port 0
+    /// picks a free one (default: $SOP_LISTEN, else 127.0.0.1:8080).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
 
@@ -41,9 +42,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         .listen
         .or_else(|| settings.var("SOP_LISTEN").map(str::to_string))
         .unwrap_or_else(|| "127.0.0.1:8080".to_string());
-    let listen = listen.trim().parse().map_err(|_| {
+    let listen = listen_addr(&listen).ok_or_else(|| {
         Fail::invalid(format!(
-            "--listen `{listen}` is not an address such as 127.0.0.1:8080 or [::1]:8080"
+            "--listen `{listen}` is not an address such as 127.0.0.1:8080, localhost:8080 or [::1]:8080 (0.0.0.0:8080 for every interface)"
         ))
     })?;
     let workers = match (args.workers, settings.var("SOP_WORKERS")) {
@@ -82,4 +83,50 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     eprintln!("web console: open http://{}/", bound.local_addr());
     bound.serve()?;
     Ok(Exit::Success)
+}
+
+/// `--listen`'s address: an IP address and port, `localhost:PORT` (the IPv4 loopback), or a
+/// bare port (on the loopback too). Nothing is looked up: a name other than `localhost` is
+/// refused rather than bound wherever a resolver says.
+fn listen_addr(text: &str) -> Option<std::net::SocketAddr> {
+    let text = text.trim();
+    if let Ok(addr) = text.parse() {
+        return Some(addr);
+    }
+    let loopback = |port: &str| {
+        port.parse::<u16>()
+            .ok()
+            .map(|p| std::net::SocketAddr::from(([127, 0, 0, 1], p)))
+    };
+    match text.rsplit_once(':') {
+        Some((host, port)) if host.eq_ignore_ascii_case("localhost") => loopback(port),
+        Some(_) => None,
+        None => loopback(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listen_addr;
+
+    #[test]
+    fn listen_takes_addresses_localhost_and_a_bare_port() {
+        let addr = |t| listen_addr(t).map(|a| a.to_string());
+        assert_eq!(addr("127.0.0.1:8080").as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(addr("[::1]:0").as_deref(), Some("[::1]:0"));
+        assert_eq!(addr("0.0.0.0:80").as_deref(), Some("0.0.0.0:80"));
+        assert_eq!(addr("localhost:9000").as_deref(), Some("127.0.0.1:9000"));
+        assert_eq!(addr("LOCALHOST:0").as_deref(), Some("127.0.0.1:0"));
+        assert_eq!(addr(" 8080 ").as_deref(), Some("127.0.0.1:8080"));
+        for refused in [
+            ":8080",
+            "example.com:80",
+            "localhost",
+            "localhost:99999",
+            "nowhere",
+            "",
+        ] {
+            assert_eq!(addr(refused), None, "{refused}");
+        }
+    }
 }
