@@ -15,8 +15,6 @@ const KEEP: usize = 4096;
 
 pub async fn layer(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let method = req.method().to_string();
-    // A cheap clone (shared bytes), for a 405's message.
-    let uri = req.uri().clone();
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -40,11 +38,6 @@ pub async fn layer(State(app): State<Shared>, req: Request, next: Next) -> Respo
         .unwrap_or_default();
     let text = String::from_utf8_lossy(&bytes);
     let message = match text.trim() {
-        // The router adds `Allow` only outside this layer, so the message points at it.
-        "" if status == StatusCode::METHOD_NOT_ALLOWED => format!(
-            "{method} is not served at {}; the `Allow` header names the methods that are",
-            uri.path().escape_default()
-        ),
         "" => status
             .canonical_reason()
             .unwrap_or("request failed")

@@ -4,7 +4,7 @@ use super::ast::CmpOp;
 use super::budget::Budget;
 use super::eval_error::EvalError;
 use super::limits::MAX_VALUE_DEPTH;
-use super::severity::SEVERITY_WORDS;
+use super::severity::severity_words;
 use super::value::Value;
 use std::cmp::Ordering;
 use std::ops::Range;
@@ -118,7 +118,8 @@ fn order(left: &Value, right: &Value, span: &Range<usize>) -> Result<Ordering, E
                 (Some(p), Some(q)) => return Ok(p.cmp(&q)),
                 (Some(_), None) | (None, Some(_)) => {
                     return Err(cannot(&format!(
-                        ": only one side is a severity ({SEVERITY_WORDS})"
+                        ": only one side is a severity ({})",
+                        severity_words()
                     )));
                 }
                 (None, None) => {}

@@ -61,6 +61,7 @@ pub fn router(app: Shared) -> Router {
         .route("/hooks/slack/interactions", post(chat_hooks::slack))
         .route("/hooks/telegram", post(chat_hooks::telegram))
         .merge(crate::console::router())
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(webhooks::fallback)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(
@@ -68,6 +69,22 @@ pub fn router(app: Shared) -> Router {
             crate::json_errors::layer,
         ))
         .with_state(app)
+}
+
+/// A route asked with a method it does not take. The router adds `Allow` to this answer
+/// afterwards, so the message points at it.
+async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> crate::error::ApiError {
+    crate::error::ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!(
+            "{method} is not served at {}; the `Allow` header names the methods that are",
+            uri.path().escape_default()
+        ),
+    )
 }
 
 /// A handler panicked: logged, answered with a 500, and the server goes on serving.
