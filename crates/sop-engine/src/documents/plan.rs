@@ -3,7 +3,7 @@
 //! prints it.
 
 use crate::engine::redact;
-use crate::executor::var_env_name;
+use crate::executor::{var_env_name, variable_env};
 use crate::ops::Plan;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -129,12 +129,30 @@ impl PlanDocument {
     }
 }
 
-/// The environment variables steps get from sop: one per variable, then sop's own.
+/// The environment variables steps get from sop: one per variable (`…_FILE` for a value too
+/// large for the environment), `SOP_VARS` (or `SOP_VARS_FILE`), then sop's own.
 pub fn env_names(vars: &Map<String, Value>) -> Vec<String> {
-    let mut names: Vec<String> = vars.keys().map(|k| var_env_name(k)).collect();
+    let mut names: Vec<String> = match variable_env(vars) {
+        Ok(env) => {
+            let mut inline: Vec<String> = env.env.into_iter().map(|(k, _)| k).collect();
+            let all = inline.iter().position(|k| k == "SOP_VARS");
+            let all = all.map(|i| inline.remove(i));
+            let mut files: Vec<String> = env.files.into_iter().map(|f| f.env).collect();
+            let all_file = files.iter().position(|k| k == "SOP_VARS_FILE");
+            let all = all.or_else(|| all_file.map(|i| files.remove(i)));
+            inline.extend(files);
+            inline.sort();
+            inline.extend(all);
+            inline
+        }
+        Err(_) => {
+            let mut v: Vec<String> = vars.keys().map(|k| var_env_name(k)).collect();
+            v.push("SOP_VARS".to_string());
+            v
+        }
+    };
     names.extend(
         [
-            "SOP_VARS",
             "SOP_RUN_ID",
             "SOP_NAME",
             "SOP_STEP",

@@ -46,6 +46,7 @@ pub struct RunExecutor {
 
 impl Drop for RunExecutor {
     fn drop(&mut self) {
+        self.executor.remove_var_files();
         if let (Some(pool), Some(dir)) = (&self.pool, self.scratch.take()) {
             pool.put_scratch(dir);
         }

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 /// Names sop sets itself. Any inherited copy (a `sop` run inside a step of another run) is
 /// removed first, so a step sees exactly its own run's values.
-pub const OWN_NAMES: [&str; 6] = [
+pub const OWN_NAMES: [&str; 7] = [
     "SOP_VARS",
+    "SOP_VARS_FILE",
     "SOP_RUN_ID",
     "SOP_NAME",
     "SOP_STEP",
@@ -29,33 +30,70 @@ pub enum EnvError {
     Nul { name: String },
     #[error("a variable has an empty name; give every variable a name")]
     EmptyName,
-    #[error(
-        "{what} would make the environment variable {env} {bytes} bytes long, and Linux passes at \
-         most {MAX_ENV_ENTRY} bytes per variable to a process; pass large data as a file and its \
-         path as the variable"
-    )]
-    TooLarge {
-        what: String,
-        env: String,
-        bytes: usize,
-    },
+    #[error("cannot write the variable file {path}: {error}")]
+    File { path: String, error: String },
 }
 
 /// The longest `NAME=value` the kernel passes to a new process (`MAX_ARG_STRLEN`, 32 pages,
-/// counting the terminating NUL). A longer one makes every step of the run fail to start.
+/// counting the terminating NUL). A longer one would make every step of the run fail to start.
 pub const MAX_ENV_ENTRY: usize = 128 * 1024 - 1;
 
-/// Refuses an entry the kernel would not pass on.
-fn check_size(env: &str, value: &str, what: impl FnOnce() -> String) -> Result<(), EnvError> {
-    let bytes = env.len() + 1 + value.len();
-    if bytes > MAX_ENV_ENTRY {
-        return Err(EnvError::TooLarge {
-            what: what(),
-            env: env.to_string(),
-            bytes,
-        });
+/// The most bytes the run's variables may take in a step's environment, all entries together.
+/// The kernel takes at most a quarter of the stack limit (2 MiB by default) for arguments and
+/// environment together, and a webhook's body may be 1 MiB: larger variables go to files.
+pub const ENV_BUDGET: usize = 256 * 1024;
+
+/// A variable handed to steps as a file in the run's private directory, its path in `env`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarFile {
+    /// `SOP_VAR_<NAME>_FILE`, or `SOP_VARS_FILE`.
+    pub env: String,
+    /// The file's name: `var-<NAME>`, or `vars.json`.
+    pub name: String,
+    /// What the environment variable would have held.
+    pub text: String,
+}
+
+/// The run's variables for its steps: environment entries, and those too large for one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VarEnv {
+    pub env: Vec<(String, String)>,
+    pub files: Vec<VarFile>,
+}
+
+/// The environment's entries, and the paths of the files written for it.
+pub type Materialized = (Vec<(String, String)>, Vec<std::path::PathBuf>);
+
+impl VarEnv {
+    /// Writes the files into `dir` (the run's private directory; each readable by this user
+    /// only) and returns the environment with their paths, and the files' paths.
+    pub fn materialize(self, dir: &std::path::Path) -> Result<Materialized, EnvError> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let VarEnv { mut env, files } = self;
+        let mut paths = Vec::with_capacity(files.len());
+        for f in files {
+            let path = dir.join(&f.name);
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&path)
+                .and_then(|mut file| file.write_all(f.text.as_bytes()))
+                .map_err(|e| EnvError::File {
+                    path: path.display().to_string(),
+                    error: e.to_string(),
+                })?;
+            env.push((f.env, path.display().to_string()));
+            paths.push(path);
+        }
+        Ok((env, paths))
     }
-    Ok(())
+}
+
+fn entry_len(key: &str, value: &str) -> usize {
+    key.len() + 1 + value.len()
 }
 
 /// `SOP_VAR_<NAME>` for a variable: ASCII upper case, every other character as `_`.
@@ -78,10 +116,14 @@ pub fn output_env_name(step: u32, key: &str) -> String {
 }
 
 /// `SOP_VAR_<NAME>` for every variable, and `SOP_VARS`; fails when two names collide or a value
-/// cannot be carried. The engine calls this when a run is created, to refuse bad variables early.
-pub fn variable_env(variables: &Map<String, Value>) -> Result<Vec<(String, String)>, EnvError> {
+/// cannot be carried. A value the kernel would not pass (over [`MAX_ENV_ENTRY`]), or the largest
+/// ones while all together exceed [`ENV_BUDGET`], become files instead (`SOP_VAR_<NAME>_FILE`,
+/// `SOP_VARS_FILE` for all of them): a monitoring system's large alert must still start its run.
+/// The engine calls this when a run is created, to refuse bad variables early.
+pub fn variable_env(variables: &Map<String, Value>) -> Result<VarEnv, EnvError> {
     let mut by_env: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let mut env = Vec::with_capacity(variables.len() + 1);
+    let mut names = Vec::with_capacity(variables.len());
     for (name, value) in variables {
         if name.is_empty() {
             return Err(EnvError::EmptyName);
@@ -91,20 +133,62 @@ pub fn variable_env(variables: &Map<String, Value>) -> Result<Vec<(String, Strin
             return Err(EnvError::Nul { name: name.clone() });
         }
         let key = var_env_name(name);
-        check_size(&key, &text, || format!("variable `{name}`"))?;
         by_env.entry(key.clone()).or_default().push(name);
+        names.push(name);
         env.push((key, text.into_owned()));
     }
-    if let Some((key, names)) = by_env.into_iter().find(|(_, names)| names.len() > 1) {
-        return Err(EnvError::Collision {
-            env: key,
-            names: names.into_iter().map(str::to_string).collect(),
-        });
-    }
     let all = Value::Object(variables.clone()).to_string();
-    check_size("SOP_VARS", &all, || "the variables together".to_string())?;
-    env.push(("SOP_VARS".to_string(), all));
-    Ok(env)
+    let mut total: usize = env.iter().map(|(k, v)| entry_len(k, v)).sum();
+    let mut files = Vec::new();
+    let all_len = entry_len("SOP_VARS", &all);
+    let vars_entry = if all_len > MAX_ENV_ENTRY || total + all_len > ENV_BUDGET {
+        files.push(VarFile {
+            env: "SOP_VARS_FILE".to_string(),
+            name: "vars.json".to_string(),
+            text: all,
+        });
+        None
+    } else {
+        total += all_len;
+        Some(("SOP_VARS".to_string(), all))
+    };
+    let mut largest: Vec<usize> = (0..env.len()).collect();
+    largest.sort_by_key(|&i| std::cmp::Reverse(entry_len(&env[i].0, &env[i].1)));
+    let mut to_file = vec![false; env.len()];
+    for i in largest {
+        let len = entry_len(&env[i].0, &env[i].1);
+        if len > MAX_ENV_ENTRY || total > ENV_BUDGET {
+            to_file[i] = true;
+            total -= len;
+        }
+    }
+    let mut inline = Vec::with_capacity(env.len() + 1);
+    let mut as_files = Vec::new();
+    for (((key, text), file), name) in env.into_iter().zip(to_file).zip(names) {
+        if file {
+            let env_name = format!("{key}_FILE");
+            as_files.push((env_name.clone(), format!("{name} (as a file)")));
+            files.push(VarFile {
+                name: format!("var-{}", &key["SOP_VAR_".len()..]),
+                env: env_name,
+                text,
+            });
+        } else {
+            inline.push((key, text));
+        }
+    }
+    let mut by_env: BTreeMap<String, Vec<String>> = by_env
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().map(str::to_string).collect()))
+        .collect();
+    for (env_name, what) in as_files {
+        by_env.entry(env_name).or_default().push(what);
+    }
+    if let Some((key, names)) = by_env.into_iter().find(|(_, names)| names.len() > 1) {
+        return Err(EnvError::Collision { env: key, names });
+    }
+    inline.extend(vars_entry);
+    Ok(VarEnv { env: inline, files })
 }
 
 /// `SOP_STEP_<N>_<KEY>` for the outputs of earlier steps. Output keys are unique per step in
@@ -143,7 +227,8 @@ mod tests {
         let env = variable_env(&map(json!({
             "s": "it's \"raw\"", "n": 3, "b": true, "z": null, "o": {"k": [1, "x"]}
         })))
-        .unwrap();
+        .unwrap()
+        .env;
         let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("SOP_VAR_S"), Some("it's \"raw\""));
         assert_eq!(get("SOP_VAR_N"), Some("3"));
@@ -165,24 +250,53 @@ mod tests {
     }
 
     #[test]
-    fn values_the_kernel_would_not_pass_on_are_refused() {
+    fn values_too_large_for_the_environment_become_files() {
         let fits = "x".repeat(MAX_ENV_ENTRY - "SOP_VARS={\"a\":\"\"}".len());
-        assert!(variable_env(&map(json!({ "a": fits }))).is_ok());
+        let v = variable_env(&map(json!({ "a": fits }))).unwrap();
+        assert!(v.files.is_empty(), "{:?}", v.files.len());
         let big = "x".repeat(MAX_ENV_ENTRY);
-        let e = variable_env(&map(json!({ "big": big }))).unwrap_err();
-        assert!(
-            e.to_string().starts_with(
-                "variable `big` would make the environment variable SOP_VAR_BIG 131083 bytes long"
-            ),
-            "{e}"
+        let v = variable_env(&map(json!({ "big": big, "small": "s" }))).unwrap();
+        let names: Vec<&str> = v.files.iter().map(|f| f.env.as_str()).collect();
+        assert_eq!(names, ["SOP_VARS_FILE", "SOP_VAR_BIG_FILE"]);
+        assert_eq!(v.files[1].name, "var-BIG");
+        assert_eq!(v.files[1].text, big);
+        let inline: Vec<&str> = v.env.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            inline,
+            ["SOP_VAR_SMALL"],
+            "neither SOP_VAR_BIG nor SOP_VARS"
         );
-        let half = "x".repeat(MAX_ENV_ENTRY / 2);
-        let e = variable_env(&map(json!({ "a": half, "b": half }))).unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("the variables together would make the environment variable SOP_VARS"),
-            "{e}"
+        // Each fits, all together do not: the largest go until the rest fit.
+        let third = "x".repeat(ENV_BUDGET / 3);
+        let v = variable_env(&map(json!({ "a": third, "b": third, "c": third, "d": 1 }))).unwrap();
+        let total: usize = v.env.iter().map(|(k, t)| entry_len(k, t)).sum();
+        assert!(total <= ENV_BUDGET, "{total}");
+        assert_eq!(v.files.len(), 2, "SOP_VARS and one of the three");
+        assert!(v.env.iter().any(|(k, _)| k == "SOP_VAR_D"));
+        // A file's variable cannot take the name another variable has.
+        let e = variable_env(&map(json!({ "big": big, "big_file": 1 }))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "variables `big_file`, `big (as a file)` all become the environment variable \
+             SOP_VAR_BIG_FILE; rename all but one of them"
         );
+    }
+
+    #[test]
+    fn variable_files_are_written_private_and_named_in_the_environment() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let big = "y".repeat(MAX_ENV_ENTRY);
+        let (env, paths) = variable_env(&map(json!({ "big": big })))
+            .unwrap()
+            .materialize(dir.path())
+            .unwrap();
+        let path = dir.path().join("var-BIG");
+        assert!(env.contains(&("SOP_VAR_BIG_FILE".to_string(), path.display().to_string())));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), big);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(paths.len(), 2);
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub struct Executor {
     /// Whether `sh` and `bash` can be held (see [`held`]): looked up once per run.
     holds_sh: OnceLock<bool>,
     holds_bash: OnceLock<bool>,
+    /// The variables handed as files, in `scratch_dir`.
+    var_files: Vec<PathBuf>,
 }
 
 /// One step to run.
@@ -105,7 +107,8 @@ impl Executor {
     /// Prepares the environment of the run's steps; fails when the variables cannot be passed
     /// (see [`env::variable_env`]).
     pub fn new(run: RunInfo, settings: ExecutorSettings) -> Result<Self, env::EnvError> {
-        let mut vars = env::variable_env(run.variables)?;
+        let (mut vars, var_files) =
+            env::variable_env(run.variables)?.materialize(run.scratch_dir)?;
         vars.push(("SOP_RUN_ID".to_string(), run.run_id.to_string()));
         vars.push(("SOP_NAME".to_string(), run.sop_name.to_string()));
         Ok(Executor {
@@ -116,7 +119,15 @@ impl Executor {
             output_empty: [AtomicBool::new(false), AtomicBool::new(false)],
             holds_sh: OnceLock::new(),
             holds_bash: OnceLock::new(),
+            var_files,
         })
+    }
+
+    /// Removes the variables' files, before the private directory goes to another run.
+    pub fn remove_var_files(&self) {
+        for path in &self.var_files {
+            let _ = std::fs::remove_file(path);
+        }
     }
 
     /// Makes the process group of an attempt, before any of its commands run: the caller
@@ -455,7 +466,8 @@ impl Executor {
             };
             return format!(
                 "cannot run `{} -c`: {why}; let the command read large values from their \
-                 environment variables (\"$SOP_VAR_NAME\") instead of `{{{{ name }}}}`",
+                 environment variables (\"$SOP_VAR_NAME\", or the file \"$SOP_VAR_NAME_FILE\" \
+                 names for one too large for the environment) instead of `{{{{ name }}}}`",
                 script.interpreter
             );
         }

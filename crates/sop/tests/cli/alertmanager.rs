@@ -110,7 +110,7 @@ fn a_firing_alert_starts_the_run_and_its_resolution_is_skipped_with_200() {
     let mut unexplained = notification("firing", "0001-01-01T00:00:00Z");
     unexplained["alerts"][0]["annotations"] = json!({});
     let refused = post(&unexplained);
-    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.status, 409, "{}", refused.text);
     assert!(
         refused.text.contains("alerts[0].annotations.summary"),
         "{}",
@@ -180,5 +180,36 @@ fn basic_credentials_carry_the_token_as_their_password() {
             .contains("`Basic` with the token as the password"),
         "{}",
         no_password.text
+    );
+}
+
+#[test]
+fn a_notification_too_large_for_the_environment_starts_its_run_with_the_alerts_in_a_file() {
+    let sb = sandbox();
+    sb.sop(
+        "many",
+        "[sop]\nname = \"many\"\ndescription = \"Many alerts at once\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/many\"\n",
+        "# Many\n\n## Step 1: Count\n```sh\ntest -z \"${SOP_VAR_ALERTS:-}\" && test -z \"${SOP_VARS:-}\"\ngrep -o '\"fingerprint\"' \"$SOP_VAR_ALERTS_FILE\" | wc -l\nhead -c 9 \"$SOP_VARS_FILE\"; echo\necho \"{{ commonLabels.alertname }} $SOP_VAR_RECEIVER\"\n```\n",
+    );
+    let secret = token(&sb, "alertmanager", "read,run");
+    let server = Server::start(&sb, &[]).with_token(&secret);
+    // 1,000 alerts: about 260 KB, over the 128 KiB Linux passes in one environment variable.
+    let mut body = notification("firing", "0001-01-01T00:00:00Z");
+    let one = body["alerts"][0].clone();
+    body["alerts"] = Value::Array(vec![one; 1000]);
+    let text = body.to_string();
+    assert!(text.len() > 200_000, "{}", text.len());
+    let posted = server.request(
+        "POST",
+        "/many",
+        &[("content-type", "application/json")],
+        text.as_bytes(),
+    );
+    assert_eq!(posted.status, 202, "{}", posted.text);
+    let id = posted.json()["run"]["id"].as_str().unwrap().to_string();
+    let done = server.wait_status(&id, "succeeded");
+    assert_eq!(
+        done["steps"][0]["output_tail"],
+        "1000\n{\"alerts\"\nDiskFull sop\n"
     );
 }

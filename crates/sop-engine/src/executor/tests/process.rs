@@ -296,7 +296,8 @@ fn a_command_too_long_for_the_kernel_says_so_and_how_to_pass_large_values() {
         Some(
             "cannot run `sh -c`: its command is 200002 bytes once its placeholders are filled \
              in, and Linux passes at most 131071 bytes in one argument; let the command read \
-             large values from their environment variables (\"$SOP_VAR_NAME\") instead of \
+             large values from their environment variables (\"$SOP_VAR_NAME\", or the file \
+             \"$SOP_VAR_NAME_FILE\" names for one too large for the environment) instead of \
              `{{ name }}`"
         )
     );
