@@ -8,6 +8,7 @@ use croner::parser::{CronParser, Seconds, Year};
 use std::str::FromStr;
 
 mod dst;
+mod syntax;
 
 /// A parsed cron expression (`minute hour day-of-month month day-of-week`, the same with a
 /// leading `second` field, or `@daily` and the other nicknames).
@@ -46,6 +47,10 @@ impl CronSchedule {
             return Err(format!(
                 "a cron expression has 5 fields (minute hour day-of-month month day-of-week), or 6 with a leading second field; this one has {fields}"
             ));
+        }
+        if !nickname && let Some(names) = fields_of(fields) {
+            syntax::check(&parts, names)
+                .map_err(|why| format!("invalid cron expression: {why}"))?;
         }
         // Where the minute, hour, day-of-month and day-of-week fields are (none in a nickname).
         let (minute, dom) = if fields == 6 { (1, 3) } else { (0, 2) };
