@@ -22,6 +22,11 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// Whether the request names its actor (`X-SOP-Actor`).
+    pub fn names_actor(&self) -> bool {
+        self.actor.is_some()
+    }
+
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let actor = headers
             .get("x-sop-actor")
@@ -132,10 +137,47 @@ pub fn identify(app: &App, creds: &Credentials) -> ApiResult<Who> {
                 authenticated: false,
             })
         }
-        None => Err(ApiError::unauthorized(
-            "this request needs an API token: send `Authorization: Bearer TOKEN` (`sop token create USER` makes one)",
-        )),
+        None => Err(no_token()),
     }
+}
+
+/// Refuses an API request that carries no credentials, before its body or query is read, when
+/// tokens are configured: whoever has none learns nothing of what a route would take (its parse
+/// and schema errors), and gets the `401` the document promises. Public routes (the OpenAPI
+/// document) and the approval route, which a gate token in the body may authorise, pass.
+pub async fn demand_credentials(
+    axum::extract::State(app): axum::extract::State<crate::state::Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let guarded = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .is_some_and(|p| {
+            let p = p.as_str();
+            p.starts_with("/api/") && p != "/api/openapi.json" && p != "/api/sop/run/{id}/approve"
+        });
+    let carries = req
+        .headers()
+        .contains_key(axum::http::header::AUTHORIZATION);
+    if guarded && !carries && !app.auth.has_admin_token() {
+        // Only an anonymous request pays for the look at the token table.
+        match app.blocking(open_mode).await {
+            Ok(true) => {}
+            Ok(false) => return no_token().into_response(),
+            Err(e) => return e.into_response(),
+        }
+    } else if guarded && !carries {
+        return no_token().into_response();
+    }
+    next.run(req).await
+}
+
+fn no_token() -> ApiError {
+    ApiError::unauthorized(
+        "this request needs an API token: send `Authorization: Bearer TOKEN` (`sop token create USER` makes one)",
+    )
 }
 
 /// No token configured anywhere: every request acts for the local user.

@@ -71,8 +71,17 @@ fn json_decoded(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Valu
             "the request body must be JSON, sent with `Content-Type: application/json`",
         ));
     }
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
+    // A UTF-8 byte order mark, which some Windows senders put first, is ignored (RFC 8259, 8.1).
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request(if e.to_string().starts_with("recursion limit exceeded") {
+            "the request body nests arrays and objects more than 127 levels deep, more than this \
+             server reads"
+                .to_string()
+        } else {
+            format!("the request body is not valid JSON: {e}")
+        })
+    })
 }
 
 /// A webhook's body as JSON: a JSON body, or a form whose `payload` field holds the JSON, as

@@ -101,6 +101,14 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static(crate::content_encoding::ACCEPTED),
             );
         }
+        if self.status == StatusCode::UNAUTHORIZED {
+            // RFC 9110, 15.5.2: a 401 names the schemes that would do; clients that send
+            // credentials only when challenged (curl --anyauth, .NET, Java) need it.
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"sop\", Basic realm=\"sop\""),
+            );
+        }
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

@@ -570,6 +570,29 @@ fn security() -> Value {
     json!([{"bearer": []}, {"basic": []}])
 }
 
+/// Marks every operation that asks for a token as needing none (the open mode).
+pub fn allow_anonymous(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            if let Some(list) = op.get_mut("security").and_then(Value::as_array_mut) {
+                list.push(json!({}));
+                if let Some(d) = op.get_mut("description") {
+                    *d = json!(format!(
+                        "{} This server has no token configured (open mode): it needs none.",
+                        d.as_str().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+    }
+}
+
 fn param(name: &str, location: &str, description: &str) -> Value {
     json!({"name": name, "in": location, "required": location == "path", "description": description, "schema": {"type": "string"}})
 }

@@ -322,12 +322,17 @@ fn check_concurrency(
     limit: u32,
     starts: bool,
 ) -> sop_store::Result<Option<u32>> {
+    // A start its conditions skip takes no place: it is recorded `skipped`, whatever the limit,
+    // so that a resolved alert is answered `200` like any other, not refused.
+    if !starts {
+        return Ok(None);
+    }
     tx.lock_concurrency(sop.name())?;
     let active = tx.count_active_runs(sop.name())?;
     if active < u64::from(limit) {
         return Ok(None);
     }
-    if starts && sop.meta.on_limit == OnLimit::Queue {
+    if sop.meta.on_limit == OnLimit::Queue {
         return Ok(Some(limit));
     }
     let filter = RunFilter {

@@ -58,6 +58,10 @@ pub fn router(app: Shared) -> Router {
             "/approve/{token}",
             get(approval_page::show).post(approval_page::decide),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::auth::demand_credentials,
+        ))
         .route("/hooks/slack/interactions", post(chat_hooks::slack))
         .route("/hooks/telegram", post(chat_hooks::telegram))
         .merge(crate::console::router())

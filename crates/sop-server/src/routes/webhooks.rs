@@ -20,13 +20,14 @@ use serde_json::{Map, Value, json};
 use sop_engine::api_tokens::Scope;
 use sop_engine::ops::{StartRequest, WebhookTarget};
 
-/// Headers never copied into a run's variables: they carry credentials.
+/// Headers never copied into a run's variables: they carry credentials. So does every header
+/// whose name says `signature` (`X-Hub-Signature-256`, `X-PagerDuty-Signature`,
+/// `Stripe-Signature`, `X-Slack-Signature`, ...).
 const HIDDEN_HEADERS: &[&str] = &[
     "authorization",
     "proxy-authorization",
     "cookie",
-    "x-hub-signature",
-    "x-hub-signature-256",
+    "x-gitlab-token",
 ];
 
 pub async fn fallback(State(app): State<Shared>, req: Request) -> Response {
@@ -46,6 +47,7 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
     // thread, not two.
     let bytes = crate::body::read(&headers, Body::new(body)).await?;
     let method = parts.method;
+    let asked = path.clone();
     let outcome = app
         .blocking(move |app| {
             let Some(target) = app.service.webhook_target(&path)? else {
@@ -112,6 +114,11 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
                 s if s.is_server_error() => "error",
                 _ => "invalid",
             };
+            // The sender sees why; so must whoever runs the server, who does not see the
+            // sender's side.
+            if !e.status.is_server_error() {
+                tracing::info!(path = %asked.escape_default(), status = e.status.as_u16(), reason = %e.message, "webhook delivery refused; no run started");
+            }
             (label, e.into_response())
         }
     };
@@ -155,9 +162,18 @@ fn deliver(
             check_signature(app, env, headers, bytes)?;
             format!("webhook:{}", target.path)
         }
-        None => authorize(app, &creds(headers), Scope::Run)?
-            .user()
-            .to_string(),
+        None => {
+            let creds = creds(headers);
+            let who = authorize(app, &creds, Scope::Run)?;
+            // With no token anywhere (open mode) nobody proved who sent it, and it is not the
+            // local user at the console: were it recorded so, that person could not decide the
+            // run's gates where self-approval is refused.
+            if who.authenticated || creds.names_actor() {
+                who.user().to_string()
+            } else {
+                format!("webhook:{}", target.path)
+            }
+        }
     };
     let body = crate::body::webhook_value(headers, bytes)?;
     if headers
@@ -182,7 +198,11 @@ fn deliver(
     req.trigger_detail = json!({"path": target.path, "delivery": key});
     req.delivery_key = key.map(|k| format!("POST {}\n{k}", target.path));
     req.catalog = Some(target.catalog.clone());
-    start(app, &user, req, false).map(Delivery::Done)
+    // As on `/api/sop/{name}/trigger`: variables the SOP as defined cannot take conflict with
+    // it (`409`); the body itself was well formed.
+    start(app, &user, req, false)
+        .map(Delivery::Done)
+        .map_err(ApiError::unfit_as_conflict)
 }
 
 fn check_signature(app: &App, env: &str, headers: &HeaderMap, bytes: &[u8]) -> ApiResult<()> {
@@ -195,11 +215,25 @@ fn check_signature(app: &App, env: &str, headers: &HeaderMap, bytes: &[u8]) -> A
             "this webhook's secret ({env}) is not set on the server, so no signature can be checked"
         )));
     };
+    // GitLab sends the secret itself rather than a signature of the body.
+    if let Some(token) = headers.get("x-gitlab-token") {
+        use subtle::ConstantTimeEq;
+        let same: bool = token.as_bytes().ct_eq(secret.as_bytes()).into();
+        if same && !secret.is_empty() {
+            return Ok(());
+        }
+        return Err(ApiError::unauthorized(
+            "X-Gitlab-Token is not this webhook's secret",
+        ));
+    }
     let signature = headers
         .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
-            ApiError::unauthorized("this webhook needs an X-Hub-Signature-256 header")
+            ApiError::unauthorized(
+                "this webhook needs an X-Hub-Signature-256 header (GitHub's HMAC of the body), or \
+                 GitLab's X-Gitlab-Token with the secret",
+            )
         })?;
     if !crate::signature::verify(secret.as_bytes(), bytes, signature) {
         return Err(ApiError::unauthorized(
@@ -209,17 +243,23 @@ fn check_signature(app: &App, env: &str, headers: &HeaderMap, bytes: &[u8]) -> A
     Ok(())
 }
 
-/// The request's headers as variables, lower-case names, credentials left out.
+/// The request's headers as variables, lower-case names, credentials left out. A header sent
+/// more than once is one value, its lines joined by `, ` (RFC 9110, 5.3); bytes that are not
+/// UTF-8 (Latin-1 from an old client) become U+FFFD rather than losing the header.
 fn header_vars(headers: &HeaderMap) -> Map<String, Value> {
     let mut out = Map::new();
-    for (name, value) in headers {
-        let name = name.as_str().to_ascii_lowercase();
-        if HIDDEN_HEADERS.contains(&name.as_str()) {
+    for name in headers.keys() {
+        let lower = name.as_str().to_ascii_lowercase();
+        if HIDDEN_HEADERS.contains(&lower.as_str()) || lower.contains("signature") {
             continue;
         }
-        if let Ok(v) = value.to_str() {
-            out.insert(name, Value::String(v.to_string()));
-        }
+        let joined = headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.insert(lower, Value::String(joined));
     }
     out
 }

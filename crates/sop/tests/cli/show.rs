@@ -24,7 +24,7 @@ fn shows_metadata_and_every_step() {
         Step timeout: the engine default
         Workdir:      a fresh temporary directory per run
         Folder:       [ROOT]/sops/incident-response
-        Content hash: 59f090684e41a259e9db7679c3e78e62d72e3f61aea8b355f4f9166e9cbb1d12
+        Content hash: 92b831e828fba4391d11519e4c5fad8753b39523ab1e203693789c3e14b90624
 
           # Incident Response Procedure
 

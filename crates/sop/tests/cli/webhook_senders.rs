@@ -1,0 +1,162 @@
+//! Webhooks as real senders post them, beyond GitHub and Alertmanager: GitLab's secret token,
+//! headers sent twice, other services' signature headers, a body with a byte order mark, a
+//! resolved alert while a run holds the SOP's only place, variables the SOP cannot take, and
+//! the challenge a 401 carries for clients that send credentials only when asked.
+
+use crate::serving::{Server, eventually, token};
+use crate::support::Sandbox;
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+
+const SECRET: &str = "gl-secret-123";
+
+fn sandbox() -> Sandbox {
+    let mut sb = Sandbox::new();
+    sb.env("GL_SECRET", SECRET);
+    sb.sop(
+        "pipeline",
+        "[sop]\nname = \"pipeline\"\ndescription = \"A pipeline event\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/gitlab\"\nsecret_env = \"GL_SECRET\"\n",
+        "# Pipeline\n\n## Step 1: Say\n```sh\necho \"{{ object_kind }}\"\n```\n",
+    );
+    let go = sb.root().join("go");
+    sb.sop(
+        "alert",
+        "[sop]\nname = \"alert\"\ndescription = \"One at a time\"\nexecution_mode = \"auto\"\nconcurrency = 1\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/alert\"\n\n[conditions]\nexpression = \"status == 'firing'\"\n",
+        &format!(
+            "# Alert\n\n## Step 1: Hold\n```sh\nwhile [ ! -f '{}' ]; do sleep 0.02; done\necho done\n```\n",
+            go.display()
+        ),
+    );
+    sb
+}
+
+/// One request over a fresh connection, exactly as written (headers sent twice stay two).
+fn raw(server: &Server, request: &str) -> (u16, String) {
+    let addr = server.url("").trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    (status, body)
+}
+
+#[test]
+fn gitlabs_secret_token_authorises_its_delivery() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let body = json!({"object_kind": "pipeline"}).to_string();
+    let post = |token: &str| {
+        server.request(
+            "POST",
+            "/gitlab",
+            &[
+                ("content-type", "application/json"),
+                ("x-gitlab-token", token),
+            ],
+            body.as_bytes(),
+        )
+    };
+    let wrong = post("nope");
+    assert_eq!(wrong.status, 401, "{}", wrong.text);
+    assert!(
+        wrong
+            .text
+            .contains("X-Gitlab-Token is not this webhook's secret"),
+        "{}",
+        wrong.text
+    );
+    let ok = post(SECRET);
+    assert_eq!(ok.status, 202, "{}", ok.text);
+    let run = &ok.json()["run"];
+    assert!(
+        run["variables"]["headers"].get("x-gitlab-token").is_none(),
+        "the secret is not kept: {run}"
+    );
+    let done = server.wait_status(run["id"].as_str().unwrap(), "succeeded");
+    assert_eq!(done["steps"][0]["output_tail"], "pipeline\n");
+}
+
+#[test]
+fn headers_sent_twice_are_joined_signatures_are_dropped_and_a_bom_is_ignored() {
+    let sb = sandbox();
+    std::fs::write(sb.root().join("go"), "").unwrap();
+    let server = Server::start(&sb, &[]);
+    let body = "\u{feff}{\"status\": \"firing\"}";
+    let (status, text) = raw(
+        &server,
+        &format!(
+            "POST /alert HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nX-Tag: a\r\nX-Tag: b\r\nX-PagerDuty-Signature: v1=abc\r\nStripe-Signature: t=1\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert_eq!(status, 202, "{text}");
+    let run: Value = serde_json::from_str(&text).unwrap();
+    let headers = &run["run"]["variables"]["headers"];
+    assert_eq!(headers["x-tag"], "a, b", "{headers}");
+    assert!(headers.get("x-pagerduty-signature").is_none(), "{headers}");
+    assert!(headers.get("stripe-signature").is_none(), "{headers}");
+    // No token anywhere: the sender, not the local user, started it.
+    assert_eq!(run["run"]["started_by"], "webhook:/alert");
+    let done = server.wait_status(run["run"]["id"].as_str().unwrap(), "succeeded");
+    assert_eq!(done["steps"][0]["output_tail"], "done\n");
+}
+
+#[test]
+fn a_resolved_alert_is_skipped_with_200_while_a_run_holds_the_only_place() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let post = |status: &str| {
+        server.request(
+            "POST",
+            "/alert",
+            &[("content-type", "application/json")],
+            json!({"status": status}).to_string().as_bytes(),
+        )
+    };
+    let firing = post("firing");
+    assert_eq!(firing.status, 202, "{}", firing.text);
+    let resolved = post("resolved");
+    assert_eq!(resolved.status, 200, "{}", resolved.text);
+    assert_eq!(resolved.json()["run"]["status"], "skipped");
+    let again = post("firing");
+    assert_eq!(again.status, 409, "the place is taken: {}", again.text);
+    std::fs::write(sb.root().join("go"), "").unwrap();
+    server.wait_status(firing.json()["run"]["id"].as_str().unwrap(), "succeeded");
+}
+
+#[test]
+fn variables_the_sop_cannot_take_conflict_and_a_401_names_its_schemes() {
+    let sb = sandbox();
+    let user = token(&sb, "ci", "run");
+    let server = Server::start(&sb, &[]).with_token(&user);
+    // `Status` and `status` both become SOP_VAR_STATUS.
+    let clash = server.request(
+        "POST",
+        "/alert",
+        &[("content-type", "application/json")],
+        br#"{"status": "firing", "Status": "x"}"#,
+    );
+    assert_eq!(clash.status, 409, "{}", clash.text);
+    assert_eq!(clash.error_code(), "conflict");
+    eventually("the refusal in the server's log", || {
+        server.log().contains("webhook delivery refused")
+    });
+
+    let anonymous = server.request(
+        "POST",
+        "/alert",
+        &[("content-type", "application/json"), ("authorization", "")],
+        br#"{"status": "firing"}"#,
+    );
+    assert_eq!(anonymous.status, 401, "{}", anonymous.text);
+    assert_eq!(
+        anonymous.header("www-authenticate"),
+        Some("Bearer realm=\"sop\", Basic realm=\"sop\"")
+    );
+}
