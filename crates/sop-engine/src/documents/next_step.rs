@@ -56,7 +56,8 @@ pub struct StepInstructions {
     pub output_tail: String,
     pub description: String,
     pub checklist: Vec<String>,
-    /// The commands an automated step runs, rendered, secret values hidden.
+    /// The commands an automated step runs, rendered, secret values hidden; for a manual step,
+    /// its code blocks (placeholders filled in, secret values hidden), to run by hand.
     pub commands: Vec<String>,
     #[serde(rename = "if")]
     pub condition: Option<String>,
@@ -124,12 +125,17 @@ impl StepInstructions {
         let vars = t.variables();
         let outputs = t.outputs();
         let template_vars = Vars::new(&vars).with_steps(&outputs);
+        // A manual step's blocks are what its person or agent runs by hand (a query, a
+        // command): shown filled in as text, not quoted for a shell the engine never starts.
         let commands = if def.kind == StepKind::Automated {
             def.commands()
                 .map(|b| redact::hide(&render_command_lenient(&b.code, &template_vars), secrets))
                 .collect()
         } else {
-            Vec::new()
+            def.blocks
+                .iter()
+                .map(|b| redact::hide(&render_text_lenient(&b.code, &template_vars), secrets))
+                .collect()
         };
         let text = instructions(def, &vars, &outputs, secrets);
         let (description, checklist): (Vec<&str>, Vec<&str>) =

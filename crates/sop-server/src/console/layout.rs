@@ -47,6 +47,8 @@ pub fn frame(page: &Page, viewer: Option<&Viewer>, q: &Query, here: &str) -> Mar
                 meta name="color-scheme" content="light dark";
                 title { (page.title) " · sop" }
                 link rel="stylesheet" href="/ui/assets/console.css";
+                // No icon file to fetch (a browser asks for /favicon.ico otherwise, a 404).
+                link rel="icon" href="data:,";
                 script src="/ui/assets/console.js" defer {}
             }
             body {
@@ -135,7 +137,7 @@ where
         .blocking(move |app| {
             let v = match viewer(app, &headers) {
                 Ok(Some(v)) => v,
-                Ok(None) => return Ok(to_sign_in(&here)),
+                Ok(None) => return Ok(to_sign_in(&with_query(&here, &q))),
                 Err(e) => return Ok(error_page(&e, None)),
             };
             let built = f(app, &v, &q);
@@ -179,6 +181,21 @@ where
         })
         .await;
     result.unwrap_or_else(|e| error_page(&e.into(), None))
+}
+
+/// `here` with the page's query, so that signing in comes back to the same filtered view (its
+/// notices left out: they said what happened then).
+fn with_query(here: &str, q: &Query) -> String {
+    let mut keys: Vec<&String> = q.keys().filter(|k| *k != "error" && *k != "done").collect();
+    if keys.is_empty() || here.contains('?') {
+        return here.to_string();
+    }
+    keys.sort();
+    let query: Vec<String> = keys
+        .iter()
+        .map(|k| format!("{}={}", enc(k), enc(&q[*k])))
+        .collect();
+    format!("{here}?{}", query.join("&"))
 }
 
 /// `path` with `key=value` added to its query (an earlier notice replaced).

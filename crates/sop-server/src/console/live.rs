@@ -73,7 +73,8 @@ pub fn progress(app: &App, doc: &Value) -> Markup {
                                             pre aria-live="polite" { (text) }
                                         }
                                     } @else if !s["output_tail"].as_str().unwrap_or("").is_empty() {
-                                        details id={"out-" (n)} {
+                                        // A failed step's output is what its reader came for.
+                                        details id={"out-" (n)} open[s["status"] == "failed"] {
                                             summary { "Output (" (s["output_size"]) " bytes)" }
                                             pre { (plain(&s["output_tail"])) }
                                         }
@@ -93,12 +94,22 @@ pub fn progress(app: &App, doc: &Value) -> Markup {
                     div.card {
                         p { "Before step " (g["step"]) ": " (badge(g["status"].as_str().unwrap_or(""))) }
                         dl.meta {
-                            dt { "Approvers" } dd { (json_view(&g["approvers"])) }
+                            dt { "Approvers" } dd {
+                                @match g["approvers"].as_array().filter(|a| !a.is_empty()) {
+                                    Some(list) => { @for (i, a) in list.iter().enumerate() { @if i > 0 { ", " } code { (plain(a)) } } },
+                                    None => { "anyone with the approve scope" },
+                                }
+                            }
                             dt { "Approvals needed" } dd { (g["min_approvals"]) }
                             dt { "Opened" } dd { (json_time(&g["opened_at"])) }
                             @if let Some(e) = g["expires_at"].as_str() {
                                 dt { "Deadline" }
-                                dd { time datetime=(e) data-countdown { (json_time(&g["expires_at"])) span.left {} } }
+                                // Only an open gate counts down; a decided one keeps its deadline as a date.
+                                @if g["status"] == "open" {
+                                    dd { time datetime=(e) data-countdown { (json_time(&g["expires_at"])) span.left {} } }
+                                } @else {
+                                    dd { time datetime=(e) { (json_time(&g["expires_at"])) } }
+                                }
                             }
                             @if g["decided_at"].is_string() { dt { "Decided" } dd { (json_time(&g["decided_at"])) } }
                         }
@@ -155,6 +166,7 @@ pub async fn stream(
     };
     let state = Watch {
         app,
+        headers,
         viewer: Arc::new(viewer),
         id,
         progress: String::new(),
@@ -167,7 +179,9 @@ pub async fn stream(
             if let Some(event) = w.queue.pop_front() {
                 return Some((Ok::<_, Infallible>(event), w));
             }
-            if w.done {
+            // A stopping server ends its streams, or its graceful shutdown would wait for every
+            // open page; the browser reconnects by itself once it is back.
+            if w.done || w.app.draining() {
                 return None;
             }
             if !w.progress.is_empty() {
@@ -184,6 +198,8 @@ pub async fn stream(
 /// One subscriber's view of one run: what it was sent last, and what to send next.
 struct Watch {
     app: Shared,
+    /// The request's, to check at each look that its session still stands.
+    headers: HeaderMap,
     viewer: Arc<Viewer>,
     id: String,
     progress: String,
@@ -195,19 +211,30 @@ struct Watch {
 impl Watch {
     /// Reads the run once and queues what changed.
     async fn look(&mut self) {
-        let (id, viewer) = (self.id.clone(), Arc::clone(&self.viewer));
+        let (id, who) = (self.id.clone(), Arc::clone(&self.viewer));
+        let headers = self.headers.clone();
         let read = self
             .app
             .blocking(move |app| {
-                let doc = run_by_id(app, &viewer.caller(), &id)?;
+                // Signed out (or the session ended) in another tab: the page stops here.
+                if !matches!(viewer(app, &headers), Ok(Some(v)) if v.may(Scope::Read)) {
+                    return Ok(None);
+                }
+                let doc = run_by_id(app, &who.caller(), &id)?;
                 let over = finished(doc["status"].as_str().unwrap_or_default());
-                let actions = super::run_actions::of_run(app, &viewer, &doc).into_string();
-                Ok((progress(app, &doc).into_string(), actions, over))
+                let actions = super::run_actions::of_run(app, &who, &doc).into_string();
+                Ok(Some((progress(app, &doc).into_string(), actions, over)))
             })
             .await;
-        let Ok((progress, actions, over)) = read else {
+        let Ok(read) = read else {
             self.queue
                 .push_back(Event::default().event("end").data("gone"));
+            self.done = true;
+            return;
+        };
+        let Some((progress, actions, over)) = read else {
+            self.queue
+                .push_back(Event::default().event("end").data("signed out"));
             self.done = true;
             return;
         };

@@ -1,12 +1,33 @@
 //! SOP.md as HTML for a page: CommonMark with raw HTML escaped (shown as text, never run) and
 //! only safe link targets, so a SOP file cannot put script or markup of its own in the console.
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+/// `md` as HTML to sit under a page's `h2`: its headings two levels down (`#` as `h3`), and
+/// HTML comments (a step's `<!-- sop: ... -->` options) left out, as a Markdown viewer does.
 pub fn render(md: &str) -> String {
-    let parser =
-        Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS).map(|event| {
-            match event {
+    let mut in_comment = false;
+    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS)
+        .filter_map(move |event| {
+            Some(match event {
+                Event::Html(raw) | Event::InlineHtml(raw)
+                    if in_comment || raw.trim_start().starts_with("<!--") =>
+                {
+                    in_comment = !raw.contains("-->");
+                    return None;
+                }
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => Event::Start(Tag::Heading {
+                    level: deeper(level),
+                    id,
+                    classes,
+                    attrs,
+                }),
+                Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(deeper(level))),
                 Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
                 Event::Start(Tag::Link {
                     link_type,
@@ -31,11 +52,20 @@ pub fn render(md: &str) -> String {
                     id,
                 }),
                 other => other,
-            }
+            })
         });
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, parser);
     out
+}
+
+fn deeper(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H3,
+        HeadingLevel::H2 => HeadingLevel::H4,
+        HeadingLevel::H3 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
 }
 
 /// Links to http(s), mail, anchors and relative paths stay; `javascript:` and the like go.
@@ -64,6 +94,22 @@ mod tests {
         assert!(!html.contains("<b "), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("href=\"https://x.example/y\""), "{html}");
-        assert!(html.contains("<h2>Step 1: Go</h2>"), "{html}");
+        assert!(html.contains("<h4>Step 1: Go</h4>"), "{html}");
+    }
+
+    #[test]
+    fn comments_are_left_out_and_headings_sit_under_the_page() {
+        let html = render(
+            "# Deploy\n\n## Step 1: Go\n<!-- sop: timeout = \"1m\",\n  retries = 2 -->\n\nDo it. <!-- inline -->Now.\n",
+        );
+        assert!(
+            !html.contains("sop:") && !html.contains("retries") && !html.contains("inline"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<h3>Deploy</h3>") && html.contains("<h4>Step 1: Go</h4>"),
+            "{html}"
+        );
+        assert!(html.contains("Do it. Now."), "{html}");
     }
 }

@@ -45,7 +45,10 @@ fn build(app: &App, viewer: &Viewer, id: &str) -> PageResult<Page> {
             h2 #actions-h { "Actions" }
             div #actions-live { (super::run_actions::of_run(app, viewer, &doc)) }
         }
-        div #live data-live={"/ui/runs/" (id) "/live"} {
+        // A finished run has nothing more to stream; one that finishes while shown is shown
+        // again whole (its end time, its audit trail).
+        div #live data-live=[(!super::live::finished(doc["status"].as_str().unwrap_or_default()))
+            .then(|| format!("/ui/runs/{id}/live"))] {
             (progress(app, &doc))
         }
         section aria-labelledby="vars-h" {

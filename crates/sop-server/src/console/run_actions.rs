@@ -93,6 +93,7 @@ fn actions(
                 input type="hidden" name="step" value=(step.number);
                 h3 { "Step " (step.number) ": " (step.title) }
                 @if !step.description.is_empty() { pre { (step.description) } }
+                @for block in &step.commands { pre { code { (block) } } }
                 @if !step.checklist.is_empty() {
                     fieldset {
                         legend { "Checklist" }
@@ -109,7 +110,9 @@ fn actions(
         }
         @if show_control {
             div.actions {
-                @if matches!(status, "running" | "pending" | "waiting" | "awaiting_approval") {
+                // A run at a gate or a manual step is already waiting for a person: pausing it
+                // is refused, so it is not offered.
+                @if matches!(status, "running" | "pending") || (status == "waiting" && manual.is_none()) {
                     form method="post" action=(act("pause")) { (form_fields(viewer, here)) button.secondary type="submit" { "Pause" } }
                 }
                 @if status == "paused" {

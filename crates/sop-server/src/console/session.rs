@@ -1,6 +1,6 @@
 //! Who looks at a page: the session cookie's person (with the scopes of the token signed in
 //! with), or — when no token is configured anywhere — the local user, as for the API. Forms
-//! carry the session's CSRF token (with no session: a SameSite=Strict cookie's value, sent
+//! carry the session's CSRF token (with no session: a SameSite=Lax cookie's value, sent
 //! back in the form), and a POST from another origin is refused.
 
 use super::page_error::{PageError, PageResult};
@@ -131,10 +131,12 @@ fn secure(app: &App) -> bool {
         .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
 }
 
-/// `Set-Cookie` for `name=value`: HttpOnly, SameSite=Strict, the whole site, `Secure` over
-/// HTTPS; `max_age` seconds, or a browser-session cookie.
+/// `Set-Cookie` for `name=value`: HttpOnly, SameSite=Lax, the whole site, `Secure` over
+/// HTTPS; `max_age` seconds, or a browser-session cookie. Lax, not Strict: a link to a run
+/// followed from chat or mail must open it signed in; forms are guarded by their CSRF field
+/// and the origin check, and Lax keeps the cookie off other sites' POSTs anyway.
 pub fn set_cookie_value(app: &App, name: &str, value: &str, max_age: Option<i64>) -> String {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
     }

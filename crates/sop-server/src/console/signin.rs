@@ -1,5 +1,5 @@
 //! Signing in with an API token (from `sop token create`), exchanged for an HttpOnly,
-//! SameSite=Strict session cookie; signing out ends the session in the store.
+//! SameSite=Lax session cookie; signing out ends the session in the store.
 
 use super::layout::{Form, Page, Query, error_page, frame};
 use super::page_error::PageError;

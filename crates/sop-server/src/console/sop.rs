@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use maud::{Markup, PreEscaped, html};
 use serde_json::{Map, Value, json};
+use sop_core::definition::Trigger;
 use sop_engine::api_tokens::Scope;
 use sop_engine::documents::PlanDocument;
 use sop_engine::ops::StartRequest;
@@ -67,7 +68,7 @@ fn build(app: &App, viewer: &Viewer, name: &str) -> PageResult<Page> {
         @if viewer.may(Scope::Run) {
             section aria-labelledby="run-h" {
                 h2 #run-h { "Run" }
-                (run_form(viewer, name, &definition, &here, "{}"))
+                (run_form(viewer, name, &definition, &here, "{}", by_hand(&sop.triggers)))
             }
         }
         section aria-labelledby="triggers-h" {
@@ -117,7 +118,27 @@ fn build(app: &App, viewer: &Viewer, name: &str) -> PageResult<Page> {
 
 /// The Run form: variables as a JSON object (the declared parameters as a hint), Run, and a
 /// dry-run preview.
-fn run_form(viewer: &Viewer, name: &str, definition: &Value, back: &str, current: &str) -> Markup {
+/// Whether a person may start the SOP as it is: it has a manual or a webhook trigger. Others
+/// start from their schedule or events; an admin may still start one by hand, forced.
+fn by_hand(triggers: &[Trigger]) -> bool {
+    triggers
+        .iter()
+        .any(|t| matches!(t, Trigger::Manual | Trigger::Webhook { .. }))
+}
+
+fn run_form(
+    viewer: &Viewer,
+    name: &str,
+    definition: &Value,
+    back: &str,
+    current: &str,
+    by_hand: bool,
+) -> Markup {
+    if !by_hand && !viewer.may(Scope::Admin) {
+        return html! {
+            p.muted #run-by-triggers { "This SOP starts from its triggers only (it has no manual trigger); someone with the admin scope may start it by hand." }
+        };
+    }
     let declared: Vec<String> = definition
         .get("parameters")
         .and_then(|p| p.get("properties").or(Some(p)))
@@ -134,6 +155,10 @@ fn run_form(viewer: &Viewer, name: &str, definition: &Value, back: &str, current
                 @else { "Declared: " @for (i, d) in declared.iter().enumerate() { @if i > 0 { ", " } code { (d) } } "." }
             }
             p #vars-error .field-error aria-live="polite" {}
+            @if !by_hand {
+                input type="hidden" name="force" value="true";
+                p.help { "It has no manual trigger: a run started here is recorded as forced by you." }
+            }
             div.actions {
                 button type="submit" { "Run " (name) }
                 button.secondary type="submit" formaction={"/ui/sops/" (enc(name)) "/preview"} { "Dry-run preview" }
@@ -171,6 +196,7 @@ pub async fn run(
         let catalog = app.service.require_sop(&name)?;
         let mut req = StartRequest::manual(&name, vars);
         req.catalog = Some(catalog);
+        req.force = viewer.may(Scope::Admin) && form.get("force").is_some_and(|v| v == "true");
         req.trigger_detail = json!({"via": "console"});
         let outcome = start(app, viewer.user(), req, true)?;
         let (run, note) = match outcome {
@@ -207,6 +233,7 @@ pub async fn preview(
         let plan = app.service.plan_run(&StartRequest::manual(&name, vars))?;
         let doc = PlanDocument::new(&plan);
         let definition = Value::Object(app.service.show_sop(&name)?.definition);
+        let hand = by_hand(&app.service.sop_document(&name)?.triggers);
         let body = html! {
             p { a href=(here) { "← " (name) } }
             p.card {
@@ -231,7 +258,7 @@ pub async fn preview(
             } } }
             @if viewer.may(Scope::Run) {
                 h2 { "Run it" }
-                (run_form(viewer, &name, &definition, &format!("/ui/sops/{}", enc(&name)), &text))
+                (run_form(viewer, &name, &definition, &format!("/ui/sops/{}", enc(&name)), &text, hand))
             }
         };
         Ok(Page::new(format!("Dry run of {name}"), body))

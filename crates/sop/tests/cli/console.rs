@@ -211,7 +211,7 @@ fn raw_agent() -> ureq::Agent {
 }
 
 #[test]
-fn the_session_cookie_is_strict_and_forms_need_the_sessions_csrf_token() {
+fn the_session_cookie_is_lax_and_forms_need_the_sessions_csrf_token() {
     let mut sb = console_sandbox();
     sb.env("SOP_PUBLIC_URL", "https://sop.example");
     let alice = token(&sb, "alice", "read,run");
@@ -238,7 +238,7 @@ fn the_session_cookie_is_strict_and_forms_need_the_sessions_csrf_token() {
     for part in [
         "sop_session=sopses_",
         "HttpOnly",
-        "SameSite=Strict",
+        "SameSite=Lax",
         "Secure",
         "Path=/",
     ] {

@@ -46,7 +46,56 @@
     var source = new EventSource(el.getAttribute("data-live"));
     source.addEventListener("progress", function (e) { swap(el, e.data); });
     source.addEventListener("actions", function (e) { if (actions) { swap(actions, e.data); jsonForms(); } });
-    source.addEventListener("end", function () { source.close(); });
+    source.addEventListener("end", function (e) {
+      source.close();
+      // Finished: the page again, whole (end time, audit trail), without the old notice.
+      // Signed out elsewhere: the page again, which asks to sign in.
+      if (e.data === "finished") location.replace(location.pathname);
+      else if (e.data === "signed out") location.reload();
+    });
+  }
+
+  // A step that failed need not have its checklist done: ticking "failed" lifts the ticks'
+  // requirement, unticking it puts it back.
+  function failedSteps() {
+    document.addEventListener("change", function (e) {
+      var box = e.target;
+      if (!box || box.name !== "failed" || !box.form) return;
+      box.form.querySelectorAll("input[type=checkbox][name^=check]").forEach(function (c) {
+        c.required = !box.checked;
+      });
+    });
+  }
+
+  // A form the server refused comes back with the reason; what was typed in it comes back
+  // too (kept for this tab only, and only until that page has shown it again).
+  function keepTyped() {
+    var key = "sop-typed:" + location.pathname;
+    var failed = /[?&]error=/.test(location.search);
+    try {
+      var kept = JSON.parse(sessionStorage.getItem(key) || "null");
+      sessionStorage.removeItem(key);
+      if (failed && kept) Object.keys(kept).forEach(function (id) {
+        var f = document.getElementById(id);
+        if (f && (!f.value.trim() || f.value === "{}")) f.value = kept[id];
+      });
+    } catch (e) { /* storage off: nothing kept */ }
+    document.addEventListener("submit", function (e) {
+      var typed = {};
+      e.target.querySelectorAll("textarea[id], input[type=text][id]").forEach(function (f) {
+        if (f.value) typed[f.id] = f.value;
+      });
+      try { sessionStorage.setItem(key, JSON.stringify(typed)); } catch (err) { /* storage off */ }
+    });
+  }
+
+  // A notice says what just happened: it is not shown again on reload or on Back.
+  function forgetNotice() {
+    if (!window.history || !history.replaceState || !/[?&](done|error)=/.test(location.search)) return;
+    var kept = location.search.slice(1).split("&").filter(function (p) {
+      return p && p.indexOf("done=") !== 0 && p.indexOf("error=") !== 0;
+    });
+    history.replaceState(null, "", location.pathname + (kept.length ? "?" + kept.join("&") : "") + location.hash);
   }
 
   function countdowns() {
@@ -77,7 +126,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    jsonForms(); live(); filters(); countdowns();
+    jsonForms(); live(); filters(); countdowns(); keepTyped(); forgetNotice(); failedSteps();
     setInterval(countdowns, 1000);
   });
 })();

@@ -1,0 +1,170 @@
+//! The web console's pages over plain HTTP, for what a person at 3 a.m. trips on: a run page's
+//! live stream does not hold up the server's shutdown, a manual step shows its code blocks,
+//! a checklist need not be ticked to report failure, step options stay out of the procedure, an
+//! SOP that only its schedule starts offers no doomed "Run" button, and a link followed to the
+//! sign-in page comes back with its query.
+
+use crate::serving::{DEADLINE, Server, token};
+use crate::support::Sandbox;
+use serde_json::json;
+use std::io::{BufRead, BufReader, Write};
+use std::time::Instant;
+
+fn sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.sop(
+        "check",
+        "[sop]\nname = \"check\"\ndescription = \"Look at the error rate\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Check\n\n## Step 1: Query\n<!-- sop: timeout = \"5m\" -->\nRun this query for {{ service }}:\n\n```promql\nrate(errors{service=\"{{ service }}\"}[5m])\n```\n\n- Looked at the graph\n",
+    );
+    sb.sop(
+        "nightly",
+        "[sop]\nname = \"nightly\"\ndescription = \"Runs at night\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"cron\"\nexpression = \"0 3 * * *\"\n",
+        "# Nightly\n\n## Step 1: Go\n```sh\ntrue\n```\n",
+    );
+    sb
+}
+
+fn no_redirects() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+fn page(server: &Server, path: &str) -> String {
+    let reply = server.request("GET", path, &[], b"");
+    assert_eq!(reply.status, 200, "{path}: {}", reply.text);
+    reply.text
+}
+
+#[test]
+fn a_run_page_shows_a_manual_steps_blocks_and_its_stream_ends_when_the_server_stops() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let started = server.post(
+        "/api/sop/check/trigger",
+        &json!({"variables": {"service": "api"}}),
+    );
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.json()["run"]["id"].as_str().unwrap().to_string();
+    server.wait_status(&id, "waiting");
+
+    let html = page(&server, &format!("/ui/runs/{id}"));
+    assert!(
+        html.contains("rate(errors{service=&quot;api&quot;}[5m])"),
+        "the manual step's query, filled in: {html}"
+    );
+    assert!(html.contains("data-live="), "a waiting run streams");
+    // The sop next document carries the block too, for an agent.
+    let next = server.get(&format!("/api/runs/{id}/next"));
+    let commands = next.json()["step"]["commands"].to_string();
+    assert!(
+        commands.contains(r#"rate(errors{service=\"api\"}[5m])"#),
+        "{commands}"
+    );
+
+    // A page left open follows the run over Server-Sent Events...
+    let addr = server
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET /ui/runs/{id}/live HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    while !line.starts_with("event: progress") {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the stream began");
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut rest = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut reader, &mut rest);
+        let _ = tx.send(String::from_utf8_lossy(&rest).into_owned());
+    });
+    // ...and a server asked to stop ends it, instead of waiting for the browser to go away.
+    let asked = Instant::now();
+    assert_eq!(server.terminate(), Some(0));
+    let rest = rx.recv_timeout(DEADLINE).expect("the stream ended");
+    assert!(
+        !rest.contains("event: end"),
+        "no `end`: the page reconnects: {rest}"
+    );
+    assert!(asked.elapsed() < DEADLINE);
+}
+
+#[test]
+fn a_failed_manual_step_needs_no_ticks_and_options_stay_out_of_the_procedure() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let sop = page(&server, "/ui/sops/check");
+    assert!(!sop.contains("sop:") && !sop.contains("timeout"), "{sop}");
+    assert!(
+        sop.contains("<h3>Check</h3>") && sop.contains("<h4>Step 1: Query</h4>"),
+        "{sop}"
+    );
+    // The page's script lifts the checklist's `required` once "The step failed" is ticked.
+    let script = page(&server, "/ui/assets/console.js");
+    assert!(script.contains("c.required = !box.checked"), "{script}");
+}
+
+#[test]
+fn an_sop_only_its_schedule_starts_offers_no_run_button_but_an_admin_may_force_it() {
+    let sb = sandbox();
+    let open = Server::start(&sb, &[]);
+    // With no token anywhere the local user acts with every scope: an admin.
+    let html = page(&open, "/ui/sops/nightly");
+    assert!(html.contains("recorded as forced"), "{html}");
+    drop(open);
+
+    let reader = token(&sb, "ops", "read,run");
+    let server = Server::start(&sb, &[]);
+    let agent = no_redirects();
+    let signed = agent
+        .post(server.url("/ui/signin"))
+        .send_form([("token", reader.as_str()), ("next", "/ui/sops/nightly")])
+        .unwrap();
+    let cookie = signed.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut reply = agent
+        .get(server.url("/ui/sops/nightly"))
+        .header("cookie", &cookie)
+        .call()
+        .unwrap();
+    let html = reply.body_mut().read_to_string().unwrap();
+    assert!(html.contains("run-by-triggers"), "{html}");
+    assert!(
+        !html.contains("/ui/sops/nightly/run"),
+        "no form that would fail: {html}"
+    );
+}
+
+#[test]
+fn signing_in_comes_back_to_the_page_with_its_query() {
+    let sb = sandbox();
+    let _alice = token(&sb, "alice", "read");
+    let server = Server::start(&sb, &[]);
+    let agent = no_redirects();
+    let reply = agent
+        .get(server.url("/ui/runs?sop=check&status=failed&done=old"))
+        .call()
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 303);
+    assert_eq!(
+        reply.headers()["location"],
+        "/ui/signin?next=%2Fui%2Fruns%3Fsop%3Dcheck%26status%3Dfailed"
+    );
+}
