@@ -126,6 +126,12 @@ fn a_resolved_alert_is_skipped_with_200_while_a_run_holds_the_only_place() {
     assert_eq!(resolved.json()["run"]["status"], "skipped");
     let again = post("firing");
     assert_eq!(again.status, 409, "the place is taken: {}", again.text);
+    // No token anywhere (open mode): the document says none is needed.
+    let document = server.get("/api/openapi.json").json();
+    assert_eq!(
+        document["paths"]["/api/sops"]["get"]["security"],
+        json!([{"bearer": []}, {"basic": []}, {}])
+    );
     std::fs::write(sb.root().join("go"), "").unwrap();
     server.wait_status(firing.json()["run"]["id"].as_str().unwrap(), "succeeded");
 }
@@ -158,5 +164,26 @@ fn variables_the_sop_cannot_take_conflict_and_a_401_names_its_schemes() {
     assert_eq!(
         anonymous.header("www-authenticate"),
         Some("Bearer realm=\"sop\", Basic realm=\"sop\"")
+    );
+    // With no credentials, an API request is refused before its body is read: the caller
+    // learns nothing of what the route takes.
+    for (method, path, body) in [
+        ("PUT", "/api/facts/A", &b"{}"[..]),
+        ("POST", "/api/tokens", &b"x"[..]),
+        ("GET", "/api/runs?limit=abc", &b""[..]),
+    ] {
+        let r = server.request(
+            method,
+            path,
+            &[("content-type", "application/json"), ("authorization", "")],
+            body,
+        );
+        assert_eq!(r.status, 401, "{method} {path}: {}", r.text);
+    }
+    let document = server.get("/api/openapi.json").json();
+    assert_eq!(
+        document["paths"]["/api/sops"]["get"]["security"],
+        json!([{"bearer": []}, {"basic": []}]),
+        "tokens are configured: one is needed"
     );
 }
