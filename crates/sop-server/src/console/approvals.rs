@@ -57,5 +57,5 @@ fn build(app: &App, viewer: &Viewer, _: &Query) -> PageResult<Page> {
             }
         }
     };
-    Ok(Page::new("Approvals", body))
+    Ok(Page::new("Approvals", body).refreshing(10))
 }

@@ -17,6 +17,8 @@ pub type Form = HashMap<String, String>;
 pub struct Page {
     pub title: String,
     pub body: Markup,
+    /// Seconds after which the page shows itself again, unless its reader is typing.
+    pub refresh: Option<u32>,
 }
 
 impl Page {
@@ -24,7 +26,14 @@ impl Page {
         Page {
             title: title.into(),
             body,
+            refresh: None,
         }
+    }
+
+    /// A list that changes while it is looked at (new gates, new runs) keeps itself current.
+    pub fn refreshing(mut self, seconds: u32) -> Self {
+        self.refresh = Some(seconds);
+        self
     }
 }
 
@@ -51,7 +60,7 @@ pub fn frame(page: &Page, viewer: Option<&Viewer>, q: &Query, here: &str) -> Mar
                 link rel="icon" href="data:,";
                 script src="/ui/assets/console.js" defer {}
             }
-            body {
+            body data-refresh=[page.refresh] {
                 a.skip href="#main" { "Skip to content" }
                 header.top {
                     a.brand href="/" { "sop" }

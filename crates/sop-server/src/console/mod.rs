@@ -43,4 +43,5 @@ pub fn router() -> Router<Shared> {
         .route("/ui/schedules", get(schedules::page))
         .route("/ui/facts", get(facts::page).post(facts::set))
         .route("/ui/facts/{name}/unset", post(facts::unset))
+        .route("/ui/{*rest}", get(page_error::unknown_page))
 }

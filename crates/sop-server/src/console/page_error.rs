@@ -27,6 +27,29 @@ impl PageError {
     }
 }
 
+/// `GET /ui/...` that names no page: a page saying so, with the console's navigation, not the
+/// API's JSON.
+pub async fn unknown_page(
+    axum::extract::State(app): axum::extract::State<crate::state::Shared>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    let here = uri.path().to_string();
+    super::layout::page(
+        app,
+        headers,
+        Default::default(),
+        here.clone(),
+        move |_, _, _| {
+            Err(PageError::new(
+                StatusCode::NOT_FOUND,
+                format!("there is no page at {here}; the links above lead to every page"),
+            ))
+        },
+    )
+    .await
+}
+
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
         PageError::new(e.status, e.message)

@@ -98,5 +98,5 @@ fn build(app: &App, viewer: &Viewer, q: &Query) -> PageResult<Page> {
             @if let Some(n) = next { a href={"/ui/runs?" (keep) "&before=" (n)} { "Older →" } }
         }
     };
-    Ok(Page::new("Runs", body))
+    Ok(Page::new("Runs", body).refreshing(10))
 }

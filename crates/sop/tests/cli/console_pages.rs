@@ -168,3 +168,30 @@ fn signing_in_comes_back_to_the_page_with_its_query() {
         "/ui/signin?next=%2Fui%2Fruns%3Fsop%3Dcheck%26status%3Dfailed"
     );
 }
+
+#[test]
+fn an_unknown_console_page_is_a_page_and_the_lists_keep_themselves_current() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let missing = server.request("GET", "/ui/nothing", &[], b"");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "{:?}",
+        missing.header("content-type")
+    );
+    assert!(
+        missing.text.contains("there is no page at /ui/nothing"),
+        "{}",
+        missing.text
+    );
+    for path in ["/ui/approvals", "/ui/runs"] {
+        assert!(
+            page(&server, path).contains("data-refresh=\"10\""),
+            "{path}"
+        );
+    }
+    assert!(!page(&server, "/ui/facts").contains("data-refresh"));
+}

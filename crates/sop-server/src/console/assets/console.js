@@ -89,6 +89,21 @@
     });
   }
 
+  // Lists that change while they are looked at (gates waiting, runs) show themselves again
+  // every few seconds, unless their reader is in the middle of something.
+  function refresh() {
+    var every = parseInt(document.body.getAttribute("data-refresh"), 10);
+    if (!every) return;
+    setInterval(function () {
+      var active = document.activeElement;
+      var busy = active && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(active.tagName);
+      var typed = Array.prototype.some.call(
+        document.querySelectorAll("textarea, input[type=text]"),
+        function (f) { return f.value !== f.defaultValue; });
+      if (!busy && !typed && !document.hidden) location.reload();
+    }, every * 1000);
+  }
+
   // A notice says what just happened: it is not shown again on reload or on Back.
   function forgetNotice() {
     if (!window.history || !history.replaceState || !/[?&](done|error)=/.test(location.search)) return;
@@ -126,7 +141,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    jsonForms(); live(); filters(); countdowns(); keepTyped(); forgetNotice(); failedSteps();
+    jsonForms(); live(); filters(); countdowns(); keepTyped(); forgetNotice(); failedSteps(); refresh();
     setInterval(countdowns, 1000);
   });
 })();
