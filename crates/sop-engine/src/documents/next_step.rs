@@ -144,7 +144,7 @@ impl StepInstructions {
         StepInstructions {
             number: def.number,
             of: t.step_count(),
-            title: def.title.clone(),
+            title: redact::hide(&render_text_lenient(&def.title, &template_vars), secrets),
             kind: def.kind,
             status: record.map(|s| s.status),
             attempts: record.map_or(0, |s| s.attempts),

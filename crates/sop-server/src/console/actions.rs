@@ -110,8 +110,14 @@ fn perform(
                 outputs: sop_core::step_output::Outputs::new(),
                 failed: form.get("failed").is_some_and(|v| v == "true"),
             };
+            let failed = done.failed;
             let (_, t) = service.complete_step(&caller, id, &done, false)?;
-            (t, "Step completed".into())
+            let note = if failed {
+                "Step reported failed"
+            } else {
+                "Step completed"
+            };
+            (t, note.into())
         }
         other => {
             return Err(PageError::new(

@@ -8,7 +8,7 @@ use super::live::finished;
 use super::session::Viewer;
 use super::text::time;
 use crate::state::App;
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 use serde_json::Value;
 use sop_engine::api_tokens::Scope;
 use sop_engine::approval::pending::PendingGate;
@@ -92,7 +92,7 @@ fn actions(
                 (form_fields(viewer, here))
                 input type="hidden" name="step" value=(step.number);
                 h3 { "Step " (step.number) ": " (step.title) }
-                @if !step.description.is_empty() { pre { (step.description) } }
+                @if !step.description.is_empty() { div.markdown { (PreEscaped(super::markdown::render(&step.description))) } }
                 @for block in &step.commands { pre { code { (block) } } }
                 @if !step.checklist.is_empty() {
                     fieldset {

@@ -15,7 +15,7 @@ fn sandbox() -> Sandbox {
     sb.sop(
         "check",
         "[sop]\nname = \"check\"\ndescription = \"Look at the error rate\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
-        "# Check\n\n## Step 1: Query\n<!-- sop: timeout = \"5m\" -->\nRun this query for {{ service }}:\n\n```promql\nrate(errors{service=\"{{ service }}\"}[5m])\n```\n\n- Looked at the graph\n",
+        "# Check\n\n## Step 1: Query {{ service }}\n<!-- sop: timeout = \"5m\" -->\nRun this query for {{ service }}:\n\n```promql\nrate(errors{service=\"{{ service }}\"}[5m])\n```\n\n- Looked at the graph\n",
     );
     sb.sop(
         "nightly",
@@ -57,6 +57,10 @@ fn a_run_page_shows_a_manual_steps_blocks_and_its_stream_ends_when_the_server_st
         "the manual step's query, filled in: {html}"
     );
     assert!(html.contains("data-live="), "a waiting run streams");
+    assert!(
+        html.contains("<p>Run this query for api:</p>") && html.contains("Step 1: Query api"),
+        "the instructions as Markdown, the title filled in: {html}"
+    );
     // The sop next document carries the block too, for an agent.
     let next = server.get(&format!("/api/runs/{id}/next"));
     let commands = next.json()["step"]["commands"].to_string();
@@ -108,7 +112,7 @@ fn a_failed_manual_step_needs_no_ticks_and_options_stay_out_of_the_procedure() {
     let sop = page(&server, "/ui/sops/check");
     assert!(!sop.contains("sop:") && !sop.contains("timeout"), "{sop}");
     assert!(
-        sop.contains("<h3>Check</h3>") && sop.contains("<h4>Step 1: Query</h4>"),
+        sop.contains("<h3>Check</h3>") && sop.contains("<h4>Step 1: Query {{ service }}</h4>"),
         "{sop}"
     );
     // The page's script lifts the checklist's `required` once "The step failed" is ticked.

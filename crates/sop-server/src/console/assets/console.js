@@ -99,7 +99,9 @@
       var busy = active && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(active.tagName);
       var typed = Array.prototype.some.call(
         document.querySelectorAll("textarea, input[type=text]"),
-        function (f) { return f.value !== f.defaultValue; });
+        function (f) { return f.value !== f.defaultValue; }) ||
+        Array.prototype.some.call(document.querySelectorAll("select option"),
+          function (o) { return o.selected !== o.defaultSelected; });
       if (!busy && !typed && !document.hidden) location.reload();
     }, every * 1000);
   }
