@@ -178,7 +178,10 @@ impl Server {
             .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
             .collect();
         let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap();
+        let text = response
+            .body_mut()
+            .read_to_string()
+            .unwrap_or_else(|e| panic!("{method} {path}: {status} then {e}\n{}", self.log()));
         let reply = Reply {
             status,
             headers,
