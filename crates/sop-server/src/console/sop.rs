@@ -139,11 +139,20 @@ fn run_form(
             p.muted #run-by-triggers { "This SOP starts from its triggers only (it has no manual trigger); someone with the admin scope may start it by hand." }
         };
     }
-    let declared: Vec<String> = definition
+    // `parameters` is the list of declared variables (`[variables.NAME]` in SOP.toml).
+    let declared: Vec<(String, bool, String)> = definition
         .get("parameters")
-        .and_then(|p| p.get("properties").or(Some(p)))
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|p| {
+                    let name = p.get("name")?.as_str()?.to_string();
+                    let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+                    let about = p.get("description").and_then(Value::as_str).unwrap_or("");
+                    Some((name, required, about.to_string()))
+                })
+                .collect()
+        })
         .unwrap_or_default();
     html! {
         form.card method="post" action={"/ui/sops/" (enc(name)) "/run"} data-json="vars-error" {
@@ -151,8 +160,15 @@ fn run_form(
             label for="variables" { "Variables (a JSON object)" }
             textarea #variables name="variables" spellcheck="false" aria-describedby="vars-help vars-error" { (current) }
             p #vars-help .help {
-                @if declared.is_empty() { "For example " code { "{\"service\": \"api\"}" } "." }
-                @else { "Declared: " @for (i, d) in declared.iter().enumerate() { @if i > 0 { ", " } code { (d) } } "." }
+                @if declared.is_empty() { "It declares no variables; any JSON object, for example " code { "{\"service\": \"api\"}" } ", becomes the run's variables." }
+                @else {
+                    "Declared: "
+                    @for (i, (name, required, about)) in declared.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        code { (name) } @if *required { " (required)" } @if !about.is_empty() { " — " (about) }
+                    }
+                    "."
+                }
             }
             p #vars-error .field-error aria-live="polite" {}
             @if !by_hand {

@@ -174,6 +174,21 @@ fn signing_in_comes_back_to_the_page_with_its_query() {
 }
 
 #[test]
+fn the_run_form_names_the_variables_an_sop_declares() {
+    let sb = Sandbox::with_examples();
+    let server = Server::start(&sb, &[]);
+    let html = page(&server, "/ui/sops/deploy-prod");
+    assert!(
+        html.contains(
+            "Declared: <code>version</code> (required) — The release to ship, e.g. 1.4.2."
+        ),
+        "{html}"
+    );
+    let html = page(&server, "/ui/sops/incident-response");
+    assert!(html.contains("It declares no variables"), "{html}");
+}
+
+#[test]
 fn an_unknown_console_page_is_a_page_and_the_lists_keep_themselves_current() {
     let sb = sandbox();
     let server = Server::start(&sb, &[]);
