@@ -95,7 +95,16 @@ fn build(app: &App, viewer: &Viewer, name: &str) -> PageResult<Page> {
                     p { @if v.met { (badge("yes")) " they hold now" } @else { (badge("no")) " they do not hold now" } }
                     ul { @for i in &v.items { li { @if i.holds { (badge("yes")) } @else { (badge("no")) } " " code { (i.source) } " — " (i.detail) } } }
                 }
-                Err(e) => { p.notice.error { (e.to_string()) } }
+                // Variables it requires (none given here) are not a failure of the page.
+                Err(e) if e.kind == sop_engine::ErrorKind::Invalid => {
+                    p.muted #conditions-need-variables {
+                        "That depends on the variables a run is given, and it cannot start without any: "
+                        // The command-line help lines (`--vars ...`) are not for this page.
+                        (e.message.lines().filter(|l| !l.trim_start().starts_with("= help:")).collect::<Vec<_>>().join(" "))
+                        " Fill them in under Run and choose Dry-run preview to see."
+                    }
+                }
+                Err(e) => { p.notice.error { (e.message) } }
             }
         }
         section aria-labelledby="gates-h" {

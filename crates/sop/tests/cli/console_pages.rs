@@ -184,6 +184,16 @@ fn the_run_form_names_the_variables_an_sop_declares() {
         ),
         "{html}"
     );
+    assert!(
+        html.contains("conditions-need-variables"),
+        "not an error notice: {html}"
+    );
+    let note = html.split("conditions-need-variables").nth(1).unwrap();
+    let note = note.split("</p>").next().unwrap();
+    assert!(
+        !note.contains("--vars"),
+        "no CLI advice in the console: {note}"
+    );
     let html = page(&server, "/ui/sops/incident-response");
     assert!(html.contains("It declares no variables"), "{html}");
 }
