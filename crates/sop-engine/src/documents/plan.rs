@@ -133,24 +133,21 @@ impl PlanDocument {
 /// large for the environment), `SOP_VARS` (or `SOP_VARS_FILE`), then sop's own.
 pub fn env_names(vars: &Map<String, Value>) -> Vec<String> {
     let mut names: Vec<String> = match variable_env(vars) {
-        Ok(env) => {
-            let mut inline: Vec<String> = env.env.into_iter().map(|(k, _)| k).collect();
-            let all = inline.iter().position(|k| k == "SOP_VARS");
-            let all = all.map(|i| inline.remove(i));
-            let mut files: Vec<String> = env.files.into_iter().map(|f| f.env).collect();
-            let all_file = files.iter().position(|k| k == "SOP_VARS_FILE");
-            let all = all.or_else(|| all_file.map(|i| files.remove(i)));
-            inline.extend(files);
-            inline.sort();
-            inline.extend(all);
-            inline
-        }
-        Err(_) => {
-            let mut v: Vec<String> = vars.keys().map(|k| var_env_name(k)).collect();
-            v.push("SOP_VARS".to_string());
-            v
-        }
+        Ok(env) => env
+            .env
+            .into_iter()
+            .map(|(k, _)| k)
+            .chain(env.files.into_iter().map(|f| f.env))
+            .collect(),
+        Err(_) => vars
+            .keys()
+            .map(|k| var_env_name(k))
+            .chain(["SOP_VARS".to_string()])
+            .collect(),
     };
+    // The variables' own by name, then the one that holds them all.
+    let holds_all = |n: &str| n == "SOP_VARS" || n == "SOP_VARS_FILE";
+    names.sort_by(|a, b| (holds_all(a), a).cmp(&(holds_all(b), b)));
     names.extend(
         [
             "SOP_RUN_ID",

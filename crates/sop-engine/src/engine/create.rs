@@ -117,10 +117,11 @@ pub fn create(eng: &Engine, req: &NewRunRequest) -> crate::Result<Created> {
         if let Some(ev) = req.event {
             check_cooldown(tx, sop, ev, now)?;
         }
-        // A start that would be skipped holds no place, so it never queues.
+        // A start its conditions skip takes no place: it is recorded `skipped` whatever the
+        // limit (a resolved alert is answered `200` like any other), and never queues.
         let queue = match meta.concurrency {
-            Some(limit) => check_concurrency(tx, sop, limit, starts)?,
-            None => None,
+            Some(limit) if starts => check_concurrency(tx, sop, limit)?,
+            _ => None,
         };
         let run = tx.insert_run(&NewRun {
             sop_name: meta.name.clone(),
@@ -316,17 +317,7 @@ fn check_cooldown(
 /// (`Some(limit)`); runs in the same transaction as the insert, after
 /// [`Tx::lock_concurrency`], so two starts racing (or a start racing a run that ends) cannot
 /// both see one free place.
-fn check_concurrency(
-    tx: &mut dyn Tx,
-    sop: &Sop,
-    limit: u32,
-    starts: bool,
-) -> sop_store::Result<Option<u32>> {
-    // A start its conditions skip takes no place: it is recorded `skipped`, whatever the limit,
-    // so that a resolved alert is answered `200` like any other, not refused.
-    if !starts {
-        return Ok(None);
-    }
+fn check_concurrency(tx: &mut dyn Tx, sop: &Sop, limit: u32) -> sop_store::Result<Option<u32>> {
     tx.lock_concurrency(sop.name())?;
     let active = tx.count_active_runs(sop.name())?;
     if active < u64::from(limit) {

@@ -121,9 +121,8 @@ pub fn output_env_name(step: u32, key: &str) -> String {
 /// `SOP_VARS_FILE` for all of them): a monitoring system's large alert must still start its run.
 /// The engine calls this when a run is created, to refuse bad variables early.
 pub fn variable_env(variables: &Map<String, Value>) -> Result<VarEnv, EnvError> {
-    let mut by_env: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    let mut env = Vec::with_capacity(variables.len() + 1);
-    let mut names = Vec::with_capacity(variables.len());
+    // (variable, environment name, value), in the variables' order.
+    let mut entries = Vec::with_capacity(variables.len());
     for (name, value) in variables {
         if name.is_empty() {
             return Err(EnvError::EmptyName);
@@ -132,63 +131,66 @@ pub fn variable_env(variables: &Map<String, Value>) -> Result<VarEnv, EnvError> 
         if name.contains('\0') || text.contains('\0') {
             return Err(EnvError::Nul { name: name.clone() });
         }
-        let key = var_env_name(name);
-        by_env.entry(key.clone()).or_default().push(name);
-        names.push(name);
-        env.push((key, text.into_owned()));
+        entries.push((name.as_str(), var_env_name(name), text.into_owned()));
     }
     let all = Value::Object(variables.clone()).to_string();
-    let mut total: usize = env.iter().map(|(k, v)| entry_len(k, v)).sum();
-    let mut files = Vec::new();
     let all_len = entry_len("SOP_VARS", &all);
-    let vars_entry = if all_len > MAX_ENV_ENTRY || total + all_len > ENV_BUDGET {
-        files.push(VarFile {
-            env: "SOP_VARS_FILE".to_string(),
-            name: "vars.json".to_string(),
-            text: all,
-        });
-        None
-    } else {
+    let mut total: usize = entries.iter().map(|(_, k, v)| entry_len(k, v)).sum();
+    let all_inline = all_len <= MAX_ENV_ENTRY && total + all_len <= ENV_BUDGET;
+    if all_inline {
         total += all_len;
-        Some(("SOP_VARS".to_string(), all))
-    };
-    let mut largest: Vec<usize> = (0..env.len()).collect();
-    largest.sort_by_key(|&i| std::cmp::Reverse(entry_len(&env[i].0, &env[i].1)));
-    let mut to_file = vec![false; env.len()];
+    }
+    // The largest go to files first, until the rest fits.
+    let mut largest: Vec<usize> = (0..entries.len()).collect();
+    largest.sort_by_key(|&i| std::cmp::Reverse(entry_len(&entries[i].1, &entries[i].2)));
+    let mut to_file = vec![false; entries.len()];
     for i in largest {
-        let len = entry_len(&env[i].0, &env[i].1);
+        let len = entry_len(&entries[i].1, &entries[i].2);
         if len > MAX_ENV_ENTRY || total > ENV_BUDGET {
             to_file[i] = true;
             total -= len;
         }
     }
-    let mut inline = Vec::with_capacity(env.len() + 1);
-    let mut as_files = Vec::new();
-    for (((key, text), file), name) in env.into_iter().zip(to_file).zip(names) {
+    // Every environment name with what takes it: the variables first, then the files' names.
+    let mut by_env: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, key, _) in &entries {
+        by_env
+            .entry(key.clone())
+            .or_default()
+            .push(name.to_string());
+    }
+    let mut out = VarEnv::default();
+    let all_entry = if all_inline {
+        Some(("SOP_VARS".to_string(), all))
+    } else {
+        out.files.push(VarFile {
+            env: "SOP_VARS_FILE".to_string(),
+            name: "vars.json".to_string(),
+            text: all,
+        });
+        None
+    };
+    for ((name, key, text), file) in entries.into_iter().zip(to_file) {
         if file {
-            let env_name = format!("{key}_FILE");
-            as_files.push((env_name.clone(), format!("{name} (as a file)")));
-            files.push(VarFile {
+            let env = format!("{key}_FILE");
+            by_env
+                .entry(env.clone())
+                .or_default()
+                .push(format!("{name} (as a file)"));
+            out.files.push(VarFile {
                 name: format!("var-{}", &key["SOP_VAR_".len()..]),
-                env: env_name,
+                env,
                 text,
             });
         } else {
-            inline.push((key, text));
+            out.env.push((key, text));
         }
-    }
-    let mut by_env: BTreeMap<String, Vec<String>> = by_env
-        .into_iter()
-        .map(|(k, v)| (k, v.into_iter().map(str::to_string).collect()))
-        .collect();
-    for (env_name, what) in as_files {
-        by_env.entry(env_name).or_default().push(what);
     }
     if let Some((key, names)) = by_env.into_iter().find(|(_, names)| names.len() > 1) {
         return Err(EnvError::Collision { env: key, names });
     }
-    inline.extend(vars_entry);
-    Ok(VarEnv { env: inline, files })
+    out.env.extend(all_entry);
+    Ok(out)
 }
 
 /// `SOP_STEP_<N>_<KEY>` for the outputs of earlier steps. Output keys are unique per step in
