@@ -32,6 +32,7 @@ fn main() {
             variables: &variables,
             workdir: work.path(),
             scratch_dir: scratch.path(),
+            withheld: &[],
         },
         ExecutorSettings::default(),
     )

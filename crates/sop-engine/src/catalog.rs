@@ -9,7 +9,7 @@ mod load_folder_tests;
 mod parse_cache;
 mod safe_read;
 
-pub use live::{GoodVersion, LiveCatalog, LiveSop, Reloaded};
+pub use live::{GoodVersion, LiveCatalog, LiveSop, Reloaded, webhook_secret_names};
 
 use crate::Error;
 pub use parse_cache::ParseCache;

@@ -10,11 +10,24 @@ use std::sync::OnceLock;
 /// The spec's default SOPs directory.
 pub const DEFAULT_SOP_DIR: &str = "/job/sops";
 
+/// sop's own credentials among its settings: a server's admin token and what it signs and
+/// checks chat messages with. Steps never need them, so no step's process is given them.
+pub const SOP_CREDENTIALS: [&str; 6] = [
+    "SOP_API_TOKEN",
+    "SOP_SLACK_BOT_TOKEN",
+    "SOP_SLACK_SIGNING_SECRET",
+    "SOP_TELEGRAM_BOT_TOKEN",
+    "SOP_TELEGRAM_WEBHOOK_SECRET",
+    "SOP_NOTIFY_WEBHOOK_SECRET",
+];
+
 /// The settings of one process: the SOP directory and a snapshot of the environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
     sop_dir: PathBuf,
     vars: BTreeMap<String, String>,
+    /// See [`Settings::inherited_secrets`]; gathered when first asked.
+    inherited_secrets: OnceLock<Vec<String>>,
     /// The account this process runs as, looked up when first asked: a server in open mode
     /// names it on every request, and the lookup may go through NSS to a directory service.
     os_user: OnceLock<String>,
@@ -42,6 +55,7 @@ impl Settings {
         Settings {
             sop_dir,
             vars,
+            inherited_secrets: OnceLock::new(),
             os_user: OnceLock::new(),
         }
     }
@@ -49,7 +63,25 @@ impl Settings {
     /// The same settings with one variable set (or replaced).
     pub fn with_var(mut self, name: &str, value: &str) -> Self {
         self.vars.insert(name.to_string(), value.to_string());
+        self.inherited_secrets = OnceLock::new();
         self
+    }
+
+    /// The values of this environment's secrets: sop's credentials and every variable whose
+    /// name marks it secret (`GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`). Steps inherit the latter,
+    /// so what they print of them is hidden as a run's own secrets are.
+    pub fn inherited_secrets(&self) -> &[String] {
+        self.inherited_secrets.get_or_init(|| {
+            self.vars
+                .iter()
+                .filter(|(name, value)| {
+                    !value.trim().is_empty()
+                        && (SOP_CREDENTIALS.contains(&name.as_str())
+                            || sop_core::secret::is_secret_name(name) && !names_a_place(name))
+                })
+                .map(|(_, value)| value.clone())
+                .collect()
+        })
     }
 
     /// The account this process runs as (see [`identity::os_user`](crate::engine::identity::os_user)).
@@ -146,6 +178,17 @@ impl Settings {
     pub(crate) fn invalid(name: &str, problem: impl std::fmt::Display) -> Error {
         Error::invalid(format!("invalid {name}: {problem}"))
     }
+}
+
+/// Whether a secret-looking name holds where something is rather than a secret
+/// (`SOP_API_TOKEN_FILE`, `SSH_AUTH_SOCK`, `DBUS_SESSION_BUS_ADDRESS`, `XDG_SESSION_ID`).
+fn names_a_place(name: &str) -> bool {
+    let last = name.rsplit(['_', '-', '.']).next().unwrap_or(name);
+    [
+        "file", "path", "dir", "sock", "socket", "address", "id", "type", "class",
+    ]
+    .iter()
+    .any(|w| last.eq_ignore_ascii_case(w))
 }
 
 #[cfg(test)]

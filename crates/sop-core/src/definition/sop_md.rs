@@ -89,6 +89,8 @@ pub fn parse(file: &str, text: &str) -> Result<SopMd, Vec<Diagnostic>> {
                 if let Some(code) = &mut w.code {
                     code.content_start.get_or_insert(range.start);
                     code.text.push_str(&t);
+                } else {
+                    w.unspaced_step_heading(range);
                 }
             }
             Event::InlineHtml(html) if is_options_comment(&html) => {

@@ -44,15 +44,20 @@ impl Parameters {
             let given = vars.get(&p.name).filter(|v| !v.is_null());
             match (given, &p.default) {
                 (Some(value), _) => {
-                    problems.extend(value_problems(p, value).into_iter().map(|kind| {
-                        ParameterProblem {
-                            name: p.name.clone(),
-                            kind,
-                        }
+                    let found = value_problems(p, value);
+                    if found.is_empty()
+                        && let Some(whole) = whole_number(p.kind, value)
+                    {
+                        out.insert(p.name.clone(), whole);
+                    }
+                    problems.extend(found.into_iter().map(|kind| ParameterProblem {
+                        name: p.name.clone(),
+                        kind,
                     }));
                 }
                 (None, Some(default)) => {
-                    out.insert(p.name.clone(), default.clone());
+                    let whole = whole_number(p.kind, default);
+                    out.insert(p.name.clone(), whole.unwrap_or_else(|| default.clone()));
                 }
                 (None, None) if p.required => problems.push(ParameterProblem {
                     name: p.name.clone(),
@@ -159,6 +164,16 @@ pub(crate) fn expected(kind: ParamType) -> &'static str {
 }
 
 /// A JSON value of the parameter's type, for the help of a missing one.
+/// An integer given as `3.0` is accepted, and becomes `3`: rendered into a command as `3.0`, it
+/// would be refused by the tools that take it (`--replicas=3.0`).
+fn whole_number(kind: ParamType, value: &Value) -> Option<Value> {
+    let f = value
+        .as_f64()
+        .filter(|_| kind == ParamType::Integer && value.is_f64())?;
+    // 2^63 as a float: the first whole number an i64 cannot hold.
+    (f.fract() == 0.0 && f.abs() < 9.223_372_036_854_776e18).then(|| Value::from(f as i64))
+}
+
 fn example(p: &Parameter) -> String {
     if let Some(first) = p.allowed.as_ref().and_then(|a| a.first()) {
         return first.to_string();
@@ -238,7 +253,9 @@ mod tests {
                 StartOrigin::Manual,
             )
             .unwrap();
-        assert_eq!(out["replicas"], json!(3.0));
+        // `3.0` is accepted for an integer and becomes `3`, as a command must see it.
+        assert_eq!(out["replicas"], json!(3));
+        assert_eq!(out["replicas"].to_string(), "3");
     }
 
     #[test]

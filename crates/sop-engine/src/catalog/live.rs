@@ -120,6 +120,17 @@ impl LiveCatalog {
         self.sops.read().ok()?.get(name).cloned()
     }
 
+    /// The environment variables that hold the webhook secrets of every SOP served.
+    pub fn webhook_secret_names(&self) -> Vec<String> {
+        let Ok(sops) = self.sops.read() else {
+            return Vec::new();
+        };
+        sops.values()
+            .filter_map(|live| live.good.as_ref())
+            .flat_map(|good| webhook_secret_names(&good.sop))
+            .collect()
+    }
+
     /// The SOP whose files were valid at the last reload and that serves webhook `path`.
     pub fn webhook_owner(&self, path: &str) -> Option<String> {
         let sops = self.sops.read().ok()?;
@@ -151,6 +162,17 @@ fn read_good(entry: &super::Entry, now: DateTime<Utc>) -> Result<GoodVersion, Ve
         snapshot,
         folder: entry.dir.clone(),
         loaded_at: now,
+    })
+}
+
+/// The environment variables that hold `sop`'s webhook secrets (`secret_env`).
+pub fn webhook_secret_names(sop: &Sop) -> impl Iterator<Item = String> + '_ {
+    sop.triggers.iter().filter_map(|t| match t {
+        sop_core::definition::Trigger::Webhook {
+            secret_env: Some(name),
+            ..
+        } => Some(name.clone()),
+        _ => None,
     })
 }
 

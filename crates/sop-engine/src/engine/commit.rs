@@ -171,8 +171,11 @@ pub(crate) fn write(
             (None, _) => change.reason.clone(),
         });
     }
+    // A cancelled run stays at the step it was stopped at: the first step not finished would
+    // name one that never ran.
     let current = match decision.status {
         RunStatus::Failed => after.stopping_failure(),
+        RunStatus::Cancelled => None,
         _ => after.current_step(),
     }
     .map(|s| s.number);

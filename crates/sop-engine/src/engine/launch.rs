@@ -371,12 +371,14 @@ fn executor(eng: &Engine, t: &Tracked) -> crate::Result<Arc<RunExecutor>> {
         None => ScratchDir::create("sop-output").context("cannot create a private directory")?,
     };
     let variables = t.variables();
+    let withheld = withheld_names(eng, t);
     let info = RunInfo {
         run_id: t.id(),
         sop_name: &t.run.sop_name,
         variables: &variables,
         workdir: &workdir,
         scratch_dir: scratch.path(),
+        withheld: &withheld,
     };
     let executor = Executor::new(info, eng.tuning.executor)
         .map_err(|e| crate::Error::invalid(e.to_string()))?;
@@ -387,4 +389,21 @@ fn executor(eng: &Engine, t: &Tracked) -> crate::Result<Arc<RunExecutor>> {
     });
     t.launch.lock().exec = Some(exec.clone());
     Ok(exec)
+}
+
+/// The inherited variables no step is given: sop's own credentials and the webhook secrets of
+/// the run's SOP and, on a server, of every SOP it serves. A step that needs a credential names
+/// it in a variable of its own; these only let a sender's deliveries be forged.
+fn withheld_names(eng: &Engine, t: &Tracked) -> Vec<String> {
+    let mut names: Vec<String> = crate::settings::SOP_CREDENTIALS
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    names.extend(crate::catalog::webhook_secret_names(&t.sop));
+    if let Some(live) = eng.live {
+        names.extend(live.webhook_secret_names());
+    }
+    names.sort();
+    names.dedup();
+    names
 }

@@ -76,6 +76,8 @@ pub struct Engine<'a> {
     pub parsed: Option<&'a ParseCache>,
     /// No step process starts before this instant (a cron run recorded ahead of its tick).
     pub not_before: Option<std::time::Instant>,
+    /// A server's SOPs: every webhook secret they name is kept from every run's steps.
+    pub live: Option<&'a crate::catalog::LiveCatalog>,
 }
 
 impl<'a> Engine<'a> {
@@ -102,6 +104,7 @@ impl<'a> Engine<'a> {
             dirs: None,
             parsed: None,
             not_before: None,
+            live: None,
         })
     }
 
@@ -141,6 +144,12 @@ impl<'a> Engine<'a> {
     /// The same engine, taking group leaders from `leaders` when a run has no spare one.
     pub fn with_leaders(mut self, leaders: Option<&'a LeaderPool>) -> Self {
         self.leaders = leaders;
+        self
+    }
+
+    /// The same engine, keeping the webhook secrets of every SOP in `live` from steps.
+    pub fn with_live(mut self, live: Option<&'a crate::catalog::LiveCatalog>) -> Self {
+        self.live = live;
         self
     }
 

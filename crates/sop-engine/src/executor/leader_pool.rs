@@ -82,7 +82,7 @@ fn fill(shared: &Shared, size: usize) {
         }
         drop(state);
         // `sh`, looked up only where a bare leader cannot be made.
-        let leader = GroupLeader::start(|| RunProgram::new(&[], Path::new("/")).find("sh"));
+        let leader = GroupLeader::start(|| RunProgram::new(&[], Path::new("/"), &[]).find("sh"));
         state = shared.lock();
         match leader {
             Ok(leader) if !state.closed => state.spare.push(leader),

@@ -25,12 +25,16 @@ pub struct RunProgram {
 }
 
 impl RunProgram {
-    /// `own` are the run's variables (`SOP_VAR_*`, `SOP_VARS`, `SOP_RUN_ID`, `SOP_NAME`).
-    pub fn new(own: &[(String, String)], workdir: &Path) -> Self {
+    /// `own` are the run's variables (`SOP_VAR_*`, `SOP_VARS`, `SOP_RUN_ID`, `SOP_NAME`);
+    /// `withheld` the inherited variables the steps are not given.
+    pub fn new(own: &[(String, String)], workdir: &Path, withheld: &[String]) -> Self {
         let mut base_env = Vec::new();
         let mut path_var = None;
         for (key, value) in std::env::vars_os() {
-            if key.to_str().is_some_and(env::is_own_name) {
+            if key
+                .to_str()
+                .is_some_and(|k| env::is_own_name(k) || withheld.iter().any(|w| w == k))
+            {
                 continue;
             }
             if key == "PATH" {

@@ -33,6 +33,8 @@ pub struct RunInfo<'a> {
     /// A private directory for the `$SOP_OUTPUT` files (see [`ScratchDir`](super::ScratchDir));
     /// not the working directory, which steps may clean out.
     pub scratch_dir: &'a Path,
+    /// Inherited environment variables no step is given (sop's credentials, webhook secrets).
+    pub withheld: &'a [String],
 }
 
 /// Runs the steps of one run. Everything that is the same for every step (the environment,
@@ -114,7 +116,7 @@ impl Executor {
         Ok(Executor {
             workdir: run.workdir.to_path_buf(),
             scratch_dir: run.scratch_dir.to_path_buf(),
-            program: RunProgram::new(&vars, run.workdir),
+            program: RunProgram::new(&vars, run.workdir, run.withheld),
             settings,
             output_empty: [AtomicBool::new(false), AtomicBool::new(false)],
             holds_sh: OnceLock::new(),

@@ -120,6 +120,7 @@ impl Service {
         .handing_off(caller.hand_off)
         .with_leaders(self.leaders.as_deref())
         .with_dirs(self.dirs.as_ref())
+        .with_live(self.live.as_deref())
         .with_parse_cache(Some(&self.parsed))
         .not_before(caller.not_before))
     }

@@ -28,6 +28,10 @@ fn cancel_stops_a_running_step_from_another_process() {
     assert_eq!(run["status"], "cancelled");
     assert_eq!(run["steps"][0]["status"], "cancelled");
     assert_eq!(run["steps"][1]["status"], "pending");
+    assert_eq!(run["current_step"], 1, "the run stopped at step 1: {run}");
+    let listed = sb.run(&["status", "--sop", "sleeper"]);
+    assert!(listed.stdout.contains("cancelled"), "{listed}");
+    assert!(listed.stdout.contains("1/2"), "{listed}");
 
     let again = sb.run(&["cancel", &id]);
     assert_eq!(again.code, 1, "{again}");

@@ -187,3 +187,31 @@ fn variables_the_sop_cannot_take_conflict_and_a_401_names_its_schemes() {
         "tokens are configured: one is needed"
     );
 }
+
+#[test]
+fn steps_are_not_given_the_servers_credentials_and_inherited_secrets_are_hidden() {
+    let mut sb = sandbox();
+    sb.env("SOP_API_TOKEN", "admin-token-0123456789abcdef");
+    sb.env("OTHER_HOOK_KEY", "other-hmac-key-0123456789");
+    sb.env("DEPLOY_TOKEN", "deploy-token-0123456789");
+    sb.sop(
+        "other",
+        "[sop]\nname = \"other\"\ndescription = \"Another sender\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/other\"\nsecret_env = \"OTHER_HOOK_KEY\"\n",
+        "# Other\n\n## Step 1: Say\n```sh\necho other\n```\n",
+    );
+    sb.sop(
+        "dump",
+        "[sop]\nname = \"dump\"\ndescription = \"Prints what it inherited\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/dump\"\n",
+        "# Dump\n\n## Step 1: Print\n```sh\necho \"api=${SOP_API_TOKEN:-unset} gl=${GL_SECRET:-unset} other=${OTHER_HOOK_KEY:-unset} deploy=${DEPLOY_TOKEN:-unset}\"\n```\n",
+    );
+    let server = Server::start(&sb, &[]).with_token("admin-token-0123456789abcdef");
+    let started = server.post("/dump", &json!({}));
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.json()["run"]["id"].as_str().unwrap().to_string();
+    server.wait_run(&id, "the dump to finish", |r| r["status"] == "succeeded");
+    let logs = server.get(&format!("/api/runs/{id}/logs?step=1")).json();
+    assert_eq!(
+        logs["steps"][0]["output"], "api=unset gl=unset other=unset deploy=[redacted]\n",
+        "{logs}"
+    );
+}

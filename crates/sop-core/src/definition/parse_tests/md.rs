@@ -143,6 +143,23 @@ fn a_step_heading_at_another_level_is_an_error() {
 }
 
 #[test]
+fn a_step_heading_without_a_space_after_its_hashes_is_an_error() {
+    assert_eq!(
+        md_errors("# T\n## Step 1: A\n- a\n\nb\n##Step 2: B\n- b\n```sh\n##Step 3: in code\n```\n"),
+        [
+            "demo/SOP.md:6:1: `##Step 2` is not a heading: Markdown needs a space after the `#`s (help: write `## Step 2: B`)"
+        ]
+    );
+    assert!(
+        parse(&source(
+            MINIMAL,
+            "## Step 1: A\n#Stepping stones\n\n##notes\n"
+        ))
+        .is_ok()
+    );
+}
+
+#[test]
 fn unclosed_fences_and_comments_are_errors() {
     assert_eq!(
         md_errors("## Step 1: A\n```sh\necho hi\n## Step 2: B\n"),

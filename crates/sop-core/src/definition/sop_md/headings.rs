@@ -68,4 +68,33 @@ impl Walker<'_> {
             );
         }
     }
+
+    /// `##Step 3: Check` is a paragraph to Markdown (a heading needs a space after its `#`s), so
+    /// the step would silently join the one above it; it is an error instead.
+    pub(super) fn unspaced_step_heading(&mut self, range: Range<usize>) {
+        let line_start = self.text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        if !self.text[line_start..range.start].trim().is_empty() {
+            return;
+        }
+        let line_end = self.text[range.start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| range.start + i);
+        let line = self.text[range.start..line_end].trim_end();
+        let rest = line.trim_start_matches('#');
+        let hashes = line.len() - rest.len();
+        if hashes == 0 || hashes > 6 || rest.starts_with(char::is_whitespace) {
+            return;
+        }
+        if let StepHeading::Step { number, title } = step_heading::parse(rest) {
+            self.error(
+                range.start..line_end,
+                format!(
+                    "`{}{}` is not a heading: Markdown needs a space after the `#`s",
+                    "#".repeat(hashes),
+                    rest.split(':').next().unwrap_or(rest)
+                ),
+                format!("write `## Step {number}: {title}`"),
+            );
+        }
+    }
 }

@@ -47,6 +47,7 @@ impl Fixture {
                 variables: &variables,
                 workdir: work.path(),
                 scratch_dir: scratch.path(),
+                withheld: &[],
             },
             settings,
         )

@@ -330,6 +330,7 @@ fn a_missing_interpreter_or_directory_is_an_error_not_a_retry() {
             variables: &variables,
             workdir: &work,
             scratch_dir: f.scratch.path(),
+            withheld: &[],
         },
         settings(),
     )
