@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod execution_mode;
 pub mod gate;
+pub mod json_depth;
 pub mod notify;
 pub mod parameters;
 pub mod priority;

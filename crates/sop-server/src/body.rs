@@ -9,6 +9,7 @@ pub use crate::body_schemas::ApiBody;
 use crate::error::{ApiError, ApiResult};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
+use sop_core::json_depth::{MAX_JSON_DEPTH, json_depth};
 
 /// The largest body any route reads.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -73,15 +74,23 @@ fn json_decoded(headers: &HeaderMap, bytes: &[u8]) -> ApiResult<serde_json::Valu
     }
     // A UTF-8 byte order mark, which some Windows senders put first, is ignored (RFC 8259, 8.1).
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::bad_request(if e.to_string().starts_with("recursion limit exceeded") {
-            "the request body nests arrays and objects more than 127 levels deep, more than this \
-             server reads"
-                .to_string()
+    let too_deep = || {
+        ApiError::bad_request(format!(
+            "the request body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep, \
+             more than this server keeps; send deeply nested data as a string"
+        ))
+    };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            too_deep()
         } else {
-            format!("the request body is not valid JSON: {e}")
-        })
-    })
+            ApiError::bad_request(format!("the request body is not valid JSON: {e}"))
+        }
+    })?;
+    if json_depth(&value) > MAX_JSON_DEPTH {
+        return Err(too_deep());
+    }
+    Ok(value)
 }
 
 /// A webhook's body as JSON: a JSON body, or a form whose `payload` field holds the JSON, as

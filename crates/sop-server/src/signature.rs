@@ -1,5 +1,7 @@
-//! GitHub's webhook signature: `X-Hub-Signature-256: sha256=<hex>`, the HMAC-SHA256 of the raw
-//! body keyed with the trigger's secret, compared in constant time.
+//! Webhook signatures: the HMAC-SHA256 of the raw body keyed with the trigger's secret, in hex,
+//! compared in constant time. GitHub sends it as `X-Hub-Signature-256: sha256=<hex>`, PagerDuty
+//! as `X-PagerDuty-Signature: v1=<hex>` (several, comma-separated, while a secret is rotated),
+//! Sentry as `Sentry-Hook-Signature: <hex>`.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -11,12 +13,25 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Whether `header` is the signature of `body` with `secret`.
+/// Whether `header` is GitHub's signature of `body` with `secret`.
 pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
-    let Some(hex_sig) = header.trim().strip_prefix("sha256=") else {
-        return false;
-    };
-    let Ok(sig) = hex::decode(hex_sig) else {
+    header
+        .trim()
+        .strip_prefix("sha256=")
+        .is_some_and(|hex_sig| verify_hex(secret, body, hex_sig))
+}
+
+/// Whether one of PagerDuty's `v1=<hex>` signatures in `header` is that of `body`.
+pub fn verify_pagerduty(secret: &[u8], body: &[u8], header: &str) -> bool {
+    header
+        .split(',')
+        .filter_map(|s| s.trim().strip_prefix("v1="))
+        .any(|hex_sig| verify_hex(secret, body, hex_sig))
+}
+
+/// Whether `hex_sig` is the HMAC-SHA256 of `body` with `secret`, in hex.
+pub fn verify_hex(secret: &[u8], body: &[u8], hex_sig: &str) -> bool {
+    let Ok(sig) = hex::decode(hex_sig.trim()) else {
         return false;
     };
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");

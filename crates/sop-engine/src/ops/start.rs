@@ -121,6 +121,15 @@ impl Service {
 
     /// Checks that variables can be handed to a step's environment.
     pub fn check_variables(&self, variables: &Map<String, Value>) -> crate::Result<()> {
+        use sop_core::json_depth::{MAX_JSON_DEPTH, json_depth};
+        let depth = variables.values().map(json_depth).max().unwrap_or(0) + 1;
+        if depth > MAX_JSON_DEPTH {
+            return Err(Error::invalid(format!(
+                "the variables nest arrays and objects {depth} levels deep; sop keeps at most \
+                 {MAX_JSON_DEPTH}"
+            ))
+            .with_hint("pass deeply nested data as a string, or flatten it"));
+        }
         executor::variable_env(variables)
             .map(|_| ())
             .map_err(|e| Error::invalid(e.to_string()))

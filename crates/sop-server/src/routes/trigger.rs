@@ -98,14 +98,33 @@ pub fn accepted(run: Value) -> Response {
 }
 
 /// `Idempotency-Key`, else GitHub's `X-GitHub-Delivery`.
+/// A key longer than [`MAX_DELIVERY_KEY`] bytes, or not printable ASCII, is kept as
+/// `sha256:` and its hash, so a sender's retries are still recognised.
 pub fn delivery_key(headers: &HeaderMap) -> Option<String> {
-    ["idempotency-key", "x-github-delivery"]
+    let raw = ["idempotency-key", "x-github-delivery"]
         .iter()
-        .find_map(|h| headers.get(*h)?.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 256)
-        .map(str::to_string)
+        .find_map(|h| headers.get(*h))?
+        .as_bytes()
+        .trim_ascii();
+    if raw.is_empty() {
+        return None;
+    }
+    match std::str::from_utf8(raw) {
+        Ok(key)
+            if key.len() <= MAX_DELIVERY_KEY
+                && key.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) =>
+        {
+            Some(key.to_string())
+        }
+        _ => {
+            use sha2::Digest;
+            Some(format!("sha256:{}", hex::encode(sha2::Sha256::digest(raw))))
+        }
+    }
 }
+
+/// The longest delivery key kept as it was sent.
+pub const MAX_DELIVERY_KEY: usize = 256;
 
 /// Starts `req` for `user`. `manual_or_webhook`: a start through the API counts as manual when
 /// the SOP has a manual trigger, else as a webhook start when it has one of those.

@@ -226,19 +226,27 @@ fn check_signature(app: &App, env: &str, headers: &HeaderMap, bytes: &[u8]) -> A
             "X-Gitlab-Token is not this webhook's secret",
         ));
     }
-    let signature = headers
-        .get("x-hub-signature-256")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::unauthorized(
-                "this webhook needs an X-Hub-Signature-256 header (GitHub's HMAC of the body), or \
-                 GitLab's X-Gitlab-Token with the secret",
-            )
-        })?;
-    if !crate::signature::verify(secret.as_bytes(), bytes, signature) {
+    use crate::signature::{verify, verify_hex, verify_pagerduty};
+    type Check = fn(&[u8], &[u8], &str) -> bool;
+    let schemes: [(&str, Check); 3] = [
+        ("X-Hub-Signature-256", verify),
+        ("X-PagerDuty-Signature", verify_pagerduty),
+        ("Sentry-Hook-Signature", verify_hex),
+    ];
+    let Some((name, check, value)) = schemes.iter().find_map(|(name, check)| {
+        let value = headers.get(*name)?.to_str().ok()?;
+        Some((name, check, value))
+    }) else {
         return Err(ApiError::unauthorized(
-            "X-Hub-Signature-256 does not match the body",
+            "this webhook needs a signature of its body (GitHub's X-Hub-Signature-256, \
+             PagerDuty's X-PagerDuty-Signature or Sentry's Sentry-Hook-Signature, each the \
+             HMAC-SHA256 of the body with the secret), or GitLab's X-Gitlab-Token with the secret",
         ));
+    };
+    if !check(secret.as_bytes(), bytes, value) {
+        return Err(ApiError::unauthorized(format!(
+            "{name} does not match the body"
+        )));
     }
     Ok(())
 }

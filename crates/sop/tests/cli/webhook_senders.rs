@@ -215,3 +215,104 @@ fn steps_are_not_given_the_servers_credentials_and_inherited_secrets_are_hidden(
         "{logs}"
     );
 }
+
+#[test]
+fn a_body_nested_as_deep_as_accepted_reads_back_and_a_deeper_one_is_refused() {
+    let sb = sandbox();
+    std::fs::write(sb.root().join("go"), "").unwrap();
+    let server = Server::start(&sb, &[]);
+    // `{"status": …, "d": [[…]]}`: the body is one level, the list the rest.
+    let body = |levels: usize| {
+        format!(
+            "{{\"status\":\"firing\",\"d\":{}{}}}",
+            "[".repeat(levels - 1),
+            "]".repeat(levels - 1)
+        )
+    };
+    let post = |text: String| {
+        server.request(
+            "POST",
+            "/alert",
+            &[("content-type", "application/json")],
+            text.as_bytes(),
+        )
+    };
+    let deepest = post(body(64));
+    assert_eq!(deepest.status, 202, "{}", deepest.text);
+    let id = deepest.json()["run"]["id"].as_str().unwrap().to_string();
+    let done = server.wait_status(&id, "succeeded");
+    assert_eq!(done["status"], "succeeded");
+    for path in ["logs", "audit"] {
+        let read = server.get(&format!("/api/runs/{id}/{path}"));
+        assert_eq!(read.status, 200, "{path}: {}", read.text);
+    }
+    let deeper = post(body(65));
+    assert_eq!(deeper.status, 400, "{}", deeper.text);
+    assert!(
+        deeper.text.contains("more than 64 levels deep"),
+        "{}",
+        deeper.text
+    );
+}
+
+#[test]
+fn a_long_idempotency_key_still_recognises_its_retry() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let key = format!(
+        "ci/acme/pipeline-48213/job-build/{}",
+        "0123456789abcdef".repeat(20)
+    );
+    let post = || {
+        server.request(
+            "POST",
+            "/gitlab",
+            &[
+                ("content-type", "application/json"),
+                ("x-gitlab-token", SECRET),
+                ("idempotency-key", key.as_str()),
+            ],
+            br#"{"object_kind": "build"}"#,
+        )
+    };
+    let first = post();
+    assert_eq!(first.status, 202, "{}", first.text);
+    let again = post();
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.json()["duplicate"], true);
+    assert_eq!(again.json()["run"]["id"], first.json()["run"]["id"]);
+}
+
+#[test]
+fn pagerduty_and_sentry_signatures_authorise_their_deliveries() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let body = br#"{"object_kind": "incident"}"#;
+    let hex = sop_server::signature::sign(SECRET.as_bytes(), body)
+        .trim_start_matches("sha256=")
+        .to_string();
+    let post = |header: &str, value: &str| {
+        server.request(
+            "POST",
+            "/gitlab",
+            &[("content-type", "application/json"), (header, value)],
+            body,
+        )
+    };
+    // PagerDuty sends every signature it holds while a secret is rotated.
+    let rotated = format!("v1=00ff, v1={hex}");
+    assert_eq!(post("x-pagerduty-signature", &rotated).status, 202);
+    assert_eq!(post("sentry-hook-signature", &hex).status, 202);
+    let wrong = post("x-pagerduty-signature", "v1=00ff");
+    assert_eq!(wrong.status, 401, "{}", wrong.text);
+    assert!(
+        wrong
+            .text
+            .contains("X-PagerDuty-Signature does not match the body"),
+        "{}",
+        wrong.text
+    );
+    let none = post("x-other", "1");
+    assert_eq!(none.status, 401, "{}", none.text);
+    assert!(none.text.contains("Sentry-Hook-Signature"), "{}", none.text);
+}
