@@ -82,6 +82,26 @@ impl Template {
         self.render_with(vars, None, true).unwrap_or_default()
     }
 
+    /// Text with each defined placeholder replaced by a mark ([`Marked::mark`]), and the
+    /// values: for a renderer that must treat values as text whatever they hold (a Markdown
+    /// page, where a value could otherwise become a link). The rest stays as written.
+    pub fn render_marked(&self, vars: &Vars) -> Marked {
+        let mut marked = Marked::default();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => marked.text.push_str(text),
+                Piece::Var(var) => match vars.lookup(&var.path) {
+                    Ok(value) => {
+                        marked.text.push_str(&Marked::mark(marked.values.len()));
+                        marked.values.push(value_text(&value).into_owned());
+                    }
+                    Err(_) => marked.text.push_str(&self.source[var.span.clone()]),
+                },
+            }
+        }
+        marked
+    }
+
     fn render_with(
         &self,
         vars: &Vars,
@@ -257,6 +277,52 @@ pub fn placeholders_in(source: &str) -> Vec<Placeholder> {
             Piece::Text(_) => None,
         })
         .collect()
+}
+
+/// Text whose values were set apart by [`Template::render_marked`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marked {
+    pub text: String,
+    pub values: Vec<String>,
+}
+
+impl Marked {
+    /// The mark standing for value `i`: its index between two private-use characters, which
+    /// no markup language treats as syntax.
+    pub fn mark(i: usize) -> String {
+        format!("\u{E000}{i}\u{E001}")
+    }
+
+    /// `rendered` (made from [`Marked::text`]) with each mark replaced by `show(value)`.
+    pub fn fill(&self, rendered: &str, show: impl Fn(&str) -> String) -> String {
+        let mut out = String::with_capacity(rendered.len());
+        let mut rest = rendered;
+        while let Some(open) = rest.find('\u{E000}') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + '\u{E000}'.len_utf8()..];
+            let value = after.find('\u{E001}').and_then(|close| {
+                let i: usize = after[..close].parse().ok()?;
+                Some((self.values.get(i)?, close))
+            });
+            match value {
+                Some((value, close)) => {
+                    out.push_str(&show(value));
+                    rest = &after[close + '\u{E001}'.len_utf8()..];
+                }
+                None => {
+                    out.push('\u{E000}');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// [`Template::render_marked`] of step text.
+pub fn render_text_marked(source: &str, vars: &Vars) -> Marked {
+    Template::parse_all(source).render_marked(vars)
 }
 
 /// Renders step text, reporting syntax problems and undefined names together.

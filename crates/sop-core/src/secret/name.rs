@@ -84,7 +84,16 @@ pub fn is_secret_name(name: &str) -> bool {
 
 /// The full answer: `name` split into its words, compared word by word.
 fn secret_by_words(name: &str) -> bool {
-    let words = words(name);
+    // A number after a word (`password2`, `token_1`) or a plural key (`api_keys`) names the
+    // same kind of value.
+    let words: Vec<String> = words(name)
+        .into_iter()
+        .map(|w| match w.trim_end_matches(|c: char| c.is_ascii_digit()) {
+            "keys" => "key".to_string(),
+            trimmed => trimmed.to_string(),
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
     let secret_word = words.iter().any(|w| {
         SECRET_WORDS.contains(&w.as_str()) || SECRET_ENDINGS.iter().any(|e| w.ends_with(e))
     });
@@ -182,6 +191,11 @@ mod tests {
             "cookie",
             "session",
             "signing-key",
+            "db_password2",
+            "github_token2",
+            "api_keys",
+            "private_keys",
+            "token_1",
         ] {
             assert!(is_secret_name(name), "{name}");
         }

@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 use sop_core::definition::{Step, StepKind};
 use sop_core::run::{RunStatus, StepStatus, WaitReason};
 use sop_core::step_output::Outputs;
-use sop_core::template::{Vars, render_command_lenient, render_text_lenient};
+use sop_core::template::{
+    Marked, Vars, render_command_lenient, render_text_lenient, render_text_marked,
+};
 use std::collections::BTreeMap;
 
 /// Who or what the run waits for.
@@ -55,6 +57,11 @@ pub struct StepInstructions {
     pub exit_code: Option<i32>,
     pub output_tail: String,
     pub description: String,
+    /// The description with its values set apart (secrets hidden), for a page that renders it
+    /// as Markdown: a value is text there, never a link or markup.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub description_marked: Marked,
     pub checklist: Vec<String>,
     /// The commands an automated step runs, rendered, secret values hidden; for a manual step,
     /// its code blocks (placeholders filled in, secret values hidden), to run by hand.
@@ -151,6 +158,13 @@ impl StepInstructions {
             exit_code: record.and_then(|s| s.exit_code),
             output_tail: record.map(|s| shown_tail(s, secrets)).unwrap_or_default(),
             description: description.join("\n"),
+            description_marked: {
+                let mut marked = render_text_marked(def.description.trim(), &template_vars);
+                for value in &mut marked.values {
+                    *value = redact::hide(value, secrets);
+                }
+                marked
+            },
             checklist: checklist.iter().map(|l| l[4..].to_string()).collect(),
             commands,
             condition: def

@@ -37,7 +37,7 @@ fn build(app: &App, viewer: &Viewer, _: &Query) -> PageResult<Page> {
                 } }
                 tbody { @for f in &facts { tr {
                     td { code { (f.name) } }
-                    td { code { (f.value.to_string()) } }
+                    td { code { (sop_engine::documents::shown_value(f).to_string()) } }
                     td { (f.set_by) }
                     td { (time(&f.set_at)) }
                     td { @if let Some(e) = f.expires_at { (time(&e)) } @else { span.muted { "never" } } }

@@ -2,6 +2,15 @@
 //! only safe link targets, so a SOP file cannot put script or markup of its own in the console.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use sop_core::template::Marked;
+
+/// [`render`] of text whose values were set apart ([`Marked`]): each value is shown as text
+/// where it stood, so a value holding `[a link](…)` or `<b>` is shown as written, not followed.
+pub fn render_marked(marked: &Marked) -> String {
+    marked.fill(&render(&marked.text), |value| {
+        maud::html! { (value) }.into_string()
+    })
+}
 
 /// `md` as HTML to sit under a page's `h2`: its headings two levels down (`#` as `h3`), and
 /// HTML comments (a step's `<!-- sop: ... -->` options) left out, as a Markdown viewer does.
@@ -95,6 +104,27 @@ mod tests {
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("href=\"https://x.example/y\""), "{html}");
         assert!(html.contains("<h4>Step 1: Go</h4>"), "{html}");
+    }
+
+    #[test]
+    fn values_are_text_where_they_stand_never_links_or_markup() {
+        let vars = serde_json::json!({
+            "target": "[log in](https://evil.example/login) <b>x</b> ![i](https://evil.example/t.png)",
+            "host": "web-1`; rm",
+        });
+        let vars = vars.as_object().unwrap();
+        let marked = sop_core::template::render_text_marked(
+            "Check **{{ target }}**, then run `ssh {{ host }}`; {{ missing }} stays.",
+            &sop_core::template::Vars::new(vars),
+        );
+        let html = render_marked(&marked);
+        assert!(!html.contains("<a ") && !html.contains("<img"), "{html}");
+        assert!(
+            html.contains("<strong>[log in](https://evil.example/login) &lt;b&gt;x&lt;/b&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("<code>ssh web-1`; rm</code>"), "{html}");
+        assert!(html.contains("{{ missing }} stays."), "{html}");
     }
 
     #[test]

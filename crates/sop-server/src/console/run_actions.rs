@@ -92,7 +92,7 @@ fn actions(
                 (form_fields(viewer, here))
                 input type="hidden" name="step" value=(step.number);
                 h3 { "Step " (step.number) ": " (step.title) }
-                @if !step.description.is_empty() { div.markdown { (PreEscaped(super::markdown::render(&step.description))) } }
+                @if !step.description.is_empty() { div.markdown { (PreEscaped(super::markdown::render_marked(&step.description_marked))) } }
                 @for block in &step.commands { pre { code { (block) } } }
                 @if !step.checklist.is_empty() {
                     fieldset {
