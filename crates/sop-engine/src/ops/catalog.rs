@@ -37,12 +37,28 @@ impl Service {
         list_sops(self.settings())
     }
 
+    /// The SOP as its files say, or, when they are broken and a server serves its last good
+    /// version, that version: what a run started now would follow.
     pub fn show_sop(&self, name: &str) -> crate::Result<SopDocument> {
-        show_sop(self.settings(), name)
+        show_sop(self.settings(), name).or_else(|e| {
+            let Some(good) = self.live_version(name) else {
+                return Err(e);
+            };
+            let catalog = Catalog::open(self.settings().sop_dir())?;
+            let approvals = Summary::new(&good.sop, &ApprovalSettings::load(self.settings())?);
+            SopDocument::new(catalog.entry(name)?, &good.sop, approvals)
+        })
     }
 
+    /// The SOP.md a run started now would follow: the last good version's while a server
+    /// serves it in place of broken files, else the file as it is.
     pub fn sop_markdown(&self, name: &str) -> crate::Result<String> {
-        sop_markdown(self.settings(), name)
+        match self.live_version(name) {
+            Some(good) if self.sop_document(name).is_ok_and(|d| !d.valid) => {
+                Ok(good.snapshot.md.clone())
+            }
+            _ => sop_markdown(self.settings(), name),
+        }
     }
 
     /// Checks the SOPs `names` (every SOP when empty).

@@ -162,6 +162,15 @@ where
     result.unwrap_or_else(|e| error_page(&e.into(), None))
 }
 
+/// Whether `path` names a page of this server: an absolute path, not `//host` nor `/\host`
+/// (which browsers read as another host too) nor holding control characters.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+}
+
 /// Answers a POST: who acts, the CSRF and origin checks, then `f` acts on a blocking thread
 /// and names where to go (303). A refused action goes back to the form's `back` page with the
 /// reason shown there.
@@ -171,7 +180,7 @@ where
 {
     let back = form
         .get("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| is_local_path(b))
         .cloned()
         .unwrap_or_else(|| "/".to_string());
     let result = app

@@ -43,5 +43,13 @@ pub fn router() -> Router<Shared> {
         .route("/ui/schedules", get(schedules::page))
         .route("/ui/facts", get(facts::page).post(facts::set))
         .route("/ui/facts/{name}/unset", post(facts::unset))
+        // Where people type the console's address: its first page is the list of SOPs.
+        .route("/ui", get(to_first_page))
+        .route("/ui/", get(to_first_page))
+        .route("/ui/sops", get(to_first_page))
         .route("/ui/{*rest}", get(page_error::unknown_page))
+}
+
+async fn to_first_page() -> axum::response::Redirect {
+    axum::response::Redirect::to("/")
 }

@@ -13,7 +13,7 @@ use maud::{Markup, html};
 
 /// Only a path of this site is a place to come back to.
 fn local(next: Option<&String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    next.filter(|n| super::layout::is_local_path(n))
         .cloned()
         .unwrap_or_else(|| "/".to_string())
 }

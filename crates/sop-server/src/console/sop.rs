@@ -58,6 +58,16 @@ fn build(app: &App, viewer: &Viewer, name: &str) -> PageResult<Page> {
     let approvals = serde_json::to_value(&doc.approvals).unwrap_or(Value::Null);
     let here = format!("/ui/sops/{}", enc(name));
     let body = html! {
+        @if !sop.valid {
+            div.notice.error role="alert" #broken {
+                @if sop.in_use.is_some() {
+                    "The files of this SOP have problems; runs follow its last good version, shown here, until they are fixed."
+                } @else {
+                    "The files of this SOP have problems; it cannot run until they are fixed."
+                }
+                @for problem in &sop.problems { pre { (problem) } }
+            }
+        }
         p { span aria-hidden="true" { (doc.icon) } " " (sop.description) }
         dl.meta.card {
             dt { "Priority" } dd { (sop.priority.map(|p| p.to_string()).unwrap_or_default()) }

@@ -224,3 +224,39 @@ fn an_unknown_console_page_is_a_page_and_the_lists_keep_themselves_current() {
     }
     assert!(!page(&server, "/ui/facts").contains("data-refresh"));
 }
+
+#[test]
+fn secret_facts_stay_hidden_the_console_address_opens_it_and_no_form_sends_you_elsewhere() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let set = server.request(
+        "PUT",
+        "/api/facts/db_password2",
+        &[("content-type", "application/json")],
+        br#"{"value": "hunter2-hunter2"}"#,
+    );
+    assert_eq!(set.status, 200, "{}", set.text);
+    let html = page(&server, "/ui/facts");
+    assert!(!html.contains("hunter2"), "{html}");
+    assert!(html.contains("[redacted]"), "{html}");
+
+    let agent = no_redirects();
+    for path in ["/ui", "/ui/", "/ui/sops"] {
+        let reply = agent.get(server.url(path)).call().unwrap();
+        assert_eq!(reply.status().as_u16(), 303, "{path}");
+        assert_eq!(reply.headers()["location"], "/", "{path}");
+    }
+    for back in [
+        "/\\evil.example/phish",
+        "//evil.example/x",
+        "https://evil.example/",
+    ] {
+        let reply = agent
+            .post(server.url("/ui/facts"))
+            .send_form([("name", "x"), ("value", "1"), ("back", back)])
+            .unwrap();
+        assert_eq!(reply.status().as_u16(), 303, "{back}");
+        let to = reply.headers()["location"].to_str().unwrap();
+        assert!(to.starts_with("/?error="), "{back} went to {to}");
+    }
+}

@@ -44,6 +44,13 @@ fn a_broken_edit_keeps_the_last_good_version_serving_until_fixed() {
     eventually("the log to name the problem", || {
         server.log().contains("demo/SOP.toml:7:8")
     });
+    // The console shows the version in use, its procedure and Run form, beside the problems.
+    let page = server.get("/ui/sops/demo");
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("id=\"broken\""), "{}", page.text);
+    assert!(page.text.contains("demo/SOP.toml:7:8"), "{}", page.text);
+    assert!(page.text.contains("echo first version"), "{}", page.text);
+    assert!(page.text.contains("/ui/sops/demo/run"), "{}", page.text);
 
     // The last good version still starts, through the API and its webhook.
     let started = server.post("/api/sop/demo/trigger", &json!({}));

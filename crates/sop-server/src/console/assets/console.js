@@ -95,13 +95,19 @@
     var every = parseInt(document.body.getAttribute("data-refresh"), 10);
     if (!every) return;
     setInterval(function () {
+      // Anything holding the focus (a field, a button, a link reached with Tab) means the
+      // reader is at work here: a reload would take their place away.
       var active = document.activeElement;
-      var busy = active && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(active.tagName);
+      var busy = active && active !== document.body && active !== document.documentElement;
       var typed = Array.prototype.some.call(
         document.querySelectorAll("textarea, input[type=text]"),
         function (f) { return f.value !== f.defaultValue; }) ||
-        Array.prototype.some.call(document.querySelectorAll("select option"),
-          function (o) { return o.selected !== o.defaultSelected; });
+        Array.prototype.some.call(document.querySelectorAll("select"), function (s) {
+          // A select whose options name no default shows its first one.
+          var shown = Array.prototype.filter.call(s.options, function (o) { return o.defaultSelected; })[0] ||
+            s.options[0];
+          return shown && s.value !== shown.value;
+        });
       if (!busy && !typed && !document.hidden) location.reload();
     }, every * 1000);
   }
