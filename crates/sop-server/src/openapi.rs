@@ -458,7 +458,7 @@ fn approval_page_post() -> Value {
             "422": html("The decision is incomplete (a rejection without a comment, no name)."),
             "500": html("The decision could not be recorded."),
             "503": html("The store is busy; try again."),
-        }), &[413]),
+        }), &[413, 415]),
     })
 }
 

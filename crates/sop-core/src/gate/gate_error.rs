@@ -108,6 +108,19 @@ pub enum GateError {
 }
 
 impl GateError {
+    /// Whether the run's state, not who decides, stands in the way: no gate is open there
+    /// (any more). The others refuse this person or this token.
+    pub fn is_state(&self) -> bool {
+        matches!(
+            self,
+            GateError::NotOpen { .. }
+                | GateError::Expired { .. }
+                | GateError::NoOpenGate { .. }
+                | GateError::NoSuchGate { .. }
+                | GateError::NotReached { .. }
+        )
+    }
+
     /// A stable short name for audit entries and JSON output.
     pub fn kind(&self) -> &'static str {
         match self {

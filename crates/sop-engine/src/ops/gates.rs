@@ -81,7 +81,12 @@ impl Service {
                     t.reload(&eng)?;
                     expiry::apply(&eng, &mut t)?;
                 }
-                Err(Error::refused(format!("cannot {verb} run {}: {e}", t.id())))
+                let message = format!("cannot {verb} run {}: {e}", t.id());
+                Err(if e.is_state() {
+                    Error::conflict(message)
+                } else {
+                    Error::refused(message)
+                })
             }
             VoteOutcome::Counted {
                 actor,

@@ -4,16 +4,37 @@
 use super::shared::hand_on;
 use crate::pages::approval::{form_key, form_key_matches, message, render};
 use crate::state::Shared;
-use axum::body::Bytes;
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use serde::Deserialize;
 use sop_core::gate::{Choice, GateOutcome};
 use sop_engine::ErrorKind;
 use sop_engine::ops::GateDecision;
 
-pub async fn show(State(app): State<Shared>, Path(token): Path<String>) -> Response {
+/// The token of the path, or the page saying the path cannot be read (bytes that are not
+/// UTF-8): the page's own answer, in HTML like every other.
+fn token_of(path: Result<Path<String>, PathRejection>) -> Result<String, Response> {
+    path.map(|Path(token)| token).map_err(|_| {
+        message(
+            StatusCode::BAD_REQUEST,
+            "Not an approval link",
+            "The link cannot be read. Open it again from the message that brought it.",
+        )
+    })
+}
+
+pub async fn show(
+    State(app): State<Shared>,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let token = match token_of(path) {
+        Ok(token) => token,
+        Err(page) => return page,
+    };
     let key = form_key(&app.page_key, &token);
     let state = app
         .blocking(move |app| Ok(app.service.approval_link(&token)?))
@@ -41,10 +62,23 @@ struct DecisionForm {
 
 pub async fn decide(
     State(app): State<Shared>,
-    Path(token): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    let token = match token_of(path) {
+        Ok(token) => token,
+        Err(page) => return page,
+    };
+    // The same limit and encodings as every other body (1 MiB, gzip or deflate).
+    let body = match crate::body::read(&headers, body).await {
+        Ok(bytes) => bytes,
+        Err(e) => return e.into_response(),
+    };
+    let body = match crate::content_encoding::decode(&headers, &body) {
+        Ok(bytes) => bytes.into_owned(),
+        Err(e) => return e.into_response(),
+    };
     let form_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -213,14 +213,38 @@ fn slack_retries_then_the_approval_page_decides_and_the_message_shows_the_outcom
         b"decision=approve&name=alice&form_key=0000",
     );
     assert_eq!(forged.status, 403, "{}", forged.text);
+    // A body over the limit every route keeps, and a path that is not text, are refused.
+    let huge = format!(
+        "decision=reject&name=alice&form_key={key}&comment={}",
+        "x".repeat(1 << 20)
+    );
+    let form = ("content-type", "application/x-www-form-urlencoded");
+    let too_big = server.request(
+        "POST",
+        &path,
+        &[("authorization", ""), form],
+        huge.as_bytes(),
+    );
+    assert_eq!(too_big.status, 413, "{}", too_big.text);
+    let unreadable = server.request("POST", "/approve/%ff", &[("authorization", ""), form], b"");
+    assert_eq!(unreadable.status, 400, "{}", unreadable.text);
+    assert!(
+        unreadable.text.contains("Not an approval link"),
+        "{}",
+        unreadable.text
+    );
+    // The decision arrives compressed, as any body may.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(
+        &mut gz,
+        format!("decision=approve&name=alice&comment=looks+good&form_key={key}").as_bytes(),
+    )
+    .unwrap();
     let decided = server.request(
         "POST",
         &path,
-        &[
-            ("authorization", ""),
-            ("content-type", "application/x-www-form-urlencoded"),
-        ],
-        format!("decision=approve&name=alice&comment=looks+good&form_key={key}").as_bytes(),
+        &[("authorization", ""), form, ("content-encoding", "gzip")],
+        &gz.finish().unwrap(),
     );
     assert_eq!(decided.status, 200, "{}", decided.text);
     assert!(decided.text.contains("goes on"), "{}", decided.text);
