@@ -15,25 +15,22 @@ use sop_core::gate::{Choice, GateOutcome};
 use sop_engine::ErrorKind;
 use sop_engine::ops::GateDecision;
 
-/// The token of the path, or the page saying the path cannot be read (bytes that are not
-/// UTF-8): the page's own answer, in HTML like every other.
-fn token_of(path: Result<Path<String>, PathRejection>) -> Result<String, Response> {
-    path.map(|Path(token)| token).map_err(|_| {
-        message(
-            StatusCode::BAD_REQUEST,
-            "Not an approval link",
-            "The link cannot be read. Open it again from the message that brought it.",
-        )
-    })
+/// The page for a path that cannot be read (bytes that are not UTF-8): the page's own answer,
+/// in HTML like every other.
+fn unreadable_link() -> Response {
+    message(
+        StatusCode::BAD_REQUEST,
+        "Not an approval link",
+        "The link cannot be read. Open it again from the message that brought it.",
+    )
 }
 
 pub async fn show(
     State(app): State<Shared>,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let token = match token_of(path) {
-        Ok(token) => token,
-        Err(page) => return page,
+    let Ok(Path(token)) = path else {
+        return unreadable_link();
     };
     let key = form_key(&app.page_key, &token);
     let state = app
@@ -66,9 +63,8 @@ pub async fn decide(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let token = match token_of(path) {
-        Ok(token) => token,
-        Err(page) => return page,
+    let Ok(Path(token)) = path else {
+        return unreadable_link();
     };
     // The same limit and encodings as every other body (1 MiB, gzip or deflate).
     let body = match crate::body::read(&headers, body).await {
