@@ -7,7 +7,7 @@
 //! [`shadowed`]. A what-if evaluation (`sop eval`, `sop check --at --vars`) lets variables stand
 //! in for anything ([`Precedence::Assumed`]).
 
-mod builtins;
+pub(crate) mod builtins;
 pub mod calendars;
 mod disk;
 mod facts;
@@ -60,6 +60,10 @@ impl RunScope {
 impl Scope for RunScope {
     fn lookup(&self, name: &str) -> Option<Value> {
         self.layers().into_iter().find_map(|l| l.lookup(name))
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.layers().into_iter().flat_map(|l| l.names()).collect()
     }
 
     fn note(&self, name: &str) -> Option<String> {

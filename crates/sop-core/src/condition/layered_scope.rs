@@ -31,6 +31,10 @@ impl Scope for LayeredScope<'_> {
         self.layers.iter().find_map(|l| l.lookup(name))
     }
 
+    fn names(&self) -> Vec<String> {
+        self.layers.iter().flat_map(|l| l.names()).collect()
+    }
+
     fn note(&self, name: &str) -> Option<String> {
         self.layers
             .iter()

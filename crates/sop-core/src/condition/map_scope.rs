@@ -90,6 +90,10 @@ impl Scope for MapScope {
         self.values.get(name).cloned()
     }
 
+    fn names(&self) -> Vec<String> {
+        self.values.keys().cloned().collect()
+    }
+
     fn note(&self, name: &str) -> Option<String> {
         self.notes.get(name).cloned()
     }

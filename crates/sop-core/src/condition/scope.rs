@@ -24,6 +24,12 @@ pub trait Scope {
         let _ = name;
         None
     }
+
+    /// The names this scope has a value for, to suggest one when a condition reads a name it
+    /// lacks (a typo reads as `null`).
+    fn names(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A scope that knows no names: every name is missing (`null`).
@@ -46,6 +52,9 @@ impl<S: Scope + ?Sized> Scope for &S {
     fn unavailable(&self, name: &str) -> Option<String> {
         (**self).unavailable(name)
     }
+    fn names(&self) -> Vec<String> {
+        (**self).names()
+    }
 }
 
 impl<S: Scope + ?Sized> Scope for Box<S> {
@@ -58,6 +67,9 @@ impl<S: Scope + ?Sized> Scope for Box<S> {
     fn unavailable(&self, name: &str) -> Option<String> {
         (**self).unavailable(name)
     }
+    fn names(&self) -> Vec<String> {
+        (**self).names()
+    }
 }
 
 impl<S: Scope + ?Sized> Scope for std::sync::Arc<S> {
@@ -69,5 +81,8 @@ impl<S: Scope + ?Sized> Scope for std::sync::Arc<S> {
     }
     fn unavailable(&self, name: &str) -> Option<String> {
         (**self).unavailable(name)
+    }
+    fn names(&self) -> Vec<String> {
+        (**self).names()
     }
 }

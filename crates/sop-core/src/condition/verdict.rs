@@ -66,9 +66,9 @@ fn name_item(name: &str, scope: &dyn Scope) -> ItemVerdict {
     let (holds, detail) = match scope.lookup(&key) {
         None => match scope.unavailable(&key) {
             Some(reason) => (false, format!("{name}: not met (error: {reason})")),
-            None => (false, format!("{name}: not set")),
+            None => (false, format!("{name}: not set{}", meant(&key, scope))),
         },
-        Some(Value::Null) => (false, format!("{name}: not set")),
+        Some(Value::Null) => (false, format!("{name}: not set{}", meant(&key, scope))),
         Some(value) => {
             let mut detail = format!("{name}: {}", value.display_short(DETAIL_VALUE_WIDTH));
             if let Some(note) = scope.note(&key) {
@@ -104,6 +104,22 @@ fn expression_item(source: &str, expr: &Expr, scope: &dyn Scope) -> ItemVerdict 
     }
 }
 
+/// ` [did you mean `severity`?]` when a name that is not set is close to one that is: a typo
+/// reads as `null`, and the explanation should say so.
+fn meant(name: &str, scope: &dyn Scope) -> String {
+    let names = scope.names();
+    let set = names
+        .iter()
+        .filter(|n| !matches!(scope.lookup(n), None | Some(Value::Null)))
+        .map(String::as_str);
+    match crate::suggest::closest(name, set) {
+        Some(close) if !close.eq_ignore_ascii_case(name) => {
+            format!(" [did you mean `{close}`?]")
+        }
+        _ => String::new(),
+    }
+}
+
 /// `'critical'` for one referenced path, `severity = 'critical', env = 'prod'` for several; a
 /// bare name's scope note follows its value in brackets.
 fn referenced_values(expr: &Expr, scope: &dyn Scope) -> String {
@@ -125,6 +141,9 @@ fn referenced_values(expr: &Expr, scope: &dyn Scope) -> String {
             && let Some(note) = scope.note(&path.root)
         {
             shown.push_str(&format!(" [{note}]"));
+        }
+        if matches!(scope.lookup(&path.root), None | Some(Value::Null)) {
+            shown.push_str(&meant(&path.root, scope));
         }
         parts.push((text.to_string(), shown));
     }

@@ -42,6 +42,12 @@ pub fn check_sops(settings: &Settings, names: &[String]) -> crate::Result<Checke
             .filter_map(|e| e.sop.as_ref().ok())
             .flat_map(|sop| super::webhook_secrets::unset_secrets(settings, sop)),
     );
+    loaded.warnings.extend(
+        entries
+            .iter()
+            .filter_map(|e| e.sop.as_ref().ok())
+            .flat_map(super::condition_names::misspelt_names),
+    );
     loaded.problems.extend(notification_problems(
         settings,
         entries.iter().filter_map(|e| e.sop.as_ref().ok()),

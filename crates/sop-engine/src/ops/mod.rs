@@ -7,6 +7,7 @@ mod caller;
 pub mod catalog;
 pub mod check;
 mod check_settings;
+mod condition_names;
 mod console_sessions;
 mod events;
 mod facts;

@@ -149,3 +149,30 @@ fn a_name_whose_source_failed_fails_closed_with_the_reason() {
         )
     );
 }
+
+#[test]
+fn a_name_not_set_but_close_to_one_that_is_says_which() {
+    let vars = scope(json!({"severity": "critical", "prod_down": true, "empty": null}));
+    let c = Conditions {
+        requires: vec![name("PROD_DWN"), name("emty")],
+        expression: Some(ConditionExpression {
+            source: "severty >= 'high'".into(),
+            expr: parse("severty >= 'high'"),
+        }),
+    };
+    assert_eq!(
+        details(&c, &vars).1,
+        vec![
+            (
+                false,
+                "PROD_DWN: not set [did you mean `prod_down`?]".to_string()
+            ),
+            // `empty` is not set either: nothing to suggest.
+            (false, "emty: not set".to_string()),
+            (
+                false,
+                "severty >= 'high': false (null [did you mean `severity`?])".to_string()
+            ),
+        ]
+    );
+}
