@@ -144,6 +144,21 @@ impl Tracked {
         out
     }
 
+    /// A step's title as shown: its placeholders filled in from the run's variables and earlier
+    /// outputs (left as written where a value is missing), secret values hidden.
+    pub fn step_title(&self, def: &sop_core::definition::Step) -> String {
+        if !def.title.contains("{{") {
+            return def.title.clone();
+        }
+        let variables = self.variables();
+        let outputs = self.outputs();
+        let vars = sop_core::template::Vars::new(&variables).with_steps(&outputs);
+        redact::hide(
+            &sop_core::template::render_text_lenient(&def.title, &vars),
+            &self.secrets(),
+        )
+    }
+
     /// What earlier steps wrote to `$SOP_OUTPUT` (and `sop done --output`), by step number.
     pub fn outputs(&self) -> BTreeMap<u32, Outputs> {
         self.steps

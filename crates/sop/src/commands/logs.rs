@@ -3,6 +3,7 @@
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
 use crate::render::json;
+use crate::render::terminal;
 use sop_engine::Caller;
 use sop_engine::documents::StepDocument;
 use sop_engine::engine::{Tracked, identity, redact};
@@ -44,7 +45,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     let mut out = std::io::stdout().lock();
     if let Some(n) = args.step {
         let step = t.step_record(n).ok_or_else(|| no_step(&t, n))?;
-        out.write_all(&redact::hide_bytes(&step.output_tail, &secrets))?;
+        let bytes = redact::hide_bytes(&step.output_tail, &secrets);
+        if terminal::is_terminal(false) {
+            out.write_all(&terminal::shown_bytes(&bytes))?;
+        } else {
+            out.write_all(&bytes)?;
+        }
         return Ok(Exit::Success);
     }
     for step in &t.steps {
@@ -56,10 +62,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             out,
             "── step {}: {} ({})",
             step.number,
-            step.title,
+            terminal::for_stdout(&step.title),
             facts.join(", ")
         )?;
-        let text = redact::hide(&step.output_text(), &secrets);
+        let hidden = redact::hide(&step.output_text(), &secrets);
+        let text = terminal::for_stdout(&hidden);
         if step.output_size > step.output_tail.len() as u64 {
             writeln!(
                 out,

@@ -3,6 +3,7 @@
 
 use crate::config::Context;
 use crate::exit::Exit;
+use crate::render::terminal;
 use crate::render::{json, report};
 use serde_json::{Value, json};
 use sop_core::run::RunStatus;
@@ -31,7 +32,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     if args.json {
         json::print(&value)?;
     } else {
-        print!("{}", text(&value));
+        print!("{}", terminal::for_stdout(&text(&value)));
     }
     Ok(Exit::Success)
 }

@@ -2,6 +2,7 @@
 
 use crate::config::Context;
 use crate::exit::{Exit, Fail};
+use crate::render::terminal;
 use crate::render::{json, report};
 use sop_core::run::RunStatus;
 use sop_engine::Caller;
@@ -46,7 +47,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             RunRecord::Pruned { run, steps } if args.json => {
                 json::print(&json::pruned(&run, &steps, now))?
             }
-            RunRecord::Pruned { run, steps } => print!("{}", report::pruned(&run, &steps)),
+            RunRecord::Pruned { run, steps } => {
+                print!("{}", terminal::for_stdout(&report::pruned(&run, &steps)))
+            }
             RunRecord::Whole(t) if args.json => json::print_run(&service, &t)?,
             RunRecord::Whole(t) => {
                 let decisions = service.store().run_decisions(t.id())?;
@@ -56,10 +59,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
                     .into_iter()
                     .find(|e| e.kind == "run.created")
                     .and_then(|e| e.claimed_by());
-                print!(
-                    "{}",
-                    report::detail(&t, &decisions, claimed_by.as_deref(), now)
-                );
+                let detail = report::detail(&t, &decisions, claimed_by.as_deref(), now);
+                print!("{}", terminal::for_stdout(&detail));
                 for n in service.store().notifications(Some(t.id()))? {
                     if n.state() == "pending" && n.attempts == 0 {
                         continue;

@@ -39,6 +39,7 @@ impl Live {
 
     /// Prints a line above the spinner (or just prints it when no step runs).
     pub fn line(&self, text: &str) {
+        let text = super::terminal::shown(text);
         self.above(|| {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{text}").and_then(|()| out.flush());
@@ -125,6 +126,13 @@ fn whole_lines(pending: &mut Vec<u8>, bytes: &[u8]) -> Option<Vec<u8>> {
 impl Stream {
     /// Writes `bytes` through to this process's own stream, unchanged.
     pub fn write(self, bytes: &[u8]) {
+        let stderr = self == Stream::Stderr;
+        let bytes = if super::terminal::is_terminal(stderr) {
+            super::terminal::shown_bytes(bytes)
+        } else {
+            std::borrow::Cow::Borrowed(bytes)
+        };
+        let bytes = bytes.as_ref();
         let _ = match self {
             Stream::Stdout => {
                 let mut out = std::io::stdout().lock();

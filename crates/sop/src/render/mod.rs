@@ -8,6 +8,7 @@ pub mod json;
 pub mod live;
 pub mod progress;
 pub mod report;
+pub mod terminal;
 
 pub use exit_code::exit_code;
 pub use progress::Progress;

@@ -50,6 +50,7 @@ impl Progress {
             Progress::Quiet => {}
             Progress::Live(live) => live.line(text),
             Progress::Plain(_) => {
+                let text = super::terminal::for_stdout(text);
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{text}");
                 let _ = out.flush();
@@ -102,7 +103,12 @@ impl Progress {
 
     pub fn step_started(&self, t: &Tracked, step: &Step) {
         self.end_step();
-        let label = format!("step {}/{}: {}", step.number, t.step_count(), step.title);
+        let label = format!(
+            "step {}/{}: {}",
+            step.number,
+            t.step_count(),
+            t.step_title(step)
+        );
         self.line(&format!("▶ {label}"));
         if let Progress::Live(live) = self {
             live.start(label);

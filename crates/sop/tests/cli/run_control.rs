@@ -373,3 +373,51 @@ fn pause_and_cancel_print_the_run_object_with_json() {
     assert_eq!(run["status"], "cancelled");
     assert_eq!(run["reason"], "cancelled by tester: not today");
 }
+
+/// Runs `sop ARGS` with a terminal for its stdout (through `script`), returning what it printed.
+fn on_a_terminal(sb: &crate::support::Sandbox, args: &[&str]) -> String {
+    let cmd = sb.command(args);
+    let line = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| format!("'{}'", a.to_string_lossy().replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &line, "/dev/null"]);
+    script.current_dir(cmd.get_current_dir().unwrap());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => script.env(k, v),
+            None => script.env_remove(k),
+        };
+    }
+    let out = script.output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn control_characters_from_variables_and_output_are_shown_as_text_on_a_terminal() {
+    let sb = crate::support::Sandbox::new();
+    sb.sop(
+        "echo",
+        "[sop]\nname = \"echo\"\ndescription = \"Echoes\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Echo\n\n## Step 1: Say {{ svc }}\n```sh\nprintf 'out\\033]0;PWNED\\007\\033[1mbold\\033[0m\\n'\n```\n",
+    );
+    let vars = r#"{"svc": "api\u001b[2J\r  [x] all verified"}"#;
+    let shown = on_a_terminal(&sb, &["execute", "echo", "--vars", vars]);
+    assert!(
+        !shown.contains("\u{1b}[2J") && !shown.contains("\u{1b}]0;"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("api^[[2J^M  [x] all verified"), "{shown:?}");
+    assert!(
+        shown.contains("out^[]0;PWNED^G\u{1b}[1mbold"),
+        "colours pass: {shown:?}"
+    );
+    let id = crate::run_support::last_run(&sb, "echo");
+    let logs = on_a_terminal(&sb, &["logs", &id, "--step", "1"]);
+    assert!(logs.contains("out^[]0;PWNED^G"), "{logs:?}");
+    // Piped, the output is what the step printed, byte for byte.
+    let piped = sb.run(&["logs", &id, "--step", "1"]);
+    assert!(piped.stdout.contains("out\u{1b}]0;PWNED\u{7}"), "{piped}");
+}
