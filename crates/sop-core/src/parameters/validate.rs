@@ -43,12 +43,20 @@ impl Parameters {
         for p in self.iter() {
             let given = vars.get(&p.name).filter(|v| !v.is_null());
             match (given, &p.default) {
-                (Some(value), _) => {
+                (Some(given), _) => {
+                    // Senders such as Zabbix send every value as a string: a webhook's or an
+                    // event's `"4"` is read as the number (or `"true"` as the boolean) declared.
+                    let read = (!origin.refuses_undeclared())
+                        .then(|| from_text(p.kind, given))
+                        .flatten();
+                    let value = read.as_ref().unwrap_or(given);
                     let found = value_problems(p, value);
-                    if found.is_empty()
-                        && let Some(whole) = whole_number(p.kind, value)
-                    {
-                        out.insert(p.name.clone(), whole);
+                    if found.is_empty() {
+                        if let Some(whole) = whole_number(p.kind, value) {
+                            out.insert(p.name.clone(), whole);
+                        } else if read.is_some() {
+                            out.insert(p.name.clone(), value.clone());
+                        }
                     }
                     problems.extend(found.into_iter().map(|kind| ParameterProblem {
                         name: p.name.clone(),
@@ -164,6 +172,23 @@ pub(crate) fn expected(kind: ParamType) -> &'static str {
 }
 
 /// A JSON value of the parameter's type, for the help of a missing one.
+/// A string holding a value of the declared number, integer or boolean type, as that value.
+fn from_text(kind: ParamType, value: &Value) -> Option<Value> {
+    let text = value.as_str()?.trim();
+    match kind {
+        ParamType::Number | ParamType::Integer => {
+            let number: serde_json::Number = text.parse().ok()?;
+            Some(Value::Number(number))
+        }
+        ParamType::Boolean => match text.to_ascii_lowercase().as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// An integer given as `3.0` is accepted, and becomes `3`: rendered into a command as `3.0`, it
 /// would be refused by the tools that take it (`--replicas=3.0`).
 fn whole_number(kind: ParamType, value: &Value) -> Option<Value> {
@@ -256,6 +281,27 @@ mod tests {
         // `3.0` is accepted for an integer and becomes `3`, as a command must see it.
         assert_eq!(out["replicas"], json!(3));
         assert_eq!(out["replicas"].to_string(), "3");
+    }
+
+    #[test]
+    fn a_senders_text_is_read_as_the_declared_type_only_from_webhooks_and_events() {
+        let typed = Parameters::new(vec![
+            Parameter::new("severity", ParamType::Integer),
+            Parameter::new("acked", ParamType::Boolean),
+        ]);
+        let vars = map(json!({"severity": " 4 ", "acked": "FALSE", "extra": "x"}));
+        let out = typed.validate(&vars, StartOrigin::Webhook).unwrap();
+        assert_eq!(out["severity"], json!(4));
+        assert_eq!(out["acked"], json!(false));
+        assert_eq!(out["extra"], json!("x"));
+        let refused = typed
+            .validate(&map(json!({"severity": "4"})), StartOrigin::Manual)
+            .unwrap_err();
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        let not_a_number = typed
+            .validate(&map(json!({"severity": "high"})), StartOrigin::Event)
+            .unwrap_err();
+        assert_eq!(not_a_number.len(), 1, "{not_a_number:?}");
     }
 
     #[test]
