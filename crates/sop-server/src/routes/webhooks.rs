@@ -116,8 +116,13 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
             };
             // The sender sees why; so must whoever runs the server, who does not see the
             // sender's side.
-            if !e.status.is_server_error() {
+            // A sender that is not allowed in (or a scanner) is routine; a delivery that got in
+            // and still started nothing (its body too large, its variables unfit for the SOP)
+            // is an alert lost unless someone looks, and most senders do not retry a 4xx.
+            if matches!(label, "refused") || e.status == StatusCode::NOT_FOUND {
                 tracing::info!(path = %asked.escape_default(), status = e.status.as_u16(), reason = %e.message, "webhook delivery refused; no run started");
+            } else if !e.status.is_server_error() {
+                tracing::warn!(path = %asked.escape_default(), status = e.status.as_u16(), reason = %e.message, "webhook delivery could not start a run; the sender will likely not retry it");
             }
             (label, e.into_response())
         }
