@@ -104,13 +104,39 @@ fn perform(
             )
         }
         "complete" => {
+            let failed = form.get("failed").is_some_and(|v| v == "true");
+            // The lines `$SOP_OUTPUT` takes, `KEY=value` each: what later steps read as
+            // `steps.N.KEY`.
+            let written = form.get("outputs").map(|o| o.trim()).unwrap_or("");
+            let outputs = sop_core::step_output::parse(written.as_bytes())
+                .map_err(|e| PageError::invalid(format!("the outputs cannot be read: {e}")))?;
+            if failed && !outputs.is_empty() {
+                return Err(PageError::invalid(
+                    "a failed step has no outputs; clear the outputs or untick \"The step failed\"",
+                ));
+            }
+            let n = step(form)?;
+            if !failed {
+                let (_, next) = service.next_step(&caller, id)?;
+                let items = next
+                    .step
+                    .as_ref()
+                    .filter(|s| n.is_none_or(|n| s.number == n))
+                    .map_or(0, |s| s.checklist.len());
+                let unticked = (0..items).filter(|i| !form.contains_key(&format!("check{i}")));
+                if unticked.count() > 0 {
+                    return Err(PageError::invalid(
+                        "tick every item of the checklist once it is done, or tick \"The step \
+                         failed\" to report that it could not be",
+                    ));
+                }
+            }
             let done = StepCompletion {
-                step: step(form)?,
+                step: n,
                 note: text(form, "note"),
-                outputs: sop_core::step_output::Outputs::new(),
-                failed: form.get("failed").is_some_and(|v| v == "true"),
+                outputs,
+                failed,
             };
-            let failed = done.failed;
             let (_, t) = service.complete_step(&caller, id, &done, false)?;
             let note = if failed {
                 "Step reported failed"

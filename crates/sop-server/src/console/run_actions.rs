@@ -98,12 +98,14 @@ fn actions(
                     fieldset {
                         legend { "Checklist" }
                         @for (i, item) in step.checklist.iter().enumerate() {
-                            label.inline { input type="checkbox" name={"check" (i)} required; (item) }
+                            label.inline { input type="checkbox" name={"check" (i)}; (item) }
                         }
                     }
                 }
                 label for="note" { "Note" }
                 input #note type="text" name="note";
+                label for="outputs" { "Outputs " span.muted { "(optional: " code { "KEY=value" } " a line, read by later steps as " code { "steps." (step.number) ".KEY" } ")" } }
+                textarea #outputs name="outputs" rows="2" {}
                 label.inline { input type="checkbox" name="failed" value="true"; "The step failed" }
                 div.actions { button type="submit" { "Complete step " (step.number) } }
             }

@@ -260,3 +260,64 @@ fn secret_facts_stay_hidden_the_console_address_opens_it_and_no_form_sends_you_e
         assert!(to.starts_with("/?error="), "{back} went to {to}");
     }
 }
+
+#[test]
+fn a_manual_step_completed_in_the_console_gives_its_outputs_to_later_steps() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let started = server.post(
+        "/api/sop/check/trigger",
+        &json!({"variables": {"service": "api"}}),
+    );
+    let id = started.json()["run"]["id"].as_str().unwrap().to_string();
+    server.wait_status(&id, "waiting");
+    let agent = no_redirects();
+    let mut shown = agent
+        .get(server.url(&format!("/ui/runs/{id}")))
+        .call()
+        .unwrap();
+    // Open mode: the form's token pairs with a cookie the page sets.
+    let cookie = shown.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = shown.body_mut().read_to_string().unwrap();
+    assert!(html.contains("name=\"outputs\""), "{html}");
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let complete = |fields: &[(&str, &str)]| {
+        let mut form = vec![("csrf", csrf.as_str()), ("step", "1")];
+        form.extend_from_slice(fields);
+        let reply = agent
+            .post(server.url(&format!("/ui/runs/{id}/complete")))
+            .header("cookie", &cookie)
+            .send_form(form)
+            .unwrap();
+        reply.headers()["location"].to_str().unwrap().to_string()
+    };
+    let refused = complete(&[("outputs", "version=1.2"), ("failed", "true")]);
+    assert!(
+        refused.contains("error=a%20failed%20step%20has%20no%20outputs"),
+        "{refused}"
+    );
+    let bad = complete(&[("outputs", "not a pair"), ("check0", "on")]);
+    assert!(
+        bad.contains("error=the%20outputs%20cannot%20be%20read"),
+        "{bad}"
+    );
+    // Without the page's script, the server is what holds the checklist to being ticked.
+    let unticked = complete(&[("outputs", "version=1.2")]);
+    assert!(unticked.contains("error=tick%20every%20item"), "{unticked}");
+    let done = complete(&[("outputs", "version=1.2\nrate=0.3"), ("check0", "on")]);
+    assert!(!done.contains("error="), "{done}");
+    let run = server.wait_status(&id, "succeeded");
+    assert_eq!(run["steps"][0]["outputs"]["version"], "1.2", "{run}");
+    assert_eq!(run["steps"][0]["outputs"]["rate"], "0.3", "{run}");
+}

@@ -57,7 +57,15 @@
 
   // A step that failed need not have its checklist done: ticking "failed" lifts the ticks'
   // requirement, unticking it puts it back.
+  // The server checks that every item is ticked unless the step failed; the browser says so
+  // before sending, and stops saying it once "The step failed" is ticked.
   function failedSteps() {
+    document.querySelectorAll("input[type=checkbox][name=failed]").forEach(function (box) {
+      if (!box.form) return;
+      box.form.querySelectorAll("input[type=checkbox][name^=check]").forEach(function (c) {
+        c.required = !box.checked;
+      });
+    });
     document.addEventListener("change", function (e) {
       var box = e.target;
       if (!box || box.name !== "failed" || !box.form) return;
