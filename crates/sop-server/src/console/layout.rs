@@ -187,7 +187,12 @@ where
         .blocking(move |app| {
             let v = match viewer(app, &headers) {
                 Ok(Some(v)) => v,
-                Ok(None) => return Ok(to_sign_in(&back)),
+                // Signed out (in another tab, or the session ended) before this was sent:
+                // after signing in, the page says that nothing was done.
+                Ok(None) => {
+                    let notice = "you were signed out, so this was not done; send it again";
+                    return Ok(to_sign_in(&with_param(&back, "error", notice)));
+                }
                 Err(e) => return Ok(error_page(&e, None)),
             };
             let acted = check_post(&v, &headers, form.get("csrf").map(String::as_str))

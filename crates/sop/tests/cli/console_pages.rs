@@ -321,3 +321,22 @@ fn a_manual_step_completed_in_the_console_gives_its_outputs_to_later_steps() {
     assert_eq!(run["steps"][0]["outputs"]["version"], "1.2", "{run}");
     assert_eq!(run["steps"][0]["outputs"]["rate"], "0.3", "{run}");
 }
+
+#[test]
+fn a_form_sent_after_signing_out_says_after_signing_in_that_nothing_was_done() {
+    let sb = sandbox();
+    let _alice = token(&sb, "alice", "read,run");
+    let server = Server::start(&sb, &[]);
+    let agent = no_redirects();
+    let sent = agent
+        .post(server.url("/ui/facts"))
+        .send_form([("name", "x"), ("value", "1"), ("back", "/ui/facts")])
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 303);
+    let to = sent.headers()["location"].to_str().unwrap();
+    assert!(
+        to.starts_with("/ui/signin?next=%2Fui%2Ffacts%3Ferror%3Dyou%2520were%2520signed%2520out"),
+        "{to}"
+    );
+    assert_eq!(sb.run(&["fact", "get", "x"]).code, 1, "nothing was set");
+}
