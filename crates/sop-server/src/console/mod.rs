@@ -33,12 +33,12 @@ pub fn router() -> Router<Shared> {
         .route("/ui/signin", get(signin::form).post(signin::submit))
         .route("/ui/signout", post(signin::sign_out))
         .route("/ui/sops/{name}", get(sop::page))
-        .route("/ui/sops/{name}/run", post(sop::run))
-        .route("/ui/sops/{name}/preview", post(sop::preview))
+        .route("/ui/sops/{name}/run", get(to_sop).post(sop::run))
+        .route("/ui/sops/{name}/preview", get(to_sop).post(sop::preview))
         .route("/ui/runs", get(runs::page))
         .route("/ui/runs/{id}", get(run::page))
         .route("/ui/runs/{id}/live", get(live::stream))
-        .route("/ui/runs/{id}/{action}", post(actions::act))
+        .route("/ui/runs/{id}/{action}", get(to_run).post(actions::act))
         .route("/ui/approvals", get(approvals::page))
         .route("/ui/schedules", get(schedules::page))
         .route("/ui/facts", get(facts::page).post(facts::set))
@@ -52,4 +52,17 @@ pub fn router() -> Router<Shared> {
 
 async fn to_first_page() -> axum::response::Redirect {
     axum::response::Redirect::to("/")
+}
+
+/// A form's address opened again from the address bar or history: the page it came from.
+async fn to_sop(
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!("/ui/sops/{}", text::enc(&name)))
+}
+
+async fn to_run(
+    axum::extract::Path((id, _)): axum::extract::Path<(String, String)>,
+) -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!("/ui/runs/{}", text::enc(&id)))
 }

@@ -27,10 +27,14 @@ pub async fn page(
     QueryParams(q): QueryParams<Query>,
 ) -> Response {
     let here = format!("/ui/sops/{}", enc(&name));
-    respond(app, headers, q, here, move |app, v, _| build(app, v, &name)).await
+    respond(app, headers, q, here, move |app, v, _| {
+        build(app, v, &name, "{}")
+    })
+    .await
 }
 
-fn build(app: &App, viewer: &Viewer, name: &str) -> PageResult<Page> {
+/// The SOP's page, its Run form holding `typed` (what was sent, when a preview refused it).
+fn build(app: &App, viewer: &Viewer, name: &str, typed: &str) -> PageResult<Page> {
     viewer.require(Scope::Read)?;
     let doc = app.service.show_sop(name)?;
     let sop = app.service.sop_document(name)?;
@@ -78,7 +82,7 @@ fn build(app: &App, viewer: &Viewer, name: &str) -> PageResult<Page> {
         @if viewer.may(Scope::Run) {
             section aria-labelledby="run-h" {
                 h2 #run-h { "Run" }
-                (run_form(viewer, name, &definition, &here, "{}", by_hand(&sop.triggers)))
+                (run_form(viewer, name, &definition, &here, typed, by_hand(&sop.triggers)))
             }
         }
         section aria-labelledby="triggers-h" {
@@ -264,39 +268,60 @@ pub async fn preview(
         super::session::check_post(viewer, &checks, csrf.as_deref())?;
         viewer.require(Scope::Read)?;
         let text = form.get("variables").cloned().unwrap_or_default();
-        let vars = variables(&form)?;
-        let plan = app.service.plan_run(&StartRequest::manual(&name, vars))?;
-        let doc = PlanDocument::new(&plan);
-        let definition = Value::Object(app.service.show_sop(&name)?.definition);
-        let hand = by_hand(&app.service.sop_document(&name)?.triggers);
-        let body = html! {
-            p { a href=(here) { "← " (name) } }
-            p.card {
-                @if doc.would_start { (badge("yes")) " A run would start now" }
-                @else { (badge("no")) " A run would not start now" }
-                @if !doc.needs_force.is_empty() { " — needs forcing: " (doc.needs_force.join(", ")) }
+        // Variables the SOP cannot take come back in its own page's form, with the reason:
+        // not a page of their own, where what was typed would be lost.
+        match preview_page(app, viewer, &name, &here, &form, &text) {
+            Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::FORBIDDEN => {
+                let mut page = build(app, viewer, &name, &text)?;
+                page.body = html! { p.notice.error role="alert" #preview-refused { (e.message) } (page.body) };
+                Ok(page)
             }
-            @if !doc.missing_variables.is_empty() {
-                h2 { "Missing variables" }
-                ul { @for m in &doc.missing_variables { li { code { (m) } } } }
-            }
-            h2 { "Conditions" }
-            ul { @for i in &doc.conditions.items { li { @if i.holds { (badge("yes")) } @else { (badge("no")) } " " code { (i.source) } " — " (i.detail) } } }
-            h2 { "Mode and gates" }
-            p { "Mode: " (serde_json::to_value(doc.mode).map(|v| super::text::plain(&v)).unwrap_or_default()) }
-            (json_view(&serde_json::to_value(&doc.gates).unwrap_or(Value::Null)))
-            h2 { "Steps" }
-            ol { @for s in &doc.steps { li {
-                strong { (s.title) } " "
-                span.muted { (serde_json::to_value(s.kind).map(|v| super::text::plain(&v)).unwrap_or_default()) }
-                @for c in &s.commands { pre { code { (c.command) } } }
-            } } }
-            @if viewer.may(Scope::Run) {
-                h2 { "Run it" }
-                (run_form(viewer, &name, &definition, &format!("/ui/sops/{}", enc(&name)), &text, hand))
-            }
-        };
-        Ok(Page::new(format!("Dry run of {name}"), body))
+            other => other,
+        }
     })
     .await
+}
+
+/// The dry run of `name` with the variables `text` holds.
+fn preview_page(
+    app: &App,
+    viewer: &Viewer,
+    name: &str,
+    here: &str,
+    form: &Form,
+    text: &str,
+) -> PageResult<Page> {
+    let vars = variables(form)?;
+    let plan = app.service.plan_run(&StartRequest::manual(name, vars))?;
+    let doc = PlanDocument::new(&plan);
+    let definition = Value::Object(app.service.show_sop(name)?.definition);
+    let hand = by_hand(&app.service.sop_document(name)?.triggers);
+    let body = html! {
+        p { a href=(here) { "← " (name) } }
+        p.card {
+            @if doc.would_start { (badge("yes")) " A run would start now" }
+            @else { (badge("no")) " A run would not start now" }
+            @if !doc.needs_force.is_empty() { " — needs forcing: " (doc.needs_force.join(", ")) }
+        }
+        @if !doc.missing_variables.is_empty() {
+            h2 { "Missing variables" }
+            ul { @for m in &doc.missing_variables { li { code { (m) } } } }
+        }
+        h2 { "Conditions" }
+        ul { @for i in &doc.conditions.items { li { @if i.holds { (badge("yes")) } @else { (badge("no")) } " " code { (i.source) } " — " (i.detail) } } }
+        h2 { "Mode and gates" }
+        p { "Mode: " (serde_json::to_value(doc.mode).map(|v| super::text::plain(&v)).unwrap_or_default()) }
+        (json_view(&serde_json::to_value(&doc.gates).unwrap_or(Value::Null)))
+        h2 { "Steps" }
+        ol { @for s in &doc.steps { li {
+            strong { (s.title) } " "
+            span.muted { (serde_json::to_value(s.kind).map(|v| super::text::plain(&v)).unwrap_or_default()) }
+            @for c in &s.commands { pre { code { (c.command) } } }
+        } } }
+        @if viewer.may(Scope::Run) {
+            h2 { "Run it" }
+            (run_form(viewer, name, &definition, here, text, hand))
+        }
+    };
+    Ok(Page::new(format!("Dry run of {name}"), body))
 }

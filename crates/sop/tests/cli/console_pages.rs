@@ -340,3 +340,48 @@ fn a_form_sent_after_signing_out_says_after_signing_in_that_nothing_was_done() {
     );
     assert_eq!(sb.run(&["fact", "get", "x"]).code, 1, "nothing was set");
 }
+
+#[test]
+fn a_refused_preview_comes_back_in_the_sops_own_form_and_a_forms_address_opens_its_page() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let agent = no_redirects();
+    let mut shown = agent.get(server.url("/ui/sops/check")).call().unwrap();
+    let cookie = shown.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = shown.body_mut().read_to_string().unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let typed = r#"{"service": "api""#;
+    let mut preview = agent
+        .post(server.url("/ui/sops/check/preview"))
+        .header("cookie", &cookie)
+        .send_form([("csrf", csrf.as_str()), ("variables", typed)])
+        .unwrap();
+    assert_eq!(preview.status().as_u16(), 200);
+    let html = preview.body_mut().read_to_string().unwrap();
+    assert!(html.contains("id=\"preview-refused\""), "{html}");
+    assert!(html.contains("JSON"), "the reason: {html}");
+    assert!(
+        html.contains(">{&quot;service&quot;: &quot;api&quot;</textarea>"),
+        "what was typed is still in the form: {html}"
+    );
+    for (path, to) in [
+        ("/ui/sops/check/preview", "/ui/sops/check"),
+        ("/ui/sops/check/run", "/ui/sops/check"),
+        ("/ui/runs/abc/cancel", "/ui/runs/abc"),
+    ] {
+        let reply = agent.get(server.url(path)).call().unwrap();
+        assert_eq!(reply.status().as_u16(), 303, "{path}");
+        assert_eq!(reply.headers()["location"], to, "{path}");
+    }
+}
