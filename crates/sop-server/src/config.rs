@@ -70,6 +70,11 @@ pub enum ServerError {
     SopDir(sop_engine::catalog::CatalogError),
     #[error("--workers must be at least 1")]
     NoWorkers,
+    #[error(
+        "the notification settings are wrong, so no approval request could be sent:\n{}\n  = help: fix them, or set SOP_NOTIFICATION_ENABLED=false to serve without notifications",
+        .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
+    )]
+    Notifications(Vec<String>),
     #[error(transparent)]
     Engine(#[from] sop_engine::Error),
     #[error("{0}")]

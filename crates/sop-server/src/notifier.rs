@@ -13,8 +13,8 @@ pub struct Notifier {
     poller: Option<Poller>,
 }
 
-/// Starts the threads the settings ask for. A bad notification setting is logged, and the
-/// server serves without notifications.
+/// Starts the threads the settings ask for. The server checked the settings before it bound its
+/// address; one that went bad since is logged, and the server serves without notifications.
 pub fn start(app: &Shared) -> Notifier {
     let mut n = Notifier {
         worker: None,

@@ -44,6 +44,16 @@ pub fn bind(service: Service, config: ServerConfig) -> Result<Bound, ServerError
     }
     sop_engine::catalog::Catalog::check_dir(service.settings().sop_dir())
         .map_err(ServerError::SopDir)?;
+    // A server whose messages cannot go out leaves every gate waiting on nobody: it does not
+    // start until the settings are fixed.
+    use sop_engine::notify::NotifySettings;
+    if !NotifySettings::turned_off(service.settings())
+        && let Err(problems) = NotifySettings::load_all(service.settings())
+    {
+        return Err(ServerError::Notifications(
+            problems.iter().map(|e| format!("{e:#}")).collect(),
+        ));
+    }
     let listener =
         std::net::TcpListener::bind(config.listen).map_err(|error| ServerError::Bind {
             addr: config.listen,

@@ -135,19 +135,29 @@ impl fmt::Debug for Channel {
 /// Parses a comma-separated list; empty items are refused, duplicates dropped.
 pub fn parse_channels(text: &str) -> Result<Vec<Channel>, ChannelError> {
     let mut out: Vec<Channel> = Vec::new();
+    // Every wrong item is named at once, so one round of fixes is enough.
+    let mut problems: Vec<String> = Vec::new();
     for item in text.split(',') {
         if item.trim().is_empty() {
-            return Err(ChannelError {
-                message: "the channel list has an empty item: separate channels with one comma"
-                    .into(),
-            });
+            let empty = "the channel list has an empty item: separate channels with one comma";
+            if !problems.iter().any(|p| p == empty) {
+                problems.push(empty.into());
+            }
+            continue;
         }
-        let c = Channel::parse(item)?;
-        if !out.contains(&c) {
-            out.push(c);
+        match Channel::parse(item) {
+            Ok(c) if !out.contains(&c) => out.push(c),
+            Ok(_) => {}
+            Err(e) => problems.push(e.message),
         }
     }
-    Ok(out)
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(ChannelError {
+            message: problems.join("; "),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -64,59 +64,119 @@ pub struct NotifySettings {
 }
 
 impl NotifySettings {
+    /// The settings, or the first problem with them (see [`NotifySettings::load_all`]).
     pub fn load(s: &Settings) -> crate::Result<Self> {
-        let enabled = match s.var("SOP_NOTIFICATION_ENABLED").map(str::trim) {
-            None => true,
-            Some(v) => parse_bool(v).ok_or_else(|| {
-                Settings::invalid("SOP_NOTIFICATION_ENABLED", "write true or false")
-            })?,
-        };
-        let channels = match s.var("SOP_APPROVAL_CHANNEL") {
-            None => Vec::new(),
-            Some(v) => {
-                parse_channels(v).map_err(|e| Settings::invalid("SOP_APPROVAL_CHANNEL", e))?
-            }
-        };
-        let telegram_poll = match s.var("SOP_TELEGRAM_POLL").map(str::trim) {
-            None => true,
-            Some(v) => parse_bool(v)
-                .ok_or_else(|| Settings::invalid("SOP_TELEGRAM_POLL", "write true or false"))?,
-        };
-        let max_attempts = match s.var("SOP_NOTIFY_MAX_ATTEMPTS") {
-            None => DEFAULT_MAX_ATTEMPTS,
-            Some(v) => v
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=100).contains(n))
-                .ok_or_else(|| {
-                    Settings::invalid(
-                        "SOP_NOTIFY_MAX_ATTEMPTS",
-                        "write a whole number from 1 to 100",
-                    )
-                })?,
-        };
-        Ok(NotifySettings {
-            enabled,
-            channels,
-            slack_token: secret(s, "SOP_SLACK_BOT_TOKEN")?,
-            slack_signing_secret: secret(s, "SOP_SLACK_SIGNING_SECRET")?,
-            telegram_token: secret(s, "SOP_TELEGRAM_BOT_TOKEN")?,
-            telegram_webhook_secret: secret(s, "SOP_TELEGRAM_WEBHOOK_SECRET")?,
-            telegram_poll,
-            webhook_secret: secret(s, "SOP_NOTIFY_WEBHOOK_SECRET")?,
-            slack_api_url: base_url(s, "SOP_SLACK_API_URL", DEFAULT_SLACK_API_URL)?,
-            telegram_api_url: base_url(s, "SOP_TELEGRAM_API_URL", DEFAULT_TELEGRAM_API_URL)?,
-            public_url: match s.var("SOP_PUBLIC_URL") {
-                None => None,
-                Some(_) => Some(base_url(s, "SOP_PUBLIC_URL", "")?),
+        Self::load_all(s).map_err(|mut problems| problems.remove(0))
+    }
+
+    /// Whether `SOP_NOTIFICATION_ENABLED` turns notifications off (then the other settings are
+    /// never read, and need not be right).
+    pub fn turned_off(s: &Settings) -> bool {
+        s.var("SOP_NOTIFICATION_ENABLED")
+            .and_then(|v| parse_bool(v.trim()))
+            == Some(false)
+    }
+
+    /// The settings, or every problem with them at once.
+    pub fn load_all(s: &Settings) -> Result<Self, Vec<crate::Error>> {
+        let mut problems = Vec::new();
+        let enabled = take(
+            &mut problems,
+            match s.var("SOP_NOTIFICATION_ENABLED").map(str::trim) {
+                None => Ok(true),
+                Some(v) => parse_bool(v).ok_or_else(|| {
+                    Settings::invalid("SOP_NOTIFICATION_ENABLED", "write true or false")
+                }),
             },
-            reminder: duration(s, "SOP_APPROVAL_REMINDER", DEFAULT_REMINDER)?,
-            timeout: duration(s, "SOP_NOTIFY_TIMEOUT", DEFAULT_TIMEOUT)?,
-            retry_base: duration(s, "SOP_NOTIFY_RETRY_BASE", DEFAULT_RETRY_BASE)?,
-            max_attempts,
-            poll: duration(s, "SOP_NOTIFY_POLL", DEFAULT_POLL)?,
-        })
+        );
+        let channels = take(
+            &mut problems,
+            match s.var("SOP_APPROVAL_CHANNEL") {
+                None => Ok(Vec::new()),
+                Some(v) => {
+                    parse_channels(v).map_err(|e| Settings::invalid("SOP_APPROVAL_CHANNEL", e))
+                }
+            },
+        );
+        let telegram_poll = take(
+            &mut problems,
+            match s.var("SOP_TELEGRAM_POLL").map(str::trim) {
+                None => Ok(true),
+                Some(v) => parse_bool(v)
+                    .ok_or_else(|| Settings::invalid("SOP_TELEGRAM_POLL", "write true or false")),
+            },
+        );
+        let max_attempts = take(
+            &mut problems,
+            match s.var("SOP_NOTIFY_MAX_ATTEMPTS") {
+                None => Ok(DEFAULT_MAX_ATTEMPTS),
+                Some(v) => v
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=100).contains(n))
+                    .ok_or_else(|| {
+                        Settings::invalid(
+                            "SOP_NOTIFY_MAX_ATTEMPTS",
+                            "write a whole number from 1 to 100",
+                        )
+                    }),
+            },
+        );
+        let slack_token = take(&mut problems, secret(s, "SOP_SLACK_BOT_TOKEN"));
+        let slack_signing_secret = take(&mut problems, secret(s, "SOP_SLACK_SIGNING_SECRET"));
+        let telegram_token = take(&mut problems, secret(s, "SOP_TELEGRAM_BOT_TOKEN"));
+        let telegram_webhook_secret = take(&mut problems, secret(s, "SOP_TELEGRAM_WEBHOOK_SECRET"));
+        let webhook_secret = take(&mut problems, secret(s, "SOP_NOTIFY_WEBHOOK_SECRET"));
+        let slack_api_url = take(
+            &mut problems,
+            base_url(s, "SOP_SLACK_API_URL", DEFAULT_SLACK_API_URL),
+        );
+        let telegram_api_url = take(
+            &mut problems,
+            base_url(s, "SOP_TELEGRAM_API_URL", DEFAULT_TELEGRAM_API_URL),
+        );
+        let public_url = take(
+            &mut problems,
+            match s.var("SOP_PUBLIC_URL") {
+                None => Ok(None),
+                Some(_) => base_url(s, "SOP_PUBLIC_URL", "").map(Some),
+            },
+        );
+        let reminder = take(
+            &mut problems,
+            duration(s, "SOP_APPROVAL_REMINDER", DEFAULT_REMINDER),
+        );
+        let timeout = take(
+            &mut problems,
+            duration(s, "SOP_NOTIFY_TIMEOUT", DEFAULT_TIMEOUT),
+        );
+        let retry_base = take(
+            &mut problems,
+            duration(s, "SOP_NOTIFY_RETRY_BASE", DEFAULT_RETRY_BASE),
+        );
+        let poll = take(&mut problems, duration(s, "SOP_NOTIFY_POLL", DEFAULT_POLL));
+        let settings = (|| {
+            Some(NotifySettings {
+                enabled: enabled?,
+                channels: channels?,
+                slack_token: slack_token?,
+                slack_signing_secret: slack_signing_secret?,
+                telegram_token: telegram_token?,
+                telegram_webhook_secret: telegram_webhook_secret?,
+                telegram_poll: telegram_poll?,
+                webhook_secret: webhook_secret?,
+                slack_api_url: slack_api_url?,
+                telegram_api_url: telegram_api_url?,
+                public_url: public_url?,
+                reminder: reminder?,
+                timeout: timeout?,
+                retry_base: retry_base?,
+                max_attempts: max_attempts?,
+                poll: poll?,
+            })
+        })();
+        settings.ok_or(problems)
     }
 
     /// The channels of an SOP: its own `approval_channel`, else `SOP_APPROVAL_CHANNEL`.
@@ -157,6 +217,11 @@ fn parse_bool(v: &str) -> Option<bool> {
         "false" | "0" | "no" | "off" => Some(false),
         _ => None,
     }
+}
+
+/// `r`'s value, its error added to `problems`.
+fn take<T>(problems: &mut Vec<crate::Error>, r: crate::Result<T>) -> Option<T> {
+    r.map_err(|e| problems.push(e)).ok()
 }
 
 /// `NAME`, else the contents of the file `NAME_FILE` (trailing newline removed).

@@ -89,9 +89,12 @@ fn notification_problems<'a>(
     settings: &Settings,
     sops: impl Iterator<Item = &'a sop_core::definition::Sop>,
 ) -> Vec<String> {
-    let notify = match crate::notify::NotifySettings::load(settings) {
+    if crate::notify::NotifySettings::turned_off(settings) {
+        return Vec::new();
+    }
+    let notify = match crate::notify::NotifySettings::load_all(settings) {
         Ok(n) => n,
-        Err(e) => return vec![format!("{e:#}")],
+        Err(problems) => return problems.iter().map(|e| format!("{e:#}")).collect(),
     };
     if !notify.enabled {
         return Vec::new();

@@ -718,3 +718,29 @@ fn a_message_given_up_shows_in_status_and_metrics() {
     );
     assert!(!one.contains("/gone"), "{one}");
 }
+
+#[test]
+fn every_wrong_notification_setting_is_named_at_once_and_the_server_does_not_start_with_them() {
+    let mut sb = sandbox("");
+    sb.env("SOP_NOTIFICATION_ENABLED", "true")
+        .env("SOP_APPROVAL_CHANNEL", "slak:#ops,telegram:abc")
+        .env("SOP_NOTIFY_MAX_ATTEMPTS", "0");
+    let check = sb.run(&["check"]);
+    assert_ne!(check.code, 0, "{check}");
+    let all = format!("{check}");
+    for part in ["slak", "telegram:abc", "SOP_NOTIFY_MAX_ATTEMPTS"] {
+        assert!(all.contains(part), "{part} missing: {all}");
+    }
+    let serve = sb.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert_ne!(serve.code, 0, "{serve}");
+    assert!(
+        serve.stderr.contains("the notification settings are wrong")
+            && serve.stderr.contains("SOP_NOTIFY_MAX_ATTEMPTS")
+            && serve.stderr.contains("SOP_NOTIFICATION_ENABLED=false"),
+        "{serve}"
+    );
+    // Turned off, the other settings are not read.
+    sb.env("SOP_NOTIFICATION_ENABLED", "false");
+    let check = sb.run(&["check"]);
+    assert_eq!(check.code, 0, "{check}");
+}
