@@ -331,6 +331,39 @@ static PROGRAMS: &[Program] = &[
         value_options: &["-n", "--interval", "-d", "--differences", "-q", "--equexit"],
         ..program(&["watch"], Kind::Joins)
     },
+    // Options whose value is a command the program starts (through a shell, or as the remote
+    // shell): a quoted value is still code there.
+    Program {
+        code_options: &[
+            "--to-command",
+            "--use-compress-program",
+            "-I",
+            "--rsh-command",
+            "--info-script",
+            "--new-volume-script",
+            "-F",
+            "--checkpoint-action=exec",
+        ],
+        ..program(&["tar", "gtar", "bsdtar"], Kind::Runner)
+    },
+    Program {
+        code_options: &["-e", "--rsh", "--rsync-path"],
+        ..program(&["rsync"], Kind::Runner)
+    },
+    Program {
+        code_options: &[
+            "ProxyCommand=",
+            "proxycommand=",
+            "-oProxyCommand=",
+            "-oproxycommand=",
+            "LocalCommand=",
+            "localcommand=",
+            "-oLocalCommand=",
+            "KnownHostsCommand=",
+            "-oKnownHostsCommand=",
+        ],
+        ..program(&["ssh", "scp", "sftp"], Kind::Runner)
+    },
 ];
 
 /// The program named `name` (a file name, as [`program_name`](super::literal::program_name)
