@@ -41,7 +41,8 @@ pub fn progress(app: &App, doc: &Value) -> Markup {
         div data-run-status=(status) {
             p.status {
                 "Status: " (badge(status))
-                @if let Some(r) = doc["reason"].as_str() { " — " (r) }
+                // A waiting run's reason is its wait reason, said once below.
+                @if let Some(r) = doc["reason"].as_str().filter(|r| Some(*r) != doc["wait_reason"].as_str()) { " — " (r) }
                 @if let Some(w) = doc["wait_reason"].as_str() { " (waiting for " (w.replace('_', " ")) ")" }
             }
 

@@ -59,7 +59,6 @@ fn build(app: &App, viewer: &Viewer, name: &str, typed: &str) -> PageResult<Page
         },
     )?;
     let definition = Value::Object(doc.definition.clone());
-    let approvals = serde_json::to_value(&doc.approvals).unwrap_or(Value::Null);
     let here = format!("/ui/sops/{}", enc(name));
     let body = html! {
         @if !sop.valid {
@@ -123,7 +122,12 @@ fn build(app: &App, viewer: &Viewer, name: &str, typed: &str) -> PageResult<Page
         }
         section aria-labelledby="gates-h" {
             h2 #gates-h { "Gates" }
-            (json_view(&approvals))
+            dl.meta.card {
+                dt { "Mode" } dd { (doc.approvals.mode.to_string()) }
+                dt { "Gates" } dd { (doc.approvals.gates_text()) }
+                @if let Some(who) = &doc.approvals.approvals { dt { "Who decides" } dd { (who) } }
+            }
+            @for w in &doc.approvals.warnings { p.notice.error { "Warning: " (w) } }
         }
         section aria-labelledby="runs-h" {
             h2 #runs-h { "Recent runs" }

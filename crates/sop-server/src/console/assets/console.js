@@ -82,7 +82,12 @@
     var failed = /[?&]error=/.test(location.search);
     try {
       var kept = JSON.parse(sessionStorage.getItem(key) || "null");
-      sessionStorage.removeItem(key);
+      // Whatever was kept is needed once at most, on the page that refused it: a form that
+      // went through (its next page is another one) leaves nothing behind, secrets included.
+      for (var i = sessionStorage.length - 1; i >= 0; i--) {
+        var k = sessionStorage.key(i);
+        if (k && k.indexOf("sop-typed:") === 0) sessionStorage.removeItem(k);
+      }
       if (failed && kept) Object.keys(kept).forEach(function (id) {
         var f = document.getElementById(id);
         if (f && (!f.value.trim() || f.value === "{}")) f.value = kept[id];
