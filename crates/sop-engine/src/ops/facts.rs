@@ -8,6 +8,17 @@ use sop_core::Duration;
 use sop_core::condition::is_bare_name;
 use sop_store::{Fact, FactValues, StoreExt};
 
+/// A fact's value as a person types it: JSON when it is JSON (`True` and `FALSE` too: the
+/// boolean is meant), otherwise the text itself.
+pub fn typed_fact_value(text: &str) -> serde_json::Value {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" => serde_json::Value::Bool(true),
+        "false" => serde_json::Value::Bool(false),
+        _ => serde_json::from_str(text)
+            .unwrap_or_else(|_| serde_json::Value::String(text.to_string())),
+    }
+}
+
 /// How a fact's values appear in the audit entries of its changes: not at all for a
 /// secret-named fact, else with secret-named keys inside them redacted.
 fn audited_values(name: &str) -> FactValues {

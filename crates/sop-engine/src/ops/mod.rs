@@ -31,7 +31,7 @@ pub use check::Checked;
 pub use check_settings::CheckSettings;
 pub use console_sessions::{SESSION_LIFETIME, SESSION_PREFIX, Session, SignedIn};
 pub use events::{EmitRequest, EventRecord, Launcher, LeavePending};
-pub use facts::checked_name as checked_fact_name;
+pub use facts::{checked_name as checked_fact_name, typed_fact_value};
 pub use gates::{GateDecision, GateRequest};
 pub use notify::{ChatDecision, LinkState, TestDelivery};
 pub use reads::{RunList, RunRecord};

@@ -11,7 +11,6 @@ use axum::extract::{Path, Query as QueryParams, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use maud::html;
-use serde_json::Value;
 use sop_engine::api_tokens::Scope;
 
 pub async fn page(
@@ -77,7 +76,7 @@ pub async fn set(
             return Err(PageError::invalid("a fact needs a name and a value"));
         }
         // Like `sop fact set`: JSON when it parses, else the text itself.
-        let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.into()));
+        let value = sop_engine::ops::typed_fact_value(text);
         let ttl = form.get("ttl").map(|s| s.trim()).filter(|s| !s.is_empty());
         let fact = app.service.set_fact(&viewer.caller(), name, value, ttl)?;
         Ok(with_param(

@@ -57,6 +57,22 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
     for line in events::outcome_lines(&doc) {
         println!("{line}");
     }
+    // Nothing listens: most likely a typo of an event some SOP does listen to.
+    if doc.outcomes.is_empty()
+        && let Ok(catalog) = sop_engine::catalog::Catalog::open(ctx.settings.sop_dir())
+    {
+        let names: Vec<&str> = catalog
+            .sops()
+            .flat_map(|s| &s.triggers)
+            .filter_map(|t| match t {
+                sop_core::definition::Trigger::Event { event, .. } => Some(event.as_str()),
+                _ => None,
+            })
+            .collect();
+        if let Some(meant) = sop_core::suggest::closest(&doc.event, names) {
+            println!("  did you mean `{meant}`?");
+        }
+    }
     let pending = doc
         .outcomes
         .iter()

@@ -75,8 +75,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
             json,
         } => {
             let caller = Caller::quiet(identity::who(&ctx.settings, as_user.as_deref())?);
+            let parsed = parse_value(&value);
+            // `ture` is kept as the text it is, which a condition reads as true (any text is):
+            // say so, since a typo of `true`/`false` most likely meant the boolean.
+            if let Some(meant) = parsed
+                .as_str()
+                .and_then(|t| sop_core::suggest::closest(t.trim(), ["true", "false"]))
+            {
+                eprintln!(
+                    "warning: `{value}` is not JSON, so it is kept as text; did you mean `{meant}`?"
+                );
+            }
             let saved = service
-                .set_fact(&caller, &name, parse_value(&value), ttl.as_deref())
+                .set_fact(&caller, &name, parsed, ttl.as_deref())
                 .map_err(|e| flag_named(e, "ttl", "--ttl"))?;
             if json {
                 json::print_doc(&FactDocument::new(&saved))?;
@@ -200,9 +211,8 @@ fn shortened(text: &str) -> String {
     cut
 }
 
-/// JSON when `text` is valid JSON, otherwise the text itself as a string.
 fn parse_value(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
+    sop_engine::ops::typed_fact_value(text)
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -229,5 +239,8 @@ mod tests {
         assert_eq!(parse_value("\"x\""), serde_json::json!("x"));
         assert_eq!(parse_value("[1, 2]"), serde_json::json!([1, 2]));
         assert_eq!(parse_value("staging ok"), serde_json::json!("staging ok"));
+        assert_eq!(parse_value("True"), serde_json::json!(true));
+        assert_eq!(parse_value(" FALSE "), serde_json::json!(false));
+        assert_eq!(parse_value("ture"), serde_json::json!("ture"));
     }
 }

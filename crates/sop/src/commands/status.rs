@@ -92,6 +92,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         limit: args.limit,
     };
     let runs = service.list_runs(&caller, &filter)?.runs;
+    // No run of a name no SOP has: most likely a typo, which "no runs match" would hide.
+    if let Some(name) = args.sop.as_deref().filter(|_| runs.is_empty())
+        && let Ok(catalog) = sop_engine::catalog::Catalog::open(ctx.settings.sop_dir())
+    {
+        catalog.entry(name)?;
+    }
     if args.json {
         json::print(&json::summaries(&runs, now))?;
     } else if runs.is_empty() {

@@ -214,3 +214,16 @@ fn emit_without_a_server_leaves_runs_pending_and_a_cooldown_passes_with_the_cloc
         .collect();
     assert_eq!(kinds, ["started", "cooldown", "started"]);
 }
+
+#[test]
+fn an_event_nothing_listens_to_names_a_close_one_that_something_does() {
+    let sb = sandbox();
+    let out = sb.run(&["emit", "build.faild"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stdout.contains(
+            "no SOP has an event trigger matching `build.faild`\n  did you mean `build.failed`?"
+        ),
+        "{out}"
+    );
+}

@@ -421,3 +421,15 @@ fn control_characters_from_variables_and_output_are_shown_as_text_on_a_terminal(
     let piped = sb.run(&["logs", &id, "--step", "1"]);
     assert!(piped.stdout.contains("out\u{1b}]0;PWNED\u{7}"), "{piped}");
 }
+
+#[test]
+fn status_of_a_misspelt_sop_says_so_instead_of_no_runs_match() {
+    let sb = sandbox();
+    let typo = sb.run(&["status", "--sop", "sleepr"]);
+    assert_ne!(typo.code, 0, "{typo}");
+    assert!(typo.stderr.contains("no SOP named `sleepr`"), "{typo}");
+    assert!(typo.stderr.contains("did you mean `sleeper`?"), "{typo}");
+    let none_yet = sb.run(&["status", "--sop", "sleeper"]);
+    assert_eq!(none_yet.code, 0, "{none_yet}");
+    assert_eq!(none_yet.stdout, "no runs match\n");
+}
