@@ -336,13 +336,23 @@ fn command_problems(sop: &Sop, variables: &Map<String, Value>) -> Vec<String> {
                 {
                     continue;
                 }
+                // A name close to one that was given is most likely its typo.
+                let meant = match &p.kind {
+                    ProblemKind::Missing { name, .. } => {
+                        sop_core::suggest::closest(name, variables.keys().map(String::as_str))
+                            .map(|m| format!("; did you mean `{m}`?"))
+                    }
+                    _ => None,
+                };
                 problems.push(format!(
-                    "{}/SOP.md:{}: step {} `{}`: {}",
+                    "{}/SOP.md:{}:{}: step {} `{}`: {}{}",
                     sop.name(),
                     block.line + p.line,
+                    p.col,
                     step.number,
                     step.title,
-                    p.message()
+                    p.message(),
+                    meant.unwrap_or_default()
                 ));
             }
         }

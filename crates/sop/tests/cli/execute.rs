@@ -389,7 +389,7 @@ fn a_dry_run_without_the_variables_its_commands_need_shows_the_plan_and_what_is_
     );
     assert!(
         out.stdout.ends_with(
-            "would start: no (variables missing)\n  hello/SOP.md:6: step 1 `Greet`: variable `who` is not defined\n  = help: pass the missing variables with --vars '{\"name\": \"value\"}'\n"
+            "would start: no (variables missing)\n  hello/SOP.md:6:13: step 1 `Greet`: variable `who` is not defined\n  = help: pass the missing variables with --vars '{\"name\": \"value\"}'\n"
         ),
         "{out}"
     );
@@ -399,7 +399,7 @@ fn a_dry_run_without_the_variables_its_commands_need_shows_the_plan_and_what_is_
     assert_eq!(plan["would_start"], false);
     assert_eq!(
         plan["missing_variables"],
-        serde_json::json!(["hello/SOP.md:6: step 1 `Greet`: variable `who` is not defined"])
+        serde_json::json!(["hello/SOP.md:6:13: step 1 `Greet`: variable `who` is not defined"])
     );
     assert_eq!(sb.run(&["status", "--json"]).json(), serde_json::json!([]));
 }

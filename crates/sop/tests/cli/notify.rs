@@ -213,19 +213,22 @@ fn slack_retries_then_the_approval_page_decides_and_the_message_shows_the_outcom
         b"decision=approve&name=alice&form_key=0000",
     );
     assert_eq!(forged.status, 403, "{}", forged.text);
-    // A body over the limit every route keeps, and a path that is not text, are refused.
-    let huge = format!(
-        "decision=reject&name=alice&form_key={key}&comment={}",
-        "x".repeat(1 << 20)
-    );
+    // A body over the limit every route keeps is refused from its declared length (sent
+    // by hand: the answer comes before the body, which a client writing it would miss).
+    let mut raw = std::net::TcpStream::connect(&server.addr).unwrap();
+    std::io::Write::write_all(
+        &mut raw,
+        format!(
+            "POST {path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 1048577\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let mut answer = [0u8; 12];
+    std::io::Read::read_exact(&mut raw, &mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 413");
+    // A path that is not text is refused by the page itself.
     let form = ("content-type", "application/x-www-form-urlencoded");
-    let too_big = server.request(
-        "POST",
-        &path,
-        &[("authorization", ""), form],
-        huge.as_bytes(),
-    );
-    assert_eq!(too_big.status, 413, "{}", too_big.text);
     let unreadable = server.request("POST", "/approve/%ff", &[("authorization", ""), form], b"");
     assert_eq!(unreadable.status, 400, "{}", unreadable.text);
     assert!(
