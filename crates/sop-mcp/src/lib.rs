@@ -40,15 +40,30 @@ pub fn serve_stdio(service: Service, actor: String, stop: StopSignal) -> Result<
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
+        let watched = stop.clone();
         let server = SopServer::new(service, actor, stop);
         let shutdown = server.clone();
         let running = server
             .serve(rmcp::transport::stdio())
             .await
             .map_err(|e| ServeError::Handshake(Box::new(e)))?;
+        // A client ends a stdio server by closing its stdin, then with SIGTERM: the signal ends
+        // the session too, not only the runs it drives.
+        let session = running.cancellation_token();
+        let watcher = tokio::spawn(async move {
+            while watched.requested().is_none() {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            session.cancel();
+        });
         running.waiting().await?;
+        watcher.abort();
         shutdown.let_go().await;
         Ok(())
-    })
+    });
+    // The transport's read of stdin blocks a thread until a line or EOF comes; a session that
+    // a signal ended has neither, and must not wait for it.
+    runtime.shutdown_background();
+    served
 }

@@ -200,6 +200,8 @@ fn parameter(
             let problem = ParameterProblem {
                 name: name.to_string(),
                 kind,
+                // The default is in the SOP's own file, for anyone who reads it.
+                secret: false,
             };
             r.push(
                 r.at(span.clone(), format!("`default`: {}", problem.message()))

@@ -11,6 +11,8 @@ pub struct ParameterProblem {
     /// The variable's name as declared (or as given, for an undeclared one).
     pub name: String,
     pub kind: ProblemKind,
+    /// The variable is secret (declared so, or named so): its value is never shown.
+    pub secret: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +78,13 @@ impl ParameterProblem {
     /// What is wrong, naming the variable, what was expected and what was given.
     pub fn message(&self) -> String {
         let name = &self.name;
+        let shown = |v: &Value| {
+            if self.secret {
+                crate::secret::REDACTED.to_string()
+            } else {
+                shown(v)
+            }
+        };
         match &self.kind {
             ProblemKind::Missing { .. } => format!("variable `{name}` is required"),
             ProblemKind::WrongType { expected, got } => format!(
@@ -117,7 +126,8 @@ impl ParameterProblem {
             }
             ProblemKind::WrongType { expected, got } => match (expected, got) {
                 (_, Value::String(s))
-                    if s.parse::<f64>().is_ok() || s == "true" || s == "false" =>
+                    if !self.secret
+                        && (s.parse::<f64>().is_ok() || s == "true" || s == "false") =>
                 {
                     format!("write the value without quotes: {{\"{name}\": {s}}}")
                 }

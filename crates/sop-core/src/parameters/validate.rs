@@ -58,9 +58,11 @@ impl Parameters {
                             out.insert(p.name.clone(), value.clone());
                         }
                     }
+                    let secret = p.secret || crate::secret::is_secret_name(&p.name);
                     problems.extend(found.into_iter().map(|kind| ParameterProblem {
                         name: p.name.clone(),
                         kind,
+                        secret,
                     }));
                 }
                 (None, Some(default)) => {
@@ -72,6 +74,7 @@ impl Parameters {
                     kind: ProblemKind::Missing {
                         example: example(p),
                     },
+                    secret: false,
                 }),
                 (None, None) => {
                     out.remove(&p.name);
@@ -88,6 +91,7 @@ impl Parameters {
                             .map(str::to_string),
                         declared: declared.iter().map(|d| d.to_string()).collect(),
                     },
+                    secret: false,
                 });
             }
         }
@@ -281,6 +285,32 @@ mod tests {
         // `3.0` is accepted for an integer and becomes `3`, as a command must see it.
         assert_eq!(out["replicas"], json!(3));
         assert_eq!(out["replicas"].to_string(), "3");
+    }
+
+    #[test]
+    fn a_secret_variables_value_is_never_shown_in_its_problem() {
+        let params = Parameters::new(vec![
+            Parameter {
+                pattern: Some(Pattern::new("[a-z]+").unwrap()),
+                ..Parameter::new("api_token", ParamType::String)
+            },
+            Parameter {
+                secret: true,
+                ..Parameter::new("passcode", ParamType::Integer)
+            },
+        ]);
+        let problems = params
+            .validate(
+                &map(json!({"api_token": "SUPERSECRET-TOK", "passcode": "4711"})),
+                StartOrigin::Manual,
+            )
+            .unwrap_err();
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        for t in &text {
+            assert!(!t.contains("SUPERSECRET") && !t.contains("4711"), "{t}");
+            assert!(t.contains("[redacted]"), "{t}");
+        }
     }
 
     #[test]

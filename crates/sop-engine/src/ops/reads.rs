@@ -82,7 +82,14 @@ impl Service {
             .audit_entries(Some(t.id()))?
             .into_iter()
             .find(|e| e.kind == "run.conditions")
-            .map_or(serde_json::Value::Null, |e| e.detail);
+            .map_or(serde_json::Value::Null, |mut e| {
+                // The entry also says through which program the run was started (`client`):
+                // the trail's business, not the conditions'.
+                if let Some(detail) = e.detail.as_object_mut() {
+                    detail.remove("client");
+                }
+                e.detail
+            });
         Ok(crate::documents::RunDocument::new(
             t,
             &decisions,

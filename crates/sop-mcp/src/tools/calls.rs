@@ -237,10 +237,25 @@ pub async fn call(
 /// document or error into the call's result.
 async fn with<A, T, F>(tool: &str, args: serde_json::Value, op: F) -> CallToolResult
 where
-    A: DeserializeOwned,
+    A: DeserializeOwned + schemars::JsonSchema,
     T: Serialize,
     F: AsyncFnOnce(A) -> sop_engine::Result<T>,
 {
+    // The arguments are held to the schema the tool lists (bounds such as `limit`'s included),
+    // every problem named, before they are read.
+    let schema = schemars::schema_for!(A).to_value();
+    if let Ok(validator) = jsonschema::draft202012::new(&schema) {
+        let problems: Vec<String> = validator
+            .iter_errors(&args)
+            .map(|e| match e.instance_path().to_string() {
+                path if path.is_empty() => e.to_string(),
+                path => format!("{path}: {e}"),
+            })
+            .collect();
+        if !problems.is_empty() {
+            return bad_arguments(tool, &problems.join("; "));
+        }
+    }
     let parsed: A = match serde_json::from_value(args) {
         Ok(a) => a,
         Err(e) => return bad_arguments(tool, &e.to_string()),

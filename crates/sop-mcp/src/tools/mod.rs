@@ -42,10 +42,43 @@ pub fn variables_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
-fn object(schema: serde_json::Value) -> Arc<JsonObject> {
+fn object(mut schema: serde_json::Value) -> Arc<JsonObject> {
+    object_subschemas(&mut schema);
     match schema {
         serde_json::Value::Object(map) => Arc::new(map),
         _ => Arc::new(JsonObject::new()),
+    }
+}
+
+/// Writes every boolean subschema as an object (`true` as `{}`, `false` as `{"not": {}}`).
+/// JSON Schema allows both, but MCP types a tool's `properties` as objects, and the TypeScript
+/// SDK refuses the whole tool list over one `true` (a field of any JSON value).
+fn object_subschemas(schema: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let as_object = |v: &mut Value| match v {
+        Value::Bool(true) => *v = json!({}),
+        Value::Bool(false) => *v = json!({"not": {}}),
+        _ => {}
+    };
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match (key.as_str(), &mut *value) {
+                    (
+                        "properties" | "$defs" | "definitions" | "patternProperties",
+                        Value::Object(subs),
+                    ) => subs.values_mut().for_each(as_object),
+                    ("items" | "not" | "contains", v) => as_object(v),
+                    ("anyOf" | "oneOf" | "allOf" | "prefixItems", Value::Array(subs)) => {
+                        subs.iter_mut().for_each(as_object)
+                    }
+                    _ => {}
+                }
+                object_subschemas(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(object_subschemas),
+        _ => {}
     }
 }
 
@@ -172,4 +205,48 @@ pub fn tools() -> Vec<Tool> {
 
 pub fn tool_names() -> Vec<String> {
     tools().into_iter().map(|t| t.name.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// Every `properties` entry of `schema`, at any depth, with its path.
+    fn property_schemas(schema: &Value, path: String, out: &mut Vec<(String, Value)>) {
+        match schema {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if k == "properties"
+                        && let Value::Object(props) = v
+                    {
+                        for (name, sub) in props {
+                            out.push((format!("{path}.{name}"), sub.clone()));
+                        }
+                    }
+                    property_schemas(v, format!("{path}.{k}"), out);
+                }
+            }
+            Value::Array(items) => items
+                .iter()
+                .for_each(|i| property_schemas(i, path.clone(), out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_property_schema_is_an_object_as_mcp_types_it() {
+        for tool in tools() {
+            let mut found = Vec::new();
+            let input = Value::Object((*tool.input_schema).clone());
+            property_schemas(&input, format!("{}.input", tool.name), &mut found);
+            if let Some(output) = &tool.output_schema {
+                let output = Value::Object((**output).clone());
+                property_schemas(&output, format!("{}.output", tool.name), &mut found);
+            }
+            for (path, schema) in found {
+                assert!(schema.is_object(), "{path} is {schema}");
+            }
+        }
+    }
 }

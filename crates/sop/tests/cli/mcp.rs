@@ -117,6 +117,12 @@ fn the_tools_follow_the_protocol_names_and_schemas() {
         text.contains("input schema") && text.contains("nam"),
         "{text}"
     );
+    // The bounds the schema states hold: before, `limit: 0` and `1001` were served.
+    for limit in [0, 1001] {
+        let out = c.call("list_runs", json!({"limit": limit}));
+        assert_eq!(out["isError"], true, "{out}");
+        assert!(error_text(&out).contains("limit"), "{out}");
+    }
     let unknown = c.exchange("tools/call", json!({"name": "nope", "arguments": {}}));
     assert!(unknown["error"]["code"].is_i64(), "{unknown}");
     assert!(c.close().success());
@@ -339,4 +345,26 @@ fn an_agent_emits_an_event_through_the_same_operation_as_sop_emit() {
     assert!(c.close().success());
     let listed = sb.run(&["events", "--json"]).json();
     assert_eq!(listed["events"].as_array().unwrap().len(), 2, "{listed}");
+}
+
+#[test]
+fn sigterm_ends_the_session_and_lets_the_run_go() {
+    let sb = sandbox();
+    let mut c = client(&sb, "alice");
+    let tools = c.request("tools/list", json!({}));
+    let started = c.call("start_run", json!({"sop": "slow", "wait_seconds": 0}));
+    let id = document(&tools, "start_run", &started)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Before, the signal stopped the step but the session went on answering.
+    assert!(
+        c.terminate().is_some(),
+        "sop mcp was still running after SIGTERM"
+    );
+    let status = sb.run(&["status", &id, "--json"]).json();
+    assert_eq!(status["wait_reason"], "interrupted", "{status}");
+    // The program it was started through is in the trail, not in the conditions.
+    assert_eq!(status["conditions"]["met"], true, "{status}");
+    assert!(status["conditions"].get("client").is_none(), "{status}");
 }

@@ -114,6 +114,27 @@ impl McpClient {
         self.request("tools/call", json!({"name": tool, "arguments": arguments}))
     }
 
+    /// Sends SIGTERM with stdin still open, as a client whose server did not leave on the close
+    /// does next; the server's exit status, or `None` when it was still running after
+    /// [`RESPONSE_LIMIT`] (then it is killed).
+    pub fn terminate(mut self) -> Option<std::process::ExitStatus> {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let started = std::time::Instant::now();
+        while started.elapsed() < RESPONSE_LIMIT {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        None
+    }
+
     /// Closes stdin, as a client that leaves does, and waits for the server to exit.
     pub fn close(mut self) -> std::process::ExitStatus {
         drop(self.stdin.take());
