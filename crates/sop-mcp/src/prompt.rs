@@ -50,6 +50,15 @@ pub fn get(request: &GetPromptRequestParams) -> Result<GetPromptResult, McpError
         ));
     };
     let variables = arg("variables").unwrap_or_else(|| "{}".to_string());
+    // Copied into calls the agent makes: what is not an object would only fail there, later.
+    if !serde_json::from_str::<serde_json::Value>(&variables).is_ok_and(|v| v.is_object()) {
+        return Err(McpError::invalid_params(
+            format!(
+                "the argument `variables` must be a JSON object, e.g. {{\"service\": \"api\"}}; got {variables}"
+            ),
+            None,
+        ));
+    }
     Ok(GetPromptResult::new(vec![PromptMessage::new_text(
         Role::User,
         instructions(&sop, &variables),

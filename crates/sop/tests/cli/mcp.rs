@@ -224,6 +224,11 @@ fn an_agent_runs_an_sop_through_its_manual_step_to_success() {
         text.contains("start_run") && text.contains("complete_step"),
         "{text}"
     );
+    let not_json = c.exchange(
+        "prompts/get",
+        json!({"name": "run_sop", "arguments": {"sop": "onboard", "variables": "{not json"}}),
+    );
+    assert_eq!(not_json["error"]["code"], -32602, "{not_json}");
     assert!(c.close().success());
 
     // The trail names the user as the actor and the client beside it.
