@@ -88,10 +88,9 @@ fn build(app: &App, viewer: &Viewer, q: &Query) -> PageResult<Page> {
             .map(|r| (r.id.clone(), r.status.to_string()));
         rows.push(row);
     }
-    let needle = q
-        .get("q")
-        .map(|s| s.trim().to_lowercase())
-        .unwrap_or_default();
+    // Matched without case; the box shows what was typed.
+    let typed = q.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
+    let needle = typed.to_lowercase();
     let shown: Vec<&Row> = rows
         .iter()
         .filter(|r| {
@@ -112,12 +111,12 @@ fn build(app: &App, viewer: &Viewer, q: &Query) -> PageResult<Page> {
         form.inline-form role="search" method="get" action="/" {
             div {
                 label for="filter" { "Filter" }
-                input #filter type="search" name="q" value=(needle) data-filter="sops"
+                input #filter type="search" name="q" value=(typed) data-filter="sops"
                     placeholder="name, priority, trigger, condition…";
             }
             button.secondary type="submit" { "Filter" }
         }
-        p.muted { (shown.len()) " of " (rows.len()) " SOPs in " code { (list.dir) } }
+        p.muted { span #sops-shown data-of=(rows.len()) { (shown.len()) " of " (rows.len()) } " SOPs in " code { (list.dir) } }
         div.table-wrap {
             table #sops {
                 caption.muted { "SOPs" }

@@ -152,11 +152,15 @@
     document.querySelectorAll("input[data-filter]").forEach(function (input) {
       var table = document.getElementById(input.getAttribute("data-filter"));
       if (!table) return;
+      var count = document.getElementById(table.id + "-shown");
       input.addEventListener("input", function () {
         var q = input.value.trim().toLowerCase();
+        var shown = 0;
         table.querySelectorAll("tbody tr").forEach(function (row) {
           row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) < 0;
+          if (!row.hidden) shown++;
         });
+        if (count) count.textContent = shown + " of " + count.getAttribute("data-of");
       });
     });
   }
