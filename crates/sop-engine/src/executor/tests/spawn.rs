@@ -114,7 +114,9 @@ fn a_start_that_fails_says_why() {
     assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
 
     let mut no_dir = sh("true");
-    no_dir.cwd = PathBuf::from("/nonexistent/dir");
+    // A directory that surely is not there, whatever else made `/nonexistent` on this machine.
+    let gone = tempfile::tempdir().unwrap();
+    no_dir.cwd = gone.path().join("never-made");
     assert_eq!(
         no_dir.spawn().unwrap_err().kind(),
         std::io::ErrorKind::NotFound
