@@ -81,6 +81,14 @@ pub fn due(
             .chain(plan.on_time.iter().map(|t| (*t, FireDecision::Fired)));
         // The last tick dealt with: missed ones are recorded above, the rest as they fire.
         let mut handled = plan.missed.as_ref().map(|m| m.last);
+        // Ticks caught up after a pause, with the latest one on time, are one backlog that
+        // `catch_up` asked to run: under `overlap = "skip"` a later one waits for the run an
+        // earlier one of the batch started instead of being skipped for it.
+        let backlog = CronTrigger {
+            overlap: Overlap::Queue,
+            ..trigger.clone()
+        };
+        let mut started = false;
         for (tick, decision) in ticks {
             let slot = app.dispatcher.try_reserve();
             let ahead = (tick - app.service.clock().now())
@@ -93,13 +101,19 @@ pub fn due(
                 wake = Some(wake.map_or(tick, |w| w.min(tick)));
                 break;
             }
-            fire_one(app, trigger, tick, decision, slot, ahead);
+            let this = if started && trigger.overlap == Overlap::Skip {
+                &backlog
+            } else {
+                trigger
+            };
+            started |= fire_one(app, this, tick, decision, slot, ahead);
             handled = handled.max(Some(tick));
         }
         if let Some(last) = handled {
             timeline.advance(&trigger.sop, &trigger.key, last);
         }
-        if trigger.overlap == Overlap::Queue {
+        // A skipping trigger may hold ticks a backlog queued.
+        if trigger.overlap != Overlap::Allow {
             queued |= start_queued(app, trigger);
         }
         let after = handled.unwrap_or(cursor).max(now);
@@ -123,7 +137,8 @@ pub fn due(
 }
 
 /// Fires one tick and hands its run to the pool (`slot`, when it had a free place); a tick
-/// `ahead` of now is recorded now and its run's first step started at the tick.
+/// `ahead` of now is recorded now and its run's first step started at the tick. Whether a run
+/// was started.
 fn fire_one(
     app: &App,
     trigger: &CronTrigger,
@@ -131,7 +146,7 @@ fn fire_one(
     decision: FireDecision,
     slot: Option<Slot>,
     ahead: Option<Duration>,
-) {
+) -> bool {
     let not_before = ahead.map(|d| Instant::now() + d);
     // The creating transaction starts the first step's process, held until the tick.
     let mut caller = Caller::quiet(SERVER_ACTOR).not_before(not_before);
@@ -156,20 +171,30 @@ fn fire_one(
                 ),
                 _ => hand_on(app, &started.tracked),
             }
+            true
         }
-        Ok(TickOutcome::Skipped { active_run }) => tracing::info!(
-            sop = %trigger.sop, trigger = %trigger.key, tick = %tick, active_run = %active_run,
-            "cron tick skipped: the previous run is still active (overlap = \"skip\")"
-        ),
-        Ok(TickOutcome::Queued) => tracing::info!(
-            sop = %trigger.sop, trigger = %trigger.key, tick = %tick,
-            "cron tick queued behind the active run (overlap = \"queue\")"
-        ),
-        Ok(TickOutcome::Decided) => {}
-        Err(e) => tracing::warn!(
-            sop = %trigger.sop, trigger = %trigger.key, tick = %tick, error = %e,
-            "a cron trigger could not start its run"
-        ),
+        Ok(TickOutcome::Skipped { active_run }) => {
+            tracing::info!(
+                sop = %trigger.sop, trigger = %trigger.key, tick = %tick, active_run = %active_run,
+                "cron tick skipped: the previous run is still active (overlap = \"skip\")"
+            );
+            false
+        }
+        Ok(TickOutcome::Queued) => {
+            tracing::info!(
+                sop = %trigger.sop, trigger = %trigger.key, tick = %tick,
+                "cron tick queued behind the active run"
+            );
+            false
+        }
+        Ok(TickOutcome::Decided) => false,
+        Err(e) => {
+            tracing::warn!(
+                sop = %trigger.sop, trigger = %trigger.key, tick = %tick, error = %e,
+                "a cron trigger could not start its run"
+            );
+            false
+        }
     }
 }
 

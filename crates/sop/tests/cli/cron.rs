@@ -251,6 +251,56 @@ fn ticks_missed_while_no_server_ran_are_caught_up_after_a_restart() {
 }
 
 #[test]
+fn catch_up_all_runs_every_missed_tick_in_order_under_the_default_overlap() {
+    let mut sb = Sandbox::new();
+    cron_sop(&sb, "backlog", "catch_up = \"all\"", QUICK_MD);
+    let server = Server::start(&sb, &[]);
+    eventually("a first fire", || {
+        !schedule(&sb, "backlog")["last"].is_null()
+    });
+    assert_eq!(server.terminate(), Some(0));
+    let last = schedule(&sb, "backlog")["last"]["scheduled_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let last = chrono::DateTime::parse_from_rfc3339(&last).unwrap();
+    // Restarted 10.5 s later: ticks +2 … +8 are caught up, +10 is on time; before, each one
+    // after the first was skipped for the run the first had just started.
+    let now = last + chrono::TimeDelta::milliseconds(10_500);
+    sb.env("SOP_NOW", &now.to_rfc3339());
+    let _server = Server::start(&sb, &[]);
+    let plus = |s: i64| {
+        (last + chrono::TimeDelta::seconds(s))
+            .to_utc()
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    let ran = |entries: &[Value]| -> Vec<String> {
+        let mut ticks: Vec<String> = entries
+            .iter()
+            .filter(|e| {
+                ["schedule.caught_up", "schedule.fired"].contains(&e["kind"].as_str().unwrap())
+                    && e["run_id"].is_string()
+            })
+            .map(|e| e["detail"]["scheduled_at"].as_str().unwrap().to_string())
+            .collect();
+        ticks.sort();
+        ticks.dedup();
+        ticks
+    };
+    let wanted: Vec<String> = [0, 2, 4, 6, 8, 10].iter().map(|s| plus(*s)).collect();
+    eventually("every missed tick and the on-time one to run", || {
+        let got = ran(&schedule_entries(&sb));
+        wanted.iter().all(|w| got.contains(w))
+    });
+    let entries = schedule_entries(&sb);
+    assert!(
+        !kinds(&entries).contains(&"schedule.skipped".to_string()),
+        "{entries:?}"
+    );
+}
+
+#[test]
 fn two_servers_on_one_database_fire_each_tick_once() {
     let sb = Sandbox::new();
     cron_sop(&sb, "shared", "overlap = \"allow\"", QUICK_MD);
