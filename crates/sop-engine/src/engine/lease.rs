@@ -86,9 +86,25 @@ pub fn owner_is_gone(owner: &str) -> bool {
     if pid <= 1 {
         return false;
     }
+    process_gone(pid)
+}
+
+/// Whether process `pid` of this host has ended: it does not exist, or it is a zombie (killed,
+/// not yet reaped by its parent, which may take a while in a script or a test harness).
+pub fn process_gone(pid: i32) -> bool {
     // SAFETY: signal 0 only checks that the process exists; nothing is delivered.
     let rc = unsafe { libc::kill(pid, 0) };
-    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+    if rc != 0 {
+        return std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+    }
+    // `/proc/PID/stat`: `PID (COMM) STATE ...`; COMM may hold spaces and parentheses.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let after = &stat[stat.rfind(')')? + 1..];
+            after.split_whitespace().next().map(|state| state == "Z")
+        })
+        .unwrap_or(false)
 }
 
 /// This machine's name, as leases and audit entries record it.
@@ -126,5 +142,26 @@ mod tests {
         assert!(owner_is_gone(&format!("{}/{pid}/0", hostname())));
         assert!(!owner_is_gone(&format!("elsewhere/{pid}/0")));
         assert!(!owner_is_gone("not an owner"));
+    }
+
+    #[test]
+    fn a_killed_process_not_yet_reaped_is_gone() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        assert!(!process_gone(pid));
+        child.kill().unwrap();
+        // Not waited for: a zombie until reaped, which kill(pid, 0) alone calls alive.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !process_gone(pid) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{pid} never became gone"
+            );
+            std::thread::yield_now();
+        }
+        child.wait().unwrap();
     }
 }

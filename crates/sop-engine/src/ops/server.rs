@@ -185,12 +185,7 @@ impl Service {
 }
 
 fn process_exists(pid: u32) -> bool {
-    let Ok(pid) = i32::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: signal 0 only checks that the process exists; nothing is delivered.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    i32::try_from(pid).is_ok_and(|pid| !crate::engine::lease::process_gone(pid))
 }
 
 impl Service {
