@@ -29,7 +29,8 @@ pub struct EventDocument {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct EventOutcomeDocument {
     pub sop: String,
-    /// The trigger's position in the SOP's `[[triggers]]`, from 0.
+    /// The trigger's position in the SOP's `[[triggers]]`, from 1, as `sop schedule` and
+    /// every message number it.
     pub trigger: u32,
     /// `started`: a run was recorded (see `run_status`; `skipped` when the SOP's own
     /// conditions did not hold); `skipped`: the trigger's condition did not hold; `cooldown`:
@@ -66,7 +67,7 @@ impl EventDocument {
                 .iter()
                 .map(|(o, status)| EventOutcomeDocument {
                     sop: o.sop.clone(),
-                    trigger: o.trigger,
+                    trigger: o.trigger + 1,
                     outcome: o.outcome,
                     run: o.run_id.clone(),
                     run_status: *status,

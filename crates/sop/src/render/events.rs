@@ -44,5 +44,5 @@ fn outcome_line(o: &EventOutcomeDocument) -> String {
         }
         EventOutcomeKind::Refused => format!("refused: {}", o.reason.as_deref().unwrap_or("")),
     };
-    format!("  {} (trigger {}): {what}", o.sop, o.trigger + 1)
+    format!("  {} (trigger {}): {what}", o.sop, o.trigger)
 }
