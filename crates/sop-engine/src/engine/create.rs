@@ -61,7 +61,7 @@ pub struct EventStart {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error(
     "the trigger's cooldown runs until {} (it began when event #{} started run {})",
-    until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    until.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
     last.event_id,
     last.run_id.as_deref().unwrap_or("?")
 )]
