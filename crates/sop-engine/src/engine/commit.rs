@@ -182,10 +182,12 @@ pub(crate) fn write(
     if current.is_some() {
         patch.current_step = Some(current);
     }
+    // A run starts at its first step or gate, as its deadline does (see `fresh_deadline`).
     let starts = decision
         .steps
         .iter()
-        .any(|c| matches!(c.status, StepStatus::Running | StepStatus::Waiting));
+        .any(|c| matches!(c.status, StepStatus::Running | StepStatus::Waiting))
+        || decision.status == RunStatus::AwaitingApproval;
     if t.run.started_at.is_none() && starts {
         patch.started_at = Some(Some(now));
     }

@@ -103,6 +103,13 @@ fn supervised_waits_before_step_1_until_someone_approves() {
     ");
     assert!(trace(&sb).is_empty(), "nothing runs before the approval");
     assert_eq!(status(&sb, &id), "awaiting_approval");
+    // The run started at its first gate, as its deadline does.
+    let waiting = run_json(&sb, &id);
+    assert!(waiting["started_at"].is_string(), "{waiting}");
+    assert_eq!(
+        waiting["started_at"], waiting["gates"][0]["opened_at"],
+        "{waiting}"
+    );
     assert_eq!(gates(&sb, &id), vec![(0, "open".to_string())]);
     let next = sb.run(&["next", &id, "--json"]).json();
     assert_eq!(next["waiting_for"], "approval");
