@@ -127,6 +127,41 @@ pub struct DecideArgs {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct RetryArgs {
+    pub run: String,
+    /// The failed or interrupted step to run again; default: the one the run stopped at.
+    #[serde(default)]
+    pub step: Option<u32>,
+    /// Return after at most this many seconds (default 30) while the run goes on.
+    #[serde(default)]
+    pub wait_seconds: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkipArgs {
+    pub run: String,
+    /// The failed or interrupted step to go on without.
+    pub step: u32,
+    /// Why it is skipped, for the audit trail.
+    #[schemars(length(min = 1))]
+    pub reason: String,
+    /// Return after at most this many seconds (default 30) while the run goes on.
+    #[serde(default)]
+    pub wait_seconds: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeArgs {
+    pub run: String,
+    /// Return after at most this many seconds (default 30) while the run goes on.
+    #[serde(default)]
+    pub wait_seconds: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FactName {
     /// The fact's name (case-insensitive), e.g. `tests_passed` or `deploy.ok`.
     pub name: String,

@@ -86,8 +86,10 @@ fn instructions(sop: &str, variables: &str) -> String {
          started a high or critical run cannot approve it).\n\
             - \"engine\": steps are running; call run_status after a while.\n\
             - \"decision\": a step failed; report the step's output_tail and exit_code to your \
-         user, who decides to retry or skip.\n\
-            - \"resume\": the run is paused; tell your user.\n\
+         user, who decides: call retry_step to run it again or skip_step (with the reason) to \
+         go on without it, as they say.\n\
+            - \"resume\": the run is paused; tell your user, and call resume_run when they \
+         say so.\n\
             - null: the run is finished; report its status.\n\
          4. Never invent outputs or claim a step done that was not done: the audit trail \
          records everything you report, under your user's name."

@@ -161,6 +161,39 @@ pub async fn call(
             })
             .await
         }
+        "retry_step" => {
+            with(name, args, async |a: RetryArgs| {
+                let wait = a.wait_seconds;
+                bounded::drive(s, who, background, wait, move |s, caller, report| {
+                    report(&a.run);
+                    s.retry(caller, &a.run, a.step, true)
+                })
+                .await
+            })
+            .await
+        }
+        "skip_step" => {
+            with(name, args, async |a: SkipArgs| {
+                let wait = a.wait_seconds;
+                bounded::drive(s, who, background, wait, move |s, caller, report| {
+                    report(&a.run);
+                    s.skip(caller, &a.run, a.step, &a.reason, true)
+                })
+                .await
+            })
+            .await
+        }
+        "resume_run" => {
+            with(name, args, async |a: ResumeArgs| {
+                let wait = a.wait_seconds;
+                bounded::drive(s, who, background, wait, move |s, caller, report| {
+                    report(&a.run);
+                    s.resume(caller, &a.run, true)
+                })
+                .await
+            })
+            .await
+        }
         "pending_approvals" => {
             with(name, args, async |a: PendingArgs| {
                 bounded::blocking(s, who, move |s, caller| {

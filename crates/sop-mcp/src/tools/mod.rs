@@ -167,6 +167,31 @@ pub fn tools() -> Vec<Tool> {
             ),
             true,
         ),
+        acts(
+            tool::<RetryArgs, RunDocument>(
+                "retry_step",
+                "Runs a failed or interrupted step again (next_step says waiting_for \"decision\"), \
+                 then goes on with the run. Decide it with your user: a step that failed may fail \
+                 again, or have done part of its work.",
+            ),
+            true,
+        ),
+        acts(
+            tool::<SkipArgs, RunDocument>(
+                "skip_step",
+                "Goes on without a failed or interrupted step, recording why. Later steps that \
+                 need its outputs will not have them.",
+            ),
+            true,
+        ),
+        acts(
+            tool::<ResumeArgs, RunDocument>(
+                "resume_run",
+                "Resumes a paused run, or picks up one whose driver went away (a run left \
+                 pending).",
+            ),
+            false,
+        ),
         reads(tool::<PendingArgs, PendingList>(
             "pending_approvals",
             "The gates waiting for a decision: what each waits for and when it expires.",

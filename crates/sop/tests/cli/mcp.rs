@@ -17,6 +17,9 @@ const TOOLS: &[&str] = &[
     "next_step",
     "complete_step",
     "cancel_run",
+    "retry_step",
+    "skip_step",
+    "resume_run",
     "pending_approvals",
     "decide_gate",
     "get_fact",
@@ -40,6 +43,13 @@ fn sandbox() -> Sandbox {
         "on-failure",
         "[sop]\nname = \"on-failure\"\ndescription = \"Answers failed deploys\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"event\"\nevent = \"deploy.*\"\ncondition = \"service == 'api'\"\n",
         "# On failure\n\n## Step 1: Note\n\n```sh\necho \"{{ service }}\"\n```\n",
+    );
+    // Fails until the file `fixed` exists in the run's working directory's parent (the
+    // sandbox's tmp), then succeeds.
+    sb.sop(
+        "flaky",
+        "[sop]\nname = \"flaky\"\ndescription = \"Fails first\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Flaky\n\n## Step 1: Try\n\n```sh\ntest -f \"$TMPDIR/fixed\"\n```\n\n## Step 2: Then\n\n```sh\necho then\n```\n",
     );
     sb.sop(
         "slow",
@@ -140,7 +150,7 @@ fn an_agent_runs_an_sop_through_its_manual_step_to_success() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["deploy", "on-failure", "onboard", "slow"]);
+    assert_eq!(names, ["deploy", "flaky", "on-failure", "onboard", "slow"]);
 
     let plan = c.call(
         "plan_run",
@@ -372,4 +382,43 @@ fn sigterm_ends_the_session_and_lets_the_run_go() {
     // The program it was started through is in the trail, not in the conditions.
     assert_eq!(status["conditions"]["met"], true, "{status}");
     assert!(status["conditions"].get("client").is_none(), "{status}");
+}
+
+#[test]
+fn an_agent_retries_a_failed_step_and_skips_one_that_stays_failed() {
+    let sb = sandbox();
+    let mut c = client(&sb, "alice");
+    let tools = c.request("tools/list", json!({}));
+    let start = |c: &mut McpClient| {
+        let started = c.call("start_run", json!({"sop": "flaky", "wait_seconds": 30}));
+        let run = document(&tools, "start_run", &started);
+        assert_eq!(run["status"], "failed", "{run}");
+        run["id"].as_str().unwrap().to_string()
+    };
+    let first = start(&mut c);
+    let next = c.call("next_step", json!({"run": first}));
+    assert_eq!(
+        document(&tools, "next_step", &next)["waiting_for"],
+        "decision"
+    );
+    std::fs::write(sb.tmp_dir().join("fixed"), "").unwrap();
+    let retried = c.call("retry_step", json!({"run": first, "wait_seconds": 30}));
+    let run = document(&tools, "retry_step", &retried);
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(run["steps"][0]["attempts"], 2, "{run}");
+
+    std::fs::remove_file(sb.tmp_dir().join("fixed")).unwrap();
+    let second = start(&mut c);
+    let no_reason = c.call("skip_step", json!({"run": second, "step": 1, "reason": ""}));
+    assert!(error_text(&no_reason).contains("reason"), "{no_reason}");
+    let skipped = c.call(
+        "skip_step",
+        json!({"run": second, "step": 1, "reason": "checked by hand", "wait_seconds": 30}),
+    );
+    let run = document(&tools, "skip_step", &skipped);
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(run["steps"][0]["status"], "skipped", "{run}");
+    let resumed = c.call("resume_run", json!({"run": second}));
+    assert!(error_text(&resumed).contains("succeeded"), "{resumed}");
+    assert!(c.close().success());
 }
