@@ -122,7 +122,11 @@ impl ParameterProblem {
         let name = &self.name;
         match &self.kind {
             ProblemKind::Missing { example } => {
-                format!("pass it, e.g. --vars '{{\"{name}\": {example}}}'")
+                // Every front end takes variables as a JSON object; only the CLI names a flag.
+                format!(
+                    "pass it among the variables, e.g. {{\"{name}\": {example}}} (`--vars` at \
+                     the command line)"
+                )
             }
             ProblemKind::WrongType { expected, got } => match (expected, got) {
                 (_, Value::String(s))

@@ -343,7 +343,7 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "variable `environment` is required (help: pass it, e.g. --vars '{\"environment\": \"staging\"}')",
+                "variable `environment` is required (help: pass it among the variables, e.g. {\"environment\": \"staging\"} (`--vars` at the command line))",
                 "variable `replicas` must be an integer, got a string \"3\" (help: write the value without quotes: {\"replicas\": 3})",
                 "variable `version` must match the pattern `v\\d+\\.\\d+` (the whole value), got \"1.2\" (help: pass a value the pattern matches from its first to its last character)",
                 "variable `hosts` must be at least 1 item, got 0 items (help: pass a value within the declared `min` and `max`)",

@@ -77,7 +77,10 @@ impl Problem {
             }
             ProblemKind::Missing { name, .. } => {
                 let root = name.split('.').next().unwrap_or(name);
-                format!("pass it with --vars, e.g. --vars '{{\"{root}\": \"...\"}}'")
+                format!(
+                    "pass it among the run's variables, e.g. {{\"{root}\": \"...\"}} (`--vars` at \
+                     the command line)"
+                )
             }
             ProblemKind::Ambiguous { .. } => {
                 "write the name exactly as the variable is spelled".to_string()
@@ -164,7 +167,8 @@ impl fmt::Display for TemplateError {
             };
             return write!(
                 f,
-                "{noun} {names} (help: pass {pronoun} with --vars, e.g. --vars '{{{example}}}')"
+                "{noun} {names} (help: pass {pronoun} among the run's variables, e.g. {{{example}}} \
+                 (`--vars` at the command line))"
             );
         }
         for (i, p) in self.problems.iter().enumerate() {

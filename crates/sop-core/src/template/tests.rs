@@ -157,20 +157,22 @@ fn missing_names_are_errors_listing_every_one() {
     let e = text("x {{ nope }}", json!({})).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "undefined variable `nope` (help: pass it with --vars, e.g. --vars '{\"nope\": \"...\"}')"
+        "undefined variable `nope` (help: pass it among the run's variables, e.g. \
+         {\"nope\": \"...\"} (`--vars` at the command line))"
     );
     let e = text("{{ a }} {{ b }} {{ a }}", json!({})).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "undefined variables `a`, `b` (help: pass them with --vars, e.g. \
-         --vars '{\"a\": \"...\", \"b\": \"...\"}')"
+        "undefined variables `a`, `b` (help: pass them among the run's variables, e.g. \
+         {\"a\": \"...\", \"b\": \"...\"} (`--vars` at the command line))"
     );
     let e = command("echo `{{ a }}` {{ b }}", json!({})).unwrap_err();
     assert_eq!(
         e.to_string(),
         "1:7: a placeholder inside backquotes `...` is not supported (help: use `$(...)` instead \
          of backquotes, where placeholders are quoted, or write \"$SOP_VAR_A\"); 1:16: variable `b` is not defined \
-         (help: pass it with --vars, e.g. --vars '{\"b\": \"...\"}')"
+         (help: pass it among the run's variables, e.g. {\"b\": \"...\"} (`--vars` at the command \
+         line))"
     );
 }
 
