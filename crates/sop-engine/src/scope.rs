@@ -127,6 +127,17 @@ pub fn shadowed(
 ) -> crate::Result<Vec<(String, &'static str)>> {
     let names = condition_names(sop);
     let facts = store.facts(now)?;
+    // A bare name in `requires` is a fact the SOP needs set (`PROD_DOWN`, `tests_passed`):
+    // unset, it is still no variable's to claim.
+    let required: Vec<String> = sop
+        .conditions
+        .requires
+        .iter()
+        .filter_map(|r| match r {
+            sop_core::definition::Requirement::Name { name } => Some(name.to_lowercase()),
+            _ => None,
+        })
+        .collect();
     let mut out = Vec::new();
     for name in vars.keys() {
         let lower = name.to_lowercase();
@@ -142,6 +153,8 @@ pub fn shadowed(
             out.push((name.clone(), "a built-in"));
         } else if facts.iter().any(|f| f.name.to_lowercase() == lower) {
             out.push((name.clone(), "a fact"));
+        } else if required.contains(&lower) {
+            out.push((name.clone(), "a fact the SOP requires"));
         }
     }
     Ok(out)

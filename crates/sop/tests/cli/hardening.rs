@@ -53,6 +53,22 @@ fn variables_cannot_stand_in_for_built_ins_or_facts() {
 }
 
 #[test]
+fn a_variable_cannot_claim_a_required_fact_that_is_not_set() {
+    let mut sb = Sandbox::new();
+    sb.sop("guarded", GUARDED_TOML, GUARDED_MD);
+    sb.env("SOP_NOW", SATURDAY);
+    // No `tests_passed` fact at all: before, the variable filled the name and the requirement
+    // held.
+    let out = sb.run(&["execute", "guarded", "--vars", r#"{"TESTS_PASSED": true}"#]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stderr
+            .contains("`TESTS_PASSED` (a fact the SOP requires)"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_variable_a_condition_does_not_read_may_share_a_built_in_name() {
     let mut sb = Sandbox::new();
     sb.sop(
