@@ -9,6 +9,7 @@ use crate::engine::create::TickDecided;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 use sop_core::definition::Overlap;
+use sop_core::run::RunStatus;
 use sop_core::schedule::{FireDecision, Missed};
 use sop_store::{AuditEvent, ScheduleFire, ScheduleFireFilter, StoreExt};
 
@@ -146,33 +147,26 @@ impl Service {
         }
     }
 
-    /// The run started by the trigger's latest run-starting tick, if it is still active. One
-    /// row per run-starting decision is read, not the trigger's recent history.
+    /// A run of `trigger` still active, if any. Every active run of the SOP is looked at, not
+    /// only the latest tick's: a queued tick started late carries an early time, and a run of
+    /// one tick may outlive a later tick's.
     fn active_run_of(&self, trigger: &CronTrigger) -> crate::Result<Option<String>> {
-        let mut latest: Option<ScheduleFire> = None;
-        for decision in [FireDecision::Fired, FireDecision::CaughtUp] {
-            let found = self
-                .store()
-                .schedule_fires(&ScheduleFireFilter {
-                    sop_name: Some(trigger.sop.clone()),
-                    trigger_key: Some(trigger.key.clone()),
-                    decision: Some(decision),
-                    limit: 1,
-                })?
-                .pop();
-            if let Some(f) = found
-                && latest
-                    .as_ref()
-                    .is_none_or(|l| f.scheduled_at > l.scheduled_at)
-            {
-                latest = Some(f);
+        let active: Vec<RunStatus> = RunStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .collect();
+        let runs = self.store().list_runs(&sop_store::RunFilter {
+            sop_name: Some(trigger.sop.clone()),
+            statuses: active,
+            limit: 1000,
+        })?;
+        for summary in runs.iter().filter(|r| r.trigger_type == "cron") {
+            let run = self.store().run(&summary.id)?;
+            if run.trigger_detail.get("trigger").and_then(Value::as_str) == Some(&trigger.key) {
+                return Ok(Some(run.id));
             }
         }
-        let Some(run_id) = latest.and_then(|f| f.run_id) else {
-            return Ok(None);
-        };
-        let run = self.store().run(&run_id)?;
-        Ok(run.status.is_active().then_some(run_id))
+        Ok(None)
     }
 
     fn oldest_queued(&self, trigger: &CronTrigger) -> crate::Result<Option<ScheduleFire>> {
@@ -227,5 +221,87 @@ impl Service {
             )))?;
             Ok(true)
         })?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Clock, Settings};
+    use chrono::TimeZone;
+    use std::sync::Arc;
+
+    fn service(dir: &std::path::Path) -> Service {
+        let folder = dir.join("sops/pulse");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("SOP.toml"),
+            "[sop]\nname = \"pulse\"\ndescription = \"d\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"cron\"\nexpression = \"*/2 * * * * *\"\n",
+        )
+        .unwrap();
+        std::fs::write(folder.join("SOP.md"), "## Step 1: Go\n```sh\ntrue\n```\n").unwrap();
+        let settings = Settings::from_vars(
+            Some(dir.join("sops")),
+            [(
+                "SOP_DATABASE_URL".to_string(),
+                format!("sqlite:{}", dir.join("sop.db").display()),
+            )],
+        );
+        let store = Arc::from(settings.open_store().unwrap());
+        Service::new(settings, store, Clock::system())
+    }
+
+    #[test]
+    fn a_queued_tick_started_late_still_holds_off_the_ticks_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = service(dir.path());
+        let sop = crate::catalog::Catalog::open(&dir.path().join("sops"))
+            .unwrap()
+            .sop("pulse")
+            .unwrap()
+            .clone();
+        let skip = super::super::schedule::cron_triggers(&sop, chrono_tz::Tz::UTC)
+            .pop()
+            .unwrap();
+        let queue = CronTrigger {
+            overlap: Overlap::Queue,
+            ..skip.clone()
+        };
+        let caller = Caller::quiet("server");
+        let at = |s: u32| Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, s).unwrap();
+        let fired = |o: TickOutcome| match o {
+            TickOutcome::Started(started) => started.tracked.id().to_string(),
+            _ => panic!("expected a run"),
+        };
+        // Tick :00 starts a run (left pending: active); tick :02 queues behind it.
+        let first = fired(
+            s.fire_tick(&caller, &skip, at(0), FireDecision::Fired, true)
+                .unwrap(),
+        );
+        assert!(matches!(
+            s.fire_tick(&caller, &queue, at(2), FireDecision::CaughtUp, true)
+                .unwrap(),
+            TickOutcome::Queued
+        ));
+        // A later tick fires once the first run is over...
+        s.cancel(&caller, &first, Some("done")).unwrap();
+        let later = fired(
+            s.fire_tick(&caller, &skip, at(4), FireDecision::Fired, true)
+                .unwrap(),
+        );
+        s.cancel(&caller, &later, Some("done")).unwrap();
+        // ...and the queued :02 starts after it, carrying its early time.
+        let queued = match s.start_queued(&caller, &skip, true).unwrap() {
+            Some(TickOutcome::Started(started)) => started.tracked.id().to_string(),
+            _ => panic!("the queued tick did not start"),
+        };
+        // The next tick sees that run, though the latest tick's run (:04) is over.
+        match s
+            .fire_tick(&caller, &skip, at(6), FireDecision::Fired, true)
+            .unwrap()
+        {
+            TickOutcome::Skipped { active_run } => assert_eq!(active_run, queued),
+            _ => panic!("tick :06 started a second run beside {queued}"),
+        }
     }
 }
