@@ -24,6 +24,7 @@ mod openapi_inputs;
 mod openapi_schemas;
 mod pages;
 mod parked_threads;
+mod private_memory;
 mod reload;
 mod routes;
 mod scheduler;

@@ -20,6 +20,9 @@ pub fn start(app: &Shared) -> Notifier {
         worker: None,
         poller: None,
     };
+    if sop_engine::notify::NotifySettings::turned_off(app.service.settings()) {
+        return n;
+    }
     let settings = match app.service.notify_settings() {
         Ok(s) => s,
         Err(e) => {

@@ -61,6 +61,10 @@ pub fn bind(service: Service, config: ServerConfig) -> Result<Bound, ServerError
         })?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
+    // Steps run as this user: they must not read the credentials out of this process.
+    if let Err(e) = crate::private_memory::keep_private() {
+        tracing::warn!(error = %e, "cannot keep the server's memory from its steps");
+    }
     Ok(Bound {
         listener,
         addr,

@@ -51,11 +51,7 @@ impl<'a> StepWatch<'a> {
         first_attempt: u32,
         first: Option<std::io::Result<GroupLeader>>,
     ) -> Self {
-        let mut secrets = t.secrets();
-        // What steps inherit of this environment's secrets is hidden from their output too.
-        secrets.extend(eng.settings.inherited_secrets().iter().cloned());
-        secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
-        secrets.dedup();
+        let secrets = t.secrets();
         StepWatch {
             secrets,
             eng,

@@ -27,6 +27,9 @@ pub struct Tracked {
     pub view: RunView,
     /// The attempt the last transaction started, waiting for the driver, and the run's executor.
     pub launch: LaunchSlot,
+    /// The values of the secrets this process's environment hands to steps (`GITHUB_TOKEN`):
+    /// hidden wherever the run's own secrets are.
+    inherited_secrets: Vec<String>,
 }
 
 impl Tracked {
@@ -82,6 +85,7 @@ impl Tracked {
             gates,
             view,
             launch: LaunchSlot::default(),
+            inherited_secrets: eng.settings.inherited_secrets().to_vec(),
         }
     }
 
@@ -122,8 +126,9 @@ impl Tracked {
         }
     }
 
-    /// The values sop never shows for this run: its secret variables' and the outputs whose
-    /// name marks them secret (a step passing on a token), longest first.
+    /// The values sop never shows for this run: its secret variables', the outputs whose name
+    /// marks them secret (a step passing on a token), and the secrets steps inherit, longest
+    /// first.
     pub fn secrets(&self) -> Vec<String> {
         let declared = redact::declared_secrets(&self.sop);
         let mut out = self
@@ -139,6 +144,7 @@ impl Tracked {
                 }
             }
         }
+        out.extend(self.inherited_secrets.iter().cloned());
         out.sort_by_key(|v| std::cmp::Reverse(v.len()));
         out.dedup();
         out

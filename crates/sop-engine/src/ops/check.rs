@@ -48,10 +48,14 @@ pub fn check_sops(settings: &Settings, names: &[String]) -> crate::Result<Checke
             .filter_map(|e| e.sop.as_ref().ok())
             .flat_map(super::condition_names::misspelt_names),
     );
-    loaded.problems.extend(notification_problems(
-        settings,
-        entries.iter().filter_map(|e| e.sop.as_ref().ok()),
-    ));
+    // A setting two readers share (`SOP_APPROVAL_REMINDER`) is one problem, named once.
+    for problem in
+        notification_problems(settings, entries.iter().filter_map(|e| e.sop.as_ref().ok()))
+    {
+        if !loaded.problems.contains(&problem) {
+            loaded.problems.push(problem);
+        }
+    }
     let sops: Vec<SopCheckDocument> = entries
         .iter()
         .map(|e| report(e, now, loaded.zone))

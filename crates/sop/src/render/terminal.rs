@@ -40,11 +40,14 @@ pub fn shown_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
         return Cow::Borrowed(bytes);
     }
     let mut out = Vec::with_capacity(bytes.len() + 8);
+    let mut coloured = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if let Some(len) = colour_at(&bytes[i..]) {
             out.extend_from_slice(&bytes[i..i + len]);
+            // Left on unless this one resets (`ESC [ m`, `ESC [ 0 m`).
+            coloured = !matches!(&bytes[i + 2..i + len - 1], b"" | b"0");
             i += len;
             continue;
         }
@@ -62,6 +65,10 @@ pub fn shown_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
         }
         i += 1;
     }
+    // A colour left on would carry into sop's own lines after the output.
+    if coloured {
+        out.extend_from_slice(b"\x1b[0m");
+    }
     Cow::Owned(out)
 }
 
@@ -69,14 +76,16 @@ fn needs_care(b: u8) -> bool {
     (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2
 }
 
-/// The length of a colour sequence (`ESC [ 1;31 m`) starting `bytes`, if one does.
+/// The length of a colour sequence (`ESC [ 1;31 m`) starting `bytes`, if one does. Concealed
+/// text (`8`) is no colour: it would hide what follows.
 fn colour_at(bytes: &[u8]) -> Option<usize> {
     let rest = bytes.strip_prefix(b"\x1b[")?;
     let params = rest
         .iter()
         .take_while(|b| b.is_ascii_digit() || **b == b';' || **b == b':')
         .count();
-    (rest.get(params) == Some(&b'm')).then_some(2 + params + 1)
+    let conceals = rest[..params].split(|b| *b == b';').any(|p| p == b"8");
+    (rest.get(params) == Some(&b'm') && !conceals).then_some(2 + params + 1)
 }
 
 #[cfg(test)]
@@ -96,6 +105,9 @@ mod tests {
             "\u{1b}[1;31mred\u{1b}[0m"
         );
         assert_eq!(shown("a\r\nb\u{9b}c é"), "a\r\nb<U+009B>c é");
+        // A colour left on is ended; concealing is shown as text.
+        assert_eq!(shown("\u{1b}[31mred"), "\u{1b}[31mred\u{1b}[0m");
+        assert_eq!(shown("\u{1b}[8mhidden"), "^[[8mhidden");
         assert_eq!(
             shown_bytes(b"\xff\x1b[H\x7f").as_ref(),
             b"\xff^[[H^?".as_slice()

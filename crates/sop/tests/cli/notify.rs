@@ -727,13 +727,20 @@ fn every_wrong_notification_setting_is_named_at_once_and_the_server_does_not_sta
     let mut sb = sandbox("");
     sb.env("SOP_NOTIFICATION_ENABLED", "true")
         .env("SOP_APPROVAL_CHANNEL", "slak:#ops,telegram:abc")
-        .env("SOP_NOTIFY_MAX_ATTEMPTS", "0");
+        .env("SOP_NOTIFY_MAX_ATTEMPTS", "0")
+        .env("SOP_APPROVAL_REMINDER", "-1h");
     let check = sb.run(&["check"]);
     assert_ne!(check.code, 0, "{check}");
     let all = format!("{check}");
     for part in ["slak", "telegram:abc", "SOP_NOTIFY_MAX_ATTEMPTS"] {
         assert!(all.contains(part), "{part} missing: {all}");
     }
+    // Read by the engine and by notifications, a bad reminder is still one problem.
+    assert_eq!(
+        all.matches("invalid SOP_APPROVAL_REMINDER").count(),
+        1,
+        "{all}"
+    );
     let serve = sb.run(&["serve", "--listen", "127.0.0.1:0"]);
     assert_ne!(serve.code, 0, "{serve}");
     assert!(
@@ -743,7 +750,8 @@ fn every_wrong_notification_setting_is_named_at_once_and_the_server_does_not_sta
         "{serve}"
     );
     // Turned off, the other settings are not read.
-    sb.env("SOP_NOTIFICATION_ENABLED", "false");
+    sb.env("SOP_NOTIFICATION_ENABLED", "false")
+        .env("SOP_APPROVAL_REMINDER", "1h");
     let check = sb.run(&["check"]);
     assert_eq!(check.code, 0, "{check}");
 }

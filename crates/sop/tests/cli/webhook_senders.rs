@@ -208,7 +208,7 @@ fn steps_are_not_given_the_servers_credentials_and_inherited_secrets_are_hidden(
     sb.sop(
         "dump",
         "[sop]\nname = \"dump\"\ndescription = \"Prints what it inherited\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"webhook\"\npath = \"/dump\"\n",
-        "# Dump\n\n## Step 1: Print\n```sh\necho \"api=${SOP_API_TOKEN:-unset} gl=${GL_SECRET:-unset} other=${OTHER_HOOK_KEY:-unset} deploy=${DEPLOY_TOKEN:-unset}\"\n```\n",
+        "# Dump\n\n## Step 1: Print\n```sh\necho \"api=${SOP_API_TOKEN:-unset} gl=${GL_SECRET:-unset} other=${OTHER_HOOK_KEY:-unset} deploy=${DEPLOY_TOKEN:-unset}\"\necho \"passed=$DEPLOY_TOKEN\" >> \"$SOP_OUTPUT\"\n```\n",
     );
     let server = Server::start(&sb, &[]).with_token("admin-token-0123456789abcdef");
     let started = server.post("/dump", &json!({}));
@@ -219,6 +219,12 @@ fn steps_are_not_given_the_servers_credentials_and_inherited_secrets_are_hidden(
     assert_eq!(
         logs["steps"][0]["output"], "api=unset gl=unset other=unset deploy=[redacted]\n",
         "{logs}"
+    );
+    // Passed on as an output, it is hidden there too.
+    let run = server.get(&format!("/api/runs/{id}")).json();
+    assert_eq!(
+        run["run"]["steps"][0]["outputs"]["passed"], "[redacted]",
+        "{run}"
     );
 }
 
