@@ -58,6 +58,19 @@ pub struct SopSource<'a> {
     pub md: &'a str,
 }
 
+/// [`parse`] of an SOP given as text in the folder `name`, its files named `NAME/SOP.toml` and
+/// `NAME/SOP.md` in diagnostics: as a test or a program embedding sop has it.
+pub fn parse_named(name: &str, toml: &str, md: &str) -> Result<Sop, Vec<Diagnostic>> {
+    let (toml_file, md_file) = (format!("{name}/SOP.toml"), format!("{name}/SOP.md"));
+    parse(&SopSource {
+        folder: name,
+        toml_file: &toml_file,
+        toml,
+        md_file: &md_file,
+        md,
+    })
+}
+
 /// Parses and validates one SOP. Both files are always read in full, so the error list holds
 /// every problem of both, SOP.toml's first, each in file order.
 pub fn parse(source: &SopSource) -> Result<Sop, Vec<Diagnostic>> {

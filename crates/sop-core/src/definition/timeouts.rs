@@ -28,19 +28,12 @@ pub fn timeout_warnings(sop: &Sop) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::definition::{SopSource, parse};
+    use crate::definition::parse_named;
 
     fn sop(toml_extra: &str, md: &str) -> Sop {
         let toml =
             format!("[sop]\nname = \"demo\"\n{toml_extra}\n[[triggers]]\ntype = \"manual\"\n");
-        parse(&SopSource {
-            folder: "demo",
-            toml_file: "demo/SOP.toml",
-            toml: &toml,
-            md_file: "demo/SOP.md",
-            md,
-        })
-        .unwrap()
+        parse_named("demo", &toml, md).unwrap()
     }
 
     #[test]

@@ -98,20 +98,13 @@ fn warnings(sop: &Sop, settings: &ApprovalSettings) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sop_core::definition::{SopSource, parse};
+    use sop_core::definition::parse_named;
 
     fn sop(extra: &str, md: &str) -> Sop {
         let toml = format!(
             "[sop]\nname = \"demo\"\ndescription = \"d\"\n{extra}\n[[triggers]]\ntype = \"manual\"\n"
         );
-        parse(&SopSource {
-            folder: "demo",
-            toml_file: "demo/SOP.toml",
-            toml: &toml,
-            md_file: "demo/SOP.md",
-            md,
-        })
-        .unwrap_or_else(|d| panic!("{d:?}"))
+        parse_named("demo", &toml, md).unwrap_or_else(|d| panic!("{d:?}"))
     }
 
     const TWO_STEPS: &str = "# Demo\n\n## Step 1: One\nDo it.\n\n## Step 2: Two\n<!-- sop: approval = \"required\" -->\nDo it too.\n";

@@ -58,20 +58,13 @@ pub fn misspelt_names(sop: &Sop) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sop_core::definition::{SopSource, parse};
+    use sop_core::definition::parse_named;
 
     fn sop(conditions: &str, md: &str) -> Sop {
         let toml = format!(
             "[sop]\nname = \"demo\"\n\n[[triggers]]\ntype = \"manual\"\n\n[variables.severity]\ntype = \"string\"\n\n[conditions]\n{conditions}\n"
         );
-        parse(&SopSource {
-            folder: "demo",
-            toml_file: "demo/SOP.toml",
-            toml: &toml,
-            md_file: "demo/SOP.md",
-            md,
-        })
-        .unwrap()
+        parse_named("demo", &toml, md).unwrap()
     }
 
     #[test]

@@ -252,12 +252,7 @@ fn the_session_cookie_is_lax_and_forms_need_the_sessions_csrf_token() {
         .unwrap();
     assert_eq!(facts.status().as_u16(), 200);
     let html = facts.body_mut().read_to_string().unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+    let csrf = crate::console_pages::csrf_of(&html);
     let forged = agent
         .post(server.url("/ui/facts"))
         .header("cookie", &cookie)

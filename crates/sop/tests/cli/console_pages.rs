@@ -33,6 +33,40 @@ fn no_redirects() -> ureq::Agent {
         .into()
 }
 
+/// An open-mode form page as a browser gets it: the cookie it sets, which its forms' `csrf`
+/// token pairs with, the token, and the page.
+struct FormPage {
+    cookie: String,
+    csrf: String,
+    html: String,
+}
+
+fn form_page(agent: &ureq::Agent, server: &Server, path: &str) -> FormPage {
+    let mut shown = agent.get(server.url(path)).call().unwrap();
+    let cookie = shown.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = shown.body_mut().read_to_string().unwrap();
+    FormPage {
+        cookie,
+        csrf: csrf_of(&html),
+        html,
+    }
+}
+
+/// The `csrf` token of the first form on `html`.
+pub fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string()
+}
+
 fn page(server: &Server, path: &str) -> String {
     let reply = server.request("GET", path, &[], b"");
     assert_eq!(reply.status, 200, "{path}: {}", reply.text);
@@ -272,26 +306,8 @@ fn a_manual_step_completed_in_the_console_gives_its_outputs_to_later_steps() {
     let id = started.json()["run"]["id"].as_str().unwrap().to_string();
     server.wait_status(&id, "waiting");
     let agent = no_redirects();
-    let mut shown = agent
-        .get(server.url(&format!("/ui/runs/{id}")))
-        .call()
-        .unwrap();
-    // Open mode: the form's token pairs with a cookie the page sets.
-    let cookie = shown.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let html = shown.body_mut().read_to_string().unwrap();
+    let FormPage { cookie, csrf, html } = form_page(&agent, &server, &format!("/ui/runs/{id}"));
     assert!(html.contains("name=\"outputs\""), "{html}");
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
     let complete = |fields: &[(&str, &str)]| {
         let mut form = vec![("csrf", csrf.as_str()), ("step", "1")];
         form.extend_from_slice(fields);
@@ -346,21 +362,7 @@ fn a_refused_preview_comes_back_in_the_sops_own_form_and_a_forms_address_opens_i
     let sb = sandbox();
     let server = Server::start(&sb, &[]);
     let agent = no_redirects();
-    let mut shown = agent.get(server.url("/ui/sops/check")).call().unwrap();
-    let cookie = shown.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let html = shown.body_mut().read_to_string().unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+    let FormPage { cookie, csrf, .. } = form_page(&agent, &server, "/ui/sops/check");
     let typed = r#"{"service": "api""#;
     let mut preview = agent
         .post(server.url("/ui/sops/check/preview"))

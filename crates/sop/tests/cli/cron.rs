@@ -196,6 +196,26 @@ fn a_tick_queued_behind_the_previous_run_starts_when_it_ends() {
     );
 }
 
+/// Runs a server until `name` first fires, stops it, and starts another as if 10.5 s had
+/// passed: ticks +2 … +8 after that first one passed while no server ran, +10 is on time.
+/// The first tick's time and the new server.
+fn restarted_after_a_pause(
+    sb: &mut Sandbox,
+    name: &str,
+) -> (chrono::DateTime<chrono::FixedOffset>, Server) {
+    let server = Server::start(sb, &[]);
+    eventually("a first fire", || !schedule(sb, name)["last"].is_null());
+    assert_eq!(server.terminate(), Some(0));
+    let last = schedule(sb, name)["last"]["scheduled_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let last = chrono::DateTime::parse_from_rfc3339(&last).unwrap();
+    let now = last + chrono::TimeDelta::milliseconds(10_500);
+    sb.env("SOP_NOW", &now.to_rfc3339());
+    (last, Server::start(sb, &[]))
+}
+
 #[test]
 fn ticks_missed_while_no_server_ran_are_caught_up_after_a_restart() {
     let mut sb = Sandbox::new();
@@ -206,20 +226,8 @@ fn ticks_missed_while_no_server_ran_are_caught_up_after_a_restart() {
         "catch_up = \"latest\"\noverlap = \"allow\"",
         QUICK_MD,
     );
-    let server = Server::start(&sb, &[]);
-    eventually("a first fire", || {
-        !schedule(&sb, "catchy")["last"].is_null()
-    });
-    assert_eq!(server.terminate(), Some(0));
-    let last = schedule(&sb, "catchy")["last"]["scheduled_at"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let last = chrono::DateTime::parse_from_rfc3339(&last).unwrap();
-    // Restarted 10.5 s later: ticks +2 … +8 were missed, +10 is on time.
-    let now = last + chrono::TimeDelta::milliseconds(10_500);
-    sb.env("SOP_NOW", &now.to_rfc3339());
-    let _server = Server::start(&sb, &[]);
+    // Ticks +2 … +8 were missed, +10 is on time.
+    let (last, _server) = restarted_after_a_pause(&mut sb, "catchy");
     eventually("the caught-up and on-time runs", || {
         let k = kinds(&schedule_entries(&sb));
         k.contains(&"schedule.caught_up".into())
@@ -254,21 +262,9 @@ fn ticks_missed_while_no_server_ran_are_caught_up_after_a_restart() {
 fn catch_up_all_runs_every_missed_tick_in_order_under_the_default_overlap() {
     let mut sb = Sandbox::new();
     cron_sop(&sb, "backlog", "catch_up = \"all\"", QUICK_MD);
-    let server = Server::start(&sb, &[]);
-    eventually("a first fire", || {
-        !schedule(&sb, "backlog")["last"].is_null()
-    });
-    assert_eq!(server.terminate(), Some(0));
-    let last = schedule(&sb, "backlog")["last"]["scheduled_at"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let last = chrono::DateTime::parse_from_rfc3339(&last).unwrap();
-    // Restarted 10.5 s later: ticks +2 … +8 are caught up, +10 is on time; before, each one
-    // after the first was skipped for the run the first had just started.
-    let now = last + chrono::TimeDelta::milliseconds(10_500);
-    sb.env("SOP_NOW", &now.to_rfc3339());
-    let _server = Server::start(&sb, &[]);
+    // Ticks +2 … +8 are caught up, +10 is on time; before, each one after the first was
+    // skipped for the run the first had just started.
+    let (last, _server) = restarted_after_a_pause(&mut sb, "backlog");
     let plus = |s: i64| {
         (last + chrono::TimeDelta::seconds(s))
             .to_utc()
