@@ -44,7 +44,8 @@ impl ParamType {
     }
 
     /// Whether `value` has this type. An integer is a number without a fractional part
-    /// (`3` or `3.0`); a number is any number.
+    /// (`3` or `3.0`) that a 64-bit integer holds (`1e20` would reach a command as `1e+20`); a
+    /// number is any number.
     pub fn accepts(self, value: &Value) -> bool {
         match (self, value) {
             (ParamType::String, Value::String(_))
@@ -53,7 +54,10 @@ impl ParamType {
             | (ParamType::List, Value::Array(_))
             | (ParamType::Object, Value::Object(_)) => true,
             (ParamType::Integer, Value::Number(n)) => {
-                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+                n.is_i64()
+                    || n.is_u64()
+                    || n.as_f64()
+                        .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.223_372_036_854_776e18)
             }
             _ => false,
         }

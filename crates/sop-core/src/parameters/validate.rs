@@ -288,6 +288,27 @@ mod tests {
     }
 
     #[test]
+    fn an_integer_is_one_a_64_bit_integer_holds() {
+        let params = Parameters::new(vec![Parameter::new("n", ParamType::Integer)]);
+        for ok in [json!(3), json!(3.0), json!(u64::MAX), json!(-9.0e18)] {
+            assert!(
+                params
+                    .validate(&map(json!({ "n": ok })), StartOrigin::Manual)
+                    .is_ok(),
+                "{ok}"
+            );
+        }
+        for too_large in [json!(1e20), json!(-1e19)] {
+            assert!(
+                params
+                    .validate(&map(json!({ "n": too_large })), StartOrigin::Manual)
+                    .is_err(),
+                "{too_large}"
+            );
+        }
+    }
+
+    #[test]
     fn a_secret_variables_value_is_never_shown_in_its_problem() {
         let params = Parameters::new(vec![
             Parameter {

@@ -32,10 +32,10 @@ pub struct EventOutcomeDocument {
     /// The trigger's position in the SOP's `[[triggers]]`, from 1, as `sop schedule` and
     /// every message number it.
     pub trigger: u32,
-    /// `started`: a run was recorded (see `run_status`; `skipped` when the SOP's own
-    /// conditions did not hold); `skipped`: the trigger's condition did not hold; `cooldown`:
-    /// the trigger's cooldown held it back (`run` began the cooldown); `refused`: the start
-    /// failed (`reason` says why).
+    /// `started`: a run was started (see `run_status`); `skipped`: the trigger's condition did
+    /// not hold (no run), or the SOP's own conditions did not (`run` is the run recorded
+    /// `skipped`, `reason` says so); `cooldown`: the trigger's cooldown held it back (`run`
+    /// began the cooldown); `refused`: the start failed (`reason` says why).
     pub outcome: EventOutcomeKind,
     /// The run it started, or the run whose start began the cooldown.
     pub run: Option<String>,
