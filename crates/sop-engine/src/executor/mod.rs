@@ -30,6 +30,7 @@ mod spawn;
 mod step;
 mod vm_child;
 
+pub use capture::TAIL_BYTES;
 pub use env::{OWN_NAMES, is_own_name, var_env_name, variable_env};
 pub use group::{Termination, terminate_group};
 pub use group_leader::GroupLeader;

@@ -67,11 +67,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         )?;
         let hidden = redact::hide(&step.output_text(), &secrets);
         let text = terminal::for_stdout(&hidden);
-        if step.output_size > step.output_tail.len() as u64 {
+        // Only what passed the kept tail was cut; hidden secrets shorten the tail too.
+        let kept = sop_engine::executor::TAIL_BYTES as u64;
+        if step.output_size > kept {
             writeln!(
                 out,
-                "   (the last {} of {} bytes)",
-                step.output_tail.len(),
+                "   (the last {} KiB of {} bytes)",
+                kept / 1024,
                 step.output_size
             )?;
         }

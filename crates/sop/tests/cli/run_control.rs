@@ -433,3 +433,25 @@ fn status_of_a_misspelt_sop_says_so_instead_of_no_runs_match() {
     assert_eq!(none_yet.code, 0, "{none_yet}");
     assert_eq!(none_yet.stdout, "no runs match\n");
 }
+
+#[test]
+fn logs_say_output_was_cut_only_when_it_was() {
+    let sb = crate::support::Sandbox::new();
+    sb.sop(
+        "leak",
+        "[sop]\nname = \"leak\"\ndescription = \"Prints a secret\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Leak\n\n## Step 1: Print\n```sh\necho \"token is $SOP_VAR_API_TOKEN\"\n```\n",
+    );
+    let out = sb.run(&[
+        "execute",
+        "leak",
+        "--vars",
+        r#"{"api_token": "a-long-secret-value-0123456789"}"#,
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+    let id = crate::run_support::last_run(&sb, "leak");
+    let logs = sb.run(&["logs", &id]);
+    assert!(logs.stdout.contains("token is [redacted]"), "{logs}");
+    // Hiding the secret shortened the stored text; nothing was cut.
+    assert!(!logs.stdout.contains("(the last"), "{logs}");
+}
