@@ -95,7 +95,11 @@ pub(crate) fn enqueue(
                 _ => continue,
             }
         }
-        let doc = content::document(t, event, gate, step);
+        let mut doc = content::document(t, event, gate, step);
+        // The run as this transaction leaves it (`failed`, `succeeded`), not as it was read.
+        if let Some(run) = &mut doc.run {
+            run.status = a.decision.status.as_str().to_string();
+        }
         // A document of strings, numbers and string-keyed maps always serialises.
         let body = serde_json::to_string(&doc).unwrap_or_else(|_| "{}".into());
         for channel in &channels {

@@ -548,6 +548,8 @@ fn the_webhook_gets_a_signed_failure_retried_after_500_and_429() {
     let body = got[2].json();
     assert_eq!(body["event"], "failed");
     assert_eq!(body["run"]["id"], id.as_str());
+    // The run as the failure left it, not as it was read before.
+    assert_eq!(body["run"]["status"], "failed");
     assert_eq!(body["sop"]["name"], "broken");
     assert_eq!(body["step"]["number"], 1);
     assert_eq!(body["failure"]["exit_code"], 3);
