@@ -5,7 +5,7 @@
 use crate::Error;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// The spec's default SOPs directory.
 pub const DEFAULT_SOP_DIR: &str = "/job/sops";
@@ -27,7 +27,7 @@ pub struct Settings {
     sop_dir: PathBuf,
     vars: BTreeMap<String, String>,
     /// See [`Settings::inherited_secrets`]; gathered when first asked.
-    inherited_secrets: OnceLock<Vec<String>>,
+    inherited_secrets: OnceLock<Arc<[String]>>,
     /// The account this process runs as, looked up when first asked: a server in open mode
     /// names it on every request, and the lookup may go through NSS to a directory service.
     os_user: OnceLock<String>,
@@ -70,8 +70,8 @@ impl Settings {
     /// The values of this environment's secrets: sop's credentials and every variable whose
     /// name marks it secret (`GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`). Steps inherit the latter,
     /// so what they print of them is hidden as a run's own secrets are.
-    pub fn inherited_secrets(&self) -> &[String] {
-        self.inherited_secrets.get_or_init(|| {
+    pub fn inherited_secrets(&self) -> Arc<[String]> {
+        let found = self.inherited_secrets.get_or_init(|| {
             self.vars
                 .iter()
                 .filter(|(name, value)| {
@@ -81,7 +81,8 @@ impl Settings {
                 })
                 .map(|(_, value)| value.clone())
                 .collect()
-        })
+        });
+        Arc::clone(found)
     }
 
     /// The account this process runs as (see [`identity::os_user`](crate::engine::identity::os_user)).

@@ -29,7 +29,7 @@ pub struct Tracked {
     pub launch: LaunchSlot,
     /// The values of the secrets this process's environment hands to steps (`GITHUB_TOKEN`):
     /// hidden wherever the run's own secrets are.
-    inherited_secrets: Vec<String>,
+    inherited_secrets: std::sync::Arc<[String]>,
 }
 
 impl Tracked {
@@ -85,7 +85,7 @@ impl Tracked {
             gates,
             view,
             launch: LaunchSlot::default(),
-            inherited_secrets: eng.settings.inherited_secrets().to_vec(),
+            inherited_secrets: eng.settings.inherited_secrets(),
         }
     }
 

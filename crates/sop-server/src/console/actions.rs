@@ -117,14 +117,13 @@ fn perform(
             }
             let n = step(form)?;
             if !failed {
-                let (_, next) = service.next_step(&caller, id)?;
-                let items = next
-                    .step
-                    .as_ref()
-                    .filter(|s| n.is_none_or(|n| s.number == n))
-                    .map_or(0, |s| s.checklist.len());
-                let unticked = (0..items).filter(|i| !form.contains_key(&format!("check{i}")));
-                if unticked.count() > 0 {
+                // The step's checklist as its definition has it: the boxes the form showed.
+                let t = service.load_run(&caller, id)?;
+                let items = n
+                    .or_else(|| t.view.waiting_step().map(|s| s.number))
+                    .and_then(|n| t.step_def(n))
+                    .map_or(0, |d| d.checklist.len());
+                if (0..items).any(|i| !form.contains_key(&format!("check{i}"))) {
                     return Err(PageError::invalid(
                         "tick every item of the checklist once it is done, or tick \"The step \
                          failed\" to report that it could not be",

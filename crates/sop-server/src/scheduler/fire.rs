@@ -84,10 +84,7 @@ pub fn due(
         // Ticks caught up after a pause, with the latest one on time, are one backlog that
         // `catch_up` asked to run: under `overlap = "skip"` a later one waits for the run an
         // earlier one of the batch started instead of being skipped for it.
-        let backlog = CronTrigger {
-            overlap: Overlap::Queue,
-            ..trigger.clone()
-        };
+        let mut backlog: Option<CronTrigger> = None;
         let mut started = false;
         for (tick, decision) in ticks {
             let slot = app.dispatcher.try_reserve();
@@ -102,7 +99,10 @@ pub fn due(
                 break;
             }
             let this = if started && trigger.overlap == Overlap::Skip {
-                &backlog
+                backlog.get_or_insert_with(|| CronTrigger {
+                    overlap: Overlap::Queue,
+                    ..trigger.clone()
+                })
             } else {
                 trigger
             };
