@@ -357,9 +357,8 @@ impl Inner {
                 actor,
                 not_before,
             } => {
-                let caller = Caller::new(actor, &events)
+                let caller = Caller::owning(actor, &events, owner)
                     .with_stop(self.stop.clone())
-                    .with_owner(owner)
                     .not_before(not_before);
                 self.service.drive(&caller, &mut tracked, action)?;
                 self.metrics
@@ -387,9 +386,8 @@ impl Inner {
                 }
             }
             Job::Claimed { id, owner } => {
-                let caller = Caller::new(SERVER_ACTOR, &events)
-                    .with_stop(self.stop.clone())
-                    .with_owner(owner.clone());
+                let caller = Caller::owning(SERVER_ACTOR, &events, owner.clone())
+                    .with_stop(self.stop.clone());
                 match self.service.drive_run(&caller, &id) {
                     Ok(t) => {
                         self.metrics.run_settled(&t.run.sop_name, t.run.status);

@@ -81,13 +81,14 @@ pub struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    /// The engine for one operation.
+    /// The engine for one operation, holding leases under `owner` (`host/pid/nonce`).
     pub fn new(
         settings: &'a Settings,
         store: &'a dyn Store,
         clock: Clock,
         actor: String,
         events: &'a dyn RunEvents,
+        owner: String,
     ) -> crate::Result<Self> {
         Ok(Engine {
             settings,
@@ -97,7 +98,7 @@ impl<'a> Engine<'a> {
             actor,
             events,
             stop: StopSignal::new(),
-            owner: lease::new_owner(),
+            owner,
             client: None,
             hand_off: false,
             leaders: None,

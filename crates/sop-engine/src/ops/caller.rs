@@ -24,11 +24,17 @@ pub struct Caller<'a> {
 
 impl<'a> Caller<'a> {
     pub fn new(actor: impl Into<String>, events: &'a dyn RunEvents) -> Self {
+        Self::owning(actor, events, crate::engine::lease::new_owner())
+    }
+
+    /// A caller holding leases under `owner`, a name made for it before (a place in a
+    /// server's pool): no name is made only to be replaced.
+    pub fn owning(actor: impl Into<String>, events: &'a dyn RunEvents, owner: String) -> Self {
         Caller {
             actor: actor.into(),
             events,
             stop: StopSignal::new(),
-            owner: crate::engine::lease::new_owner(),
+            owner,
             client: None,
             hand_off: false,
             not_before: None,

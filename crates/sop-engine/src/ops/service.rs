@@ -113,9 +113,9 @@ impl Service {
             self.clock,
             caller.actor.clone(),
             caller.events,
+            caller.owner.clone(),
         )?
         .with_stop(caller.stop.clone())
-        .with_owner(caller.owner.clone())
         .with_client(caller.client.clone())
         .handing_off(caller.hand_off)
         .with_leaders(self.leaders.as_deref())

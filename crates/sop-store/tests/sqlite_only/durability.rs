@@ -274,3 +274,34 @@ fn a_deferred_store_writes_its_log_from_the_start_again_after_each_checkpoint_wh
     let run = create(&store, &new_run("deploy", 1));
     assert_eq!(store.run(&run.id).unwrap(), run);
 }
+
+#[test]
+fn a_checkpoint_restarts_the_log_itself_so_the_next_commit_flushes_only_its_own_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("sop.db")).unwrap();
+    store.defer_checkpoints().unwrap();
+    for _ in 0..5 {
+        create(&store, &new_run("deploy", 2));
+    }
+    store.checkpoint().unwrap();
+    // The log holds one frame, written from its start by the checkpoint: its header is written
+    // and flushed already. Left to the next commit, the log would still hold the old frames.
+    let probe = rusqlite::Connection::open(dir.path().join("sop.db")).unwrap();
+    let (busy, log): (i64, i64) = probe
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(
+        (busy, log),
+        (0, 1),
+        "the log was not restarted by the checkpoint"
+    );
+    // It changed nothing: the schema version is what it was, and the store goes on.
+    let version: i64 = probe
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let run = create(&store, &new_run("deploy", 1));
+    assert_eq!(store.run(&run.id).unwrap(), run);
+}
