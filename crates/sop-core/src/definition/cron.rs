@@ -48,9 +48,11 @@ impl CronSchedule {
                 "a cron expression has 5 fields (minute hour day-of-month month day-of-week), or 6 with a leading second field; this one has {fields}"
             ));
         }
+        let mut numbered = trimmed.to_string();
         if !nickname && let Some(names) = fields_of(fields) {
             syntax::check(&parts, names)
-                .map_err(|why| format!("invalid cron expression: {why}"))?;
+                .map_err(|why| format!("invalid cron expression: {why}{}", year_hint(&parts)))?;
+            numbered = syntax::numbered(&parts, names);
         }
         // Where the minute, hour, day-of-month and day-of-week fields are (none in a nickname).
         let (minute, dom) = if fields == 6 { (1, 3) } else { (0, 2) };
@@ -73,15 +75,16 @@ impl CronSchedule {
             });
         let keeps_pace = trimmed.eq_ignore_ascii_case("@hourly")
             || (minute..minute + 2).any(|i| field(i).is_some_and(|f| f.contains('*')));
-        match parser.parse(trimmed) {
+        match parser.parse(&numbered) {
             Ok(cron) => Ok(CronSchedule {
                 cron,
                 every_month,
                 keeps_pace,
             }),
             Err(e) => Err(format!(
-                "invalid cron expression: {}",
-                bad_field(&parser, trimmed).unwrap_or_else(|| e.to_string())
+                "invalid cron expression: {}{}",
+                bad_field(&parser, &numbered).unwrap_or_else(|| e.to_string()),
+                year_hint(&parts)
             )),
         }
     }
@@ -212,6 +215,17 @@ fn bad_field(parser: &CronParser, expression: &str) -> Option<String> {
             )
         })
     })
+}
+
+/// Said when the last of six fields reads as a year: six fields start with the second here.
+fn year_hint(parts: &[&str]) -> &'static str {
+    let year =
+        parts.len() == 6 && parts[5].len() == 4 && parts[5].parse::<u32>().is_ok_and(|y| y >= 1970);
+    if year {
+        "; the last field looks like a year, which cron expressions here do not take (six fields are second minute hour day-of-month month day-of-week)"
+    } else {
+        ""
+    }
 }
 
 /// Parses an IANA time-zone name such as `Europe/Paris` or `UTC`.

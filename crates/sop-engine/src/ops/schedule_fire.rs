@@ -26,7 +26,7 @@ pub enum TickOutcome {
     Decided,
 }
 
-/// The audit detail of a decision.
+/// The audit detail of a decision; a tick skipped or queued names the run still active.
 pub fn fire_detail(fire: &ScheduleFire) -> Value {
     let mut detail = json!({
         "sop": fire.sop_name,
@@ -34,6 +34,14 @@ pub fn fire_detail(fire: &ScheduleFire) -> Value {
         "scheduled_at": fire.scheduled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         "decision": fire.decision.as_str(),
     });
+    if let (Some(run), Some(map)) = (&fire.run_id, detail.as_object_mut())
+        && matches!(
+            fire.decision,
+            FireDecision::SkippedOverlap | FireDecision::Queued
+        )
+    {
+        map.insert("active_run".into(), json!(run));
+    }
     if let (Some(map), Value::Object(extra)) = (detail.as_object_mut(), &fire.detail) {
         for (k, v) in extra {
             map.insert(k.clone(), v.clone());
@@ -303,5 +311,16 @@ mod tests {
             TickOutcome::Skipped { active_run } => assert_eq!(active_run, queued),
             _ => panic!("tick :06 started a second run beside {queued}"),
         }
+        // The skip's audit entry names the run it gave way to, as the queued tick's did.
+        let entries = s.store().audit_entries(None).unwrap();
+        let named = |kind: &str| {
+            entries
+                .iter()
+                .filter(|e| e.kind == kind)
+                .map(|e| e.detail["active_run"].as_str().unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(named("schedule.skipped"), [queued]);
+        assert_eq!(named("schedule.queued"), [first]);
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::config::Context;
 use crate::exit::Exit;
-use chrono::DateTime;
+use chrono::{DateTime, Timelike as _};
 use chrono_tz::Tz;
 use sop_engine::approval::plan::Summary;
 use sop_engine::catalog::Catalog;
@@ -140,19 +140,25 @@ fn print_summary(reports: &[SopCheckDocument], elsewhere: usize) -> std::io::Res
 }
 
 /// `2026-02-01 02:00 CET (Europe/Paris)`, or `2026-02-01 02:00 UTC`.
+/// `at` in `zone`, to the minute, or to the second when a six-field expression fires within one.
 fn local_time(at: DateTime<chrono::FixedOffset>, zone: &str) -> String {
+    let minute = if at.second() == 0 {
+        "%H:%M"
+    } else {
+        "%H:%M:%S"
+    };
     match zone.parse::<Tz>() {
         Ok(tz) => {
             let local = at.with_timezone(&tz);
             let abbrev = local.format("%Z").to_string();
-            let shown = local.format("%Y-%m-%d %H:%M %Z").to_string();
+            let shown = local.format(&format!("%Y-%m-%d {minute} %Z")).to_string();
             if abbrev == zone {
                 shown
             } else {
                 format!("{shown} ({zone})")
             }
         }
-        Err(_) => at.format("%Y-%m-%d %H:%M %:z").to_string(),
+        Err(_) => at.format(&format!("%Y-%m-%d {minute} %:z")).to_string(),
     }
 }
 
