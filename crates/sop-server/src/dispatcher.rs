@@ -139,8 +139,15 @@ impl Dispatcher {
         Inner::pump(&self.inner, &mut s);
     }
 
-    /// Takes no more work; queued runs stay `pending` in the store for the next server.
+    /// Has every run start no new step: one whose step ends is left `pending` at the next.
+    pub fn drain(&self) {
+        self.inner.stop.drain();
+    }
+
+    /// Takes no more work; queued runs stay `pending` in the store for the next server, and a
+    /// run whose step ends from now on is left `pending` at its next step.
     pub fn close(&self) {
+        self.drain();
         let mut s = self.inner.lock();
         s.closed = true;
         s.queue.clear();

@@ -58,8 +58,11 @@ impl App {
         self.draining.load(Ordering::SeqCst)
     }
 
+    /// Refuses new work from now on, and has runs start no new step: a step that ends
+    /// leaves its run `pending` at the next one, for the next server.
     pub fn start_draining(&self) {
         self.draining.store(true, Ordering::SeqCst);
+        self.dispatcher.drain();
     }
 
     /// Runs `f` where it may block ([`off_the_workers`]): every operation reads the store and

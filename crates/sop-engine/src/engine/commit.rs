@@ -53,6 +53,12 @@ pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<D
             decision = handoff::leave_pending(decision);
             handed = handoff::change(change);
             &handed
+        } else if eng.stop.draining() && change.lease != LeaseUse::Untouched && drives(&decision) {
+            // A server stopping starts no new step: the run waits, `pending`, at the one it
+            // would have started, for the next server to go on with.
+            decision = handoff::leave_pending(decision);
+            handed = handoff::stopping(change);
+            &handed
         } else {
             change
         };

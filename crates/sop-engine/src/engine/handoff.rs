@@ -32,6 +32,15 @@ pub fn change(change: &Change) -> Change {
         .detail("left_for_server", true)
 }
 
+/// The change as a server stopping records it, leaving the run for the next one.
+pub fn stopping(change: &Change) -> Change {
+    change
+        .clone()
+        .reason("left for the next server: sop serve was stopping")
+        .detail("left_for_server", true)
+        .detail("server_stopping", true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,12 @@ fn sandbox() -> Sandbox {
         "[sop]\nname = \"slow\"\ndescription = \"A step that takes its time\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
         "# Slow\n\n## Step 1: Wait\n\n<!-- sop: idempotent = true -->\n\n```sh\nif [ -f \"$MARK\" ]; then echo second; exit 0; fi\ntouch \"$MARK\"\nsleep 60\n```\n\n## Step 2: After\n```sh\necho after\n```\n",
     );
+    // Step 1 waits for `$GO`; step 2 leaves `$SECOND` behind, so a step that started shows.
+    sb.sop(
+        "boundary",
+        "[sop]\nname = \"boundary\"\ndescription = \"A step that ends during a stop\"\nexecution_mode = \"auto\"\n\n[[triggers]]\ntype = \"manual\"\n",
+        "# Boundary\n\n## Step 1: Wait for go\n```sh\nwhile [ ! -e \"$GO\" ]; do sleep 0.02; done\necho went\n```\n\n## Step 2: Side effect\n```sh\ntouch \"$SECOND\"\n```\n",
+    );
     sb
 }
 
@@ -149,6 +155,41 @@ fn sigterm_waits_for_running_steps_then_leaves_the_rest_resumable() {
     assert_eq!(run["lease_owner"], serde_json::Value::Null);
     let next = Server::start(&sb, &[]);
     next.wait_status(&id, "succeeded");
+}
+
+#[test]
+fn a_stopping_server_starts_no_new_step_and_leaves_the_run_pending_at_it() {
+    let mut sb = sandbox();
+    let go = sb.root().join("go");
+    let second = sb.root().join("second");
+    sb.env("GO", &go.display().to_string());
+    sb.env("SECOND", &second.display().to_string());
+    let server = Server::start(&sb, &["--shutdown-grace", "60s"]);
+    let id = server.post("/api/sop/boundary/trigger", &json!({})).json()["run"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.wait_run(&id, "running its first step", |r| {
+        r["steps"][0]["process_group"].is_i64()
+    });
+    // SAFETY: signalling the server this test started, which is still running.
+    unsafe { libc::kill(server.pid() as i32, libc::SIGTERM) };
+    crate::serving::eventually("the server to start stopping", || {
+        server.log().contains("stopping")
+    });
+    // Step 1 ends well inside the grace period; step 2 must not start.
+    std::fs::write(&go, "").unwrap();
+    assert_eq!(server.terminate(), Some(0));
+    assert!(!second.exists(), "step 2 started while the server stopped");
+    let run = sb.run(&["status", &id, "--json"]).json();
+    assert_eq!(run["status"], "pending", "{run}");
+    assert_eq!(run["steps"][0]["status"], "succeeded", "{run}");
+    assert_eq!(run["steps"][1]["status"], "pending", "{run}");
+    assert_eq!(run["lease_owner"], serde_json::Value::Null);
+    // The next server goes on from step 2.
+    let next = Server::start(&sb, &[]);
+    next.wait_status(&id, "succeeded");
+    assert!(second.exists());
 }
 
 #[test]
