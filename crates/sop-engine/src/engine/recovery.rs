@@ -6,13 +6,27 @@
 //! (SIGTERM, SIGKILL after the grace period) and gone before the takeover commits, so a re-run
 //! never overlaps the old attempt. A group on another host cannot be signalled from here: the
 //! audit entry says so, and the idempotency rule alone decides the step's fate.
+//!
+//! A recovery is written once. Several processes may find one run lapsed at the same time (the
+//! surviving nodes of a cluster); each decides on the run as it read it and writes with a
+//! compare-and-set on the run's version. The one that loses the race reads the run again and
+//! asks anew whether it still needs recovering: the winner's takeover left it recovered, so the
+//! loser writes nothing — no state change, no `run.recovered` entry. (A plain [`commit`]
+//! re-decides its event on the fresh run, which for a recovery would record one that never
+//! happened: `waiting → waiting`.)
+//!
+//! [`commit`]: super::commit::commit
 
 use super::Engine;
-use super::commit::{Change, LeaseUse, commit};
+use super::commit::{Change, LeaseUse, absorb, drives, refusal, write};
 use super::lease;
 use super::tracked::Tracked;
 use crate::executor::{Termination, terminate_group};
-use sop_core::run::{RunEvent, RunStatus};
+use sop_core::run::{RunEvent, RunStatus, next};
+use sop_store::StoreExt;
+
+/// Gives up after this many lost races in a row, as a commit does.
+const MAX_TRIES: u32 = 8;
 
 /// Whether `t` was left behind by a process that is gone.
 pub fn needs_recovery(eng: &Engine, t: &Tracked) -> bool {
@@ -23,12 +37,47 @@ pub fn needs_recovery(eng: &Engine, t: &Tracked) -> bool {
     unowned_but_running || lease::lapsed(&t.run, &eng.owner, eng.clock.now())
 }
 
-/// Recovers `t` if its lease lapsed; true when it did. A step process the dead owner left
-/// behind on this host is stopped first; fails, taking nothing over, when it cannot be.
+/// Recovers `t` if its lease lapsed; true when this process did. A step process the dead owner
+/// left behind on this host is stopped first; fails, taking nothing over, when it cannot be.
+/// False, with `t` read again, when another process recovered the run first.
 pub fn recover(eng: &Engine, t: &mut Tracked) -> crate::Result<bool> {
-    if !needs_recovery(eng, t) {
-        return Ok(false);
+    for _ in 0..MAX_TRIES {
+        // Asked again after every lost race: the run as it is now, not as it was first read.
+        if !needs_recovery(eng, t) {
+            return Ok(false);
+        }
+        let change = takeover(eng, t)?;
+        let now = eng.clock.now();
+        let decision = next(&t.view, change.event, now).map_err(refusal)?;
+        // A recovery only decides what becomes of the run; whoever drives it next starts work.
+        debug_assert!(
+            !drives(&decision),
+            "a recovery starts nothing: {decision:?}"
+        );
+        t.launch.drop_ahead();
+        let result = eng
+            .store
+            .transaction(|tx| write(tx, eng, t, &decision, &change, now, None));
+        match result {
+            Ok(written) => {
+                absorb(eng, t, written, &decision);
+                eng.events.recovered(t);
+                return Ok(true);
+            }
+            // Another process changed the run since it was read (most often: recovered it).
+            Err(e) if e.is_conflict() => t.reload(eng)?,
+            Err(e) => return Err(e.into()),
+        }
     }
+    Err(crate::Error::conflict(format!(
+        "run {} kept changing while this process tried to recover it; try again",
+        t.id()
+    )))
+}
+
+/// The takeover of `t` as recorded: the previous owner, the interrupted step, what became of
+/// the process it left behind, and what becomes of the step.
+fn takeover(eng: &Engine, t: &Tracked) -> crate::Result<Change> {
     let mut change = Change::new(RunEvent::LeaseLapsed, LeaseUse::Take);
     if let Some(owner) = &t.run.lease_owner {
         change = change.detail("previous_owner", owner.as_str());
@@ -50,9 +99,7 @@ pub fn recover(eng: &Engine, t: &mut Tracked) -> crate::Result<bool> {
             format!("step {step} was interrupted")
         });
     }
-    commit(eng, t, &change)?;
-    eng.events.recovered(t);
-    Ok(true)
+    Ok(change)
 }
 
 /// Stops the group `pgid` that step `step` was started in, when it runs on this host; returns
@@ -87,3 +134,6 @@ fn stop_orphan(
     };
     Ok((host.to_string(), what))
 }
+
+#[cfg(test)]
+mod tests;
