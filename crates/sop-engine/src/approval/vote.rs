@@ -36,6 +36,33 @@ pub struct Request {
     /// The actor was authenticated (an API token), not merely claimed; an SOP with
     /// `approval_auth = "token"` counts only such decisions and those made with a gate token.
     pub authenticated: bool,
+    /// Where the decision came from, for the audit trail: `cli`, `api` (with the API token's
+    /// id), `console`, `mcp`, `approval link`, or the chat account (`slack:U0123`).
+    pub channel: &'static str,
+    /// What identifies the sender on that channel: the API token's id, the chat account's id.
+    pub sender: Option<String>,
+}
+
+impl Request {
+    /// How the decider is known, for the audit trail: a gate token, an authenticated sender
+    /// (an API token, a signed chat press), or a name claimed.
+    fn via(&self) -> &'static str {
+        if self.token.is_some() {
+            "token"
+        } else if self.authenticated {
+            "authenticated"
+        } else {
+            "identity"
+        }
+    }
+
+    /// The audit detail's `channel` (and `sender`, when known).
+    fn origin(&self, detail: &mut Value) {
+        detail["channel"] = Value::from(self.channel);
+        if let Some(sender) = &self.sender {
+            detail["sender"] = Value::from(sender.as_str());
+        }
+    }
 }
 
 /// What became of the request.
@@ -198,22 +225,24 @@ fn decide_in(
             (view.approvers().into_iter().map(String::from).collect(), 0)
         }
     };
+    let mut detail = json!({
+        "gate": gate.id,
+        "step": gate.step,
+        "label": gate_label(gate.step),
+        "verdict": req.choice,
+        "comment": req.comment,
+        "via": if token_hash.is_some() { "token" } else { req.via() },
+        "approvals": approvers,
+        "remaining": remaining,
+        "outcome": outcome.gate_status(),
+    });
+    req.origin(&mut detail);
     tx.audit(&eng.stamp(AuditEvent::new(
         now,
         Some(&run.id),
         actor.as_str(),
         "gate.decision",
-        json!({
-            "gate": gate.id,
-            "step": gate.step,
-            "label": gate_label(gate.step),
-            "verdict": req.choice,
-            "comment": req.comment,
-            "via": if token_hash.is_some() { "token" } else { "identity" },
-            "approvals": approvers,
-            "remaining": remaining,
-            "outcome": outcome.gate_status(),
-        }),
+        detail,
     )))?;
 
     let step = gate.step;
@@ -341,8 +370,9 @@ impl Refusal<'_> {
             "reason": error.kind(),
             "message": error.to_string(),
             "comment": self.req.comment,
-            "via": if self.req.token.is_some() { "token" } else { "identity" },
+            "via": self.req.via(),
         });
+        self.req.origin(&mut detail);
         if let Some(g) = gate {
             detail["gate"] = Value::from(g.id.as_str());
             detail["step"] = Value::from(g.step);

@@ -136,6 +136,8 @@ impl Service {
             token: None,
             detach: true,
             authenticated: true,
+            channel: who.platform(),
+            sender: Some(who.id()),
         };
         let decision = self.decide_gate(&caller, &gate.run_id, &req, false)?;
         Ok(ChatDecision { actor, decision })
@@ -220,6 +222,8 @@ impl Service {
             token: Some(plain.to_string()),
             detach: true,
             authenticated: false,
+            channel: "approval link",
+            sender: None,
         };
         self.decide_gate(&caller, &gate.run_id, &req, false)
     }

@@ -103,6 +103,8 @@ fn a_gate_counts_each_person_once_and_refuses_self_approval_where_four_eyes_appl
         token: None,
         detach: false,
         authenticated: false,
+        channel: "cli",
+        sender: None,
     };
     let refused = service.decide_gate(&alice, t.id(), &approve, true);
     let e = refused

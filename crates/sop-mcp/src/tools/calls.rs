@@ -221,6 +221,8 @@ pub async fn call(
                         // An MCP client's actor is claimed, not authenticated: SOPs with
                         // `approval_auth = "token"` need the gate's token from it.
                         authenticated: false,
+                        channel: "mcp",
+                        sender: None,
                     };
                     Ok(into_tracked(s.decide_gate(caller, &a.run, &req, true)?))
                 })

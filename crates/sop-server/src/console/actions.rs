@@ -71,6 +71,8 @@ fn perform(
             token: None,
             detach: true,
             authenticated: viewer.signed_in,
+            channel: "console",
+            sender: None,
         };
         let decision = service.decide_gate(&caller, id, &req, false)?;
         let word = if choice == Choice::Approve {

@@ -46,11 +46,12 @@ pub async fn approve(
     let creds = creds(&headers);
     let body: ApproveBody = crate::body::json(&headers, body).await?;
     app.blocking(move |app| {
-        let (caller, authenticated) = match (&body.token, creds.has_token()) {
-            (Some(_), false) => (Caller::quiet(GATE_TOKEN_ACTOR).handing_off(), false),
+        let (caller, authenticated, token_id) = match (&body.token, creds.has_token()) {
+            (Some(_), false) => (Caller::quiet(GATE_TOKEN_ACTOR).handing_off(), false, None),
             _ => {
                 let (who, caller) = caller(app, &creds, Scope::Approve)?;
-                (caller, who.authenticated)
+                let token_id = who.principal.token_id.clone();
+                (caller, who.authenticated, token_id)
             }
         };
         let id = app.service.resolve_run(&id)?;
@@ -66,6 +67,9 @@ pub async fn approve(
             token: body.token,
             detach: true,
             authenticated,
+            channel: "api",
+            // The API token's id (never the token): which token the decision came with.
+            sender: token_id,
         };
         let decision = app.service.decide_gate(&caller, &id, &req, false)?;
         let (tracked, step) = match &decision {

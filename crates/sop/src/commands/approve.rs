@@ -51,6 +51,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         token: args.token,
         detach: args.detach,
         authenticated: false,
+        channel: "cli",
+        sender: None,
     };
     respond(ctx, &args.target, req, &args.foreground)
 }

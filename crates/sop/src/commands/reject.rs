@@ -35,6 +35,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         token: args.token,
         detach: false,
         authenticated: false,
+        channel: "cli",
+        sender: None,
     };
     // A rejection ends the run: nothing is left for a server.
     let here = super::hand_off::Foreground { foreground: true };

@@ -242,6 +242,30 @@ fn approval_rules_hold_for_the_tokens_user_and_approval_auth_token_refuses_claim
     assert_eq!(by_token.json()["gate"]["decisions"][0]["actor"], "bob");
     let run = server.wait_status(&id, "succeeded");
     assert_eq!(run["steps"][0]["output_tail"], "went\n");
+    // The trail says how each decider was known and where the decision came from: the
+    // refusals came with API tokens (named by id, never by secret), the decision with the
+    // gate's token.
+    let audit = server.get(&format!("/api/runs/{id}/audit")).json();
+    let entries = audit["entries"].as_array().unwrap();
+    let of = |kind: &'static str| entries.iter().filter(move |e| e["kind"] == kind);
+    let decided = of("gate.decision").next().unwrap();
+    assert_eq!(decided["detail"]["via"], "token", "{decided}");
+    assert_eq!(decided["detail"]["channel"], "api", "{decided}");
+    let (cli, api): (Vec<_>, Vec<_>) =
+        of("gate.refused").partition(|e| e["detail"]["channel"] == "cli");
+    assert_eq!(cli.len(), 1, "{audit}");
+    assert_eq!(cli[0]["detail"]["via"], "identity", "bob's claim: {audit}");
+    assert!(!api.is_empty(), "{audit}");
+    for refused in api {
+        assert_eq!(refused["detail"]["via"], "authenticated", "{refused}");
+        assert_eq!(refused["detail"]["channel"], "api", "{refused}");
+        let sender = refused["detail"]["sender"].as_str().unwrap_or("");
+        assert!(!sender.is_empty(), "{refused}");
+        assert!(
+            !alice.contains(sender) && !mallory.contains(sender),
+            "{refused}"
+        );
+    }
 }
 
 #[test]

@@ -371,6 +371,27 @@ fn a_signed_slack_click_approves_and_bad_or_stale_signatures_are_refused() {
     assert_eq!(good.status, 200, "{}", good.text);
     let run = server.wait_status(&id, "succeeded");
     assert_eq!(run["gates"][0]["decisions"][0]["actor"], "alice", "{run}");
+    // The trail says the decision came signed from Slack, from which account.
+    let audit = server.get(&format!("/api/runs/{id}/audit")).json();
+    let decided = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "gate.decision")
+        .unwrap_or_else(|| panic!("{audit}"));
+    assert_eq!(
+        (
+            &decided["detail"]["via"],
+            &decided["detail"]["channel"],
+            &decided["detail"]["sender"]
+        ),
+        (
+            &json!("authenticated"),
+            &json!("slack"),
+            &json!("U024BE7LH")
+        ),
+        "{decided}"
+    );
     let reply = &slack.wait_for("/response", 1)[0];
     assert!(
         reply.json()["text"]
