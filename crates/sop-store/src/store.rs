@@ -101,6 +101,10 @@ pub trait Queries {
 /// One write transaction. Nothing is visible to others until the body returns `Ok`; an `Err`
 /// rolls everything back.
 pub trait Tx: Queries {
+    /// Holds run `id` for this transaction before it reads to decide, so transactions that
+    /// decide on the same run (people approving one gate on several nodes) take turns and each
+    /// reads what the one before it committed. [`StoreError::NotFound`] for an unknown id.
+    fn lock_run(&mut self, id: &str) -> Result<()>;
     /// Creates a run and its `pending` steps; the store assigns the id.
     fn insert_run(&mut self, new: &NewRun) -> Result<Run>;
     /// Applies `patch` if the run satisfies `expect`, bumping its version; otherwise

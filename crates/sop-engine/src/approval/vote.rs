@@ -145,6 +145,9 @@ fn decide_in(
     who: &Authority,
     now: DateTime<Utc>,
 ) -> sop_store::Result<Stored> {
+    // Deciders of one gate on several nodes take turns here: each reads the decisions the one
+    // before it committed, so a second decision is refused and audited as on one node.
+    tx.lock_run(t.id())?;
     let run = tx.run(t.id())?;
     let gates = tx.gates(&run.id)?;
     let decisions = tx.run_decisions(&run.id)?;

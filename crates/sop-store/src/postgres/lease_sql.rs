@@ -31,6 +31,11 @@ fn holder(conn: &mut Conn, run_id: &str, lock: bool) -> Result<Holder> {
     }
 }
 
+/// Locks run `run_id`'s row until the transaction ends (see [`crate::Tx::lock_run`]).
+pub fn lock_run(conn: &mut Conn, run_id: &str) -> Result<()> {
+    holder(conn, run_id, true).map(|_| ())
+}
+
 fn held(run_id: &str, h: Holder, now: DateTime<Utc>) -> StoreError {
     StoreError::LeaseHeld {
         run_id: run_id.to_owned(),

@@ -105,6 +105,9 @@ impl Tx for PostgresTx<'_> {
     fn update_step(&mut self, run_id: &str, number: u32, patch: &StepPatch) -> Result<StepRun> {
         step_sql::update(self.conn(), run_id, number, patch)
     }
+    fn lock_run(&mut self, id: &str) -> Result<()> {
+        lease_sql::lock_run(self.conn(), id)
+    }
     fn acquire_lease(
         &mut self,
         run_id: &str,

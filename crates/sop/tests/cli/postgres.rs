@@ -100,3 +100,38 @@ fn a_postgres_url_without_a_user_is_refused_before_connecting() {
     assert_eq!(out.code, 2, "bad input: {out}");
     assert!(out.stderr.contains("name the user"), "{out}");
 }
+
+#[test]
+fn approvals_racing_on_postgres_count_once_and_every_refusal_is_audited() {
+    let mut sb = sandbox();
+    sb.on_postgres();
+    let out = sb.run(&["execute", "supervised", "--vars", &vars(&sb, &[])]);
+    assert_eq!(out.code, 4, "{out}");
+    let id = run_id(&out.stdout);
+    // Six processes decide the one gate at once, each with its own connection.
+    let outs: Vec<_> = std::thread::scope(|s| {
+        let racers: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| sb.run(&["approve", &id, "--as", "alice", "--detach"])))
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let won = outs.iter().filter(|o| o.code == 0).count();
+    assert_eq!(won, 1, "{outs:#?}");
+    for lost in outs.iter().filter(|o| o.code != 0) {
+        assert!(
+            lost.stderr.contains("already"),
+            "a lost race is refused as a decision already made: {lost}"
+        );
+    }
+    let entries = sb.run(&["audit", &id, "--json"]).json();
+    let count = |kind: &str| {
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .count()
+    };
+    assert_eq!(count("gate.decision"), 1, "{entries}");
+    assert_eq!(count("gate.refused"), 5, "{entries}");
+}
