@@ -3,11 +3,12 @@
 //! the transaction that changes what it announces; `sender` delivers it from a thread of its
 //! own through one adapter per channel (`slack`, `telegram`, `webhook`), built from the typed
 //! document `content` makes; `telegram_poll` reads button presses; `users` maps chat accounts
-//! to sop users.
+//! to sop users; `limits` keeps every text within what Slack and Telegram accept.
 
 pub mod content;
 pub mod enqueue;
 pub mod http;
+pub mod limits;
 pub mod sender;
 pub mod settings;
 pub mod slack;

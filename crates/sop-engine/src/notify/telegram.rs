@@ -1,9 +1,11 @@
 //! Telegram: `sendMessage` in HTML parse mode with an inline keyboard (callback buttons carry
 //! `sop:a:GATE` or `sop:r:GATE`), `editMessageText` to show the outcome, `answerCallbackQuery`
 //! to reply to a button press, and reading the Bot API's answers. The bot token is part of
-//! every URL, so no URL is ever shown.
+//! every URL, so no URL is ever shown. Texts are cut to Telegram's limits (`limits`); the
+//! keyboard and the approval link never are.
 
 use super::http::{Outgoing, Reply};
+use super::limits::{self, Cutter, Keep, units};
 use super::sender::Verdict;
 use super::wording::{self, asks};
 use crate::documents::NotificationDocument;
@@ -70,7 +72,7 @@ pub fn answer_callback(api: &str, token: &str, callback_id: &str, text: &str) ->
         "answerCallbackQuery",
         json!({
             "callback_query_id": callback_id,
-            "text": text.chars().take(190).collect::<String>(),
+            "text": limits::words(text, limits::TELEGRAM_CALLBACK),
             "show_alert": true,
         }),
     )
@@ -90,52 +92,46 @@ pub fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The message: the headline and facts (each cut to a fixed size) and the approval link come
+/// whole; the long parts share what is left of [`limits::TELEGRAM_TEXT`].
 fn text(doc: &NotificationDocument) -> String {
-    let mut out = format!("<b>{}</b>\n", escape(&wording::headline(doc)));
+    let cut = Cutter::new(doc, escape);
+    let name = |value: &str| cut.fit(value, limits::NAME, Keep::Start);
+    let mut out = format!(
+        "<b>{}</b>\n",
+        cut.fit(&wording::headline(doc), limits::HEADLINE, Keep::Start)
+    );
     out.push_str(&format!(
         "SOP: {} ({})\n",
-        escape(&doc.sop.name),
-        escape(&doc.sop.priority)
+        name(&doc.sop.name),
+        name(&doc.sop.priority)
     ));
     if let Some(run) = &doc.run {
         out.push_str(&format!(
             "Run: <code>{}</code>, started by {}\n",
-            escape(&run.id),
-            escape(&run.started_by)
+            name(&run.id),
+            name(&run.started_by)
         ));
     }
     if doc.gate.is_some() {
-        out.push_str(&format!("Deadline: {}\n", escape(&wording::deadline(doc))));
+        out.push_str(&format!("Deadline: {}\n", name(&wording::deadline(doc))));
     }
-    if let Some(step) = &doc.step {
-        for c in &step.checklist {
-            out.push_str(&format!("• {}\n", escape(c)));
-        }
-        if !step.commands.is_empty() {
-            out.push_str(&format!(
-                "<pre>{}</pre>\n",
-                escape(&step.commands.join("\n"))
-            ));
-        }
+    // A link cut short would lead nowhere: it is kept whole and the parts make room for it.
+    let link = doc.links.approve.as_ref().map_or(String::new(), |link| {
+        format!("<a href=\"{}\">Open the approval page</a>\n", escape(link))
+    });
+    let frame = |title: &str, code: bool| match (title, code) {
+        ("Variables", _) => ("Variables:\n<pre>".to_string(), "</pre>\n".to_string()),
+        (_, true) => ("<pre>".to_string(), "</pre>\n".to_string()),
+        (_, false) => (String::new(), "\n".to_string()),
+    };
+    let parts = wording::parts(doc, &cut, frame);
+    let needs: Vec<usize> = parts.iter().map(|p| p.need(&cut)).collect();
+    let budget = limits::TELEGRAM_TEXT.saturating_sub(units(&out) + units(&link));
+    for (part, max) in parts.iter().zip(limits::share(budget, &needs)) {
+        out.push_str(&part.render(&cut, max));
     }
-    let vars = wording::variables(doc);
-    if !vars.is_empty() {
-        out.push_str(&format!(
-            "Variables:\n<pre>{}</pre>\n",
-            escape(&vars.join("\n"))
-        ));
-    }
-    if let Some(f) = &doc.failure
-        && !f.output_tail.is_empty()
-    {
-        out.push_str(&format!("<pre>{}</pre>\n", escape(&f.output_tail)));
-    }
-    if let Some(link) = &doc.links.approve {
-        out.push_str(&format!(
-            "<a href=\"{}\">Open the approval page</a>\n",
-            escape(link)
-        ));
-    }
+    out.push_str(&link);
     out
 }
 
@@ -179,4 +175,95 @@ pub fn verdict(reply: &Reply) -> Verdict {
         "Telegram refused the message (HTTP {}): {what}",
         reply.status
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::documents::NotificationFailure;
+    use crate::notify::limits::tests::{approval, long_value, markup_is_whole};
+
+    const TAGS: [&str; 8] = [
+        "<b>",
+        "</b>",
+        "<code>",
+        "</code>",
+        "<pre>",
+        "</pre>",
+        "<a href=\"",
+        "</a>",
+    ];
+
+    fn text_of(out: &Outgoing) -> (String, Value) {
+        let body: Value = serde_json::from_str(&out.body).unwrap();
+        (body["text"].as_str().unwrap().to_string(), body)
+    }
+
+    #[test]
+    fn a_12_kb_variable_keeps_the_message_within_telegram_limits_and_the_buttons() {
+        let long = long_value();
+        let doc = approval(&[("notes", &long), ("version", "1.2.3")]);
+        let (sent, body) = text_of(&send_message("https://tg.test", "t", "-100", &doc));
+        let (edited, _) = text_of(&edit_message("https://tg.test", "t", "-100 7", &doc).unwrap());
+        for text in [&sent, &edited] {
+            assert!(units(text) <= limits::TELEGRAM_TEXT, "{}", units(text));
+            markup_is_whole(text, &TAGS);
+            assert!(text.contains("notes=Grüße 🚀 &lt;script&gt;&amp;amp; notes"));
+            assert!(text.contains("more characters — see the run with sop status r-0123)"));
+            assert!(text.contains("version=1.2.3"));
+            assert!(text.contains("• Dashboards are &lt;green&gt;\n<pre>./ship.sh</pre>"));
+            assert!(text.ends_with(
+                "<a href=\"https://sop.example.com/approve/tok&amp;1\">Open the approval page</a>\n"
+            ));
+        }
+        let keys = &body["reply_markup"]["inline_keyboard"][0];
+        assert_eq!(keys[0]["callback_data"], "sop:a:g-42");
+        assert_eq!(keys[1]["callback_data"], "sop:r:g-42");
+    }
+
+    #[test]
+    fn every_long_part_keeps_a_share_of_the_message() {
+        let long = long_value();
+        let mut doc = approval(&[("notes", &long)]);
+        let step = doc.step.as_mut().unwrap();
+        step.checklist = vec![long.clone(); 20];
+        step.commands = vec![long.clone()];
+        doc.failure = Some(NotificationFailure {
+            step: 2,
+            title: "Ship".into(),
+            exit_code: Some(1),
+            output_tail: format!("{long}disk full"),
+        });
+        let (text, _) = text_of(&send_message("https://tg.test", "t", "-100", &doc));
+        assert!(units(&text) <= limits::TELEGRAM_TEXT, "{}", units(&text));
+        markup_is_whole(&text, &TAGS);
+        assert_eq!(
+            text.matches("<pre>").count(),
+            3,
+            "commands, variables, output"
+        );
+        assert!(text.contains("Variables:\n<pre>notes="));
+        assert!(
+            text.contains("disk full</pre>"),
+            "the end of the output is kept"
+        );
+        assert!(text.contains("Open the approval page"));
+    }
+
+    #[test]
+    fn a_long_callback_answer_is_cut_after_a_word() {
+        let reply = "Refused: the account telegram:42 is not mapped to a sop user in users.toml; "
+            .repeat(5);
+        let body: Value =
+            serde_json::from_str(&answer_callback("https://tg.test", "t", "q1", &reply).body)
+                .unwrap();
+        let text = body["text"].as_str().unwrap();
+        assert!(text.chars().count() <= 200 && units(text) <= 200);
+        let head = text.strip_suffix('…').unwrap();
+        assert!(reply.starts_with(head));
+        assert!(
+            reply[head.len()..].starts_with(char::is_whitespace),
+            "{text}"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! The words of a message, shared by every channel: a headline per event and the labelled
 //! facts beneath it. Each adapter escapes them for its own markup.
 
+use super::limits::{self, Cutter, Keep, Part};
 use crate::documents::NotificationDocument;
 
 /// One line saying what happened.
@@ -51,8 +52,9 @@ pub fn deadline(doc: &NotificationDocument) -> String {
         .unwrap_or_else(|| "none".into())
 }
 
-/// `name=value` for each variable (secret ones already `***`).
-pub fn variables(doc: &NotificationDocument) -> Vec<String> {
+/// `name=value` for each variable (secret ones already `***`), each line cut to
+/// [`limits::VALUE`] so one long value leaves room for the others; still plain text.
+pub fn variables(doc: &NotificationDocument, cut: &Cutter) -> Vec<String> {
     doc.run
         .iter()
         .flat_map(|r| r.variables.iter())
@@ -60,7 +62,52 @@ pub fn variables(doc: &NotificationDocument) -> Vec<String> {
             serde_json::Value::String(s) => format!("{k}={s}"),
             other => format!("{k}={other}"),
         })
+        .map(|line| cut.clip(&line, limits::VALUE))
         .collect()
+}
+
+/// The parts of a message that may be long, in the order shown, framed by `frame(title,
+/// code)` in the channel's markup: the checklist (each item cut to [`limits::VALUE`]), the
+/// commands, the variables and the end of a failed step's output. Their bodies are plain.
+pub fn parts(
+    doc: &NotificationDocument,
+    cut: &Cutter,
+    frame: impl Fn(&str, bool) -> (String, String),
+) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut add = |title: &str, code: bool, body: String, keep: Keep| {
+        let (open, close) = frame(title, code);
+        parts.push(Part {
+            open,
+            body,
+            close,
+            keep,
+        });
+    };
+    if let Some(step) = &doc.step {
+        if !step.checklist.is_empty() {
+            let items: Vec<String> = step
+                .checklist
+                .iter()
+                .map(|c| format!("• {}", cut.clip(c, limits::VALUE)))
+                .collect();
+            add("Checklist", false, items.join("\n"), Keep::Start);
+        }
+        if !step.commands.is_empty() {
+            add("Commands", true, step.commands.join("\n"), Keep::Start);
+        }
+    }
+    let vars = variables(doc, cut);
+    if !vars.is_empty() {
+        add("Variables", true, vars.join("\n"), Keep::Start);
+    }
+    if let Some(f) = &doc.failure
+        && !f.output_tail.is_empty()
+    {
+        // The end of the output says why the step failed.
+        add("Output", true, f.output_tail.clone(), Keep::End);
+    }
+    parts
 }
 
 /// Whether the message asks for a decision (and so carries buttons and a link).
