@@ -71,6 +71,12 @@ impl Sender {
     /// One pass: every message due now (up to a batch), attempted once each. Returns how many
     /// were attempted.
     pub fn deliver_due(&self) -> crate::Result<usize> {
+        self.deliver_due_telling(&mut |_| {})
+    }
+
+    /// [`Sender::deliver_due`], telling `gave_up` of each message given up on: a gate nobody
+    /// hears about is a run that silently stalls, so whoever runs the sender logs it.
+    pub fn deliver_due_telling(&self, gave_up: &mut dyn FnMut(String)) -> crate::Result<usize> {
         let now = self.clock.now();
         let due = self.store.due_notifications(now, BATCH)?;
         // Held long enough for one attempt; a sender that dies mid-send leaves the message
@@ -87,7 +93,19 @@ impl Sender {
                 continue;
             }
             let verdict = self.attempt(n);
-            self.record(n, verdict)?;
+            let attempt = self.record(n, verdict)?;
+            if attempt.outcome == AttemptOutcome::GaveUp {
+                // The channel's label, not its address: a webhook's URL may hold a secret.
+                let to = Channel::parse(&n.channel)
+                    .map(|c| c.label())
+                    .unwrap_or_else(|_| "an unknown channel".into());
+                gave_up(format!(
+                    "notification `{}` of run {} to {to} given up: {}",
+                    n.event,
+                    n.run_id.as_deref().unwrap_or("-"),
+                    attempt.error.as_deref().unwrap_or("no reason recorded")
+                ));
+            }
             attempted += 1;
         }
         Ok(attempted)
@@ -264,12 +282,12 @@ impl Sender {
     }
 
     /// Records the attempt; a retry past the last attempt gives up.
-    fn record(&self, n: &Notification, verdict: Verdict) -> crate::Result<()> {
+    fn record(&self, n: &Notification, verdict: Verdict) -> crate::Result<NotificationAttempt> {
         let now = self.clock.now();
         let attempt = attempt_record(n, verdict, now, &self.settings);
         self.store
             .transaction(|tx| tx.record_notification_attempt(&attempt))?;
-        Ok(())
+        Ok(attempt)
     }
 }
 
@@ -335,7 +353,7 @@ impl Worker {
             .name("sop-notify".into())
             .spawn(move || {
                 loop {
-                    let sent = match sender.deliver_due() {
+                    let sent = match sender.deliver_due_telling(&mut |m| on_error(m)) {
                         Ok(n) => n,
                         Err(e) => {
                             on_error(format!("{e:#}"));

@@ -743,6 +743,16 @@ fn a_message_given_up_shows_in_status_and_metrics() {
         "{one}"
     );
     assert!(!one.contains("/gone"), "{one}");
+    // The server says so in its log too, without the webhook's address.
+    eventually("the give-up to be logged", || {
+        server.log().contains("notification `failed` of run")
+    });
+    let log = server.log();
+    assert!(
+        log.contains("given up: the webhook answered HTTP 404"),
+        "{log}"
+    );
+    assert!(!log.contains("/gone"), "{log}");
 }
 
 #[test]
