@@ -65,10 +65,12 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
             let hint = near.map_or_else(String::new, |p| {
                 format!("; a webhook is served at {p}: send it there")
             });
-            return Err(ApiError::not_found(format!(
+            // Logged and counted as a refused delivery: a monitoring system posting to a
+            // mistyped path would otherwise lose its alerts without a trace here.
+            Err(ApiError::not_found(format!(
                 "nothing is served at {}{hint}",
                 path.escape_default()
-            )));
+            )))
         }
         Ok(Delivery::PostOnly(path)) => {
             let mut r = ApiError::new(
@@ -111,6 +113,7 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
         Err(e) => {
             let label = match e.status {
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "refused",
+                StatusCode::NOT_FOUND => "not_found",
                 s if s.is_server_error() => "error",
                 _ => "invalid",
             };

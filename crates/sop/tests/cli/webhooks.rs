@@ -307,6 +307,18 @@ fn a_path_that_nearly_names_a_webhook_is_a_404_pointing_at_it() {
             None => assert_eq!(message, format!("nothing is served at {sent}")),
         }
     }
+    // Whoever runs the server sees them too: each is logged and counted, apart from the
+    // deliveries that got in and started nothing (`invalid`, the outcome worth an alert).
+    let metrics = server.get("/metrics").text;
+    assert!(
+        metrics.contains("sop_webhooks_total{outcome=\"not_found\"} 5"),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("outcome=\"invalid\""), "{metrics}");
+    crate::serving::eventually("the 404s to be logged", || {
+        server.log().matches("webhook delivery refused").count() == 5
+    });
+    assert!(server.log().contains("/HR/New-Employee"));
 }
 
 #[test]
