@@ -19,6 +19,8 @@ pub struct Credentials {
     /// `Authorization` was present but carried no token.
     malformed: bool,
     actor: Option<String>,
+    /// `X-SOP-Actor` was present but not UTF-8.
+    actor_unreadable: bool,
 }
 
 impl Credentials {
@@ -28,14 +30,18 @@ impl Credentials {
     }
 
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let actor = headers
-            .get("x-sop-actor")
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
+        // A name is UTF-8 (`José`); a header that is not is refused, never read as no name.
+        let (actor, actor_unreadable) = match headers.get("x-sop-actor") {
+            None => (None, false),
+            Some(v) => match std::str::from_utf8(v.as_bytes()) {
+                Ok(s) => (Some(s.trim().to_string()).filter(|s| !s.is_empty()), false),
+                Err(_) => (None, true),
+            },
+        };
         let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
             return Credentials {
                 actor,
+                actor_unreadable,
                 ..Credentials::default()
             };
         };
@@ -44,6 +50,7 @@ impl Credentials {
             malformed: token.is_none(),
             token,
             actor,
+            actor_unreadable,
         }
     }
 
@@ -102,6 +109,11 @@ pub fn authorize(app: &App, creds: &Credentials, scope: Scope) -> ApiResult<Who>
 
 /// Who `creds` are, whatever they may do.
 pub fn identify(app: &App, creds: &Credentials) -> ApiResult<Who> {
+    if creds.actor_unreadable {
+        return Err(ApiError::bad_request(
+            "X-SOP-Actor is not UTF-8 text: send the user's name as UTF-8 (e.g. `José`)",
+        ));
+    }
     if creds.malformed {
         return Err(ApiError::unauthorized(
             "the Authorization header must be `Bearer TOKEN`, or `Basic` with the token as the password",
@@ -127,7 +139,10 @@ pub fn identify(app: &App, creds: &Credentials) -> ApiResult<Who> {
             }
         }
         None if open_mode(app)? => {
-            let user = identity::who(service.settings(), creds.actor.as_deref())?;
+            let user = match creds.actor.as_deref() {
+                Some(name) => identity::named(name, "X-SOP-Actor")?,
+                None => identity::who(service.settings(), None)?,
+            };
             Ok(Who {
                 principal: Principal {
                     user,

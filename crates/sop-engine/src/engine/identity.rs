@@ -13,6 +13,11 @@ pub fn who(settings: &crate::Settings, as_flag: Option<&str>) -> crate::Result<S
     Ok(settings.os_user().to_string())
 }
 
+/// `name` as given by `source` (a flag, a setting, a header), checked as a user name.
+pub fn named(name: &str, source: &str) -> crate::Result<String> {
+    checked(name, source)
+}
+
 fn checked(name: &str, source: &str) -> crate::Result<String> {
     let name = name.trim();
     if name.is_empty() {

@@ -132,6 +132,22 @@ fn the_admin_token_names_actors_and_manages_tokens() {
     );
     assert_eq!(started.status, 202, "{}", started.text);
     assert_eq!(started.json()["run"]["started_by"], "frank");
+    // A name is UTF-8, as token users may be; one that is not a name is refused, saying which
+    // header.
+    let named = |actor: &str| {
+        server.request(
+            "POST",
+            "/api/sop/deploy/trigger",
+            &[("content-type", "application/json"), ("x-sop-actor", actor)],
+            b"{}",
+        )
+    };
+    let jose = named("José");
+    assert_eq!(jose.status, 202, "{}", jose.text);
+    assert_eq!(jose.json()["run"]["started_by"], "José");
+    let long = named(&"x".repeat(129));
+    assert_eq!(long.status, 422, "{}", long.text);
+    assert!(long.text.contains("X-SOP-Actor"), "{}", long.text);
     let created = server.post(
         "/api/tokens",
         &json!({"user": "gina", "scopes": ["read"], "expires": "90d"}),
