@@ -1,5 +1,6 @@
 //! `GET /api/facts`, `GET|PUT|DELETE /api/facts/{name}`: the named values conditions read.
-//! Secret-named facts show `[redacted]` in listings; `GET` of one fact gives its value.
+//! Secret-named facts show `[redacted]` in listings; `GET` of one fact gives its value, a
+//! secret-named one's to an `admin` token only.
 
 use super::shared::{caller, creds};
 use crate::error::ApiResult;
@@ -53,10 +54,13 @@ pub async fn get(
 ) -> ApiResult<Json<Value>> {
     let creds = creds(&headers);
     app.blocking(move |app| {
-        caller(app, &creds, Scope::Read)?;
+        let (who, _) = caller(app, &creds, Scope::Read)?;
         let fact = app.service.get_fact(&name)?;
         let mut v = listed(&fact);
-        v["value"] = fact.value.clone();
+        // A `read` token reads every run's state, not the secrets people keep as facts.
+        if who.principal.allows(Scope::Admin) {
+            v["value"] = fact.value.clone();
+        }
         Ok(Json(json!({"fact": v})))
     })
     .await

@@ -374,6 +374,12 @@ fn facts_through_the_api() {
         listed.contains("prod_down") && !listed.contains("hunter2"),
         "{listed}"
     );
+    // One secret fact's value goes to an admin (open mode is admin), not to a read token.
+    assert_eq!(
+        server.get("/api/facts/db_password").json()["fact"]["value"],
+        "hunter2"
+    );
+
     assert_eq!(
         server
             .request("DELETE", "/api/facts/prod_down", &[], b"")
@@ -400,6 +406,24 @@ fn facts_through_the_api() {
         "{kinds:?}"
     );
     assert!(!sb.run(&["audit", "--json"]).stdout.contains("hunter2"));
+    // Made last: a token ends the open mode the requests above rely on.
+    let reader = crate::serving::token(&sb, "rita", "read");
+    let as_reader = |path: &str| {
+        server.request(
+            "GET",
+            path,
+            &[("authorization", &format!("Bearer {reader}"))],
+            b"",
+        )
+    };
+    let hidden = as_reader("/api/facts/db_password");
+    assert_eq!(hidden.status, 200, "{}", hidden.text);
+    assert_eq!(
+        hidden.json()["fact"]["value"],
+        "[redacted]",
+        "{}",
+        hidden.text
+    );
 }
 
 #[test]
