@@ -364,7 +364,7 @@ impl Inner {
                 actor,
                 not_before,
             } => {
-                let caller = Caller::owning(actor, &events, owner)
+                let caller = Caller::owning(actor, &events, Some(owner))
                     .with_stop(self.stop.clone())
                     .not_before(not_before);
                 self.service.drive(&caller, &mut tracked, action)?;
@@ -393,7 +393,7 @@ impl Inner {
                 }
             }
             Job::Claimed { id, owner } => {
-                let caller = Caller::owning(SERVER_ACTOR, &events, owner.clone())
+                let caller = Caller::owning(SERVER_ACTOR, &events, Some(owner.clone()))
                     .with_stop(self.stop.clone());
                 match self.service.drive_run(&caller, &id) {
                     Ok(t) => {

@@ -103,7 +103,8 @@ pub trait Queries {
 pub trait Tx: Queries {
     /// Holds run `id` for this transaction before it reads to decide, so transactions that
     /// decide on the same run (people approving one gate on several nodes) take turns and each
-    /// reads what the one before it committed. [`StoreError::NotFound`] for an unknown id.
+    /// reads what the one before it committed. A store whose write transactions exclude each
+    /// other already (SQLite) does nothing; an unknown id is found missing by the reads after.
     fn lock_run(&mut self, id: &str) -> Result<()>;
     /// Creates a run and its `pending` steps; the store assigns the id.
     fn insert_run(&mut self, new: &NewRun) -> Result<Run>;

@@ -45,7 +45,25 @@ struct NeedsRecovery;
 /// Decides `change.event` on the run and stores the outcome. An illegal event is a failure
 /// (exit 1) that names the run's real state.
 pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<Decision> {
+    commit_while(eng, t, change, |_, _| true)?.ok_or_else(|| {
+        crate::Error::conflict(format!("run {} did not take {}", t.id(), change.event))
+    })
+}
+
+/// [`commit`], asking `wanted` before each try whether the change is still to be made on the run
+/// as last read; `None`, writing nothing, once it is not. A lost race re-decides the event on
+/// the fresh run, which for some changes would record one that never happened: a recovery
+/// that another process made first would be written again (`waiting → waiting`).
+pub fn commit_while(
+    eng: &Engine,
+    t: &mut Tracked,
+    change: &Change,
+    wanted: impl Fn(&Engine, &Tracked) -> bool,
+) -> crate::Result<Option<Decision>> {
     for _ in 0..MAX_TRIES {
+        if !wanted(eng, t) {
+            return Ok(None);
+        }
         let now = eng.clock.now();
         let mut decision = next(&t.view, change.event, now).map_err(refusal)?;
         let handed;
@@ -87,7 +105,7 @@ pub fn commit(eng: &Engine, t: &mut Tracked, change: &Change) -> crate::Result<D
                 if let Some(launch) = launch {
                     t.launch.put(launch);
                 }
-                return Ok(decision);
+                return Ok(Some(decision));
             }
             Err(e) if e.is_conflict() => t.reload(eng)?,
             Err(e) if e.aborted::<NeedsLease>().is_some() => {

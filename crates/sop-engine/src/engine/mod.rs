@@ -115,12 +115,6 @@ impl<'a> Engine<'a> {
         self
     }
 
-    /// The same engine, holding leases under `owner`.
-    pub fn with_owner(mut self, owner: String) -> Self {
-        self.owner = owner;
-        self
-    }
-
     /// The same engine, acting through the program `client`.
     pub fn with_client(mut self, client: Option<String>) -> Self {
         self.client = client;

@@ -8,25 +8,15 @@
 //! audit entry says so, and the idempotency rule alone decides the step's fate.
 //!
 //! A recovery is written once. Several processes may find one run lapsed at the same time (the
-//! surviving nodes of a cluster); each decides on the run as it read it and writes with a
-//! compare-and-set on the run's version. The one that loses the race reads the run again and
-//! asks anew whether it still needs recovering: the winner's takeover left it recovered, so the
-//! loser writes nothing — no state change, no `run.recovered` entry. (A plain [`commit`]
-//! re-decides its event on the fresh run, which for a recovery would record one that never
-//! happened: `waiting → waiting`.)
-//!
-//! [`commit`]: super::commit::commit
+//! surviving nodes of a cluster); the one that loses the race reads the run again and, finding
+//! it recovered, writes nothing (see [`commit_while`]).
 
 use super::Engine;
-use super::commit::{Change, LeaseUse, absorb, drives, refusal, write};
+use super::commit::{Change, LeaseUse, commit_while};
 use super::lease;
 use super::tracked::Tracked;
 use crate::executor::{Termination, terminate_group};
-use sop_core::run::{RunEvent, RunStatus, next};
-use sop_store::StoreExt;
-
-/// Gives up after this many lost races in a row, as a commit does.
-const MAX_TRIES: u32 = 8;
+use sop_core::run::{RunEvent, RunStatus};
 
 /// Whether `t` was left behind by a process that is gone.
 pub fn needs_recovery(eng: &Engine, t: &Tracked) -> bool {
@@ -41,38 +31,16 @@ pub fn needs_recovery(eng: &Engine, t: &Tracked) -> bool {
 /// left behind on this host is stopped first; fails, taking nothing over, when it cannot be.
 /// False, with `t` read again, when another process recovered the run first.
 pub fn recover(eng: &Engine, t: &mut Tracked) -> crate::Result<bool> {
-    for _ in 0..MAX_TRIES {
-        // Asked again after every lost race: the run as it is now, not as it was first read.
-        if !needs_recovery(eng, t) {
-            return Ok(false);
-        }
-        let change = takeover(eng, t)?;
-        let now = eng.clock.now();
-        let decision = next(&t.view, change.event, now).map_err(refusal)?;
-        // A recovery only decides what becomes of the run; whoever drives it next starts work.
-        debug_assert!(
-            !drives(&decision),
-            "a recovery starts nothing: {decision:?}"
-        );
-        t.launch.drop_ahead();
-        let result = eng
-            .store
-            .transaction(|tx| write(tx, eng, t, &decision, &change, now, None));
-        match result {
-            Ok(written) => {
-                absorb(eng, t, written, &decision);
-                eng.events.recovered(t);
-                return Ok(true);
-            }
-            // Another process changed the run since it was read (most often: recovered it).
-            Err(e) if e.is_conflict() => t.reload(eng)?,
-            Err(e) => return Err(e.into()),
-        }
+    if !needs_recovery(eng, t) {
+        return Ok(false);
     }
-    Err(crate::Error::conflict(format!(
-        "run {} kept changing while this process tried to recover it; try again",
-        t.id()
-    )))
+    let change = takeover(eng, t)?;
+    // Asked again after every lost race: the run as it is now, not as it was first read.
+    if commit_while(eng, t, &change, needs_recovery)?.is_none() {
+        return Ok(false);
+    }
+    eng.events.recovered(t);
+    Ok(true)
 }
 
 /// The takeover of `t` as recorded: the previous owner, the interrupted step, what became of

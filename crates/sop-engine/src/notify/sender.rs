@@ -69,14 +69,9 @@ impl Sender {
     }
 
     /// One pass: every message due now (up to a batch), attempted once each. Returns how many
-    /// were attempted.
-    pub fn deliver_due(&self) -> crate::Result<usize> {
-        self.deliver_due_telling(&mut |_| {})
-    }
-
-    /// [`Sender::deliver_due`], telling `gave_up` of each message given up on: a gate nobody
-    /// hears about is a run that silently stalls, so whoever runs the sender logs it.
-    pub fn deliver_due_telling(&self, gave_up: &mut dyn FnMut(String)) -> crate::Result<usize> {
+    /// were attempted; tells `gave_up` of each message given up on: a gate nobody hears about
+    /// is a run that silently stalls, so whoever runs the sender logs it.
+    pub fn deliver_due(&self, gave_up: &mut dyn FnMut(String)) -> crate::Result<usize> {
         let now = self.clock.now();
         let due = self.store.due_notifications(now, BATCH)?;
         // Held long enough for one attempt; a sender that dies mid-send leaves the message
@@ -353,7 +348,7 @@ impl Worker {
             .name("sop-notify".into())
             .spawn(move || {
                 loop {
-                    let sent = match sender.deliver_due_telling(&mut |m| on_error(m)) {
+                    let sent = match sender.deliver_due(&mut |m| on_error(m)) {
                         Ok(n) => n,
                         Err(e) => {
                             on_error(format!("{e:#}"));

@@ -24,17 +24,21 @@ pub struct Caller<'a> {
 
 impl<'a> Caller<'a> {
     pub fn new(actor: impl Into<String>, events: &'a dyn RunEvents) -> Self {
-        Self::owning(actor, events, crate::engine::lease::new_owner())
+        Self::owning(actor, events, None)
     }
 
-    /// A caller holding leases under `owner`, a name made for it before (a place in a
-    /// server's pool): no name is made only to be replaced.
-    pub fn owning(actor: impl Into<String>, events: &'a dyn RunEvents, owner: String) -> Self {
+    /// A caller holding leases under `owner` when one was made for it before (a place in a
+    /// server's pool), else under a new name: no name is made only to be replaced.
+    pub fn owning(
+        actor: impl Into<String>,
+        events: &'a dyn RunEvents,
+        owner: Option<String>,
+    ) -> Self {
         Caller {
             actor: actor.into(),
             events,
             stop: StopSignal::new(),
-            owner,
+            owner: owner.unwrap_or_else(crate::engine::lease::new_owner),
             client: None,
             hand_off: false,
             not_before: None,
@@ -44,12 +48,6 @@ impl<'a> Caller<'a> {
     /// The same caller, leaving every run it hands on to a server.
     pub fn handing_off(mut self) -> Self {
         self.hand_off = true;
-        self
-    }
-
-    /// The same caller, holding leases under `owner`.
-    pub fn with_owner(mut self, owner: String) -> Self {
-        self.owner = owner;
         self
     }
 
@@ -74,5 +72,10 @@ impl Caller<'static> {
     /// A caller nobody watches (reads, background work).
     pub fn quiet(actor: impl Into<String>) -> Self {
         Caller::new(actor, &NoEvents)
+    }
+
+    /// [`Caller::quiet`], holding leases under `owner` if given (see [`Caller::owning`]).
+    pub fn quiet_owning(actor: impl Into<String>, owner: Option<String>) -> Self {
+        Caller::owning(actor, &NoEvents, owner)
     }
 }

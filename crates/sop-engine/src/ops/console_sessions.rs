@@ -155,20 +155,11 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Clock;
     use crate::ops::{Caller, NewTokenRequest};
-    use crate::{Clock, Settings};
-    use std::sync::Arc;
 
     fn service(dir: &std::path::Path) -> Service {
-        let settings = Settings::from_vars(
-            Some(dir.to_path_buf()),
-            [(
-                "SOP_DATABASE_URL".to_string(),
-                format!("sqlite:{}", dir.join("sop.db").display()),
-            )],
-        );
-        let store = Arc::from(settings.open_store().unwrap());
-        Service::new(settings, store, Clock::system())
+        Service::in_dir(dir, Clock::system(), &[])
     }
 
     #[test]

@@ -235,9 +235,8 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Clock, Settings};
+    use crate::Clock;
     use chrono::TimeZone;
-    use std::sync::Arc;
 
     fn service(dir: &std::path::Path) -> Service {
         let folder = dir.join("sops/pulse");
@@ -248,15 +247,7 @@ mod tests {
         )
         .unwrap();
         std::fs::write(folder.join("SOP.md"), "## Step 1: Go\n```sh\ntrue\n```\n").unwrap();
-        let settings = Settings::from_vars(
-            Some(dir.join("sops")),
-            [(
-                "SOP_DATABASE_URL".to_string(),
-                format!("sqlite:{}", dir.join("sop.db").display()),
-            )],
-        );
-        let store = Arc::from(settings.open_store().unwrap());
-        Service::new(settings, store, Clock::system())
+        Service::in_dir(dir, Clock::system(), &[])
     }
 
     #[test]

@@ -145,3 +145,19 @@ impl Service {
         Ok(t)
     }
 }
+
+#[cfg(test)]
+impl Service {
+    /// A service for a test: its SOPs in `dir/sops`, a SQLite store in `dir`, `clock`, and
+    /// `vars` as further settings.
+    pub(crate) fn in_dir(dir: &std::path::Path, clock: Clock, vars: &[(&str, &str)]) -> Self {
+        let db = format!("sqlite:{}", dir.join("sop.db").display());
+        let vars = std::iter::once(("SOP_DATABASE_URL".to_string(), db)).chain(
+            vars.iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string())),
+        );
+        let settings = Settings::from_vars(Some(dir.join("sops")), vars);
+        let store = Arc::from(settings.open_store().expect("the test's store opens"));
+        Self::new(settings, store, clock)
+    }
+}

@@ -2,12 +2,11 @@
 //! several callers.
 
 use super::{Caller, GateDecision, GateRequest, Service, StartRequest, StepCompletion};
-use crate::{Clock, ErrorKind, NoEvents, Settings};
+use crate::{Clock, ErrorKind, NoEvents};
 use serde_json::{Map, Value, json};
 use sop_core::gate::Choice;
 use sop_core::run::RunStatus;
 use std::path::Path;
-use std::sync::Arc;
 
 fn write_sop(dir: &Path, name: &str, toml_extra: &str, md: &str) {
     let folder = dir.join(name);
@@ -20,19 +19,7 @@ fn write_sop(dir: &Path, name: &str, toml_extra: &str, md: &str) {
 }
 
 fn service(dir: &Path) -> Service {
-    let db = dir.join("sop.db");
-    let settings = Settings::from_vars(
-        Some(dir.join("sops")),
-        [
-            (
-                "SOP_DATABASE_URL".to_string(),
-                format!("sqlite:{}", db.display()),
-            ),
-            ("SOP_RETRY_BACKOFF".to_string(), "0s".to_string()),
-        ],
-    );
-    let store = Arc::from(settings.open_store().unwrap());
-    Service::new(settings, store, Clock::system())
+    Service::in_dir(dir, Clock::system(), &[("SOP_RETRY_BACKOFF", "0s")])
 }
 
 fn vars(v: Value) -> Map<String, Value> {

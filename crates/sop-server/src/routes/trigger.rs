@@ -165,10 +165,7 @@ pub fn start(
         .collect();
     let slot = app.dispatcher.try_reserve();
     req.detach = slot.is_none();
-    let mut caller = Caller::quiet(user.to_string());
-    if let Some(slot) = &slot {
-        caller = caller.with_owner(slot.owner.clone());
-    }
+    let caller = Caller::quiet_owning(user.to_string(), slot.as_ref().map(|s| s.owner.clone()));
     let started = match service.start_run(&caller, &req, plan) {
         Ok(s) => s,
         Err(e) if e.kind == ErrorKind::Conflict => {

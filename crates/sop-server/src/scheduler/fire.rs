@@ -149,10 +149,8 @@ fn fire_one(
 ) -> bool {
     let not_before = ahead.map(|d| Instant::now() + d);
     // The creating transaction starts the first step's process, held until the tick.
-    let mut caller = Caller::quiet(SERVER_ACTOR).not_before(not_before);
-    if let Some(slot) = &slot {
-        caller = caller.with_owner(slot.owner.clone());
-    }
+    let caller = Caller::quiet_owning(SERVER_ACTOR, slot.as_ref().map(|s| s.owner.clone()))
+        .not_before(not_before);
     match app
         .service
         .fire_tick(&caller, trigger, tick, decision, slot.is_none())
@@ -202,10 +200,7 @@ fn fire_one(
 /// still wait.
 fn start_queued(app: &App, trigger: &CronTrigger) -> bool {
     let slot = app.dispatcher.try_reserve();
-    let mut caller = Caller::quiet(SERVER_ACTOR);
-    if let Some(slot) = &slot {
-        caller = caller.with_owner(slot.owner.clone());
-    }
+    let caller = Caller::quiet_owning(SERVER_ACTOR, slot.as_ref().map(|s| s.owner.clone()));
     match app.service.start_queued(&caller, trigger, slot.is_none()) {
         Ok(Some(TickOutcome::Started(started))) => {
             match (slot, started.action) {

@@ -4,11 +4,10 @@
 use super::{needs_recovery, recover};
 use crate::engine::Tracked;
 use crate::ops::StartRequest;
-use crate::{Caller, Clock, NoEvents, Service, Settings};
+use crate::{Caller, Clock, Service};
 use chrono::{DateTime, TimeDelta, Utc};
 use sop_core::run::{RunStatus, StepStatus};
 use std::path::Path;
-use std::sync::Arc;
 
 fn write_sop(dir: &Path, name: &str, options: &str) {
     let folder = dir.join("sops").join(name);
@@ -24,22 +23,14 @@ fn write_sop(dir: &Path, name: &str, options: &str) {
 
 /// A service on the SQLite store in `dir` whose clock says `at`.
 fn service_at(dir: &Path, at: DateTime<Utc>) -> Service {
-    let settings = Settings::from_vars(
-        Some(dir.join("sops")),
-        [(
-            "SOP_DATABASE_URL".to_string(),
-            format!("sqlite:{}", dir.join("sop.db").display()),
-        )],
-    );
-    let store = Arc::from(settings.open_store().unwrap());
-    Service::new(settings, store, Clock::fixed(at))
+    Service::in_dir(dir, Clock::fixed(at), &[])
 }
 
 /// Starts `sop` at `at` for a driver on another host, which then dies before its step ends:
 /// the run is `running`, its step too, under a lease nobody renews. Its id.
 fn left_running(dir: &Path, sop: &str, at: DateTime<Utc>) -> String {
     let service = service_at(dir, at);
-    let dead = Caller::owning("alice", &NoEvents, "elsewhere/4242/deadbeef".into());
+    let dead = Caller::quiet_owning("alice", Some("elsewhere/4242/deadbeef".into()));
     let req = StartRequest::manual(sop, Default::default());
     let plan = service.plan_run(&req).unwrap();
     // Not driven: the step stays `running` and its prepared process ends with the tracker.
