@@ -192,6 +192,11 @@ pub(crate) fn write(
         patch.reason = Some(match (decision.wait_reason, decision.status) {
             (Some(w), _) => Some(w.as_str().to_string()),
             (None, RunStatus::Running | RunStatus::Succeeded | RunStatus::AwaitingApproval) => None,
+            // A run that stays where it was (a paused run whose step ends) keeps the reason it
+            // was given: the step's outcome is no reason of the run's.
+            (None, status) if status == t.run.status && change.reason.is_none() => {
+                t.run.reason.clone()
+            }
             (None, _) => change.reason.clone(),
         });
     }

@@ -62,6 +62,10 @@ fn pause_stops_before_the_next_step_and_resume_goes_on() {
     assert!(out.stdout.contains("is paused before step 2"), "{out}");
     let run = run_json(&sb, &id);
     assert_eq!(run["status"], "paused");
+    assert_eq!(
+        run["reason"], "paused by tester",
+        "the step's end keeps it: {run}"
+    );
     assert_eq!(run["steps"][0]["status"], "succeeded");
     assert_eq!(run["steps"][1]["status"], "pending");
 
