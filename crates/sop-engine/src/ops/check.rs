@@ -40,6 +40,12 @@ pub fn check_sops(settings: &Settings, names: &[String]) -> crate::Result<Checke
         entries
             .iter()
             .filter_map(|e| e.sop.as_ref().ok())
+            .flat_map(sop_core::definition::optional_gap_warnings),
+    );
+    loaded.warnings.extend(
+        entries
+            .iter()
+            .filter_map(|e| e.sop.as_ref().ok())
             .flat_map(|sop| super::webhook_secrets::unset_secrets(settings, sop)),
     );
     loaded.warnings.extend(

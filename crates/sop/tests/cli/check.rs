@@ -610,3 +610,22 @@ fn a_webhook_secret_not_set_here_is_a_warning_not_a_failure() {
     assert_eq!(out.code, 0, "{out}");
     assert!(!out.stderr.contains("HR_SECRET"), "{out}");
 }
+
+#[test]
+fn an_optional_variable_without_a_default_in_a_command_is_a_warning() {
+    let mut sb = Sandbox::new();
+    sb.sop(
+        "scale",
+        "[sop]\nname = \"scale\"\n\n[[triggers]]\ntype = \"manual\"\n\n[variables.region]\n\n[variables.size]\ndefault = \"2\"\n",
+        "# Scale\n\n## Step 1: Scale\n\n```sh\necho {{ region }} {{ size }}\n```\n",
+    );
+    let out = sb.run(&["check"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(
+        out.stderr.contains(
+            "warning: `scale` step 1 (SOP.md:6): its command uses `{{ region }}`, but `region` is optional with no default"
+        ),
+        "{out}"
+    );
+    assert!(!out.stderr.contains("`size`"), "{out}");
+}
