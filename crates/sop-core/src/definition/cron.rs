@@ -8,7 +8,10 @@ use croner::parser::{CronParser, Seconds, Year};
 use std::str::FromStr;
 
 mod dst;
+mod error;
 mod syntax;
+
+pub use error::{CronError, CronProblem};
 
 /// A parsed cron expression (`minute hour day-of-month month day-of-week`, the same with a
 /// leading `second` field, or `@daily` and the other nicknames).
@@ -27,31 +30,47 @@ pub struct CronSchedule {
 impl CronSchedule {
     /// Parses a five-field expression, or a six-field one whose first field is the second.
     /// Years are refused so that every expression means what it means to a reader used to
-    /// crontab.
-    pub fn parse(expression: &str) -> Result<CronSchedule, String> {
+    /// crontab. A refusal lists every wrong field, each with the bytes of `expression` at fault.
+    pub fn parse(expression: &str) -> Result<CronSchedule, CronError> {
         let trimmed = expression.trim();
         if trimmed.is_empty() {
-            return Err("the cron expression is empty".into());
+            return Err(CronError::whole("the cron expression is empty"));
         }
         if let Some(nickname) = trimmed.strip_prefix('@')
             && !NICKNAMES.contains(&nickname.to_ascii_lowercase().as_str())
         {
-            return Err(format!(
+            return Err(CronError::whole(format!(
                 "unknown cron nickname `{trimmed}`; use @yearly, @annually, @monthly, @weekly, @daily or @hourly"
-            ));
+            )));
         }
         let nickname = trimmed.starts_with('@');
-        let parts: Vec<&str> = trimmed.split_whitespace().collect();
+        let located = syntax::split(expression);
+        let parts: Vec<&str> = located.iter().map(|(_, part)| *part).collect();
         let fields = parts.len();
         if !nickname && fields != 5 && fields != 6 {
-            return Err(format!(
+            return Err(CronError::whole(format!(
                 "a cron expression has 5 fields (minute hour day-of-month month day-of-week), or 6 with a leading second field; this one has {fields}"
-            ));
+            )));
         }
         let mut numbered = trimmed.to_string();
         if !nickname && let Some(names) = fields_of(fields) {
-            syntax::check(&parts, names)
-                .map_err(|why| format!("invalid cron expression: {why}{}", year_hint(&parts)))?;
+            let problems = syntax::check(&located, names);
+            if !problems.is_empty() {
+                let hint = year_hint(&parts);
+                let problems = problems
+                    .into_iter()
+                    .map(|p| CronProblem {
+                        // The year hint explains the last field only.
+                        message: format!(
+                            "invalid cron expression: {}{}",
+                            p.message,
+                            if p.field + 1 == fields { hint } else { "" }
+                        ),
+                        span: Some(p.span),
+                    })
+                    .collect();
+                return Err(CronError { problems });
+            }
             numbered = syntax::numbered(&parts, names);
         }
         // Where the minute, hour, day-of-month and day-of-week fields are (none in a nickname).
@@ -81,11 +100,20 @@ impl CronSchedule {
                 every_month,
                 keeps_pace,
             }),
-            Err(e) => Err(format!(
-                "invalid cron expression: {}{}",
-                bad_field(&parser, &numbered).unwrap_or_else(|| e.to_string()),
-                year_hint(&parts)
-            )),
+            // The fields passed `syntax::check`, so croner should not refuse them; if it does,
+            // the field it choked on is named, else the expression as a whole.
+            Err(e) => {
+                let (span, why) = match bad_field(&parser, &numbered) {
+                    Some((i, why)) => (located.get(i).map(|(at, part)| *at..at + part.len()), why),
+                    None => (None, e.to_string()),
+                };
+                Err(CronError {
+                    problems: vec![CronProblem {
+                        message: format!("invalid cron expression: {why}{}", year_hint(&parts)),
+                        span,
+                    }],
+                })
+            }
         }
     }
 
@@ -186,7 +214,7 @@ pub fn explain_bad_field(expression: &str) -> Option<String> {
         .seconds(Seconds::Disallowed)
         .year(Year::Disallowed)
         .build();
-    bad_field(&parser, expression.trim())
+    bad_field(&parser, expression.trim()).map(|(_, why)| why)
 }
 
 /// The names and ranges of an expression's fields, by how many it has.
@@ -198,9 +226,9 @@ fn fields_of(count: usize) -> Option<&'static [(&'static str, &'static str)]> {
     }
 }
 
-/// Names the first field that is wrong on its own, by parsing it with every other field `*`;
-/// croner's own message does not say which field it choked on.
-fn bad_field(parser: &CronParser, expression: &str) -> Option<String> {
+/// Names the first field that is wrong on its own, with its position, by parsing it with every
+/// other field `*`; croner's own message does not say which field it choked on.
+fn bad_field(parser: &CronParser, expression: &str) -> Option<(usize, String)> {
     let fields: Vec<&str> = expression.split_whitespace().collect();
     let names = fields_of(fields.len())?;
     (0..names.len()).find_map(|i| {
@@ -209,10 +237,11 @@ fn bad_field(parser: &CronParser, expression: &str) -> Option<String> {
             .collect();
         parser.parse(&alone.join(" ")).err().map(|_| {
             let (name, range) = names[i];
-            format!(
+            let why = format!(
                 "the {name} field `{}` is not valid ({name} takes {range}, `*`, lists `a,b`, ranges `a-b` and steps `*/n`)",
                 fields[i]
-            )
+            );
+            (i, why)
         })
     })
 }
@@ -394,44 +423,77 @@ mod tests {
 
     #[test]
     fn bad_expressions_say_why() {
-        assert!(CronSchedule::parse("").unwrap_err().contains("empty"));
+        assert!(
+            CronSchedule::parse("")
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
         assert!(
             CronSchedule::parse("@midnight")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown cron nickname `@midnight`")
         );
         assert!(CronSchedule::parse("@Daily").is_ok());
         assert!(
             CronSchedule::parse("0 2 * *")
                 .unwrap_err()
+                .to_string()
                 .contains("has 4")
         );
         assert!(
             CronSchedule::parse("0 0 2 * * * 2030")
                 .unwrap_err()
+                .to_string()
                 .contains("has 7")
         );
         assert!(
             CronSchedule::parse("61 0 2 * * *")
                 .unwrap_err()
+                .to_string()
                 .contains("the second field `61`")
         );
         assert!(
             CronSchedule::parse("0 61 2 * * *")
                 .unwrap_err()
+                .to_string()
                 .contains("the minute field `61`")
         );
         assert!(
             CronSchedule::parse("61 2 * * *")
                 .unwrap_err()
+                .to_string()
                 .contains("the minute field `61`")
         );
         assert!(
             CronSchedule::parse("0 25 * * *")
                 .unwrap_err()
+                .to_string()
                 .contains("the hour field `25`")
         );
         assert!(CronSchedule::parse("0 2 * * funday").is_err());
+    }
+
+    #[test]
+    fn every_bad_field_is_a_problem_at_its_bytes() {
+        let e = CronSchedule::parse(" 61  25 * * *").unwrap_err();
+        let spans: Vec<_> = e.problems.iter().map(|p| p.span.clone()).collect();
+        assert_eq!(spans, [Some(1..3), Some(5..7)]);
+        assert!(
+            e.problems[1]
+                .message
+                .starts_with("invalid cron expression: the hour field")
+        );
+        assert_eq!(
+            CronSchedule::parse("0 2 * *").unwrap_err().problems[0].span,
+            None
+        );
+        // The year hint goes with the last field, which reads as one.
+        let year = CronSchedule::parse("0 0 2 * * 2030").unwrap_err();
+        assert_eq!(year.problems.len(), 1);
+        assert_eq!(year.problems[0].span, Some(10..14));
+        assert!(year.to_string().contains("looks like a year"));
     }
 
     #[test]

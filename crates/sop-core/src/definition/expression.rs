@@ -1,10 +1,10 @@
-//! The one place definitions call the condition-language parser, and where its error spans are
-//! mapped into the file that holds the expression.
+//! The one place definitions call the condition-language parser; its error spans are mapped
+//! into the file that holds the expression by `toml_read::inner_span`.
 
 use crate::condition::Expr;
 use crate::toml_read::Located;
 use crate::toml_read::Reporter;
-use std::ops::Range;
+use crate::toml_read::inner_span;
 
 /// Parses the expression held by the TOML string `value`, reporting each syntax problem at its
 /// own position inside the file. `None` when the expression does not parse.
@@ -13,7 +13,7 @@ pub fn parse(r: &mut Reporter, value: &Located<&str>) -> Option<Expr> {
         Ok(expr) => Some(expr),
         Err(errors) => {
             for e in errors {
-                let span = locate(r, value, e.span.clone());
+                let span = inner_span(r, value, e.span.clone());
                 let message = format!("in condition `{}`: {}", one_line(value.value), e.message);
                 let d = r.at(span, message);
                 r.push(match e.help {
@@ -24,40 +24,6 @@ pub fn parse(r: &mut Reporter, value: &Located<&str>) -> Option<Expr> {
             None
         }
     }
-}
-
-/// The fragment span of `span`, a range of the expression held by the TOML string `value`.
-pub fn locate(r: &Reporter, value: &Located<&str>, span: Range<usize>) -> Range<usize> {
-    match string_content_start(r, value) {
-        Some(s) => s + span.start..s + span.end,
-        // Escapes: inner offsets no longer line up with the file, so point at the whole value
-        // rather than at a wrong column.
-        None => value.span.clone(),
-    }
-}
-
-/// Fragment offset of the first character inside the quotes, when the string is written
-/// verbatim (`"..."`, `'...'`, or their triple-quoted multi-line forms, with no escapes), so
-/// expression offsets map 1:1.
-fn string_content_start(r: &Reporter, value: &Located<&str>) -> Option<usize> {
-    let file_span = r.map(value.span.clone());
-    let raw = r.text().get(file_span)?;
-    for quote in ["\"\"\"", "'''", "\"", "'"] {
-        let Some(inner) = raw.strip_prefix(quote).and_then(|s| s.strip_suffix(quote)) else {
-            continue;
-        };
-        // A newline right after the opening `"""` is not part of a multi-line string.
-        let trimmed = match quote.len() {
-            3 => inner
-                .strip_prefix("\r\n")
-                .or_else(|| inner.strip_prefix('\n'))
-                .unwrap_or(inner),
-            _ => inner,
-        };
-        let offset = quote.len() + (inner.len() - trimmed.len());
-        return (trimmed == value.value).then_some(value.span.start + offset);
-    }
-    None
 }
 
 /// The expression on one line, for messages: a multi-line condition's line breaks and

@@ -31,7 +31,7 @@ mod variables_table;
 mod webhook_conflicts;
 
 pub use conditions::{ConditionExpression, Conditions, Requirement};
-pub use cron::{CronSchedule, explain_bad_field, parse_timezone};
+pub use cron::{CronError, CronProblem, CronSchedule, explain_bad_field, parse_timezone};
 pub use meta_table::DEFAULT_APPROVAL_TIMEOUT;
 pub use on_limit::OnLimit;
 pub use optional_gaps::optional_gap_warnings;

@@ -7,7 +7,7 @@ use super::step::{ApprovalRequirement, StepOptions};
 use crate::Diagnostic;
 use crate::condition::Expr;
 use crate::toml_read::Reporter;
-use crate::toml_read::{Located, TableReader};
+use crate::toml_read::{Located, TableReader, inner_span};
 use toml::de::DeValue;
 
 const KEYS: &[&str] = &[
@@ -99,7 +99,7 @@ fn check_step_references(r: &mut Reporter, source: &Located<&str>, expr: &Expr, 
                 step - 1
             )
         };
-        let at = expression::locate(r, source, span);
+        let at = inner_span(r, source, span);
         let d = r.at(
             at,
             format!(

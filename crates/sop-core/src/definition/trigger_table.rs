@@ -8,6 +8,7 @@ use super::sop_values::SopValues;
 use super::trigger::Trigger;
 use crate::toml_read::Reporter;
 use crate::toml_read::TableReader;
+use crate::toml_read::inner_span;
 use std::ops::Range;
 use toml::de::DeTable;
 
@@ -70,9 +71,16 @@ fn cron(r: &mut Reporter, t: &TableReader) -> Option<Trigger> {
     let schedule = match CronSchedule::parse(expr.value) {
         Ok(s) => s,
         Err(e) => {
-            r.push(r.at(expr.span, e).with_help(
-                "write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day, or six with a leading second, e.g. \"*/30 * * * * *\"",
-            ));
+            // Each wrong field at its own column; a problem with the whole expression (or one
+            // whose column the string's escapes hide) at the string.
+            for problem in e.problems {
+                let span = problem
+                    .span
+                    .map_or_else(|| expr.span.clone(), |s| inner_span(r, &expr, s));
+                r.push(r.at(span, problem.message).with_help(
+                    "write five fields `minute hour day-of-month month day-of-week`, e.g. \"0 2 * * *\" for 02:00 every day, or six with a leading second, e.g. \"*/30 * * * * *\"",
+                ));
+            }
             return None;
         }
     };

@@ -5,10 +5,12 @@
 //! read.
 
 mod entries;
+mod inner_span;
 mod reporter;
 mod table;
 
 pub use entries::{array_of_tables, named_entries};
+pub use inner_span::inner_span;
 pub use reporter::Reporter;
 pub use table::TableReader;
 

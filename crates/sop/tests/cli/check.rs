@@ -180,11 +180,11 @@ fn every_problem_of_every_broken_sop_in_one_pass() {
            | ^^^^^^^^^^^^^^^^^^^^^^
            = help: number the steps 1, 2, 3, ... in the order they appear
 
-        error: invalid cron expression: the hour field `25` is not valid (hour takes 0-23, `*`, lists `a,b`, ranges `a-b` and steps `*/n`)
-          --> [ROOT]/sops/bad-triggers/SOP.toml:6:14
+        error: invalid cron expression: the hour field `25` is not valid: `25` is out of range (hour takes 0-23, `*`, lists `a,b`, ranges `a-b` and steps `*/n` or `a-b/n`)
+          --> [ROOT]/sops/bad-triggers/SOP.toml:6:17
           |
         6 | expression = "0 25 * * *"
-          |              ^^^^^^^^^^^^
+          |                 ^^
           = help: write five fields `minute hour day-of-month month day-of-week`, e.g. "0 2 * * *" for 02:00 every day, or six with a leading second, e.g. "*/30 * * * * *"
 
         error: `Europe/Atlantis` is not an IANA time zone
@@ -328,6 +328,54 @@ fn a_cron_timezone_reads_the_schedule_in_that_zone() {
 
         1 SOP checked: all valid
         --- stderr
+        "#);
+}
+
+#[test]
+fn a_bad_cron_field_is_pointed_at_inside_the_expression() {
+    let sb = Sandbox::new();
+    sb.sop(
+        "demo",
+        "[sop]\nname = \"demo\"\n\n[[triggers]]\ntype = \"cron\"\nexpression = \"*/0 * * * *\"\n\n[[triggers]]\ntype = \"cron\"\nexpression = \"0 0  * *  FOO\"\n\n[[triggers]]\ntype = \"cron\"\nexpression = '61 * * 13 *'\n",
+        MINIMAL_MD,
+    );
+    let out = sb.run(&["check"]);
+    // Each bad field at its own column: past the quote, the doubled spaces and the first of
+    // two bad fields in one expression.
+    insta::assert_snapshot!(out.to_string(), @r#"
+        exit: 2
+        --- stdout
+        FAIL demo: 4 problems
+
+        1 SOP checked: 0 valid, 1 invalid (4 problems)
+        --- stderr
+        error: invalid cron expression: the minute field `*/0` is not valid: a step of 0 never moves on; steps start at 1 (minute takes 0-59, `*`, lists `a,b`, ranges `a-b` and steps `*/n` or `a-b/n`)
+          --> [ROOT]/sops/demo/SOP.toml:6:17
+          |
+        6 | expression = "*/0 * * * *"
+          |                 ^
+          = help: write five fields `minute hour day-of-month month day-of-week`, e.g. "0 2 * * *" for 02:00 every day, or six with a leading second, e.g. "*/30 * * * * *"
+
+        error: invalid cron expression: the day-of-week field `FOO` is not valid: `FOO` is neither a number nor a name it takes (day-of-week takes 0-7 or SUN-SAT, `*`, lists `a,b`, ranges `a-b` and steps `*/n` or `a-b/n`)
+           --> [ROOT]/sops/demo/SOP.toml:10:25
+           |
+        10 | expression = "0 0  * *  FOO"
+           |                         ^^^
+           = help: write five fields `minute hour day-of-month month day-of-week`, e.g. "0 2 * * *" for 02:00 every day, or six with a leading second, e.g. "*/30 * * * * *"
+
+        error: invalid cron expression: the minute field `61` is not valid: `61` is out of range (minute takes 0-59, `*`, lists `a,b`, ranges `a-b` and steps `*/n` or `a-b/n`)
+           --> [ROOT]/sops/demo/SOP.toml:14:15
+           |
+        14 | expression = '61 * * 13 *'
+           |               ^^
+           = help: write five fields `minute hour day-of-month month day-of-week`, e.g. "0 2 * * *" for 02:00 every day, or six with a leading second, e.g. "*/30 * * * * *"
+
+        error: invalid cron expression: the month field `13` is not valid: `13` is out of range (month takes 1-12 or JAN-DEC, `*`, lists `a,b`, ranges `a-b` and steps `*/n` or `a-b/n`)
+           --> [ROOT]/sops/demo/SOP.toml:14:22
+           |
+        14 | expression = '61 * * 13 *'
+           |                      ^^
+           = help: write five fields `minute hour day-of-month month day-of-week`, e.g. "0 2 * * *" for 02:00 every day, or six with a leading second, e.g. "*/30 * * * * *"
         "#);
 }
 

@@ -179,7 +179,7 @@ fn broken_sops_are_listed_with_their_problems_and_exit_2() {
            ... and 1 more; run `sop check bad-steps`
 
         5. bad-triggers ✗ INVALID
-           error: [ROOT]/sops/bad-triggers/SOP.toml:6:14: invalid cron expression: the hour field `25` is not valid (hour takes 0-23, `*`, lists `a,b`, ranges `a-b` and steps `*/n`) (help: write five fields `minute hour day-of-month month day-of-week`, e.g. "0 2 * * *" for 02:00 every day, or six with a leading second, e.g. "*/30 * * * * *")
+           error: [ROOT]/sops/bad-triggers/SOP.toml:6:17: invalid cron expression: the hour field `25` is not valid: `25` is out of range (hour takes 0-23, `*`, lists `a,b`, ranges `a-b` and steps `*/n` or `a-b/n`) (help: write five fields `minute hour day-of-month month day-of-week`, e.g. "0 2 * * *" for 02:00 every day, or six with a leading second, e.g. "*/30 * * * * *")
            error: [ROOT]/sops/bad-triggers/SOP.toml:7:12: `Europe/Atlantis` is not an IANA time zone (help: use a name from the IANA database, e.g. "UTC", "Europe/Paris" or "America/New_York")
            error: [ROOT]/sops/bad-triggers/SOP.toml:11:8: invalid webhook path `hooks/deploy`: the path must start with `/` (help: write a path such as `/hr/new-employee`: letters, digits, `-`, `_` and `.` between slashes)
            ... and 3 more; run `sop check bad-triggers`

@@ -1,70 +1,197 @@
 //! The shape of each field of a cron expression, checked before croner reads it: croner also
 //! takes Quartz's extensions and forms crontab refuses (`5/20`, an empty list item, a name as a
 //! step, `sat-sun`), some of which it reads as a schedule that never fires. Only what
-//! crontab(5) and our documentation describe is accepted; croner still checks the ranges.
+//! crontab(5) and our documentation describe is accepted. Values are held to each field's
+//! range here too, so that every problem is found with the token it concerns (for the caret);
+//! croner's own checks remain behind them.
 
-/// Checks every field of a five- or six-field expression; `fields` names them in order (with
-/// what each takes, for the message).
-pub fn check(parts: &[&str], fields: &[(&str, &str)]) -> Result<(), String> {
-    for (part, (name, takes)) in parts.iter().zip(fields) {
-        check_field(part, name).map_err(|why| {
-            format!(
-                "the {name} field `{part}` is not valid: {why} ({name} takes {takes}, `*`, lists `a,b`, ranges `a-b` and steps `*/n` or `a-b/n`)"
-            )
-        })?;
+use std::ops::Range;
+
+/// The whitespace-separated fields of `expression`, each with its byte offset in it, so a
+/// problem can be shown at its own column however many spaces stand between the fields.
+pub fn split(expression: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in expression.char_indices().chain([(expression.len(), ' ')]) {
+        match (start, c.is_whitespace()) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                out.push((s, &expression[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
     }
-    Ok(())
+    out
 }
 
-fn check_field(field: &str, name: &str) -> Result<(), String> {
+/// One field that is wrong: its position among the fields, the bytes of the expression at
+/// fault (the bad token where there is one, else the field), and a message naming the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: usize,
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+/// Checks every field of a five- or six-field expression, each given with its byte offset in
+/// the expression; `fields` names them in order (with what each takes, for the message). Every
+/// wrong field is reported, the first problem of each.
+pub fn check(parts: &[(usize, &str)], fields: &[(&str, &str)]) -> Vec<FieldProblem> {
+    parts
+        .iter()
+        .zip(fields)
+        .enumerate()
+        .filter_map(|(field, ((start, part), (name, takes)))| {
+            let bad = check_field(part, name).err()?;
+            Some(FieldProblem {
+                field,
+                span: start + bad.at.start..start + bad.at.end,
+                message: format!(
+                    "the {name} field `{part}` is not valid: {} ({name} takes {takes}, `*`, lists `a,b`, ranges `a-b` and steps `*/n` or `a-b/n`)",
+                    bad.why
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Why a field is wrong, and the bytes of the field at fault.
+struct Bad {
+    at: Range<usize>,
+    why: String,
+}
+
+/// `len` bytes of the field from `start`, at least one so that a caret shows.
+fn bad(start: usize, len: usize, why: impl Into<String>) -> Bad {
+    Bad {
+        at: start..start + len.max(1),
+        why: why.into(),
+    }
+}
+
+fn check_field(field: &str, name: &str) -> Result<(), Bad> {
     let days = name == "day-of-week";
     let day_field = days || name == "day-of-month";
+    let mut next = 0;
     for item in field.split(',') {
+        let at = next;
+        next += item.len() + 1;
         if item.is_empty() {
-            return Err("its list has an empty item".into());
+            // The comma that leaves the item empty: the one after it, or before it at the end.
+            return Err(bad(
+                at.saturating_sub(usize::from(at == field.len())),
+                1,
+                "its list has an empty item",
+            ));
         }
         let (base, step) = match item.split_once('/') {
             Some((base, step)) => (base, Some(step)),
             None => (item, None),
         };
-        if let Some(step) = step
-            && (step.is_empty() || !step.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(format!("the step `{step}` is not a number"));
+        if let Some(step) = step {
+            let step_at = at + base.len() + 1;
+            if step.is_empty() || !step.bytes().all(|b| b.is_ascii_digit()) {
+                // An empty step is shown at its `/`.
+                let (from, len) = if step.is_empty() {
+                    (step_at - 1, 1)
+                } else {
+                    (step_at, step.len())
+                };
+                return Err(bad(from, len, format!("the step `{step}` is not a number")));
+            }
+            // croner counts steps in 16 bits.
+            match step.parse::<u16>() {
+                Ok(0) => {
+                    return Err(bad(
+                        step_at,
+                        step.len(),
+                        "a step of 0 never moves on; steps start at 1",
+                    ));
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    return Err(bad(
+                        step_at,
+                        step.len(),
+                        format!("the step `{step}` is too large"),
+                    ));
+                }
+            }
         }
         if base == "*" || (day_field && base == "?") {
             continue;
         }
         if base.is_empty() {
-            return Err("a step needs `*` or a range before its `/` (`*/n`, `a-b/n`)".into());
+            return Err(bad(
+                at,
+                1,
+                "a step needs `*` or a range before its `/` (`*/n`, `a-b/n`)",
+            ));
         }
         match base.split_once('-') {
             Some((from_text, to_text)) => {
                 if from_text.is_empty() || to_text.is_empty() {
-                    return Err(format!(
-                        "the range `{base}` needs a value on each side of its `-` (`a-b`)"
+                    return Err(bad(
+                        at,
+                        base.len(),
+                        format!("the range `{base}` needs a value on each side of its `-` (`a-b`)"),
                     ));
                 }
-                let from = value(from_text, name)?;
-                let to = range_end(from, to_text, name)?;
+                let to_at = at + from_text.len() + 1;
+                let from = value(from_text, name).map_err(|why| bad(at, from_text.len(), why))?;
+                let to =
+                    range_end(from, to_text, name).map_err(|why| bad(to_at, to_text.len(), why))?;
+                in_bounds(from_text, from, name).map_err(|why| bad(at, from_text.len(), why))?;
+                in_bounds(to_text, to, name).map_err(|why| bad(to_at, to_text.len(), why))?;
                 if from > to {
-                    return Err(format!(
-                        "the range `{base}` runs backwards; split it where the field ends instead (`{}`)",
-                        split_suggestion(from_text, to_text, name)
+                    return Err(bad(
+                        at,
+                        base.len(),
+                        format!(
+                            "the range `{base}` runs backwards; split it where the field ends instead (`{}`)",
+                            split_suggestion(from_text, to_text, name)
+                        ),
                     ));
                 }
             }
             None => {
-                value(base, name)?;
+                let v = value(base, name).map_err(|why| bad(at, base.len(), why))?;
                 if step.is_some() {
-                    return Err(format!(
-                        "a step follows `*` or a range (`*/n`, `a-b/n`), not a single value like `{base}`"
+                    return Err(bad(
+                        at,
+                        item.len(),
+                        format!(
+                            "a step follows `*` or a range (`*/n`, `a-b/n`), not a single value like `{base}`"
+                        ),
                     ));
                 }
+                in_bounds(base, v, name).map_err(|why| bad(at, base.len(), why))?;
             }
         }
     }
     Ok(())
+}
+
+/// The values a field takes, first and last (the day of week's 7 is Sunday again).
+fn bounds(field: &str) -> (u32, u32) {
+    match field {
+        "second" | "minute" => (0, 59),
+        "hour" => (0, 23),
+        "day-of-month" => (1, 31),
+        "month" => (1, 12),
+        _ => (0, 7),
+    }
+}
+
+/// Refuses a value (written `text`) outside the field's bounds.
+fn in_bounds(text: &str, v: u32, field: &str) -> Result<(), String> {
+    let (low, high) = bounds(field);
+    if (low..=high).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("`{text}` is out of range"))
+    }
 }
 
 /// The end of a range starting at `from`: `SUN` ends a day-of-week range as 7 when the range
@@ -100,7 +227,7 @@ fn split_suggestion(from: &str, to: &str, field: &str) -> String {
 
 /// The expression with every month and day name written as its number, as croner is to read
 /// it: croner reads a `SUN` that ends a range as 7 whatever the range's start, so that
-/// `SUN-SUN` meant every day. Call after [`check`] passed.
+/// `SUN-SUN` meant every day. Call after [`check`] found nothing.
 pub fn numbered(parts: &[&str], fields: &[(&str, &str)]) -> String {
     parts
         .iter()
@@ -181,8 +308,60 @@ mod tests {
     ];
 
     fn check5(e: &str) -> Result<(), String> {
-        let parts: Vec<&str> = e.split_whitespace().collect();
-        check(&parts, &FIVE)
+        match check(&split(e), &FIVE).first() {
+            None => Ok(()),
+            Some(p) => Err(p.message.clone()),
+        }
+    }
+
+    /// The bytes of `e` each problem points at, with where they start.
+    fn pointed(e: &str) -> Vec<(usize, &str)> {
+        check(&split(e), &FIVE)
+            .iter()
+            .map(|p| (p.span.start, &e[p.span.clone()]))
+            .collect()
+    }
+
+    #[test]
+    fn fields_are_split_with_their_offsets_whatever_the_spacing() {
+        assert_eq!(
+            split(" 0  2\t*\u{a0}* *"),
+            [(1, "0"), (4, "2"), (6, "*"), (9, "*"), (11, "*")]
+        );
+        assert_eq!(split(""), []);
+    }
+
+    #[test]
+    fn each_problem_points_at_its_token() {
+        for (e, at) in [
+            ("0 25 * * *", vec![(2, "25")]),
+            ("*/0 * * * *", vec![(2, "0")]),
+            ("*/x * * * *", vec![(2, "x")]),
+            ("*/ * * * *", vec![(1, "/")]),
+            ("*/99999 * * * *", vec![(2, "99999")]),
+            ("0 0 * * FOO", vec![(8, "FOO")]),
+            ("0 0 * *  mon-FOO", vec![(13, "FOO")]),
+            ("0 0 * * 1-8", vec![(10, "8")]),
+            ("0 0 0 * *", vec![(4, "0")]),
+            ("0 22-2 * * *", vec![(2, "22-2")]),
+            ("0 0-23,1- * * *", vec![(7, "1-")]),
+            ("1,,2 * * * *", vec![(2, ",")]),
+            (", * * * *", vec![(0, ",")]),
+            ("5, * * * *", vec![(1, ",")]),
+            ("0,5/20 * * * *", vec![(2, "5/20")]),
+            ("/5 * * * *", vec![(0, "/")]),
+            ("0 0 * jan 7L", vec![(10, "7L")]),
+            ("61 25 * 13 *", vec![(0, "61"), (3, "25"), (8, "13")]),
+        ] {
+            assert_eq!(pointed(e), at, "{e}");
+        }
+        let two = check(&split("61  0 * * sun-xyz"), &FIVE);
+        assert_eq!(two.iter().map(|p| p.field).collect::<Vec<_>>(), [0, 4]);
+        assert!(
+            two[1]
+                .message
+                .starts_with("the day-of-week field `sun-xyz` is not valid: `xyz` is neither")
+        );
     }
 
     #[test]
@@ -223,6 +402,14 @@ mod tests {
             ("0 0 15W * *", "`15W` is neither"),
             ("0 0 * * 1#2", "`1#2` is neither"),
             ("0 0 * jan *", ""),
+            ("0 0 * * */0", "a step of 0 never moves on"),
+            ("*/70000 * * * *", "the step `70000` is too large"),
+            ("0 0 * 0 *", "`0` is out of range"),
+            ("0 24 * * *", "`24` is out of range"),
+            ("0 0 32 * *", "`32` is out of range"),
+            ("0 0 * * 0-8", "`8` is out of range"),
+            ("0 0 * * 99999999999", "`99999999999` is too large"),
+            ("60-61/2 * * * *", "`60` is out of range"),
         ] {
             match check5(e) {
                 Ok(()) => assert!(why.is_empty(), "{e} passed"),

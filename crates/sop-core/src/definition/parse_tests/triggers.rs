@@ -80,8 +80,44 @@ fn cron_triggers_take_seconds_overlap_and_catch_up() {
     );
 }
 
+/// The rendered diagnostics of a cron trigger whose `expression = <raw>` line is line 6.
+fn cron_renders(raw: &str) -> Vec<String> {
+    let toml = MINIMAL.replace(
+        "type = \"manual\"",
+        &format!("type = \"cron\"\nexpression = {raw}"),
+    );
+    match parse(&source(&toml, MD)) {
+        Ok(_) => panic!("expected errors for {raw}"),
+        Err(diags) => diags.iter().map(Diagnostic::render).collect(),
+    }
+}
+
+/// The `line:col` of each rendered diagnostic, and the text its caret underlines.
+fn carets(raw: &str) -> Vec<(String, String)> {
+    cron_renders(raw)
+        .iter()
+        .map(|d| {
+            let lines: Vec<&str> = d.lines().collect();
+            let after_bar = |i: usize| {
+                lines
+                    .get(i)
+                    .and_then(|l| l.split_once("| "))
+                    .map_or("", |(_, rest)| rest)
+            };
+            let at = lines.get(1).and_then(|l| l.rsplit_once("SOP.toml:"));
+            let caret = after_bar(4);
+            let underlined = after_bar(3)
+                .chars()
+                .skip(caret.find('^').unwrap_or(0))
+                .take(caret.matches('^').count())
+                .collect();
+            (at.map_or("", |(_, c)| c).to_string(), underlined)
+        })
+        .collect()
+}
+
 #[test]
-fn a_bad_cron_field_is_rejected_by_the_cron_parser() {
+fn a_bad_cron_field_is_reported_at_the_field() {
     let toml = MINIMAL.replace(
         "type = \"manual\"",
         "type = \"cron\"\nexpression = \"61 2 * * *\"",
@@ -90,10 +126,71 @@ fn a_bad_cron_field_is_rejected_by_the_cron_parser() {
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(
         errs[0].starts_with(
-            "demo/SOP.toml:6:14: invalid cron expression: the minute field `61` is not valid"
+            "demo/SOP.toml:6:15: invalid cron expression: the minute field `61` is not valid: `61` is out of range (minute takes 0-59"
         ),
         "{errs:?}"
     );
+    assert_eq!(
+        cron_renders("\"61 2 * * *\"")[0]
+            .lines()
+            .collect::<Vec<_>>()[1..5],
+        [
+            "  --> demo/SOP.toml:6:15",
+            "  |",
+            "6 | expression = \"61 2 * * *\"",
+            "  |               ^^",
+        ]
+    );
+}
+
+#[test]
+fn the_caret_is_under_the_bad_token_whatever_the_spacing_and_quotes() {
+    let at = |raw: &str| {
+        carets(raw)
+            .into_iter()
+            .map(|(at, text)| format!("{at} {text}"))
+            .collect::<Vec<_>>()
+    };
+    // A day name in the fifth field, two spaces between fields.
+    assert_eq!(at("\"0 0  * *  FOO\""), ["6:25 FOO"]);
+    // A literal string with a tab between two fields; the bad end of a range.
+    assert_eq!(at("'0 0 * *\tMON-FOO'"), ["6:27 FOO"]);
+    assert_eq!(at("\"*/0 * * * *\""), ["6:17 0"]);
+    assert_eq!(at("\"0 25 * * *\""), ["6:17 25"]);
+    assert_eq!(at("\"0 22-2 * * *\""), ["6:17 22-2"]);
+    assert_eq!(at("\"\"\"0 0 * * 8\"\"\""), ["6:25 8"]);
+    // An escape after the bad token does not move it; one before it hides the column, so the
+    // whole string is pointed at.
+    assert_eq!(at("\"0 25 * *\\t*\""), ["6:17 25"]);
+    assert_eq!(at("\"0\\t25 * * *\""), ["6:14 \"0\\t25 * * *\""]);
+    // The wrong number of fields is the whole string's problem.
+    assert_eq!(at("\"0 2 * *\""), ["6:14 \"0 2 * *\""]);
+}
+
+#[test]
+fn every_bad_cron_field_is_reported_each_at_its_own_column() {
+    let toml = MINIMAL.replace(
+        "type = \"manual\"",
+        "type = \"cron\"\nexpression = \"61 25 * 13 FOO\"",
+    );
+    let errs: Vec<String> = toml_errors(&toml)
+        .iter()
+        .map(|e| e.split(" is not valid").next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        errs,
+        [
+            "demo/SOP.toml:6:15: invalid cron expression: the minute field `61`",
+            "demo/SOP.toml:6:18: invalid cron expression: the hour field `25`",
+            "demo/SOP.toml:6:23: invalid cron expression: the month field `13`",
+            "demo/SOP.toml:6:26: invalid cron expression: the day-of-week field `FOO`",
+        ]
+    );
+    let at: Vec<String> = carets("\"*/0  0 * * 1-9\"")
+        .into_iter()
+        .map(|(at, text)| format!("{at} {text}"))
+        .collect();
+    assert_eq!(at, ["6:17 0", "6:28 9"]);
 }
 
 #[test]
