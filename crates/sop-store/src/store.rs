@@ -210,6 +210,20 @@ pub trait Tx: Queries {
     fn server_beat(&mut self, beat: &ServerBeat) -> Result<()>;
     /// Removes the heartbeats older than `before`; returns how many.
     fn forget_servers(&mut self, before: DateTime<Utc>) -> Result<u64>;
+    /// Takes the claim `name` for `owner` until `until` if nobody holds it, `owner` does (then
+    /// it is renewed), or its holder's time ran out at `now`; false when another owner holds
+    /// it. A claim is a duty one process of several sharing the database performs at a time
+    /// (the Telegram poller); its owner renews it while it works, so one that dies lets it lapse.
+    fn take_claim(
+        &mut self,
+        name: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Gives the claim `name` up, so another process may take it at once; false if `owner`
+    /// did not hold it.
+    fn release_claim(&mut self, name: &str, owner: &str) -> Result<bool>;
     /// Records the decision for one tick unless its fire key (SOP, trigger, scheduled time) is
     /// taken; false when another writer decided that tick already.
     fn insert_schedule_fire(&mut self, fire: &ScheduleFire) -> Result<bool>;

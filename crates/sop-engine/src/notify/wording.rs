@@ -114,3 +114,9 @@ pub fn parts(
 pub fn asks(doc: &NotificationDocument) -> bool {
     matches!(doc.event.as_str(), "approval" | "reminder")
 }
+
+/// The answer to a chat button press sop cannot read (not one of its buttons, or its data
+/// malformed), worded like a press that decided nothing. It is answered all the same: a press
+/// left unanswered keeps the person's chat client spinning until it gives up.
+pub const UNKNOWN_BUTTON: &str =
+    "Not decided: this button is not one sop knows, or it has expired.";

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../migrations_pg/0010_active_deadlines.sql"),
     ),
+    (11, include_str!("../../migrations_pg/0011_claims.sql")),
 ];
 
 /// The PostgreSQL schema version this build writes.

@@ -11,6 +11,7 @@
 
 mod api_token_sql;
 mod audit_sql;
+mod claim_sql;
 mod codec;
 mod conn;
 pub(crate) mod connect;

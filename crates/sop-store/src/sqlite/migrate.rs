@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../migrations/0010_active_deadlines.sql"),
     ),
+    (11, include_str!("../../migrations/0011_claims.sql")),
 ];
 
 /// The schema version this build writes.

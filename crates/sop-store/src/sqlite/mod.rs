@@ -9,6 +9,7 @@
 
 mod api_token_sql;
 mod audit_sql;
+mod claim_sql;
 mod codec;
 mod console_session_sql;
 mod deadline_sql;

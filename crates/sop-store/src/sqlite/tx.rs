@@ -1,8 +1,8 @@
 //! A SQLite write transaction seen through the [`Tx`] trait.
 
 use super::{
-    api_token_sql, audit_sql, console_session_sql, delivery_sql, event_sql, fact_sql, gate_sql,
-    lease_sql, notification_sql, pickup_sql, prune_sql, queue_sql, run_sql, schedule_sql,
+    api_token_sql, audit_sql, claim_sql, console_session_sql, delivery_sql, event_sql, fact_sql,
+    gate_sql, lease_sql, notification_sql, pickup_sql, prune_sql, queue_sql, run_sql, schedule_sql,
     server_sql, step_sql,
 };
 use crate::audit_chain::append::{AuditSettings, ChainHead};
@@ -222,6 +222,18 @@ impl Tx for SqliteTx<'_> {
     }
     fn forget_servers(&mut self, before: DateTime<Utc>) -> Result<u64> {
         server_sql::forget(self.conn, before)
+    }
+    fn take_claim(
+        &mut self,
+        name: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        claim_sql::take(self.conn, name, owner, now, until)
+    }
+    fn release_claim(&mut self, name: &str, owner: &str) -> Result<bool> {
+        claim_sql::release(self.conn, name, owner)
     }
     fn insert_schedule_fire(&mut self, fire: &ScheduleFire) -> Result<bool> {
         schedule_sql::insert(self.conn, fire)

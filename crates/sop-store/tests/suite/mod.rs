@@ -11,6 +11,7 @@ pub mod fact_audit;
 pub mod facts_events;
 pub mod gates;
 pub mod leases;
+pub mod named_claims;
 pub mod notifications;
 pub mod queue;
 pub mod runs;
@@ -101,6 +102,10 @@ macro_rules! store_suite {
                 pending_runs_are_claimed_oldest_first_and_once,
                 racing_claims_each_get_a_different_run,
                 a_run_made_ready_wakes_a_listener,
+            },
+            named_claims {
+                a_claim_is_held_by_one_owner_until_it_lapses_or_is_released,
+                of_racing_takers_exactly_one_gets_a_free_or_lapsed_claim,
             },
             notifications {
                 notifications_are_due_in_order_and_attempts_move_them,

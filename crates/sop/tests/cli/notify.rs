@@ -1,6 +1,7 @@
 //! Notifications end to end: local servers play Slack's Web API, Telegram's Bot API and a
 //! webhook receiver; the real `sop serve` sends to them, retries, and takes decisions back
-//! from the approval page and the chat buttons. Secrets never show in logs, audit or JSON.
+//! from the approval page and the chat buttons (polled by one node of two sharing a database).
+//! Secrets never show in logs, audit or JSON.
 
 use crate::notify_fake::{Answer, Fake, Recorded};
 use crate::serving::{Server, agent, eventually, token};
@@ -536,6 +537,173 @@ fn telegram_buttons_through_get_updates_refuse_an_unmapped_user_and_approve_a_ma
         "{edited}"
     );
     assert_hidden(&sb, &server, &id, &[TELEGRAM_TOKEN]);
+}
+
+/// A Telegram Bot API for the nodes of one database: every `sendMessage` with buttons gets a
+/// press of its Approve button by alice (update ids 1, 2, ...), and `getUpdates` returns those
+/// from the caller's offset on that no earlier call confirmed, as Telegram does. Each node is
+/// given the API under a prefix of its own (`/a`, `/b`), so the requests say which node made them.
+fn telegram_for_nodes() -> Fake {
+    Fake::start(|req, before| {
+        if req.path.ends_with("/sendMessage") {
+            return Answer::json(
+                200,
+                json!({"ok": true, "result": {"message_id": 70 + before.len(), "chat": {"id": -100123}}}),
+            );
+        }
+        if req.path.ends_with("/getUpdates") {
+            let offset = |r: &Recorded| r.json()["offset"].as_i64().unwrap_or(0);
+            let confirmed = before
+                .iter()
+                .filter(|r| r.path.ends_with("/getUpdates"))
+                .map(offset)
+                .chain([offset(req)])
+                .max()
+                .unwrap_or(0);
+            let presses: Vec<Value> = before
+                .iter()
+                .filter(|r| r.path.ends_with("/sendMessage"))
+                .filter_map(|r| {
+                    r.json()["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                        .as_str()
+                        .map(str::to_string)
+                })
+                .enumerate()
+                .map(|(n, data)| {
+                    json!({"update_id": n + 1, "callback_query": {
+                        "id": format!("q{}", n + 1), "from": {"id": 4242}, "data": data}})
+                })
+                .filter(|u| u["update_id"].as_i64().unwrap() >= confirmed)
+                .collect();
+            return Answer::json(200, json!({"ok": true, "result": presses}));
+        }
+        Answer::json(200, json!({"ok": true, "result": true}))
+    })
+}
+
+/// Which node (`/a` or `/b`) made each `getUpdates` call, in order.
+fn pollers(telegram: &Fake) -> Vec<String> {
+    telegram
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/getUpdates"))
+        .map(|r| r.path[..2].to_string())
+        .collect()
+}
+
+/// The `answerCallbackQuery` bodies, in order.
+fn answers_to(telegram: &Fake) -> Vec<Value> {
+    telegram
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/answerCallbackQuery"))
+        .map(|r| r.json())
+        .collect()
+}
+
+#[test]
+fn two_nodes_on_one_database_poll_telegram_one_at_a_time_and_hand_over_when_one_stops() {
+    let telegram = telegram_for_nodes();
+    let mut sb = sandbox("");
+    sb.on_postgres();
+    notify_env(&mut sb, "telegram:-100123");
+    sb.env("SOP_TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN);
+    sb.file("sops/users.toml", "[users.alice]\ntelegram = 4242\n");
+    let runner = token(&sb, "carol", "read,run");
+    let mut nodes = Vec::new();
+    for prefix in ["/a", "/b"] {
+        sb.env(
+            "SOP_TELEGRAM_API_URL",
+            &format!("{}{prefix}", telegram.url()),
+        );
+        nodes.push((prefix, Server::start(&sb, &[]).with_token(&runner)));
+    }
+
+    let id = start_run(&nodes[0].1, "deploy");
+    nodes[0].1.wait_status(&id, "succeeded");
+    let answered = |n| answers_to(&telegram).len() >= n;
+    eventually("the press answered", || answered(1));
+    // A few rounds more: a second poller would have read the same press by now.
+    let seen = pollers(&telegram).len();
+    eventually("three more polls", || pollers(&telegram).len() >= seen + 3);
+    let polled = pollers(&telegram);
+    let holder = polled[0].clone();
+    assert!(
+        polled.iter().all(|p| *p == holder),
+        "both nodes called getUpdates: {polled:?}"
+    );
+    let answers = answers_to(&telegram);
+    assert_eq!(answers.len(), 1, "one press, one answer: {answers:?}");
+    assert!(
+        answers[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Approved by alice"),
+        "{answers:?}"
+    );
+
+    // The polling node stops: it releases the claim, and the other polls without waiting for
+    // it to lapse, reading the next press and nothing already decided.
+    let at = nodes.iter().position(|(p, _)| *p == holder).unwrap();
+    let (_, stopping) = nodes.remove(at);
+    assert_eq!(stopping.terminate(), Some(0));
+    let (other, node) = nodes.remove(0);
+    eventually("the other node polling", || {
+        pollers(&telegram).iter().any(|p| p == other)
+    });
+    assert!(
+        node.log().contains("this node now polls Telegram"),
+        "{}",
+        node.log()
+    );
+    let second = start_run(&node, "deploy");
+    node.wait_status(&second, "succeeded");
+    eventually("the second press answered", || answered(2));
+    let answers = answers_to(&telegram);
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert_eq!(answers[1]["callback_query_id"], "q2");
+    assert!(
+        answers[1]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Approved by alice"),
+        "{answers:?}"
+    );
+}
+
+#[test]
+fn a_telegram_button_sop_does_not_know_is_answered_through_the_webhook() {
+    let telegram = Fake::start(|_, _| Answer::json(200, json!({"ok": true, "result": true})));
+    let mut sb = sandbox("");
+    notify_env(&mut sb, "telegram:-100123");
+    sb.env("SOP_TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
+        .env("SOP_TELEGRAM_API_URL", &telegram.url())
+        .env("SOP_TELEGRAM_POLL", "false")
+        .env("SOP_TELEGRAM_WEBHOOK_SECRET", "tg-hook-secret");
+    let server = Server::start(&sb, &[]);
+    for (n, data) in ["something-else", "sop:a"].iter().enumerate() {
+        let update = json!({"update_id": n + 1, "callback_query": {
+            "id": format!("q-odd-{n}"), "from": {"id": 4242}, "data": data}});
+        let reply = server.request(
+            "POST",
+            "/hooks/telegram",
+            &[
+                ("content-type", "application/json"),
+                ("x-telegram-bot-api-secret-token", "tg-hook-secret"),
+            ],
+            update.to_string().as_bytes(),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+    let answers = telegram.wait_for(&format!("/bot{TELEGRAM_TOKEN}/answerCallbackQuery"), 2);
+    for (n, a) in answers.iter().enumerate() {
+        let a = a.json();
+        assert_eq!(a["callback_query_id"], format!("q-odd-{n}"));
+        assert_eq!(
+            a["text"],
+            "Not decided: this button is not one sop knows, or it has expired."
+        );
+    }
 }
 
 fn signature(body: &[u8]) -> String {
