@@ -661,7 +661,7 @@ fn a_webhook_secret_not_set_here_is_a_warning_not_a_failure() {
 
 #[test]
 fn an_optional_variable_without_a_default_in_a_command_is_a_warning() {
-    let mut sb = Sandbox::new();
+    let sb = Sandbox::new();
     sb.sop(
         "scale",
         "[sop]\nname = \"scale\"\n\n[[triggers]]\ntype = \"manual\"\n\n[variables.region]\n\n[variables.size]\ndefault = \"2\"\n",
