@@ -68,16 +68,18 @@ impl Service {
         Ok(self.store().transaction(|tx| tx.server_beat(&beat))?)
     }
 
-    /// A server alive on this database: heartbeat recent, not stopped, and — when it ran on
-    /// this host — its process still there (a `kill -9` is noticed at once).
-    pub fn live_server(&self) -> crate::Result<Option<ServerBeat>> {
+    /// The servers alive on this database: heartbeat recent, not stopped, and — when one ran
+    /// on this host — its process still there (a `kill -9` is noticed at once). With several
+    /// nodes, any of them may pick up a run left pending.
+    pub fn live_servers(&self) -> crate::Result<Vec<ServerBeat>> {
         let since = self.clock().now() - ALIVE_WITHIN;
         let host = lease::hostname();
         Ok(self
             .store()
             .live_servers(since)?
             .into_iter()
-            .find(|s| s.host != host || process_exists(s.pid)))
+            .filter(|s| s.host != host || process_exists(s.pid))
+            .collect())
     }
 
     /// Recovers the runs whose lease lapsed (an idempotent step's run becomes pending again,

@@ -82,10 +82,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<Exit> {
         let runs = if pending == 1 { "run is" } else { "runs are" };
         println!(
             "{}",
-            match service.live_server()? {
+            match super::hand_off::LiveServers::of(&service)? {
                 Some(s) => format!(
-                    "{pending} {runs} left pending; the server at {} will execute them",
-                    s.listen
+                    "{pending} {runs} left pending; {} will execute them",
+                    s.subject()
                 ),
                 None => format!(
                     "{pending} {runs} left pending; no server is running on this database: start one with `sop serve`, or run each here with `sop resume RUN`"

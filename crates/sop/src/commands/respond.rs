@@ -53,7 +53,7 @@ pub fn respond(
             step,
         } => {
             let who = match &server {
-                Some(s) => format!("the server at {}, which goes on with it", s.listen),
+                Some(s) => s.which_goes_on(),
                 None => "a server".to_string(),
             };
             out.line(&format!(

@@ -63,6 +63,19 @@ fn detach_says_whether_a_server_is_alive_and_the_server_picks_the_run_up() {
     );
     let run = server.wait_status(&run_id(&out.stdout), "succeeded");
     assert_eq!(run["steps"][1]["output_tail"], "two\n");
+
+    // With a second node on the database, either may pick the run up: neither is named as the
+    // one.
+    let second = Server::start(&sb, &[]);
+    let out = sb.run(&["execute", "quick", "--detach"]);
+    assert!(
+        out.stdout
+            .contains("one of the 2 servers on this database (")
+            && out.stdout.contains(&server.addr)
+            && out.stdout.contains(&second.addr),
+        "{out}"
+    );
+    second.wait_status(&run_id(&out.stdout), "succeeded");
 }
 
 #[test]
