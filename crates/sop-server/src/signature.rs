@@ -1,7 +1,10 @@
 //! Webhook signatures: the HMAC-SHA256 of the raw body keyed with the trigger's secret, in hex,
 //! compared in constant time. GitHub sends it as `X-Hub-Signature-256: sha256=<hex>`, PagerDuty
 //! as `X-PagerDuty-Signature: v1=<hex>` (several, comma-separated, while a secret is rotated),
-//! Sentry as `Sentry-Hook-Signature: <hex>`.
+//! Sentry as `Sentry-Hook-Signature: <hex>`; Grafana's, which may also sign a timestamp, is in
+//! [`grafana`].
+
+pub mod grafana;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -12,6 +12,7 @@
 mod bare_leader;
 mod capture;
 mod env;
+mod env_fit;
 mod environ;
 mod group;
 mod group_leader;
@@ -32,6 +33,7 @@ mod vm_child;
 
 pub use capture::TAIL_BYTES;
 pub use env::{OWN_NAMES, is_own_name, var_env_name, variable_env};
+pub use env_fit::{UnfitKey, UnfitReason, keep_fit};
 pub use group::{Termination, terminate_group};
 pub use group_leader::GroupLeader;
 pub use leader_pool::LeaderPool;

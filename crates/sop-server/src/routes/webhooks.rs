@@ -1,10 +1,15 @@
-//! Webhook triggers: each `type = "webhook"` trigger's `path` is served as `POST {path}`. The
-//! request is authorised by GitHub's `X-Hub-Signature-256` when the trigger names a
-//! `secret_env`, else by an API token with `run`. The JSON body's keys (or those of the JSON in
-//! a form's `payload` field, as GitHub sends it) become the run's variables, with the request's
-//! headers as `headers.*` and `trigger.type`/`trigger.path`. Conditions that do not hold record
-//! a `skipped` run and answer `200`, so a sender does not retry forever. GitHub's `ping` (sent
+//! Webhook triggers: each `type = "webhook"` trigger's `path` is served as `POST {path}` and,
+//! the same in every way, `PUT {path}` (Grafana's contact point may send either). The request
+//! is authorised by a signature of its body (GitHub's, PagerDuty's, Sentry's, Grafana's) or
+//! GitLab's token when the trigger names a `secret_env`, else by an API token with `run`. The
+//! JSON body's keys (or those of the JSON in a form's `payload` field, as GitHub sends it)
+//! become the run's variables, with the request's headers as `headers.*` and
+//! `trigger.type`/`trigger.path`; keys no variable can carry are left out and recorded with the
+//! run ([`keep_fit`]), not a reason to lose the alert. Conditions that do not hold record a
+//! `skipped` run and answer `200`, so a sender does not retry forever. GitHub's `ping` (sent
 //! when a hook is made) is answered `200` once authorised, and starts nothing.
+
+mod key_order;
 
 use super::shared::{creds, wrap_run_with};
 use super::trigger::{Outcome, accepted, delivery_key, start};
@@ -18,7 +23,9 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use sop_engine::api_tokens::Scope;
+use sop_engine::executor::{UnfitKey, UnfitReason, keep_fit};
 use sop_engine::ops::{StartRequest, WebhookTarget};
+use std::cell::OnceCell;
 
 /// Headers never copied into a run's variables: they carry credentials. So does every header
 /// whose name says `signature` (`X-Hub-Signature-256`, `X-PagerDuty-Signature`,
@@ -54,7 +61,7 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
                 let near = near_miss(app, &path);
                 return Ok(Delivery::NotServed(path, near));
             };
-            if method != Method::POST {
+            if method != Method::POST && method != Method::PUT {
                 return Ok(Delivery::PostOnly(target.path));
             }
             deliver(app, &target, &headers, &bytes)
@@ -76,11 +83,11 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
             let mut r = ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                format!("{path} takes POST only"),
+                format!("{path} takes POST or PUT"),
             )
             .into_response();
             r.headers_mut()
-                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+                .insert(header::ALLOW, header::HeaderValue::from_static("POST, PUT"));
             return Ok(r);
         }
         Ok(Delivery::Ping(sop)) => {
@@ -138,7 +145,7 @@ async fn handle(app: Shared, req: Request) -> ApiResult<Response> {
 enum Delivery {
     /// No webhook trigger serves the path; the served path it nearly names, if any.
     NotServed(String, Option<String>),
-    /// A webhook path asked with another method than POST.
+    /// A webhook path asked with another method than POST or PUT.
     PostOnly(String),
     /// GitHub's `ping` event, sent when a webhook is made: it checks the hook, and starts
     /// nothing (the SOP named).
@@ -167,7 +174,8 @@ fn deliver(
 ) -> ApiResult<Delivery> {
     let user = match &target.secret_env {
         Some(env) => {
-            check_signature(app, env, headers, bytes)?;
+            let now = app.service.clock().now().timestamp();
+            check_signature(app, env, headers, bytes, now)?;
             format!("webhook:{}", target.path)
         }
         None => {
@@ -200,20 +208,101 @@ fn deliver(
         "trigger".into(),
         json!({"type": "webhook", "path": target.path}),
     );
+    let (variables, unfit) = fit_variables(target, headers, bytes, variables);
     let key = delivery_key(headers);
     let mut req = StartRequest::manual(&target.sop, variables);
     req.trigger_type = "webhook".into();
     req.trigger_detail = json!({"path": target.path, "delivery": key});
+    if !unfit.is_empty() {
+        // Recorded with the run (its `run.created` audit entry and `trigger_detail`), so whoever
+        // reads the run learns what the sender sent that it does not have.
+        req.trigger_detail["skipped_keys"] = unfit
+            .iter()
+            .map(|u| json!({"key": shown_key(&u.key), "reason": shown_reason(&u.reason)}))
+            .collect();
+    }
+    // POST and PUT are one route: a retry sent with the other method is still a retry.
     req.delivery_key = key.map(|k| format!("POST {}\n{k}", target.path));
     req.catalog = Some(target.catalog.clone());
     // As on `/api/sop/{name}/trigger`: variables the SOP as defined cannot take conflict with
     // it (`409`); the body itself was well formed.
-    start(app, &user, req, false)
-        .map(Delivery::Done)
-        .map_err(ApiError::unfit_as_conflict)
+    let outcome = start(app, &user, req, false).map_err(ApiError::unfit_as_conflict)?;
+    // A duplicate's run was started, and its keys logged, by the first delivery.
+    if let Outcome::Started(run) | Outcome::Skipped(run, _) = &outcome
+        && !unfit.is_empty()
+    {
+        let skipped: Vec<String> = unfit
+            .iter()
+            .map(|u| format!("`{}` ({})", shown_key(&u.key), shown_reason(&u.reason)))
+            .collect();
+        tracing::warn!(
+            path = %target.path,
+            run = %run["id"].as_str().unwrap_or_default(),
+            skipped = %skipped.join(", "),
+            "webhook body keys left out of the run's variables"
+        );
+    }
+    Ok(Delivery::Done(outcome))
 }
 
-fn check_signature(app: &App, env: &str, headers: &HeaderMap, bytes: &[u8]) -> ApiResult<()> {
+/// The body's variables a step's environment can carry, and the keys left out. Of keys that
+/// give one environment variable (`msg`, `MSG`) the run keeps `headers` and `trigger` (set
+/// here, not by the body), else a name the SOP declares as a variable, else the first in the
+/// body as sent.
+fn fit_variables(
+    target: &WebhookTarget,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    variables: Map<String, Value>,
+) -> (Map<String, Value>, Vec<UnfitKey>) {
+    let declared = target.catalog.sop(&target.sop).ok();
+    // Read again only when two keys collide, which real bodies seldom do.
+    let positions = OnceCell::new();
+    keep_fit(variables, |key| {
+        let ours = key == "headers" || key == "trigger";
+        let declared = declared.is_some_and(|sop| sop.parameters.iter().any(|p| p.name == key));
+        let sent_at = positions
+            .get_or_init(|| key_order::key_positions(headers, bytes))
+            .get(key)
+            .copied()
+            .unwrap_or(usize::MAX);
+        (!ours, !declared, sent_at)
+    })
+}
+
+/// A key as a log line or the audit trail shows it: control characters (a NUL) escaped, and at
+/// most [`SHOWN_KEY_CHARS`] characters, so a sender's key cannot forge lines or fill a record.
+fn shown_key(key: &str) -> String {
+    let escaped: String = key.escape_debug().collect();
+    match escaped.char_indices().nth(SHOWN_KEY_CHARS) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped,
+    }
+}
+
+const SHOWN_KEY_CHARS: usize = 100;
+
+/// Why a key was left out, naming the key kept instead as [`shown_key`] shows keys.
+fn shown_reason(reason: &UnfitReason) -> String {
+    match reason {
+        UnfitReason::SameEnvironmentName { env, kept } => UnfitReason::SameEnvironmentName {
+            env: shown_key(env),
+            kept: shown_key(kept),
+        }
+        .to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Checks the delivery's signature (or GitLab's token) with the secret in `env`; `now`, the
+/// server's time in Unix seconds, judges a signed timestamp.
+fn check_signature(
+    app: &App,
+    env: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    now: i64,
+) -> ApiResult<()> {
     let Some(secret) = app.service.settings().var(env) else {
         tracing::warn!(
             secret_env = env,
@@ -234,6 +323,18 @@ fn check_signature(app: &App, env: &str, headers: &HeaderMap, bytes: &[u8]) -> A
             "X-Gitlab-Token is not this webhook's secret",
         ));
     }
+    use crate::signature::grafana;
+    if let Some(signature) = headers.get(grafana::SIGNATURE_HEADER) {
+        let timestamp = headers.get(grafana::TIMESTAMP_HEADER).map(|t| t.as_bytes());
+        return grafana::verify(
+            secret.as_bytes(),
+            bytes,
+            signature.as_bytes(),
+            timestamp,
+            now,
+        )
+        .map_err(|e| ApiError::unauthorized(e.to_string()));
+    }
     use crate::signature::{verify, verify_hex, verify_pagerduty};
     type Check = fn(&[u8], &[u8], &str) -> bool;
     let schemes: [(&str, Check); 3] = [
@@ -247,8 +348,9 @@ fn check_signature(app: &App, env: &str, headers: &HeaderMap, bytes: &[u8]) -> A
     }) else {
         return Err(ApiError::unauthorized(
             "this webhook needs a signature of its body (GitHub's X-Hub-Signature-256, \
-             PagerDuty's X-PagerDuty-Signature or Sentry's Sentry-Hook-Signature, each the \
-             HMAC-SHA256 of the body with the secret), or GitLab's X-Gitlab-Token with the secret",
+             PagerDuty's X-PagerDuty-Signature, Sentry's Sentry-Hook-Signature or Grafana's \
+             X-Grafana-Alerting-Signature, each the HMAC-SHA256 of the body with the secret), \
+             or GitLab's X-Gitlab-Token with the secret",
         ));
     };
     if !check(secret.as_bytes(), bytes, value) {

@@ -1,6 +1,6 @@
 //! Webhooks as real senders post them, beyond GitHub and Alertmanager: GitLab's secret token,
 //! headers sent twice, other services' signature headers, a body with a byte order mark, a
-//! resolved alert while a run holds the SOP's only place, variables the SOP cannot take, and
+//! resolved alert while a run holds the SOP's only place, a delivery the SOP cannot take, and
 //! the challenge a 401 carries for clients that send credentials only when asked.
 
 use crate::serving::{Server, eventually, token};
@@ -137,17 +137,22 @@ fn a_resolved_alert_is_skipped_with_200_while_a_run_holds_the_only_place() {
 }
 
 #[test]
-fn variables_the_sop_cannot_take_conflict_and_a_401_names_its_schemes() {
+fn a_delivery_the_sop_cannot_take_conflicts_and_a_401_names_its_schemes() {
     let sb = sandbox();
-    let user = token(&sb, "ci", "run");
+    let user = token(&sb, "ci", "read,run");
     let server = Server::start(&sb, &[]).with_token(&user);
-    // `Status` and `status` both become SOP_VAR_STATUS.
-    let clash = server.request(
-        "POST",
-        "/alert",
-        &[("content-type", "application/json")],
-        br#"{"status": "firing", "Status": "x"}"#,
-    );
+    let firing = || {
+        server.request(
+            "POST",
+            "/alert",
+            &[("content-type", "application/json")],
+            br#"{"status": "firing"}"#,
+        )
+    };
+    let first = firing();
+    assert_eq!(first.status, 202, "{}", first.text);
+    // `concurrency = 1`, and the first run holds the place.
+    let clash = firing();
     assert_eq!(clash.status, 409, "{}", clash.text);
     assert_eq!(clash.error_code(), "conflict");
     eventually(
@@ -192,6 +197,8 @@ fn variables_the_sop_cannot_take_conflict_and_a_401_names_its_schemes() {
         json!([{"bearer": []}, {"basic": []}]),
         "tokens are configured: one is needed"
     );
+    std::fs::write(sb.root().join("go"), "").unwrap();
+    server.wait_status(first.json()["run"]["id"].as_str().unwrap(), "succeeded");
 }
 
 #[test]
