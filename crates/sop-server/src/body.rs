@@ -27,6 +27,8 @@ pub async fn read(headers: &HeaderMap, body: Body) -> ApiResult<Bytes> {
         let text = e.to_string();
         if text.contains("length limit") {
             too_large()
+        } else if let Some(limit) = crate::body_deadline::ran_out(&e) {
+            crate::body_deadline::too_slow(limit)
         } else {
             ApiError::bad_request(format!("cannot read the request body: {text}"))
         }

@@ -142,7 +142,7 @@ mod tests {
             assert!(d.as_secs() >= 1, "{ok}");
         }
         for bad in [
-            "", "0s", "0m0h", "10", "10 m", " 10m", "500ms", "10000d", "1h1h1h1h", "1.5h",
+            "", "0s", "0m0h", "10", "10 m", " 10m", "500ms", "10000d", "1h1h1h1h", "1.5h", "1.0h",
         ] {
             assert!(
                 check("FactBody", &json!({"value": 1, "ttl": bad})).is_err(),

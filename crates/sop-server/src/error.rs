@@ -1,5 +1,6 @@
 //! The one error answer of the API: `{"error": {"code", "message"}}` with the status that
-//! fits, mapped from the operations' [`ErrorKind`]s. A 5xx is logged; nothing else is.
+//! fits, mapped from the operations' [`ErrorKind`]s. A 5xx is logged (but the `503` a draining
+//! server answers); nothing else is.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -86,7 +87,8 @@ impl From<Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
+        // A draining server's refusal is its plan, not a failure.
+        if self.status.is_server_error() && self.code != "draining" {
             tracing::error!(status = self.status.as_u16(), code = self.code, message = %self.message, "request failed");
         }
         let mut body = json!({"error": {"code": self.code, "message": self.message}});

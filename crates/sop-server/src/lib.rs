@@ -6,12 +6,15 @@
 
 mod auth;
 mod body;
+mod body_deadline;
 mod body_schemas;
 pub mod config;
+mod connections;
 mod console;
 mod content_encoding;
 mod deadline_timer;
 mod dispatcher;
+mod draining;
 mod error;
 mod events;
 mod json_errors;
@@ -23,6 +26,7 @@ pub mod openapi;
 mod openapi_inputs;
 mod openapi_schemas;
 mod pages;
+mod params;
 mod parked_threads;
 mod private_memory;
 mod reload;

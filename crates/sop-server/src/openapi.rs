@@ -458,7 +458,7 @@ fn approval_page_post() -> Value {
             "422": html("The decision is incomplete (a rejection without a comment, no name)."),
             "500": html("The decision could not be recorded."),
             "503": html("The store is busy; try again."),
-        }), &[413, 415]),
+        }), &[408, 413, 415]),
     })
 }
 
@@ -469,7 +469,7 @@ fn chat_hook(summary: &str, body: Value, params: Vec<Value>) -> Value {
         "requestBody": {"required": true, "content": body},
         "responses": with_errors(json!({
             "200": {"description": "Handled; the reply goes to the chat.", "content": {"application/json": {"schema": {"type": "object"}}}},
-        }), &[400, 401, 404, 413, 503]),
+        }), &[400, 401, 404, 408, 413]),
     })
 }
 
@@ -507,7 +507,7 @@ pub fn document() -> Value {
         "info": {
             "title": "sop",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The HTTP API of `sop serve`. Webhook triggers are served at each `type = \"webhook\"` trigger's `path` (POST, JSON object body): `202` with the started run, `200` with a skipped or already-delivered run, and the error statuses of /api/sop/{name}/trigger.",
+            "description": "The HTTP API of `sop serve`. Webhook triggers are served at each `type = \"webhook\"` trigger's `path` (POST or PUT, JSON object body): `202` with the started run, `200` with a skipped or already-delivered run, and the error statuses of /api/sop/{name}/trigger.",
         },
         "paths": paths,
         "components": {
@@ -649,6 +649,10 @@ fn op_with_headers(
     if params.iter().any(|p| p["in"] == "query") || body.is_some() {
         common.push(400);
     }
+    if body.is_some() {
+        // A body that did not arrive in time (`SOP_HTTP_BODY_TIMEOUT`).
+        common.push(408);
+    }
     if params.iter().any(|p| p["in"] == "path") {
         common.push(400);
     }
@@ -671,10 +675,11 @@ fn error_response() -> Value {
     json!({"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
-/// `responses` with an error answer for each of `statuses` it lacks, and 405 and 500, which
-/// any route can give (a method it does not take; a failure it logged).
+/// `responses` with an error answer for each of `statuses` it lacks, and 405, 500 and 503,
+/// which any route can give (a method it does not take; a failure it logged; a request that
+/// came while the server drains).
 fn with_errors(mut responses: Value, statuses: &[u16]) -> Value {
-    for status in statuses.iter().chain(&[405, 500]) {
+    for status in statuses.iter().chain(&[405, 500, 503]) {
         let key = status.to_string();
         if responses.get(&key).is_none() {
             responses[key] = error_response();

@@ -3,11 +3,11 @@
 //! `--shutdown-grace`, then let go of the rest so they stay resumable.
 
 use crate::config::{ServerConfig, ServerError};
+use crate::connections::{Connection, HttpTimeouts, OpenConnections};
 use crate::deadline_timer::DeadlineTimer;
 use crate::dispatcher::Dispatcher;
 use crate::metrics::Metrics;
 use crate::state::App;
-use axum::serve::ListenerExt as _;
 use sop_engine::Service;
 use sop_engine::api_tokens::ApiAuth;
 use sop_engine::catalog::LiveCatalog;
@@ -26,6 +26,7 @@ pub struct Bound {
     service: Service,
     auth: ApiAuth,
     config: ServerConfig,
+    http: HttpTimeouts,
 }
 
 /// Binds `config.listen`. Refuses a non-loopback address when no token is configured, unless
@@ -35,6 +36,7 @@ pub fn bind(service: Service, config: ServerConfig) -> Result<Bound, ServerError
         return Err(ServerError::NoWorkers);
     }
     let auth = ApiAuth::from_settings(service.settings())?;
+    let http = HttpTimeouts::from_settings(service.settings())?;
     if !config.listen.ip().is_loopback() && !config.insecure {
         let now = service.clock().now();
         let stored = service.api_tokens()?.iter().any(|t| t.is_live(now));
@@ -71,6 +73,7 @@ pub fn bind(service: Service, config: ServerConfig) -> Result<Bound, ServerError
         service,
         auth,
         config,
+        http,
     })
 }
 
@@ -117,15 +120,18 @@ impl Bound {
         let started = service.clock().now();
         let server = ServerIdentity::new(self.addr.to_string(), started);
         service.server_heartbeat(&server)?;
-        let app = Arc::new(App::new(
-            service,
-            self.auth,
-            dispatcher,
-            metrics,
-            live,
-            self.config,
-            server,
-        ));
+        let app = Arc::new(
+            App::new(
+                service,
+                self.auth,
+                dispatcher,
+                metrics,
+                live,
+                self.config,
+                server,
+            )
+            .with_http(self.http),
+        );
         let (stop_checkpoints, checkpoints_stopped) = std::sync::mpsc::channel::<()>();
         let checkpointer = {
             let app = Arc::clone(&app);
@@ -164,13 +170,21 @@ impl Bound {
                 .spawn(move || timer.run(&service))?
         };
         let router = crate::routes::router(Arc::clone(&app));
+        // When the drain began, so that the steps' grace counts from the signal.
+        let drain_began = Arc::new(std::sync::OnceLock::new());
         let result = runtime.block_on(async {
-            let listener = tokio::net::TcpListener::from_std(self.listener)?.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
+            let (start_drain, draining) = tokio::sync::watch::channel(false);
+            let open = OpenConnections::default();
+            let listener = crate::connections::Listener::new(
+                tokio::net::TcpListener::from_std(self.listener)?,
+                app.http,
+                draining,
+                open.clone(),
+            )?;
             let hangups = tokio::spawn(reload_on_hangup(reloads));
             let shutdown = {
                 let app = Arc::clone(&app);
+                let drain_began = Arc::clone(&drain_began);
                 async move {
                     let signal = wait_for_signal().await;
                     tracing::info!(
@@ -178,9 +192,17 @@ impl Bound {
                         "stopping: no new requests, running steps get the grace period"
                     );
                     app.start_draining();
+                    let _ = drain_began.set(Instant::now());
+                    // New connections are refused from here; requests on open ones are
+                    // answered `503` `draining` until none is left or the window ends, when
+                    // the graceful shutdown closes the idle ones.
+                    let _ = start_drain.send(true);
+                    let window = app.http.drain.min(app.config.shutdown_grace);
+                    open.all_closed_or(window).await;
                 }
             };
-            let served = axum::serve(listener, router)
+            let service = router.into_make_service_with_connect_info::<Connection>();
+            let served = axum::serve(listener, service)
                 .with_graceful_shutdown(shutdown)
                 .await;
             hangups.abort();
@@ -192,7 +214,9 @@ impl Bound {
         let app_ref = &app;
         app_ref.start_draining();
         app_ref.dispatcher.close();
-        if !app_ref.dispatcher.wait_idle(app_ref.config.shutdown_grace) {
+        let spent = drain_began.get().map(Instant::elapsed).unwrap_or_default();
+        let grace = app_ref.config.shutdown_grace.saturating_sub(spent);
+        if !app_ref.dispatcher.wait_idle(grace) {
             tracing::info!("grace period over: stopping the steps still running");
             app_ref.dispatcher.interrupt(libc::SIGTERM);
             app_ref.dispatcher.wait_idle(LET_GO_WAIT);

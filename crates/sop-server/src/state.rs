@@ -2,6 +2,7 @@
 //! metrics, and whether the server is draining.
 
 use crate::config::ServerConfig;
+use crate::connections::HttpTimeouts;
 use crate::dispatcher::Dispatcher;
 use crate::error::{ApiError, ApiResult};
 use crate::live_output::LiveOutput;
@@ -20,6 +21,8 @@ pub struct App {
     /// What steps running here print, for the console.
     pub live: Arc<LiveOutput>,
     pub config: ServerConfig,
+    /// How long connections and request bodies may take.
+    pub http: HttpTimeouts,
     pub server: ServerIdentity,
     /// This process's random key for the approval page's anti-forgery field.
     pub page_key: Vec<u8>,
@@ -45,6 +48,7 @@ impl App {
             metrics,
             live,
             config,
+            http: HttpTimeouts::default(),
             server,
             // Without randomness the page still works: its forms are then refused, never forged.
             page_key: sop_engine::approval::token::generate()
@@ -52,6 +56,12 @@ impl App {
                 .unwrap_or_default(),
             draining: AtomicBool::new(false),
         }
+    }
+
+    /// The same, with these connection and body limits.
+    pub fn with_http(mut self, http: HttpTimeouts) -> Self {
+        self.http = http;
+        self
     }
 
     pub fn draining(&self) -> bool {

@@ -48,6 +48,10 @@ const KNOWN_VARIABLES: &[&str] = &[
     "SOP_NOTIFY_RETRY_BASE",
     "SOP_NOTIFY_MAX_ATTEMPTS",
     "SOP_NOTIFY_POLL",
+    "SOP_HTTP_HEADER_TIMEOUT",
+    "SOP_HTTP_BODY_TIMEOUT",
+    "SOP_HTTP_IDLE_TIMEOUT",
+    "SOP_HTTP_DRAIN_WINDOW",
 ];
 
 /// What the check runs with, and what was wrong with the settings (each message names the

@@ -5,10 +5,11 @@
 use super::layout::{Form, act as respond, with_param};
 use super::page_error::{PageError, PageResult};
 use super::session::Viewer;
+use crate::params::Path;
 use crate::routes::shared::hand_on;
 use crate::state::{App, Shared};
 use axum::Form as FormBody;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use sop_core::gate::Choice;

@@ -1,7 +1,7 @@
 //! The console's stylesheet and script, embedded in the binary (no CDN: the console works on
 //! a closed network), served with a content type and a short cache life.
 
-use axum::extract::Path;
+use crate::params::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 

@@ -5,9 +5,10 @@ use super::layout::{Form, Page, Query, act, form_fields, page as respond, with_p
 use super::page_error::{PageError, PageResult};
 use super::session::Viewer;
 use super::text::{enc, time};
+use crate::params::{Path, Query as QueryParams};
 use crate::state::{App, Shared};
 use axum::Form as FormBody;
-use axum::extract::{Path, Query as QueryParams, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use maud::html;

@@ -5,9 +5,10 @@
 use super::layout::{badge, json_view};
 use super::session::{Viewer, viewer};
 use super::text::{duration_ms, json_time, plain};
+use crate::params::Path;
 use crate::routes::shared::run_by_id;
 use crate::state::{App, Shared};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};

@@ -56,13 +56,13 @@ async fn to_first_page() -> axum::response::Redirect {
 
 /// A form's address opened again from the address bar or history: the page it came from.
 async fn to_sop(
-    axum::extract::Path(name): axum::extract::Path<String>,
+    crate::params::Path(name): crate::params::Path<String>,
 ) -> axum::response::Redirect {
     axum::response::Redirect::to(&format!("/ui/sops/{}", text::enc(&name)))
 }
 
 async fn to_run(
-    axum::extract::Path((id, _)): axum::extract::Path<(String, String)>,
+    crate::params::Path((id, _)): crate::params::Path<(String, String)>,
 ) -> axum::response::Redirect {
     axum::response::Redirect::to(&format!("/ui/runs/{}", text::enc(&id)))
 }

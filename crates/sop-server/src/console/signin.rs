@@ -4,9 +4,10 @@
 use super::layout::{Form, Page, Query, error_page, frame};
 use super::page_error::PageError;
 use super::session::{SESSION_COOKIE, check_post, cookie, set_cookie_value, viewer};
+use crate::params::Query as QueryParams;
 use crate::state::{App, Shared};
 use axum::Form as FormBody;
-use axum::extract::{Query as QueryParams, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};

@@ -6,10 +6,11 @@ use super::layout::{Form, Page, Query, act, badge, form_fields, json_view, page 
 use super::page_error::{PageError, PageResult};
 use super::session::Viewer;
 use super::text::{enc, json_time, time, trigger};
+use crate::params::{Path, Query as QueryParams};
 use crate::routes::trigger::{Outcome, start};
 use crate::state::{App, Shared};
 use axum::Form as FormBody;
-use axum::extract::{Path, Query as QueryParams, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use maud::{Markup, PreEscaped, html};

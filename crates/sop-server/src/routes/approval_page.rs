@@ -3,10 +3,10 @@
 
 use super::shared::hand_on;
 use crate::pages::approval::{form_key, form_key_matches, message, render};
+use crate::params::Path;
 use crate::state::Shared;
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::response::Response;
@@ -27,7 +27,7 @@ fn unreadable_link() -> Response {
 
 pub async fn show(
     State(app): State<Shared>,
-    path: Result<Path<String>, PathRejection>,
+    path: Result<Path<String>, crate::error::ApiError>,
 ) -> Response {
     let Ok(Path(token)) = path else {
         return unreadable_link();
@@ -59,7 +59,7 @@ struct DecisionForm {
 
 pub async fn decide(
     State(app): State<Shared>,
-    path: Result<Path<String>, PathRejection>,
+    path: Result<Path<String>, crate::error::ApiError>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {

@@ -7,10 +7,11 @@
 use super::shared::{caller, creds, hand_on, run_value};
 use crate::auth::identify;
 use crate::error::{ApiError, ApiResult};
+use crate::params::Path;
 use crate::state::Shared;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -3,10 +3,11 @@
 
 use super::shared::{caller, creds, hand_on, run_value, wrap_run};
 use crate::error::{ApiError, ApiResult};
+use crate::params::Path;
 use crate::state::{App, Shared};
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};

@@ -70,8 +70,17 @@ pub fn router(app: Shared) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
+            crate::body_deadline::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::draining::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
             crate::json_errors::layer,
         ))
+        .layer(axum::middleware::from_fn(crate::connections::layer))
         .with_state(app)
 }
 

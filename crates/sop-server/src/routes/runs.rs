@@ -3,9 +3,10 @@
 
 use super::shared::{caller, creds, run_by_id, wrap_run};
 use crate::error::{ApiError, ApiResult};
+use crate::params::{Path, Query};
 use crate::state::Shared;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -50,7 +51,7 @@ pub async fn list(
         let limit = q.limit.unwrap_or(20);
         if limit == 0 || limit > MAX_LIMIT {
             return Err(ApiError::invalid(format!(
-                "limit must be between 1 and {MAX_LIMIT}"
+                "query parameter `limit`: `{limit}` is out of range; give 1 to {MAX_LIMIT}"
             )));
         }
         let filter = RunFilter {

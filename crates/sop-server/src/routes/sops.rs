@@ -2,9 +2,10 @@
 
 use super::shared::{caller, creds};
 use crate::error::ApiResult;
+use crate::params::Path;
 use crate::state::Shared;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 use sop_engine::api_tokens::Scope;

@@ -3,10 +3,11 @@
 
 use super::shared::{caller, creds};
 use crate::error::ApiResult;
+use crate::params::Path;
 use crate::state::Shared;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};

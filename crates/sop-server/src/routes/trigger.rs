@@ -6,9 +6,10 @@
 use super::shared::{creds, wrap_run};
 use crate::auth::authorize;
 use crate::error::{ApiError, ApiResult};
+use crate::params::Path;
 use crate::state::{App, Shared};
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

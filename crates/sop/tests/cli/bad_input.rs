@@ -163,3 +163,80 @@ fn a_slow_client_and_a_dropped_one_do_not_hold_up_others() {
         0
     );
 }
+
+#[test]
+fn path_and_query_values_that_do_not_read_are_refused_in_the_apis_own_words() {
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let utf8_help = "percent-encode text as UTF-8 (`é` is `%C3%A9`)";
+    for (method, path, message) in [
+        (
+            "GET",
+            "/api/runs?limit=abc",
+            "query parameter `limit`: `abc` is not a whole number; give 1 to 1000".to_string(),
+        ),
+        (
+            "GET",
+            "/api/runs?limit=-1",
+            "query parameter `limit`: `-1` is out of range; give 1 to 1000".to_string(),
+        ),
+        (
+            "GET",
+            "/api/runs?limit=",
+            "query parameter `limit` is empty; give 1 to 1000, or leave it out".to_string(),
+        ),
+        (
+            "GET",
+            "/api/runs?limit=1&limit=2",
+            "query parameter `limit` is given 2 times (`1`, `2`); give it once".to_string(),
+        ),
+        (
+            "GET",
+            "/api/runs?sop=%FF",
+            format!(
+                "query parameter `sop` is not valid UTF-8 after percent-decoding: `%FF`; {utf8_help}"
+            ),
+        ),
+        (
+            "GET",
+            "/api/runs/zzzzzzzzzzzz/logs?step=1.5",
+            "query parameter `step`: `1.5` is not a whole number; give 0 to 4294967295".to_string(),
+        ),
+        (
+            "GET",
+            "/api/sops/%FF",
+            format!(
+                "the path is not valid UTF-8 after percent-decoding: `%FF` (the `name` part); {utf8_help}"
+            ),
+        ),
+        (
+            "POST",
+            "/api/runs/zzzzzzzzzzzz/steps/abc/complete",
+            "path parameter `n`: `abc` is not a whole number; give 0 to 4294967295".to_string(),
+        ),
+    ] {
+        let reply = server.request(method, path, &[], b"");
+        assert_eq!(
+            (reply.status, reply.error_code().as_str()),
+            (400, "bad_request"),
+            "{path}: {}",
+            reply.text
+        );
+        assert_eq!(reply.json()["error"]["message"], message, "{path}");
+    }
+    // The console's pages read their queries through the same reader.
+    let page = server.get("/ui/runs?status=%FF");
+    assert_eq!(page.status, 400, "{}", page.text);
+    assert!(
+        page.text.contains("query parameter `status`"),
+        "{}",
+        page.text
+    );
+    // Out of the document's range, but a whole number: the schema's `422`, in the same words.
+    let zero = server.get("/api/runs?limit=0");
+    assert_eq!(zero.status, 422);
+    assert_eq!(
+        zero.json()["error"]["message"],
+        "query parameter `limit`: `0` is out of range; give 1 to 1000"
+    );
+}

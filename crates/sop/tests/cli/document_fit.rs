@@ -156,3 +156,56 @@ fn a_request_that_does_not_fit_the_document_is_refused_naming_the_field() {
     assert_eq!(server.get("/api/runs?limit=1001").status, 422);
     assert_eq!(server.get("/api/runs?status=%20").status, 422);
 }
+
+/// The durations docs/api.md names, as it names them: those before "refused" are taken, those
+/// after are not, by a live server (`PUT /api/facts/NAME` with a `ttl`).
+#[test]
+fn the_durations_the_api_guide_names_are_taken_or_refused_as_it_says() {
+    let guide = std::fs::read_to_string(crate::support::repo_root().join("docs/api.md")).unwrap();
+    let start = guide
+        .find("Durations (")
+        .expect("the guide describes durations");
+    let text = &guide[start..];
+    let text = &text[..text.find("Responses that name").unwrap_or(text.len())];
+    let (taken, refused) = text.split_once("refused").unwrap_or((text, ""));
+    let examples = |part: &str| -> Vec<String> {
+        part.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect()
+    };
+    let (taken, refused) = (examples(taken), examples(refused));
+    assert!(
+        taken.len() >= 3 && !refused.is_empty(),
+        "{taken:?} {refused:?}"
+    );
+    let sb = sandbox();
+    let server = Server::start(&sb, &[]);
+    let put = |ttl: &str| {
+        server.request(
+            "PUT",
+            "/api/facts/lease",
+            &[("content-type", "application/json")],
+            json!({"value": true, "ttl": ttl}).to_string().as_bytes(),
+        )
+    };
+    for ttl in &taken {
+        let reply = put(ttl);
+        assert_eq!(
+            reply.status, 200,
+            "`{ttl}` is documented as taken: {}",
+            reply.text
+        );
+        assert!(ttl.parse::<sop_core::Duration>().is_ok(), "{ttl}");
+    }
+    for ttl in &refused {
+        let reply = put(ttl);
+        assert_eq!(
+            reply.status, 422,
+            "`{ttl}` is documented as refused: {}",
+            reply.text
+        );
+    }
+}
