@@ -105,6 +105,42 @@ fn a_connection_that_sends_nothing_is_closed_after_the_idle_limit() {
 }
 
 #[test]
+fn a_silent_live_stream_outlasts_the_idle_limit() {
+    let mut sb = sandbox();
+    sb.env("SOP_HTTP_IDLE_TIMEOUT", "300ms");
+    let server = Server::start(&sb, &[]);
+    // A run waiting for approval: its live stream sends the page once, then nothing new.
+    let reply = server.post("/api/sop/deploy/trigger", &serde_json::json!({}));
+    let run = reply.json()["run"]["id"].as_str().unwrap().to_string();
+    server.wait_status(&run, "awaiting_approval");
+    let mut s = connect(&server);
+    s.set_read_timeout(Some(Duration::from_millis(1500)))
+        .unwrap();
+    write!(s, "GET /ui/runs/{run}/live HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0; 4096];
+    // The stream is still open well past the idle limit: the read times out, the connection is
+    // neither ended nor reset.
+    let end = loop {
+        match s.read(&mut buf) {
+            Ok(0) => break "closed",
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break "reset",
+            Err(_) => break "open",
+        }
+    };
+    let text = String::from_utf8_lossy(&got);
+    assert_eq!(end, "open", "after {:?}: {text}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(text.contains("event: progress"), "{text}");
+}
+
+#[test]
 fn a_body_trickled_in_is_answered_408_once_its_deadline_passes() {
     let mut sb = sandbox();
     sb.env("SOP_HTTP_BODY_TIMEOUT", "300ms");
