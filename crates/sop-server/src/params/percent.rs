@@ -5,45 +5,20 @@
 /// string, as `application/x-www-form-urlencoded` has it) `+` is a space. A `%` not followed
 /// by two hex digits is kept as it is, as browsers and `form_urlencoded` keep it.
 pub fn decode(text: &str, plus_is_space: bool) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match bytes.get(i..i + 3) {
-            Some([b'%', high, low]) => hex(*high).zip(hex(*low)),
-            _ => None,
-        };
-        if let Some((high, low)) = escaped {
-            out.push(high << 4 | low);
-            i += 3;
-            continue;
-        }
-        match bytes[i] {
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
+    // `+` is a space only as sent; a `%2B` still decodes to `+`.
+    let spaced;
+    let text = if plus_is_space && text.contains('+') {
+        spaced = text.replace('+', " ");
+        &spaced
+    } else {
+        text
+    };
+    percent_encoding::percent_decode_str(text).collect()
 }
 
-/// `text` decoded, when the result is UTF-8.
+/// [`decode`], when the bytes are UTF-8.
 pub fn decode_utf8(text: &str, plus_is_space: bool) -> Option<String> {
     String::from_utf8(decode(text, plus_is_space)).ok()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
