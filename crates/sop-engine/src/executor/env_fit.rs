@@ -5,8 +5,7 @@
 
 use super::env::{EnvError, var_env_name, variable_env};
 use serde_json::{Map, Value};
-use sop_core::template::value_text;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A key left out of the variables, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +42,9 @@ pub fn keep_fit<R: Ord>(
             UnfitReason::EmptyName
         } else if key.contains('\0') {
             UnfitReason::NulInName
-        } else if value_text(value).contains('\0') {
+        } else if value.as_str().is_some_and(|text| text.contains('\0')) {
+            // Only a text carries a NUL as it is: a list or an object reaches a step as JSON,
+            // which escapes it.
             UnfitReason::NulInValue
         } else {
             return true;
@@ -80,7 +81,15 @@ pub fn keep_fit<R: Ord>(
     }
     // A value too large for the environment goes to `SOP_VAR_<NAME>_FILE`, which a key named
     // `<name>_file` would also give; the key that is not the file is left out.
-    while let Err(EnvError::Collision { env, .. }) = variable_env(&variables) {
+    // What is left can collide only as a value sent as a file (`SOP_VAR_ALERTS_FILE`) with a
+    // key naming that file (`alerts_file`): the environment is built to find out only when
+    // such a pair of names exists, not for every delivery.
+    let names: BTreeSet<String> = variables.keys().map(|k| var_env_name(k)).collect();
+    let may_collide = names.iter().any(|name| {
+        name.strip_suffix("_FILE")
+            .is_some_and(|base| names.contains(base))
+    });
+    while may_collide && let Err(EnvError::Collision { env, .. }) = variable_env(&variables) {
         let Some(key) = variables.keys().find(|k| var_env_name(k) == env).cloned() else {
             break;
         };
